@@ -1,0 +1,22 @@
+//! candor's concepts as plain types: data categories, purposes, the data-use
+//! policy (parsing, checking, diffing), the consent ledger's state machine,
+//! actors and the access decision. Nothing here does I/O, so every rule can be
+//! tested as a pure function and reused by every front end.
+#![deny(missing_docs)]
+
+pub mod actor;
+pub mod category;
+pub mod consent;
+pub mod decision;
+pub mod ids;
+pub mod policy;
+
+pub use actor::{Actor, Role};
+pub use category::{CategoryId, Taxonomy};
+pub use consent::{ConsentAction, ConsentEvent, ConsentSource, ConsentState, PurposeConsent, PurposeStatus};
+pub use decision::{decide, AccessRequest, Decision, DenyReason, Withheld};
+pub use ids::{PurposeId, SubjectId};
+pub use policy::{
+    diff::{diff, fresh_consent_since, Change, PolicyDiff},
+    Ccpa, ConsentDefault, LegalBasis, Policy, PolicyContext, Purpose, Recipient, EXAMPLE_POLICY,
+};

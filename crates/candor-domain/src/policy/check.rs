@@ -1,0 +1,492 @@
+//! Parsing and checking a policy file. Every problem becomes a [`Diagnostic`]
+//! with file, line and column and a hint on how to fix it; all of them are
+//! collected before returning, so one run shows the author everything.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::ops::Range;
+
+use serde::Deserialize;
+use time::macros::format_description;
+use time::Date;
+use toml::Spanned;
+
+use super::{Agreement, Ccpa, ConsentDefault, Controller, LegalBasis, Policy, Purpose, Recipient};
+use crate::actor::Role;
+use crate::category::{CategoryId, Taxonomy};
+use crate::ids::PurposeId;
+
+/// One problem in a policy file.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    /// The file name as given.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: error: {}", self.file, self.line, self.column, self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    controller: Option<Spanned<RawController>>,
+    categories: Option<RawCategories>,
+    #[serde(default)]
+    purposes: Vec<Spanned<RawPurpose>>,
+    #[serde(default)]
+    recipients: Vec<Spanned<RawRecipient>>,
+    #[serde(default)]
+    roles: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+    /// Processing steps are documentation for the Art. 30 record; kept
+    /// free-form so a brand can describe its own pipeline.
+    #[serde(default)]
+    #[allow(dead_code)]
+    processing: Vec<toml::Table>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawController {
+    name: Option<Spanned<String>>,
+    contact: Option<Spanned<String>>,
+    address: Option<String>,
+    dpo: Option<String>,
+    jurisdiction: Option<String>,
+    policy_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCategories {
+    collected: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPurpose {
+    id: Option<Spanned<String>>,
+    name: Option<String>,
+    description: Option<Spanned<String>>,
+    legal_basis: Option<Spanned<String>>,
+    #[serde(default)]
+    categories: Option<Spanned<Vec<Spanned<String>>>>,
+    retention_days: Option<Spanned<i64>>,
+    default: Option<Spanned<String>>,
+    ccpa: Option<Spanned<String>>,
+    recipient: Option<Spanned<String>>,
+    #[serde(default)]
+    legal_hold: bool,
+    special_condition: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRecipient {
+    id: Option<Spanned<String>>,
+    name: Option<String>,
+    country: Option<Spanned<String>>,
+    agreement: Option<Spanned<RawAgreement>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAgreement {
+    reference: Option<Spanned<String>>,
+    valid_from: Option<Spanned<String>>,
+    valid_until: Option<Spanned<String>>,
+    #[serde(default)]
+    categories: Vec<Spanned<String>>,
+    transfer_mechanism: Option<String>,
+}
+
+struct Checker<'a> {
+    file: &'a str,
+    src: &'a str,
+    diags: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn at(&mut self, span: Range<usize>, message: impl Into<String>, help: impl Into<Option<String>>) {
+        let (line, column) = line_col(self.src, span.start);
+        self.diags.push(Diagnostic {
+            file: self.file.to_owned(),
+            line,
+            column,
+            message: message.into(),
+            help: help.into(),
+        });
+    }
+
+    fn category(&mut self, raw: &Spanned<String>) -> Option<CategoryId> {
+        let name = raw.get_ref();
+        let taxonomy = Taxonomy::fideslang();
+        if taxonomy.contains(name) {
+            return Some(CategoryId::new(name.clone()));
+        }
+        let help = match taxonomy.suggest(name) {
+            Some(s) => format!("did you mean `{s}`? categories use the fideslang taxonomy"),
+            None => "use a fideslang data category such as `user.contact.email` or `user.content.public`".to_owned(),
+        };
+        self.at(raw.span(), format!("unknown data category `{name}`"), help);
+        None
+    }
+}
+
+/// 1-based line and character column of a byte offset.
+fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(src.len());
+    let before = src.get(..offset).unwrap_or(src);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    (line, column)
+}
+
+fn parse_date(s: &str) -> Option<Date> {
+    Date::parse(s, format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// Parse and check a policy. `file` names the source in diagnostics.
+pub fn check(file: &str, src: &str) -> Result<Policy, Vec<Diagnostic>> {
+    let mut c = Checker { file, src, diags: Vec::new() };
+    let raw: RawPolicy = match toml::from_str(src) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            let message = e.message().to_owned();
+            c.at(span, message, Some("fix the TOML syntax or the field name at this place".to_owned()));
+            return Err(c.diags);
+        }
+    };
+    let taxonomy = Taxonomy::fideslang();
+
+    let controller = match raw.controller {
+        None => {
+            c.at(0..0, "the policy names no controller", Some("add a `[controller]` table with `name` and `contact`".to_owned()));
+            None
+        }
+        Some(ctl) => {
+            let span = ctl.span();
+            let ctl = ctl.into_inner();
+            let name = ctl.name.map(Spanned::into_inner).filter(|s| !s.trim().is_empty());
+            let contact = ctl.contact.map(Spanned::into_inner).filter(|s| !s.trim().is_empty());
+            if name.is_none() {
+                c.at(span.clone(), "the controller has no `name`", Some("add `name = \"Your Company Ltd\"` under `[controller]`".to_owned()));
+            }
+            if contact.is_none() {
+                c.at(span, "the controller has no `contact`", Some("add `contact = \"privacy@example.com\"` so customers can reach you".to_owned()));
+            }
+            match (name, contact) {
+                (Some(name), Some(contact)) => Some(Controller {
+                    name,
+                    contact,
+                    address: ctl.address,
+                    dpo: ctl.dpo,
+                    jurisdiction: ctl.jurisdiction,
+                    policy_url: ctl.policy_url,
+                }),
+                _ => None,
+            }
+        }
+    };
+
+    let collected: Option<Vec<CategoryId>> = raw
+        .categories
+        .map(|cats| cats.collected.iter().filter_map(|cat| c.category(cat)).collect());
+    if collected.is_none() {
+        c.at(0..0, "the policy does not say which data categories are collected", Some("add `[categories]` with `collected = [\"user.contact.email\", …]`".to_owned()));
+    }
+
+    // Recipients first, so purposes can refer to them.
+    let mut recipients = BTreeMap::new();
+    let mut recipient_spans: BTreeMap<String, Range<usize>> = BTreeMap::new();
+    for r in &raw.recipients {
+        let span = r.span();
+        let r = r.get_ref();
+        let Some(id) = &r.id else {
+            c.at(span, "a recipient has no `id`", Some("add `id = \"crm_vendor\"`; sharing purposes are named `sharing.<id>`".to_owned()));
+            continue;
+        };
+        if let Some(first) = recipient_spans.get(id.get_ref()) {
+            let (line, _) = line_col(src, first.start);
+            c.at(id.span(), format!("duplicate recipient `{}`", id.get_ref()), format!("it is already defined on line {line}; remove or rename one"));
+            continue;
+        }
+        recipient_spans.insert(id.get_ref().clone(), id.span());
+        let country = match &r.country {
+            Some(cn) if cn.get_ref().len() == 2 && cn.get_ref().chars().all(|ch| ch.is_ascii_uppercase()) => Some(cn.get_ref().clone()),
+            Some(cn) => {
+                c.at(cn.span(), format!("`{}` is not a country code", cn.get_ref()), Some("use a two-letter ISO 3166 code such as `DE` or `US`".to_owned()));
+                None
+            }
+            None => {
+                c.at(span.clone(), format!("recipient `{}` has no `country`", id.get_ref()), Some("add `country = \"US\"` (ISO 3166); transfers outside the EEA need a mechanism".to_owned()));
+                None
+            }
+        };
+        let agreement = match &r.agreement {
+            None => {
+                c.at(id.span(), format!("recipient `{}` has no sharing agreement", id.get_ref()), Some("add `[recipients.agreement]` with `reference`, `valid_from`, `valid_until` and `categories`; data may not be shared without one".to_owned()));
+                None
+            }
+            Some(a) => check_agreement(&mut c, id.get_ref(), a),
+        };
+        if let (Some(country), Some(agreement)) = (country, agreement) {
+            recipients.insert(
+                id.get_ref().clone(),
+                Recipient { id: id.get_ref().clone(), name: r.name.clone().unwrap_or_else(|| id.get_ref().clone()), country, agreement },
+            );
+        }
+    }
+
+    let mut purposes = BTreeMap::new();
+    let mut purpose_spans: BTreeMap<String, Range<usize>> = BTreeMap::new();
+    let mut referenced_recipients = BTreeSet::new();
+    if raw.purposes.is_empty() {
+        c.at(0..0, "the policy defines no purposes", Some("add at least one `[[purposes]]` table".to_owned()));
+    }
+    for p in &raw.purposes {
+        let span = p.span();
+        let p = p.get_ref();
+        let Some(raw_id) = &p.id else {
+            c.at(span, "a purpose has no `id`", Some("add `id = \"customer_service\"`".to_owned()));
+            continue;
+        };
+        let id = match PurposeId::parse(raw_id.get_ref()) {
+            Ok(id) => id,
+            Err(e) => {
+                c.at(raw_id.span(), e.to_string(), Some("use lowercase names such as `analytics` or `sharing.crm_vendor`".to_owned()));
+                continue;
+            }
+        };
+        if let Some(first) = purpose_spans.get(id.as_str()) {
+            let (line, _) = line_col(src, first.start);
+            c.at(raw_id.span(), format!("duplicate purpose `{id}`"), format!("it is already defined on line {line}; merge the two or rename one"));
+            continue;
+        }
+        purpose_spans.insert(id.to_string(), raw_id.span());
+
+        let basis = match &p.legal_basis {
+            None => {
+                c.at(raw_id.span(), format!("purpose `{id}` has no `legal_basis`"), Some(basis_help()));
+                None
+            }
+            Some(b) => match LegalBasis::parse(b.get_ref()) {
+                Some(basis) => Some(basis),
+                None => {
+                    c.at(b.span(), format!("unknown legal basis `{}`", b.get_ref()), Some(basis_help()));
+                    None
+                }
+            },
+        };
+        let description = p.description.as_ref().map(|d| d.get_ref().trim().to_owned()).filter(|d| !d.is_empty());
+        if description.is_none() {
+            let why = if basis == Some(LegalBasis::Consent) {
+                "consent is only valid when informed: customers must be told what they agree to"
+            } else {
+                "customers have a right to be told what each purpose is for (GDPR Art. 13)"
+            };
+            c.at(raw_id.span(), format!("purpose `{id}` has no `description`"), format!("add `description = \"…\"` in plain language; {why}"));
+        }
+        let retention = match &p.retention_days {
+            None => {
+                c.at(raw_id.span(), format!("purpose `{id}` has no retention period"), Some("add `retention_days = 365` (or however long the data is needed for this purpose)".to_owned()));
+                None
+            }
+            Some(r) if *r.get_ref() <= 0 || *r.get_ref() > 36_500 => {
+                c.at(r.span(), format!("retention of {} days is out of range", r.get_ref()), Some("use a number of days between 1 and 36500".to_owned()));
+                None
+            }
+            Some(r) => u32::try_from(*r.get_ref()).ok(),
+        };
+
+        let mut categories = Vec::new();
+        match &p.categories {
+            None => c.at(raw_id.span(), format!("purpose `{id}` lists no `categories`"), Some("add `categories = [\"user.contact.email\", …]`: the data this purpose may read".to_owned())),
+            Some(cats) if cats.get_ref().is_empty() => c.at(cats.span(), format!("purpose `{id}` lists no `categories`"), Some("name the data this purpose may read".to_owned())),
+            Some(cats) => {
+                for cat in cats.get_ref() {
+                    let Some(cid) = c.category(cat) else { continue };
+                    if let Some(collected) = &collected {
+                        if !collected.iter().any(|col| col.covers(&cid)) {
+                            c.at(cat.span(), format!("purpose `{id}` uses `{cid}`, which the policy does not collect"), Some(format!("add `{cid}` to `[categories] collected` or remove it here")));
+                        }
+                    }
+                    categories.push((cid, cat.span()));
+                }
+            }
+        }
+
+        let default = match (&p.default, basis) {
+            (None, Some(LegalBasis::Consent)) => Some(ConsentDefault::OptIn),
+            (None, Some(LegalBasis::LegitimateInterests | LegalBasis::PublicTask)) => Some(ConsentDefault::OptOut),
+            (None, _) => Some(ConsentDefault::NotApplicable),
+            (Some(d), basis) => match d.get_ref().as_str() {
+                "opt_in" => Some(ConsentDefault::OptIn),
+                "opt_out" if basis == Some(LegalBasis::Consent) => {
+                    c.at(d.span(), format!("purpose `{id}` relies on consent but defaults to opt-out"), Some("consent must be an affirmative act (GDPR Art. 4(11)); use `default = \"opt_in\"` or another legal basis".to_owned()));
+                    None
+                }
+                "opt_out" => Some(ConsentDefault::OptOut),
+                "not_applicable" => Some(ConsentDefault::NotApplicable),
+                other => {
+                    c.at(d.span(), format!("unknown default `{other}`"), Some("use `opt_in`, `opt_out` or `not_applicable`".to_owned()));
+                    None
+                }
+            },
+        };
+        let ccpa = match &p.ccpa {
+            None => Some(Ccpa::None),
+            Some(v) => match v.get_ref().as_str() {
+                "none" => Some(Ccpa::None),
+                "sale" => Some(Ccpa::Sale),
+                "share" => Some(Ccpa::Share),
+                other => {
+                    c.at(v.span(), format!("unknown CCPA classification `{other}`"), Some("use `none`, `sale` or `share`".to_owned()));
+                    None
+                }
+            },
+        };
+
+        let marketing = id.as_str() == "marketing" || id.as_str().starts_with("marketing.") || id.as_str() == "personalization" || id.as_str().starts_with("personalization.");
+        for (cid, cspan) in &categories {
+            if taxonomy.covers_special(cid) {
+                if marketing {
+                    c.at(cspan.clone(), format!("special category `{cid}` is used by the marketing purpose `{id}`"), Some("special categories (health, religion, politics, ethnicity, sexual orientation, biometrics…) may never be used for marketing or personalization; remove it".to_owned()));
+                } else if p.special_condition.is_none() {
+                    c.at(cspan.clone(), format!("purpose `{id}` uses the special category `{cid}` without an Art. 9(2) condition"), Some("add `special_condition = \"explicit_consent\"` (or the condition relied on), or remove the category".to_owned()));
+                }
+            }
+        }
+
+        // Sharing purposes need a recipient with an agreement.
+        let recipient = match (&p.recipient, id.sharing_recipient()) {
+            (Some(r), _) => Some((r.get_ref().clone(), r.span())),
+            (None, Some(r)) => Some((r.to_owned(), raw_id.span())),
+            (None, None) => None,
+        };
+        if let Some((rid, rspan)) = &recipient {
+            referenced_recipients.insert(rid.clone());
+            if !recipient_spans.contains_key(rid) {
+                c.at(rspan.clone(), format!("purpose `{id}` shares with `{rid}`, which is not a declared recipient"), Some(format!("add a `[[recipients]]` entry with `id = \"{rid}\"` and its sharing agreement")));
+            } else if let Some(rec) = recipients.get(rid) {
+                for (cid, cspan) in &categories {
+                    if !rec.agreement.categories.iter().any(|a| a.covers(cid)) {
+                        c.at(cspan.clone(), format!("purpose `{id}` shares `{cid}` with `{rid}`, but their agreement does not cover it"), Some(format!("add `{cid}` to the agreement's categories or remove it from the purpose")));
+                    }
+                }
+            }
+        }
+
+        if let (Some(basis), Some(description), Some(retention_days), Some(default), Some(ccpa)) = (basis, description, retention, default, ccpa) {
+            purposes.insert(
+                id.clone(),
+                Purpose {
+                    id: id.clone(),
+                    name: p.name.clone().unwrap_or_else(|| id.to_string()),
+                    description,
+                    legal_basis: basis,
+                    categories: categories.into_iter().map(|(cid, _)| cid).collect(),
+                    retention_days,
+                    default,
+                    ccpa,
+                    recipient: recipient.map(|(r, _)| r),
+                    legal_hold: p.legal_hold,
+                    special_condition: p.special_condition.clone(),
+                },
+            );
+        }
+    }
+
+    let mut roles = BTreeMap::new();
+    for (role, list) in &raw.roles {
+        let Some(r) = Role::parse(role.get_ref()) else {
+            c.at(role.span(), format!("unknown role `{}`", role.get_ref()), Some("roles are agent, analyst, marketer, compliance and admin".to_owned()));
+            continue;
+        };
+        let mut ids = Vec::new();
+        for p in list {
+            if purpose_spans.contains_key(p.get_ref()) {
+                if let Ok(pid) = PurposeId::parse(p.get_ref()) {
+                    ids.push(pid);
+                }
+            } else {
+                c.at(p.span(), format!("role `{r}` is given the purpose `{}`, which the policy does not define", p.get_ref()), Some("name a purpose defined under `[[purposes]]`".to_owned()));
+            }
+        }
+        roles.insert(r, ids);
+    }
+
+    if c.diags.is_empty() {
+        if let (Some(controller), Some(collected)) = (controller, collected) {
+            return Ok(Policy { controller, collected, purposes, recipients, roles });
+        }
+    }
+    c.diags.sort_by_key(|d| (d.line, d.column));
+    Err(c.diags)
+}
+
+fn check_agreement(c: &mut Checker<'_>, rid: &str, a: &Spanned<RawAgreement>) -> Option<Agreement> {
+    let span = a.span();
+    let a = a.get_ref();
+    let mut date = |field: &Option<Spanned<String>>, name: &str| -> Option<Date> {
+        match field {
+            None => {
+                c.at(span.clone(), format!("the agreement with `{rid}` has no `{name}`"), Some(format!("add `{name} = \"2025-01-01\"` (YYYY-MM-DD)")));
+                None
+            }
+            Some(d) => match parse_date(d.get_ref()) {
+                Some(date) => Some(date),
+                None => {
+                    c.at(d.span(), format!("`{}` is not a date", d.get_ref()), Some("write dates as YYYY-MM-DD".to_owned()));
+                    None
+                }
+            },
+        }
+    };
+    let from = date(&a.valid_from, "valid_from");
+    let until = date(&a.valid_until, "valid_until");
+    if let (Some(f), Some(u), Some(d)) = (from, until, &a.valid_until) {
+        if u < f {
+            c.at(d.span(), format!("the agreement with `{rid}` ends before it starts"), Some("`valid_until` must not be earlier than `valid_from`".to_owned()));
+        }
+    }
+    let reference = a.reference.as_ref().map(|r| r.get_ref().clone());
+    if reference.is_none() {
+        c.at(span.clone(), format!("the agreement with `{rid}` has no `reference`"), Some("add `reference = \"DPA-2025-001\"`, the signed document's reference".to_owned()));
+    }
+    if a.categories.is_empty() {
+        c.at(span, format!("the agreement with `{rid}` covers no categories"), Some("list the data categories the agreement allows to share".to_owned()));
+    }
+    let categories: Vec<CategoryId> = a.categories.iter().filter_map(|cat| c.category(cat)).collect();
+    Some(Agreement {
+        reference: reference?,
+        valid_from: from?,
+        valid_until: until?,
+        categories,
+        transfer_mechanism: a.transfer_mechanism.clone(),
+    })
+}
+
+fn basis_help() -> String {
+    let all: Vec<&str> = LegalBasis::ALL.iter().map(|b| b.as_str()).collect();
+    format!("use one of the GDPR Art. 6 bases: {}", all.join(", "))
+}
+
+#[cfg(test)]
+mod tests;
