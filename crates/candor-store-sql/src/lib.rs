@@ -1,1 +1,346 @@
-//! stub
+//! candor's [`Store`] on SQLite (the embedded default) and PostgreSQL.
+//!
+//! Both back ends share one implementation through sqlx's `Any` driver: the
+//! SQL below is the common dialect of the two (`$n` placeholders, `on
+//! conflict`, `returning`), so behaviour cannot drift between them. What
+//! differs lives in [`backend`]: connection set-up (SQLite pragmas, the
+//! PostgreSQL schema) and the migration files of each.
+#![deny(missing_docs)]
+
+mod backend;
+mod rows;
+
+use std::sync::Arc;
+
+use candor_domain::{ConsentEvent, SubjectId};
+use candor_store::audit::{entry_hash, micros};
+use candor_store::{
+    ActorRecord, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionRecord, NewSubject, Op, Outcome,
+    PolicyVersionRecord, Store, StoreError, SubjectRecord, WrappedKey, WriteBatch,
+};
+use sqlx::AnyPool;
+use sqlx::{Any, Transaction};
+
+pub use backend::{Backend, OpenOptions};
+
+/// The store. Cheap to clone.
+#[derive(Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+    signer: Option<AuditSigner>,
+}
+
+impl std::fmt::Debug for SqlStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlStore").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::ColumnDecode { index, source } => StoreError::Corrupt(format!("column {index}: {source}")),
+        sqlx::Error::Decode(source) => StoreError::Corrupt(source.to_string()),
+        sqlx::Error::Database(db) => StoreError::Database(db.message().to_owned()),
+        other => StoreError::Database(other.to_string()),
+    }
+}
+
+impl SqlStore {
+    /// Open (and migrate) the database at `url`.
+    pub async fn open(url: &str, options: OpenOptions) -> Result<Self, StoreError> {
+        let (pool, backend) = backend::connect(url, &options).await?;
+        Ok(Self { pool, backend, signer: None })
+    }
+
+    /// Sign audit checkpoints with `signer`; without one, writes that carry
+    /// audit entries are refused.
+    pub fn with_signer(mut self, signer: AuditSigner) -> Self {
+        self.signer = Some(signer);
+        self
+    }
+
+    /// Which back end this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The underlying pool, for tests that tamper with rows directly.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Close every connection (and, on SQLite, checkpoint the WAL).
+    pub async fn close(&self) {
+        if self.backend == Backend::Sqlite {
+            let _ = sqlx::query("pragma wal_checkpoint(truncate)").execute(&self.pool).await;
+        }
+        self.pool.close().await;
+    }
+
+    async fn apply_op(&self, tx: &mut Transaction<'static, Any>, op: Op) -> Result<Outcome, StoreError> {
+        match op {
+            Op::PublishPolicy { content_hash, content, at } => {
+                let existing: Option<(i64,)> = sqlx::query_as("select version from policy_versions where content_hash = $1")
+                    .bind(&content_hash)
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                if let Some((v,)) = existing {
+                    return Ok(Outcome::PolicyVersion { version: u32::try_from(v).unwrap_or(0), created: false });
+                }
+                let (max,): (i64,) = sqlx::query_as("select coalesce(max(version), 0) from policy_versions")
+                    .fetch_one(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                let version = max + 1;
+                sqlx::query("insert into policy_versions (version, content_hash, content, published_at) values ($1, $2, $3, $4)")
+                    .bind(version)
+                    .bind(&content_hash)
+                    .bind(&content)
+                    .bind(micros(at))
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                Ok(Outcome::PolicyVersion { version: u32::try_from(version).unwrap_or(0), created: true })
+            }
+            Op::CreateSubject(s) => {
+                insert_subject(tx, &s).await?;
+                Ok(Outcome::Done)
+            }
+            Op::AppendConsent { subject, event, receipt } => {
+                let id = insert_consent(tx, subject, &event, receipt.as_deref()).await?;
+                Ok(Outcome::ConsentId(id))
+            }
+            Op::InsertInteractions(rows) => Ok(Outcome::Count(rows::insert_interactions(tx, &rows).await?)),
+            Op::UpsertActor { id, roles, at } => {
+                let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                sqlx::query("insert into actors (id, roles, created_at) values ($1, $2, $3) on conflict (id) do update set roles = excluded.roles")
+                    .bind(&id)
+                    .bind(roles.join(","))
+                    .bind(micros(at))
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                Ok(Outcome::Done)
+            }
+            Op::AttestTraining { actor, course, at, expires_at } => {
+                let r = sqlx::query("insert into training_attestations (actor_id, course, attested_at, expires_at) values ($1, $2, $3, $4)")
+                    .bind(&actor)
+                    .bind(&course)
+                    .bind(micros(at))
+                    .bind(micros(expires_at))
+                    .execute(&mut **tx)
+                    .await;
+                match r {
+                    Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => Err(StoreError::Database(format!("no actor `{actor}`"))),
+                    Err(e) => Err(db_err(e)),
+                    Ok(_) => Ok(Outcome::Done),
+                }
+            }
+            Op::Rewrap(keys) => {
+                let mut n = 0;
+                for (subject, key) in keys {
+                    n += sqlx::query("update subjects set kek_id = $1, wrapped_key = $2 where id = $3")
+                        .bind(&key.kek_id)
+                        .bind(key.blob)
+                        .bind(subject.to_string())
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(db_err)?
+                        .rows_affected();
+                }
+                Ok(Outcome::Count(n))
+            }
+        }
+    }
+
+    async fn append_audit(&self, tx: &mut Transaction<'static, Any>, records: Vec<candor_store::AuditRecord>) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let signer = self.signer.as_ref().ok_or(StoreError::NoSigner)?;
+        // The no-op update takes the write lock (SQLite) or the row lock
+        // (PostgreSQL) before the head is read, so concurrent appenders queue
+        // instead of forking the chain.
+        sqlx::query("update audit_head set seq = seq where id = 1").execute(&mut **tx).await.map_err(db_err)?;
+        let (mut seq, head): (i64, Vec<u8>) = sqlx::query_as("select seq, hash from audit_head where id = 1")
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(db_err)?;
+        let mut prev: [u8; 32] = head.try_into().map_err(|_| StoreError::Corrupt("audit head hash is not 32 bytes".into()))?;
+        let mut checkpoints = Vec::new();
+        let mut entries = Vec::with_capacity(records.len());
+        for record in records {
+            seq += 1;
+            let hash = entry_hash(seq, &record, &prev);
+            if signer.due(seq) {
+                checkpoints.push((signer.checkpoint(seq, hash), record.at));
+            }
+            entries.push(AuditEntry { seq, record, prev_hash: prev, hash });
+            prev = hash;
+        }
+        rows::insert_audit_entries(tx, &entries).await?;
+        for (cp, at) in checkpoints {
+            sqlx::query("insert into audit_checkpoints (seq, hash, signature, key_id, at) values ($1, $2, $3, $4, $5)")
+                .bind(cp.seq)
+                .bind(cp.hash.to_vec())
+                .bind(cp.signature.to_vec())
+                .bind(&cp.key_id)
+                .bind(micros(at))
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
+        }
+        sqlx::query("update audit_head set seq = $1, hash = $2 where id = 1")
+            .bind(seq)
+            .bind(prev.to_vec())
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+}
+
+async fn insert_subject(tx: &mut Transaction<'static, Any>, s: &NewSubject) -> Result<(), StoreError> {
+    let id = s.id.to_string();
+    sqlx::query("insert into subjects (id, pseudonym, kek_id, wrapped_key, created_at) values ($1, $2, $3, $4, $5)")
+        .bind(&id)
+        .bind(&s.pseudonym)
+        .bind(&s.key.kek_id)
+        .bind(s.key.blob.clone())
+        .bind(micros(s.at))
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    for a in &s.attributes {
+        sqlx::query("insert into subject_attributes (subject_id, name, category, sealed) values ($1, $2, $3, $4)")
+            .bind(&id)
+            .bind(&a.name)
+            .bind(a.category.as_str())
+            .bind(a.sealed.clone())
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    }
+    for i in &s.identities {
+        let r = sqlx::query("insert into identities (blind_index, subject_id, kind, platform, sealed) values ($1, $2, $3, $4, $5)")
+            .bind(i.blind_index.clone())
+            .bind(&id)
+            .bind(&i.kind)
+            .bind(i.platform.clone())
+            .bind(i.sealed.clone())
+            .execute(&mut **tx)
+            .await;
+        match r {
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => return Err(StoreError::IdentityTaken { kind: i.kind.clone() }),
+            Err(e) => return Err(db_err(e)),
+            Ok(_) => {}
+        }
+    }
+    Ok(())
+}
+
+async fn insert_consent(tx: &mut Transaction<'static, Any>, subject: SubjectId, e: &ConsentEvent, receipt: Option<&str>) -> Result<i64, StoreError> {
+    let r = sqlx::query_as::<_, (i64,)>(
+        "insert into consent_events (subject_id, purpose, action, policy_version, source, at, receipt) values ($1, $2, $3, $4, $5, $6, $7) returning id",
+    )
+    .bind(subject.to_string())
+    .bind(e.purpose.as_ref().map(|p| p.to_string()))
+    .bind(e.action.as_str())
+    .bind(i64::from(e.policy_version))
+    .bind(e.source.as_str())
+    .bind(micros(e.at))
+    .bind(receipt.map(str::to_owned))
+    .fetch_one(&mut **tx)
+    .await;
+    match r {
+        Ok((id,)) => Ok(id),
+        Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => Err(StoreError::UnknownSubject(subject)),
+        Err(e) => Err(db_err(e)),
+    }
+}
+
+impl Store for SqlStore {
+    #[tracing::instrument(skip_all, fields(ops = batch.ops.len(), audit = batch.audit.len()))]
+    async fn apply(&self, batch: WriteBatch) -> Result<Vec<Outcome>, StoreError> {
+        if !batch.audit.is_empty() && self.signer.is_none() {
+            return Err(StoreError::NoSigner);
+        }
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        // Audit first: it takes the write lock, so the whole batch runs
+        // serialized against other writers.
+        self.append_audit(&mut tx, batch.audit).await?;
+        let mut outcomes = Vec::with_capacity(batch.ops.len());
+        for op in batch.ops {
+            outcomes.push(self.apply_op(&mut tx, op).await?);
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(outcomes)
+    }
+
+    async fn policy_versions(&self) -> Result<Vec<PolicyVersionRecord>, StoreError> {
+        rows::policy_versions(&self.pool).await
+    }
+
+    async fn subject(&self, id: SubjectId) -> Result<Option<SubjectRecord>, StoreError> {
+        rows::subject(&self.pool, id).await
+    }
+
+    async fn find_subject(&self, blind_index: &[u8]) -> Result<Option<SubjectId>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as("select subject_id from identities where blind_index = $1")
+            .bind(blind_index.to_vec())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.map(|(s,)| SubjectId::parse(&s).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
+    }
+
+    async fn consent_events(&self, id: SubjectId) -> Result<Vec<ConsentRecord>, StoreError> {
+        rows::consent_events(&self.pool, id).await
+    }
+
+    async fn actor(&self, id: &str) -> Result<Option<ActorRecord>, StoreError> {
+        rows::actor(&self.pool, id).await
+    }
+
+    async fn keys_not_under(&self, kek_id: &str, limit: u32) -> Result<Vec<(SubjectId, WrappedKey)>, StoreError> {
+        let rows: Vec<(String, String, Vec<u8>)> = sqlx::query_as("select id, kek_id, wrapped_key from subjects where kek_id <> $1 order by id limit $2")
+            .bind(kek_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(id, kek_id, blob)| Ok((SubjectId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?, WrappedKey { kek_id, blob })))
+            .collect()
+    }
+
+    async fn key_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as("select kek_id, count(*) from subjects group by kek_id order by kek_id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(|(k, n)| (k, u64::try_from(n).unwrap_or(0))).collect())
+    }
+
+    async fn interaction_count(&self) -> Result<u64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("select count(*) from interactions").fetch_one(&self.pool).await.map_err(db_err)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn interaction(&self, platform: &str, external_id: &str) -> Result<Option<InteractionRecord>, StoreError> {
+        rows::interaction(&self.pool, platform, external_id).await
+    }
+
+    async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        rows::audit_entries(&self.pool, after_seq, limit).await
+    }
+
+    async fn audit_checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
+        rows::audit_checkpoints(&self.pool).await
+    }
+}
+
+/// Shared so the CLI can hold one store across tasks.
+pub type SharedStore = Arc<SqlStore>;

@@ -1,1 +1,103 @@
-//! stub
+//! candor's persistence contract: the [`Store`] trait every back end
+//! implements, the row models it speaks, envelope encryption with per-subject
+//! data keys, blind indexes and the audit chain.
+//!
+//! Writes go through [`Store::apply`] as a [`WriteBatch`]: its operations and
+//! the audit entries that record them commit in one transaction, so a crash
+//! leaves either all of it or none, and no mutation exists without its audit
+//! entry.
+#![deny(missing_docs)]
+
+pub mod audit;
+pub mod keys;
+mod model;
+
+pub use audit::{AuditEntry, AuditRecord, AuditSigner, ChainVerifier, Checkpoint, Tamper};
+pub use keys::{DataKey, KeyError, KeyRing, WrappedKey};
+pub use model::*;
+
+use candor_domain::SubjectId;
+
+/// Errors from a store. Messages never carry personal data or secrets.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be reached or opened.
+    #[error("could not open the database at `{url}`: {reason}")]
+    Connect {
+        /// the URL, with any password removed
+        url: String,
+        /// why
+        reason: String,
+    },
+    /// The URL names no supported back end.
+    #[error("unsupported database URL `{0}`: use `sqlite://FILE` or `postgres://USER@HOST/DB`")]
+    UnsupportedUrl(String),
+    /// The database was written by a newer candor.
+    #[error("the database schema is version {found}, newer than this candor supports ({supported}); upgrade candor")]
+    NewerSchema {
+        /// version in the database
+        found: i64,
+        /// newest version known here
+        supported: i64,
+    },
+    /// A subject id that is not stored.
+    #[error("no subject with id `{0}`")]
+    UnknownSubject(SubjectId),
+    /// An identifier already belongs to a subject.
+    #[error("this {kind} already belongs to another subject")]
+    IdentityTaken {
+        /// identifier kind
+        kind: String,
+    },
+    /// A stored row could not be decoded.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// The audit log cannot be appended without a signing key.
+    #[error("no audit signing key is loaded")]
+    NoSigner,
+    /// Any other database failure.
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+/// The persistence contract. One implementation per back end; the service
+/// layer sees only this trait.
+#[allow(async_fn_in_trait)]
+pub trait Store: Send + Sync {
+    /// Apply a batch in one transaction, audit entries included. Returns one
+    /// outcome per operation, in order.
+    async fn apply(&self, batch: WriteBatch) -> Result<Vec<Outcome>, StoreError>;
+
+    /// Every published policy version, oldest first.
+    async fn policy_versions(&self) -> Result<Vec<PolicyVersionRecord>, StoreError>;
+
+    /// A subject with its encrypted attributes and identities.
+    async fn subject(&self, id: SubjectId) -> Result<Option<SubjectRecord>, StoreError>;
+
+    /// The subject an identifier's blind index points to.
+    async fn find_subject(&self, blind_index: &[u8]) -> Result<Option<SubjectId>, StoreError>;
+
+    /// A subject's consent ledger, oldest first.
+    async fn consent_events(&self, id: SubjectId) -> Result<Vec<ConsentRecord>, StoreError>;
+
+    /// A staff actor.
+    async fn actor(&self, id: &str) -> Result<Option<ActorRecord>, StoreError>;
+
+    /// Up to `limit` data keys not wrapped under `kek_id`.
+    async fn keys_not_under(&self, kek_id: &str, limit: u32) -> Result<Vec<(SubjectId, WrappedKey)>, StoreError>;
+
+    /// How many data keys each KEK wraps.
+    async fn key_counts(&self) -> Result<Vec<(String, u64)>, StoreError>;
+
+    /// Interactions stored.
+    async fn interaction_count(&self) -> Result<u64, StoreError>;
+
+    /// An interaction's sealed text, by platform and external id.
+    async fn interaction(&self, platform: &str, external_id: &str) -> Result<Option<InteractionRecord>, StoreError>;
+
+    /// Up to `limit` audit entries after `after_seq`, in order.
+    async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Every checkpoint.
+    async fn audit_checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError>;
+}

@@ -1,0 +1,169 @@
+//! What differs between SQLite and PostgreSQL: connecting, per-connection
+//! settings and the migration files.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use candor_store::StoreError;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::AnyPool;
+use sqlx::{Connection, Executor};
+
+use crate::db_err;
+
+/// The back end a URL selects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// How to open.
+#[derive(Clone, Debug, Default)]
+pub struct OpenOptions {
+    /// Create the SQLite file if it does not exist (`candor init`).
+    pub create: bool,
+    /// PostgreSQL schema to use (created if missing); tests use one each.
+    pub schema: Option<String>,
+    /// Maximum pool size (default 4 on SQLite, 16 on PostgreSQL).
+    pub max_connections: Option<u32>,
+}
+
+const SQLITE_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_foundation.sql"))];
+const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_foundation.sql"))];
+
+/// The URL with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn is_schema_name(s: &str) -> bool {
+    !s.is_empty() && s.len() < 60 && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') && s.starts_with(|c: char| c.is_ascii_lowercase())
+}
+
+pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool, Backend), StoreError> {
+    sqlx::any::install_default_drivers();
+    let shown = redact_url(url);
+    let connect_err = |reason: String| StoreError::Connect { url: shown.clone(), reason };
+    let backend = if url.starts_with("sqlite:") {
+        Backend::Sqlite
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Backend::Postgres
+    } else {
+        return Err(StoreError::UnsupportedUrl(shown));
+    };
+    let url = match backend {
+        Backend::Sqlite => {
+            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+            let path = path.split('?').next().unwrap_or(path);
+            if path.is_empty() {
+                return Err(StoreError::UnsupportedUrl(shown));
+            }
+            if !options.create && path != ":memory:" && !std::path::Path::new(path).exists() {
+                return Err(connect_err(format!("the file `{path}` does not exist; run `candor init` first")));
+            }
+            format!("sqlite://{path}?mode={}", if options.create { "rwc" } else { "rw" })
+        }
+        Backend::Postgres => url.to_owned(),
+    };
+    let connect_options = AnyConnectOptions::from_str(&url).map_err(|e| connect_err(e.to_string()))?;
+    let schema = match &options.schema {
+        Some(s) if !is_schema_name(s) => return Err(connect_err(format!("`{s}` is not a valid schema name"))),
+        s => s.clone(),
+    };
+    if let (Backend::Postgres, Some(schema)) = (backend, &schema) {
+        let mut conn = sqlx::AnyConnection::connect_with(&connect_options).await.map_err(|e| connect_err(reason(&e)))?;
+        conn.execute(format!("create schema if not exists {schema}").as_str()).await.map_err(db_err)?;
+        let _ = conn.close().await;
+    }
+    let max = options.max_connections.unwrap_or(match backend {
+        Backend::Sqlite => 4,
+        Backend::Postgres => 16,
+    });
+    let pool = AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _meta| {
+            let schema = schema.clone();
+            Box::pin(async move {
+                match backend {
+                    // WAL for concurrent readers; foreign keys for cascades;
+                    // secure_delete so erased bytes leave the file.
+                    Backend::Sqlite => {
+                        conn.execute("pragma journal_mode = wal; pragma foreign_keys = on; pragma secure_delete = on; pragma busy_timeout = 10000; pragma synchronous = normal;").await?;
+                    }
+                    Backend::Postgres => {
+                        if let Some(schema) = schema {
+                            conn.execute(format!("set search_path to {schema}").as_str()).await?;
+                        }
+                    }
+                }
+                Ok(())
+            })
+        })
+        .connect_with(connect_options)
+        .await
+        .map_err(|e| connect_err(reason(&e)))?;
+    migrate(&pool, backend).await?;
+    Ok((pool, backend))
+}
+
+fn reason(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Io(io) => format!("{io} (is the server running and the address right?)"),
+        sqlx::Error::PoolTimedOut => "timed out connecting (is the server running and the address right?)".into(),
+        sqlx::Error::Database(db) => db.message().to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// Apply pending migrations; refuse a schema newer than this build knows.
+async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
+    let migrations = match backend {
+        Backend::Sqlite => SQLITE_MIGRATIONS,
+        Backend::Postgres => POSTGRES_MIGRATIONS,
+    };
+    let supported = migrations.last().map_or(0, |m| m.0);
+    sqlx::query("create table if not exists candor_schema (version bigint not null)")
+        .execute(pool)
+        .await
+        .map_err(db_err)?;
+    let (current,): (i64,) = sqlx::query_as("select coalesce(max(version), 0) from candor_schema")
+        .fetch_one(pool)
+        .await
+        .map_err(db_err)?;
+    if current > supported {
+        return Err(StoreError::NewerSchema { found: current, supported });
+    }
+    for (version, sql) in migrations.iter().filter(|(v, _)| *v > current) {
+        let mut tx = pool.begin().await.map_err(db_err)?;
+        sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(db_err)?;
+        sqlx::query("insert into candor_schema (version) values ($1)").bind(*version).execute(&mut *tx).await.map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        tracing::info!(version, "applied migration");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_appear_in_shown_urls() {
+        assert_eq!(redact_url("postgres://bob:hunter2@db:5432/x"), "postgres://bob:***@db:5432/x");
+        assert_eq!(redact_url("postgres://bob@db/x"), "postgres://bob@db/x");
+        assert_eq!(redact_url("sqlite://candor.db"), "sqlite://candor.db");
+    }
+}

@@ -1,0 +1,295 @@
+//! Reading rows into models and the multi-row inserts of hot paths.
+
+use candor_domain::{CategoryId, ConsentAction, ConsentEvent, ConsentSource, PurposeId, Role, SubjectId};
+use candor_store::audit::{from_micros, micros};
+use candor_store::{
+    ActorRecord, AuditEntry, AuditRecord, Checkpoint, ConsentRecord, InteractionRecord, PolicyVersionRecord, SealedAttribute,
+    SealedIdentity, StoreError, SubjectRecord, WrappedKey,
+};
+use sqlx::any::AnyRow;
+use sqlx::AnyPool;
+use sqlx::{Any, Row, Transaction};
+
+use crate::db_err;
+
+fn corrupt(what: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
+    move |e| StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn hash32(v: Vec<u8>, what: &str) -> Result<[u8; 32], StoreError> {
+    v.try_into().map_err(|_| StoreError::Corrupt(format!("{what} is not 32 bytes")))
+}
+
+/// `($1, $2, …), ($k, …)` for `rows` rows of `cols` columns.
+fn values(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push(',');
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push(',');
+            }
+            s.push('$');
+            s.push_str(&(r * cols + c + 1).to_string());
+        }
+        s.push(')');
+    }
+    s
+}
+
+const INTERACTION_COLS: usize = 12;
+/// Rows per insert statement: well under both back ends' parameter limits.
+const CHUNK: usize = 500;
+
+pub(crate) async fn insert_interactions(tx: &mut Transaction<'static, Any>, rows: &[InteractionRecord]) -> Result<u64, StoreError> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "insert into interactions (id, subject_id, platform, external_id, kind, direction, conversation_id, reply_to, occurred_at, sealed_text, redacted_text, language) values {} on conflict (platform, external_id) do nothing",
+            values(chunk.len(), INTERACTION_COLS)
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q
+                .bind(r.id.to_string())
+                .bind(r.subject.map(|s| s.to_string()))
+                .bind(r.platform.clone())
+                .bind(r.external_id.clone())
+                .bind(r.kind.clone())
+                .bind(r.direction.clone())
+                .bind(r.conversation_id.clone())
+                .bind(r.reply_to.clone())
+                .bind(micros(r.occurred_at))
+                .bind(r.sealed_text.clone())
+                .bind(r.redacted_text.clone())
+                .bind(r.language.clone());
+        }
+        let res = q.execute(&mut **tx).await;
+        match res {
+            Ok(done) => inserted += done.rows_affected(),
+            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
+                return Err(StoreError::Database("an interaction names a subject that is not stored".into()))
+            }
+            Err(e) => return Err(db_err(e)),
+        }
+    }
+    Ok(inserted)
+}
+
+const AUDIT_COLS: usize = 10;
+
+pub(crate) async fn insert_audit_entries(tx: &mut Transaction<'static, Any>, entries: &[AuditEntry]) -> Result<(), StoreError> {
+    for chunk in entries.chunks(CHUNK) {
+        let sql = format!(
+            "insert into audit_log (seq, at, actor, action, subject, purpose, decision, detail, prev_hash, hash) values {}",
+            values(chunk.len(), AUDIT_COLS)
+        );
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            let r = &e.record;
+            q = q
+                .bind(e.seq)
+                .bind(micros(r.at))
+                .bind(r.actor.clone())
+                .bind(r.action.clone())
+                .bind(r.subject.clone())
+                .bind(r.purpose.clone())
+                .bind(r.decision.clone())
+                .bind(r.detail.clone())
+                .bind(e.prev_hash.to_vec())
+                .bind(e.hash.to_vec());
+        }
+        q.execute(&mut **tx).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn policy_versions(pool: &AnyPool) -> Result<Vec<PolicyVersionRecord>, StoreError> {
+    let rows: Vec<(i64, String, String, i64)> =
+        sqlx::query_as("select version, content_hash, content, published_at from policy_versions order by version")
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
+    Ok(rows
+        .into_iter()
+        .map(|(v, content_hash, content, at)| PolicyVersionRecord {
+            version: u32::try_from(v).unwrap_or(0),
+            content_hash,
+            content,
+            published_at: from_micros(at),
+        })
+        .collect())
+}
+
+fn parse_subject(s: &str) -> Result<SubjectId, StoreError> {
+    SubjectId::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub(crate) async fn subject(pool: &AnyPool, id: SubjectId) -> Result<Option<SubjectRecord>, StoreError> {
+    let sid = id.to_string();
+    let row: Option<(String, String, Vec<u8>, i64)> =
+        sqlx::query_as("select pseudonym, kek_id, wrapped_key, created_at from subjects where id = $1")
+            .bind(&sid)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)?;
+    let Some((pseudonym, kek_id, blob, created_at)) = row else { return Ok(None) };
+    let attributes: Vec<(String, String, Vec<u8>)> =
+        sqlx::query_as("select name, category, sealed from subject_attributes where subject_id = $1 order by name")
+            .bind(&sid)
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
+    let identities: Vec<AnyRow> =
+        sqlx::query("select kind, platform, blind_index, sealed from identities where subject_id = $1 order by kind, platform")
+            .bind(&sid)
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
+    let identities = identities
+        .into_iter()
+        .map(|r| {
+            Ok(SealedIdentity {
+                kind: r.try_get("kind").map_err(corrupt("identity"))?,
+                platform: r.try_get("platform").map_err(corrupt("identity"))?,
+                blind_index: r.try_get("blind_index").map_err(corrupt("identity"))?,
+                sealed: r.try_get("sealed").map_err(corrupt("identity"))?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Some(SubjectRecord {
+        id,
+        pseudonym,
+        key: WrappedKey { kek_id, blob },
+        attributes: attributes
+            .into_iter()
+            .map(|(name, category, sealed)| SealedAttribute { name, category: CategoryId::new(category), sealed })
+            .collect(),
+        identities,
+        created_at: from_micros(created_at),
+    }))
+}
+
+pub(crate) async fn consent_events(pool: &AnyPool, id: SubjectId) -> Result<Vec<ConsentRecord>, StoreError> {
+    let rows: Vec<AnyRow> = sqlx::query(
+        "select id, purpose, action, policy_version, source, at, receipt from consent_events where subject_id = $1 order by id",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.into_iter()
+        .map(|r| {
+            let c = corrupt("consent event");
+            let purpose: Option<String> = r.try_get("purpose").map_err(&c)?;
+            let action: String = r.try_get("action").map_err(&c)?;
+            let source: String = r.try_get("source").map_err(&c)?;
+            let version: i64 = r.try_get("policy_version").map_err(&c)?;
+            // Fail closed: an event we cannot read makes the state unreadable.
+            let event = ConsentEvent {
+                purpose: purpose.map(|p| PurposeId::parse(&p)).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                action: ConsentAction::parse(&action).ok_or_else(|| StoreError::Corrupt(format!("unknown consent action `{action}`")))?,
+                policy_version: u32::try_from(version).map_err(|_| StoreError::Corrupt("policy version out of range".into()))?,
+                source: ConsentSource::parse(&source).ok_or_else(|| StoreError::Corrupt(format!("unknown consent source `{source}`")))?,
+                at: from_micros(r.try_get("at").map_err(&c)?),
+            };
+            Ok(ConsentRecord { id: r.try_get("id").map_err(&c)?, event, receipt: r.try_get("receipt").map_err(&c)? })
+        })
+        .collect()
+}
+
+pub(crate) async fn actor(pool: &AnyPool, id: &str) -> Result<Option<ActorRecord>, StoreError> {
+    let row: Option<(String,)> = sqlx::query_as("select roles from actors where id = $1").bind(id).fetch_optional(pool).await.map_err(db_err)?;
+    let Some((roles,)) = row else { return Ok(None) };
+    let roles = roles
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .map(|r| Role::parse(r).ok_or_else(|| StoreError::Corrupt(format!("unknown role `{r}`"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (expires,): (Option<i64>,) = sqlx::query_as("select max(expires_at) from training_attestations where actor_id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .map_err(db_err)?;
+    Ok(Some(ActorRecord { id: id.to_owned(), roles, training_expires_at: expires.map(from_micros) }))
+}
+
+pub(crate) async fn interaction(pool: &AnyPool, platform: &str, external_id: &str) -> Result<Option<InteractionRecord>, StoreError> {
+    let row: Option<AnyRow> = sqlx::query(
+        "select id, subject_id, platform, external_id, kind, direction, conversation_id, reply_to, occurred_at, sealed_text, redacted_text, language from interactions where platform = $1 and external_id = $2",
+    )
+    .bind(platform)
+    .bind(external_id)
+    .fetch_optional(pool)
+    .await
+    .map_err(db_err)?;
+    let Some(r) = row else { return Ok(None) };
+    let c = corrupt("interaction");
+    let id: String = r.try_get("id").map_err(&c)?;
+    let subject: Option<String> = r.try_get("subject_id").map_err(&c)?;
+    Ok(Some(InteractionRecord {
+        id: uuid::Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        subject: subject.as_deref().map(parse_subject).transpose()?,
+        platform: r.try_get("platform").map_err(&c)?,
+        external_id: r.try_get("external_id").map_err(&c)?,
+        kind: r.try_get("kind").map_err(&c)?,
+        direction: r.try_get("direction").map_err(&c)?,
+        conversation_id: r.try_get("conversation_id").map_err(&c)?,
+        reply_to: r.try_get("reply_to").map_err(&c)?,
+        occurred_at: from_micros(r.try_get("occurred_at").map_err(&c)?),
+        sealed_text: r.try_get("sealed_text").map_err(&c)?,
+        redacted_text: r.try_get("redacted_text").map_err(&c)?,
+        language: r.try_get("language").map_err(&c)?,
+    }))
+}
+
+pub(crate) async fn audit_entries(pool: &AnyPool, after: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+    let rows: Vec<AnyRow> = sqlx::query(
+        "select seq, at, actor, action, subject, purpose, decision, detail, prev_hash, hash from audit_log where seq > $1 order by seq limit $2",
+    )
+    .bind(after)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.into_iter()
+        .map(|r| {
+            let c = corrupt("audit entry");
+            Ok(AuditEntry {
+                seq: r.try_get("seq").map_err(&c)?,
+                record: AuditRecord {
+                    at: from_micros(r.try_get("at").map_err(&c)?),
+                    actor: r.try_get("actor").map_err(&c)?,
+                    action: r.try_get("action").map_err(&c)?,
+                    subject: r.try_get("subject").map_err(&c)?,
+                    purpose: r.try_get("purpose").map_err(&c)?,
+                    decision: r.try_get("decision").map_err(&c)?,
+                    detail: r.try_get("detail").map_err(&c)?,
+                },
+                prev_hash: hash32(r.try_get("prev_hash").map_err(&c)?, "prev_hash")?,
+                hash: hash32(r.try_get("hash").map_err(&c)?, "hash")?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn audit_checkpoints(pool: &AnyPool) -> Result<Vec<Checkpoint>, StoreError> {
+    let rows: Vec<(i64, Vec<u8>, Vec<u8>, String)> =
+        sqlx::query_as("select seq, hash, signature, key_id from audit_checkpoints order by seq")
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
+    rows.into_iter()
+        .map(|(seq, hash, sig, key_id)| {
+            Ok(Checkpoint {
+                seq,
+                hash: hash32(hash, "checkpoint hash")?,
+                signature: sig.try_into().map_err(|_| StoreError::Corrupt("checkpoint signature is not 64 bytes".into()))?,
+                key_id,
+            })
+        })
+        .collect()
+}

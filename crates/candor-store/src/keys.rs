@@ -1,0 +1,437 @@
+//! Keys at rest: the key-encryption keys (KEKs) that wrap every subject's data
+//! key, the blind-index and pseudonym keys, and the Ed25519 signing key for
+//! consent receipts and audit checkpoints.
+//!
+//! The key directory holds one hex-encoded file per key, mode 0600:
+//!
+//! ```text
+//! keys/kek/<id>.key   key-encryption keys; keys/kek/current names the one in use
+//! keys/index.key      blind index (HMAC-SHA256)
+//! keys/pseudonym.key  pseudonymous subject ids for the audit log
+//! keys/signing.key    Ed25519 seed for receipts and audit checkpoints
+//! ```
+//!
+//! `CANDOR_KEK` (64 hex digits) may hold the key-encryption key instead of the
+//! directory, for deployments that inject secrets through the environment.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+use hmac::{Hmac, Mac};
+use rand::rngs::OsRng;
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretBox};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+/// The environment variable that may carry the key-encryption key.
+pub const KEK_ENV: &str = "CANDOR_KEK";
+const NONCE_LEN: usize = 24;
+
+/// Problems with keys. Messages name files, never key material.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// A key file is missing.
+    #[error("key file `{path}` is missing; run `candor init` to create keys, or restore the key directory from backup")]
+    Missing {
+        /// the file
+        path: PathBuf,
+    },
+    /// A key file is unreadable or malformed.
+    #[error("key file `{path}` is corrupt: {reason}")]
+    Corrupt {
+        /// the file
+        path: PathBuf,
+        /// what is wrong (never the key itself)
+        reason: String,
+    },
+    /// `CANDOR_KEK` is malformed.
+    #[error("`{KEK_ENV}` must be 64 hex digits (a 256-bit key)")]
+    BadEnvKek,
+    /// A wrapped key names a KEK we do not have.
+    #[error("data key is wrapped under key-encryption key `{0}`, which is not in the key directory")]
+    UnknownKek(String),
+    /// Authenticated decryption failed.
+    #[error("decryption failed: the key does not match the data (wrong key or altered ciphertext)")]
+    Decrypt,
+    /// Writing a key file failed.
+    #[error("could not write key file `{path}`: {source}")]
+    Write {
+        /// the file
+        path: PathBuf,
+        /// the cause
+        source: std::io::Error,
+    },
+    /// Rotation is impossible with an environment KEK.
+    #[error("the key-encryption key comes from `{KEK_ENV}`; rotate it by setting a new value and re-wrapping with a key directory")]
+    EnvKekRotation,
+}
+
+type Key32 = SecretBox<[u8; 32]>;
+
+fn new_key() -> Key32 {
+    let mut k = Box::new([0u8; 32]);
+    OsRng.fill_bytes(k.as_mut());
+    SecretBox::new(k)
+}
+
+fn parse_hex_key(text: &str) -> Option<Key32> {
+    let bytes = Zeroizing::new(hex::decode(text.trim()).ok()?);
+    let arr: [u8; 32] = bytes.as_slice().try_into().ok()?;
+    Some(SecretBox::new(Box::new(arr)))
+}
+
+fn read_key(path: &Path) -> Result<Key32, KeyError> {
+    let text = match fs::read_to_string(path) {
+        Ok(t) => Zeroizing::new(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(KeyError::Missing { path: path.to_owned() }),
+        Err(e) => return Err(KeyError::Corrupt { path: path.to_owned(), reason: e.kind().to_string() }),
+    };
+    parse_hex_key(&text).ok_or_else(|| KeyError::Corrupt { path: path.to_owned(), reason: "expected 64 hex digits (a 256-bit key)".into() })
+}
+
+/// Write a file readable by its owner only, atomically (temp file + rename).
+fn write_private(path: &Path, contents: &str) -> Result<(), KeyError> {
+    let err = |source| KeyError::Write { path: path.to_owned(), source };
+    let tmp = path.with_extension("tmp");
+    {
+        let mut opts = fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp).map_err(err)?;
+        f.write_all(contents.as_bytes()).map_err(err)?;
+        f.sync_all().map_err(err)?;
+    }
+    fs::rename(&tmp, path).map_err(err)
+}
+
+fn create_dir_private(dir: &Path) -> Result<(), KeyError> {
+    fs::create_dir_all(dir).map_err(|source| KeyError::Write { path: dir.to_owned(), source })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|source| KeyError::Write { path: dir.to_owned(), source })?;
+    }
+    Ok(())
+}
+
+/// A subject's data key, only ever held in memory unwrapped.
+pub struct DataKey(Key32);
+
+impl DataKey {
+    /// A fresh random data key.
+    pub fn generate() -> Self {
+        Self(new_key())
+    }
+
+    /// Encrypt `plaintext`, bound to `context` (the row and field it belongs
+    /// to, so ciphertexts cannot be swapped between rows unnoticed).
+    pub fn seal(&self, context: &[u8], plaintext: &[u8]) -> Vec<u8> {
+        seal(self.0.expose_secret(), context, plaintext)
+    }
+
+    /// Decrypt what [`DataKey::seal`] produced for the same `context`.
+    pub fn open(&self, context: &[u8], sealed: &[u8]) -> Result<Vec<u8>, KeyError> {
+        open(self.0.expose_secret(), context, sealed)
+    }
+}
+
+impl fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DataKey(<redacted>)")
+    }
+}
+
+fn seal(key: &[u8; 32], aad: &[u8], msg: &[u8]) -> Vec<u8> {
+    let cipher = XChaCha20Poly1305::new(key.into());
+    let mut nonce = [0u8; NONCE_LEN];
+    OsRng.fill_bytes(&mut nonce);
+    let mut out = nonce.to_vec();
+    // Encryption with a valid key and nonce length cannot fail; an empty
+    // result would be caught by `open` as a decryption failure.
+    if let Ok(ct) = cipher.encrypt(XNonce::from_slice(&nonce), Payload { msg, aad }) {
+        out.extend_from_slice(&ct);
+    }
+    out
+}
+
+fn open(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, KeyError> {
+    if sealed.len() < NONCE_LEN + 16 {
+        return Err(KeyError::Decrypt);
+    }
+    let (nonce, ct) = sealed.split_at(NONCE_LEN);
+    XChaCha20Poly1305::new(key.into())
+        .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad })
+        .map_err(|_| KeyError::Decrypt)
+}
+
+/// A data key wrapped under a KEK.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WrappedKey {
+    /// Which KEK wrapped it.
+    pub kek_id: String,
+    /// nonce || ciphertext || tag
+    pub blob: Vec<u8>,
+}
+
+/// Every key candor holds, loaded from the key directory.
+pub struct KeyRing {
+    dir: PathBuf,
+    keks: BTreeMap<String, Key32>,
+    current: String,
+    from_env: bool,
+    index: Key32,
+    pseudonym: Key32,
+    signing: SigningKey,
+}
+
+impl fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyRing").field("dir", &self.dir).field("current_kek", &self.current).finish_non_exhaustive()
+    }
+}
+
+impl KeyRing {
+    /// Create a new key directory with fresh keys. Refuses to overwrite an
+    /// existing one: losing keys loses every customer's data.
+    pub fn create(dir: &Path) -> Result<(), KeyError> {
+        create_dir_private(dir)?;
+        create_dir_private(&dir.join("kek"))?;
+        let new_hex = || hex::encode(new_key().expose_secret());
+        for name in ["index.key", "pseudonym.key", "signing.key"] {
+            let path = dir.join(name);
+            if !path.exists() {
+                write_private(&path, &new_hex())?;
+            }
+        }
+        if !dir.join("kek").join("current").exists() {
+            write_private(&dir.join("kek").join("k1.key"), &new_hex())?;
+            write_private(&dir.join("kek").join("current"), "k1")?;
+        }
+        Ok(())
+    }
+
+    /// Load the key directory (and `CANDOR_KEK` when set).
+    pub fn load(dir: &Path) -> Result<Self, KeyError> {
+        let env = std::env::var(KEK_ENV).ok().map(Zeroizing::new);
+        Self::load_with(dir, env.as_deref().map(String::as_str))
+    }
+
+    /// Load, taking the environment KEK as an argument (tests).
+    pub fn load_with(dir: &Path, env_kek: Option<&str>) -> Result<Self, KeyError> {
+        let index = read_key(&dir.join("index.key"))?;
+        let pseudonym = read_key(&dir.join("pseudonym.key"))?;
+        let seed = read_key(&dir.join("signing.key"))?;
+        let signing = SigningKey::from_bytes(seed.expose_secret());
+        let mut keks = BTreeMap::new();
+        let (current, from_env) = if let Some(env) = env_kek {
+            keks.insert("env".to_owned(), parse_hex_key(env).ok_or(KeyError::BadEnvKek)?);
+            ("env".to_owned(), true)
+        } else {
+            let kek_dir = dir.join("kek");
+            let current_path = kek_dir.join("current");
+            let current = match fs::read_to_string(&current_path) {
+                Ok(s) => s.trim().to_owned(),
+                Err(_) => return Err(KeyError::Missing { path: current_path }),
+            };
+            let entries = fs::read_dir(&kek_dir).map_err(|_| KeyError::Missing { path: kek_dir.clone() })?;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().and_then(|e| e.to_str()) == Some("key") {
+                    if let Some(id) = path.file_stem().and_then(|s| s.to_str()) {
+                        keks.insert(id.to_owned(), read_key(&path)?);
+                    }
+                }
+            }
+            if !keks.contains_key(&current) {
+                return Err(KeyError::Missing { path: kek_dir.join(format!("{current}.key")) });
+            }
+            (current, false)
+        };
+        Ok(Self { dir: dir.to_owned(), keks, current, from_env, index, pseudonym, signing })
+    }
+
+    /// The id of the KEK new data keys are wrapped under.
+    pub fn current_kek(&self) -> &str {
+        &self.current
+    }
+
+    /// Wrap a data key for `subject` under the current KEK.
+    pub fn wrap(&self, subject: &[u8], key: &DataKey) -> WrappedKey {
+        let kek = self.keks.get(&self.current).map(|k| *k.expose_secret()).unwrap_or([0; 32]);
+        let kek = Zeroizing::new(kek);
+        WrappedKey { kek_id: self.current.clone(), blob: seal(&kek, &wrap_aad(subject), key.0.expose_secret()) }
+    }
+
+    /// Unwrap a subject's data key.
+    pub fn unwrap(&self, subject: &[u8], wrapped: &WrappedKey) -> Result<DataKey, KeyError> {
+        let kek = self.keks.get(&wrapped.kek_id).ok_or_else(|| KeyError::UnknownKek(wrapped.kek_id.clone()))?;
+        let bytes = Zeroizing::new(open(kek.expose_secret(), &wrap_aad(subject), &wrapped.blob)?);
+        let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| KeyError::Decrypt)?;
+        Ok(DataKey(SecretBox::new(Box::new(arr))))
+    }
+
+    /// Add a fresh KEK and make it current. Returns its id.
+    pub fn add_kek(&mut self) -> Result<String, KeyError> {
+        if self.from_env {
+            return Err(KeyError::EnvKekRotation);
+        }
+        let kek_dir = self.dir.join("kek");
+        let next = (1..).map(|n| format!("k{n}")).find(|id| !self.keks.contains_key(id) && !kek_dir.join(format!("{id}.key.retired")).exists()).unwrap_or_else(|| "k0".into());
+        let key = new_key();
+        write_private(&kek_dir.join(format!("{next}.key")), &hex::encode(key.expose_secret()))?;
+        write_private(&kek_dir.join("current"), &next)?;
+        self.keks.insert(next.clone(), key);
+        self.current = next.clone();
+        Ok(next)
+    }
+
+    /// Retire a KEK nothing is wrapped under any more: its file is renamed
+    /// to `<id>.key.retired` so it is no longer loaded.
+    pub fn retire_kek(&mut self, id: &str) -> Result<(), KeyError> {
+        if id == self.current || self.from_env {
+            return Ok(());
+        }
+        let path = self.dir.join("kek").join(format!("{id}.key"));
+        fs::rename(&path, path.with_extension("key.retired")).map_err(|source| KeyError::Write { path, source })?;
+        self.keks.remove(id);
+        Ok(())
+    }
+
+    /// KEK ids present.
+    pub fn kek_ids(&self) -> Vec<String> {
+        self.keks.keys().cloned().collect()
+    }
+
+    /// Keyed hash of an identifier for lookups (the blind index).
+    /// `kind` separates namespaces (`email`, `handle:x`, …); `value` is
+    /// normalized by the caller.
+    pub fn blind_index(&self, kind: &str, value: &str) -> Vec<u8> {
+        hmac(self.index.expose_secret(), kind, value).to_vec()
+    }
+
+    /// The pseudonymous id of a subject, used in the audit log.
+    pub fn pseudonym(&self, subject: &uuid::Uuid) -> String {
+        let h = hmac(self.pseudonym.expose_secret(), "subject", &subject.to_string());
+        format!("ps_{}", hex::encode(&h[..16]))
+    }
+
+    /// Sign `msg` with the Ed25519 key.
+    pub fn sign(&self, msg: &[u8]) -> [u8; 64] {
+        self.signing.sign(msg).to_bytes()
+    }
+
+    /// The public half of the signing key.
+    pub fn verifying_key(&self) -> VerifyingKey {
+        self.signing.verifying_key()
+    }
+}
+
+/// A short id for a verifying key: the first 8 bytes of its SHA-256, hex.
+pub fn key_id(key: &VerifyingKey) -> String {
+    hex::encode(&Sha256::digest(key.as_bytes())[..8])
+}
+
+fn wrap_aad(subject: &[u8]) -> Vec<u8> {
+    [b"candor-dek-v1:".as_slice(), subject].concat()
+}
+
+fn hmac(key: &[u8; 32], kind: &str, value: &str) -> [u8; 32] {
+    #[expect(clippy::expect_used, reason = "HMAC accepts keys of any length")]
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("hmac key");
+    mac.update(kind.as_bytes());
+    mac.update(&[0]);
+    mac.update(value.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ring() -> (tempfile::TempDir, KeyRing) {
+        let dir = tempfile::tempdir().unwrap();
+        KeyRing::create(dir.path()).unwrap();
+        let ring = KeyRing::load_with(dir.path(), None).unwrap();
+        (dir, ring)
+    }
+
+    #[test]
+    fn a_wrapped_key_unwraps_only_for_its_subject_and_kek() {
+        let (_d, ring) = ring();
+        let dk = DataKey::generate();
+        let w = ring.wrap(b"subject-a", &dk);
+        let back = ring.unwrap(b"subject-a", &w).unwrap();
+        assert_eq!(back.open(b"ctx", &dk.seal(b"ctx", b"hello")).unwrap(), b"hello");
+        assert!(matches!(ring.unwrap(b"subject-b", &w), Err(KeyError::Decrypt)));
+        let (_d2, other) = self::ring();
+        assert!(matches!(other.unwrap(b"subject-a", &w), Err(KeyError::Decrypt)));
+    }
+
+    #[test]
+    fn sealed_fields_are_bound_to_their_context_and_detect_tampering() {
+        let dk = DataKey::generate();
+        let mut sealed = dk.seal(b"row-1:text", b"my email is a@b.c");
+        assert!(dk.open(b"row-2:text", &sealed).is_err());
+        let last = sealed.len() - 1;
+        sealed[last] ^= 1;
+        assert!(dk.open(b"row-1:text", &sealed).is_err());
+        assert!(dk.open(b"row-1:text", b"short").is_err());
+    }
+
+    #[test]
+    fn key_files_are_private_and_corruption_is_named() {
+        let (dir, _ring) = ring();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(dir.path().join("index.key")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        fs::write(dir.path().join("index.key"), "not hex").unwrap();
+        let err = KeyRing::load_with(dir.path(), None).unwrap_err();
+        assert!(matches!(err, KeyError::Corrupt { .. }), "{err}");
+        assert!(err.to_string().contains("index.key"));
+        fs::remove_file(dir.path().join("signing.key")).unwrap();
+        fs::write(dir.path().join("index.key"), "00".repeat(32)).unwrap();
+        assert!(matches!(KeyRing::load_with(dir.path(), None), Err(KeyError::Missing { .. })));
+    }
+
+    #[test]
+    fn blind_indexes_are_stable_and_namespaced() {
+        let (_d, ring) = ring();
+        assert_eq!(ring.blind_index("email", "a@b.c"), ring.blind_index("email", "a@b.c"));
+        assert_ne!(ring.blind_index("email", "a@b.c"), ring.blind_index("handle:x", "a@b.c"));
+    }
+
+    #[test]
+    fn an_added_kek_becomes_current_and_old_wraps_still_open() {
+        let (dir, mut ring) = ring();
+        let dk = DataKey::generate();
+        let old = ring.wrap(b"s", &dk);
+        let id = ring.add_kek().unwrap();
+        assert_eq!(id, "k2");
+        let reloaded = KeyRing::load_with(dir.path(), None).unwrap();
+        assert_eq!(reloaded.current_kek(), "k2");
+        assert!(reloaded.unwrap(b"s", &old).is_ok());
+        assert_eq!(reloaded.wrap(b"s", &dk).kek_id, "k2");
+    }
+
+    #[test]
+    fn an_env_kek_must_be_well_formed() {
+        let (dir, _ring) = ring();
+        assert!(matches!(KeyRing::load_with(dir.path(), Some("abc")), Err(KeyError::BadEnvKek)));
+        let r = KeyRing::load_with(dir.path(), Some(&"11".repeat(32))).unwrap();
+        assert_eq!(r.current_kek(), "env");
+    }
+}

@@ -1,0 +1,214 @@
+//! Row models: what goes into and comes out of a store. Personal fields are
+//! already sealed (`Vec<u8>` ciphertext) by the time they reach this layer.
+
+use candor_domain::{CategoryId, ConsentEvent, Role, SubjectId};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::audit::AuditRecord;
+use crate::keys::WrappedKey;
+
+/// A subject's encrypted profile attribute.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SealedAttribute {
+    /// Attribute name (`name`, `email`, …).
+    pub name: String,
+    /// Its data category.
+    pub category: CategoryId,
+    /// Ciphertext under the subject's data key.
+    pub sealed: Vec<u8>,
+}
+
+/// A linked identity: an identifier that resolves to the subject.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SealedIdentity {
+    /// `email`, `handle`, `account`, `customer_number`, `phone`.
+    pub kind: String,
+    /// Platform for handles and accounts.
+    pub platform: Option<String>,
+    /// Keyed hash of the normalized identifier.
+    pub blind_index: Vec<u8>,
+    /// The identifier, sealed under the subject's data key.
+    pub sealed: Vec<u8>,
+}
+
+/// A subject to create.
+#[derive(Clone, Debug)]
+pub struct NewSubject {
+    /// Its id.
+    pub id: SubjectId,
+    /// Its pseudonymous id.
+    pub pseudonym: String,
+    /// Its wrapped data key.
+    pub key: WrappedKey,
+    /// Profile attributes.
+    pub attributes: Vec<SealedAttribute>,
+    /// Identities.
+    pub identities: Vec<SealedIdentity>,
+    /// Creation time.
+    pub at: OffsetDateTime,
+}
+
+/// A stored subject.
+#[derive(Clone, Debug)]
+pub struct SubjectRecord {
+    /// Its id.
+    pub id: SubjectId,
+    /// Its pseudonymous id.
+    pub pseudonym: String,
+    /// Its wrapped data key.
+    pub key: WrappedKey,
+    /// Profile attributes.
+    pub attributes: Vec<SealedAttribute>,
+    /// Identities.
+    pub identities: Vec<SealedIdentity>,
+    /// Creation time.
+    pub created_at: OffsetDateTime,
+}
+
+/// One social-media interaction.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InteractionRecord {
+    /// Internal id.
+    pub id: Uuid,
+    /// Author subject, for inbound items from customers.
+    pub subject: Option<SubjectId>,
+    /// `twitter`, `x`, `facebook`, …
+    pub platform: String,
+    /// The platform's id for the item.
+    pub external_id: String,
+    /// mention, reply, direct_message, comment, review.
+    pub kind: String,
+    /// inbound or outbound.
+    pub direction: String,
+    /// Conversation the item belongs to.
+    pub conversation_id: Option<String>,
+    /// External id it replies to.
+    pub reply_to: Option<String>,
+    /// When it was posted.
+    pub occurred_at: OffsetDateTime,
+    /// Original text, sealed under the subject's data key.
+    pub sealed_text: Vec<u8>,
+    /// Text with personal data redacted.
+    pub redacted_text: String,
+    /// Detected language.
+    pub language: Option<String>,
+}
+
+/// A published policy version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyVersionRecord {
+    /// 1, 2, 3…
+    pub version: u32,
+    /// SHA-256 of the content, hex.
+    pub content_hash: String,
+    /// The TOML text as published.
+    pub content: String,
+    /// When.
+    pub published_at: OffsetDateTime,
+}
+
+/// A ledger entry as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsentRecord {
+    /// Ledger position.
+    pub id: i64,
+    /// The event.
+    pub event: ConsentEvent,
+    /// The signed receipt, for grants.
+    pub receipt: Option<String>,
+}
+
+/// A staff actor as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActorRecord {
+    /// Actor id.
+    pub id: String,
+    /// Roles.
+    pub roles: Vec<Role>,
+    /// Latest training attestation expiry.
+    pub training_expires_at: Option<OffsetDateTime>,
+}
+
+/// One write.
+#[derive(Clone, Debug)]
+pub enum Op {
+    /// Store a policy version unless identical content is already stored.
+    PublishPolicy {
+        /// SHA-256 of `content`, hex.
+        content_hash: String,
+        /// TOML text.
+        content: String,
+        /// When.
+        at: OffsetDateTime,
+    },
+    /// Create a subject.
+    CreateSubject(Box<NewSubject>),
+    /// Append a consent event.
+    AppendConsent {
+        /// Whose.
+        subject: SubjectId,
+        /// What.
+        event: ConsentEvent,
+        /// Signed receipt JSON, for grants.
+        receipt: Option<String>,
+    },
+    /// Insert interactions, skipping those already stored (platform + external id).
+    InsertInteractions(Vec<InteractionRecord>),
+    /// Create or update an actor's roles.
+    UpsertActor {
+        /// Actor id.
+        id: String,
+        /// Roles.
+        roles: Vec<Role>,
+        /// When.
+        at: OffsetDateTime,
+    },
+    /// Record a training attestation.
+    AttestTraining {
+        /// Actor id.
+        actor: String,
+        /// Course name.
+        course: String,
+        /// When attested.
+        at: OffsetDateTime,
+        /// When it expires.
+        expires_at: OffsetDateTime,
+    },
+    /// Replace wrapped data keys (key rotation).
+    Rewrap(Vec<(SubjectId, WrappedKey)>),
+}
+
+/// What one operation did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing to report.
+    Done,
+    /// A policy version: its number and whether it was new.
+    PolicyVersion {
+        /// version number
+        version: u32,
+        /// false when identical content was already published
+        created: bool,
+    },
+    /// A consent event's ledger position.
+    ConsentId(i64),
+    /// How many rows were written.
+    Count(u64),
+}
+
+/// Operations and the audit entries recording them, committed together.
+#[derive(Clone, Debug, Default)]
+pub struct WriteBatch {
+    /// The writes.
+    pub ops: Vec<Op>,
+    /// Their audit entries.
+    pub audit: Vec<AuditRecord>,
+}
+
+impl WriteBatch {
+    /// A batch of one operation and its audit entry.
+    pub fn one(op: Op, audit: AuditRecord) -> Self {
+        Self { ops: vec![op], audit: vec![audit] }
+    }
+}
