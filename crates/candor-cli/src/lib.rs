@@ -1,1 +1,138 @@
-//! stub
+//! The `candor` command line. Each subcommand lives in its own module under
+//! [`cmd`] with an `Args` struct and a `run` function; this file holds the
+//! global options, opening an installation, and turning outcomes into exit
+//! codes: 0 ok, 1 error, 2 denied or check failed.
+//!
+//! This is the only crate that names a concrete store: the service layer
+//! sees `Arc<dyn Store>`.
+#![deny(missing_docs)]
+
+pub mod cmd;
+pub mod output;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use candor_service::settings::CONFIG_FILE;
+use candor_service::{Candor, Settings};
+use candor_store::{AuditSigner, KeyRing};
+use candor_store_sql::{OpenOptions, SqlStore};
+use clap::{Args, Parser};
+use secrecy::ExposeSecret;
+
+/// candor: privacy-first social customer care.
+#[derive(Debug, Parser)]
+#[command(name = "candor", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: Global,
+    /// The command.
+    #[command(subcommand)]
+    pub command: cmd::Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// The configuration file [default: ./candor.toml].
+    #[arg(long, global = true, env = "CANDOR_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text for people.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Who is acting: a staff actor id, recorded in the audit log and
+    /// checked by the access decision.
+    #[arg(long = "as", global = true, env = "CANDOR_ACTOR", value_name = "ACTOR", default_value = "cli")]
+    pub actor: String,
+}
+
+impl Global {
+    /// The configuration file to use.
+    pub fn config_path(&self) -> PathBuf {
+        self.config.clone().unwrap_or_else(|| PathBuf::from(CONFIG_FILE))
+    }
+}
+
+/// How a command ended, beyond errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done.
+    Ok,
+    /// An access was denied or a check failed.
+    Denied,
+}
+
+/// Exit codes.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// An error: bad input, a missing file, an unreachable database.
+    pub const ERROR: u8 = 1;
+    /// Denied by the access decision, or a check (policy, audit, receipt) failed.
+    pub const DENIED: u8 = 2;
+}
+
+/// An opened installation.
+pub struct Installation {
+    /// Its settings.
+    pub settings: Settings,
+    /// The service over its store and keys.
+    pub candor: Candor,
+    /// The concrete store, to close it cleanly.
+    pub store: Arc<SqlStore>,
+}
+
+impl Installation {
+    /// Load settings from `config`, the keys, and open the store.
+    pub async fn open(config: &Path) -> anyhow::Result<Self> {
+        let settings = Settings::load(config)?;
+        let keys = Arc::new(
+            KeyRing::load(&settings.keys.dir).with_context(|| format!("could not load the keys from `{}`", settings.keys.dir.display()))?,
+        );
+        let store = open_store(&settings, false).await?;
+        let store = Arc::new(store.with_signer(AuditSigner::new(Arc::clone(&keys), settings.audit.checkpoint_every)));
+        let candor = Candor::new(store.clone(), keys);
+        Ok(Self { settings, candor, store })
+    }
+
+    /// Close the store (and checkpoint SQLite's WAL).
+    pub async fn close(self) {
+        self.store.close().await;
+    }
+}
+
+/// Open the store the settings name.
+pub async fn open_store(settings: &Settings, create: bool) -> anyhow::Result<SqlStore> {
+    let options = OpenOptions { create, schema: settings.database.schema.clone(), max_connections: settings.database.max_connections, ..OpenOptions::default() };
+    Ok(SqlStore::open(settings.database.url.expose_secret(), options).await?)
+}
+
+/// Parse arguments, run, and map the result to an exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::from(exit::ERROR);
+        }
+    };
+    match runtime.block_on(cmd::dispatch(cli)) {
+        Ok(Outcome::Ok) => ExitCode::from(exit::OK),
+        Ok(Outcome::Denied) => ExitCode::from(exit::DENIED),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(exit::ERROR)
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("CANDOR_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

@@ -10,7 +10,7 @@ use time::{Date, OffsetDateTime};
 use crate::actor::Actor;
 use crate::category::{CategoryId, Taxonomy};
 use crate::consent::{ConsentState, PurposeStatus};
-use crate::policy::{Ccpa, ConsentDefault, LegalBasis, PolicyContext};
+use crate::policy::{Ccpa, ConsentDefault, LegalBasis, PolicyContext, Purpose};
 
 /// One access question.
 #[derive(Clone, Copy, Debug)]
@@ -43,6 +43,11 @@ pub enum Withheld {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum DenyReason {
+    /// The actor is not known.
+    UnknownActor {
+        /// actor id
+        actor: String,
+    },
     /// The actor never attested privacy training.
     NoTraining {
         /// actor id
@@ -73,6 +78,8 @@ pub enum DenyReason {
         /// the category
         category: String,
     },
+    /// The subject's consent ledger could not be read: fail closed.
+    ConsentUnreadable,
     /// Processing is restricted (Art. 18).
     Restricted,
     /// Opt-in purpose without consent.
@@ -133,11 +140,13 @@ pub enum DenyReason {
 impl fmt::Display for DenyReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::UnknownActor { actor } => write!(f, "`{actor}` is not a known staff member or API client"),
             Self::NoTraining { actor } => write!(f, "`{actor}` has no privacy-and-ethics training attestation; complete the training before accessing personal data"),
             Self::TrainingExpired { actor, expired_at } => write!(f, "the training attestation of `{actor}` expired on {}; renew it before accessing personal data", expired_at.date()),
             Self::UnknownPurpose { purpose } => write!(f, "the policy in force has no purpose `{purpose}`"),
             Self::RoleNotPermitted { actor, purpose } => write!(f, "none of the roles of `{actor}` may use the purpose `{purpose}`"),
             Self::UnknownCategory { category } => write!(f, "`{category}` is not a known data category"),
+            Self::ConsentUnreadable => write!(f, "the customer's consent record could not be read, so no processing is allowed until it is repaired"),
             Self::Restricted => write!(f, "the customer restricted processing of their data (GDPR Art. 18); it may only be stored"),
             Self::NoConsent { purpose } => write!(f, "the customer has not consented to `{purpose}`"),
             Self::ConsentWithdrawn { purpose } => write!(f, "the customer withdrew consent to `{purpose}`"),
@@ -175,7 +184,46 @@ impl Decision {
     }
 }
 
-/// Decide one access. See the module docs for the order of the checks.
+/// Whether the subject's choices (restriction, withdrawal, objection, consent
+/// and its freshness, CCPA opt-out) let `purpose` run for them. The part of
+/// [`decide`] that depends on the subject only, so that the privacy center
+/// can tell a customer what is in effect without naming an actor.
+pub fn consent_allows(ctx: &PolicyContext, purpose: &Purpose, consent: &ConsentState) -> Result<(), DenyReason> {
+    use DenyReason as D;
+    let pid = || purpose.id.to_string();
+    if consent.restricted {
+        return Err(D::Restricted);
+    }
+    let standing = consent.purpose(purpose.id.as_str());
+    match standing.map(|s| s.status) {
+        Some(PurposeStatus::Withdrawn) if purpose.default != ConsentDefault::NotApplicable => return Err(D::ConsentWithdrawn { purpose: pid() }),
+        Some(PurposeStatus::Objected) if purpose.legal_basis.objectable() || purpose.default != ConsentDefault::NotApplicable => {
+            return Err(D::Objected { purpose: pid() })
+        }
+        _ => {}
+    }
+    let needs_grant = purpose.legal_basis == LegalBasis::Consent || purpose.default == ConsentDefault::OptIn;
+    if needs_grant {
+        match standing {
+            Some(s) if s.status == PurposeStatus::Granted => {
+                if let Some(&changed_in) = ctx.fresh_consent_since.get(&purpose.id) {
+                    if s.policy_version < changed_in {
+                        return Err(D::ConsentOutdated { purpose: pid(), given_under: s.policy_version, changed_in });
+                    }
+                }
+            }
+            _ => return Err(D::NoConsent { purpose: pid() }),
+        }
+    }
+    if purpose.ccpa != Ccpa::None && consent.sale_share_opt_out {
+        return Err(D::SaleShareOptOut { purpose: pid() });
+    }
+    Ok(())
+}
+
+/// Decide one access: training, purpose, role, categories, the subject's
+/// choices ([`consent_allows`]), the recipient's agreement, then field by
+/// field what the purpose covers.
 pub fn decide(ctx: &PolicyContext, req: &AccessRequest<'_>) -> Decision {
     use DenyReason as D;
     let actor = req.actor;
@@ -200,36 +248,8 @@ pub fn decide(ctx: &PolicyContext, req: &AccessRequest<'_>) -> Decision {
         return Decision::Deny(D::UnknownCategory { category: c.to_string() });
     }
     let consent = req.consent;
-    if consent.restricted {
-        return Decision::Deny(D::Restricted);
-    }
-
-    // The legal basis and the subject's choices.
-    let standing = consent.purpose(purpose.id.as_str());
-    match standing.map(|s| s.status) {
-        Some(PurposeStatus::Withdrawn) if purpose.default != ConsentDefault::NotApplicable => {
-            return Decision::Deny(D::ConsentWithdrawn { purpose: pid() })
-        }
-        Some(PurposeStatus::Objected) if purpose.legal_basis.objectable() || purpose.default != ConsentDefault::NotApplicable => {
-            return Decision::Deny(D::Objected { purpose: pid() })
-        }
-        _ => {}
-    }
-    let needs_grant = purpose.legal_basis == LegalBasis::Consent || purpose.default == ConsentDefault::OptIn;
-    if needs_grant {
-        match standing {
-            Some(s) if s.status == PurposeStatus::Granted => {
-                if let Some(&changed_in) = ctx.fresh_consent_since.get(&purpose.id) {
-                    if s.policy_version < changed_in {
-                        return Decision::Deny(D::ConsentOutdated { purpose: pid(), given_under: s.policy_version, changed_in });
-                    }
-                }
-            }
-            _ => return Decision::Deny(D::NoConsent { purpose: pid() }),
-        }
-    }
-    if purpose.ccpa != Ccpa::None && consent.sale_share_opt_out {
-        return Decision::Deny(D::SaleShareOptOut { purpose: pid() });
+    if let Err(reason) = consent_allows(ctx, purpose, consent) {
+        return Decision::Deny(reason);
     }
     if let Some(rid) = &purpose.recipient {
         let Some(recipient) = ctx.policy.recipients.get(rid) else {

@@ -8,14 +8,16 @@ pub mod actor;
 pub mod category;
 pub mod consent;
 pub mod decision;
+pub mod identity;
 pub mod ids;
 pub mod policy;
 
 pub use actor::{Actor, Role};
 pub use category::{CategoryId, Taxonomy};
 pub use consent::{ConsentAction, ConsentEvent, ConsentSource, ConsentState, PurposeConsent, PurposeStatus};
-pub use decision::{decide, AccessRequest, Decision, DenyReason, Withheld};
-pub use ids::{PurposeId, SubjectId};
+pub use decision::{consent_allows, decide, AccessRequest, Decision, DenyReason, Withheld};
+pub use identity::{Identifier, IdentifierError, IdentifierKind};
+pub use ids::{IdError, PurposeId, SubjectId};
 pub use policy::{
     diff::{diff, fresh_consent_since, Change, PolicyDiff},
     Ccpa, ConsentDefault, LegalBasis, Policy, PolicyContext, Purpose, Recipient, EXAMPLE_POLICY,

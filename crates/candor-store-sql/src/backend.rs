@@ -4,7 +4,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use candor_store::StoreError;
+use candor_store::{redact_url, StoreError};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::AnyPool;
 use sqlx::{Connection, Executor};
@@ -29,24 +29,12 @@ pub struct OpenOptions {
     pub schema: Option<String>,
     /// Maximum pool size (default 4 on SQLite, 16 on PostgreSQL).
     pub max_connections: Option<u32>,
+    /// How long to keep trying to reach the database (default 5 s).
+    pub connect_timeout: Option<Duration>,
 }
 
 const SQLITE_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_foundation.sql"))];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_foundation.sql"))];
-
-/// The URL with any password replaced, for messages and logs.
-pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.find(':') {
-                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
-}
 
 fn is_schema_name(s: &str) -> bool {
     !s.is_empty() && s.len() < 60 && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') && s.starts_with(|c: char| c.is_ascii_lowercase())
@@ -93,7 +81,7 @@ pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool
     });
     let pool = AnyPoolOptions::new()
         .max_connections(max)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(options.connect_timeout.unwrap_or(Duration::from_secs(5)))
         .after_connect(move |conn, _meta| {
             let schema = schema.clone();
             Box::pin(async move {
@@ -154,16 +142,4 @@ async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
         tracing::info!(version, "applied migration");
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn passwords_never_appear_in_shown_urls() {
-        assert_eq!(redact_url("postgres://bob:hunter2@db:5432/x"), "postgres://bob:***@db:5432/x");
-        assert_eq!(redact_url("postgres://bob@db/x"), "postgres://bob@db/x");
-        assert_eq!(redact_url("sqlite://candor.db"), "sqlite://candor.db");
-    }
 }

@@ -16,7 +16,7 @@ use candor_domain::{ConsentEvent, SubjectId};
 use candor_store::audit::{entry_hash, micros};
 use candor_store::{
     ActorRecord, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionRecord, NewSubject, Op, Outcome,
-    PolicyVersionRecord, Store, StoreError, SubjectRecord, WrappedKey, WriteBatch,
+    PolicyVersionRecord, RecipientRecord, Store, StoreError, SubjectRecord, WrappedKey, WriteBatch,
 };
 use sqlx::AnyPool;
 use sqlx::{Any, Transaction};
@@ -80,7 +80,7 @@ impl SqlStore {
 
     async fn apply_op(&self, tx: &mut Transaction<'static, Any>, op: Op) -> Result<Outcome, StoreError> {
         match op {
-            Op::PublishPolicy { content_hash, content, at } => {
+            Op::PublishPolicy { content_hash, content, recipients, at } => {
                 let existing: Option<(i64,)> = sqlx::query_as("select version from policy_versions where content_hash = $1")
                     .bind(&content_hash)
                     .fetch_optional(&mut **tx)
@@ -102,6 +102,7 @@ impl SqlStore {
                     .execute(&mut **tx)
                     .await
                     .map_err(db_err)?;
+                rows::insert_recipients(tx, version, &recipients).await?;
                 Ok(Outcome::PolicyVersion { version: u32::try_from(version).unwrap_or(0), created: true })
             }
             Op::CreateSubject(s) => {
@@ -133,7 +134,7 @@ impl SqlStore {
                     .execute(&mut **tx)
                     .await;
                 match r {
-                    Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => Err(StoreError::Database(format!("no actor `{actor}`"))),
+                    Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => Err(StoreError::UnknownActor(actor)),
                     Err(e) => Err(db_err(e)),
                     Ok(_) => Ok(Outcome::Done),
                 }
@@ -261,7 +262,15 @@ async fn insert_consent(tx: &mut Transaction<'static, Any>, subject: SubjectId, 
     }
 }
 
+#[async_trait::async_trait]
 impl Store for SqlStore {
+    fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
     #[tracing::instrument(skip_all, fields(ops = batch.ops.len(), audit = batch.audit.len()))]
     async fn apply(&self, batch: WriteBatch) -> Result<Vec<Outcome>, StoreError> {
         if !batch.audit.is_empty() && self.signer.is_none() {
@@ -283,8 +292,22 @@ impl Store for SqlStore {
         rows::policy_versions(&self.pool).await
     }
 
+    async fn latest_policy_version(&self) -> Result<Option<u32>, StoreError> {
+        let (v,): (Option<i64>,) = sqlx::query_as("select max(version) from policy_versions").fetch_one(&self.pool).await.map_err(db_err)?;
+        v.map(|v| u32::try_from(v).map_err(|_| StoreError::Corrupt("policy version out of range".into()))).transpose()
+    }
+
+    async fn recipients(&self) -> Result<Vec<RecipientRecord>, StoreError> {
+        rows::recipients(&self.pool).await
+    }
+
     async fn subject(&self, id: SubjectId) -> Result<Option<SubjectRecord>, StoreError> {
         rows::subject(&self.pool, id).await
+    }
+
+    async fn subject_count(&self) -> Result<u64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("select count(*) from subjects").fetch_one(&self.pool).await.map_err(db_err)?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     async fn find_subject(&self, blind_index: &[u8]) -> Result<Option<SubjectId>, StoreError> {
@@ -335,6 +358,14 @@ impl Store for SqlStore {
 
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
         rows::audit_entries(&self.pool, after_seq, limit).await
+    }
+
+    async fn audit_head(&self) -> Result<(i64, [u8; 32]), StoreError> {
+        let (seq, hash): (i64, Vec<u8>) = sqlx::query_as("select seq, hash from audit_head where id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok((seq, hash.try_into().map_err(|_| StoreError::Corrupt("audit head hash is not 32 bytes".into()))?))
     }
 
     async fn audit_checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {

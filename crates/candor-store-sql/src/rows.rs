@@ -3,7 +3,7 @@
 use candor_domain::{CategoryId, ConsentAction, ConsentEvent, ConsentSource, PurposeId, Role, SubjectId};
 use candor_store::audit::{from_micros, micros};
 use candor_store::{
-    ActorRecord, AuditEntry, AuditRecord, Checkpoint, ConsentRecord, InteractionRecord, PolicyVersionRecord, SealedAttribute,
+    ActorRecord, AuditEntry, AuditRecord, Checkpoint, ConsentRecord, InteractionRecord, PolicyVersionRecord, RecipientRecord, SealedAttribute,
     SealedIdentity, StoreError, SubjectRecord, WrappedKey,
 };
 use sqlx::any::AnyRow;
@@ -122,6 +122,62 @@ pub(crate) async fn policy_versions(pool: &AnyPool) -> Result<Vec<PolicyVersionR
             published_at: from_micros(at),
         })
         .collect())
+}
+
+pub(crate) async fn insert_recipients(tx: &mut Transaction<'static, Any>, version: i64, recipients: &[candor_domain::Recipient]) -> Result<(), StoreError> {
+    for r in recipients {
+        sqlx::query("insert into recipients (id, name, country) values ($1, $2, $3) on conflict (id) do update set name = excluded.name, country = excluded.country")
+            .bind(&r.id)
+            .bind(&r.name)
+            .bind(&r.country)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+        let categories: Vec<&str> = r.agreement.categories.iter().map(CategoryId::as_str).collect();
+        let categories = serde_json::to_string(&categories).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query("insert into agreements (recipient_id, policy_version, reference, valid_from, valid_until, categories) values ($1, $2, $3, $4, $5, $6)")
+            .bind(&r.id)
+            .bind(version)
+            .bind(&r.agreement.reference)
+            .bind(r.agreement.valid_from.to_string())
+            .bind(r.agreement.valid_until.to_string())
+            .bind(categories)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+fn parse_date(s: &str) -> Result<time::Date, StoreError> {
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| StoreError::Corrupt(format!("`{s}` is not a date")))
+}
+
+pub(crate) async fn recipients(pool: &AnyPool) -> Result<Vec<RecipientRecord>, StoreError> {
+    let rows: Vec<(String, String, String, i64, String, String, String, String)> = sqlx::query_as(
+        "select r.id, r.name, r.country, a.policy_version, a.reference, a.valid_from, a.valid_until, a.categories
+         from recipients r join agreements a on a.recipient_id = r.id
+         where a.policy_version = (select max(version) from policy_versions)
+         order by r.id",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.into_iter()
+        .map(|(id, name, country, version, reference, from, until, categories)| {
+            let categories: Vec<String> = serde_json::from_str(&categories).map_err(|e| StoreError::Corrupt(format!("agreement categories: {e}")))?;
+            Ok(RecipientRecord {
+                id,
+                name,
+                country,
+                policy_version: u32::try_from(version).map_err(|_| StoreError::Corrupt("policy version out of range".into()))?,
+                reference,
+                valid_from: parse_date(&from)?,
+                valid_until: parse_date(&until)?,
+                categories: categories.into_iter().map(CategoryId::new).collect(),
+            })
+        })
+        .collect()
 }
 
 fn parse_subject(s: &str) -> Result<SubjectId, StoreError> {

@@ -18,6 +18,30 @@ pub use model::*;
 
 use candor_domain::SubjectId;
 
+/// A database URL with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_never_appear_in_shown_urls() {
+        assert_eq!(super::redact_url("postgres://bob:hunter2@db:5432/x"), "postgres://bob:***@db:5432/x");
+        assert_eq!(super::redact_url("postgres://bob@db/x"), "postgres://bob@db/x");
+        assert_eq!(super::redact_url("sqlite://candor.db"), "sqlite://candor.db");
+    }
+}
+
 /// Errors from a store. Messages never carry personal data or secrets.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -49,6 +73,9 @@ pub enum StoreError {
         /// identifier kind
         kind: String,
     },
+    /// An actor id that is not stored.
+    #[error("no actor `{0}`; add it with `candor actor add`")]
+    UnknownActor(String),
     /// A stored row could not be decoded.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
@@ -61,9 +88,15 @@ pub enum StoreError {
 }
 
 /// The persistence contract. One implementation per back end; the service
-/// layer sees only this trait.
-#[allow(async_fn_in_trait)]
-pub trait Store: Send + Sync {
+/// layer holds it as `Arc<dyn Store>` and never names a back end.
+///
+/// Reads return sealed rows: decrypting is the caller's business, after the
+/// access decision allowed it.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Which back end this is (`sqlite`, `postgres`), for messages.
+    fn backend_name(&self) -> &'static str;
+
     /// Apply a batch in one transaction, audit entries included. Returns one
     /// outcome per operation, in order.
     async fn apply(&self, batch: WriteBatch) -> Result<Vec<Outcome>, StoreError>;
@@ -71,8 +104,17 @@ pub trait Store: Send + Sync {
     /// Every published policy version, oldest first.
     async fn policy_versions(&self) -> Result<Vec<PolicyVersionRecord>, StoreError>;
 
+    /// The number of the latest published policy version, if any.
+    async fn latest_policy_version(&self) -> Result<Option<u32>, StoreError>;
+
+    /// Recipients and their agreements as of the latest published version.
+    async fn recipients(&self) -> Result<Vec<RecipientRecord>, StoreError>;
+
     /// A subject with its encrypted attributes and identities.
     async fn subject(&self, id: SubjectId) -> Result<Option<SubjectRecord>, StoreError>;
+
+    /// How many subjects are stored.
+    async fn subject_count(&self) -> Result<u64, StoreError>;
 
     /// The subject an identifier's blind index points to.
     async fn find_subject(&self, blind_index: &[u8]) -> Result<Option<SubjectId>, StoreError>;
@@ -97,6 +139,9 @@ pub trait Store: Send + Sync {
 
     /// Up to `limit` audit entries after `after_seq`, in order.
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// The chain head: the last sequence number and its hash.
+    async fn audit_head(&self) -> Result<(i64, [u8; 32]), StoreError>;
 
     /// Every checkpoint.
     async fn audit_checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError>;

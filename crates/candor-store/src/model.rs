@@ -1,8 +1,8 @@
 //! Row models: what goes into and comes out of a store. Personal fields are
 //! already sealed (`Vec<u8>` ciphertext) by the time they reach this layer.
 
-use candor_domain::{CategoryId, ConsentEvent, Role, SubjectId};
-use time::OffsetDateTime;
+use candor_domain::{CategoryId, ConsentEvent, Recipient, Role, SubjectId};
+use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::audit::AuditRecord;
@@ -108,6 +108,27 @@ pub struct PolicyVersionRecord {
     pub published_at: OffsetDateTime,
 }
 
+/// A recipient and its agreement as stored from the latest published policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecipientRecord {
+    /// Recipient id (`sharing.<id>` purposes name it).
+    pub id: String,
+    /// Legal name.
+    pub name: String,
+    /// ISO 3166 country code.
+    pub country: String,
+    /// The policy version the agreement was published with.
+    pub policy_version: u32,
+    /// The agreement's reference.
+    pub reference: String,
+    /// First day the agreement applies.
+    pub valid_from: Date,
+    /// Last day the agreement applies.
+    pub valid_until: Date,
+    /// Categories the agreement covers.
+    pub categories: Vec<CategoryId>,
+}
+
 /// A ledger entry as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConsentRecord {
@@ -139,6 +160,8 @@ pub enum Op {
         content_hash: String,
         /// TOML text.
         content: String,
+        /// The recipients it declares, recorded with their agreements.
+        recipients: Vec<Recipient>,
         /// When.
         at: OffsetDateTime,
     },

@@ -1,0 +1,200 @@
+//! `candor demo [DIR]`: candor's foundation end to end on the embedded
+//! database, in a fresh directory: publish a policy, add staff and
+//! customers, record consent with signed receipts, ask the access decision
+//! (allowed, and denied for each kind of reason), publish a material policy
+//! change that makes old consent stale, rotate the key-encryption key and
+//! verify the audit chain. Every step goes through the same service layer as
+//! the other commands.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _};
+use candor_domain::{CategoryId, ConsentAction, ConsentSource, Decision, Role, SubjectId, EXAMPLE_POLICY};
+use candor_service::audit::AuditReport;
+use candor_service::receipt;
+use candor_service::subjects::NewSubjectInput;
+use candor_store::KeyRing;
+use serde_json::json;
+use time::Duration;
+
+use crate::cmd::init;
+use crate::{output, Global, Installation, Outcome};
+
+/// A file that marks a directory as the demo's own, so it may be replaced.
+const MARKER: &str = ".candor-demo";
+
+/// Arguments of `candor demo`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where to build the demo installation; replaced if it holds an
+    /// earlier demo.
+    #[arg(default_value = "demo")]
+    pub dir: PathBuf,
+}
+
+struct Story {
+    json: bool,
+    steps: Vec<serde_json::Value>,
+}
+
+impl Story {
+    fn say(&mut self, step: &str, text: String, data: serde_json::Value) {
+        if !self.json {
+            println!("{step:>10}  {text}");
+        }
+        self.steps.push(json!({ "step": step, "text": text, "data": data }));
+    }
+}
+
+fn describe(d: &Decision) -> String {
+    match d {
+        Decision::Allow { permitted, withheld } => {
+            let p: Vec<&str> = permitted.iter().map(CategoryId::as_str).collect();
+            let w: Vec<&str> = withheld.iter().map(|(c, _)| c.as_str()).collect();
+            if w.is_empty() {
+                format!("allowed: {}", p.join(", "))
+            } else {
+                format!("allowed: {} (withheld: {})", p.join(", "), w.join(", "))
+            }
+        }
+        Decision::Deny(r) => format!("denied: {r}"),
+    }
+}
+
+fn prepare(dir: &Path) -> anyhow::Result<()> {
+    if dir.exists() {
+        let empty = fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
+        if !empty && !dir.join(MARKER).exists() {
+            bail!("`{}` exists and is not an earlier demo; pass another directory", dir.display());
+        }
+        if !empty {
+            fs::remove_dir_all(dir).with_context(|| format!("could not remove the earlier demo in `{}`", dir.display()))?;
+        }
+    }
+    fs::create_dir_all(dir).with_context(|| format!("could not create `{}`", dir.display()))?;
+    fs::write(dir.join(MARKER), "made by `candor demo`; safe to delete\n").context("could not mark the demo directory")?;
+    Ok(())
+}
+
+/// Run the demo.
+pub async fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
+    prepare(&a.dir)?;
+    let created = init::create(&a.dir, None).await?;
+    let inst = Installation::open(&created.config).await?;
+    let mut story = Story { json: g.json, steps: Vec::new() };
+    let result = play(&inst, &a.dir, &mut story).await;
+    inst.close().await;
+    result?;
+    if g.json {
+        output::json(&json!({ "dir": a.dir, "steps": story.steps }))?;
+    } else {
+        println!();
+        println!("the demo installation is in {}; try:", a.dir.display());
+        println!("  cd {} && candor audit log && candor consent show <SUBJECT>", a.dir.display());
+    }
+    Ok(Outcome::Ok)
+}
+
+async fn play(inst: &Installation, dir: &Path, s: &mut Story) -> anyhow::Result<()> {
+    let c = &inst.candor;
+    let me = "demo";
+    s.say("init", format!("created {} with an example policy, keys (mode 0600) and an SQLite database", dir.display()), json!({}));
+
+    let v1 = c.publish_policy(me, "policy.toml", EXAMPLE_POLICY).await?;
+    let again = c.publish_policy(me, "policy.toml", EXAMPLE_POLICY).await?;
+    s.say("policy", format!("published version {} (sha256 {}…); publishing it again is a no-op: {}", v1.version, &v1.content_hash[..12], !again.created), json!(v1));
+
+    for (id, role) in [("alice", Role::Agent), ("ana", Role::Analyst), ("mark", Role::Marketer), ("bob", Role::Agent)] {
+        c.upsert_actor(me, id, vec![role]).await?;
+    }
+    for id in ["alice", "ana", "mark"] {
+        c.attest_training(me, id, "privacy and ethics 2026", Duration::days(365)).await?;
+    }
+    s.say("staff", "alice (agent), ana (analyst), mark (marketer) trained; bob (agent) has no training".into(), json!({}));
+
+    let customers = [
+        ("maria.garcia@example.com", "x:@mariag", "Maria Garcia"),
+        ("tom.becker@example.org", "instagram:@tombecker", "Tom Becker"),
+        ("li.wei@example.net", "x:@liwei_88", "Li Wei"),
+    ];
+    let mut ids: Vec<SubjectId> = Vec::new();
+    for (email, handle, name) in customers {
+        let input = NewSubjectInput { email: Some(email.into()), handles: vec![handle.into()], name: Some(name.into()), ..Default::default() };
+        ids.push(c.add_subject(me, &input).await?);
+    }
+    let found = c.find_subject(&candor_domain::Identifier::parse_handle("X:MariaG").map_err(|e| anyhow::anyhow!("{e}"))?).await?;
+    s.say(
+        "subjects",
+        format!("3 customers stored encrypted, each under their own data key; `X:MariaG` finds {} through the blind index", found.map(|i| i.to_string()).unwrap_or_default()),
+        json!({ "subjects": ids }),
+    );
+    let (maria, tom, li) = (ids[0], ids[1], ids[2]);
+
+    let grant = c.record_consent(me, maria, Some("personalization"), ConsentAction::Grant, ConsentSource::PrivacyCenter).await?;
+    c.record_consent(me, maria, Some("marketing.advertising"), ConsentAction::Grant, ConsentSource::PrivacyCenter).await?;
+    c.record_consent(me, tom, Some("analytics"), ConsentAction::Object, ConsentSource::PrivacyCenter).await?;
+    c.record_consent(me, li, Some("personalization"), ConsentAction::Grant, ConsentSource::PrivacyCenter).await?;
+    c.record_consent(me, li, Some("personalization"), ConsentAction::Withdraw, ConsentSource::PrivacyCenter).await?;
+    let receipt_text = grant.receipt.clone().unwrap_or_default();
+    let receipt_path = dir.join("receipt-maria-personalization.json");
+    fs::write(&receipt_path, &receipt_text).context("could not write the receipt")?;
+    let verified = receipt::verify(&receipt_text, Some(&c.keys().verifying_key()))?;
+    let mut tampered = receipt_text.clone().into_bytes();
+    if let Some(pos) = receipt_text.find("\"personalization\"") {
+        tampered[pos + 1] = b'P';
+    }
+    let tamper_caught = receipt::verify(&String::from_utf8_lossy(&tampered), Some(&c.keys().verifying_key())).is_err();
+    s.say(
+        "consent",
+        format!(
+            "maria granted personalization and advertising, tom objected to analytics, li granted then withdrew personalization; receipt {} signed with Ed25519 in {} (valid: true; one edited byte caught: {tamper_caught})",
+            verified.receipt_id,
+            receipt_path.display()
+        ),
+        json!({ "receipt": verified }),
+    );
+
+    let ask = |actor: &'static str, subject: SubjectId, purpose: &'static str, cats: &'static [&'static str]| async move {
+        let cats: Vec<CategoryId> = cats.iter().map(|c| CategoryId::new(*c)).collect();
+        c.decide(actor, subject, purpose, &cats).await
+    };
+    let view = c.view_subject("alice", maria, "customer_service").await?;
+    let shown: Vec<String> = view.fields.iter().filter_map(|f| f.value.as_ref().map(|v| format!("{}={v}", f.field))).collect();
+    s.say("access", format!("alice, customer_service on maria: {} -> {}", describe(&view.decision), shown.join(", ")), json!(view.decision));
+    let cases: [(&str, SubjectId, &str, &[&str], &str); 6] = [
+        ("bob", maria, "customer_service", &["user.contact.email"], "bob, customer_service"),
+        ("ana", tom, "analytics", &["user.content.public"], "ana, analytics on tom"),
+        ("ana", maria, "analytics", &["user.content.public", "user.contact.email"], "ana, analytics on maria"),
+        ("mark", li, "personalization", &["user.content.public"], "mark, personalization on li"),
+        ("mark", maria, "personalization", &["user.content.public", "user.health_and_medical"], "mark, personalization on maria"),
+        ("alice", maria, "marketing.advertising", &["user.contact.email"], "alice, advertising on maria"),
+    ];
+    for (actor, subject, purpose, cats, label) in cases {
+        let d = ask(actor, subject, purpose, cats).await?;
+        s.say("access", format!("{label}: {}", describe(&d)), json!(d));
+    }
+
+    let v2_text = EXAMPLE_POLICY.replace("retention_days = 180\nccpa = \"share\"", "retention_days = 365\nccpa = \"share\"");
+    fs::write(dir.join("policy.toml"), &v2_text).context("could not write the changed policy")?;
+    let v2 = c.publish_policy(me, "policy.toml", &v2_text).await?;
+    let fresh: Vec<String> = v2.diff.as_ref().map(|d| d.fresh_consent.iter().map(ToString::to_string).collect()).unwrap_or_default();
+    s.say("policy", format!("published version {}: advertising data kept 365 days instead of 180 is material; fresh consent needed for: {}", v2.version, fresh.join(", ")), json!(v2));
+    let d = ask("mark", maria, "marketing.advertising", &["user.contact.email"]).await?;
+    s.say("access", format!("mark, advertising on maria after the change: {}", describe(&d)), json!(d));
+    c.record_consent(me, maria, Some("marketing.advertising"), ConsentAction::Grant, ConsentSource::PrivacyCenter).await?;
+    let d = ask("mark", maria, "marketing.advertising", &["user.contact.email"]).await?;
+    s.say("access", format!("after maria consents again under version {}: {}", v2.version, describe(&d)), json!(d));
+
+    let mut ring = KeyRing::load(&inst.settings.keys.dir).context("could not load the keys")?;
+    let rotation = c.rotate_keys(me, &mut ring, |_, _| {}).await?;
+    s.say("keys", format!("rotated the key-encryption key: {} data keys re-wrapped under `{}`, data untouched, retired {}", rotation.rewrapped, rotation.kek, rotation.retired.join(", ")), json!(rotation));
+
+    match c.verify_audit(|_, _| {}).await? {
+        AuditReport::Intact { entries, checkpoints } => {
+            s.say("audit", format!("audit chain intact: {entries} entries, {checkpoints} signed checkpoints; subjects appear only as pseudonyms"), json!({ "entries": entries }));
+        }
+        AuditReport::Tampered { message, .. } => bail!("the demo's own audit chain does not verify: {message}"),
+    }
+    Ok(())
+}

@@ -1,0 +1,66 @@
+//! The subcommands, one module each.
+
+pub mod access;
+pub mod actor;
+pub mod audit;
+pub mod config;
+pub mod consent;
+pub mod demo;
+pub mod init;
+pub mod keys;
+pub mod policy;
+pub mod subject;
+
+use clap::Subcommand;
+
+use crate::{Cli, Outcome};
+
+/// Every subcommand.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a configuration, an example policy, keys and the database.
+    Init(init::Args),
+    /// Run the whole foundation on an embedded database in a fresh directory.
+    Demo(demo::Args),
+    /// Check, publish, list and diff the data-use policy.
+    #[command(subcommand)]
+    Policy(policy::Command),
+    /// Add, find and show customers (data subjects).
+    #[command(subcommand)]
+    Subject(subject::Command),
+    /// Record and show consent, and verify consent receipts.
+    #[command(subcommand)]
+    Consent(consent::Command),
+    /// Manage staff actors and their training attestations.
+    #[command(subcommand)]
+    Actor(actor::Command),
+    /// Ask the access decision, as the `--as` actor.
+    #[command(subcommand)]
+    Access(access::Command),
+    /// Verify and read the tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(audit::Command),
+    /// Rotate the key-encryption key and show which keys wrap what.
+    #[command(subcommand)]
+    Keys(keys::Command),
+    /// Show the effective configuration or the example one.
+    #[command(subcommand)]
+    Config(config::Command),
+}
+
+/// Run the parsed command.
+pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Init(a) => init::run(g, a).await,
+        Command::Demo(a) => demo::run(g, a).await,
+        Command::Policy(c) => policy::run(g, c).await,
+        Command::Subject(c) => subject::run(g, c).await,
+        Command::Consent(c) => consent::run(g, c).await,
+        Command::Actor(c) => actor::run(g, c).await,
+        Command::Access(c) => access::run(g, c).await,
+        Command::Audit(c) => audit::run(g, c).await,
+        Command::Keys(c) => keys::run(g, c).await,
+        Command::Config(c) => config::run(g, c).await,
+    }
+}

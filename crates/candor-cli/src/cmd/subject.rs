@@ -1,0 +1,161 @@
+//! `candor subject add|find|show`: customers and their identifiers.
+
+use candor_domain::{Decision, Identifier, SubjectId};
+use candor_service::subjects::NewSubjectInput;
+use serde_json::json;
+
+use crate::{output, Global, Installation, Outcome};
+
+/// `candor subject …`
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Add a customer; prints the new subject's id.
+    Add(AddArgs),
+    /// Find a customer by an identifier, through the blind index.
+    Find(FindArgs),
+    /// Show a customer: pseudonymous facts, and with `--purpose` the
+    /// personal fields the access decision lets the `--as` actor see.
+    Show {
+        /// The subject id.
+        subject: String,
+        /// The purpose to read personal data for, e.g. `customer_service`.
+        #[arg(long)]
+        purpose: Option<String>,
+    },
+}
+
+/// Identifiers and attributes of a new subject.
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// E-mail address.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// A social handle as PLATFORM:HANDLE (repeatable), e.g. `x:@alice`.
+    #[arg(long = "handle", value_name = "PLATFORM:HANDLE")]
+    pub handles: Vec<String>,
+    /// A platform account id as PLATFORM:ID (repeatable).
+    #[arg(long = "account", value_name = "PLATFORM:ID")]
+    pub accounts: Vec<String>,
+    /// Phone number.
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// CRM customer number.
+    #[arg(long)]
+    pub customer_number: Option<String>,
+    /// Name.
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+/// One identifier to look up.
+#[derive(Debug, clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct FindArgs {
+    /// E-mail address.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// PLATFORM:HANDLE.
+    #[arg(long, value_name = "PLATFORM:HANDLE")]
+    pub handle: Option<String>,
+    /// Phone number.
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// CRM customer number.
+    #[arg(long)]
+    pub customer_number: Option<String>,
+}
+
+/// Run a subject command.
+pub async fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
+    let inst = Installation::open(&g.config_path()).await?;
+    let result = run_in(g, &inst, c).await;
+    inst.close().await;
+    result
+}
+
+async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<Outcome> {
+    let candor = &inst.candor;
+    match c {
+        Command::Add(a) => {
+            let input = NewSubjectInput {
+                email: a.email,
+                handles: a.handles,
+                accounts: a.accounts,
+                phone: a.phone,
+                customer_number: a.customer_number,
+                name: a.name,
+            };
+            let id = candor.add_subject(&g.actor, &input).await?;
+            if g.json {
+                output::json(&json!({ "id": id }))?;
+            } else {
+                println!("{id}");
+            }
+            Ok(Outcome::Ok)
+        }
+        Command::Find(f) => {
+            let identifier = match (f.email, f.handle, f.phone, f.customer_number) {
+                (Some(e), ..) => Identifier::email(&e).map_err(|e| anyhow::anyhow!("`--email`: {e}"))?,
+                (_, Some(h), ..) => Identifier::parse_handle(&h).map_err(|e| anyhow::anyhow!("`--handle`: {e}"))?,
+                (_, _, Some(p), _) => Identifier::phone(&p).map_err(|e| anyhow::anyhow!("`--phone`: {e}"))?,
+                (_, _, _, Some(c)) => Identifier::customer_number(&c).map_err(|e| anyhow::anyhow!("`--customer-number`: {e}"))?,
+                _ => anyhow::bail!("give one identifier to look up"),
+            };
+            match candor.find_subject(&identifier).await? {
+                Some(id) => {
+                    if g.json {
+                        output::json(&json!({ "id": id }))?;
+                    } else {
+                        println!("{id}");
+                    }
+                    Ok(Outcome::Ok)
+                }
+                None => {
+                    if g.json {
+                        output::json(&json!({ "id": null }))?;
+                    } else {
+                        eprintln!("no subject has this {}", identifier.kind());
+                    }
+                    Ok(Outcome::Denied)
+                }
+            }
+        }
+        Command::Show { subject, purpose } => {
+            let id = SubjectId::parse(&subject)?;
+            match purpose {
+                None => {
+                    let s = candor.subject_summary(id).await?;
+                    if g.json {
+                        output::json(&s)?;
+                    } else {
+                        println!("subject     {}", s.id);
+                        println!("pseudonym   {}", s.pseudonym);
+                        println!("created     {}", output::ts(s.created_at));
+                        println!("identifiers {}", s.identifiers.join(", "));
+                        println!("attributes  {}", if s.attributes.is_empty() { "none".into() } else { s.attributes.join(", ") });
+                        println!("data key    wrapped under {}", s.kek_id);
+                        println!("(personal fields are sealed; add `--purpose P` to ask the access decision)");
+                    }
+                    Ok(Outcome::Ok)
+                }
+                Some(p) => {
+                    let v = candor.view_subject(&g.actor, id, &p).await?;
+                    let denied = !v.decision.is_allowed();
+                    if g.json {
+                        output::json(&v)?;
+                    } else {
+                        println!("subject {} ({}) for `{p}` as `{}`:", v.summary.id, v.summary.pseudonym, g.actor);
+                        if let Decision::Deny(reason) = &v.decision {
+                            println!("denied: {reason}");
+                        }
+                        let rows = v.fields.iter().map(|f| {
+                            vec![f.field.clone(), f.category.to_string(), f.value.clone().unwrap_or_else(|| format!("withheld ({})", f.withheld.clone().unwrap_or_default()))]
+                        });
+                        println!("{}", output::table(&["field", "category", "value"], rows));
+                    }
+                    Ok(if denied { Outcome::Denied } else { Outcome::Ok })
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! What can go wrong in a use case. Messages are for the person at the
+//! keyboard: lowercase, what is wrong and how to fix it, user input in
+//! backticks, never personal data or key material.
+
+use candor_domain::policy::Diagnostic;
+use candor_domain::{IdError, IdentifierError, IdentifierKind, SubjectId};
+use candor_store::{KeyError, StoreError};
+
+use crate::settings::SettingsError;
+
+/// A use case failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Configuration could not be loaded.
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A key is missing, corrupt or does not match the data.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// No policy has been published yet.
+    #[error("no policy is published yet; run `candor policy publish policy.toml` first")]
+    NoPolicy,
+    /// A policy file has errors.
+    #[error("the policy has {} error(s)", .0.len())]
+    InvalidPolicy(Vec<Diagnostic>),
+    /// A stored policy version no longer parses.
+    #[error("published policy version {version} no longer parses: {reason}")]
+    StoredPolicy {
+        /// the version
+        version: u32,
+        /// the first problem
+        reason: String,
+    },
+    /// A policy version number that was never published.
+    #[error("policy version {0} does not exist; `candor policy list` shows the published versions")]
+    UnknownPolicyVersion(u32),
+    /// The policy in force has no such purpose.
+    #[error("the policy in force (version {version}) has no purpose `{purpose}`; its purposes are: {known}")]
+    UnknownPurpose {
+        /// the purpose asked for
+        purpose: String,
+        /// the version in force
+        version: u32,
+        /// the purposes it has, comma-separated
+        known: String,
+    },
+    /// The consent action does not apply to the purpose's legal basis.
+    #[error("cannot {action} `{purpose}`: {why}")]
+    NotApplicable {
+        /// grant, withdraw, object
+        action: String,
+        /// the purpose
+        purpose: String,
+        /// why not
+        why: String,
+    },
+    /// A subject id that is not stored.
+    #[error("no subject with id `{0}`")]
+    UnknownSubject(SubjectId),
+    /// Malformed id.
+    #[error(transparent)]
+    Id(#[from] IdError),
+    /// A malformed identifier in a named field.
+    #[error("`{field}`: {error}")]
+    Identifier {
+        /// the field or flag (`--email`, `handles[1]`)
+        field: String,
+        /// what is wrong
+        error: IdentifierError,
+    },
+    /// A subject needs at least one identifier.
+    #[error("a subject needs at least one identifier: give `--email`, `--handle`, `--phone` or `--customer-number`")]
+    NoIdentifier,
+    /// The identifier is linked to another subject already.
+    #[error("this {kind} already belongs to subject `{subject}`")]
+    IdentityTaken {
+        /// identifier kind
+        kind: IdentifierKind,
+        /// who has it
+        subject: SubjectId,
+    },
+    /// An actor id that is not stored.
+    #[error("no actor `{0}`; add it with `candor actor add {0} --role ROLE`")]
+    UnknownActor(String),
+    /// A malformed actor id, role or course.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// A consent receipt failed verification.
+    #[error("the consent receipt is not valid: {0}")]
+    Receipt(String),
+    /// A stored subject's data could not be decrypted or decoded.
+    #[error("the data of subject `{subject}` cannot be read: {reason}")]
+    Unreadable {
+        /// whose
+        subject: SubjectId,
+        /// why (never the data)
+        reason: String,
+    },
+}
+
+/// Shorthand.
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;

@@ -1,0 +1,120 @@
+//! Policy versions: checking a file, publishing an immutable numbered
+//! version, diffing two versions or files, and the [`PolicyContext`] the
+//! access decision needs (the latest version plus, per purpose, the version
+//! whose material change requires fresh consent).
+
+use std::sync::Arc;
+
+use candor_domain::policy::{check, Policy};
+use candor_domain::{diff, fresh_consent_since, PolicyDiff};
+use candor_domain::PolicyContext;
+use candor_store::{Op, Outcome, PolicyVersionRecord, WriteBatch};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::{Candor, Result, ServiceError};
+
+/// What `publish` did.
+#[derive(Clone, Debug, Serialize)]
+pub struct Published {
+    /// The version number now holding this content.
+    pub version: u32,
+    /// False when identical content was already published.
+    pub created: bool,
+    /// SHA-256 of the content, hex.
+    pub content_hash: String,
+    /// The changes against the previous version, when a new one was stored.
+    pub diff: Option<PolicyDiff>,
+}
+
+/// SHA-256 of a policy's text, hex: its identity.
+pub fn content_hash(content: &str) -> String {
+    hex::encode(Sha256::digest(content.as_bytes()))
+}
+
+/// Check a policy text; `file` names it in diagnostics.
+pub fn check_text(file: &str, content: &str) -> Result<Policy> {
+    check(file, content).map_err(ServiceError::InvalidPolicy)
+}
+
+fn parse_stored(v: &PolicyVersionRecord) -> Result<Policy> {
+    check(&format!("policy version {}", v.version), &v.content).map_err(|d| ServiceError::StoredPolicy {
+        version: v.version,
+        reason: d.first().map(ToString::to_string).unwrap_or_default(),
+    })
+}
+
+impl Candor {
+    /// Publish `content` as a new version unless identical content is
+    /// already published. The policy is checked first; nothing is stored if
+    /// it has errors.
+    pub async fn publish_policy(&self, actor: &str, file: &str, content: &str) -> Result<Published> {
+        let policy = check_text(file, content)?;
+        let hash = content_hash(content);
+        let versions = self.store.policy_versions().await?;
+        if let Some(same) = versions.iter().find(|v| v.content_hash == hash) {
+            return Ok(Published { version: same.version, created: false, content_hash: hash, diff: None });
+        }
+        let diff = match versions.last() {
+            Some(prev) => Some(diff(&parse_stored(prev)?, &policy)),
+            None => None,
+        };
+        let audit = self.audit(
+            actor,
+            "policy.publish",
+            json!({
+                "content_hash": hash,
+                "material": diff.as_ref().is_some_and(PolicyDiff::is_material),
+                "fresh_consent": diff.as_ref().map(|d| d.fresh_consent.clone()).unwrap_or_default(),
+            }),
+        );
+        let op = Op::PublishPolicy {
+            content_hash: hash.clone(),
+            content: content.to_owned(),
+            recipients: policy.recipients.values().cloned().collect(),
+            at: self.now(),
+        };
+        let outcome = self.store.apply(WriteBatch::one(op, audit)).await?;
+        match outcome.first() {
+            Some(Outcome::PolicyVersion { version, created }) => {
+                Ok(Published { version: *version, created: *created, content_hash: hash, diff: if *created { diff } else { None } })
+            }
+            _ => Err(ServiceError::Store(candor_store::StoreError::Database("publishing returned no version".into()))),
+        }
+    }
+
+    /// Every published version, oldest first.
+    pub async fn policy_versions(&self) -> Result<Vec<PolicyVersionRecord>> {
+        Ok(self.store.policy_versions().await?)
+    }
+
+    /// One published version, parsed.
+    pub async fn policy_version(&self, version: u32) -> Result<(PolicyVersionRecord, Policy)> {
+        let versions = self.store.policy_versions().await?;
+        let v = versions.into_iter().find(|v| v.version == version).ok_or(ServiceError::UnknownPolicyVersion(version))?;
+        let p = parse_stored(&v)?;
+        Ok((v, p))
+    }
+
+    /// The context of the policy in force, cached until a newer version is
+    /// published (by this process or another).
+    pub async fn policy_context(&self) -> Result<Arc<PolicyContext>> {
+        let latest = self.store.latest_policy_version().await?.ok_or(ServiceError::NoPolicy)?;
+        if let Ok(cache) = self.policy_cache.lock() {
+            if let Some(ctx) = cache.as_ref().filter(|c| c.version == latest) {
+                return Ok(Arc::clone(ctx));
+            }
+        }
+        let versions = self.store.policy_versions().await?;
+        let parsed = versions.iter().map(|v| Ok((v.version, parse_stored(v)?))).collect::<Result<Vec<_>>>()?;
+        let history: Vec<(u32, &Policy)> = parsed.iter().map(|(v, p)| (*v, p)).collect();
+        let since = fresh_consent_since(&history);
+        let Some((version, policy)) = parsed.last() else { return Err(ServiceError::NoPolicy) };
+        let ctx = Arc::new(PolicyContext { version: *version, policy: policy.clone(), fresh_consent_since: since });
+        if let Ok(mut cache) = self.policy_cache.lock() {
+            *cache = Some(Arc::clone(&ctx));
+        }
+        Ok(ctx)
+    }
+}

@@ -1,0 +1,202 @@
+//! Configuration: built-in defaults, then `candor.toml`, then `CANDOR_`
+//! environment variables with `__` between levels
+//! (`CANDOR_DATABASE__URL`). Relative paths in the file are taken relative
+//! to the file's directory, so a command run from anywhere with
+//! `--config DIR/candor.toml` finds the same database and keys.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// The example configuration `candor init` writes.
+pub const EXAMPLE_CONFIG: &str = include_str!("../data/candor.example.toml");
+
+/// The file name commands look for in the current directory.
+pub const CONFIG_FILE: &str = "candor.toml";
+
+/// Everything candor is configured with.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Where data lives.
+    pub database: DatabaseSettings,
+    /// Where keys live.
+    pub keys: KeySettings,
+    /// Privacy thresholds.
+    pub privacy: PrivacySettings,
+    /// The HTTP server.
+    pub server: ServerSettings,
+    /// The audit chain.
+    pub audit: AuditSettings,
+}
+
+/// The database.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://FILE` or `postgres://…`; may carry a password.
+    pub url: SecretString,
+    /// PostgreSQL schema.
+    pub schema: Option<String>,
+    /// Pool size.
+    pub max_connections: Option<u32>,
+}
+
+impl fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(self.url.expose_secret()))
+            .field("schema", &self.schema)
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// Keys.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySettings {
+    /// The key directory.
+    pub dir: PathBuf,
+}
+
+/// Privacy thresholds.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacySettings {
+    /// Minimum distinct subjects per analytics cell.
+    pub k_anonymity: u32,
+}
+
+/// The HTTP server.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Listen address.
+    pub addr: String,
+}
+
+/// The audit chain.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// Checkpoint interval, in entries.
+    pub checkpoint_every: u32,
+}
+
+/// Why configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// No configuration file where one was expected.
+    #[error("no configuration at `{0}`; run `candor init` there, or pass `--config FILE`")]
+    Missing(PathBuf),
+    /// The file or an environment variable holds a bad value.
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+pub use candor_store::redact_url;
+
+impl Settings {
+    /// Load `path` over the defaults, then the environment.
+    pub fn load(path: &Path) -> Result<Self, SettingsError> {
+        if !path.is_file() {
+            return Err(SettingsError::Missing(path.to_owned()));
+        }
+        let figment = Figment::from(Toml::string(EXAMPLE_CONFIG)).merge(Toml::file(path)).merge(env());
+        let mut s: Settings = figment.extract().map_err(|e| SettingsError::Invalid(describe(&e)))?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        s.resolve_paths(&base);
+        s.validate()?;
+        Ok(s)
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        let s = self;
+        if s.privacy.k_anonymity < 2 {
+            return Err(SettingsError::Invalid("`privacy.k_anonymity` must be at least 2".into()));
+        }
+        if s.audit.checkpoint_every == 0 {
+            return Err(SettingsError::Invalid("`audit.checkpoint_every` must be at least 1".into()));
+        }
+        Ok(())
+    }
+
+    /// Settings from configuration text that is about to be written to
+    /// `dir` (by `candor init`), with the environment applied.
+    pub fn from_text_in(text: &str, dir: &Path) -> Result<Self, SettingsError> {
+        let figment = Figment::from(Toml::string(EXAMPLE_CONFIG)).merge(Toml::string(text)).merge(env());
+        let mut s: Settings = figment.extract().map_err(|e| SettingsError::Invalid(describe(&e)))?;
+        s.resolve_paths(dir);
+        s.validate()?;
+        Ok(s)
+    }
+
+    fn resolve_paths(&mut self, base: &Path) {
+        if self.keys.dir.is_relative() {
+            self.keys.dir = base.join(&self.keys.dir);
+        }
+        let url = self.database.url.expose_secret();
+        for prefix in ["sqlite://", "sqlite:"] {
+            if let Some(rest) = url.strip_prefix(prefix) {
+                let file = rest.split('?').next().unwrap_or(rest);
+                if !file.is_empty() && file != ":memory:" && Path::new(file).is_relative() {
+                    let resolved = format!("sqlite://{}{}", base.join(file).display(), &rest[file.len()..]);
+                    self.database.url = SecretString::from(resolved);
+                }
+                break;
+            }
+        }
+    }
+}
+
+/// `CANDOR_SECTION__KEY` variables. Only nested names are settings:
+/// `CANDOR_KEK`, `CANDOR_ACTOR`, `CANDOR_CONFIG` and
+/// `CANDOR_TEST_DATABASE_URL` are read elsewhere.
+fn env() -> Env {
+    Env::prefixed("CANDOR_").filter(|k| k.as_str().contains("__")).split("__")
+}
+
+/// figment's errors name the key and the source; keep them, one a line.
+fn describe(e: &figment::Error) -> String {
+    e.clone().into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_are_taken_from_the_config_file_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("candor.toml");
+        std::fs::write(&path, EXAMPLE_CONFIG).unwrap();
+        let s = Settings::load(&path).unwrap();
+        assert_eq!(s.keys.dir, dir.path().join("keys"));
+        assert_eq!(s.database.url.expose_secret(), &format!("sqlite://{}", dir.path().join("candor.db").display()));
+        assert_eq!(s.privacy.k_anonymity, 5);
+    }
+
+    #[test]
+    fn a_typo_in_the_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("candor.toml");
+        std::fs::write(&path, "[privacy]\nk_anonimity = 3\n").unwrap();
+        let e = Settings::load(&path).unwrap_err().to_string();
+        assert!(e.contains("k_anonimity"), "{e}");
+        std::fs::write(&path, "[privacy]\nk_anonymity = 1\n").unwrap();
+        assert!(Settings::load(&path).unwrap_err().to_string().contains("at least 2"));
+        assert!(matches!(Settings::load(&dir.path().join("nope.toml")), Err(SettingsError::Missing(_))));
+    }
+
+    #[test]
+    fn passwords_stay_out_of_debug_output() {
+        let s = DatabaseSettings { url: SecretString::from("postgres://bob:hunter2@db/x"), schema: None, max_connections: None };
+        assert!(!format!("{s:?}").contains("hunter2"));
+        assert_eq!(redact_url("postgres://bob@db/x"), "postgres://bob@db/x");
+    }
+}

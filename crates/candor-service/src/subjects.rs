@@ -1,0 +1,262 @@
+//! Subjects (customers): creating one with its identifiers and profile,
+//! finding one through the blind index, and reading one, either as
+//! pseudonymous metadata or, through the access decision, decrypted.
+//!
+//! Every personal field is sealed with the subject's own data key, bound to
+//! the subject and field it belongs to, so a ciphertext copied to another row
+//! does not decrypt.
+
+use candor_domain::{CategoryId, Decision, Identifier, IdentifierKind, SubjectId};
+use candor_store::{DataKey, NewSubject, Op, SealedAttribute, SealedIdentity, SubjectRecord, WriteBatch};
+use serde::Serialize;
+use serde_json::json;
+use time::OffsetDateTime;
+
+use crate::{Candor, Result, ServiceError};
+
+/// What to create a subject from. Fields hold raw input; they are parsed
+/// and normalized here so that every front end gets the same rules.
+#[derive(Clone, Debug, Default)]
+pub struct NewSubjectInput {
+    /// E-mail address.
+    pub email: Option<String>,
+    /// `PLATFORM:HANDLE` entries.
+    pub handles: Vec<String>,
+    /// `PLATFORM:ACCOUNT_ID` entries.
+    pub accounts: Vec<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// CRM customer number.
+    pub customer_number: Option<String>,
+    /// Display name.
+    pub name: Option<String>,
+}
+
+/// A profile attribute candor knows how to hold, with its data category.
+pub const ATTRIBUTES: &[(&str, &str)] = &[("name", "user.name")];
+
+fn attribute_category(name: &str) -> Option<CategoryId> {
+    ATTRIBUTES.iter().find(|(n, _)| *n == name).map(|(_, c)| CategoryId::new(*c))
+}
+
+pub(crate) fn attr_context(subject: &SubjectId, name: &str) -> Vec<u8> {
+    format!("candor-attr-v1:{subject}:{name}").into_bytes()
+}
+
+pub(crate) fn identity_context(subject: &SubjectId, namespace: &str) -> Vec<u8> {
+    format!("candor-ident-v1:{subject}:{namespace}").into_bytes()
+}
+
+/// Pseudonymous facts about a subject: no personal data.
+#[derive(Clone, Debug, Serialize)]
+pub struct SubjectSummary {
+    /// The subject.
+    pub id: SubjectId,
+    /// What the audit log calls them.
+    pub pseudonym: String,
+    /// When the record was created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Kinds of identifiers linked (`email`, `handle:x`, …).
+    pub identifiers: Vec<String>,
+    /// Names of profile attributes held.
+    pub attributes: Vec<String>,
+    /// The key-encryption key their data key is wrapped under.
+    pub kek_id: String,
+}
+
+/// One personal field, decrypted when the gate allowed it.
+#[derive(Clone, Debug, Serialize)]
+pub struct FieldView {
+    /// `email`, `handle:x`, `name`, …
+    pub field: String,
+    /// Its data category.
+    pub category: CategoryId,
+    /// The value, when permitted.
+    pub value: Option<String>,
+    /// Why it is withheld, when it is.
+    pub withheld: Option<String>,
+}
+
+/// A subject as an actor may see them for a purpose.
+#[derive(Clone, Debug, Serialize)]
+pub struct SubjectView {
+    /// The pseudonymous facts.
+    pub summary: SubjectSummary,
+    /// The gate's answer.
+    pub decision: Decision,
+    /// Each personal field, with its value only where permitted.
+    pub fields: Vec<FieldView>,
+}
+
+impl Candor {
+    /// Create a subject from identifiers and profile attributes; returns its
+    /// id. Refuses an identifier that already belongs to someone.
+    pub async fn add_subject(&self, actor: &str, input: &NewSubjectInput) -> Result<SubjectId> {
+        let ident = |field: String, r: std::result::Result<Identifier, candor_domain::IdentifierError>| {
+            r.map_err(|error| ServiceError::Identifier { field, error })
+        };
+        let mut identifiers = Vec::new();
+        if let Some(e) = &input.email {
+            identifiers.push(ident("--email".into(), Identifier::email(e))?);
+        }
+        for h in &input.handles {
+            identifiers.push(ident("--handle".into(), Identifier::parse_handle(h))?);
+        }
+        for a in &input.accounts {
+            let parsed = a.split_once(':').map_or(Err(candor_domain::IdentifierError::Platform), |(p, id)| Identifier::account(p, id));
+            identifiers.push(ident("--account".into(), parsed)?);
+        }
+        if let Some(p) = &input.phone {
+            identifiers.push(ident("--phone".into(), Identifier::phone(p))?);
+        }
+        if let Some(c) = &input.customer_number {
+            identifiers.push(ident("--customer-number".into(), Identifier::customer_number(c))?);
+        }
+        if identifiers.is_empty() {
+            return Err(ServiceError::NoIdentifier);
+        }
+        let name = input.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        if name.is_some_and(|n| n.chars().count() > 200) {
+            return Err(ServiceError::InvalidInput("`--name` is longer than 200 characters".into()));
+        }
+        identifiers.dedup();
+
+        let mut sealed_identities = Vec::with_capacity(identifiers.len());
+        let id = SubjectId::new();
+        let key = DataKey::generate();
+        for i in &identifiers {
+            let ns = i.index_namespace();
+            let blind_index = self.keys.blind_index(&ns, i.value());
+            if let Some(existing) = self.store.find_subject(&blind_index).await? {
+                return Err(ServiceError::IdentityTaken { kind: i.kind(), subject: existing });
+            }
+            sealed_identities.push(SealedIdentity {
+                kind: i.kind().as_str().to_owned(),
+                platform: i.platform().map(str::to_owned),
+                blind_index,
+                sealed: key.seal(&identity_context(&id, &ns), i.value().as_bytes()),
+            });
+        }
+        let mut attributes = Vec::new();
+        if let Some(n) = name {
+            attributes.push(SealedAttribute { name: "name".into(), category: CategoryId::new("user.name"), sealed: key.seal(&attr_context(&id, "name"), n.as_bytes()) });
+        }
+        let pseudonym = self.keys.pseudonym(id.as_uuid());
+        let kinds: Vec<String> = identifiers.iter().map(Identifier::index_namespace).collect();
+        let audit = self
+            .audit(actor, "subject.create", json!({ "identifiers": kinds, "attributes": attributes.iter().map(|a| &a.name).collect::<Vec<_>>() }))
+            .subject(pseudonym.clone());
+        let subject = NewSubject { id, pseudonym, key: self.keys.wrap(id.as_uuid().as_bytes(), &key), attributes, identities: sealed_identities, at: self.now() };
+        match self.store.apply(WriteBatch::one(Op::CreateSubject(Box::new(subject)), audit)).await {
+            Ok(_) => Ok(id),
+            // Another writer linked the identifier between our check and the insert.
+            Err(candor_store::StoreError::IdentityTaken { .. }) => {
+                for i in &identifiers {
+                    if let Some(existing) = self.store.find_subject(&self.keys.blind_index(&i.index_namespace(), i.value())).await? {
+                        return Err(ServiceError::IdentityTaken { kind: i.kind(), subject: existing });
+                    }
+                }
+                Err(ServiceError::InvalidInput("an identifier was linked to another subject meanwhile; try again".into()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The subject an identifier belongs to, through the blind index.
+    pub async fn find_subject(&self, identifier: &Identifier) -> Result<Option<SubjectId>> {
+        Ok(self.store.find_subject(&self.keys.blind_index(&identifier.index_namespace(), identifier.value())).await?)
+    }
+
+    pub(crate) async fn subject_record(&self, id: SubjectId) -> Result<SubjectRecord> {
+        self.store.subject(id).await?.ok_or(ServiceError::UnknownSubject(id))
+    }
+
+    /// Pseudonymous facts about a subject; no personal data is decrypted.
+    pub async fn subject_summary(&self, id: SubjectId) -> Result<SubjectSummary> {
+        let r = self.subject_record(id).await?;
+        Ok(summary(&r))
+    }
+
+    /// A subject as `actor` may see them for `purpose`: the gate decides
+    /// which fields are decrypted, and the decision is audited.
+    pub async fn view_subject(&self, actor: &str, id: SubjectId, purpose: &str) -> Result<SubjectView> {
+        let r = self.subject_record(id).await?;
+        let mut fields: Vec<(String, CategoryId, Vec<u8>, Vec<u8>)> = Vec::new();
+        for i in &r.identities {
+            let kind = IdentifierKind::parse(&i.kind).ok_or_else(|| ServiceError::Unreadable { subject: id, reason: format!("unknown identifier kind `{}`", i.kind) })?;
+            let ns = match &i.platform {
+                Some(p) => format!("{kind}:{p}"),
+                None => kind.to_string(),
+            };
+            fields.push((ns.clone(), kind.category(), identity_context(&id, &ns), i.sealed.clone()));
+        }
+        for a in &r.attributes {
+            // Fail closed: a stored attribute whose category we do not know
+            // is requested under its stored category, which the gate checks.
+            let category = attribute_category(&a.name).unwrap_or_else(|| a.category.clone());
+            fields.push((a.name.clone(), category, attr_context(&id, &a.name), a.sealed.clone()));
+        }
+        let mut categories: Vec<CategoryId> = fields.iter().map(|f| f.1.clone()).collect();
+        categories.sort();
+        categories.dedup();
+        let decision = self.decide_for_record(actor, &r, purpose, &categories).await?;
+        let permitted: &[CategoryId] = match &decision {
+            Decision::Allow { permitted, .. } => permitted,
+            Decision::Deny(_) => &[],
+        };
+        let key = if permitted.is_empty() { None } else { Some(self.keys.unwrap(id.as_uuid().as_bytes(), &r.key).map_err(|e| ServiceError::Unreadable { subject: id, reason: e.to_string() })?) };
+        let mut out = Vec::with_capacity(fields.len());
+        for (field, category, context, sealed) in fields {
+            let (value, withheld) = match (&key, permitted.contains(&category)) {
+                (Some(k), true) => {
+                    let bytes = k.open(&context, &sealed).map_err(|e| ServiceError::Unreadable { subject: id, reason: format!("field `{field}`: {e}") })?;
+                    let text = String::from_utf8(bytes).map_err(|_| ServiceError::Unreadable { subject: id, reason: format!("field `{field}` is not text") })?;
+                    (Some(shown(&field, text)), None)
+                }
+                _ => (None, Some(withheld_reason(&decision, &category))),
+            };
+            out.push(FieldView { field, category, value, withheld });
+        }
+        Ok(SubjectView { summary: summary(&r), decision, fields: out })
+    }
+}
+
+fn withheld_reason(decision: &Decision, category: &CategoryId) -> String {
+    match decision {
+        Decision::Deny(_) => "access denied".into(),
+        Decision::Allow { withheld, .. } => match withheld.iter().find(|(c, _)| c == category) {
+            Some((_, candor_domain::Withheld::NotInPurpose)) => "the purpose does not cover this data category".into(),
+            Some((_, candor_domain::Withheld::SpecialCategory)) => "a special category this purpose may not use".into(),
+            Some((_, candor_domain::Withheld::LimitedSensitiveUse)) => "the customer limited the use of sensitive data".into(),
+            None => "withheld".into(),
+        },
+    }
+}
+
+/// Handles read `x:@alice`, accounts `x:12345`; other fields as stored.
+fn shown(field: &str, value: String) -> String {
+    match field.split_once(':') {
+        Some(("handle", platform)) => format!("{platform}:@{value}"),
+        Some(("account", platform)) => format!("{platform}:{value}"),
+        _ => value,
+    }
+}
+
+fn summary(r: &SubjectRecord) -> SubjectSummary {
+    SubjectSummary {
+        id: r.id,
+        pseudonym: r.pseudonym.clone(),
+        created_at: r.created_at,
+        identifiers: r
+            .identities
+            .iter()
+            .map(|i| match &i.platform {
+                Some(p) => format!("{}:{p}", i.kind),
+                None => i.kind.clone(),
+            })
+            .collect(),
+        attributes: r.attributes.iter().map(|a| a.name.clone()).collect(),
+        kek_id: r.key.kek_id.clone(),
+    }
+}

@@ -1,0 +1,34 @@
+//! The store story suite: every test runs on SQLite, and on PostgreSQL when
+//! `CANDOR_TEST_DATABASE_URL` is set, each in a database of its own.
+
+mod atomicity;
+mod schema;
+mod story;
+
+use candor_domain::{CategoryId, SubjectId};
+use candor_store::{AuditRecord, DataKey, KeyRing, NewSubject, SealedAttribute, SealedIdentity};
+use time::OffsetDateTime;
+
+/// A subject sealed under a fresh data key, as the service would build it.
+pub fn new_subject(keys: &KeyRing, email: &str) -> NewSubject {
+    let id = SubjectId::new();
+    let key = DataKey::generate();
+    NewSubject {
+        id,
+        pseudonym: keys.pseudonym(id.as_uuid()),
+        key: keys.wrap(id.as_uuid().as_bytes(), &key),
+        attributes: vec![SealedAttribute { name: "name".into(), category: CategoryId::new("user.name"), sealed: key.seal(b"name", b"Test Person") }],
+        identities: vec![SealedIdentity {
+            kind: "email".into(),
+            platform: None,
+            blind_index: keys.blind_index("email", email),
+            sealed: key.seal(b"email", email.as_bytes()),
+        }],
+        at: OffsetDateTime::now_utc(),
+    }
+}
+
+/// An audit record for tests.
+pub fn audit(action: &str) -> AuditRecord {
+    AuditRecord::new(OffsetDateTime::now_utc(), "test", action, serde_json::json!({}))
+}
