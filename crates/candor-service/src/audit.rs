@@ -38,7 +38,7 @@ impl Candor {
         let n_checkpoints = checkpoints.len() as u64;
         let (head, _) = self.store.audit_head().await?;
         let total = u64::try_from(head).unwrap_or(0);
-        let mut verifier = match ChainVerifier::new(self.keys.verifying_key(), checkpoints) {
+        let mut verifier = match ChainVerifier::new(self.keys.verifying_key(), self.keys.audit_chain_key(), checkpoints) {
             Ok(v) => v,
             Err(t) => return Ok(tampered(t)),
         };
@@ -63,9 +63,12 @@ impl Candor {
             Ok(n) => n,
             Err(t) => return Ok(tampered(t)),
         };
-        if i64::try_from(entries).unwrap_or(i64::MAX) < head {
-            let last = i64::try_from(entries).unwrap_or(0);
-            return Ok(tampered(Tamper::Truncated { seq: head, last }));
+        let last = i64::try_from(entries).unwrap_or(i64::MAX);
+        if last < head {
+            return Ok(tampered(Tamper::Removed { from: last + 1, to: head }));
+        }
+        if last > head {
+            return Ok(tampered(Tamper::Inserted { seq: head + 1, prev: head }));
         }
         Ok(AuditReport::Intact { entries, checkpoints: n_checkpoints })
     }

@@ -165,6 +165,17 @@ pub fn verify(text: &str, trusted: Option<&VerifyingKey>) -> Result<VerifiedRece
         Some(t) => t,
         None => &named,
     };
+    // The signature object's own fields are not under the signature, so
+    // they are checked one by one: nothing in the file goes unchecked.
+    if doc.pointer("/signature/alg").and_then(Value::as_str) != Some("Ed25519") {
+        return Err(bad("`signature.alg` must be `Ed25519`"));
+    }
+    if doc.pointer("/signature/keyId").and_then(Value::as_str) != Some(key_id(key).as_str()) {
+        return Err(bad("`signature.keyId` does not name the key that signed it"));
+    }
+    if doc.as_object().map(|o| o.len()) != Some(2) || doc.get("signature").and_then(Value::as_object).map(|o| o.len()) != Some(3) {
+        return Err(bad("it has fields candor did not sign"));
+    }
     key.verify_strict(&message(receipt), &Signature::from_bytes(&sig_bytes))
         .map_err(|_| bad("the signature does not match its content: the receipt was altered"))?;
     let field = |name: &str| receipt.get(name).ok_or_else(|| bad(format!("it has no `{name}`")));

@@ -13,7 +13,7 @@ mod rows;
 use std::sync::Arc;
 
 use candor_domain::{ConsentEvent, SubjectId};
-use candor_store::audit::{entry_hash, micros};
+use candor_store::audit::micros;
 use candor_store::{
     ActorRecord, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionRecord, NewSubject, Op, Outcome,
     PolicyVersionRecord, RecipientRecord, Store, StoreError, SubjectRecord, WrappedKey, WriteBatch,
@@ -174,7 +174,7 @@ impl SqlStore {
         let mut entries = Vec::with_capacity(records.len());
         for record in records {
             seq += 1;
-            let hash = entry_hash(seq, &record, &prev);
+            let hash = signer.chain_key().entry_hash(seq, &record, &prev);
             if signer.due(seq) {
                 checkpoints.push((signer.checkpoint(seq, hash), record.at));
             }

@@ -1,15 +1,20 @@
 //! The tamper-evident audit chain. Each entry's hash covers its content and
-//! the previous entry's hash; every N entries a checkpoint signs the chain
-//! head with Ed25519. Anyone with write access to the database can recompute
-//! plain hashes, so it is the signed checkpoints that make a rewritten chain
-//! detectable; the hashes pinpoint which entry changed.
+//! the previous entry's hash, and is keyed (HMAC-SHA256 under a key derived
+//! from the installation's signing key): someone who can write to the
+//! database but does not hold the key directory cannot compute a valid hash,
+//! so cannot alter, insert or append an entry unnoticed, not even after the
+//! last checkpoint. Every N entries a checkpoint signs the chain head with
+//! Ed25519, an anchor anyone with the public key can check; a chain rewritten
+//! by someone holding the keys still disagrees with the checkpoints signed
+//! before.
 //!
 //! Entries carry pseudonymous subject ids only (`ps_…`), never personal data,
 //! so erasing a subject never rewrites the log.
 
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use hmac::{Hmac, Mac};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use time::OffsetDateTime;
 
 /// An entry about to be appended.
@@ -92,36 +97,58 @@ mod hex_bytes {
     }
 }
 
-fn field(h: &mut Sha256, bytes: &[u8]) {
-    h.update((bytes.len() as u64).to_be_bytes());
+type HmacSha256 = Hmac<Sha256>;
+
+fn field(h: &mut HmacSha256, bytes: &[u8]) {
+    h.update(&(bytes.len() as u64).to_be_bytes());
     h.update(bytes);
 }
 
-fn opt(h: &mut Sha256, v: &Option<String>) {
+fn opt(h: &mut HmacSha256, v: &Option<String>) {
     match v {
-        None => h.update([0]),
+        None => h.update(&[0]),
         Some(s) => {
-            h.update([1]);
+            h.update(&[1]);
             field(h, s.as_bytes());
         }
     }
 }
 
-/// The hash of an entry: every field length-prefixed, so no two different
-/// entries hash the same input.
-pub fn entry_hash(seq: i64, r: &AuditRecord, prev: &[u8; 32]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(b"candor-audit-v1");
-    h.update(seq.to_be_bytes());
-    h.update(micros(r.at).to_be_bytes());
-    field(&mut h, r.actor.as_bytes());
-    field(&mut h, r.action.as_bytes());
-    opt(&mut h, &r.subject);
-    opt(&mut h, &r.purpose);
-    opt(&mut h, &r.decision);
-    field(&mut h, r.detail.as_bytes());
-    h.update(prev);
-    h.finalize().into()
+/// The key entry hashes are computed under. Cloning is cheap: it holds the
+/// HMAC state already keyed, so each entry costs only its own bytes.
+#[derive(Clone)]
+pub struct ChainKey(HmacSha256);
+
+impl std::fmt::Debug for ChainKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChainKey(<redacted>)")
+    }
+}
+
+impl ChainKey {
+    /// A chain key from 32 secret bytes.
+    pub fn new(secret: &[u8; 32]) -> Self {
+        #[expect(clippy::expect_used, reason = "HMAC accepts keys of any length")]
+        let mac = HmacSha256::new_from_slice(secret).expect("hmac key");
+        Self(mac)
+    }
+
+    /// The hash of an entry: every field length-prefixed, so no two
+    /// different entries hash the same input.
+    pub fn entry_hash(&self, seq: i64, r: &AuditRecord, prev: &[u8; 32]) -> [u8; 32] {
+        let mut h = self.0.clone();
+        h.update(b"candor-audit-v1");
+        h.update(&seq.to_be_bytes());
+        h.update(&micros(r.at).to_be_bytes());
+        field(&mut h, r.actor.as_bytes());
+        field(&mut h, r.action.as_bytes());
+        opt(&mut h, &r.subject);
+        opt(&mut h, &r.purpose);
+        opt(&mut h, &r.decision);
+        field(&mut h, r.detail.as_bytes());
+        h.update(prev);
+        h.finalize().into_bytes().into()
+    }
 }
 
 /// Microseconds since the epoch: the precision timestamps are stored with.
@@ -181,6 +208,15 @@ pub enum Tamper {
         /// last entry present
         last: i64,
     },
+    /// Entries at the end are gone: the chain stops short of the head the
+    /// log recorded at its last append.
+    #[error("entries {from} to {to} are missing: the log recorded {to} entries, but the chain ends at {last}", last = .from - 1)]
+    Removed {
+        /// the first missing entry
+        from: i64,
+        /// the last entry the log recorded
+        to: i64,
+    },
     /// A checkpoint's signature is invalid.
     #[error("the checkpoint at entry {seq} has an invalid signature")]
     BadSignature {
@@ -192,6 +228,7 @@ pub enum Tamper {
 /// Streams entries in order and reports the first problem.
 pub struct ChainVerifier {
     key: VerifyingKey,
+    chain: ChainKey,
     checkpoints: std::collections::BTreeMap<i64, Checkpoint>,
     last_seq: i64,
     last_hash: [u8; 32],
@@ -199,8 +236,9 @@ pub struct ChainVerifier {
 }
 
 impl ChainVerifier {
-    /// Start with the checkpoints (any order) and the key that signed them.
-    pub fn new(key: VerifyingKey, checkpoints: Vec<Checkpoint>) -> Result<Self, Tamper> {
+    /// Start with the chain key, the checkpoints (any order) and the key
+    /// that signed them.
+    pub fn new(key: VerifyingKey, chain: ChainKey, checkpoints: Vec<Checkpoint>) -> Result<Self, Tamper> {
         let mut map = std::collections::BTreeMap::new();
         for cp in checkpoints {
             let sig = Signature::from_bytes(&cp.signature);
@@ -209,7 +247,7 @@ impl ChainVerifier {
             }
             map.insert(cp.seq, cp);
         }
-        Ok(Self { key, checkpoints: map, last_seq: 0, last_hash: [0; 32], count: 0 })
+        Ok(Self { key, chain, checkpoints: map, last_seq: 0, last_hash: [0; 32], count: 0 })
     }
 
     /// The key checkpoints are checked against.
@@ -223,7 +261,7 @@ impl ChainVerifier {
         if e.seq > expected {
             return Err(Tamper::Missing { seq: expected, prev: self.last_seq, next: e.seq });
         }
-        if entry_hash(e.seq, &e.record, &e.prev_hash) != e.hash {
+        if self.chain.entry_hash(e.seq, &e.record, &e.prev_hash) != e.hash {
             return Err(Tamper::Altered { seq: e.seq });
         }
         if e.prev_hash != self.last_hash {
@@ -256,13 +294,17 @@ mod tests {
     use ed25519_dalek::{Signer, SigningKey};
     use time::macros::datetime;
 
+    fn ck() -> ChainKey {
+        ChainKey::new(&[3; 32])
+    }
+
     fn chain(n: i64, key: &SigningKey, every: i64) -> (Vec<AuditEntry>, Vec<Checkpoint>) {
         let mut prev = [0u8; 32];
         let mut entries = Vec::new();
         let mut cps = Vec::new();
         for seq in 1..=n {
             let record = AuditRecord::new(datetime!(2026-01-01 0:00 UTC), "alice", "consent.grant", serde_json::json!({"n": seq})).subject("ps_1");
-            let hash = entry_hash(seq, &record, &prev);
+            let hash = ck().entry_hash(seq, &record, &prev);
             entries.push(AuditEntry { seq, record, prev_hash: prev, hash });
             if seq % every == 0 {
                 cps.push(Checkpoint { seq, hash, signature: key.sign(&checkpoint_message(seq, &hash)).to_bytes(), key_id: "k".into() });
@@ -273,7 +315,7 @@ mod tests {
     }
 
     fn verify(entries: &[AuditEntry], cps: Vec<Checkpoint>, key: &SigningKey) -> Result<u64, Tamper> {
-        let mut v = ChainVerifier::new(key.verifying_key(), cps)?;
+        let mut v = ChainVerifier::new(key.verifying_key(), ck(), cps)?;
         for e in entries {
             v.push(e)?;
         }
@@ -297,7 +339,7 @@ mod tests {
         let mut inserted = entries.clone();
         let forged = AuditRecord::new(datetime!(2026-01-01 0:00 UTC), "x", "y", serde_json::json!({}));
         let prev = [9u8; 32];
-        inserted.push(AuditEntry { seq: 11, hash: entry_hash(11, &forged, &prev), record: forged, prev_hash: prev });
+        inserted.push(AuditEntry { seq: 11, hash: ck().entry_hash(11, &forged, &prev), record: forged, prev_hash: prev });
         assert_eq!(verify(&inserted, cps.clone(), &key), Err(Tamper::Inserted { seq: 11, prev: 10 }));
 
         // Rewriting the whole chain consistently is caught by the signature.
@@ -306,16 +348,24 @@ mod tests {
         let mut prev = rewritten[0].hash;
         for e in rewritten.iter_mut().skip(1) {
             e.prev_hash = prev;
-            e.hash = entry_hash(e.seq, &e.record, &prev);
+            e.hash = ck().entry_hash(e.seq, &e.record, &prev);
             prev = e.hash;
         }
         assert_eq!(verify(&rewritten, cps.clone(), &key), Err(Tamper::CheckpointMismatch { seq: 4 }));
 
         assert_eq!(verify(&entries[..6], cps.clone(), &key), Err(Tamper::Truncated { seq: 8, last: 6 }));
 
-        let mut bad = cps;
+        let mut bad = cps.clone();
         bad[0].signature[0] ^= 1;
         assert_eq!(verify(&entries, bad, &key), Err(Tamper::BadSignature { seq: 4 }));
+
+        // Appending with plain SHA-256, as someone without the chain key
+        // would, does not produce a valid entry.
+        let mut appended = entries.clone();
+        let forged = AuditRecord::new(datetime!(2026-01-01 0:00 UTC), "x", "y", serde_json::json!({}));
+        let prev = entries[9].hash;
+        appended.push(AuditEntry { seq: 11, hash: ChainKey::new(&[4; 32]).entry_hash(11, &forged, &prev), record: forged, prev_hash: prev });
+        assert_eq!(verify(&appended, cps, &key), Err(Tamper::Altered { seq: 11 }));
     }
 }
 
@@ -323,6 +373,7 @@ mod tests {
 #[derive(Clone)]
 pub struct AuditSigner {
     ring: std::sync::Arc<crate::keys::KeyRing>,
+    chain: ChainKey,
     key_id: String,
     every: i64,
 }
@@ -337,7 +388,13 @@ impl AuditSigner {
     /// A signer that checkpoints every `every` entries (at least 1).
     pub fn new(ring: std::sync::Arc<crate::keys::KeyRing>, every: u32) -> Self {
         let key_id = crate::keys::key_id(&ring.verifying_key());
-        Self { ring, key_id, every: i64::from(every.max(1)) }
+        let chain = ring.audit_chain_key();
+        Self { ring, chain, key_id, every: i64::from(every.max(1)) }
+    }
+
+    /// The key entry hashes are computed under.
+    pub fn chain_key(&self) -> &ChainKey {
+        &self.chain
     }
 
     /// Whether entry `seq` gets a checkpoint.

@@ -331,6 +331,13 @@ impl KeyRing {
         self.signing.sign(msg).to_bytes()
     }
 
+    /// The key the audit chain's entry hashes are computed under, derived
+    /// from the signing seed so the key directory needs no extra file.
+    pub fn audit_chain_key(&self) -> crate::audit::ChainKey {
+        let derived = Zeroizing::new(hmac(&self.signing.to_bytes(), "candor-audit-chain", "v1"));
+        crate::audit::ChainKey::new(&derived)
+    }
+
     /// The public half of the signing key.
     pub fn verifying_key(&self) -> VerifyingKey {
         self.signing.verifying_key()

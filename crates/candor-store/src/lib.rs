@@ -12,7 +12,7 @@ pub mod audit;
 pub mod keys;
 mod model;
 
-pub use audit::{AuditEntry, AuditRecord, AuditSigner, ChainVerifier, Checkpoint, Tamper};
+pub use audit::{AuditEntry, AuditRecord, AuditSigner, ChainKey, ChainVerifier, Checkpoint, Tamper};
 pub use keys::{DataKey, KeyError, KeyRing, WrappedKey};
 pub use model::*;
 

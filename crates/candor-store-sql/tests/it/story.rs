@@ -255,7 +255,7 @@ async fn audit_entries_form_a_chain_with_signed_checkpoints() {
         assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=10).collect::<Vec<_>>());
         let cps = store.audit_checkpoints().await.unwrap();
         assert_eq!(cps.iter().map(|c| c.seq).collect::<Vec<_>>(), vec![3, 6, 9]);
-        let mut v = ChainVerifier::new(keys.verifying_key(), cps).unwrap();
+        let mut v = ChainVerifier::new(keys.verifying_key(), keys.audit_chain_key(), cps).unwrap();
         for e in &entries {
             v.push(e).unwrap();
         }

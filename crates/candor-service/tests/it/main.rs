@@ -1,0 +1,20 @@
+//! The service's use cases against real stores: SQLite always, PostgreSQL
+//! when `CANDOR_TEST_DATABASE_URL` is set.
+
+mod access;
+mod audit;
+mod consent;
+mod crash;
+mod keys;
+mod policy;
+mod subjects;
+
+use candor_domain::SubjectId;
+use candor_service::subjects::NewSubjectInput;
+use candor_test_support::Fixture;
+
+/// Add a customer with an e-mail, an X handle and a name.
+pub async fn customer(f: &Fixture, email: &str, handle: &str) -> SubjectId {
+    let input = NewSubjectInput { email: Some(email.into()), handles: vec![format!("x:{handle}")], name: Some("Pat Doe".into()), ..Default::default() };
+    f.candor.add_subject("test", &input).await.unwrap()
+}
