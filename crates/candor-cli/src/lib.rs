@@ -106,7 +106,12 @@ impl Installation {
 
 /// Open the store the settings name.
 pub async fn open_store(settings: &Settings, create: bool) -> anyhow::Result<SqlStore> {
-    let options = OpenOptions { create, schema: settings.database.schema.clone(), max_connections: settings.database.max_connections, ..OpenOptions::default() };
+    let options = OpenOptions {
+        create,
+        schema: settings.database.schema.clone(),
+        max_connections: settings.database.max_connections,
+        ..OpenOptions::default()
+    };
     Ok(SqlStore::open(settings.database.url.expose_secret(), options).await?)
 }
 
@@ -135,4 +140,14 @@ fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("CANDOR_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_tree_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
 }

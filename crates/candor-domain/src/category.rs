@@ -75,9 +75,7 @@ impl Taxonomy {
                 .iter()
                 .map(|(name, s)| {
                     let id = CategoryId::new(name.clone());
-                    let covers = special
-                        .iter()
-                        .any(|(other, os)| *os && id.covers(&CategoryId::new(other.clone())));
+                    let covers = special.iter().any(|(other, os)| *os && id.covers(&CategoryId::new(other.clone())));
                     (name.clone(), (*s, covers))
                 })
                 .collect();
@@ -102,12 +100,7 @@ impl Taxonomy {
 
     /// The closest known category to a misspelt one, for error messages.
     pub fn suggest(&self, c: &str) -> Option<&str> {
-        self.entries
-            .keys()
-            .map(|k| (edit_distance(c, k), k))
-            .filter(|(d, _)| *d <= 4)
-            .min()
-            .map(|(_, k)| k.as_str())
+        self.entries.keys().map(|k| (edit_distance(c, k), k)).filter(|(d, _)| *d <= 4).min().map(|(_, k)| k.as_str())
     }
 
     /// All categories, in order.

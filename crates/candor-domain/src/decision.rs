@@ -196,7 +196,9 @@ pub fn consent_allows(ctx: &PolicyContext, purpose: &Purpose, consent: &ConsentS
     }
     let standing = consent.purpose(purpose.id.as_str());
     match standing.map(|s| s.status) {
-        Some(PurposeStatus::Withdrawn) if purpose.default != ConsentDefault::NotApplicable => return Err(D::ConsentWithdrawn { purpose: pid() }),
+        Some(PurposeStatus::Withdrawn) if purpose.default != ConsentDefault::NotApplicable => {
+            return Err(D::ConsentWithdrawn { purpose: pid() })
+        }
         Some(PurposeStatus::Objected) if purpose.legal_basis.objectable() || purpose.default != ConsentDefault::NotApplicable => {
             return Err(D::Objected { purpose: pid() })
         }
@@ -236,10 +238,7 @@ pub fn decide(ctx: &PolicyContext, req: &AccessRequest<'_>) -> Decision {
         return Decision::Deny(D::UnknownPurpose { purpose: req.purpose.to_owned() });
     };
     let pid = || purpose.id.to_string();
-    let permitted_by_role = actor
-        .roles
-        .iter()
-        .any(|r| ctx.policy.roles.get(r).is_some_and(|ps| ps.iter().any(|p| p == &purpose.id)));
+    let permitted_by_role = actor.roles.iter().any(|r| ctx.policy.roles.get(r).is_some_and(|ps| ps.iter().any(|p| p == &purpose.id)));
     if !permitted_by_role {
         return Decision::Deny(D::RoleNotPermitted { actor: actor.id.clone(), purpose: pid() });
     }

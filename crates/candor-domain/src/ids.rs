@@ -19,9 +19,7 @@ impl SubjectId {
 
     /// Parse a subject id as printed by `candor subject add`.
     pub fn parse(s: &str) -> Result<Self, IdError> {
-        Uuid::parse_str(s.trim())
-            .map(Self)
-            .map_err(|_| IdError::Subject(s.to_owned()))
+        Uuid::parse_str(s.trim()).map(Self).map_err(|_| IdError::Subject(s.to_owned()))
     }
 
     /// The underlying UUID.
@@ -66,9 +64,7 @@ impl PurposeId {
             && s.len() <= 128
             && s.split('.').all(|part| {
                 part.starts_with(|c: char| c.is_ascii_lowercase())
-                    && part
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+                    && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
             });
         if ok {
             Ok(Self(s.to_owned()))

@@ -17,10 +17,17 @@ impl Candor {
         self.decide_for_record(actor, &r, purpose, categories).await
     }
 
-    pub(crate) async fn decide_for_record(&self, actor_id: &str, r: &SubjectRecord, purpose: &str, categories: &[CategoryId]) -> Result<Decision> {
+    pub(crate) async fn decide_for_record(
+        &self,
+        actor_id: &str,
+        r: &SubjectRecord,
+        purpose: &str,
+        categories: &[CategoryId],
+    ) -> Result<Decision> {
         let ctx = self.policy_context().await?;
         let now = self.now();
-        let actor: Option<Actor> = self.store.actor(actor_id).await?.map(|a| Actor { id: a.id, roles: a.roles, training_expires_at: a.training_expires_at });
+        let actor: Option<Actor> =
+            self.store.actor(actor_id).await?.map(|a| Actor { id: a.id, roles: a.roles, training_expires_at: a.training_expires_at });
         // Fail closed: a ledger we cannot read allows nothing.
         let consent = match self.store.consent_events(r.id).await {
             Ok(events) => Some(ConsentState::from_events(events.iter().map(|e| &e.event))),
@@ -35,7 +42,9 @@ impl Candor {
             (Some(a), Some(c)) => decide(&ctx, &AccessRequest { actor: a, purpose, categories, consent: c, now }),
         };
         let detail = match &decision {
-            Decision::Allow { permitted, withheld } => json!({ "policy_version": ctx.version, "requested": categories, "permitted": permitted, "withheld": withheld }),
+            Decision::Allow { permitted, withheld } => {
+                json!({ "policy_version": ctx.version, "requested": categories, "permitted": permitted, "withheld": withheld })
+            }
             Decision::Deny(reason) => json!({ "policy_version": ctx.version, "requested": categories, "reason": reason }),
         };
         let record = self

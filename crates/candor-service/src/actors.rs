@@ -16,7 +16,9 @@ pub fn parse_actor_id(id: &str) -> Result<&str> {
     if ok {
         Ok(id)
     } else {
-        Err(ServiceError::InvalidInput(format!("`{id}` is not a valid actor id: use 1 to 64 lowercase letters, digits, `.`, `_`, `-` or `@`")))
+        Err(ServiceError::InvalidInput(format!(
+            "`{id}` is not a valid actor id: use 1 to 64 lowercase letters, digits, `.`, `_`, `-` or `@`"
+        )))
     }
 }
 
@@ -24,7 +26,11 @@ pub fn parse_actor_id(id: &str) -> Result<&str> {
 pub fn parse_roles(names: &[String]) -> Result<Vec<Role>> {
     let mut roles = names
         .iter()
-        .map(|n| Role::parse(n).ok_or_else(|| ServiceError::InvalidInput(format!("unknown role `{n}`; roles are agent, analyst, marketer, compliance and admin"))))
+        .map(|n| {
+            Role::parse(n).ok_or_else(|| {
+                ServiceError::InvalidInput(format!("unknown role `{n}`; roles are agent, analyst, marketer, compliance and admin"))
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
     if roles.is_empty() {
         return Err(ServiceError::InvalidInput("an actor needs at least one `--role`".into()));
@@ -59,7 +65,8 @@ impl Candor {
         }
         let at = self.now();
         let expires_at = at + valid_for;
-        let audit = self.audit(by, "actor.attest_training", json!({ "actor": id, "course": course, "expires_at": expires_at.unix_timestamp() }));
+        let audit =
+            self.audit(by, "actor.attest_training", json!({ "actor": id, "course": course, "expires_at": expires_at.unix_timestamp() }));
         let op = Op::AttestTraining { actor: id.to_owned(), course: course.to_owned(), at, expires_at };
         match self.store.apply(WriteBatch::one(op, audit)).await {
             Err(candor_store::StoreError::UnknownActor(a)) => Err(ServiceError::UnknownActor(a)),

@@ -3,7 +3,10 @@
 //! against the policy version in force, with a signed receipt for every
 //! grant; and the current standing, always derived from the ledger.
 
-use candor_domain::{consent_allows, ConsentAction, ConsentDefault, ConsentEvent, ConsentSource, ConsentState, LegalBasis, PurposeId, PurposeStatus, SubjectId};
+use candor_domain::{
+    consent_allows, ConsentAction, ConsentDefault, ConsentEvent, ConsentSource, ConsentState, LegalBasis, PurposeId, PurposeStatus,
+    SubjectId,
+};
 use candor_store::{Op, Outcome, WriteBatch};
 use serde::Serialize;
 use serde_json::json;
@@ -78,7 +81,14 @@ impl Candor {
     /// Append a consent event. Per-purpose actions (grant, withdraw,
     /// object) need a purpose of the policy in force that the action applies
     /// to; subject-wide actions take none. A grant returns its signed receipt.
-    pub async fn record_consent(&self, actor: &str, subject: SubjectId, purpose: Option<&str>, action: ConsentAction, source: ConsentSource) -> Result<Recorded> {
+    pub async fn record_consent(
+        &self,
+        actor: &str,
+        subject: SubjectId,
+        purpose: Option<&str>,
+        action: ConsentAction,
+        source: ConsentSource,
+    ) -> Result<Recorded> {
         let ctx = self.policy_context().await?;
         let record = self.subject_record(subject).await?;
         let now = self.now();
@@ -92,14 +102,17 @@ impl Candor {
                 Some(purpose)
             }
             (None, true) => return Err(ServiceError::InvalidInput(format!("`{action}` needs a purpose"))),
-            (Some(p), false) => return Err(ServiceError::InvalidInput(format!("`{action}` applies to the whole subject, not to the purpose `{p}`"))),
+            (Some(p), false) => {
+                return Err(ServiceError::InvalidInput(format!("`{action}` applies to the whole subject, not to the purpose `{p}`")))
+            }
             (None, false) => None,
         };
         let event = ConsentEvent { purpose: purpose.map(|p| p.id.clone()), action, policy_version: ctx.version, source, at: now };
         let receipt_id = Uuid::new_v4();
         let receipt = match (action, purpose) {
             (ConsentAction::Grant, Some(p)) => {
-                let unsigned = receipt::build(&ctx.policy, ctx.version, p, &record.pseudonym, &event, receipt_id, &self.keys.verifying_key());
+                let unsigned =
+                    receipt::build(&ctx.policy, ctx.version, p, &record.pseudonym, &event, receipt_id, &self.keys.verifying_key());
                 Some(receipt::sign(&self.keys, unsigned))
             }
             _ => None,
@@ -161,10 +174,9 @@ impl Candor {
 fn check_applicable(purpose: &candor_domain::Purpose, action: ConsentAction) -> Result<()> {
     let err = |why: String| Err(ServiceError::NotApplicable { action: action.to_string(), purpose: purpose.id.to_string(), why });
     match action {
-        ConsentAction::Grant | ConsentAction::Withdraw if purpose.default == ConsentDefault::NotApplicable => err(format!(
-            "it relies on {}, not on the customer's choice; it stops only when that basis ends",
-            purpose.legal_basis
-        )),
+        ConsentAction::Grant | ConsentAction::Withdraw if purpose.default == ConsentDefault::NotApplicable => {
+            err(format!("it relies on {}, not on the customer's choice; it stops only when that basis ends", purpose.legal_basis))
+        }
         ConsentAction::Object if !(purpose.legal_basis.objectable() || purpose.is_marketing()) => err(format!(
             "it relies on {}; the right to object (GDPR Art. 21) covers legitimate interests, public tasks and direct marketing{}",
             purpose.legal_basis,

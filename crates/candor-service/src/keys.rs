@@ -36,7 +36,9 @@ impl Candor {
         let resumed = stale > 0;
         if !resumed {
             let new = ring.add_kek()?;
-            self.store.apply(WriteBatch { ops: Vec::new(), audit: vec![self.audit(actor, "keys.rotate.start", json!({ "kek": new }))] }).await?;
+            self.store
+                .apply(WriteBatch { ops: Vec::new(), audit: vec![self.audit(actor, "keys.rotate.start", json!({ "kek": new }))] })
+                .await?;
         }
         let current = ring.current_kek().to_owned();
         let total: u64 = self.store.key_counts().await?.iter().filter(|(k, _)| *k != current).map(|(_, n)| n).sum();
@@ -49,7 +51,9 @@ impl Candor {
             }
             let mut rewrapped = Vec::with_capacity(batch.len());
             for (subject, wrapped) in batch {
-                let key = ring.unwrap(subject.as_uuid().as_bytes(), &wrapped).map_err(|e| ServiceError::Unreadable { subject, reason: e.to_string() })?;
+                let key = ring
+                    .unwrap(subject.as_uuid().as_bytes(), &wrapped)
+                    .map_err(|e| ServiceError::Unreadable { subject, reason: e.to_string() })?;
                 rewrapped.push((subject, ring.wrap(subject.as_uuid().as_bytes(), &key)));
             }
             let n = rewrapped.len() as u64;
@@ -67,7 +71,10 @@ impl Candor {
             }
         }
         self.store
-            .apply(WriteBatch { ops: Vec::new(), audit: vec![self.audit(actor, "keys.rotate.finish", json!({ "kek": current, "rewrapped": done, "retired": retired }))] })
+            .apply(WriteBatch {
+                ops: Vec::new(),
+                audit: vec![self.audit(actor, "keys.rotate.finish", json!({ "kek": current, "rewrapped": done, "retired": retired }))],
+            })
             .await?;
         Ok(Rotation { kek: current, resumed, rewrapped: done, retired })
     }

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use candor_domain::policy::{check, Policy};
-use candor_domain::{diff, fresh_consent_since, PolicyDiff};
 use candor_domain::PolicyContext;
+use candor_domain::{diff, fresh_consent_since, PolicyDiff};
 use candor_store::{Op, Outcome, PolicyVersionRecord, WriteBatch};
 use serde::Serialize;
 use serde_json::json;
@@ -39,10 +39,8 @@ pub fn check_text(file: &str, content: &str) -> Result<Policy> {
 }
 
 fn parse_stored(v: &PolicyVersionRecord) -> Result<Policy> {
-    check(&format!("policy version {}", v.version), &v.content).map_err(|d| ServiceError::StoredPolicy {
-        version: v.version,
-        reason: d.first().map(ToString::to_string).unwrap_or_default(),
-    })
+    check(&format!("policy version {}", v.version), &v.content)
+        .map_err(|d| ServiceError::StoredPolicy { version: v.version, reason: d.first().map(ToString::to_string).unwrap_or_default() })
 }
 
 impl Candor {

@@ -42,7 +42,15 @@ fn collection_method(source: ConsentSource) -> &'static str {
 }
 
 /// Build the unsigned receipt for a grant.
-pub fn build(policy: &Policy, policy_version: u32, purpose: &Purpose, pseudonym: &str, event: &ConsentEvent, receipt_id: Uuid, public_key: &VerifyingKey) -> Value {
+pub fn build(
+    policy: &Policy,
+    policy_version: u32,
+    purpose: &Purpose,
+    pseudonym: &str,
+    event: &ConsentEvent,
+    receipt_id: Uuid,
+    public_key: &VerifyingKey,
+) -> Value {
     let c = &policy.controller;
     let taxonomy = Taxonomy::fideslang();
     let special: Vec<&str> = purpose.categories.iter().filter(|cat| taxonomy.covers_special(cat)).map(|cat| cat.as_str()).collect();
@@ -142,7 +150,8 @@ fn bad(why: impl Into<String>) -> ServiceError {
 /// key; without, by the key the receipt names (which proves integrity, not
 /// origin).
 pub fn verify(text: &str, trusted: Option<&VerifyingKey>) -> Result<VerifiedReceipt> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| bad(format!("it is not JSON (line {}, column {}): {e}", e.line(), e.column())))?;
+    let doc: Value =
+        serde_json::from_str(text).map_err(|e| bad(format!("it is not JSON (line {}, column {}): {e}", e.line(), e.column())))?;
     if canonical(&doc) != text {
         return Err(bad("its bytes differ from the form candor signed: it was edited or reformatted"));
     }

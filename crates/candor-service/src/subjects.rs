@@ -140,14 +140,29 @@ impl Candor {
         }
         let mut attributes = Vec::new();
         if let Some(n) = name {
-            attributes.push(SealedAttribute { name: "name".into(), category: CategoryId::new("user.name"), sealed: key.seal(&attr_context(&id, "name"), n.as_bytes()) });
+            attributes.push(SealedAttribute {
+                name: "name".into(),
+                category: CategoryId::new("user.name"),
+                sealed: key.seal(&attr_context(&id, "name"), n.as_bytes()),
+            });
         }
         let pseudonym = self.keys.pseudonym(id.as_uuid());
         let kinds: Vec<String> = identifiers.iter().map(Identifier::index_namespace).collect();
         let audit = self
-            .audit(actor, "subject.create", json!({ "identifiers": kinds, "attributes": attributes.iter().map(|a| &a.name).collect::<Vec<_>>() }))
+            .audit(
+                actor,
+                "subject.create",
+                json!({ "identifiers": kinds, "attributes": attributes.iter().map(|a| &a.name).collect::<Vec<_>>() }),
+            )
             .subject(pseudonym.clone());
-        let subject = NewSubject { id, pseudonym, key: self.keys.wrap(id.as_uuid().as_bytes(), &key), attributes, identities: sealed_identities, at: self.now() };
+        let subject = NewSubject {
+            id,
+            pseudonym,
+            key: self.keys.wrap(id.as_uuid().as_bytes(), &key),
+            attributes,
+            identities: sealed_identities,
+            at: self.now(),
+        };
         match self.store.apply(WriteBatch::one(Op::CreateSubject(Box::new(subject)), audit)).await {
             Ok(_) => Ok(id),
             // Another writer linked the identifier between our check and the insert.
@@ -184,7 +199,8 @@ impl Candor {
         let r = self.subject_record(id).await?;
         let mut fields: Vec<(String, CategoryId, Vec<u8>, Vec<u8>)> = Vec::new();
         for i in &r.identities {
-            let kind = IdentifierKind::parse(&i.kind).ok_or_else(|| ServiceError::Unreadable { subject: id, reason: format!("unknown identifier kind `{}`", i.kind) })?;
+            let kind = IdentifierKind::parse(&i.kind)
+                .ok_or_else(|| ServiceError::Unreadable { subject: id, reason: format!("unknown identifier kind `{}`", i.kind) })?;
             let ns = match &i.platform {
                 Some(p) => format!("{kind}:{p}"),
                 None => kind.to_string(),
@@ -205,13 +221,24 @@ impl Candor {
             Decision::Allow { permitted, .. } => permitted,
             Decision::Deny(_) => &[],
         };
-        let key = if permitted.is_empty() { None } else { Some(self.keys.unwrap(id.as_uuid().as_bytes(), &r.key).map_err(|e| ServiceError::Unreadable { subject: id, reason: e.to_string() })?) };
+        let key = if permitted.is_empty() {
+            None
+        } else {
+            Some(
+                self.keys
+                    .unwrap(id.as_uuid().as_bytes(), &r.key)
+                    .map_err(|e| ServiceError::Unreadable { subject: id, reason: e.to_string() })?,
+            )
+        };
         let mut out = Vec::with_capacity(fields.len());
         for (field, category, context, sealed) in fields {
             let (value, withheld) = match (&key, permitted.contains(&category)) {
                 (Some(k), true) => {
-                    let bytes = k.open(&context, &sealed).map_err(|e| ServiceError::Unreadable { subject: id, reason: format!("field `{field}`: {e}") })?;
-                    let text = String::from_utf8(bytes).map_err(|_| ServiceError::Unreadable { subject: id, reason: format!("field `{field}` is not text") })?;
+                    let bytes = k
+                        .open(&context, &sealed)
+                        .map_err(|e| ServiceError::Unreadable { subject: id, reason: format!("field `{field}`: {e}") })?;
+                    let text = String::from_utf8(bytes)
+                        .map_err(|_| ServiceError::Unreadable { subject: id, reason: format!("field `{field}` is not text") })?;
                     (Some(shown(&field, text)), None)
                 }
                 _ => (None, Some(withheld_reason(&decision, &category))),

@@ -37,7 +37,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqli
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_foundation.sql"))];
 
 fn is_schema_name(s: &str) -> bool {
-    !s.is_empty() && s.len() < 60 && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') && s.starts_with(|c: char| c.is_ascii_lowercase())
+    !s.is_empty()
+        && s.len() < 60
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
 }
 
 pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool, Backend), StoreError> {
@@ -123,14 +126,8 @@ async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
         Backend::Postgres => POSTGRES_MIGRATIONS,
     };
     let supported = migrations.last().map_or(0, |m| m.0);
-    sqlx::query("create table if not exists candor_schema (version bigint not null)")
-        .execute(pool)
-        .await
-        .map_err(db_err)?;
-    let (current,): (i64,) = sqlx::query_as("select coalesce(max(version), 0) from candor_schema")
-        .fetch_one(pool)
-        .await
-        .map_err(db_err)?;
+    sqlx::query("create table if not exists candor_schema (version bigint not null)").execute(pool).await.map_err(db_err)?;
+    let (current,): (i64,) = sqlx::query_as("select coalesce(max(version), 0) from candor_schema").fetch_one(pool).await.map_err(db_err)?;
     if current > supported {
         return Err(StoreError::NewerSchema { found: current, supported });
     }

@@ -15,8 +15,8 @@ use std::sync::Arc;
 use candor_domain::{ConsentEvent, SubjectId};
 use candor_store::audit::micros;
 use candor_store::{
-    ActorRecord, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionRecord, NewSubject, Op, Outcome,
-    PolicyVersionRecord, RecipientRecord, Store, StoreError, SubjectRecord, WrappedKey, WriteBatch,
+    ActorRecord, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionRecord, NewSubject, Op, Outcome, PolicyVersionRecord,
+    RecipientRecord, Store, StoreError, SubjectRecord, WrappedKey, WriteBatch,
 };
 use sqlx::AnyPool;
 use sqlx::{Any, Transaction};
@@ -89,10 +89,8 @@ impl SqlStore {
                 if let Some((v,)) = existing {
                     return Ok(Outcome::PolicyVersion { version: u32::try_from(v).unwrap_or(0), created: false });
                 }
-                let (max,): (i64,) = sqlx::query_as("select coalesce(max(version), 0) from policy_versions")
-                    .fetch_one(&mut **tx)
-                    .await
-                    .map_err(db_err)?;
+                let (max,): (i64,) =
+                    sqlx::query_as("select coalesce(max(version), 0) from policy_versions").fetch_one(&mut **tx).await.map_err(db_err)?;
                 let version = max + 1;
                 sqlx::query("insert into policy_versions (version, content_hash, content, published_at) values ($1, $2, $3, $4)")
                     .bind(version)
@@ -116,23 +114,26 @@ impl SqlStore {
             Op::InsertInteractions(rows) => Ok(Outcome::Count(rows::insert_interactions(tx, &rows).await?)),
             Op::UpsertActor { id, roles, at } => {
                 let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-                sqlx::query("insert into actors (id, roles, created_at) values ($1, $2, $3) on conflict (id) do update set roles = excluded.roles")
-                    .bind(&id)
-                    .bind(roles.join(","))
-                    .bind(micros(at))
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(db_err)?;
+                sqlx::query(
+                    "insert into actors (id, roles, created_at) values ($1, $2, $3) on conflict (id) do update set roles = excluded.roles",
+                )
+                .bind(&id)
+                .bind(roles.join(","))
+                .bind(micros(at))
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
                 Ok(Outcome::Done)
             }
             Op::AttestTraining { actor, course, at, expires_at } => {
-                let r = sqlx::query("insert into training_attestations (actor_id, course, attested_at, expires_at) values ($1, $2, $3, $4)")
-                    .bind(&actor)
-                    .bind(&course)
-                    .bind(micros(at))
-                    .bind(micros(expires_at))
-                    .execute(&mut **tx)
-                    .await;
+                let r =
+                    sqlx::query("insert into training_attestations (actor_id, course, attested_at, expires_at) values ($1, $2, $3, $4)")
+                        .bind(&actor)
+                        .bind(&course)
+                        .bind(micros(at))
+                        .bind(micros(expires_at))
+                        .execute(&mut **tx)
+                        .await;
                 match r {
                     Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => Err(StoreError::UnknownActor(actor)),
                     Err(e) => Err(db_err(e)),
@@ -165,10 +166,8 @@ impl SqlStore {
         // (PostgreSQL) before the head is read, so concurrent appenders queue
         // instead of forking the chain.
         sqlx::query("update audit_head set seq = seq where id = 1").execute(&mut **tx).await.map_err(db_err)?;
-        let (mut seq, head): (i64, Vec<u8>) = sqlx::query_as("select seq, hash from audit_head where id = 1")
-            .fetch_one(&mut **tx)
-            .await
-            .map_err(db_err)?;
+        let (mut seq, head): (i64, Vec<u8>) =
+            sqlx::query_as("select seq, hash from audit_head where id = 1").fetch_one(&mut **tx).await.map_err(db_err)?;
         let mut prev: [u8; 32] = head.try_into().map_err(|_| StoreError::Corrupt("audit head hash is not 32 bytes".into()))?;
         let mut checkpoints = Vec::new();
         let mut entries = Vec::with_capacity(records.len());
@@ -242,7 +241,12 @@ async fn insert_subject(tx: &mut Transaction<'static, Any>, s: &NewSubject) -> R
     Ok(())
 }
 
-async fn insert_consent(tx: &mut Transaction<'static, Any>, subject: SubjectId, e: &ConsentEvent, receipt: Option<&str>) -> Result<i64, StoreError> {
+async fn insert_consent(
+    tx: &mut Transaction<'static, Any>,
+    subject: SubjectId,
+    e: &ConsentEvent,
+    receipt: Option<&str>,
+) -> Result<i64, StoreError> {
     let r = sqlx::query_as::<_, (i64,)>(
         "insert into consent_events (subject_id, purpose, action, policy_version, source, at, receipt) values ($1, $2, $3, $4, $5, $6, $7) returning id",
     )
@@ -293,7 +297,8 @@ impl Store for SqlStore {
     }
 
     async fn latest_policy_version(&self) -> Result<Option<u32>, StoreError> {
-        let (v,): (Option<i64>,) = sqlx::query_as("select max(version) from policy_versions").fetch_one(&self.pool).await.map_err(db_err)?;
+        let (v,): (Option<i64>,) =
+            sqlx::query_as("select max(version) from policy_versions").fetch_one(&self.pool).await.map_err(db_err)?;
         v.map(|v| u32::try_from(v).map_err(|_| StoreError::Corrupt("policy version out of range".into()))).transpose()
     }
 
@@ -328,14 +333,17 @@ impl Store for SqlStore {
     }
 
     async fn keys_not_under(&self, kek_id: &str, limit: u32) -> Result<Vec<(SubjectId, WrappedKey)>, StoreError> {
-        let rows: Vec<(String, String, Vec<u8>)> = sqlx::query_as("select id, kek_id, wrapped_key from subjects where kek_id <> $1 order by id limit $2")
-            .bind(kek_id)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?;
+        let rows: Vec<(String, String, Vec<u8>)> =
+            sqlx::query_as("select id, kek_id, wrapped_key from subjects where kek_id <> $1 order by id limit $2")
+                .bind(kek_id)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
         rows.into_iter()
-            .map(|(id, kek_id, blob)| Ok((SubjectId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?, WrappedKey { kek_id, blob })))
+            .map(|(id, kek_id, blob)| {
+                Ok((SubjectId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?, WrappedKey { kek_id, blob }))
+            })
             .collect()
     }
 
@@ -361,10 +369,8 @@ impl Store for SqlStore {
     }
 
     async fn audit_head(&self) -> Result<(i64, [u8; 32]), StoreError> {
-        let (seq, hash): (i64, Vec<u8>) = sqlx::query_as("select seq, hash from audit_head where id = 1")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db_err)?;
+        let (seq, hash): (i64, Vec<u8>) =
+            sqlx::query_as("select seq, hash from audit_head where id = 1").fetch_one(&self.pool).await.map_err(db_err)?;
         Ok((seq, hash.try_into().map_err(|_| StoreError::Corrupt("audit head hash is not 32 bytes".into()))?))
     }
 

@@ -3,8 +3,8 @@
 use candor_domain::{CategoryId, ConsentAction, ConsentEvent, ConsentSource, PurposeId, Role, SubjectId};
 use candor_store::audit::{from_micros, micros};
 use candor_store::{
-    ActorRecord, AuditEntry, AuditRecord, Checkpoint, ConsentRecord, InteractionRecord, PolicyVersionRecord, RecipientRecord, SealedAttribute,
-    SealedIdentity, StoreError, SubjectRecord, WrappedKey,
+    ActorRecord, AuditEntry, AuditRecord, Checkpoint, ConsentRecord, InteractionRecord, PolicyVersionRecord, RecipientRecord,
+    SealedAttribute, SealedIdentity, StoreError, SubjectRecord, WrappedKey,
 };
 use sqlx::any::AnyRow;
 use sqlx::AnyPool;
@@ -124,7 +124,11 @@ pub(crate) async fn policy_versions(pool: &AnyPool) -> Result<Vec<PolicyVersionR
         .collect())
 }
 
-pub(crate) async fn insert_recipients(tx: &mut Transaction<'static, Any>, version: i64, recipients: &[candor_domain::Recipient]) -> Result<(), StoreError> {
+pub(crate) async fn insert_recipients(
+    tx: &mut Transaction<'static, Any>,
+    version: i64,
+    recipients: &[candor_domain::Recipient],
+) -> Result<(), StoreError> {
     for r in recipients {
         sqlx::query("insert into recipients (id, name, country) values ($1, $2, $3) on conflict (id) do update set name = excluded.name, country = excluded.country")
             .bind(&r.id)
@@ -150,11 +154,12 @@ pub(crate) async fn insert_recipients(tx: &mut Transaction<'static, Any>, versio
 }
 
 fn parse_date(s: &str) -> Result<time::Date, StoreError> {
-    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| StoreError::Corrupt(format!("`{s}` is not a date")))
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| StoreError::Corrupt(format!("`{s}` is not a date")))
 }
 
 pub(crate) async fn recipients(pool: &AnyPool) -> Result<Vec<RecipientRecord>, StoreError> {
-    let rows: Vec<(String, String, String, i64, String, String, String, String)> = sqlx::query_as(
+    let rows: Vec<AnyRow> = sqlx::query(
         "select r.id, r.name, r.country, a.policy_version, a.reference, a.valid_from, a.valid_until, a.categories
          from recipients r join agreements a on a.recipient_id = r.id
          where a.policy_version = (select max(version) from policy_versions)
@@ -164,14 +169,19 @@ pub(crate) async fn recipients(pool: &AnyPool) -> Result<Vec<RecipientRecord>, S
     .await
     .map_err(db_err)?;
     rows.into_iter()
-        .map(|(id, name, country, version, reference, from, until, categories)| {
+        .map(|r| {
+            let c = corrupt("recipient");
+            let categories: String = r.try_get("categories").map_err(&c)?;
             let categories: Vec<String> = serde_json::from_str(&categories).map_err(|e| StoreError::Corrupt(format!("agreement categories: {e}")))?;
+            let version: i64 = r.try_get("policy_version").map_err(&c)?;
+            let from: String = r.try_get("valid_from").map_err(&c)?;
+            let until: String = r.try_get("valid_until").map_err(&c)?;
             Ok(RecipientRecord {
-                id,
-                name,
-                country,
+                id: r.try_get("id").map_err(&c)?,
+                name: r.try_get("name").map_err(&c)?,
+                country: r.try_get("country").map_err(&c)?,
                 policy_version: u32::try_from(version).map_err(|_| StoreError::Corrupt("policy version out of range".into()))?,
-                reference,
+                reference: r.try_get("reference").map_err(&c)?,
                 valid_from: parse_date(&from)?,
                 valid_until: parse_date(&until)?,
                 categories: categories.into_iter().map(CategoryId::new).collect(),
@@ -258,7 +268,8 @@ pub(crate) async fn consent_events(pool: &AnyPool, id: SubjectId) -> Result<Vec<
 }
 
 pub(crate) async fn actor(pool: &AnyPool, id: &str) -> Result<Option<ActorRecord>, StoreError> {
-    let row: Option<(String,)> = sqlx::query_as("select roles from actors where id = $1").bind(id).fetch_optional(pool).await.map_err(db_err)?;
+    let row: Option<(String,)> =
+        sqlx::query_as("select roles from actors where id = $1").bind(id).fetch_optional(pool).await.map_err(db_err)?;
     let Some((roles,)) = row else { return Ok(None) };
     let roles = roles
         .split(',')
@@ -334,10 +345,7 @@ pub(crate) async fn audit_entries(pool: &AnyPool, after: i64, limit: u32) -> Res
 
 pub(crate) async fn audit_checkpoints(pool: &AnyPool) -> Result<Vec<Checkpoint>, StoreError> {
     let rows: Vec<(i64, Vec<u8>, Vec<u8>, String)> =
-        sqlx::query_as("select seq, hash, signature, key_id from audit_checkpoints order by seq")
-            .fetch_all(pool)
-            .await
-            .map_err(db_err)?;
+        sqlx::query_as("select seq, hash, signature, key_id from audit_checkpoints order by seq").fetch_all(pool).await.map_err(db_err)?;
     rows.into_iter()
         .map(|(seq, hash, sig, key_id)| {
             Ok(Checkpoint {

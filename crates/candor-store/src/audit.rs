@@ -303,7 +303,8 @@ mod tests {
         let mut entries = Vec::new();
         let mut cps = Vec::new();
         for seq in 1..=n {
-            let record = AuditRecord::new(datetime!(2026-01-01 0:00 UTC), "alice", "consent.grant", serde_json::json!({"n": seq})).subject("ps_1");
+            let record =
+                AuditRecord::new(datetime!(2026-01-01 0:00 UTC), "alice", "consent.grant", serde_json::json!({"n": seq})).subject("ps_1");
             let hash = ck().entry_hash(seq, &record, &prev);
             entries.push(AuditEntry { seq, record, prev_hash: prev, hash });
             if seq % every == 0 {
@@ -364,7 +365,12 @@ mod tests {
         let mut appended = entries.clone();
         let forged = AuditRecord::new(datetime!(2026-01-01 0:00 UTC), "x", "y", serde_json::json!({}));
         let prev = entries[9].hash;
-        appended.push(AuditEntry { seq: 11, hash: ChainKey::new(&[4; 32]).entry_hash(11, &forged, &prev), record: forged, prev_hash: prev });
+        appended.push(AuditEntry {
+            seq: 11,
+            hash: ChainKey::new(&[4; 32]).entry_hash(11, &forged, &prev),
+            record: forged,
+            prev_hash: prev,
+        });
         assert_eq!(verify(&appended, cps, &key), Err(Tamper::Altered { seq: 11 }));
     }
 }

@@ -170,9 +170,7 @@ fn open(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, KeyError> 
         return Err(KeyError::Decrypt);
     }
     let (nonce, ct) = sealed.split_at(NONCE_LEN);
-    XChaCha20Poly1305::new(key.into())
-        .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad })
-        .map_err(|_| KeyError::Decrypt)
+    XChaCha20Poly1305::new(key.into()).decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad }).map_err(|_| KeyError::Decrypt)
 }
 
 /// A data key wrapped under a KEK.
@@ -287,7 +285,10 @@ impl KeyRing {
             return Err(KeyError::EnvKekRotation);
         }
         let kek_dir = self.dir.join("kek");
-        let next = (1..).map(|n| format!("k{n}")).find(|id| !self.keks.contains_key(id) && !kek_dir.join(format!("{id}.key.retired")).exists()).unwrap_or_else(|| "k0".into());
+        let next = (1..)
+            .map(|n| format!("k{n}"))
+            .find(|id| !self.keks.contains_key(id) && !kek_dir.join(format!("{id}.key.retired")).exists())
+            .unwrap_or_else(|| "k0".into());
         let key = new_key();
         write_private(&kek_dir.join(format!("{next}.key")), &hex::encode(key.expose_secret()))?;
         write_private(&kek_dir.join("current"), &next)?;

@@ -152,7 +152,9 @@ impl Fixture {
     pub async fn with_policy(db: TestDb) -> Self {
         let f = Self::new(db).await;
         f.candor.publish_policy("test", "policy.toml", EXAMPLE_POLICY).await.expect("publish");
-        for (id, role) in [("alice", Role::Agent), ("ana", Role::Analyst), ("mark", Role::Marketer), ("carla", Role::Compliance), ("bob", Role::Agent)] {
+        for (id, role) in
+            [("alice", Role::Agent), ("ana", Role::Analyst), ("mark", Role::Marketer), ("carla", Role::Compliance), ("bob", Role::Agent)]
+        {
             f.candor.upsert_actor("test", id, vec![role]).await.expect("actor");
         }
         for id in ["alice", "ana", "mark", "carla"] {

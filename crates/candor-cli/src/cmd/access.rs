@@ -39,7 +39,10 @@ pub async fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
                 let p: Vec<&str> = permitted.iter().map(CategoryId::as_str).collect();
                 println!("allowed: {}", p.join(", "));
                 for (c, why) in withheld {
-                    println!("withheld: {c} ({})", serde_json::to_value(why).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default().replace('_', " "));
+                    println!(
+                        "withheld: {c} ({})",
+                        serde_json::to_value(why).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default().replace('_', " ")
+                    );
                 }
             }
             Decision::Deny(reason) => println!("denied: {reason}"),

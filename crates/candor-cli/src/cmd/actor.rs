@@ -69,7 +69,9 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
             let a = candor.actor(&id).await?.ok_or_else(|| candor_service::ServiceError::UnknownActor(id.clone()))?;
             let current = a.training_expires_at.is_some_and(|t| t > candor.now());
             if g.json {
-                output::json(&json!({ "id": a.id, "roles": a.roles, "training_expires_at": a.training_expires_at.map(|t| t.unix_timestamp()), "training_current": current }))?;
+                output::json(
+                    &json!({ "id": a.id, "roles": a.roles, "training_expires_at": a.training_expires_at.map(|t| t.unix_timestamp()), "training_current": current }),
+                )?;
             } else {
                 let names: Vec<&str> = a.roles.iter().map(|r| r.as_str()).collect();
                 println!("actor    {}", a.id);

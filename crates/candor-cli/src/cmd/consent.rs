@@ -68,7 +68,12 @@ pub async fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
     result
 }
 
-async fn record(g: &Global, inst: &Installation, e: &EventArgs, action: ConsentAction) -> anyhow::Result<candor_service::consent::Recorded> {
+async fn record(
+    g: &Global,
+    inst: &Installation,
+    e: &EventArgs,
+    action: ConsentAction,
+) -> anyhow::Result<candor_service::consent::Recorded> {
     let subject = SubjectId::parse(&e.subject)?;
     let source = ConsentSource::parse(&e.source).context("unknown source")?;
     Ok(inst.candor.record_consent(&g.actor, subject, Some(&e.purpose), action, source).await?)
@@ -86,7 +91,12 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
                 let receipt_doc: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
                 output::json(&json!({ "ledger_id": r.ledger_id, "event": r.event, "receipt": receipt_doc }))?;
             } else if let Some(path) = &receipt {
-                println!("consent to `{}` recorded under policy version {}; receipt written to {}", event.purpose, r.event.policy_version, path.display());
+                println!(
+                    "consent to `{}` recorded under policy version {}; receipt written to {}",
+                    event.purpose,
+                    r.event.policy_version,
+                    path.display()
+                );
             } else {
                 print!("{text}");
             }
@@ -158,7 +168,10 @@ fn done(g: &Global, e: &EventArgs, r: candor_service::consent::Recorded) -> anyh
     if g.json {
         output::json(&json!({ "ledger_id": r.ledger_id, "event": r.event }))?;
     } else {
-        println!("{} of `{}` recorded under policy version {} (ledger #{})", r.event.action, e.purpose, r.event.policy_version, r.ledger_id);
+        println!(
+            "{} of `{}` recorded under policy version {} (ledger #{})",
+            r.event.action, e.purpose, r.event.policy_version, r.ledger_id
+        );
     }
     Ok(Outcome::Ok)
 }
@@ -172,7 +185,8 @@ fn verify(g: &Global, file: &Path, public_key: Option<&str>) -> anyhow::Result<O
             let config = g.config_path();
             if config.is_file() {
                 let settings = Settings::load(&config)?;
-                let ring = KeyRing::load(&settings.keys.dir).with_context(|| format!("could not load the keys from `{}`", settings.keys.dir.display()))?;
+                let ring = KeyRing::load(&settings.keys.dir)
+                    .with_context(|| format!("could not load the keys from `{}`", settings.keys.dir.display()))?;
                 Some(ring.verifying_key())
             } else {
                 None
@@ -184,7 +198,10 @@ fn verify(g: &Global, file: &Path, public_key: Option<&str>) -> anyhow::Result<O
             if g.json {
                 output::json(&json!({ "valid": true, "receipt": v }))?;
             } else {
-                println!("valid: receipt {} for `{}` by {} under policy version {}", v.receipt_id, v.purpose, v.principal, v.policy_version);
+                println!(
+                    "valid: receipt {} for `{}` by {} under policy version {}",
+                    v.receipt_id, v.purpose, v.principal, v.policy_version
+                );
                 if !v.trusted_key {
                     println!("note: checked against the key the receipt names; pass `--public-key` or `--config` to check who signed it");
                 }

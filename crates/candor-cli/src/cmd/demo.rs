@@ -103,7 +103,16 @@ async fn play(inst: &Installation, dir: &Path, s: &mut Story) -> anyhow::Result<
 
     let v1 = c.publish_policy(me, "policy.toml", EXAMPLE_POLICY).await?;
     let again = c.publish_policy(me, "policy.toml", EXAMPLE_POLICY).await?;
-    s.say("policy", format!("published version {} (sha256 {}…); publishing it again is a no-op: {}", v1.version, &v1.content_hash[..12], !again.created), json!(v1));
+    s.say(
+        "policy",
+        format!(
+            "published version {} (sha256 {}…); publishing it again is a no-op: {}",
+            v1.version,
+            &v1.content_hash[..12],
+            !again.created
+        ),
+        json!(v1),
+    );
 
     for (id, role) in [("alice", Role::Agent), ("ana", Role::Analyst), ("mark", Role::Marketer), ("bob", Role::Agent)] {
         c.upsert_actor(me, id, vec![role]).await?;
@@ -120,13 +129,17 @@ async fn play(inst: &Installation, dir: &Path, s: &mut Story) -> anyhow::Result<
     ];
     let mut ids: Vec<SubjectId> = Vec::new();
     for (email, handle, name) in customers {
-        let input = NewSubjectInput { email: Some(email.into()), handles: vec![handle.into()], name: Some(name.into()), ..Default::default() };
+        let input =
+            NewSubjectInput { email: Some(email.into()), handles: vec![handle.into()], name: Some(name.into()), ..Default::default() };
         ids.push(c.add_subject(me, &input).await?);
     }
     let found = c.find_subject(&candor_domain::Identifier::parse_handle("X:MariaG").map_err(|e| anyhow::anyhow!("{e}"))?).await?;
     s.say(
         "subjects",
-        format!("3 customers stored encrypted, each under their own data key; `X:MariaG` finds {} through the blind index", found.map(|i| i.to_string()).unwrap_or_default()),
+        format!(
+            "3 customers stored encrypted, each under their own data key; `X:MariaG` finds {} through the blind index",
+            found.map(|i| i.to_string()).unwrap_or_default()
+        ),
         json!({ "subjects": ids }),
     );
     let (maria, tom, li) = (ids[0], ids[1], ids[2]);
@@ -161,7 +174,11 @@ async fn play(inst: &Installation, dir: &Path, s: &mut Story) -> anyhow::Result<
     };
     let view = c.view_subject("alice", maria, "customer_service").await?;
     let shown: Vec<String> = view.fields.iter().filter_map(|f| f.value.as_ref().map(|v| format!("{}={v}", f.field))).collect();
-    s.say("access", format!("alice, customer_service on maria: {} -> {}", describe(&view.decision), shown.join(", ")), json!(view.decision));
+    s.say(
+        "access",
+        format!("alice, customer_service on maria: {} -> {}", describe(&view.decision), shown.join(", ")),
+        json!(view.decision),
+    );
     let cases: [(&str, SubjectId, &str, &[&str], &str); 6] = [
         ("bob", maria, "customer_service", &["user.contact.email"], "bob, customer_service"),
         ("ana", tom, "analytics", &["user.content.public"], "ana, analytics on tom"),
@@ -179,7 +196,15 @@ async fn play(inst: &Installation, dir: &Path, s: &mut Story) -> anyhow::Result<
     fs::write(dir.join("policy.toml"), &v2_text).context("could not write the changed policy")?;
     let v2 = c.publish_policy(me, "policy.toml", &v2_text).await?;
     let fresh: Vec<String> = v2.diff.as_ref().map(|d| d.fresh_consent.iter().map(ToString::to_string).collect()).unwrap_or_default();
-    s.say("policy", format!("published version {}: advertising data kept 365 days instead of 180 is material; fresh consent needed for: {}", v2.version, fresh.join(", ")), json!(v2));
+    s.say(
+        "policy",
+        format!(
+            "published version {}: advertising data kept 365 days instead of 180 is material; fresh consent needed for: {}",
+            v2.version,
+            fresh.join(", ")
+        ),
+        json!(v2),
+    );
     let d = ask("mark", maria, "marketing.advertising", &["user.contact.email"]).await?;
     s.say("access", format!("mark, advertising on maria after the change: {}", describe(&d)), json!(d));
     c.record_consent(me, maria, Some("marketing.advertising"), ConsentAction::Grant, ConsentSource::PrivacyCenter).await?;
@@ -188,11 +213,24 @@ async fn play(inst: &Installation, dir: &Path, s: &mut Story) -> anyhow::Result<
 
     let mut ring = KeyRing::load(&inst.settings.keys.dir).context("could not load the keys")?;
     let rotation = c.rotate_keys(me, &mut ring, |_, _| {}).await?;
-    s.say("keys", format!("rotated the key-encryption key: {} data keys re-wrapped under `{}`, data untouched, retired {}", rotation.rewrapped, rotation.kek, rotation.retired.join(", ")), json!(rotation));
+    s.say(
+        "keys",
+        format!(
+            "rotated the key-encryption key: {} data keys re-wrapped under `{}`, data untouched, retired {}",
+            rotation.rewrapped,
+            rotation.kek,
+            rotation.retired.join(", ")
+        ),
+        json!(rotation),
+    );
 
     match c.verify_audit(|_, _| {}).await? {
         AuditReport::Intact { entries, checkpoints } => {
-            s.say("audit", format!("audit chain intact: {entries} entries, {checkpoints} signed checkpoints; subjects appear only as pseudonyms"), json!({ "entries": entries }));
+            s.say(
+                "audit",
+                format!("audit chain intact: {entries} entries, {checkpoints} signed checkpoints; subjects appear only as pseudonyms"),
+                json!({ "entries": entries }),
+            );
         }
         AuditReport::Tampered { message, .. } => bail!("the demo's own audit chain does not verify: {message}"),
     }

@@ -81,7 +81,11 @@ pub async fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
     } else {
         println!("initialized candor in {}", dir.display());
         println!("  configuration  {}", c.config.display());
-        println!("  policy         {}{}", c.policy.display(), if c.policy_written { " (example: edit it for your brand)" } else { " (kept)" });
+        println!(
+            "  policy         {}{}",
+            c.policy.display(),
+            if c.policy_written { " (example: edit it for your brand)" } else { " (kept)" }
+        );
         println!("  keys           {} (back it up apart from the database)", c.keys.display());
         println!("  database       {}", c.database);
         println!();

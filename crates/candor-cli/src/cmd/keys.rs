@@ -55,7 +55,9 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
             let counts = inst.candor.key_status().await?;
             let current = inst.candor.keys().current_kek().to_owned();
             if g.json {
-                output::json(&json!({ "current": current, "keys": counts.iter().map(|(k, n)| json!({ "kek": k, "data_keys": n })).collect::<Vec<_>>() }))?;
+                output::json(
+                    &json!({ "current": current, "keys": counts.iter().map(|(k, n)| json!({ "kek": k, "data_keys": n })).collect::<Vec<_>>() }),
+                )?;
             } else {
                 println!("current key-encryption key: {current}");
                 let rows = counts.iter().map(|(k, n)| vec![k.clone(), n.to_string()]);

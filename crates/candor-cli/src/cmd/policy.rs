@@ -31,7 +31,8 @@ pub enum Command {
     /// Print a published version [default: the latest].
     Show {
         /// Version number.
-        version: Option<u32>,
+        #[arg(value_name = "VERSION")]
+        number: Option<u32>,
     },
     /// What changed, each change material or not, and which purposes need
     /// fresh consent. With no argument: the last two published versions;
@@ -51,7 +52,7 @@ pub async fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
         Command::Check { file } => check(g, &file),
         Command::Publish { file } => publish(g, &file).await,
         Command::List => list(g).await,
-        Command::Show { version } => show(g, version).await,
+        Command::Show { number } => show(g, number).await,
         Command::Diff { a, b } => diff_cmd(g, a, b).await,
     }
 }
@@ -77,7 +78,9 @@ fn check(g: &Global, file: &Path) -> anyhow::Result<Outcome> {
     match check_text(&file.display().to_string(), &text) {
         Ok(p) => {
             if g.json {
-                output::json(&json!({ "valid": true, "purposes": p.purposes.len(), "recipients": p.recipients.len(), "content_hash": content_hash(&text) }))?;
+                output::json(
+                    &json!({ "valid": true, "purposes": p.purposes.len(), "recipients": p.recipients.len(), "content_hash": content_hash(&text) }),
+                )?;
             } else {
                 println!("{}: ok ({} purposes, {} recipients)", file.display(), p.purposes.len(), p.recipients.len());
             }
@@ -243,7 +246,9 @@ async fn diff_cmd(g: &Global, a: Option<String>, b: Option<String>) -> anyhow::R
         }
     };
     if g.json {
-        output::json(&json!({ "from": an, "to": bn, "material": d.is_material(), "changes": d.changes, "fresh_consent": d.fresh_consent }))?;
+        output::json(
+            &json!({ "from": an, "to": bn, "material": d.is_material(), "changes": d.changes, "fresh_consent": d.fresh_consent }),
+        )?;
     } else {
         println!("{an} -> {bn}:");
         print_diff(&d);

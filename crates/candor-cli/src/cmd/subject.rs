@@ -149,7 +149,11 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
                             println!("denied: {reason}");
                         }
                         let rows = v.fields.iter().map(|f| {
-                            vec![f.field.clone(), f.category.to_string(), f.value.clone().unwrap_or_else(|| format!("withheld ({})", f.withheld.clone().unwrap_or_default()))]
+                            vec![
+                                f.field.clone(),
+                                f.category.to_string(),
+                                f.value.clone().unwrap_or_else(|| format!("withheld ({})", f.withheld.clone().unwrap_or_default())),
+                            ]
                         });
                         println!("{}", output::table(&["field", "category", "value"], rows));
                     }

@@ -127,54 +127,286 @@ fn the_access_decision_table() {
     let admin = || trained(&[Admin]);
     let rows = vec![
         // Each legal basis.
-        Row { name: "contract needs no consent", actor: trained(&[Agent]), purpose: "customer_service", categories: &["user.contact.email", "user.content.private"], events: vec![], want: Want::Allow(&["user.contact.email", "user.content.private"]) },
-        Row { name: "legal obligation needs no consent", actor: trained(&[Compliance]), purpose: "legal_claims", categories: &["user.contact.email"], events: vec![], want: Want::Allow(&["user.contact.email"]) },
-        Row { name: "vital interests needs no consent", actor: admin(), purpose: "safety", categories: &["user.contact.phone_number"], events: vec![], want: Want::Allow(&["user.contact.phone_number"]) },
-        Row { name: "public task runs until objection", actor: admin(), purpose: "fraud_prevention", categories: &["user.content.public"], events: vec![], want: Want::Allow(&["user.content.public"]) },
-        Row { name: "objection stops public task", actor: admin(), purpose: "fraud_prevention", categories: &["user.content.public"], events: vec![ev(Some("fraud_prevention"), A::Object, 3)], want: Want::Deny("objected") },
-        Row { name: "legitimate interests is opt-out: allowed without any event", actor: trained(&[Analyst]), purpose: "analytics", categories: &["user.content.public"], events: vec![], want: Want::Allow(&["user.content.public"]) },
-        Row { name: "objection stops legitimate interests", actor: trained(&[Analyst]), purpose: "analytics", categories: &["user.content.public"], events: vec![ev(Some("analytics"), A::Object, 3)], want: Want::Deny("objected") },
-        Row { name: "withdrawal stops an opt-out purpose too", actor: trained(&[Analyst]), purpose: "analytics", categories: &["user.content.public"], events: vec![ev(Some("analytics"), A::Withdraw, 3)], want: Want::Deny("consent_withdrawn") },
-        Row { name: "objection does not stop a contract", actor: trained(&[Agent]), purpose: "customer_service", categories: &["user.name"], events: vec![ev(Some("customer_service"), A::Object, 3)], want: Want::Allow(&["user.name"]) },
+        Row {
+            name: "contract needs no consent",
+            actor: trained(&[Agent]),
+            purpose: "customer_service",
+            categories: &["user.contact.email", "user.content.private"],
+            events: vec![],
+            want: Want::Allow(&["user.contact.email", "user.content.private"]),
+        },
+        Row {
+            name: "legal obligation needs no consent",
+            actor: trained(&[Compliance]),
+            purpose: "legal_claims",
+            categories: &["user.contact.email"],
+            events: vec![],
+            want: Want::Allow(&["user.contact.email"]),
+        },
+        Row {
+            name: "vital interests needs no consent",
+            actor: admin(),
+            purpose: "safety",
+            categories: &["user.contact.phone_number"],
+            events: vec![],
+            want: Want::Allow(&["user.contact.phone_number"]),
+        },
+        Row {
+            name: "public task runs until objection",
+            actor: admin(),
+            purpose: "fraud_prevention",
+            categories: &["user.content.public"],
+            events: vec![],
+            want: Want::Allow(&["user.content.public"]),
+        },
+        Row {
+            name: "objection stops public task",
+            actor: admin(),
+            purpose: "fraud_prevention",
+            categories: &["user.content.public"],
+            events: vec![ev(Some("fraud_prevention"), A::Object, 3)],
+            want: Want::Deny("objected"),
+        },
+        Row {
+            name: "legitimate interests is opt-out: allowed without any event",
+            actor: trained(&[Analyst]),
+            purpose: "analytics",
+            categories: &["user.content.public"],
+            events: vec![],
+            want: Want::Allow(&["user.content.public"]),
+        },
+        Row {
+            name: "objection stops legitimate interests",
+            actor: trained(&[Analyst]),
+            purpose: "analytics",
+            categories: &["user.content.public"],
+            events: vec![ev(Some("analytics"), A::Object, 3)],
+            want: Want::Deny("objected"),
+        },
+        Row {
+            name: "withdrawal stops an opt-out purpose too",
+            actor: trained(&[Analyst]),
+            purpose: "analytics",
+            categories: &["user.content.public"],
+            events: vec![ev(Some("analytics"), A::Withdraw, 3)],
+            want: Want::Deny("consent_withdrawn"),
+        },
+        Row {
+            name: "objection does not stop a contract",
+            actor: trained(&[Agent]),
+            purpose: "customer_service",
+            categories: &["user.name"],
+            events: vec![ev(Some("customer_service"), A::Object, 3)],
+            want: Want::Allow(&["user.name"]),
+        },
         // Opt-in consent.
-        Row { name: "consent is opt-in: nothing given means no", actor: trained(&[Marketer]), purpose: "personalization", categories: &["user.content.public"], events: vec![], want: Want::Deny("no_consent") },
-        Row { name: "granted consent allows", actor: trained(&[Marketer]), purpose: "personalization", categories: &["user.content.public"], events: vec![ev(Some("personalization"), A::Grant, 1)], want: Want::Allow(&["user.content.public"]) },
-        Row { name: "withdrawn consent denies", actor: trained(&[Marketer]), purpose: "personalization", categories: &["user.content.public"], events: vec![ev(Some("personalization"), A::Grant, 1), ev(Some("personalization"), A::Withdraw, 1)], want: Want::Deny("consent_withdrawn") },
-        Row { name: "re-granting after withdrawal allows again", actor: trained(&[Marketer]), purpose: "personalization", categories: &["user.content.public"], events: vec![ev(Some("personalization"), A::Withdraw, 1), ev(Some("personalization"), A::Grant, 2)], want: Want::Allow(&["user.content.public"]) },
-        Row { name: "consent to another purpose does not count", actor: trained(&[Marketer]), purpose: "personalization", categories: &["user.content.public"], events: vec![ev(Some("marketing.advertising"), A::Grant, 3)], want: Want::Deny("no_consent") },
+        Row {
+            name: "consent is opt-in: nothing given means no",
+            actor: trained(&[Marketer]),
+            purpose: "personalization",
+            categories: &["user.content.public"],
+            events: vec![],
+            want: Want::Deny("no_consent"),
+        },
+        Row {
+            name: "granted consent allows",
+            actor: trained(&[Marketer]),
+            purpose: "personalization",
+            categories: &["user.content.public"],
+            events: vec![ev(Some("personalization"), A::Grant, 1)],
+            want: Want::Allow(&["user.content.public"]),
+        },
+        Row {
+            name: "withdrawn consent denies",
+            actor: trained(&[Marketer]),
+            purpose: "personalization",
+            categories: &["user.content.public"],
+            events: vec![ev(Some("personalization"), A::Grant, 1), ev(Some("personalization"), A::Withdraw, 1)],
+            want: Want::Deny("consent_withdrawn"),
+        },
+        Row {
+            name: "re-granting after withdrawal allows again",
+            actor: trained(&[Marketer]),
+            purpose: "personalization",
+            categories: &["user.content.public"],
+            events: vec![ev(Some("personalization"), A::Withdraw, 1), ev(Some("personalization"), A::Grant, 2)],
+            want: Want::Allow(&["user.content.public"]),
+        },
+        Row {
+            name: "consent to another purpose does not count",
+            actor: trained(&[Marketer]),
+            purpose: "personalization",
+            categories: &["user.content.public"],
+            events: vec![ev(Some("marketing.advertising"), A::Grant, 3)],
+            want: Want::Deny("no_consent"),
+        },
         // Material change.
-        Row { name: "consent older than a material change is outdated", actor: trained(&[Marketer]), purpose: "marketing.advertising", categories: &["user.contact.email"], events: vec![ev(Some("marketing.advertising"), A::Grant, 2)], want: Want::Deny("consent_outdated") },
-        Row { name: "consent under the changed version counts", actor: trained(&[Marketer]), purpose: "marketing.advertising", categories: &["user.contact.email"], events: vec![ev(Some("marketing.advertising"), A::Grant, 3)], want: Want::Allow(&["user.contact.email"]) },
+        Row {
+            name: "consent older than a material change is outdated",
+            actor: trained(&[Marketer]),
+            purpose: "marketing.advertising",
+            categories: &["user.contact.email"],
+            events: vec![ev(Some("marketing.advertising"), A::Grant, 2)],
+            want: Want::Deny("consent_outdated"),
+        },
+        Row {
+            name: "consent under the changed version counts",
+            actor: trained(&[Marketer]),
+            purpose: "marketing.advertising",
+            categories: &["user.contact.email"],
+            events: vec![ev(Some("marketing.advertising"), A::Grant, 3)],
+            want: Want::Allow(&["user.contact.email"]),
+        },
         // Restriction.
-        Row { name: "restriction denies every purpose", actor: trained(&[Agent]), purpose: "customer_service", categories: &["user.name"], events: vec![ev(None, A::Restrict, 3)], want: Want::Deny("restricted") },
-        Row { name: "a lifted restriction allows again", actor: trained(&[Agent]), purpose: "customer_service", categories: &["user.name"], events: vec![ev(None, A::Restrict, 3), ev(None, A::LiftRestriction, 3)], want: Want::Allow(&["user.name"]) },
+        Row {
+            name: "restriction denies every purpose",
+            actor: trained(&[Agent]),
+            purpose: "customer_service",
+            categories: &["user.name"],
+            events: vec![ev(None, A::Restrict, 3)],
+            want: Want::Deny("restricted"),
+        },
+        Row {
+            name: "a lifted restriction allows again",
+            actor: trained(&[Agent]),
+            purpose: "customer_service",
+            categories: &["user.name"],
+            events: vec![ev(None, A::Restrict, 3), ev(None, A::LiftRestriction, 3)],
+            want: Want::Allow(&["user.name"]),
+        },
         // Special categories.
-        Row { name: "special category with explicit consent and a condition", actor: trained(&[Agent]), purpose: "accessibility_support", categories: &["user.health_and_medical"], events: vec![ev(Some("accessibility_support"), A::Grant, 3)], want: Want::Allow(&["user.health_and_medical"]) },
-        Row { name: "special category outside its purpose is withheld", actor: trained(&[Agent]), purpose: "customer_service", categories: &["user.name", "user.health_and_medical"], events: vec![], want: Want::Allow(&["user.name"]) },
-        Row { name: "limit-sensitive-use withholds special data", actor: trained(&[Agent]), purpose: "accessibility_support", categories: &["user.health_and_medical", "user.unique_id"], events: vec![ev(Some("accessibility_support"), A::Grant, 3), ev(None, A::LimitSensitiveUse, 3)], want: Want::Allow(&["user.unique_id"]) },
-        Row { name: "only special data asked under limit-sensitive-use is denied", actor: trained(&[Agent]), purpose: "accessibility_support", categories: &["user.health_and_medical"], events: vec![ev(Some("accessibility_support"), A::Grant, 3), ev(None, A::LimitSensitiveUse, 3)], want: Want::Deny("nothing_permitted") },
+        Row {
+            name: "special category with explicit consent and a condition",
+            actor: trained(&[Agent]),
+            purpose: "accessibility_support",
+            categories: &["user.health_and_medical"],
+            events: vec![ev(Some("accessibility_support"), A::Grant, 3)],
+            want: Want::Allow(&["user.health_and_medical"]),
+        },
+        Row {
+            name: "special category outside its purpose is withheld",
+            actor: trained(&[Agent]),
+            purpose: "customer_service",
+            categories: &["user.name", "user.health_and_medical"],
+            events: vec![],
+            want: Want::Allow(&["user.name"]),
+        },
+        Row {
+            name: "limit-sensitive-use withholds special data",
+            actor: trained(&[Agent]),
+            purpose: "accessibility_support",
+            categories: &["user.health_and_medical", "user.unique_id"],
+            events: vec![ev(Some("accessibility_support"), A::Grant, 3), ev(None, A::LimitSensitiveUse, 3)],
+            want: Want::Allow(&["user.unique_id"]),
+        },
+        Row {
+            name: "only special data asked under limit-sensitive-use is denied",
+            actor: trained(&[Agent]),
+            purpose: "accessibility_support",
+            categories: &["user.health_and_medical"],
+            events: vec![ev(Some("accessibility_support"), A::Grant, 3), ev(None, A::LimitSensitiveUse, 3)],
+            want: Want::Deny("nothing_permitted"),
+        },
         // Training.
-        Row { name: "no training attestation", actor: actor(&[Agent], None), purpose: "customer_service", categories: &["user.name"], events: vec![], want: Want::Deny("no_training") },
-        Row { name: "expired training", actor: actor(&[Agent], Some(datetime!(2026-05-31 0:00 UTC))), purpose: "customer_service", categories: &["user.name"], events: vec![], want: Want::Deny("training_expired") },
+        Row {
+            name: "no training attestation",
+            actor: actor(&[Agent], None),
+            purpose: "customer_service",
+            categories: &["user.name"],
+            events: vec![],
+            want: Want::Deny("no_training"),
+        },
+        Row {
+            name: "expired training",
+            actor: actor(&[Agent], Some(datetime!(2026-05-31 0:00 UTC))),
+            purpose: "customer_service",
+            categories: &["user.name"],
+            events: vec![],
+            want: Want::Deny("training_expired"),
+        },
         // Roles, purposes and categories the gate does not know.
-        Row { name: "a role without the purpose", actor: trained(&[Analyst]), purpose: "customer_service", categories: &["user.name"], events: vec![], want: Want::Deny("role_not_permitted") },
-        Row { name: "an unknown purpose", actor: admin(), purpose: "mind_reading", categories: &["user.name"], events: vec![], want: Want::Deny("unknown_purpose") },
-        Row { name: "an unknown category fails closed", actor: trained(&[Agent]), purpose: "customer_service", categories: &["user.name", "user.thoughts"], events: vec![], want: Want::Deny("unknown_category") },
-        Row { name: "nothing the purpose covers", actor: trained(&[Analyst]), purpose: "analytics", categories: &["user.contact.email"], events: vec![], want: Want::Deny("nothing_permitted") },
+        Row {
+            name: "a role without the purpose",
+            actor: trained(&[Analyst]),
+            purpose: "customer_service",
+            categories: &["user.name"],
+            events: vec![],
+            want: Want::Deny("role_not_permitted"),
+        },
+        Row {
+            name: "an unknown purpose",
+            actor: admin(),
+            purpose: "mind_reading",
+            categories: &["user.name"],
+            events: vec![],
+            want: Want::Deny("unknown_purpose"),
+        },
+        Row {
+            name: "an unknown category fails closed",
+            actor: trained(&[Agent]),
+            purpose: "customer_service",
+            categories: &["user.name", "user.thoughts"],
+            events: vec![],
+            want: Want::Deny("unknown_category"),
+        },
+        Row {
+            name: "nothing the purpose covers",
+            actor: trained(&[Analyst]),
+            purpose: "analytics",
+            categories: &["user.contact.email"],
+            events: vec![],
+            want: Want::Deny("nothing_permitted"),
+        },
         // Recipients.
-        Row { name: "a valid agreement allows sharing", actor: admin(), purpose: "sharing.helpdesk_vendor", categories: &["user.contact.email"], events: vec![], want: Want::Allow(&["user.contact.email"]) },
-        Row { name: "an agreement not yet valid", actor: admin(), purpose: "sharing.future_vendor", categories: &["user.contact.email"], events: vec![], want: Want::Deny("agreement_not_yet_valid") },
-        Row { name: "an expired agreement", actor: admin(), purpose: "sharing.old_vendor", categories: &["user.contact.email"], events: vec![], want: Want::Deny("agreement_expired") },
+        Row {
+            name: "a valid agreement allows sharing",
+            actor: admin(),
+            purpose: "sharing.helpdesk_vendor",
+            categories: &["user.contact.email"],
+            events: vec![],
+            want: Want::Allow(&["user.contact.email"]),
+        },
+        Row {
+            name: "an agreement not yet valid",
+            actor: admin(),
+            purpose: "sharing.future_vendor",
+            categories: &["user.contact.email"],
+            events: vec![],
+            want: Want::Deny("agreement_not_yet_valid"),
+        },
+        Row {
+            name: "an expired agreement",
+            actor: admin(),
+            purpose: "sharing.old_vendor",
+            categories: &["user.contact.email"],
+            events: vec![],
+            want: Want::Deny("agreement_expired"),
+        },
         // CCPA.
-        Row { name: "opt-out of sale/share stops a share purpose even with consent", actor: trained(&[Marketer]), purpose: "marketing.advertising", categories: &["user.contact.email"], events: vec![ev(Some("marketing.advertising"), A::Grant, 3), ev(None, A::OptOutSaleShare, 3)], want: Want::Deny("sale_share_opt_out") },
-        Row { name: "opt-out of sale/share leaves other purposes alone", actor: trained(&[Marketer]), purpose: "personalization", categories: &["user.content.public"], events: vec![ev(Some("personalization"), A::Grant, 3), ev(None, A::OptOutSaleShare, 3)], want: Want::Allow(&["user.content.public"]) },
+        Row {
+            name: "opt-out of sale/share stops a share purpose even with consent",
+            actor: trained(&[Marketer]),
+            purpose: "marketing.advertising",
+            categories: &["user.contact.email"],
+            events: vec![ev(Some("marketing.advertising"), A::Grant, 3), ev(None, A::OptOutSaleShare, 3)],
+            want: Want::Deny("sale_share_opt_out"),
+        },
+        Row {
+            name: "opt-out of sale/share leaves other purposes alone",
+            actor: trained(&[Marketer]),
+            purpose: "personalization",
+            categories: &["user.content.public"],
+            events: vec![ev(Some("personalization"), A::Grant, 3), ev(None, A::OptOutSaleShare, 3)],
+            want: Want::Allow(&["user.content.public"]),
+        },
     ];
     let ctx = ctx();
     let mut failures = Vec::new();
     for row in &rows {
         let consent = ConsentState::from_events(&row.events);
         let categories = cats(row.categories);
-        let got = decide(&ctx, &AccessRequest { actor: &row.actor, purpose: row.purpose, categories: &categories, consent: &consent, now: NOW });
+        let got =
+            decide(&ctx, &AccessRequest { actor: &row.actor, purpose: row.purpose, categories: &categories, consent: &consent, now: NOW });
         let ok = match (&row.want, &got) {
             (Want::Allow(want), Decision::Allow { permitted, .. }) => permitted.iter().map(CategoryId::as_str).collect::<Vec<_>>() == *want,
             (Want::Deny(tag), Decision::Deny(reason)) => reason_tag(reason) == *tag && !reason.to_string().is_empty(),
@@ -192,9 +424,24 @@ fn withheld_categories_say_why() {
     let ctx = ctx();
     let consent = ConsentState::default();
     let categories = cats(&["user.name", "user.health_and_medical", "user.location.imprecise"]);
-    let got = decide(&ctx, &AccessRequest { actor: &trained(&[Role::Agent]), purpose: "customer_service", categories: &categories, consent: &consent, now: NOW });
+    let got = decide(
+        &ctx,
+        &AccessRequest {
+            actor: &trained(&[Role::Agent]),
+            purpose: "customer_service",
+            categories: &categories,
+            consent: &consent,
+            now: NOW,
+        },
+    );
     let Decision::Allow { withheld, .. } = got else { panic!("{got:?}") };
-    assert_eq!(withheld, vec![(CategoryId::new("user.health_and_medical"), Withheld::NotInPurpose), (CategoryId::new("user.location.imprecise"), Withheld::NotInPurpose)]);
+    assert_eq!(
+        withheld,
+        vec![
+            (CategoryId::new("user.health_and_medical"), Withheld::NotInPurpose),
+            (CategoryId::new("user.location.imprecise"), Withheld::NotInPurpose)
+        ]
+    );
 }
 
 #[test]

@@ -123,13 +123,7 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn at(&mut self, span: Range<usize>, message: impl Into<String>, help: impl Into<Option<String>>) {
         let (line, column) = line_col(self.src, span.start);
-        self.diags.push(Diagnostic {
-            file: self.file.to_owned(),
-            line,
-            column,
-            message: message.into(),
-            help: help.into(),
-        });
+        self.diags.push(Diagnostic { file: self.file.to_owned(), line, column, message: message.into(), help: help.into() });
     }
 
     fn category(&mut self, raw: &Spanned<String>) -> Option<CategoryId> {
@@ -186,10 +180,18 @@ pub fn check(file: &str, src: &str) -> Result<Policy, Vec<Diagnostic>> {
             let name = ctl.name.map(Spanned::into_inner).filter(|s| !s.trim().is_empty());
             let contact = ctl.contact.map(Spanned::into_inner).filter(|s| !s.trim().is_empty());
             if name.is_none() {
-                c.at(span.clone(), "the controller has no `name`", Some("add `name = \"Your Company Ltd\"` under `[controller]`".to_owned()));
+                c.at(
+                    span.clone(),
+                    "the controller has no `name`",
+                    Some("add `name = \"Your Company Ltd\"` under `[controller]`".to_owned()),
+                );
             }
             if contact.is_none() {
-                c.at(span, "the controller has no `contact`", Some("add `contact = \"privacy@example.com\"` so customers can reach you".to_owned()));
+                c.at(
+                    span,
+                    "the controller has no `contact`",
+                    Some("add `contact = \"privacy@example.com\"` so customers can reach you".to_owned()),
+                );
             }
             match (name, contact) {
                 (Some(name), Some(contact)) => Some(Controller {
@@ -205,11 +207,13 @@ pub fn check(file: &str, src: &str) -> Result<Policy, Vec<Diagnostic>> {
         }
     };
 
-    let collected: Option<Vec<CategoryId>> = raw
-        .categories
-        .map(|cats| cats.collected.iter().filter_map(|cat| c.category(cat)).collect());
+    let collected: Option<Vec<CategoryId>> = raw.categories.map(|cats| cats.collected.iter().filter_map(|cat| c.category(cat)).collect());
     if collected.is_none() {
-        c.at(0..0, "the policy does not say which data categories are collected", Some("add `[categories]` with `collected = [\"user.contact.email\", …]`".to_owned()));
+        c.at(
+            0..0,
+            "the policy does not say which data categories are collected",
+            Some("add `[categories]` with `collected = [\"user.contact.email\", …]`".to_owned()),
+        );
     }
 
     // Recipients first, so purposes can refer to them.
@@ -224,18 +228,30 @@ pub fn check(file: &str, src: &str) -> Result<Policy, Vec<Diagnostic>> {
         };
         if let Some(first) = recipient_spans.get(id.get_ref()) {
             let (line, _) = line_col(src, first.start);
-            c.at(id.span(), format!("duplicate recipient `{}`", id.get_ref()), format!("it is already defined on line {line}; remove or rename one"));
+            c.at(
+                id.span(),
+                format!("duplicate recipient `{}`", id.get_ref()),
+                format!("it is already defined on line {line}; remove or rename one"),
+            );
             continue;
         }
         recipient_spans.insert(id.get_ref().clone(), id.span());
         let country = match &r.country {
             Some(cn) if cn.get_ref().len() == 2 && cn.get_ref().chars().all(|ch| ch.is_ascii_uppercase()) => Some(cn.get_ref().clone()),
             Some(cn) => {
-                c.at(cn.span(), format!("`{}` is not a country code", cn.get_ref()), Some("use a two-letter ISO 3166 code such as `DE` or `US`".to_owned()));
+                c.at(
+                    cn.span(),
+                    format!("`{}` is not a country code", cn.get_ref()),
+                    Some("use a two-letter ISO 3166 code such as `DE` or `US`".to_owned()),
+                );
                 None
             }
             None => {
-                c.at(span.clone(), format!("recipient `{}` has no `country`", id.get_ref()), Some("add `country = \"US\"` (ISO 3166); transfers outside the EEA need a mechanism".to_owned()));
+                c.at(
+                    span.clone(),
+                    format!("recipient `{}` has no `country`", id.get_ref()),
+                    Some("add `country = \"US\"` (ISO 3166); transfers outside the EEA need a mechanism".to_owned()),
+                );
                 None
             }
         };
@@ -276,7 +292,11 @@ pub fn check(file: &str, src: &str) -> Result<Policy, Vec<Diagnostic>> {
         };
         if let Some(first) = purpose_spans.get(id.as_str()) {
             let (line, _) = line_col(src, first.start);
-            c.at(raw_id.span(), format!("duplicate purpose `{id}`"), format!("it is already defined on line {line}; merge the two or rename one"));
+            c.at(
+                raw_id.span(),
+                format!("duplicate purpose `{id}`"),
+                format!("it is already defined on line {line}; merge the two or rename one"),
+            );
             continue;
         }
         purpose_spans.insert(id.to_string(), raw_id.span());
@@ -301,15 +321,27 @@ pub fn check(file: &str, src: &str) -> Result<Policy, Vec<Diagnostic>> {
             } else {
                 "customers have a right to be told what each purpose is for (GDPR Art. 13)"
             };
-            c.at(raw_id.span(), format!("purpose `{id}` has no `description`"), format!("add `description = \"…\"` in plain language; {why}"));
+            c.at(
+                raw_id.span(),
+                format!("purpose `{id}` has no `description`"),
+                format!("add `description = \"…\"` in plain language; {why}"),
+            );
         }
         let retention = match &p.retention_days {
             None => {
-                c.at(raw_id.span(), format!("purpose `{id}` has no retention period"), Some("add `retention_days = 365` (or however long the data is needed for this purpose)".to_owned()));
+                c.at(
+                    raw_id.span(),
+                    format!("purpose `{id}` has no retention period"),
+                    Some("add `retention_days = 365` (or however long the data is needed for this purpose)".to_owned()),
+                );
                 None
             }
             Some(r) if *r.get_ref() <= 0 || *r.get_ref() > 36_500 => {
-                c.at(r.span(), format!("retention of {} days is out of range", r.get_ref()), Some("use a number of days between 1 and 36500".to_owned()));
+                c.at(
+                    r.span(),
+                    format!("retention of {} days is out of range", r.get_ref()),
+                    Some("use a number of days between 1 and 36500".to_owned()),
+                );
                 None
             }
             Some(r) => u32::try_from(*r.get_ref()).ok(),
@@ -317,14 +349,24 @@ pub fn check(file: &str, src: &str) -> Result<Policy, Vec<Diagnostic>> {
 
         let mut categories = Vec::new();
         match &p.categories {
-            None => c.at(raw_id.span(), format!("purpose `{id}` lists no `categories`"), Some("add `categories = [\"user.contact.email\", …]`: the data this purpose may read".to_owned())),
-            Some(cats) if cats.get_ref().is_empty() => c.at(cats.span(), format!("purpose `{id}` lists no `categories`"), Some("name the data this purpose may read".to_owned())),
+            None => c.at(
+                raw_id.span(),
+                format!("purpose `{id}` lists no `categories`"),
+                Some("add `categories = [\"user.contact.email\", …]`: the data this purpose may read".to_owned()),
+            ),
+            Some(cats) if cats.get_ref().is_empty() => {
+                c.at(cats.span(), format!("purpose `{id}` lists no `categories`"), Some("name the data this purpose may read".to_owned()))
+            }
             Some(cats) => {
                 for cat in cats.get_ref() {
                     let Some(cid) = c.category(cat) else { continue };
                     if let Some(collected) = &collected {
                         if !collected.iter().any(|col| col.covers(&cid)) {
-                            c.at(cat.span(), format!("purpose `{id}` uses `{cid}`, which the policy does not collect"), Some(format!("add `{cid}` to `[categories] collected` or remove it here")));
+                            c.at(
+                                cat.span(),
+                                format!("purpose `{id}` uses `{cid}`, which the policy does not collect"),
+                                Some(format!("add `{cid}` to `[categories] collected` or remove it here")),
+                            );
                         }
                     }
                     categories.push((cid, cat.span()));
@@ -339,7 +381,14 @@ pub fn check(file: &str, src: &str) -> Result<Policy, Vec<Diagnostic>> {
             (Some(d), basis) => match d.get_ref().as_str() {
                 "opt_in" => Some(ConsentDefault::OptIn),
                 "opt_out" if basis == Some(LegalBasis::Consent) => {
-                    c.at(d.span(), format!("purpose `{id}` relies on consent but defaults to opt-out"), Some("consent must be an affirmative act (GDPR Art. 4(11)); use `default = \"opt_in\"` or another legal basis".to_owned()));
+                    c.at(
+                        d.span(),
+                        format!("purpose `{id}` relies on consent but defaults to opt-out"),
+                        Some(
+                            "consent must be an affirmative act (GDPR Art. 4(11)); use `default = \"opt_in\"` or another legal basis"
+                                .to_owned(),
+                        ),
+                    );
                     None
                 }
                 "opt_out" => Some(ConsentDefault::OptOut),
@@ -363,13 +412,23 @@ pub fn check(file: &str, src: &str) -> Result<Policy, Vec<Diagnostic>> {
             },
         };
 
-        let marketing = id.as_str() == "marketing" || id.as_str().starts_with("marketing.") || id.as_str() == "personalization" || id.as_str().starts_with("personalization.");
+        let marketing = id.as_str() == "marketing"
+            || id.as_str().starts_with("marketing.")
+            || id.as_str() == "personalization"
+            || id.as_str().starts_with("personalization.");
         for (cid, cspan) in &categories {
             if taxonomy.covers_special(cid) {
                 if marketing {
                     c.at(cspan.clone(), format!("special category `{cid}` is used by the marketing purpose `{id}`"), Some("special categories (health, religion, politics, ethnicity, sexual orientation, biometrics…) may never be used for marketing or personalization; remove it".to_owned()));
                 } else if p.special_condition.is_none() {
-                    c.at(cspan.clone(), format!("purpose `{id}` uses the special category `{cid}` without an Art. 9(2) condition"), Some("add `special_condition = \"explicit_consent\"` (or the condition relied on), or remove the category".to_owned()));
+                    c.at(
+                        cspan.clone(),
+                        format!("purpose `{id}` uses the special category `{cid}` without an Art. 9(2) condition"),
+                        Some(
+                            "add `special_condition = \"explicit_consent\"` (or the condition relied on), or remove the category"
+                                .to_owned(),
+                        ),
+                    );
                 }
             }
         }
@@ -383,17 +442,27 @@ pub fn check(file: &str, src: &str) -> Result<Policy, Vec<Diagnostic>> {
         if let Some((rid, rspan)) = &recipient {
             referenced_recipients.insert(rid.clone());
             if !recipient_spans.contains_key(rid) {
-                c.at(rspan.clone(), format!("purpose `{id}` shares with `{rid}`, which is not a declared recipient"), Some(format!("add a `[[recipients]]` entry with `id = \"{rid}\"` and its sharing agreement")));
+                c.at(
+                    rspan.clone(),
+                    format!("purpose `{id}` shares with `{rid}`, which is not a declared recipient"),
+                    Some(format!("add a `[[recipients]]` entry with `id = \"{rid}\"` and its sharing agreement")),
+                );
             } else if let Some(rec) = recipients.get(rid) {
                 for (cid, cspan) in &categories {
                     if !rec.agreement.categories.iter().any(|a| a.covers(cid)) {
-                        c.at(cspan.clone(), format!("purpose `{id}` shares `{cid}` with `{rid}`, but their agreement does not cover it"), Some(format!("add `{cid}` to the agreement's categories or remove it from the purpose")));
+                        c.at(
+                            cspan.clone(),
+                            format!("purpose `{id}` shares `{cid}` with `{rid}`, but their agreement does not cover it"),
+                            Some(format!("add `{cid}` to the agreement's categories or remove it from the purpose")),
+                        );
                     }
                 }
             }
         }
 
-        if let (Some(basis), Some(description), Some(retention_days), Some(default), Some(ccpa)) = (basis, description, retention, default, ccpa) {
+        if let (Some(basis), Some(description), Some(retention_days), Some(default), Some(ccpa)) =
+            (basis, description, retention, default, ccpa)
+        {
             purposes.insert(
                 id.clone(),
                 Purpose {
@@ -416,7 +485,11 @@ pub fn check(file: &str, src: &str) -> Result<Policy, Vec<Diagnostic>> {
     let mut roles = BTreeMap::new();
     for (role, list) in &raw.roles {
         let Some(r) = Role::parse(role.get_ref()) else {
-            c.at(role.span(), format!("unknown role `{}`", role.get_ref()), Some("roles are agent, analyst, marketer, compliance and admin".to_owned()));
+            c.at(
+                role.span(),
+                format!("unknown role `{}`", role.get_ref()),
+                Some("roles are agent, analyst, marketer, compliance and admin".to_owned()),
+            );
             continue;
         };
         let mut ids = Vec::new();
@@ -426,7 +499,11 @@ pub fn check(file: &str, src: &str) -> Result<Policy, Vec<Diagnostic>> {
                     ids.push(pid);
                 }
             } else {
-                c.at(p.span(), format!("role `{r}` is given the purpose `{}`, which the policy does not define", p.get_ref()), Some("name a purpose defined under `[[purposes]]`".to_owned()));
+                c.at(
+                    p.span(),
+                    format!("role `{r}` is given the purpose `{}`, which the policy does not define", p.get_ref()),
+                    Some("name a purpose defined under `[[purposes]]`".to_owned()),
+                );
             }
         }
         roles.insert(r, ids);
@@ -447,7 +524,11 @@ fn check_agreement(c: &mut Checker<'_>, rid: &str, a: &Spanned<RawAgreement>) ->
     let mut date = |field: &Option<Spanned<String>>, name: &str| -> Option<Date> {
         match field {
             None => {
-                c.at(span.clone(), format!("the agreement with `{rid}` has no `{name}`"), Some(format!("add `{name} = \"2025-01-01\"` (YYYY-MM-DD)")));
+                c.at(
+                    span.clone(),
+                    format!("the agreement with `{rid}` has no `{name}`"),
+                    Some(format!("add `{name} = \"2025-01-01\"` (YYYY-MM-DD)")),
+                );
                 None
             }
             Some(d) => match parse_date(d.get_ref()) {
@@ -463,15 +544,27 @@ fn check_agreement(c: &mut Checker<'_>, rid: &str, a: &Spanned<RawAgreement>) ->
     let until = date(&a.valid_until, "valid_until");
     if let (Some(f), Some(u), Some(d)) = (from, until, &a.valid_until) {
         if u < f {
-            c.at(d.span(), format!("the agreement with `{rid}` ends before it starts"), Some("`valid_until` must not be earlier than `valid_from`".to_owned()));
+            c.at(
+                d.span(),
+                format!("the agreement with `{rid}` ends before it starts"),
+                Some("`valid_until` must not be earlier than `valid_from`".to_owned()),
+            );
         }
     }
     let reference = a.reference.as_ref().map(|r| r.get_ref().clone());
     if reference.is_none() {
-        c.at(span.clone(), format!("the agreement with `{rid}` has no `reference`"), Some("add `reference = \"DPA-2025-001\"`, the signed document's reference".to_owned()));
+        c.at(
+            span.clone(),
+            format!("the agreement with `{rid}` has no `reference`"),
+            Some("add `reference = \"DPA-2025-001\"`, the signed document's reference".to_owned()),
+        );
     }
     if a.categories.is_empty() {
-        c.at(span, format!("the agreement with `{rid}` covers no categories"), Some("list the data categories the agreement allows to share".to_owned()));
+        c.at(
+            span,
+            format!("the agreement with `{rid}` covers no categories"),
+            Some("list the data categories the agreement allows to share".to_owned()),
+        );
     }
     let categories: Vec<CategoryId> = a.categories.iter().filter_map(|cat| c.category(cat)).collect();
     Some(Agreement {

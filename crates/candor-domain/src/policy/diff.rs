@@ -103,22 +103,56 @@ pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
             push(&mut d, subject.clone(), format!("no longer reads {}", list(&narrower)), false, Some(np));
         }
         if np.retention_days > op.retention_days {
-            push(&mut d, subject.clone(), format!("retention longer: {} days instead of {}", np.retention_days, op.retention_days), true, Some(np));
+            push(
+                &mut d,
+                subject.clone(),
+                format!("retention longer: {} days instead of {}", np.retention_days, op.retention_days),
+                true,
+                Some(np),
+            );
         } else if np.retention_days < op.retention_days {
-            push(&mut d, subject.clone(), format!("retention shorter: {} days instead of {}", np.retention_days, op.retention_days), false, Some(np));
+            push(
+                &mut d,
+                subject.clone(),
+                format!("retention shorter: {} days instead of {}", np.retention_days, op.retention_days),
+                false,
+                Some(np),
+            );
         }
         if op.recipient != np.recipient {
             let material = np.recipient.is_some();
-            push(&mut d, subject.clone(), format!("recipient changed from {} to {}", op.recipient.as_deref().unwrap_or("none"), np.recipient.as_deref().unwrap_or("none")), material, Some(np));
+            push(
+                &mut d,
+                subject.clone(),
+                format!(
+                    "recipient changed from {} to {}",
+                    op.recipient.as_deref().unwrap_or("none"),
+                    np.recipient.as_deref().unwrap_or("none")
+                ),
+                material,
+                Some(np),
+            );
         }
         if op.ccpa != np.ccpa {
             let material = np.ccpa != Ccpa::None;
-            push(&mut d, subject.clone(), format!("CCPA classification changed from {:?} to {:?}", op.ccpa, np.ccpa).to_lowercase(), material, Some(np));
+            push(
+                &mut d,
+                subject.clone(),
+                format!("CCPA classification changed from {:?} to {:?}", op.ccpa, np.ccpa).to_lowercase(),
+                material,
+                Some(np),
+            );
         }
         if op.default != np.default {
             // Moving to opt-out loosens the default: material.
             let material = np.default == ConsentDefault::OptOut;
-            push(&mut d, subject.clone(), format!("default changed from {:?} to {:?}", op.default, np.default).to_lowercase(), material, Some(np));
+            push(
+                &mut d,
+                subject.clone(),
+                format!("default changed from {:?} to {:?}", op.default, np.default).to_lowercase(),
+                material,
+                Some(np),
+            );
         }
         if op.description != np.description || op.name != np.name {
             push(&mut d, subject.clone(), "wording changed".into(), false, Some(np));
@@ -231,7 +265,8 @@ mod tests {
     fn fresh_consent_since_remembers_the_latest_material_version() {
         let v1 = policy(EXAMPLE_POLICY);
         let v2 = policy(&EXAMPLE_POLICY.replace("retention_days = 180", "retention_days = 400"));
-        let v3 = policy(&EXAMPLE_POLICY.replace("retention_days = 180", "retention_days = 400").replace("Show you ads", "Show you adverts"));
+        let v3 =
+            policy(&EXAMPLE_POLICY.replace("retention_days = 180", "retention_days = 400").replace("Show you ads", "Show you adverts"));
         let since = fresh_consent_since(&[(1, &v1), (2, &v2), (3, &v3)]);
         assert_eq!(since.get(&PurposeId::parse("marketing.advertising").unwrap()), Some(&2));
         assert_eq!(since.len(), 1);

@@ -39,14 +39,8 @@ pub enum LegalBasis {
 
 impl LegalBasis {
     /// Every basis, in the order of Art. 6(1).
-    pub const ALL: [LegalBasis; 6] = [
-        Self::Consent,
-        Self::Contract,
-        Self::LegalObligation,
-        Self::VitalInterests,
-        Self::PublicTask,
-        Self::LegitimateInterests,
-    ];
+    pub const ALL: [LegalBasis; 6] =
+        [Self::Consent, Self::Contract, Self::LegalObligation, Self::VitalInterests, Self::PublicTask, Self::LegitimateInterests];
 
     /// The name used in policy files.
     pub fn as_str(self) -> &'static str {

@@ -28,11 +28,17 @@ async fn every_decision_is_audited_with_a_pseudonym_and_never_the_data() {
         let pseudonym = f.keys.pseudonym(s.as_uuid());
         assert_eq!((decisions[0].record.actor.as_str(), decisions[0].record.decision.as_deref()), ("alice", Some("allow")));
         assert_eq!((decisions[1].record.actor.as_str(), decisions[1].record.decision.as_deref()), ("bob", Some("deny")));
-        assert!(decisions.iter().all(|e| e.record.subject.as_deref() == Some(pseudonym.as_str()) && e.record.purpose.as_deref() == Some("customer_service")));
+        assert!(decisions
+            .iter()
+            .all(|e| e.record.subject.as_deref() == Some(pseudonym.as_str()) && e.record.purpose.as_deref() == Some("customer_service")));
         assert!(decisions[1].record.detail.contains("no_training"));
         for e in &entries {
             let all = format!("{:?}", e.record);
-            assert!(!all.contains("audited.person") && !all.contains("Pat Doe") && !all.contains(&s.to_string()), "personal data in audit entry {}: {all}", e.seq);
+            assert!(
+                !all.contains("audited.person") && !all.contains("Pat Doe") && !all.contains(&s.to_string()),
+                "personal data in audit entry {}: {all}",
+                e.seq
+            );
         }
     })
     .await;
@@ -74,7 +80,10 @@ async fn an_unreadable_consent_ledger_denies_instead_of_defaulting_to_allowed() 
     each_backend(|db| async move {
         let f = Fixture::with_policy(db).await;
         let s = customer(&f, "u@example.com", "u").await;
-        f.candor.record_consent("test", s, Some("personalization"), candor_domain::ConsentAction::Grant, candor_domain::ConsentSource::Cli).await.unwrap();
+        f.candor
+            .record_consent("test", s, Some("personalization"), candor_domain::ConsentAction::Grant, candor_domain::ConsentSource::Cli)
+            .await
+            .unwrap();
         f.exec("update consent_events set action = 'maybe'").await;
         let d = f.candor.decide("alice", s, "customer_service", &[CategoryId::new("user.name")]).await.unwrap();
         assert_eq!(d, Decision::Deny(DenyReason::ConsentUnreadable));

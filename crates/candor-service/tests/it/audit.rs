@@ -1,9 +1,9 @@
 //! The audit chain under attack: rows altered, inserted and deleted directly
 //! in the database, each named by `verify_audit`.
 
-use candor_store::Store as _;
 use candor_domain::{CategoryId, ConsentAction, ConsentSource};
 use candor_service::audit::AuditReport;
+use candor_store::Store as _;
 use candor_store::Tamper;
 use candor_test_support::{each_backend, Fixture};
 
@@ -69,7 +69,10 @@ async fn deleting_the_newest_entries_is_noticed() {
         let (head, _) = f.store.audit_head().await.unwrap();
         f.exec(&format!("delete from audit_log where seq >= {}", head - 1)).await;
         let p = problem(&f).await;
-        assert!(matches!(p, Tamper::Removed { from, to } if from == head - 1 && to == head) || matches!(p, Tamper::Truncated { .. }), "{p:?}");
+        assert!(
+            matches!(p, Tamper::Removed { from, to } if from == head - 1 && to == head) || matches!(p, Tamper::Truncated { .. }),
+            "{p:?}"
+        );
     })
     .await;
 }

@@ -23,7 +23,21 @@ async fn a_grant_yields_a_signed_receipt_and_any_edited_byte_fails_verification(
     assert_eq!((v.purpose.as_str(), v.policy_version), ("personalization", 1));
     assert_eq!(v.principal, f.keys.pseudonym(s.as_uuid()));
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-    for field in ["version", "jurisdiction", "consentTimestamp", "collectionMethod", "consentReceiptID", "publicKey", "language", "piiPrincipalId", "piiControllers", "policyUrl", "services", "sensitive", "spiCat"] {
+    for field in [
+        "version",
+        "jurisdiction",
+        "consentTimestamp",
+        "collectionMethod",
+        "consentReceiptID",
+        "publicKey",
+        "language",
+        "piiPrincipalId",
+        "piiControllers",
+        "policyUrl",
+        "services",
+        "sensitive",
+        "spiCat",
+    ] {
         assert!(doc["receipt"].get(field).is_some(), "Kantara field `{field}` missing");
     }
     assert!(!text.contains("r@example.com"), "the receipt must not carry the e-mail address");
@@ -41,7 +55,8 @@ async fn a_grant_yields_a_signed_receipt_and_any_edited_byte_fails_verification(
     // against this one's key, though it verifies against its own.
     let other = Fixture::with_policy(TestDb::sqlite()).await;
     let o = customer(&other, "o@example.com", "o").await;
-    let foreign = other.candor.record_consent("test", o, Some("personalization"), A::Grant, ConsentSource::Api).await.unwrap().receipt.unwrap();
+    let foreign =
+        other.candor.record_consent("test", o, Some("personalization"), A::Grant, ConsentSource::Api).await.unwrap().receipt.unwrap();
     assert!(receipt::verify(&foreign, Some(&key)).is_err());
     assert!(!receipt::verify(&foreign, None).unwrap().trusted_key);
 }
@@ -63,7 +78,8 @@ async fn choices_that_do_not_fit_the_legal_basis_are_refused_with_the_reason() {
     let s = customer(&f, "b@example.com", "b").await;
     let grant_contract = f.candor.record_consent("test", s, Some("customer_service"), A::Grant, ConsentSource::Cli).await.unwrap_err();
     assert!(grant_contract.to_string().contains("relies on contract"), "{grant_contract}");
-    let object_consent = f.candor.record_consent("test", s, Some("accessibility_support"), A::Object, ConsentSource::Cli).await.unwrap_err();
+    let object_consent =
+        f.candor.record_consent("test", s, Some("accessibility_support"), A::Object, ConsentSource::Cli).await.unwrap_err();
     assert!(object_consent.to_string().contains("withdrawn rather than objected"), "{object_consent}");
     // Direct marketing, and profiling for it, may always be objected to (Art. 21(2)).
     f.candor.record_consent("test", s, Some("marketing.advertising"), A::Object, ConsentSource::Cli).await.unwrap();
@@ -132,7 +148,8 @@ async fn consent_given_before_a_material_change_no_longer_counts() {
         // Purposes the change did not touch keep their consent.
         assert!(f.candor.decide("mark", s, "personalization", &cats(&["user.content.public"])).await.unwrap().is_allowed());
 
-        let again = f.candor.record_consent("test", s, Some("marketing.advertising"), A::Grant, ConsentSource::PrivacyCenter).await.unwrap();
+        let again =
+            f.candor.record_consent("test", s, Some("marketing.advertising"), A::Grant, ConsentSource::PrivacyCenter).await.unwrap();
         assert_eq!(again.event.policy_version, 2, "consent is recorded against the version in force");
         assert!(f.candor.decide("mark", s, "marketing.advertising", &email).await.unwrap().is_allowed());
     })

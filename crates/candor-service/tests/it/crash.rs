@@ -77,7 +77,8 @@ async fn a_writer_killed_mid_batch_leaves_whole_batches_only() {
             child.wait().unwrap();
         }
         let rows = f.store.interaction_count().await.unwrap();
-        let batches = f.store.audit_entries(0, 100_000).await.unwrap().into_iter().filter(|e| e.record.action == "bulk.insert").count() as u64;
+        let batches =
+            f.store.audit_entries(0, 100_000).await.unwrap().into_iter().filter(|e| e.record.action == "bulk.insert").count() as u64;
         assert!(batches >= 3, "each round committed at least one batch");
         assert_eq!(rows, batches * BATCH as u64, "a batch was half written: {rows} rows for {batches} committed batches");
         assert!(matches!(f.candor.verify_audit(|_, _| {}).await.unwrap(), AuditReport::Intact { .. }));

@@ -1,5 +1,6 @@
 //! The service's use cases against real stores: SQLite always, PostgreSQL
 //! when `CANDOR_TEST_DATABASE_URL` is set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test crate: helpers fail the test loudly")]
 
 mod access;
 mod audit;
@@ -15,6 +16,11 @@ use candor_test_support::Fixture;
 
 /// Add a customer with an e-mail, an X handle and a name.
 pub async fn customer(f: &Fixture, email: &str, handle: &str) -> SubjectId {
-    let input = NewSubjectInput { email: Some(email.into()), handles: vec![format!("x:{handle}")], name: Some("Pat Doe".into()), ..Default::default() };
+    let input = NewSubjectInput {
+        email: Some(email.into()),
+        handles: vec![format!("x:{handle}")],
+        name: Some("Pat Doe".into()),
+        ..Default::default()
+    };
     f.candor.add_subject("test", &input).await.unwrap()
 }

@@ -1,8 +1,8 @@
 //! Publishing versions and the context the gate derives from them.
 
-use candor_store::Store as _;
 use candor_domain::EXAMPLE_POLICY;
 use candor_service::ServiceError;
+use candor_store::Store as _;
 use candor_test_support::{each_backend, Fixture};
 
 #[tokio::test]
@@ -49,7 +49,10 @@ async fn a_version_published_by_another_process_is_picked_up() {
         f.candor.publish_policy("carla", "policy.toml", EXAMPLE_POLICY).await.unwrap();
         assert_eq!(f.candor.policy_context().await.unwrap().version, 1);
         let other = candor_service::Candor::new(f.store.clone(), f.keys.clone());
-        other.publish_policy("carla", "policy.toml", &EXAMPLE_POLICY.replace("retention_days = 395", "retention_days = 400")).await.unwrap();
+        other
+            .publish_policy("carla", "policy.toml", &EXAMPLE_POLICY.replace("retention_days = 395", "retention_days = 400"))
+            .await
+            .unwrap();
         let ctx = f.candor.policy_context().await.unwrap();
         assert_eq!(ctx.version, 2, "the cached context is refreshed");
     })

@@ -1,9 +1,9 @@
 //! Subjects and identity resolution through the blind index.
 
-use candor_store::Store as _;
 use candor_domain::{Identifier, IdentifierKind};
 use candor_service::subjects::NewSubjectInput;
 use candor_service::ServiceError;
+use candor_store::Store as _;
 use candor_test_support::{each_backend, Fixture, TestDb};
 
 #[tokio::test]
@@ -42,10 +42,21 @@ async fn an_identifier_of_another_subject_is_refused_and_names_them() {
     let first = f.candor.add_subject("test", &NewSubjectInput { email: Some("a@example.com".into()), ..Default::default() }).await.unwrap();
     let err = f
         .candor
-        .add_subject("test", &NewSubjectInput { email: Some("b@example.com".into()), handles: vec![], phone: None, customer_number: None, accounts: vec![], name: None })
+        .add_subject(
+            "test",
+            &NewSubjectInput {
+                email: Some("b@example.com".into()),
+                handles: vec![],
+                phone: None,
+                customer_number: None,
+                accounts: vec![],
+                name: None,
+            },
+        )
         .await;
     assert!(err.is_ok());
-    let err = f.candor.add_subject("test", &NewSubjectInput { email: Some("A@EXAMPLE.COM".into()), ..Default::default() }).await.unwrap_err();
+    let err =
+        f.candor.add_subject("test", &NewSubjectInput { email: Some("A@EXAMPLE.COM".into()), ..Default::default() }).await.unwrap_err();
     assert!(matches!(err, ServiceError::IdentityTaken { kind: IdentifierKind::Email, subject } if subject == first), "{err}");
     assert_eq!(f.store.subject_count().await.unwrap(), 2, "nothing half-created");
 }

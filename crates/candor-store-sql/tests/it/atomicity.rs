@@ -14,7 +14,10 @@ async fn a_failing_operation_rolls_back_the_whole_batch_and_its_audit_entries() 
         KeyRing::create(dir.path()).unwrap();
         let keys = Arc::new(KeyRing::load_with(dir.path(), None).unwrap());
         let store = db.open().await.with_signer(AuditSigner::new(keys.clone(), 2));
-        store.apply(WriteBatch::one(Op::CreateSubject(Box::new(new_subject(&keys, "first@example.com"))), audit("subject.create"))).await.unwrap();
+        store
+            .apply(WriteBatch::one(Op::CreateSubject(Box::new(new_subject(&keys, "first@example.com"))), audit("subject.create")))
+            .await
+            .unwrap();
         let head = store.audit_head().await.unwrap();
 
         // The second subject reuses the first one's e-mail blind index: the

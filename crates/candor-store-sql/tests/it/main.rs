@@ -1,5 +1,6 @@
 //! The store story suite: every test runs on SQLite, and on PostgreSQL when
 //! `CANDOR_TEST_DATABASE_URL` is set, each in a database of its own.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test crate: helpers fail the test loudly")]
 
 mod atomicity;
 mod schema;
@@ -17,7 +18,11 @@ pub fn new_subject(keys: &KeyRing, email: &str) -> NewSubject {
         id,
         pseudonym: keys.pseudonym(id.as_uuid()),
         key: keys.wrap(id.as_uuid().as_bytes(), &key),
-        attributes: vec![SealedAttribute { name: "name".into(), category: CategoryId::new("user.name"), sealed: key.seal(b"name", b"Test Person") }],
+        attributes: vec![SealedAttribute {
+            name: "name".into(),
+            category: CategoryId::new("user.name"),
+            sealed: key.seal(b"name", b"Test Person"),
+        }],
         identities: vec![SealedIdentity {
             kind: "email".into(),
             platform: None,

@@ -33,9 +33,12 @@ async fn a_database_written_by_a_newer_candor_is_refused() {
 
 #[tokio::test]
 async fn an_unreachable_postgres_server_is_a_clear_error_without_the_password() {
-    let err = SqlStore::open("postgres://candor:s3cret@127.0.0.1:1/candor", OpenOptions { connect_timeout: Some(std::time::Duration::from_secs(2)), ..OpenOptions::default() })
-        .await
-        .unwrap_err();
+    let err = SqlStore::open(
+        "postgres://candor:s3cret@127.0.0.1:1/candor",
+        OpenOptions { connect_timeout: Some(std::time::Duration::from_secs(2)), ..OpenOptions::default() },
+    )
+    .await
+    .unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, StoreError::Connect { .. }), "{msg}");
     assert!(msg.contains("127.0.0.1:1") && msg.contains("server running"), "{msg}");

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use candor_domain::{ConsentAction, ConsentEvent, ConsentSource, PurposeId, Role, SubjectId};
 use candor_store::{AuditSigner, ChainVerifier, InteractionRecord, KeyRing, Op, Outcome, Store, StoreError, WriteBatch};
-use candor_test_support::{each_backend, TestDb};
 use candor_store_sql::SqlStore;
+use candor_test_support::{each_backend, TestDb};
 use time::OffsetDateTime;
 
 use crate::{audit, new_subject};
@@ -51,7 +51,10 @@ async fn policy_versions_are_numbered_and_identical_content_is_not_stored_twice(
         assert_eq!(store.latest_policy_version().await.unwrap(), Some(2));
         let recipients = store.recipients().await.unwrap();
         assert_eq!(recipients.len(), 1);
-        assert_eq!((recipients[0].id.as_str(), recipients[0].policy_version, recipients[0].reference.as_str()), ("helpdesk_vendor", 2, "DPA-2025-014"));
+        assert_eq!(
+            (recipients[0].id.as_str(), recipients[0].policy_version, recipients[0].reference.as_str()),
+            ("helpdesk_vendor", 2, "DPA-2025-014")
+        );
         assert_eq!(recipients[0].valid_until.to_string(), "2027-12-31");
         store.close().await;
     })
@@ -72,7 +75,10 @@ async fn subjects_are_found_through_the_blind_index_and_identifiers_stay_unique(
         assert_eq!(back.identities.len(), 1);
         let key = keys.unwrap(id.as_uuid().as_bytes(), &back.key).unwrap();
         assert_eq!(key.open(b"email", &back.identities[0].sealed).unwrap(), b"alice@example.com");
-        let err = store.apply(WriteBatch::one(Op::CreateSubject(Box::new(new_subject(&keys, "alice@example.com"))), audit("subject.create"))).await.unwrap_err();
+        let err = store
+            .apply(WriteBatch::one(Op::CreateSubject(Box::new(new_subject(&keys, "alice@example.com"))), audit("subject.create")))
+            .await
+            .unwrap_err();
         assert!(matches!(err, StoreError::IdentityTaken { .. }), "{err}");
         assert!(store.subject(SubjectId::new()).await.unwrap().is_none());
         store.close().await;
@@ -128,7 +134,13 @@ async fn personal_fields_never_reach_the_database_in_clear() {
 }
 
 fn grant(purpose: &str, v: u32) -> ConsentEvent {
-    ConsentEvent { purpose: Some(PurposeId::parse(purpose).unwrap()), action: ConsentAction::Grant, policy_version: v, source: ConsentSource::Cli, at: OffsetDateTime::now_utc() }
+    ConsentEvent {
+        purpose: Some(PurposeId::parse(purpose).unwrap()),
+        action: ConsentAction::Grant,
+        policy_version: v,
+        source: ConsentSource::Cli,
+        at: OffsetDateTime::now_utc(),
+    }
 }
 
 #[tokio::test]
@@ -139,21 +151,40 @@ async fn the_consent_ledger_keeps_order_and_refuses_unknown_subjects() {
         let id = s.id;
         store.apply(WriteBatch::one(Op::CreateSubject(Box::new(s)), audit("subject.create"))).await.unwrap();
         let mut ids = Vec::new();
-        for (i, e) in [grant("personalization", 1), ConsentEvent { action: ConsentAction::Withdraw, ..grant("personalization", 1) }, ConsentEvent { purpose: None, action: ConsentAction::Restrict, ..grant("x", 2) }].into_iter().enumerate() {
-            let out = store.apply(WriteBatch::one(Op::AppendConsent { subject: id, event: e, receipt: (i == 0).then(|| "{}".into()) }, audit("consent"))).await.unwrap();
+        for (i, e) in [
+            grant("personalization", 1),
+            ConsentEvent { action: ConsentAction::Withdraw, ..grant("personalization", 1) },
+            ConsentEvent { purpose: None, action: ConsentAction::Restrict, ..grant("x", 2) },
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let out = store
+                .apply(WriteBatch::one(
+                    Op::AppendConsent { subject: id, event: e, receipt: (i == 0).then(|| "{}".into()) },
+                    audit("consent"),
+                ))
+                .await
+                .unwrap();
             let Outcome::ConsentId(n) = out[0] else { panic!("{out:?}") };
             ids.push(n);
         }
         let events = store.consent_events(id).await.unwrap();
         assert_eq!(events.iter().map(|e| e.id).collect::<Vec<_>>(), ids);
         assert!(ids.windows(2).all(|w| w[0] < w[1]));
-        assert_eq!(events.iter().map(|e| e.event.action).collect::<Vec<_>>(), vec![ConsentAction::Grant, ConsentAction::Withdraw, ConsentAction::Restrict]);
+        assert_eq!(
+            events.iter().map(|e| e.event.action).collect::<Vec<_>>(),
+            vec![ConsentAction::Grant, ConsentAction::Withdraw, ConsentAction::Restrict]
+        );
         assert_eq!(events[0].receipt.as_deref(), Some("{}"));
         assert_eq!(events[2].event.purpose, None);
         assert_eq!(events[2].event.policy_version, 2);
 
         let stranger = SubjectId::new();
-        let err = store.apply(WriteBatch::one(Op::AppendConsent { subject: stranger, event: grant("analytics", 1), receipt: None }, audit("consent"))).await.unwrap_err();
+        let err = store
+            .apply(WriteBatch::one(Op::AppendConsent { subject: stranger, event: grant("analytics", 1), receipt: None }, audit("consent")))
+            .await
+            .unwrap_err();
         assert!(matches!(err, StoreError::UnknownSubject(s) if s == stranger), "{err}");
         store.close().await;
     })
@@ -208,10 +239,13 @@ async fn rewrapping_replaces_keys_and_counts_follow() {
         assert_eq!(store.key_counts().await.unwrap(), vec![("k1".to_owned(), 3)]);
         let pending = store.keys_not_under("k2", 2).await.unwrap();
         assert_eq!(pending.len(), 2);
-        let moved: Vec<_> = pending.into_iter().map(|(s, mut w)| {
-            w.kek_id = "k2".into();
-            (s, w)
-        }).collect();
+        let moved: Vec<_> = pending
+            .into_iter()
+            .map(|(s, mut w)| {
+                w.kek_id = "k2".into();
+                (s, w)
+            })
+            .collect();
         let out = store.apply(WriteBatch::one(Op::Rewrap(moved), audit("keys.rewrap"))).await.unwrap();
         assert_eq!(out, vec![Outcome::Count(2)]);
         assert_eq!(store.key_counts().await.unwrap(), vec![("k1".to_owned(), 1), ("k2".to_owned(), 2)]);
@@ -226,15 +260,32 @@ async fn actors_keep_their_latest_training_and_unknown_actors_are_refused() {
     each_backend(|db| async move {
         let (_k, _keys, store) = signed(&db, 100).await;
         let now = OffsetDateTime::now_utc();
-        store.apply(WriteBatch::one(Op::UpsertActor { id: "alice".into(), roles: vec![Role::Agent, Role::Analyst], at: now }, audit("actor"))).await.unwrap();
+        store
+            .apply(WriteBatch::one(
+                Op::UpsertActor { id: "alice".into(), roles: vec![Role::Agent, Role::Analyst], at: now },
+                audit("actor"),
+            ))
+            .await
+            .unwrap();
         for days in [30, 400, 10] {
-            let op = Op::AttestTraining { actor: "alice".into(), course: "privacy".into(), at: now, expires_at: now + time::Duration::days(days) };
+            let op = Op::AttestTraining {
+                actor: "alice".into(),
+                course: "privacy".into(),
+                at: now,
+                expires_at: now + time::Duration::days(days),
+            };
             store.apply(WriteBatch::one(op, audit("attest"))).await.unwrap();
         }
         let a = store.actor("alice").await.unwrap().unwrap();
         assert_eq!(a.roles, vec![Role::Agent, Role::Analyst]);
         assert_eq!(a.training_expires_at.map(|t| t.unix_timestamp()), Some((now + time::Duration::days(400)).unix_timestamp()));
-        let err = store.apply(WriteBatch::one(Op::AttestTraining { actor: "ghost".into(), course: "x".into(), at: now, expires_at: now }, audit("attest"))).await.unwrap_err();
+        let err = store
+            .apply(WriteBatch::one(
+                Op::AttestTraining { actor: "ghost".into(), course: "x".into(), at: now, expires_at: now },
+                audit("attest"),
+            ))
+            .await
+            .unwrap_err();
         assert!(matches!(err, StoreError::UnknownActor(ref a) if a == "ghost"), "{err}");
         assert!(store.actor("ghost").await.unwrap().is_none());
         store.close().await;

@@ -6,10 +6,7 @@ fn errors(src: &str) -> Vec<Diagnostic> {
 }
 
 fn find<'a>(diags: &'a [Diagnostic], needle: &str) -> &'a Diagnostic {
-    diags
-        .iter()
-        .find(|d| d.message.contains(needle))
-        .unwrap_or_else(|| panic!("no diagnostic containing `{needle}` in {diags:#?}"))
+    diags.iter().find(|d| d.message.contains(needle)).unwrap_or_else(|| panic!("no diagnostic containing `{needle}` in {diags:#?}"))
 }
 
 #[test]
@@ -160,7 +157,9 @@ fn toml_syntax_errors_and_unknown_fields_name_the_place() {
 
 #[test]
 fn missing_controller_and_categories_are_reported() {
-    let d = errors("[[purposes]]\nid = \"a\"\ndescription = \"x\"\nlegal_basis = \"contract\"\ncategories = [\"user.name\"]\nretention_days = 1\n");
+    let d = errors(
+        "[[purposes]]\nid = \"a\"\ndescription = \"x\"\nlegal_basis = \"contract\"\ncategories = [\"user.name\"]\nretention_days = 1\n",
+    );
     find(&d, "names no controller");
     find(&d, "does not say which data categories are collected");
 }

@@ -1,0 +1,240 @@
+//! Init, policy, subjects, access, audit, keys and the demo, as a user
+//! runs them.
+
+use crate::{candor, Install};
+
+#[test]
+fn init_writes_a_config_an_example_policy_private_keys_and_the_database() {
+    let i = Install::new();
+    for f in [
+        "candor.toml",
+        "policy.toml",
+        "candor.db",
+        "keys/index.key",
+        "keys/pseudonym.key",
+        "keys/signing.key",
+        "keys/kek/k1.key",
+        "keys/kek/current",
+    ] {
+        assert!(i.file(f).exists(), "{f} missing");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for f in ["keys/index.key", "keys/pseudonym.key", "keys/signing.key", "keys/kek/k1.key", "keys/kek/current"] {
+            let mode = std::fs::metadata(i.file(f)).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{f} is {mode:o}");
+        }
+        assert_eq!(std::fs::metadata(i.file("keys")).unwrap().permissions().mode() & 0o777, 0o700);
+    }
+    let config = std::fs::read_to_string(i.file("candor.toml")).unwrap();
+    for key in ["url = \"sqlite://candor.db\"", "dir = \"keys\"", "k_anonymity = 5", "addr = \"127.0.0.1:8080\""] {
+        assert!(config.contains(key), "{key} missing from candor.toml");
+    }
+    i.ok(&["policy", "check", "policy.toml"]);
+    let again = i.fails(1, &["init", "."]);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+}
+
+#[test]
+fn policy_check_names_every_error_with_file_line_and_column() {
+    let i = Install::new();
+    let bad = std::fs::read_to_string(i.file("policy.toml"))
+        .unwrap()
+        .replace("\"user.contact.email\",\n  \"user.contact.phone_number\"", "\"user.contact.emial\",\n  \"user.contact.phone_number\"")
+        .replace("retention_days = 395\n", "")
+        .replace("id = \"personalization\"", "id = \"analytics\"");
+    std::fs::write(i.file("bad.toml"), &bad).unwrap();
+    let r = i.fails(2, &["policy", "check", "bad.toml"]);
+    assert!(r.stderr.contains("bad.toml:18:3: error: unknown data category `user.contact.emial`"), "{}", r.stderr);
+    assert!(r.stderr.contains("help: did you mean `user.contact.email`?"), "{}", r.stderr);
+    assert!(r.stderr.contains("error: purpose `analytics` has no retention period"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("bad.toml:36:15: error: purpose `customer_service` uses `user.contact.email`, which the policy does not collect"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("error: duplicate purpose `analytics`"), "{}", r.stderr);
+    let json = i.fails(2, &["policy", "check", "bad.toml", "--json"]).json();
+    assert_eq!(json["valid"], false);
+    assert!(json["errors"].as_array().unwrap().len() >= 3);
+    assert!(json["errors"][0]["line"].as_u64().unwrap() > 0);
+    // Publishing it is refused too, and stores nothing.
+    i.fails(2, &["policy", "publish", "bad.toml"]);
+    assert!(i.ok(&["policy", "list"]).contains("no policy published"));
+    let missing = i.fails(1, &["policy", "check", "nope.toml"]);
+    assert!(missing.stderr.contains("could not read `nope.toml`"), "{}", missing.stderr);
+}
+
+#[test]
+fn publishing_is_numbered_idempotent_and_diffs_are_classified() {
+    let i = Install::new();
+    assert!(i.ok(&["policy", "publish", "policy.toml"]).contains("published policy version 1"));
+    assert!(i.ok(&["policy", "publish", "policy.toml"]).contains("identical to published version 1"));
+    let v2 = std::fs::read_to_string(i.file("policy.toml")).unwrap().replace("retention_days = 180", "retention_days = 365");
+    std::fs::write(i.file("v2.toml"), v2).unwrap();
+    let preview = i.ok(&["policy", "diff", "v2.toml"]);
+    assert!(preview.contains("[material] purpose `marketing.advertising`: retention longer: 365 days instead of 180"), "{preview}");
+    assert!(preview.contains("fresh consent needed for: marketing.advertising"), "{preview}");
+    let out = i.ok(&["policy", "publish", "v2.toml"]);
+    assert!(out.contains("published policy version 2") && out.contains("[material]"), "{out}");
+    let d = serde_json::from_str::<serde_json::Value>(&i.ok(&["policy", "diff", "--json"])).unwrap();
+    assert_eq!((d["from"].as_str(), d["to"].as_str(), d["material"].as_bool()), (Some("version 1"), Some("version 2"), Some(true)));
+    assert_eq!(d["fresh_consent"], serde_json::json!(["marketing.advertising"]));
+    let files = i.ok(&["policy", "diff", "policy.toml", "v2.toml"]);
+    assert!(files.contains("policy.toml -> v2.toml"), "{files}");
+    let versions = serde_json::from_str::<serde_json::Value>(&i.ok(&["policy", "list", "--json"])).unwrap();
+    assert_eq!(versions.as_array().unwrap().len(), 2);
+    assert!(i.ok(&["policy", "show", "1"]).contains("retention_days = 180"));
+}
+
+#[test]
+fn subjects_are_added_found_and_shown_only_through_the_gate() {
+    let i = Install::new().ready();
+    let id = i.customer("dana.x@example.com");
+    assert_eq!(id.len(), 36, "{id}");
+    let json = serde_json::from_str::<serde_json::Value>(&i.ok(&["subject", "add", "--email", "eve@example.com", "--json"])).unwrap();
+    assert_eq!(json["id"].as_str().unwrap().len(), 36);
+    assert_eq!(i.ok(&["subject", "find", "--email", "DANA.X@example.com"]).trim(), id);
+    assert_eq!(i.ok(&["subject", "find", "--handle", "X:dana_x"]).trim(), id);
+    i.fails(2, &["subject", "find", "--email", "nobody@example.com"]);
+
+    let summary = i.ok(&["subject", "show", &id]);
+    assert!(summary.contains("ps_") && !summary.contains("dana.x@example.com"), "{summary}");
+    let shown = i.ok(&["subject", "show", &id, "--purpose", "customer_service", "--as", "alice"]);
+    assert!(shown.contains("dana.x@example.com") && shown.contains("x:@dana_x") && shown.contains("Sam Someone"), "{shown}");
+    let denied = i.fails(2, &["subject", "show", &id, "--purpose", "customer_service", "--as", "mark"]);
+    assert!(
+        denied.stdout.contains("denied: none of the roles of `mark`") && !denied.stdout.contains("dana.x@example.com"),
+        "{}",
+        denied.stdout
+    );
+    let dup = i.fails(1, &["subject", "add", "--email", "Dana.X@example.com"]);
+    assert!(dup.stderr.contains(&format!("this email already belongs to subject `{id}`")), "{}", dup.stderr);
+}
+
+#[test]
+fn the_access_check_exits_by_decision_and_every_decision_is_logged() {
+    let i = Install::new().ready();
+    let id = i.customer("f@example.com");
+    let allowed = i.ok(&[
+        "access",
+        "check",
+        &id,
+        "customer_service",
+        "--category",
+        "user.contact.email",
+        "--category",
+        "user.health_and_medical",
+        "--as",
+        "alice",
+    ]);
+    assert!(allowed.contains("allowed: user.contact.email") && allowed.contains("withheld: user.health_and_medical"), "{allowed}");
+    let denied = i.fails(2, &["access", "check", &id, "personalization", "--category", "user.content.public", "--as", "mark"]);
+    assert!(denied.stdout.contains("has not consented to `personalization`"), "{}", denied.stdout);
+    let log = i.ok(&["audit", "log", "--json", "--limit", "1000"]);
+    let entries: serde_json::Value = serde_json::from_str(&log).unwrap();
+    let decisions: Vec<_> = entries.as_array().unwrap().iter().filter(|e| e["action"] == "access.decide").collect();
+    assert_eq!(decisions.len(), 2);
+    assert_eq!((decisions[0]["decision"].as_str(), decisions[1]["decision"].as_str()), (Some("allow"), Some("deny")));
+    assert!(!log.contains("f@example.com"));
+}
+
+#[test]
+fn audit_verify_passes_untouched_and_names_an_altered_entry() {
+    let i = Install::new().ready();
+    i.customer("g@example.com");
+    let ok = i.ok(&["audit", "verify"]);
+    assert!(ok.contains("audit log intact: 6 entries"), "{ok}");
+    let db = i.file("candor.db");
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        sqlx::any::install_default_drivers();
+        let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        sqlx::query("update audit_log set detail = '{}' where seq = 3").execute(&mut c).await.unwrap();
+    });
+    let bad = i.fails(2, &["audit", "verify"]);
+    assert!(bad.stdout.contains("TAMPERED: entry 3 was altered"), "{}", bad.stdout);
+    let json = i.fails(2, &["audit", "verify", "--json"]).json();
+    assert_eq!(json["problem"], serde_json::json!({ "kind": "altered", "seq": 3 }));
+}
+
+#[test]
+fn keys_rotate_and_the_data_stays_readable() {
+    let i = Install::new().ready();
+    let id = i.customer("h@example.com");
+    let out = i.ok(&["keys", "rotate"]);
+    assert!(out.contains("new rotation: 1 data key(s) now wrapped under `k2`; retired k1"), "{out}");
+    let status = serde_json::from_str::<serde_json::Value>(&i.ok(&["keys", "status", "--json"])).unwrap();
+    assert_eq!(status["current"], "k2");
+    assert!(i.ok(&["subject", "show", &id, "--purpose", "customer_service", "--as", "alice"]).contains("h@example.com"));
+    assert!(i.ok(&["audit", "verify"]).contains("intact"));
+}
+
+#[test]
+fn configuration_comes_from_the_file_then_the_environment_and_can_be_named() {
+    let i = Install::new();
+    let shown = serde_json::from_str::<serde_json::Value>(&i.ok(&["config", "show", "--json"])).unwrap();
+    assert_eq!(shown["privacy"]["k_anonymity"], 5);
+    let env = vec![("CANDOR_PRIVACY__K_ANONYMITY".to_owned(), "7".to_owned())];
+    let r = candor(i.path(), &env, &["config", "show", "--json"]);
+    assert_eq!(r.json()["privacy"]["k_anonymity"], 7);
+    // From elsewhere, with --config: relative paths follow the file.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let config = i.file("candor.toml");
+    let r = candor(
+        elsewhere.path(),
+        &[],
+        &["--config", config.to_str().unwrap(), "policy", "publish", i.file("policy.toml").to_str().unwrap()],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!elsewhere.path().join("candor.db").exists());
+    let none = candor(elsewhere.path(), &[], &["policy", "list"]);
+    assert_eq!(none.code, 1);
+    assert!(none.stderr.contains("no configuration at `candor.toml`; run `candor init`"), "{}", none.stderr);
+    assert!(i.ok(&["config", "example"]).contains("[database]"));
+}
+
+#[test]
+fn the_demo_runs_the_whole_foundation() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = candor(dir.path(), &[], &["demo", "--json"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let json = r.json();
+    let steps = json["steps"].as_array().unwrap();
+    let texts: Vec<&str> = steps.iter().map(|s| s["text"].as_str().unwrap()).collect();
+    for needle in [
+        "no-op: true",
+        "has no privacy-and-ethics training",
+        "objected to `analytics`",
+        "changed the purpose materially",
+        "re-wrapped",
+        "audit chain intact",
+    ] {
+        assert!(texts.iter().any(|t| t.contains(needle)), "no step says `{needle}`: {texts:#?}");
+    }
+    // Running it again replaces the earlier demo; a foreign directory is left alone.
+    let again = candor(dir.path(), &[], &["demo"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    std::fs::create_dir_all(dir.path().join("mine")).unwrap();
+    std::fs::write(dir.path().join("mine/notes.txt"), "keep").unwrap();
+    let refused = candor(dir.path(), &[], &["demo", "mine"]);
+    assert_eq!(refused.code, 1);
+    assert!(dir.path().join("mine/notes.txt").exists());
+}
+
+#[test]
+fn postgres_is_chosen_by_the_url_in_the_configuration() {
+    let Some(db) = candor_test_support::TestDb::postgres() else {
+        eprintln!("note: {} is not set; skipping", candor_test_support::PG_ENV);
+        return;
+    };
+    let env = vec![("CANDOR_DATABASE__SCHEMA".to_owned(), db.schema.clone().unwrap())];
+    let i = Install::with(&["--database-url", &db.url], env).ready();
+    assert!(std::fs::read_to_string(i.file("candor.toml")).unwrap().contains("url = \"postgres://"));
+    assert!(!i.file("candor.db").exists());
+    let id = i.customer("pg@example.com");
+    i.ok(&["consent", "grant", &id, "personalization", "--receipt", "r.json"]);
+    i.ok(&["consent", "verify-receipt", "r.json"]);
+    assert!(i.ok(&["subject", "show", &id, "--purpose", "customer_service", "--as", "alice"]).contains("pg@example.com"));
+    assert!(i.ok(&["audit", "verify"]).contains("intact"));
+}
