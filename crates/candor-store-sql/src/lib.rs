@@ -15,8 +15,8 @@ use std::sync::Arc;
 use candor_domain::{ConsentEvent, SubjectId};
 use candor_store::audit::micros;
 use candor_store::{
-    ActorRecord, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionRecord, NewSubject, Op, Outcome, PolicyVersionRecord,
-    RecipientRecord, Store, StoreError, SubjectRecord, WrappedKey, WriteBatch,
+    ActorRecord, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionRecord, LinkPage, NewSubject, Op, Outcome,
+    PolicyVersionRecord, RecipientRecord, Store, StoreError, SubjectRecord, WrappedKey, WriteBatch,
 };
 use sqlx::AnyPool;
 use sqlx::{Any, Transaction};
@@ -111,7 +111,7 @@ impl SqlStore {
                 let id = insert_consent(tx, subject, &event, receipt.as_deref()).await?;
                 Ok(Outcome::ConsentId(id))
             }
-            Op::InsertInteractions(rows) => Ok(Outcome::Count(rows::insert_interactions(tx, &rows).await?)),
+            Op::InsertInteractions(rows) => Ok(Outcome::Count(rows::insert_interactions(tx, self.backend, &rows).await?)),
             Op::UpsertActor { id, roles, at } => {
                 let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
                 sqlx::query(
@@ -170,17 +170,18 @@ impl SqlStore {
             sqlx::query_as("select seq, hash from audit_head where id = 1").fetch_one(&mut **tx).await.map_err(db_err)?;
         let mut prev: [u8; 32] = head.try_into().map_err(|_| StoreError::Corrupt("audit head hash is not 32 bytes".into()))?;
         let mut checkpoints = Vec::new();
-        let mut entries = Vec::with_capacity(records.len());
+        let mut links = Vec::with_capacity(records.len());
         for record in records {
             seq += 1;
-            let hash = signer.chain_key().entry_hash(seq, &record, &prev);
+            let body = record.body();
+            let hash = signer.chain_key().hash(seq, body.as_bytes(), &prev);
             if signer.due(seq) {
                 checkpoints.push((signer.checkpoint(seq, hash), record.at));
             }
-            entries.push(AuditEntry { seq, record, prev_hash: prev, hash });
+            links.push((seq, body, hash));
             prev = hash;
         }
-        rows::insert_audit_entries(tx, &entries).await?;
+        rows::insert_audit_links(tx, self.backend, &links).await?;
         for (cp, at) in checkpoints {
             sqlx::query("insert into audit_checkpoints (seq, hash, signature, key_id, at) values ($1, $2, $3, $4, $5)")
                 .bind(cp.seq)
@@ -366,6 +367,15 @@ impl Store for SqlStore {
 
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
         rows::audit_entries(&self.pool, after_seq, limit).await
+    }
+
+    async fn audit_links(&self, after: i64, upto: i64) -> Result<LinkPage, StoreError> {
+        rows::audit_links(&self.pool, self.backend, after, upto).await
+    }
+
+    async fn audit_last_seq(&self) -> Result<i64, StoreError> {
+        let (n,): (Option<i64>,) = sqlx::query_as("select max(seq) from audit_log").fetch_one(&self.pool).await.map_err(db_err)?;
+        Ok(n.unwrap_or(0))
     }
 
     async fn audit_head(&self) -> Result<(i64, [u8; 32]), StoreError> {

@@ -3,14 +3,14 @@
 use candor_domain::{CategoryId, ConsentAction, ConsentEvent, ConsentSource, PurposeId, Role, SubjectId};
 use candor_store::audit::{from_micros, micros};
 use candor_store::{
-    ActorRecord, AuditEntry, AuditRecord, Checkpoint, ConsentRecord, InteractionRecord, PolicyVersionRecord, RecipientRecord,
+    ActorRecord, AuditEntry, AuditRecord, Checkpoint, ConsentRecord, InteractionRecord, LinkPage, PolicyVersionRecord, RecipientRecord,
     SealedAttribute, SealedIdentity, StoreError, SubjectRecord, WrappedKey,
 };
 use sqlx::any::AnyRow;
 use sqlx::AnyPool;
 use sqlx::{Any, Row, Transaction};
 
-use crate::db_err;
+use crate::{db_err, Backend};
 
 fn corrupt(what: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
     move |e| StoreError::Corrupt(format!("{what}: {e}"))
@@ -20,8 +20,11 @@ fn hash32(v: Vec<u8>, what: &str) -> Result<[u8; 32], StoreError> {
     v.try_into().map_err(|_| StoreError::Corrupt(format!("{what} is not 32 bytes")))
 }
 
-/// `($1, $2, …), ($k, …)` for `rows` rows of `cols` columns.
-fn values(rows: usize, cols: usize) -> String {
+/// The placeholders of a multi-row insert: `(?, ?), (?, ?)` on SQLite,
+/// `($1, $2), ($3, $4)` on PostgreSQL. SQLite binds `?` by position; a `$n`
+/// is looked up by name in a list, which made a 5,000-parameter insert
+/// spend most of its time finding its parameters.
+fn values(backend: Backend, rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         if r > 0 {
@@ -32,8 +35,13 @@ fn values(rows: usize, cols: usize) -> String {
             if c > 0 {
                 s.push(',');
             }
-            s.push('$');
-            s.push_str(&(r * cols + c + 1).to_string());
+            match backend {
+                Backend::Sqlite => s.push('?'),
+                Backend::Postgres => {
+                    s.push('$');
+                    s.push_str(&(r * cols + c + 1).to_string());
+                }
+            }
         }
         s.push(')');
     }
@@ -44,12 +52,16 @@ const INTERACTION_COLS: usize = 12;
 /// Rows per insert statement: well under both back ends' parameter limits.
 const CHUNK: usize = 500;
 
-pub(crate) async fn insert_interactions(tx: &mut Transaction<'static, Any>, rows: &[InteractionRecord]) -> Result<u64, StoreError> {
+pub(crate) async fn insert_interactions(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    rows: &[InteractionRecord],
+) -> Result<u64, StoreError> {
     let mut inserted = 0;
     for chunk in rows.chunks(CHUNK) {
         let sql = format!(
             "insert into interactions (id, subject_id, platform, external_id, kind, direction, conversation_id, reply_to, occurred_at, sealed_text, redacted_text, language) values {} on conflict (platform, external_id) do nothing",
-            values(chunk.len(), INTERACTION_COLS)
+            values(backend, chunk.len(), INTERACTION_COLS)
         );
         let mut q = sqlx::query(&sql);
         for r in chunk {
@@ -79,28 +91,19 @@ pub(crate) async fn insert_interactions(tx: &mut Transaction<'static, Any>, rows
     Ok(inserted)
 }
 
-const AUDIT_COLS: usize = 10;
+const AUDIT_COLS: usize = 3;
 
-pub(crate) async fn insert_audit_entries(tx: &mut Transaction<'static, Any>, entries: &[AuditEntry]) -> Result<(), StoreError> {
-    for chunk in entries.chunks(CHUNK) {
-        let sql = format!(
-            "insert into audit_log (seq, at, actor, action, subject, purpose, decision, detail, prev_hash, hash) values {}",
-            values(chunk.len(), AUDIT_COLS)
-        );
+/// Appends `(seq, body, hash)` rows.
+pub(crate) async fn insert_audit_links(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    links: &[(i64, String, [u8; 32])],
+) -> Result<(), StoreError> {
+    for chunk in links.chunks(CHUNK) {
+        let sql = format!("insert into audit_log (seq, body, hash) values {}", values(backend, chunk.len(), AUDIT_COLS));
         let mut q = sqlx::query(&sql);
-        for e in chunk {
-            let r = &e.record;
-            q = q
-                .bind(e.seq)
-                .bind(micros(r.at))
-                .bind(r.actor.clone())
-                .bind(r.action.clone())
-                .bind(r.subject.clone())
-                .bind(r.purpose.clone())
-                .bind(r.decision.clone())
-                .bind(r.detail.clone())
-                .bind(e.prev_hash.to_vec())
-                .bind(e.hash.to_vec());
+        for (seq, body, hash) in chunk {
+            q = q.bind(*seq).bind(body.clone()).bind(hex::encode(hash));
         }
         q.execute(&mut **tx).await.map_err(db_err)?;
     }
@@ -172,7 +175,8 @@ pub(crate) async fn recipients(pool: &AnyPool) -> Result<Vec<RecipientRecord>, S
         .map(|r| {
             let c = corrupt("recipient");
             let categories: String = r.try_get("categories").map_err(&c)?;
-            let categories: Vec<String> = serde_json::from_str(&categories).map_err(|e| StoreError::Corrupt(format!("agreement categories: {e}")))?;
+            let categories: Vec<String> =
+                serde_json::from_str(&categories).map_err(|e| StoreError::Corrupt(format!("agreement categories: {e}")))?;
             let version: i64 = r.try_get("policy_version").map_err(&c)?;
             let from: String = r.try_get("valid_from").map_err(&c)?;
             let until: String = r.try_get("valid_until").map_err(&c)?;
@@ -313,32 +317,87 @@ pub(crate) async fn interaction(pool: &AnyPool, platform: &str, external_id: &st
     }))
 }
 
+/// Separates bodies in a packed page. Bodies are JSON, which escapes every
+/// control character, so no body written by candor holds one.
+const RECORD: char = '\u{1e}';
+
+/// One page of links, packed by the database into three values: the
+/// sequence numbers, the hashes (64 hex digits each) and the bodies. Rows
+/// stream through the driver one at a time at a cost that dwarfs hashing
+/// them, so the database appends the stored text instead, with no per-row
+/// work. The three aggregates of one query consume the same rows in the same
+/// order, so they line up whatever that order is; the caller sorts by `seq`.
+fn packed_links_sql(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "select group_concat(seq, ','), group_concat(hash, ''), group_concat(body, char(30))
+             from audit_log where seq > $1 and seq <= $2"
+        }
+        Backend::Postgres => {
+            "select string_agg(seq::text, ','), string_agg(hash, ''), string_agg(body, chr(30))
+             from audit_log where seq > $1 and seq <= $2"
+        }
+    }
+}
+
+fn unpack_links(seqs: &str, hashes: &str, bodies: String) -> Result<LinkPage, String> {
+    let n = seqs.split(',').count();
+    if hashes.len() != n * 64 {
+        return Err(format!("{n} entries but {} hash digits: a malformed hash", hashes.len()));
+    }
+    // Where each body lies in the packed text, before the text moves into
+    // the page.
+    let mut ranges = Vec::with_capacity(n);
+    let mut start = 0;
+    for body in bodies.split(RECORD) {
+        ranges.push(start..start + body.len());
+        start += body.len() + RECORD.len_utf8();
+    }
+    if ranges.len() != n {
+        return Err(format!("{n} entries but {} bodies: a body holds a separator", ranges.len()));
+    }
+    let mut page = LinkPage::new(bodies, n);
+    for (i, (seq, range)) in seqs.split(',').zip(ranges).enumerate() {
+        let seq: i64 = seq.parse().map_err(|_| format!("`{seq}` is not a sequence number"))?;
+        let mut hash = [0u8; 32];
+        hashes
+            .get(i * 64..i * 64 + 64)
+            .and_then(|h| hex::decode_to_slice(h, &mut hash).ok())
+            .ok_or_else(|| format!("entry {seq} has a malformed hash"))?;
+        if !page.push(seq, range, hash) {
+            return Err(format!("entry {seq} has a malformed body"));
+        }
+    }
+    page.sort();
+    Ok(page)
+}
+
+pub(crate) async fn audit_links(pool: &AnyPool, backend: Backend, after: i64, upto: i64) -> Result<LinkPage, StoreError> {
+    let (seqs, hashes, bodies): (Option<String>, Option<String>, Option<String>) =
+        sqlx::query_as(packed_links_sql(backend)).bind(after).bind(upto).fetch_one(pool).await.map_err(db_err)?;
+    match (seqs, hashes, bodies) {
+        (Some(seqs), Some(hashes), Some(bodies)) => {
+            unpack_links(&seqs, &hashes, bodies).map_err(|e| StoreError::Corrupt(format!("audit log after entry {after}: {e}")))
+        }
+        _ => Ok(LinkPage::default()),
+    }
+}
+
 pub(crate) async fn audit_entries(pool: &AnyPool, after: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-    let rows: Vec<AnyRow> = sqlx::query(
-        "select seq, at, actor, action, subject, purpose, decision, detail, prev_hash, hash from audit_log where seq > $1 order by seq limit $2",
-    )
-    .bind(after)
-    .bind(i64::from(limit))
-    .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
+    let rows: Vec<(i64, String, String)> = sqlx::query_as("select seq, body, hash from audit_log where seq > $1 order by seq limit $2")
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
     rows.into_iter()
-        .map(|r| {
-            let c = corrupt("audit entry");
-            Ok(AuditEntry {
-                seq: r.try_get("seq").map_err(&c)?,
-                record: AuditRecord {
-                    at: from_micros(r.try_get("at").map_err(&c)?),
-                    actor: r.try_get("actor").map_err(&c)?,
-                    action: r.try_get("action").map_err(&c)?,
-                    subject: r.try_get("subject").map_err(&c)?,
-                    purpose: r.try_get("purpose").map_err(&c)?,
-                    decision: r.try_get("decision").map_err(&c)?,
-                    detail: r.try_get("detail").map_err(&c)?,
-                },
-                prev_hash: hash32(r.try_get("prev_hash").map_err(&c)?, "prev_hash")?,
-                hash: hash32(r.try_get("hash").map_err(&c)?, "hash")?,
-            })
+        .map(|(seq, body, hash)| {
+            let record = AuditRecord::parse(&body).map_err(|e| StoreError::Corrupt(format!("audit entry {seq}: {e}")))?;
+            let hash = hex::decode(&hash)
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .ok_or_else(|| StoreError::Corrupt(format!("audit entry {seq} has a malformed hash")))?;
+            Ok(AuditEntry { seq, record, hash })
         })
         .collect()
 }

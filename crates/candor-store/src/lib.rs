@@ -12,7 +12,7 @@ pub mod audit;
 pub mod keys;
 mod model;
 
-pub use audit::{AuditEntry, AuditRecord, AuditSigner, ChainKey, ChainVerifier, Checkpoint, Tamper};
+pub use audit::{AuditEntry, AuditRecord, AuditSigner, ChainKey, ChainLink, ChainVerifier, Checkpoint, LinkPage, Tamper};
 pub use keys::{DataKey, KeyError, KeyRing, WrappedKey};
 pub use model::*;
 
@@ -137,8 +137,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// An interaction's sealed text, by platform and external id.
     async fn interaction(&self, platform: &str, external_id: &str) -> Result<Option<InteractionRecord>, StoreError>;
 
-    /// Up to `limit` audit entries after `after_seq`, in order.
+    /// Up to `limit` audit entries after `after_seq`, in order, parsed.
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// The chain links with `after < seq <= upto`, in order, as stored. A
+    /// row that does not even parse as a link is reported as
+    /// [`StoreError::Corrupt`].
+    async fn audit_links(&self, after: i64, upto: i64) -> Result<LinkPage, StoreError>;
+
+    /// The highest sequence number present in the log (0 when empty).
+    async fn audit_last_seq(&self) -> Result<i64, StoreError>;
 
     /// The chain head: the last sequence number and its hash.
     async fn audit_head(&self) -> Result<(i64, [u8; 32]), StoreError>;

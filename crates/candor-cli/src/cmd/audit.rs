@@ -65,7 +65,15 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
         Command::Log { after, limit } => {
             let entries = inst.candor.store().audit_entries(after, limit).await?;
             if g.json {
-                output::json(&entries)?;
+                let rows: Vec<_> = entries
+                    .iter()
+                    .map(|e| {
+                        let r = &e.record;
+                        json!({ "seq": e.seq, "at": output::ts(r.at), "actor": r.actor, "action": r.action, "subject": r.subject,
+                                "purpose": r.purpose, "decision": r.decision, "detail": r.detail })
+                    })
+                    .collect();
+                output::json(&rows)?;
             } else {
                 let rows = entries.iter().map(|e| {
                     let r = &e.record;

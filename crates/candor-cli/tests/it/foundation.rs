@@ -150,7 +150,10 @@ fn audit_verify_passes_untouched_and_names_an_altered_entry() {
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         sqlx::any::install_default_drivers();
         let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-        sqlx::query("update audit_log set detail = '{}' where seq = 3").execute(&mut c).await.unwrap();
+        sqlx::query(r#"update audit_log set body = replace(body, '"actor":"cli"', '"actor":"someone-else"') where seq = 3"#)
+            .execute(&mut c)
+            .await
+            .unwrap();
     });
     let bad = i.fails(2, &["audit", "verify"]);
     assert!(bad.stdout.contains("TAMPERED: entry 3 was altered"), "{}", bad.stdout);

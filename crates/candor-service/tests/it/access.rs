@@ -31,7 +31,7 @@ async fn every_decision_is_audited_with_a_pseudonym_and_never_the_data() {
         assert!(decisions
             .iter()
             .all(|e| e.record.subject.as_deref() == Some(pseudonym.as_str()) && e.record.purpose.as_deref() == Some("customer_service")));
-        assert!(decisions[1].record.detail.contains("no_training"));
+        assert!(decisions[1].record.detail.to_string().contains("no_training"));
         for e in &entries {
             let all = format!("{:?}", e.record);
             assert!(

@@ -44,7 +44,8 @@ async fn an_altered_entry_is_named() {
     each_backend(|db| async move {
         let f = Fixture::with_policy(db).await;
         workload(&f).await;
-        f.exec("update audit_log set actor = 'mallory' where seq = 7").await;
+        let n = f.exec(r#"update audit_log set body = replace(body, '"actor":"', '"actor":"mallory-') where seq = 7"#).await;
+        assert_eq!(n, 1);
         assert_eq!(problem(&f).await, Tamper::Altered { seq: 7 });
     })
     .await;
@@ -82,34 +83,49 @@ async fn an_inserted_entry_is_named_even_after_the_last_checkpoint() {
     each_backend(|db| async move {
         let f = Fixture::with_policy(db).await;
         workload(&f).await;
-        let (head, hash) = f.store.audit_head().await.unwrap();
-        // A forger copies the newest row as a template, links it to the
-        // real head and moves the head row along; without the chain key the
-        // hash cannot be right.
+        let (head, _) = f.store.audit_head().await.unwrap();
+        // A forger appends a plausible entry and moves the head row along;
+        // without the chain key its hash cannot be right.
         let next = head + 1;
-        let hash_hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-        let prev = match f.db.backend {
-            candor_store_sql::Backend::Sqlite => format!("x'{hash_hex}'"),
-            candor_store_sql::Backend::Postgres => format!("decode('{hash_hex}', 'hex')"),
-        };
         f.exec(&format!(
-            "insert into audit_log (seq, at, actor, action, subject, purpose, decision, detail, prev_hash, hash) \
-             select {next}, at, 'mallory', 'access.decide', subject, purpose, 'allow', detail, {prev}, hash from audit_log where seq = {head}"
+            r#"insert into audit_log (seq, body, hash) select {next}, replace(body, '"actor":"', '"actor":"mallory-'), hash from audit_log where seq = {head}"#
         ))
         .await;
         f.exec(&format!("update audit_head set seq = {next}")).await;
         assert_eq!(problem(&f).await, Tamper::Altered { seq: next });
 
-        // Inserted between two entries by renumbering: the renumbered
-        // entries no longer match their hashes.
-        f.exec(&format!("delete from audit_log where seq = {next}")).await;
+        // Without moving the head: the chain is longer than the log recorded.
         f.exec(&format!("update audit_head set seq = {head}")).await;
+        f.exec(&format!("delete from audit_log where seq = {next}")).await;
         assert!(matches!(f.candor.verify_audit(|_, _| {}).await.unwrap(), AuditReport::Intact { .. }), "restoring the rows restores the chain");
+
+        // Inserted between two entries by renumbering the rest: the moved
+        // entries no longer match their hashes.
         f.exec("update audit_log set seq = seq + 1000 where seq >= 5").await;
         f.exec("update audit_log set seq = seq - 999 where seq >= 1005").await;
-        f.exec("insert into audit_log (seq, at, actor, action, subject, purpose, decision, detail, prev_hash, hash) select 5, at, actor, action, subject, purpose, decision, detail, prev_hash, hash from audit_log where seq = 4").await;
+        f.exec("insert into audit_log (seq, body, hash) select 5, body, hash from audit_log where seq = 4").await;
+        assert_eq!(problem(&f).await, Tamper::Altered { seq: 5 });
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_row_that_is_not_an_entry_is_named() {
+    each_backend(|db| async move {
+        let f = Fixture::with_policy(db).await;
+        workload(&f).await;
+        let separator = match f.db.backend {
+            candor_store_sql::Backend::Sqlite => "char(30)",
+            candor_store_sql::Backend::Postgres => "chr(30)",
+        };
+        // The JSON expression index refuses a body that is not JSON, so a
+        // forger drops it first.
+        f.exec("drop index audit_by_subject").await;
+        f.exec(&format!("update audit_log set body = body || {separator} || '{{}}' where seq = 9")).await;
         let p = problem(&f).await;
-        assert!(matches!(p, Tamper::Altered { seq: 5 } | Tamper::Inserted { seq: 5, .. }), "{p:?}");
+        assert!(matches!(p, Tamper::Unreadable { .. }), "{p:?}");
+        f.exec("update audit_log set body = '{}', hash = 'not hex' where seq = 9").await;
+        assert!(matches!(problem(&f).await, Tamper::Unreadable { .. }));
     })
     .await;
 }

@@ -114,18 +114,17 @@ create table rights_requests (
     detail text not null default '{}'
 );
 
+-- Each entry is stored as the exact bytes its hash covers: canonical JSON
+-- with pseudonymous subject ids only. No field is kept twice, so none can be
+-- changed apart from what was hashed; queries read the JSON through
+-- expression indexes. The previous entry's hash is not stored: it is, by
+-- definition, the hash of entry seq - 1.
 create table audit_log (
     seq bigint primary key,
-    at bigint not null,
-    actor text not null,
-    action text not null,
-    subject text,                        -- pseudonym, never personal data
-    purpose text,
-    decision text,
-    detail text not null,
-    prev_hash bytea not null,
-    hash bytea not null
+    body text not null,                  -- canonical json of the entry
+    hash text not null                   -- hmac-sha256 chain hash, hex
 );
+create index audit_by_subject on audit_log (((body::jsonb) ->> 'subject'), seq);
 
 -- One row: the chain head. Appenders update it first, which serializes them.
 create table audit_head (

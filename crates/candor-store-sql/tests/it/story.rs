@@ -306,13 +306,20 @@ async fn audit_entries_form_a_chain_with_signed_checkpoints() {
         assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=10).collect::<Vec<_>>());
         let cps = store.audit_checkpoints().await.unwrap();
         assert_eq!(cps.iter().map(|c| c.seq).collect::<Vec<_>>(), vec![3, 6, 9]);
-        let mut v = ChainVerifier::new(keys.verifying_key(), keys.audit_chain_key(), cps).unwrap();
-        for e in &entries {
-            v.push(e).unwrap();
+        let page = store.audit_links(0, 10).await.unwrap();
+        let links: Vec<_> = page.iter().collect();
+        assert_eq!(links.iter().map(|l| l.seq).collect::<Vec<_>>(), (1..=10).collect::<Vec<_>>());
+        let mut v = ChainVerifier::new(&keys.verifying_key(), keys.audit_chain_key(), cps).unwrap();
+        for (l, e) in links.iter().zip(&entries) {
+            assert_eq!((l.hash, candor_store::AuditRecord::parse(l.body).unwrap()), (e.hash, e.record.clone()));
+            v.push(l).unwrap();
         }
         assert_eq!(v.finish().unwrap(), 10);
         assert_eq!(store.audit_head().await.unwrap(), (10, entries[9].hash));
+        assert_eq!(store.audit_last_seq().await.unwrap(), 10);
         assert_eq!(store.audit_entries(8, 1).await.unwrap()[0].seq, 9);
+        assert_eq!(store.audit_links(3, 5).await.unwrap().iter().map(|l| l.seq).collect::<Vec<_>>(), vec![4, 5]);
+        assert!(store.audit_links(10, 20).await.unwrap().is_empty());
         store.close().await;
     })
     .await;
