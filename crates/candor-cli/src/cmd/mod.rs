@@ -6,9 +6,11 @@ pub mod audit;
 pub mod config;
 pub mod consent;
 pub mod demo;
+pub mod eval;
 pub mod init;
 pub mod keys;
 pub mod policy;
+pub mod redact;
 pub mod subject;
 
 use clap::Subcommand;
@@ -43,6 +45,11 @@ pub enum Command {
     /// Rotate the key-encryption key and show which keys wrap what.
     #[command(subcommand)]
     Keys(keys::Command),
+    /// Find personal data in text and redact it.
+    Redact(redact::Args),
+    /// Measure quality on a labelled corpus.
+    #[command(subcommand)]
+    Eval(eval::Command),
     /// Show the effective configuration or the example one.
     #[command(subcommand)]
     Config(config::Command),
@@ -62,5 +69,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Audit(c) => audit::run(g, c).await,
         Command::Keys(c) => keys::run(g, c).await,
         Command::Config(c) => config::run(g, c).await,
+        Command::Redact(a) => redact::run(g, a),
+        Command::Eval(c) => eval::run(g, c),
     }
 }

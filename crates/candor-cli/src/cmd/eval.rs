@@ -1,0 +1,98 @@
+//! `candor eval pii FILE`: precision, recall and F1 of the PII engine on a
+//! labelled corpus, per type and overall, scored as the reference scorer
+//! does; `--predictions OUT` writes the predicted spans in the corpus'
+//! own format so any outside scorer can check the figures.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead as _, BufReader, BufWriter, Write as _};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use candor_privacy::pii::eval::{score, Document, LabelledSpan};
+use candor_privacy::Analyzer;
+
+use crate::{output, Global, Outcome};
+
+/// `candor eval …`
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// The PII engine on a JSONL corpus of `{"id", "text", "spans"}` lines.
+    Pii {
+        /// The labelled corpus.
+        file: PathBuf,
+        /// Write the predictions here, one `{"id", "text", "spans"}` line per message.
+        #[arg(long, value_name = "OUT")]
+        predictions: Option<PathBuf>,
+    },
+}
+
+/// Read a JSONL corpus, naming the line of any bad record.
+pub fn read_corpus(file: &PathBuf) -> anyhow::Result<Vec<Document>> {
+    let f = File::open(file).with_context(|| format!("could not open `{}`", file.display()))?;
+    let mut docs = Vec::new();
+    for (n, line) in BufReader::new(f).lines().enumerate() {
+        let line = line.with_context(|| format!("{}:{}: not UTF-8 text", file.display(), n + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let doc: Document = serde_json::from_str(&line).with_context(|| format!("{}:{}: not a corpus record", file.display(), n + 1))?;
+        docs.push(doc);
+    }
+    Ok(docs)
+}
+
+/// Run an evaluation.
+pub fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
+    let Command::Pii { file, predictions } = c;
+    let docs = read_corpus(&file)?;
+    let analyzer = Analyzer::new();
+    let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
+    let t = Instant::now();
+    let predicted: Vec<(String, Vec<LabelledSpan>)> = docs
+        .iter()
+        .map(|d| {
+            let spans = analyzer
+                .analyze(&d.text)
+                .iter()
+                .map(|s| LabelledSpan {
+                    start: s.char_start,
+                    end: s.char_end,
+                    entity: s.entity.as_str().to_owned(),
+                    text: Some(s.text(&d.text).to_owned()),
+                })
+                .collect();
+            (d.id.clone(), spans)
+        })
+        .collect();
+    let elapsed = t.elapsed();
+    if let Some(out) = &predictions {
+        let mut w = BufWriter::new(File::create(out).with_context(|| format!("could not create `{}`", out.display()))?);
+        for ((id, spans), d) in predicted.iter().zip(&docs) {
+            serde_json::to_writer(&mut w, &Document { id: id.clone(), text: d.text.clone(), spans: spans.clone() })?;
+            w.write_all(b"\n")?;
+        }
+        w.flush().with_context(|| format!("could not write `{}`", out.display()))?;
+    }
+    let by_id: HashMap<String, Vec<LabelledSpan>> = predicted.into_iter().collect();
+    let report = score(&docs, &by_id);
+    if g.json {
+        output::json(&report)?;
+    } else {
+        println!("{:14} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}", "type", "P", "R", "F1", "tp", "fp", "fn");
+        for (t, r) in report.by_type.iter().map(|(k, v)| (k.as_str(), v)).chain([("ALL", &report.all)]) {
+            println!("{t:14} {:6.3} {:6.3} {:6.3} {:6} {:6} {:6}", r.precision, r.recall, r.f1, r.tp, r.fp, r.fn_);
+        }
+        let secs = elapsed.as_secs_f64().max(1e-9);
+        eprintln!(
+            "{} messages, {:.1} KB in {:.1} ms: {:.0} messages/s, {:.1} MB/s",
+            docs.len(),
+            bytes as f64 / 1e3,
+            secs * 1e3,
+            docs.len() as f64 / secs,
+            bytes as f64 / secs / 1e6
+        );
+    }
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,101 @@
+//! `candor redact [FILE]`: find personal data in text from a file or
+//! standard input and print it redacted, or the spans as JSON.
+
+use std::io::Read as _;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context as _};
+use candor_privacy::pii::Numbering;
+use candor_privacy::{Analyzer, EntityType, Operator, Redactor};
+use serde_json::json;
+
+use crate::{output, Global, Outcome};
+
+/// Arguments of `candor redact`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The text to read [default: standard input].
+    pub file: Option<PathBuf>,
+    /// Print the spans found (type, byte and char offsets, score,
+    /// recognizer) as JSON instead of the redacted text.
+    #[arg(long)]
+    pub spans: bool,
+    /// Treat each line as its own message (numbered placeholders still
+    /// count across lines, as in a conversation).
+    #[arg(long)]
+    pub lines: bool,
+    /// The operator for every type: placeholder, numbered, mask, mask:N,
+    /// hash, drop or keep.
+    #[arg(long, default_value = "placeholder", value_name = "OP")]
+    pub default: String,
+    /// The operator for one type, e.g. `CREDIT_CARD=mask:4` (repeatable).
+    #[arg(long = "operator", value_name = "TYPE=OP")]
+    pub operators: Vec<String>,
+    /// Key of the `hash` operator (hex), or `CANDOR_HASH_KEY`.
+    #[arg(long, env = "CANDOR_HASH_KEY", value_name = "HEX", hide_env_values = true)]
+    pub hash_key: Option<String>,
+}
+
+fn redactor(a: &Args) -> anyhow::Result<Redactor> {
+    let mut r = Redactor::new(a.default.parse::<Operator>().context("`--default`")?);
+    for spec in &a.operators {
+        let Some((t, op)) = spec.split_once('=') else { bail!("`--operator {spec}`: write TYPE=OP, e.g. `EMAIL=hash`") };
+        let Some(entity) = EntityType::parse(t) else {
+            let all: Vec<&str> = EntityType::ALL.iter().map(|t| t.as_str()).collect();
+            bail!("`--operator {spec}`: unknown type `{t}`; types are {}", all.join(", "));
+        };
+        r = r.with(entity, op.parse::<Operator>().with_context(|| format!("`--operator {spec}`"))?);
+    }
+    if let Some(hex_key) = &a.hash_key {
+        let key = hex::decode(hex_key.trim()).ok().filter(|k| k.len() >= 16).context("`--hash-key` must be at least 32 hex digits")?;
+        r = r.with_hash_key(&key);
+    }
+    Ok(r)
+}
+
+/// Redact.
+pub fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
+    let r = redactor(&a)?;
+    let mut text = String::new();
+    match &a.file {
+        Some(f) => text = std::fs::read_to_string(f).with_context(|| format!("could not read `{}` as UTF-8 text", f.display()))?,
+        None => {
+            std::io::stdin().read_to_string(&mut text).context("could not read standard input as UTF-8 text")?;
+        }
+    }
+    let analyzer = Analyzer::new();
+    let messages: Vec<&str> = if a.lines { text.lines().collect() } else { vec![text.as_str()] };
+    let mut numbering = Numbering::new();
+    if a.spans || g.json {
+        let docs: Vec<_> = messages
+            .iter()
+            .map(|m| {
+                let spans = analyzer.analyze(m);
+                let list: Vec<_> = spans
+                    .iter()
+                    .map(|s| {
+                        json!({ "type": s.entity, "start": s.start, "end": s.end, "char_start": s.char_start, "char_end": s.char_end,
+                                     "score": s.score, "recognizer": s.recognizer, "text": s.text(m) })
+                    })
+                    .collect();
+                json!({ "redacted": r.redact(m, &spans, &mut numbering), "spans": list })
+            })
+            .collect();
+        if a.lines {
+            output::json(&docs)?;
+        } else if let Some(doc) = docs.first() {
+            output::json(if a.spans { &doc["spans"] } else { doc })?;
+        }
+    } else {
+        for m in messages {
+            let spans = analyzer.analyze(m);
+            let out = r.redact(m, &spans, &mut numbering);
+            if a.lines {
+                println!("{out}");
+            } else {
+                print!("{out}");
+            }
+        }
+    }
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,11 @@
+//! candor's privacy engineering, usable on its own: the PII engine that
+//! finds personal data in free text ([`pii::Analyzer`]) and the operators
+//! that redact it ([`pii::Redactor`]).
+//!
+//! Nothing here does I/O or knows about storage; text goes in, spans and
+//! redacted text come out.
+#![deny(missing_docs)]
+
+pub mod pii;
+
+pub use pii::{Analyzer, EntityType, Operator, Redactor, Span};

@@ -1,0 +1,877 @@
+//! Recognizers that need context: person names, order and booking
+//! references, dates of birth, and (in [`address`]) postal addresses.
+//!
+//! Context comes from cue phrases in several languages (`data/pii-cues.txt`,
+//! data rather than code), found in one walk over the words of a text.
+//! Numeric recognizers ask the same hits whether, say, a phone cue precedes
+//! a number.
+
+mod address;
+
+use super::dates::date_end;
+use super::text::{boundary_after, boundary_before, char_at, is_capitalized, lower_ascii, skip_blanks, word_end};
+use super::{Candidate, EntityType as E};
+
+/// What a cue says about what follows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cue {
+    Phone,
+    Ssn,
+    Card,
+    Ip,
+    Nino,
+    Dob,
+    Order,
+    Name,
+    NameWeak,
+    Honorific,
+    Closing,
+    Greeting,
+    Staff,
+    Address,
+    StreetSuffix,
+    StreetPrefix,
+    StreetCompound,
+    Unit,
+    Military,
+}
+
+impl Cue {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "phone" => Self::Phone,
+            "ssn" => Self::Ssn,
+            "card" => Self::Card,
+            "ip" => Self::Ip,
+            "nino" => Self::Nino,
+            "dob" => Self::Dob,
+            "order" => Self::Order,
+            "name" => Self::Name,
+            "name_weak" => Self::NameWeak,
+            "honorific" => Self::Honorific,
+            "closing" => Self::Closing,
+            "greeting" => Self::Greeting,
+            "staff" => Self::Staff,
+            "address" => Self::Address,
+            "street_suffix" => Self::StreetSuffix,
+            "street_prefix" => Self::StreetPrefix,
+            "street_compound" => Self::StreetCompound,
+            "unit" => Self::Unit,
+            "military" => Self::Military,
+            _ => return None,
+        })
+    }
+}
+
+const CUES: &str = include_str!("../../data/pii-cues.txt");
+
+/// One cue found in a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct CueHit {
+    pub cue: Cue,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Every cue of a text, ordered by end.
+#[derive(Debug, Default)]
+pub(crate) struct CueHits(Vec<CueHit>);
+
+impl CueHits {
+    /// Whether a `cue` ends at most `window` bytes before `pos`.
+    pub(crate) fn before(&self, pos: usize, window: usize, cue: Cue) -> bool {
+        let from = pos.saturating_sub(window);
+        let first = self.0.partition_point(|h| h.end < from);
+        self.0[first..].iter().take_while(|h| h.end <= pos).any(|h| h.cue == cue)
+    }
+
+    fn of(&self, cue: Cue) -> impl Iterator<Item = &CueHit> {
+        self.0.iter().filter(move |h| h.cue == cue)
+    }
+}
+
+/// One cue phrase.
+#[derive(Debug)]
+struct Phrase {
+    /// Lower case.
+    text: String,
+    /// The kinds it carries (`place` starts and ends streets).
+    kinds: Vec<Cue>,
+    /// Ends in punctuation (`name:`), so needs no word boundary after it.
+    open_end: bool,
+}
+
+/// FxHash of lower-cased bytes: a few instructions a byte, no setup.
+fn fx(word: &[u8]) -> u64 {
+    word.iter().fold(0u64, |h, &b| (h.rotate_left(5) ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95))
+}
+
+/// The cue phrases, indexed by their first word in a flat open-addressing
+/// table small enough to stay in cache. (An Aho-Corasick DFA over the same
+/// thousand-odd phrases was measured missing the cache on most steps.)
+#[derive(Debug)]
+pub(crate) struct Cues {
+    phrases: Vec<Phrase>,
+    /// Slots: a 16-bit fingerprint of a first word's hash and 1 + the index
+    /// of its group; 0 is empty. Four bytes a slot keeps the table in L1.
+    slots: Vec<u32>,
+    /// Per first word: its full hash, and its phrase ids' range in `by_first`.
+    groups: Vec<(u64, u32, u32)>,
+    /// Phrase ids grouped by first word.
+    by_first: Vec<u32>,
+    mask: usize,
+    /// Street types that end a word (`Hauptstraße`), lower case.
+    compounds: Vec<String>,
+}
+
+/// The first word of a phrase: letters and digits up to anything else.
+fn first_word(s: &str) -> &str {
+    let end = s.find(|c: char| !c.is_alphanumeric()).unwrap_or(s.len());
+    &s[..end]
+}
+
+impl Cues {
+    pub(crate) fn new() -> Self {
+        let mut phrases: Vec<Phrase> = Vec::new();
+        let mut compounds = Vec::new();
+        for line in CUES.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let Some((kind, phrase)) = line.split_once('\t') else { continue };
+            let Some(k) = Cue::parse(kind.trim()) else { continue };
+            let phrase = phrase.trim().to_lowercase();
+            if k == Cue::StreetCompound {
+                compounds.push(phrase);
+                continue;
+            }
+            match phrases.iter_mut().find(|p| p.text == phrase) {
+                Some(p) => p.kinds.push(k),
+                None => {
+                    let open_end = phrase.ends_with(|c: char| !c.is_alphanumeric());
+                    phrases.push(Phrase { text: phrase, kinds: vec![k], open_end });
+                }
+            }
+        }
+        // Group phrase ids by first word; longest phrase first within a group.
+        let mut groups: Vec<(String, Vec<u32>)> = Vec::new();
+        for (i, p) in phrases.iter().enumerate() {
+            let w = first_word(&p.text).to_owned();
+            match groups.iter_mut().find(|(g, _)| *g == w) {
+                Some((_, ids)) => ids.push(i as u32),
+                None => groups.push((w, vec![i as u32])),
+            }
+        }
+        let size = (groups.len() * 2).next_power_of_two();
+        let mask = size - 1;
+        let mut slots = vec![0u32; size];
+        let mut by_first = Vec::new();
+        let mut table = Vec::with_capacity(groups.len());
+        for (w, mut ids) in groups {
+            ids.sort_by_key(|&i| std::cmp::Reverse(phrases[i as usize].text.len()));
+            let h = fx(w.as_bytes());
+            let from = by_first.len() as u32;
+            by_first.extend(ids);
+            table.push((h, from, by_first.len() as u32));
+            let mut at = (h as usize) & mask;
+            while slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            slots[at] = (((h >> 48) as u32) << 16) | table.len() as u32;
+        }
+        Self { phrases, slots, groups: table, by_first, mask, compounds }
+    }
+
+    fn group(&self, word: &[u8]) -> &[u32] {
+        let h = fx(word);
+        let fp = (h >> 48) as u32;
+        let mut at = (h as usize) & self.mask;
+        loop {
+            let slot = self.slots[at];
+            if slot == 0 {
+                return &[];
+            }
+            if slot >> 16 == fp {
+                if let Some(&(gh, from, to)) = self.groups.get((slot & 0xffff) as usize - 1) {
+                    if gh == h {
+                        return self.by_first.get(from as usize..to as usize).unwrap_or_default();
+                    }
+                }
+            }
+            at = (at + 1) & self.mask;
+        }
+    }
+
+    /// Every cue in `text` standing at word boundaries, ordered by end;
+    /// where cues of one kind start at one place, the longest.
+    pub(crate) fn find(&self, text: &str) -> CueHits {
+        let b = text.as_bytes();
+        let mut hits: Vec<CueHit> = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            // The next word: a run of letters and digits of any script.
+            let c = b[i];
+            if c < 0x80 && !c.is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() {
+                let c = b[i];
+                if c < 0x80 {
+                    if !c.is_ascii_alphanumeric() {
+                        break;
+                    }
+                    i += 1;
+                } else {
+                    match text.get(i..).and_then(|s| s.chars().next()) {
+                        Some(ch) if ch.is_alphanumeric() => i += ch.len_utf8(),
+                        _ => break,
+                    }
+                }
+            }
+            if i == start {
+                // A non-ASCII character that is not a letter.
+                i += text.get(i..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8);
+                continue;
+            }
+            if start > 0 && !super::text::boundary_before(text, start) {
+                continue;
+            }
+            let word = &b[start..i];
+            // Non-ASCII first words (`teléfono`) hash their lower case;
+            // plural street types (`Villages`) their singular.
+            let mut group = if word.is_ascii() {
+                self.group(word)
+            } else {
+                self.group(text.get(start..i).unwrap_or_default().to_lowercase().as_bytes())
+            };
+            if group.is_empty() && word.len() > 3 && word.ends_with(b"s") {
+                group = self.group(&word[..word.len() - 1]);
+            }
+            if group.is_empty() {
+                continue;
+            }
+            let first = hits.len();
+            for &id in group {
+                let p = &self.phrases[id as usize];
+                let end = start + p.text.len();
+                let same = text
+                    .get(start..end)
+                    .is_some_and(|t| t.eq_ignore_ascii_case(&p.text) || (!p.text.is_ascii() && t.to_lowercase() == p.text));
+                if same {
+                    self.hit(text, start, end, p, first, &mut hits);
+                }
+            }
+        }
+        self.street_compounds(text, &mut hits);
+        hits.sort_by_key(|h| (h.end, h.start));
+        CueHits(hits)
+    }
+
+    /// Record `p` at `start..end` under each of its kinds, if it ends at a
+    /// word boundary; per kind, the longest phrase from `start`.
+    fn hit(&self, text: &str, start: usize, end: usize, p: &Phrase, first: usize, hits: &mut Vec<CueHit>) {
+        for &cue in &p.kinds {
+            let mut e = end;
+            // Street types in the plural (`Villages`, `Junctions`).
+            if cue == Cue::StreetSuffix && matches!(text.as_bytes().get(e), Some(b's')) && boundary_after(text, e + 1) {
+                e += 1;
+            }
+            if !(p.open_end || boundary_after(text, e)) {
+                continue;
+            }
+            match hits[first..].iter_mut().find(|h| h.cue == cue) {
+                Some(h) if e > h.end => h.end = e,
+                Some(_) => {}
+                None => hits.push(CueHit { cue, start, end: e }),
+            }
+        }
+    }
+
+    /// `Hauptstraße 5`: a capitalized word ending in a street type, then a
+    /// number.
+    fn street_compounds(&self, text: &str, hits: &mut Vec<CueHit>) {
+        let b = text.as_bytes();
+        let mut from = 0;
+        while let Some(rel) = memchr::memchr(b' ', b.get(from..).unwrap_or_default()) {
+            let sp = from + rel;
+            from = sp + 1;
+            if !b.get(sp + 1).is_some_and(u8::is_ascii_digit)
+                || sp == 0
+                || !b[sp - 1].is_ascii_alphabetic() && b[sp - 1] < 0x80 && b[sp - 1] != b'.'
+            {
+                continue;
+            }
+            let word = text.get(..sp).unwrap_or_default();
+            let wb = word.as_bytes();
+            for suffix in &self.compounds {
+                let sb = suffix.as_bytes();
+                // Byte-wise, ASCII case folded: `Straße` ends in `straße`.
+                if wb.len() > sb.len() && wb[wb.len() - sb.len()..].eq_ignore_ascii_case(sb) {
+                    hits.push(CueHit { cue: Cue::StreetCompound, start: sp - suffix.len(), end: sp });
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Run the context recognizers.
+pub(crate) fn recognize(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
+    names(text, cues, out);
+    orders(text, cues, out);
+    dates_of_birth(text, cues, out);
+    signatures(text, out);
+    address::addresses(text, cues, out);
+}
+
+/// Capitalized words that are not names, lower-cased.
+const NOT_NAMES: &[&str] = &[
+    "a",
+    "absolutely",
+    "account",
+    "afraid",
+    "again",
+    "agent",
+    "all",
+    "also",
+    "always",
+    "american",
+    "an",
+    "and",
+    "android",
+    "angry",
+    "app",
+    "are",
+    "at",
+    "australian",
+    "back",
+    "be",
+    "been",
+    "best",
+    "bonjour",
+    "british",
+    "but",
+    "calling",
+    "can",
+    "canadian",
+    "cheers",
+    "client",
+    "could",
+    "currently",
+    "customer",
+    "danke",
+    "dear",
+    "december",
+    "did",
+    "disappointed",
+    "do",
+    "does",
+    "done",
+    "english",
+    "everyone",
+    "february",
+    "finally",
+    "folks",
+    "for",
+    "french",
+    "friday",
+    "from",
+    "frustrated",
+    "german",
+    "glad",
+    "gmail",
+    "going",
+    "gracias",
+    "grazie",
+    "guys",
+    "had",
+    "hallo",
+    "happy",
+    "has",
+    "have",
+    "he",
+    "hello",
+    "her",
+    "here",
+    "hey",
+    "hi",
+    "him",
+    "his",
+    "hola",
+    "honestly",
+    "how",
+    "i",
+    "in",
+    "indian",
+    "ios",
+    "iphone",
+    "irish",
+    "is",
+    "it",
+    "italian",
+    "its",
+    "january",
+    "july",
+    "just",
+    "kind",
+    "literally",
+    "looking",
+    "manager",
+    "me",
+    "merci",
+    "mexican",
+    "monday",
+    "must",
+    "my",
+    "never",
+    "new",
+    "no",
+    "not",
+    "november",
+    "now",
+    "october",
+    "ok",
+    "okay",
+    "on",
+    "only",
+    "or",
+    "order",
+    "our",
+    "outlook",
+    "please",
+    "really",
+    "regards",
+    "saturday",
+    "scottish",
+    "september",
+    "seriously",
+    "service",
+    "she",
+    "should",
+    "so",
+    "sorry",
+    "spanish",
+    "still",
+    "sunday",
+    "super",
+    "support",
+    "sure",
+    "team",
+    "thank",
+    "thanks",
+    "that",
+    "the",
+    "their",
+    "them",
+    "there",
+    "they",
+    "this",
+    "thursday",
+    "to",
+    "today",
+    "tomorrow",
+    "totally",
+    "trying",
+    "tuesday",
+    "upset",
+    "us",
+    "very",
+    "waiting",
+    "warm",
+    "was",
+    "we",
+    "wednesday",
+    "welsh",
+    "what",
+    "when",
+    "where",
+    "who",
+    "why",
+    "will",
+    "with",
+    "would",
+    "writing",
+    "yes",
+    "yesterday",
+    "you",
+    "your",
+];
+
+/// Words that are also first names (`April Schmitt`, `June Cooper`): a
+/// name only when a capitalized word follows.
+const NAME_OR_WORD: &[&str] = &[
+    "april", "august", "autumn", "bill", "dawn", "faith", "grace", "hope", "jean", "joy", "june", "march", "mark", "may", "pat", "rose",
+    "summer", "sunny", "will",
+];
+
+const PARTICLES: &[&str] = &[
+    "al", "bin", "da", "das", "de", "del", "della", "den", "der", "des", "di", "do", "dos", "du", "e", "el", "ibn", "la", "las", "le",
+    "los", "mac", "mc", "st", "ten", "ter", "van", "vom", "von", "y", "zu", "zum", "zur",
+];
+
+/// Titles that open a name and stay part of it, compared without dots and
+/// hyphens (`Dipl.-Ing.` is `dipling`).
+const TITLES: &[&str] = &[
+    "dame", "di", "dipling", "dott", "dr", "drmed", "dssa", "fr", "frau", "herr", "ing", "ir", "lady", "lord", "mag", "miss", "mlle",
+    "mme", "mr", "mrs", "ms", "mx", "prof", "rev", "sir", "sr", "sra", "srta", "univprof",
+];
+
+/// Letters after a name that stay part of it (`MBA.`, `B.Sc.`, `Jr.`).
+const POSTNOMINALS: &[&str] = &[
+    "ba", "bed", "beng", "bsc", "cpa", "dds", "dphil", "esq", "ii", "iii", "iv", "jr", "llb", "llm", "ma", "mba", "md", "med", "meng",
+    "mphil", "msc", "phd", "sr",
+];
+
+/// Whether `word`, lower-cased, is in `list`, which must be sorted (a
+/// test checks every list): ASCII words are lower-cased on the stack and
+/// found by bisection.
+fn lower_in(word: &str, list: &[&str]) -> bool {
+    let mut buf = [0u8; 24];
+    match lower_ascii(word, &mut buf) {
+        Some(w) => list.binary_search(&w).is_ok(),
+        None => list.binary_search(&word.to_lowercase().as_str()).is_ok(),
+    }
+}
+
+/// The token at `i` up to the next space, with closing punctuation
+/// trimmed, if its letters (without dots and hyphens) are in `list`.
+/// Returns the end to include (with its dots).
+fn dotted_in(text: &str, i: usize, list: &[&str]) -> Option<usize> {
+    let rest = text.get(i..)?;
+    let raw_len = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+    let raw = rest.get(..raw_len)?.trim_end_matches([',', ';', ':', ')', '!', '?']);
+    // `B.Eng..` ends a sentence: one dot is the abbreviation's.
+    let raw = raw.strip_suffix("..").map_or(raw, |r| &raw[..r.len() + 1]);
+    if raw.is_empty() || !raw.chars().next().is_some_and(char::is_uppercase) {
+        return None;
+    }
+    let key: String = raw.chars().filter(|c| c.is_alphabetic()).flat_map(char::to_lowercase).collect();
+    (!key.is_empty() && key.len() <= 10 && raw.chars().all(|c| c.is_alphabetic() || c == '.' || c == '-') && list.contains(&key.as_str()))
+        .then(|| i + raw.len())
+}
+
+/// A name at `i`: optional titles (`Dr`, `Univ.Prof.`), capitalized words
+/// joined by single spaces with lower-case particles between them (`Maria
+/// de la Cruz`) and initials (`John F. Kennedy`), optional post-nominal
+/// letters (`MBA.`). Returns (start, end, name words).
+fn name_at(text: &str, i: usize, max: usize) -> Option<(usize, usize, usize)> {
+    let b = text.as_bytes();
+    let mut end = i;
+    let mut j = i;
+    // Titles.
+    for _ in 0..3 {
+        match dotted_in(text, j, TITLES) {
+            Some(e) if b.get(e) == Some(&b' ') => j = e + 1,
+            _ => break,
+        }
+    }
+    let mut words = 0;
+    while words < max {
+        let Some(w_end) = word_end(text, j) else { break };
+        let word = text.get(j..w_end)?;
+        let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase) && b.get(w_end) == Some(&b'.');
+        let next_capitalized = |from: usize| word_end(text, from).and_then(|e| text.get(from..e)).is_some_and(is_capitalized);
+        let soft = lower_in(word, NAME_OR_WORD) && b.get(w_end) == Some(&b' ') && next_capitalized(w_end + 1);
+        if (is_capitalized(word) || initial) && (soft || !lower_in(word, NOT_NAMES)) && !(words == 0 && initial) {
+            words += 1;
+            end = if initial { w_end + 1 } else { w_end };
+        } else if words > 0 && lower_in(word, PARTICLES) && word.chars().all(char::is_lowercase) {
+            // A run of particles (`de la`, `van der`) needs a capitalized word after it.
+            let mut k = w_end;
+            let mut ok = false;
+            while b.get(k) == Some(&b' ') {
+                let Some(e) = word_end(text, k + 1) else { break };
+                let w = text.get(k + 1..e).unwrap_or_default();
+                if is_capitalized(w) {
+                    ok = true;
+                    break;
+                }
+                if !(lower_in(w, PARTICLES) && w.chars().all(char::is_lowercase)) {
+                    break;
+                }
+                k = e;
+            }
+            if !ok {
+                break;
+            }
+        } else {
+            break;
+        }
+        let after = if initial { w_end + 1 } else { w_end };
+        if b.get(after) != Some(&b' ') {
+            break;
+        }
+        j = after + 1;
+    }
+    if words == 0 {
+        return None;
+    }
+    // Post-nominal letters.
+    if b.get(end) == Some(&b' ') {
+        if let Some(e) = dotted_in(text, end + 1, POSTNOMINALS) {
+            end = e;
+        }
+    }
+    Some((i, end, words))
+}
+
+/// Position after optional `:`/`,` and blanks following a cue.
+fn after_cue(text: &str, end: usize) -> usize {
+    let mut j = skip_blanks(text, end);
+    if matches!(text.as_bytes().get(j), Some(b':' | b',')) {
+        j = skip_blanks(text, j + 1);
+    }
+    j
+}
+
+fn names(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
+    for h in &cues.0 {
+        let (min_words, score, span_newlines) = match h.cue {
+            Cue::Name => (1, 0.9, false),
+            Cue::NameWeak => (1, 0.8, false),
+            Cue::Honorific => (1, 0.8, false),
+            Cue::Staff => (1, 0.75, false),
+            Cue::Closing => (1, 0.85, true),
+            Cue::Greeting => (1, 0.65, false),
+            _ => continue,
+        };
+        // A title is part of the name it opens.
+        let j = if h.cue == Cue::Honorific {
+            h.start
+        } else if span_newlines {
+            super::text::skip_space(text, h.end)
+        } else {
+            after_cue(text, h.end)
+        };
+        let Some((start, end, words)) = name_at(text, j, 5) else { continue };
+        if words < min_words {
+            continue;
+        }
+        let next = char_at(text, end);
+        let score = match h.cue {
+            // "I'm Sarah" is a name; "I'm British" is not: one word after a
+            // weak cue needs to be followed by an end, a comma or `from`.
+            Cue::NameWeak if words == 1 => {
+                let rest = text.get(end..).unwrap_or_default().trim_start();
+                let closes =
+                    next.is_none_or(|c| matches!(c, ',' | '.' | '!' | '\n' | ')')) || rest.starts_with("from ") || rest.starts_with("here");
+                if !closes {
+                    continue;
+                }
+                0.6
+            }
+            // A greeting names someone only when the name closes the greeting.
+            Cue::Greeting if !next.is_none_or(|c| matches!(c, ',' | '!' | ':' | '\n')) => continue,
+            // A signature is the last thing on its line.
+            Cue::Closing if !text.get(end..).unwrap_or_default().lines().next().unwrap_or_default().trim().is_empty() => continue,
+            _ => score,
+        };
+        out.push(Candidate::new(E::Person, start, end, score, "person"));
+    }
+}
+
+/// A line that is only a dash and a name (`- Cynthia Torres`), or a message
+/// that ends with one.
+fn signatures(text: &str, out: &mut Vec<Candidate>) {
+    let b = text.as_bytes();
+    for (i, _) in text.match_indices(['-', '–', '—', '~']) {
+        let dash_len = char_at(text, i).map_or(1, char::len_utf8);
+        let line_start = text.get(..i).and_then(|s| s.rfind('\n')).map_or(0, |p| p + 1);
+        let at_line_start = text.get(line_start..i).is_some_and(|s| s.trim().is_empty());
+        let mut j = i + dash_len;
+        while b.get(j) == Some(&b'-') {
+            j += 1;
+        }
+        if b.get(j) != Some(&b' ') {
+            continue;
+        }
+        let Some((start, end, words)) = name_at(text, j + 1, 4) else { continue };
+        let line_rest = text.get(end..).unwrap_or_default().lines().next().unwrap_or_default();
+        if !line_rest.trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!')).is_empty() {
+            continue;
+        }
+        let at_end = text.get(end..).unwrap_or_default().trim().is_empty();
+        let score = if at_line_start && (at_end || words >= 2) {
+            0.85
+        } else if at_end && words >= 2 && char_at(text, i.saturating_sub(1)) == Some(' ') {
+            0.7
+        } else {
+            continue;
+        };
+        out.push(Candidate::new(E::Person, start, end, score, "person"));
+    }
+}
+
+/// Words between an order cue and the reference itself.
+const ORDER_FILLER: &[&str] = &[
+    "code",
+    "de",
+    "del",
+    "du",
+    "el",
+    "for",
+    "id",
+    "is",
+    "la",
+    "my",
+    "no",
+    "nr",
+    "num",
+    "number",
+    "numero",
+    "nummer",
+    "numéro",
+    "número",
+    "of",
+    "our",
+    "ref",
+    "reference",
+    "the",
+    "was",
+    "your",
+];
+
+fn orders(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
+    let b = text.as_bytes();
+    for h in cues.of(Cue::Order) {
+        let mut j = h.end;
+        // Filler words and symbols: `order number: #A-123`, `nº 123`.
+        for _ in 0..4 {
+            j = skip_blanks(text, j);
+            while matches!(b.get(j), Some(b'#' | b':' | b'.')) {
+                j += 1;
+            }
+            if text.get(j..).is_some_and(|s| s.starts_with('º') || s.starts_with('°')) {
+                j += 2;
+            }
+            j = skip_blanks(text, j);
+            match word_end(text, j).and_then(|e| text.get(j..e).map(|w| (w, e))) {
+                Some((w, e)) if lower_in(w, ORDER_FILLER) && !b.get(e).is_some_and(u8::is_ascii_digit) => j = e,
+                _ => break,
+            }
+        }
+        let start = j;
+        let mut end = j;
+        while end < b.len()
+            && (b[end].is_ascii_alphanumeric()
+                || (matches!(b[end], b'-' | b'/' | b'_') && b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric)))
+        {
+            end += 1;
+        }
+        let token = &b[start..end];
+        let digits = token.iter().filter(|c| c.is_ascii_digit()).count();
+        let letters_lower = token.iter().any(u8::is_ascii_lowercase) && token.iter().any(u8::is_ascii_uppercase);
+        let fits =
+            (4..=30).contains(&token.len()) && boundary_before(text, start) && boundary_after(text, end) && b.get(end) != Some(&b'@');
+        if fits && digits > 0 && !letters_lower {
+            out.push(Candidate::new(E::OrderId, start, end, 0.85, "order_id"));
+        } else if fits
+            && (5..=10).contains(&token.len())
+            && token.iter().all(u8::is_ascii_uppercase)
+            && !shouted_word(text.get(start..end).unwrap_or_default())
+        {
+            // An all-letter code (`AWBPWW`, as airlines write bookings),
+            // unless it is a word written in capitals.
+            out.push(Candidate::new(E::OrderId, start, end, 0.75, "order_id"));
+        }
+    }
+}
+
+/// Words customers write in capitals after "order" that are not codes.
+const SHOUTED: &[&str] = &[
+    "again",
+    "arrived",
+    "asap",
+    "broken",
+    "canceled",
+    "cancelled",
+    "confirmed",
+    "damaged",
+    "delayed",
+    "delivered",
+    "details",
+    "empty",
+    "error",
+    "failed",
+    "hello",
+    "help",
+    "incomplete",
+    "issue",
+    "late",
+    "lost",
+    "missing",
+    "never",
+    "nothing",
+    "number",
+    "online",
+    "pending",
+    "please",
+    "problem",
+    "received",
+    "refund",
+    "shipped",
+    "status",
+    "still",
+    "stolen",
+    "stuck",
+    "thanks",
+    "today",
+    "tomorrow",
+    "total",
+    "twice",
+    "urgent",
+    "what",
+    "where",
+    "wrong",
+    "yesterday",
+];
+
+fn shouted_word(token: &str) -> bool {
+    lower_in(token, SHOUTED)
+}
+
+/// Words between a date-of-birth cue and the date.
+const DOB_FILLER: &[&str] = &["am", "de", "el", "em", "es", "est", "il", "is", "ist", "le", "my", "of", "on", "the", "was", "é"];
+
+fn dates_of_birth(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
+    for h in cues.of(Cue::Dob) {
+        let mut j = h.end;
+        for _ in 0..4 {
+            j = skip_blanks(text, j);
+            while matches!(text.as_bytes().get(j), Some(b':' | b',' | b'-' | b'(')) {
+                j = skip_blanks(text, j + 1);
+            }
+            match word_end(text, j).and_then(|e| text.get(j..e).map(|w| (w, e))) {
+                Some((w, e)) if lower_in(w, DOB_FILLER) => j = e,
+                _ => break,
+            }
+        }
+        if let Some(end) = date_end(text, j) {
+            out.push(Candidate::new(E::DateOfBirth, j, end, 0.9, "date_of_birth"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod word_list_tests {
+    use super::*;
+
+    #[test]
+    fn word_lists_are_sorted_for_bisection() {
+        for (name, list) in [
+            ("NOT_NAMES", NOT_NAMES),
+            ("NAME_OR_WORD", NAME_OR_WORD),
+            ("PARTICLES", PARTICLES),
+            ("TITLES", TITLES),
+            ("POSTNOMINALS", POSTNOMINALS),
+            ("ORDER_FILLER", ORDER_FILLER),
+            ("SHOUTED", SHOUTED),
+            ("DOB_FILLER", DOB_FILLER),
+            ("NOT_PLACES", address::NOT_PLACES),
+            ("STREET_PARTICLES", address::STREET_PARTICLES),
+            ("LOCALITY_PARTICLES", address::LOCALITY_PARTICLES),
+        ] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "{name} is not sorted and free of duplicates");
+        }
+        assert!(lower_in("Maria", &["ana", "maria"]) && !lower_in("Mariah", &["ana", "maria"]));
+    }
+}

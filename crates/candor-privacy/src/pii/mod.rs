@@ -1,0 +1,227 @@
+//! The PII engine: recognizers that find personal data in social-media text,
+//! each match typed, located (byte and char offsets), scored and attributed
+//! to the recognizer that found it.
+//!
+//! Speed comes from anchoring, not from running a pile of regular
+//! expressions over every message: one `memchr` pass finds `@` (e-mail
+//! addresses, handles), `memmem` finds `://` and `www.` (URLs), one byte
+//! loop walks digit chunks and upper-case anchors (cards, phones, SSNs, IP
+//! addresses, IBANs, National Insurance numbers), and one walk over the
+//! words, each looked up in a small hash table, finds the context cues, in
+//! several languages, that names, addresses, dates of birth and order
+//! references need. Candidates
+//! are then validated (Luhn and issuer ranges, mod-97, numbering plans,
+//! prefix rules) rather than accepted on shape.
+//!
+//! Overlapping candidates are resolved by score, then length.
+
+mod context;
+mod dates;
+pub mod eval;
+mod numeric;
+mod operators;
+mod phone;
+mod structured;
+mod text;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use operators::{Numbering, Operator, Redactor};
+
+/// What kind of personal data a span is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EntityType {
+    /// An e-mail address.
+    Email,
+    /// A phone number, international or national.
+    Phone,
+    /// A payment card number.
+    CreditCard,
+    /// An international bank account number.
+    Iban,
+    /// An IPv4 or IPv6 address.
+    IpAddress,
+    /// A web address.
+    Url,
+    /// A social-media handle (`@name`).
+    Handle,
+    /// A US Social Security number.
+    UsSsn,
+    /// A UK National Insurance number.
+    UkNino,
+    /// A date of birth (a date said to be one).
+    DateOfBirth,
+    /// A person's name.
+    Person,
+    /// A postal address.
+    Address,
+    /// An order, booking or account reference.
+    OrderId,
+}
+
+impl EntityType {
+    /// Every type.
+    pub const ALL: [EntityType; 13] = [
+        Self::Email,
+        Self::Phone,
+        Self::CreditCard,
+        Self::Iban,
+        Self::IpAddress,
+        Self::Url,
+        Self::Handle,
+        Self::UsSsn,
+        Self::UkNino,
+        Self::DateOfBirth,
+        Self::Person,
+        Self::Address,
+        Self::OrderId,
+    ];
+
+    /// The name used in corpora and on the command line (`EMAIL`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "EMAIL",
+            Self::Phone => "PHONE",
+            Self::CreditCard => "CREDIT_CARD",
+            Self::Iban => "IBAN",
+            Self::IpAddress => "IP_ADDRESS",
+            Self::Url => "URL",
+            Self::Handle => "HANDLE",
+            Self::UsSsn => "US_SSN",
+            Self::UkNino => "UK_NINO",
+            Self::DateOfBirth => "DATE_OF_BIRTH",
+            Self::Person => "PERSON",
+            Self::Address => "ADDRESS",
+            Self::OrderId => "ORDER_ID",
+        }
+    }
+
+    /// Parse a name, case-insensitively.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(s))
+    }
+
+    /// Whether the type is found by structure and validation (as opposed
+    /// to by context: names, addresses, dates of birth, order references).
+    pub fn is_structured(self) -> bool {
+        !matches!(self, Self::DateOfBirth | Self::Person | Self::Address | Self::OrderId)
+    }
+}
+
+impl fmt::Display for EntityType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One piece of personal data found in a text.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Span {
+    /// What it is.
+    #[serde(rename = "type")]
+    pub entity: EntityType,
+    /// Byte offset of its start.
+    pub start: usize,
+    /// Byte offset just past its end.
+    pub end: usize,
+    /// Char (Unicode scalar value) offset of its start.
+    pub char_start: usize,
+    /// Char offset just past its end.
+    pub char_end: usize,
+    /// Confidence in [0, 1].
+    pub score: f32,
+    /// Which recognizer found it.
+    pub recognizer: &'static str,
+}
+
+impl Span {
+    /// The covered text.
+    pub fn text<'a>(&self, text: &'a str) -> &'a str {
+        text.get(self.start..self.end).unwrap_or_default()
+    }
+}
+
+/// A candidate before overlaps are resolved: byte offsets only.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Candidate {
+    pub entity: EntityType,
+    pub start: usize,
+    pub end: usize,
+    pub score: f32,
+    pub recognizer: &'static str,
+}
+
+impl Candidate {
+    pub(crate) fn new(entity: EntityType, start: usize, end: usize, score: f32, recognizer: &'static str) -> Self {
+        Self { entity, start, end, score, recognizer }
+    }
+}
+
+/// Candidates scored below this are dropped.
+const MIN_SCORE: f32 = 0.5;
+
+/// The engine. Build once (it compiles its keyword automaton), share freely.
+#[derive(Debug)]
+pub struct Analyzer {
+    cues: context::Cues,
+    phone: phone::PhoneRecognizer,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Analyzer {
+    /// An analyzer with every recognizer.
+    pub fn new() -> Self {
+        Self { cues: context::Cues::new(), phone: phone::PhoneRecognizer::default() }
+    }
+
+    /// Find every piece of personal data in `text`, ordered by position,
+    /// without overlaps.
+    pub fn analyze(&self, text: &str) -> Vec<Span> {
+        let mut cands = Vec::new();
+        let cues = self.cues.find(text);
+        structured::emails_and_handles(text, &mut cands);
+        structured::urls(text, &mut cands);
+        structured::letter_anchored(text, &cues, &mut cands);
+        numeric::scan(text, &cues, &self.phone, &mut cands);
+        context::recognize(text, &cues, &mut cands);
+        resolve(text, cands)
+    }
+}
+
+/// Keep the best of overlapping candidates (score, then length, then the
+/// earlier start), then compute char offsets in one pass.
+fn resolve(text: &str, mut cands: Vec<Candidate>) -> Vec<Span> {
+    cands.retain(|c| c.score >= MIN_SCORE && c.start < c.end && text.is_char_boundary(c.start) && text.is_char_boundary(c.end));
+    cands.sort_by(|a, b| b.score.total_cmp(&a.score).then((b.end - b.start).cmp(&(a.end - a.start))).then(a.start.cmp(&b.start)));
+    let mut kept: Vec<Candidate> = Vec::with_capacity(cands.len());
+    for c in cands {
+        if kept.iter().all(|k| c.end <= k.start || c.start >= k.end) {
+            kept.push(c);
+        }
+    }
+    kept.sort_by_key(|c| c.start);
+    let mut spans = Vec::with_capacity(kept.len());
+    let (mut byte, mut chars) = (0usize, 0usize);
+    let mut advance = |to: usize| {
+        chars += text.get(byte..to).map_or(0, |s| s.chars().count());
+        byte = to;
+        chars
+    };
+    for c in kept {
+        let char_start = advance(c.start);
+        let char_end = advance(c.end);
+        spans.push(Span { entity: c.entity, start: c.start, end: c.end, char_start, char_end, score: c.score, recognizer: c.recognizer });
+    }
+    spans
+}
+
+#[cfg(test)]
+mod tests;

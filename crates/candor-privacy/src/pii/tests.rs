@@ -1,0 +1,107 @@
+//! The analyzer end to end, on messages written for these tests.
+
+use super::*;
+
+fn found(text: &str) -> Vec<(EntityType, String)> {
+    Analyzer::new().analyze(text).iter().map(|s| (s.entity, s.text(text).to_owned())).collect()
+}
+
+fn has(text: &str, entity: EntityType, value: &str) {
+    let got = found(text);
+    assert!(got.iter().any(|(e, v)| *e == entity && v == value), "{entity} `{value}` not found in {text:?}: {got:?}");
+}
+
+#[test]
+fn a_message_with_many_kinds_of_personal_data() {
+    let text = "@NorthwindHelp hi, my name is Ana María López. Order #NW-88231 never came; call +44 7911 123456 or mail ana.lopez@mail.example.org";
+    let got = found(text);
+    assert_eq!(
+        got,
+        vec![
+            (EntityType::Handle, "@NorthwindHelp".into()),
+            (EntityType::Person, "Ana María López".into()),
+            (EntityType::OrderId, "NW-88231".into()),
+            (EntityType::Phone, "+44 7911 123456".into()),
+            (EntityType::Email, "ana.lopez@mail.example.org".into()),
+        ]
+    );
+}
+
+#[test]
+fn char_offsets_count_characters_not_bytes() {
+    let text = "Привет! my name is Zoë Ångström";
+    let spans = Analyzer::new().analyze(text);
+    let s = spans.iter().find(|s| s.entity == EntityType::Person).expect("a name");
+    assert_eq!(s.text(text), "Zoë Ångström");
+    let chars: Vec<char> = text.chars().collect();
+    assert_eq!(chars[s.char_start..s.char_end].iter().collect::<String>(), "Zoë Ångström");
+    assert!(s.start > s.char_start, "byte offsets differ after Cyrillic text");
+}
+
+#[test]
+fn names_need_context_and_capitals() {
+    has("Hola, me llamo Pedro Sánchez Ruiz y tengo un problema", EntityType::Person, "Pedro Sánchez Ruiz");
+    has("Guten Tag, mein Name ist Jürgen von Weizsäcker.", EntityType::Person, "Jürgen von Weizsäcker");
+    has("still no refund\n\nThanks,\nPriya Raman", EntityType::Person, "Priya Raman");
+    has("this is Tom O'Brien from the Leeds store", EntityType::Person, "Tom O'Brien");
+    has("I spoke to Kevin yesterday and nothing happened", EntityType::Person, "Kevin");
+    has("refund please\n— Olu Adeyemi", EntityType::Person, "Olu Adeyemi");
+    for text in ["I'm Very angry about this", "I am British and proud", "hi Team, any news?", "My Order Is Late", "New York is lovely"] {
+        assert!(found(text).iter().all(|(e, _)| *e != EntityType::Person), "{text}: {:?}", found(text));
+    }
+}
+
+#[test]
+fn dates_are_personal_only_as_dates_of_birth() {
+    has("DOB: 03/04/1988, please update it", EntityType::DateOfBirth, "03/04/1988");
+    has("I was born on 7 March 1991 and the form says otherwise", EntityType::DateOfBirth, "7 March 1991");
+    has("ma date de naissance est le 12 juin 1975", EntityType::DateOfBirth, "12 juin 1975");
+    assert!(found("the parcel left on 03/04/2024 and arrived 7 March 2024").is_empty());
+}
+
+#[test]
+fn order_references_need_a_cue() {
+    has("my booking reference is XK7P2Q and the flight left", EntityType::OrderId, "XK7P2Q");
+    has("numéro de commande : FR-2231-99", EntityType::OrderId, "FR-2231-99");
+    has("Bestellnummer 40012233", EntityType::OrderId, "40012233");
+    assert!(found("use code SAVE20 for 20% off, flight BA117 at 09:40").is_empty());
+}
+
+#[test]
+fn look_alikes_are_left_alone() {
+    for text in [
+        "flight LH 441 departs 10:45, gate B22",
+        "it cost $1,299.99 and €45.50",
+        "update to iOS 17.2.1 or app version 4.12.0",
+        "tracking 1Z999 shows nothing, room 1204, 3 of 5 stars",
+        "16-digit number 1234 5678 9012 3456 fails Luhn",
+        "call center hours 9-5, Mon-Fri",
+        "discount code 562616 didn't work",
+    ] {
+        assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+    }
+}
+
+#[test]
+fn overlaps_keep_the_better_candidate() {
+    // The e-mail's domain is not also a URL; the URL's digits are not a phone.
+    assert_eq!(found("x@shop.example.com"), vec![(EntityType::Email, "x@shop.example.com".into())]);
+    assert_eq!(found("see https://t.example.com/r/4155550123"), vec![(EntityType::Url, "https://t.example.com/r/4155550123".into())]);
+}
+
+#[test]
+fn spans_never_overlap_and_are_ordered() {
+    let text = "Ship to 9 Elm Road, Bath BA1 1AA; call 01225 477000; IBAN GB82WEST12345698765432; ip 10.0.0.1; NI AB123456C";
+    let spans = Analyzer::new().analyze(text);
+    assert!(spans.windows(2).all(|w| w[0].end <= w[1].start), "{spans:?}");
+    let types: Vec<EntityType> = spans.iter().map(|s| s.entity).collect();
+    assert_eq!(types, vec![EntityType::Address, EntityType::Phone, EntityType::Iban, EntityType::IpAddress, EntityType::UkNino]);
+}
+
+#[test]
+fn entity_names_round_trip() {
+    for t in EntityType::ALL {
+        assert_eq!(EntityType::parse(t.as_str()), Some(t));
+        assert_eq!(serde_json::to_value(t).unwrap(), serde_json::json!(t.as_str()));
+    }
+}
