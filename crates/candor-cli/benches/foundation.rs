@@ -152,18 +152,18 @@ async fn bench_interactions(n: usize) -> anyhow::Result<Vec<(String, String)>> {
         let te = Instant::now();
         let rows: Vec<InteractionRecord> = (0..batch)
             .map(|i| {
-                let id = uuid::Uuid::new_v4();
+                let external_id = (b * batch + i).to_string();
                 InteractionRecord {
-                    id,
                     subject: None,
                     platform: "x".into(),
-                    external_id: (b * batch + i).to_string(),
+                    sealed_text: key.seal(&candor_store::interaction_context("x", &external_id), text.as_bytes()),
+                    external_id,
+                    account: Some("northwindhelp".into()),
                     kind: "mention".into(),
                     direction: "inbound".into(),
                     conversation_id: Some(format!("c{}", (b * batch + i) / 4)),
                     reply_to: None,
                     occurred_at: OffsetDateTime::now_utc(),
-                    sealed_text: key.seal(id.as_bytes(), text.as_bytes()),
                     redacted_text: redacted.into(),
                     language: Some("en".into()),
                 }

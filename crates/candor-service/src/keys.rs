@@ -5,7 +5,7 @@
 //! KEK and carries on with the current one instead of starting over; once no
 //! key is left under an old KEK, that KEK is retired.
 
-use candor_store::{KeyRing, Op, WriteBatch};
+use candor_store::{KeyOwner, KeyRing, Op, WriteBatch};
 use serde::Serialize;
 use serde_json::json;
 
@@ -50,11 +50,16 @@ impl Candor {
                 break;
             }
             let mut rewrapped = Vec::with_capacity(batch.len());
-            for (subject, wrapped) in batch {
-                let key = ring
-                    .unwrap(subject.as_uuid().as_bytes(), &wrapped)
-                    .map_err(|e| ServiceError::Unreadable { subject, reason: e.to_string() })?;
-                rewrapped.push((subject, ring.wrap(subject.as_uuid().as_bytes(), &key)));
+            for (owner, wrapped) in batch {
+                let context = owner.wrap_context();
+                let key = ring.unwrap(&context, &wrapped).map_err(|e| match &owner {
+                    KeyOwner::Subject(subject) => ServiceError::Unreadable { subject: *subject, reason: e.to_string() },
+                    KeyOwner::Account(platform, handle) => {
+                        ServiceError::InvalidInput(format!("the data key of brand account `{platform}:{handle}` cannot be unwrapped: {e}"))
+                    }
+                })?;
+                let rewrapped_key = ring.wrap(&context, &key);
+                rewrapped.push((owner, rewrapped_key));
             }
             let n = rewrapped.len() as u64;
             let audit = self.audit(actor, "keys.rewrap", json!({ "kek": current, "count": n }));

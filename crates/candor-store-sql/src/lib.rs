@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 mod backend;
+mod interactions;
 mod rows;
 
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use std::sync::Arc;
 use candor_domain::{ConsentEvent, SubjectId};
 use candor_store::audit::micros;
 use candor_store::{
-    ActorRecord, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionRecord, LinkPage, NewSubject, Op, Outcome,
+    ActorRecord, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionRecord, KeyOwner, LinkPage, NewSubject, Op, Outcome,
     PolicyVersionRecord, RecipientRecord, Store, StoreError, SubjectRecord, WrappedKey, WriteBatch,
 };
 use sqlx::AnyPool;
@@ -111,7 +112,27 @@ impl SqlStore {
                 let id = insert_consent(tx, subject, &event, receipt.as_deref()).await?;
                 Ok(Outcome::ConsentId(id))
             }
-            Op::InsertInteractions(rows) => Ok(Outcome::Count(rows::insert_interactions(tx, self.backend, &rows).await?)),
+            Op::InsertInteractions(rows) => Ok(Outcome::Count(interactions::insert(tx, self.backend, &rows).await?)),
+            Op::AddIdentities { subject, identities } => {
+                interactions::add_identities(tx, subject, &identities).await?;
+                Ok(Outcome::Done)
+            }
+            Op::SetAttributes { subject, attributes } => {
+                interactions::set_attributes(tx, subject, &attributes).await?;
+                Ok(Outcome::Done)
+            }
+            Op::CreateBrandAccount { platform, handle, key, at } => {
+                interactions::create_brand_account(tx, &platform, &handle, &key, micros(at)).await?;
+                Ok(Outcome::Done)
+            }
+            Op::DeleteInteractions { platform, external_ids, at } => {
+                Ok(Outcome::Count(interactions::delete(tx, self.backend, &platform, &external_ids, micros(at)).await?))
+            }
+            Op::Suppress { blind_indexes, at } => {
+                interactions::suppress(tx, self.backend, &blind_indexes, micros(at)).await?;
+                Ok(Outcome::Done)
+            }
+            Op::LinkConversations => Ok(Outcome::Count(interactions::link_conversations(tx).await?)),
             Op::UpsertActor { id, roles, at } => {
                 let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
                 sqlx::query(
@@ -140,20 +161,7 @@ impl SqlStore {
                     Ok(_) => Ok(Outcome::Done),
                 }
             }
-            Op::Rewrap(keys) => {
-                let mut n = 0;
-                for (subject, key) in keys {
-                    n += sqlx::query("update subjects set kek_id = $1, wrapped_key = $2 where id = $3")
-                        .bind(&key.kek_id)
-                        .bind(key.blob)
-                        .bind(subject.to_string())
-                        .execute(&mut **tx)
-                        .await
-                        .map_err(db_err)?
-                        .rows_affected();
-                }
-                Ok(Outcome::Count(n))
-            }
+            Op::Rewrap(keys) => Ok(Outcome::Count(interactions::rewrap(tx, keys).await?)),
         }
     }
 
@@ -333,27 +341,36 @@ impl Store for SqlStore {
         rows::actor(&self.pool, id).await
     }
 
-    async fn keys_not_under(&self, kek_id: &str, limit: u32) -> Result<Vec<(SubjectId, WrappedKey)>, StoreError> {
-        let rows: Vec<(String, String, Vec<u8>)> =
-            sqlx::query_as("select id, kek_id, wrapped_key from subjects where kek_id <> $1 order by id limit $2")
-                .bind(kek_id)
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db_err)?;
-        rows.into_iter()
-            .map(|(id, kek_id, blob)| {
-                Ok((SubjectId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?, WrappedKey { kek_id, blob }))
-            })
-            .collect()
+    async fn keys_not_under(&self, kek_id: &str, limit: u32) -> Result<Vec<(KeyOwner, WrappedKey)>, StoreError> {
+        interactions::keys_not_under(&self.pool, kek_id, limit).await
     }
 
     async fn key_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
-        let rows: Vec<(String, i64)> = sqlx::query_as("select kek_id, count(*) from subjects group by kek_id order by kek_id")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?;
-        Ok(rows.into_iter().map(|(k, n)| (k, u64::try_from(n).unwrap_or(0))).collect())
+        interactions::key_counts(&self.pool).await
+    }
+
+    async fn find_subjects(&self, blind_indexes: &[Vec<u8>]) -> Result<Vec<(Vec<u8>, SubjectId)>, StoreError> {
+        interactions::find_subjects(&self.pool, self.backend, blind_indexes).await
+    }
+
+    async fn subject_keys(&self, ids: &[SubjectId]) -> Result<Vec<(SubjectId, WrappedKey)>, StoreError> {
+        interactions::subject_keys(&self.pool, self.backend, ids).await
+    }
+
+    async fn suppressed(&self, blind_indexes: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, StoreError> {
+        interactions::suppressed(&self.pool, self.backend, blind_indexes).await
+    }
+
+    async fn tombstoned(&self, platform: &str, external_ids: &[String]) -> Result<Vec<String>, StoreError> {
+        interactions::tombstoned(&self.pool, self.backend, platform, external_ids).await
+    }
+
+    async fn interaction_subjects(&self, platform: &str, external_ids: &[String]) -> Result<Vec<(String, Option<SubjectId>)>, StoreError> {
+        interactions::subjects_of(&self.pool, self.backend, platform, external_ids).await
+    }
+
+    async fn brand_account_key(&self, platform: &str, handle: &str) -> Result<Option<WrappedKey>, StoreError> {
+        interactions::brand_account_key(&self.pool, platform, handle).await
     }
 
     async fn interaction_count(&self) -> Result<u64, StoreError> {
@@ -362,7 +379,7 @@ impl Store for SqlStore {
     }
 
     async fn interaction(&self, platform: &str, external_id: &str) -> Result<Option<InteractionRecord>, StoreError> {
-        rows::interaction(&self.pool, platform, external_id).await
+        interactions::interaction(&self.pool, platform, external_id).await
     }
 
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {

@@ -1,10 +1,10 @@
 //! Reading rows into models and the multi-row inserts of hot paths.
 
 use candor_domain::{CategoryId, ConsentAction, ConsentEvent, ConsentSource, PurposeId, Role, SubjectId};
-use candor_store::audit::{from_micros, micros};
+use candor_store::audit::from_micros;
 use candor_store::{
-    ActorRecord, AuditEntry, AuditRecord, Checkpoint, ConsentRecord, InteractionRecord, LinkPage, PolicyVersionRecord, RecipientRecord,
-    SealedAttribute, SealedIdentity, StoreError, SubjectRecord, WrappedKey,
+    ActorRecord, AuditEntry, AuditRecord, Checkpoint, ConsentRecord, LinkPage, PolicyVersionRecord, RecipientRecord, SealedAttribute,
+    SealedIdentity, StoreError, SubjectRecord, WrappedKey,
 };
 use sqlx::any::AnyRow;
 use sqlx::AnyPool;
@@ -24,7 +24,7 @@ fn hash32(v: Vec<u8>, what: &str) -> Result<[u8; 32], StoreError> {
 /// `($1, $2), ($3, $4)` on PostgreSQL. SQLite binds `?` by position; a `$n`
 /// is looked up by name in a list, which made a 5,000-parameter insert
 /// spend most of its time finding its parameters.
-fn values(backend: Backend, rows: usize, cols: usize) -> String {
+pub(crate) fn values(backend: Backend, rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         if r > 0 {
@@ -48,48 +48,8 @@ fn values(backend: Backend, rows: usize, cols: usize) -> String {
     s
 }
 
-const INTERACTION_COLS: usize = 12;
 /// Rows per insert statement: well under both back ends' parameter limits.
 const CHUNK: usize = 500;
-
-pub(crate) async fn insert_interactions(
-    tx: &mut Transaction<'static, Any>,
-    backend: Backend,
-    rows: &[InteractionRecord],
-) -> Result<u64, StoreError> {
-    let mut inserted = 0;
-    for chunk in rows.chunks(CHUNK) {
-        let sql = format!(
-            "insert into interactions (id, subject_id, platform, external_id, kind, direction, conversation_id, reply_to, occurred_at, sealed_text, redacted_text, language) values {} on conflict (platform, external_id) do nothing",
-            values(backend, chunk.len(), INTERACTION_COLS)
-        );
-        let mut q = sqlx::query(&sql);
-        for r in chunk {
-            q = q
-                .bind(r.id.to_string())
-                .bind(r.subject.map(|s| s.to_string()))
-                .bind(r.platform.clone())
-                .bind(r.external_id.clone())
-                .bind(r.kind.clone())
-                .bind(r.direction.clone())
-                .bind(r.conversation_id.clone())
-                .bind(r.reply_to.clone())
-                .bind(micros(r.occurred_at))
-                .bind(r.sealed_text.clone())
-                .bind(r.redacted_text.clone())
-                .bind(r.language.clone());
-        }
-        let res = q.execute(&mut **tx).await;
-        match res {
-            Ok(done) => inserted += done.rows_affected(),
-            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
-                return Err(StoreError::Database("an interaction names a subject that is not stored".into()))
-            }
-            Err(e) => return Err(db_err(e)),
-        }
-    }
-    Ok(inserted)
-}
 
 const AUDIT_COLS: usize = 3;
 
@@ -194,10 +154,6 @@ pub(crate) async fn recipients(pool: &AnyPool) -> Result<Vec<RecipientRecord>, S
         .collect()
 }
 
-fn parse_subject(s: &str) -> Result<SubjectId, StoreError> {
-    SubjectId::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
 pub(crate) async fn subject(pool: &AnyPool, id: SubjectId) -> Result<Option<SubjectRecord>, StoreError> {
     let sid = id.to_string();
     let row: Option<(String, String, Vec<u8>, i64)> =
@@ -286,35 +242,6 @@ pub(crate) async fn actor(pool: &AnyPool, id: &str) -> Result<Option<ActorRecord
         .await
         .map_err(db_err)?;
     Ok(Some(ActorRecord { id: id.to_owned(), roles, training_expires_at: expires.map(from_micros) }))
-}
-
-pub(crate) async fn interaction(pool: &AnyPool, platform: &str, external_id: &str) -> Result<Option<InteractionRecord>, StoreError> {
-    let row: Option<AnyRow> = sqlx::query(
-        "select id, subject_id, platform, external_id, kind, direction, conversation_id, reply_to, occurred_at, sealed_text, redacted_text, language from interactions where platform = $1 and external_id = $2",
-    )
-    .bind(platform)
-    .bind(external_id)
-    .fetch_optional(pool)
-    .await
-    .map_err(db_err)?;
-    let Some(r) = row else { return Ok(None) };
-    let c = corrupt("interaction");
-    let id: String = r.try_get("id").map_err(&c)?;
-    let subject: Option<String> = r.try_get("subject_id").map_err(&c)?;
-    Ok(Some(InteractionRecord {
-        id: uuid::Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        subject: subject.as_deref().map(parse_subject).transpose()?,
-        platform: r.try_get("platform").map_err(&c)?,
-        external_id: r.try_get("external_id").map_err(&c)?,
-        kind: r.try_get("kind").map_err(&c)?,
-        direction: r.try_get("direction").map_err(&c)?,
-        conversation_id: r.try_get("conversation_id").map_err(&c)?,
-        reply_to: r.try_get("reply_to").map_err(&c)?,
-        occurred_at: from_micros(r.try_get("occurred_at").map_err(&c)?),
-        sealed_text: r.try_get("sealed_text").map_err(&c)?,
-        redacted_text: r.try_get("redacted_text").map_err(&c)?,
-        language: r.try_get("language").map_err(&c)?,
-    }))
 }
 
 /// Separates bodies in a packed page. Bodies are JSON, which escapes every

@@ -125,11 +125,30 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// A staff actor.
     async fn actor(&self, id: &str) -> Result<Option<ActorRecord>, StoreError>;
 
-    /// Up to `limit` data keys not wrapped under `kek_id`.
-    async fn keys_not_under(&self, kek_id: &str, limit: u32) -> Result<Vec<(SubjectId, WrappedKey)>, StoreError>;
+    /// Up to `limit` data keys (of subjects, then brand accounts) not
+    /// wrapped under `kek_id`.
+    async fn keys_not_under(&self, kek_id: &str, limit: u32) -> Result<Vec<(KeyOwner, WrappedKey)>, StoreError>;
 
     /// How many data keys each KEK wraps.
     async fn key_counts(&self) -> Result<Vec<(String, u64)>, StoreError>;
+
+    /// The subjects some of `blind_indexes` point to (those that do).
+    async fn find_subjects(&self, blind_indexes: &[Vec<u8>]) -> Result<Vec<(Vec<u8>, SubjectId)>, StoreError>;
+
+    /// The wrapped data keys of these subjects (those that exist).
+    async fn subject_keys(&self, ids: &[SubjectId]) -> Result<Vec<(SubjectId, WrappedKey)>, StoreError>;
+
+    /// Which of these blind indexes are suppressed (erased subjects).
+    async fn suppressed(&self, blind_indexes: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, StoreError>;
+
+    /// Which of these items the platform deleted.
+    async fn tombstoned(&self, platform: &str, external_ids: &[String]) -> Result<Vec<String>, StoreError>;
+
+    /// The subjects of stored interactions, by external id (those stored).
+    async fn interaction_subjects(&self, platform: &str, external_ids: &[String]) -> Result<Vec<(String, Option<SubjectId>)>, StoreError>;
+
+    /// A brand account's wrapped data key.
+    async fn brand_account_key(&self, platform: &str, handle: &str) -> Result<Option<WrappedKey>, StoreError>;
 
     /// Interactions stored.
     async fn interaction_count(&self) -> Result<u64, StoreError>;

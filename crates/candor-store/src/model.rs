@@ -3,7 +3,6 @@
 
 use candor_domain::{CategoryId, ConsentEvent, Recipient, Role, SubjectId};
 use time::{Date, OffsetDateTime};
-use uuid::Uuid;
 
 use crate::audit::AuditRecord;
 use crate::keys::WrappedKey;
@@ -66,17 +65,21 @@ pub struct SubjectRecord {
     pub created_at: OffsetDateTime,
 }
 
-/// One social-media interaction.
+/// One social-media interaction. Its natural key is (platform,
+/// external id); its text is sealed against that key
+/// ([`interaction_context`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct InteractionRecord {
-    /// Internal id.
-    pub id: Uuid,
-    /// Author subject, for inbound items from customers.
+    /// The customer it is about: the author of an inbound item, the
+    /// addressee of a brand's reply; `None` when no customer can be named
+    /// (the text is then sealed under the brand account's key).
     pub subject: Option<SubjectId>,
-    /// `twitter`, `x`, `facebook`, …
+    /// `x`, `facebook`, …
     pub platform: String,
     /// The platform's id for the item.
     pub external_id: String,
+    /// The brand account on the other side of the conversation.
+    pub account: Option<String>,
     /// mention, reply, direct_message, comment, review.
     pub kind: String,
     /// inbound or outbound.
@@ -87,12 +90,38 @@ pub struct InteractionRecord {
     pub reply_to: Option<String>,
     /// When it was posted.
     pub occurred_at: OffsetDateTime,
-    /// Original text, sealed under the subject's data key.
+    /// Original text, sealed under the subject's (or account's) data key.
     pub sealed_text: Vec<u8>,
     /// Text with personal data redacted.
     pub redacted_text: String,
     /// Detected language.
     pub language: Option<String>,
+}
+
+/// The associated data an interaction's text is sealed with: a ciphertext
+/// moved to another row does not decrypt.
+pub fn interaction_context(platform: &str, external_id: &str) -> Vec<u8> {
+    format!("candor-text-v1:{platform}:{external_id}").into_bytes()
+}
+
+/// Whose data key a wrapped key is.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum KeyOwner {
+    /// A customer's.
+    Subject(SubjectId),
+    /// A brand account's (`platform`, lower-case handle).
+    Account(String, String),
+}
+
+impl KeyOwner {
+    /// The associated data the key is wrapped with, so a wrapped key moved
+    /// to another owner does not unwrap.
+    pub fn wrap_context(&self) -> Vec<u8> {
+        match self {
+            Self::Subject(id) => id.as_uuid().as_bytes().to_vec(),
+            Self::Account(platform, handle) => format!("account:{platform}:{handle}").into_bytes(),
+        }
+    }
 }
 
 /// A published policy version.
@@ -178,6 +207,52 @@ pub enum Op {
     },
     /// Insert interactions, skipping those already stored (platform + external id).
     InsertInteractions(Vec<InteractionRecord>),
+    /// Link identities to an existing subject.
+    AddIdentities {
+        /// Whose.
+        subject: SubjectId,
+        /// The identities, sealed under the subject's key.
+        identities: Vec<SealedIdentity>,
+    },
+    /// Set (insert or replace) profile attributes of a subject.
+    SetAttributes {
+        /// Whose.
+        subject: SubjectId,
+        /// The attributes, sealed under the subject's key.
+        attributes: Vec<SealedAttribute>,
+    },
+    /// Record a brand account and its wrapped data key (kept if present).
+    CreateBrandAccount {
+        /// Platform.
+        platform: String,
+        /// Lower-case handle without `@`.
+        handle: String,
+        /// Its data key, wrapped.
+        key: WrappedKey,
+        /// When.
+        at: OffsetDateTime,
+    },
+    /// Delete interactions the platform deleted, and remember them so they
+    /// are never stored again.
+    DeleteInteractions {
+        /// Platform.
+        platform: String,
+        /// Their external ids.
+        external_ids: Vec<String>,
+        /// When.
+        at: OffsetDateTime,
+    },
+    /// Remember identifiers (blind indexes) that must not come back.
+    Suppress {
+        /// Blind indexes.
+        blind_indexes: Vec<Vec<u8>>,
+        /// When.
+        at: OffsetDateTime,
+    },
+    /// Point every interaction's conversation at the first item of its
+    /// reply chain, and give inbound items the brand account that answered
+    /// in their conversation. Returns how many rows changed.
+    LinkConversations,
     /// Create or update an actor's roles.
     UpsertActor {
         /// Actor id.
@@ -199,7 +274,7 @@ pub enum Op {
         expires_at: OffsetDateTime,
     },
     /// Replace wrapped data keys (key rotation).
-    Rewrap(Vec<(SubjectId, WrappedKey)>),
+    Rewrap(Vec<(KeyOwner, WrappedKey)>),
 }
 
 /// What one operation did.

@@ -31,10 +31,10 @@ async fn crash_child_writes_until_killed() {
     for n in 1.. {
         let rows: Vec<InteractionRecord> = (0..BATCH)
             .map(|i| InteractionRecord {
-                id: uuid::Uuid::new_v4(),
                 subject: None,
                 platform: "x".into(),
                 external_id: format!("{n}-{i}-{}", uuid::Uuid::new_v4().simple()),
+                account: None,
                 kind: "mention".into(),
                 direction: "inbound".into(),
                 conversation_id: None,

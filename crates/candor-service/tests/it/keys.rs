@@ -53,8 +53,14 @@ async fn an_interrupted_rotation_is_finished_by_the_next_run() {
     let mut ring = KeyRing::load_with(&f.keys_dir(), None).unwrap();
     ring.add_kek().unwrap();
     let first = f.store.keys_not_under("k2", 1).await.unwrap();
-    let moved: Vec<_> =
-        first.into_iter().map(|(s, w)| (s, ring.wrap(s.as_uuid().as_bytes(), &ring.unwrap(s.as_uuid().as_bytes(), &w).unwrap()))).collect();
+    let moved: Vec<_> = first
+        .into_iter()
+        .map(|(s, w)| {
+            let c = s.wrap_context();
+            let k = ring.unwrap(&c, &w).unwrap();
+            (s, ring.wrap(&c, &k))
+        })
+        .collect();
     f.store.apply(WriteBatch { ops: vec![Op::Rewrap(moved)], audit: vec![] }).await.unwrap();
     assert_eq!(f.store.key_counts().await.unwrap(), vec![("k1".to_owned(), 3), ("k2".to_owned(), 1)]);
 

@@ -39,23 +39,56 @@ create table identities (
 );
 create index identities_by_subject on identities (subject_id);
 
+-- One social-media item. Its natural key is (platform, external_id), which
+-- makes imports idempotent and is what its text is sealed against. The
+-- subject is the customer it is about: the author of an inbound item, the
+-- addressee of a brand's reply (so erasing them shreds the reply too).
 create table interactions (
-    id text primary key,
-    subject_id text references subjects (id) on delete cascade,
+    id bigint generated always as identity primary key,
     platform text not null,
     external_id text not null,
-    kind text not null,
-    direction text not null,
-    conversation_id text,
-    reply_to text,
+    subject_id text references subjects (id) on delete cascade,
+    account text,                        -- the brand account on the other side
+    kind text not null,                  -- mention, reply, direct_message, comment, review
+    direction text not null,             -- inbound, outbound
+    conversation_id text,                -- external id of the conversation's first item
+    reply_to text,                       -- external id of the item it answers
     occurred_at bigint not null,
-    sealed_text bytea not null,
-    redacted_text text not null,
+    sealed_text bytea not null,         -- original text, sealed under the subject's (or account's) key
+    redacted_text text not null,         -- what analytics may read
     language text,
     unique (platform, external_id)
 );
 create index interactions_by_subject on interactions (subject_id);
 create index interactions_by_time on interactions (occurred_at);
+create index interactions_by_conversation on interactions (platform, conversation_id);
+
+-- A brand's own accounts. Text that cannot be attributed to a customer is
+-- sealed under the account's key, wrapped like a subject's.
+create table brand_accounts (
+    platform text not null,
+    handle text not null,                -- lower case, without @
+    kek_id text not null,
+    wrapped_key bytea not null,
+    created_at bigint not null,
+    primary key (platform, handle)
+);
+create index brand_accounts_by_kek on brand_accounts (kek_id);
+
+-- Identifiers of erased subjects (their blind index): an import that meets
+-- them again counts them as suppressed and stores nothing.
+create table suppressions (
+    blind_index bytea primary key,
+    created_at bigint not null
+);
+
+-- Items the platform deleted: never stored again, as platform terms require.
+create table tombstones (
+    platform text not null,
+    external_id text not null,
+    deleted_at bigint not null,
+    primary key (platform, external_id)
+);
 
 -- The consent ledger is append-only; current consent is derived from it.
 create table consent_events (

@@ -96,10 +96,10 @@ async fn personal_fields_never_reach_the_database_in_clear() {
         store.apply(WriteBatch::one(Op::CreateSubject(Box::new(s)), audit("subject.create"))).await.unwrap();
         let text = "my card is 4111 1111 1111 1111, needle.person@example.com";
         let row = InteractionRecord {
-            id: uuid::Uuid::new_v4(),
             subject: Some(sid),
             platform: "x".into(),
             external_id: "1".into(),
+            account: None,
             kind: "mention".into(),
             direction: "inbound".into(),
             conversation_id: None,
@@ -199,10 +199,10 @@ async fn interactions_are_stored_once_per_platform_and_external_id() {
         let sid = s.id;
         store.apply(WriteBatch::one(Op::CreateSubject(Box::new(s)), audit("subject.create"))).await.unwrap();
         let row = |ext: &str, platform: &str| InteractionRecord {
-            id: uuid::Uuid::new_v4(),
             subject: Some(sid),
             platform: platform.into(),
             external_id: ext.into(),
+            account: None,
             kind: "reply".into(),
             direction: "inbound".into(),
             conversation_id: Some("c1".into()),

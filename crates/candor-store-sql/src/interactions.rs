@@ -1,0 +1,427 @@
+//! Interactions and what imports need around them: batched identity and
+//! key lookups, brand accounts, suppressions, tombstones of deleted items,
+//! and linking conversations after an import.
+
+use candor_domain::SubjectId;
+use candor_store::audit::{from_micros, micros};
+use candor_store::{InteractionRecord, KeyOwner, SealedAttribute, SealedIdentity, StoreError, WrappedKey};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, Row, Transaction};
+
+use crate::rows::values;
+use crate::{db_err, Backend};
+
+/// Rows per multi-row statement: well under both back ends' parameter limits.
+const CHUNK: usize = 500;
+
+/// `?, ?, ?` on SQLite, `$k, $k+1, …` on PostgreSQL, for an `in` list.
+pub(crate) fn list(backend: Backend, n: usize, first: usize) -> String {
+    let mut s = String::with_capacity(n * 4);
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        match backend {
+            Backend::Sqlite => s.push('?'),
+            Backend::Postgres => {
+                s.push('$');
+                s.push_str(&(first + i).to_string());
+            }
+        }
+    }
+    s
+}
+
+fn parse_subject(s: &str) -> Result<SubjectId, StoreError> {
+    SubjectId::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+const INTERACTION_COLS: usize = 12;
+
+pub(crate) async fn insert(tx: &mut Transaction<'static, Any>, backend: Backend, rows: &[InteractionRecord]) -> Result<u64, StoreError> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "insert into interactions (platform, external_id, subject_id, account, kind, direction, conversation_id, reply_to, occurred_at, sealed_text, redacted_text, language) values {} on conflict (platform, external_id) do nothing",
+            values(backend, chunk.len(), INTERACTION_COLS)
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q
+                .bind(r.platform.clone())
+                .bind(r.external_id.clone())
+                .bind(r.subject.map(|s| s.to_string()))
+                .bind(r.account.clone())
+                .bind(r.kind.clone())
+                .bind(r.direction.clone())
+                .bind(r.conversation_id.clone())
+                .bind(r.reply_to.clone())
+                .bind(micros(r.occurred_at))
+                .bind(r.sealed_text.clone())
+                .bind(r.redacted_text.clone())
+                .bind(r.language.clone());
+        }
+        match q.execute(&mut **tx).await {
+            Ok(done) => inserted += done.rows_affected(),
+            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
+                return Err(StoreError::Database("an interaction names a subject that is not stored".into()))
+            }
+            Err(e) => return Err(db_err(e)),
+        }
+    }
+    Ok(inserted)
+}
+
+pub(crate) async fn add_identities(
+    tx: &mut Transaction<'static, Any>,
+    subject: SubjectId,
+    identities: &[SealedIdentity],
+) -> Result<(), StoreError> {
+    let id = subject.to_string();
+    for i in identities {
+        let r = sqlx::query("insert into identities (blind_index, subject_id, kind, platform, sealed) values ($1, $2, $3, $4, $5)")
+            .bind(i.blind_index.clone())
+            .bind(&id)
+            .bind(&i.kind)
+            .bind(i.platform.clone())
+            .bind(i.sealed.clone())
+            .execute(&mut **tx)
+            .await;
+        match r {
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => return Err(StoreError::IdentityTaken { kind: i.kind.clone() }),
+            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => return Err(StoreError::UnknownSubject(subject)),
+            Err(e) => return Err(db_err(e)),
+            Ok(_) => {}
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn set_attributes(
+    tx: &mut Transaction<'static, Any>,
+    subject: SubjectId,
+    attributes: &[SealedAttribute],
+) -> Result<(), StoreError> {
+    let id = subject.to_string();
+    for a in attributes {
+        let r = sqlx::query(
+            "insert into subject_attributes (subject_id, name, category, sealed) values ($1, $2, $3, $4)
+             on conflict (subject_id, name) do update set category = excluded.category, sealed = excluded.sealed",
+        )
+        .bind(&id)
+        .bind(&a.name)
+        .bind(a.category.as_str())
+        .bind(a.sealed.clone())
+        .execute(&mut **tx)
+        .await;
+        match r {
+            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => return Err(StoreError::UnknownSubject(subject)),
+            Err(e) => return Err(db_err(e)),
+            Ok(_) => {}
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn create_brand_account(
+    tx: &mut Transaction<'static, Any>,
+    platform: &str,
+    handle: &str,
+    key: &WrappedKey,
+    at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into brand_accounts (platform, handle, kek_id, wrapped_key, created_at) values ($1, $2, $3, $4, $5) on conflict (platform, handle) do nothing",
+    )
+    .bind(platform)
+    .bind(handle)
+    .bind(&key.kek_id)
+    .bind(key.blob.clone())
+    .bind(at)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+pub(crate) async fn delete(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    platform: &str,
+    ids: &[String],
+    at: i64,
+) -> Result<u64, StoreError> {
+    let mut deleted = 0;
+    for chunk in ids.chunks(CHUNK) {
+        let sql =
+            format!("delete from interactions where platform = {} and external_id in ({})", first(backend), list(backend, chunk.len(), 2));
+        let mut q = sqlx::query(&sql).bind(platform);
+        for id in chunk {
+            q = q.bind(id.clone());
+        }
+        deleted += q.execute(&mut **tx).await.map_err(db_err)?.rows_affected();
+        let sql = format!(
+            "insert into tombstones (platform, external_id, deleted_at) values {} on conflict (platform, external_id) do nothing",
+            values(backend, chunk.len(), 3)
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(platform).bind(id.clone()).bind(at);
+        }
+        q.execute(&mut **tx).await.map_err(db_err)?;
+    }
+    Ok(deleted)
+}
+
+pub(crate) async fn suppress(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    blind_indexes: &[Vec<u8>],
+    at: i64,
+) -> Result<(), StoreError> {
+    for chunk in blind_indexes.chunks(CHUNK) {
+        let sql = format!(
+            "insert into suppressions (blind_index, created_at) values {} on conflict (blind_index) do nothing",
+            values(backend, chunk.len(), 2)
+        );
+        let mut q = sqlx::query(&sql);
+        for b in chunk {
+            q = q.bind(b.clone()).bind(at);
+        }
+        q.execute(&mut **tx).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// The first placeholder of a statement.
+fn first(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "?",
+        Backend::Postgres => "$1",
+    }
+}
+
+/// Point each item's conversation at its chain's first item, one level a
+/// round, until nothing changes; then give inbound items the brand account
+/// that answered in their conversation. Runs inside the database: no
+/// conversation graph is held in memory, however large the import.
+pub(crate) async fn link_conversations(tx: &mut Transaction<'static, Any>) -> Result<u64, StoreError> {
+    let mut changed = 0;
+    for _ in 0..64 {
+        let n = sqlx::query(
+            "update interactions set conversation_id = (
+                 select p.conversation_id from interactions p
+                 where p.platform = interactions.platform and p.external_id = interactions.conversation_id)
+             where conversation_id is not null and conversation_id <> external_id
+               and exists (select 1 from interactions p
+                           where p.platform = interactions.platform and p.external_id = interactions.conversation_id
+                             and p.conversation_id is not null and p.conversation_id <> interactions.conversation_id)",
+        )
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        changed += n;
+        if n == 0 {
+            break;
+        }
+    }
+    changed += sqlx::query(
+        "update interactions set account = (
+             select o.account from interactions o
+             where o.platform = interactions.platform and o.conversation_id = interactions.conversation_id
+               and o.direction = 'outbound' and o.account is not null
+             order by o.occurred_at limit 1)
+         where direction = 'inbound' and account is null and conversation_id is not null
+           and exists (select 1 from interactions o
+                       where o.platform = interactions.platform and o.conversation_id = interactions.conversation_id
+                         and o.direction = 'outbound' and o.account is not null)",
+    )
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?
+    .rows_affected();
+    Ok(changed)
+}
+
+pub(crate) async fn rewrap(tx: &mut Transaction<'static, Any>, keys: Vec<(KeyOwner, WrappedKey)>) -> Result<u64, StoreError> {
+    let mut n = 0;
+    for (owner, key) in keys {
+        let q = match &owner {
+            KeyOwner::Subject(id) => sqlx::query("update subjects set kek_id = $1, wrapped_key = $2 where id = $3")
+                .bind(key.kek_id.clone())
+                .bind(key.blob)
+                .bind(id.to_string()),
+            KeyOwner::Account(platform, handle) => {
+                sqlx::query("update brand_accounts set kek_id = $1, wrapped_key = $2 where platform = $3 and handle = $4")
+                    .bind(key.kek_id.clone())
+                    .bind(key.blob)
+                    .bind(platform.clone())
+                    .bind(handle.clone())
+            }
+        };
+        n += q.execute(&mut **tx).await.map_err(db_err)?.rows_affected();
+    }
+    Ok(n)
+}
+
+pub(crate) async fn find_subjects(pool: &AnyPool, backend: Backend, indexes: &[Vec<u8>]) -> Result<Vec<(Vec<u8>, SubjectId)>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in indexes.chunks(CHUNK) {
+        let sql = format!("select blind_index, subject_id from identities where blind_index in ({})", list(backend, chunk.len(), 1));
+        let mut q = sqlx::query_as::<_, (Vec<u8>, String)>(&sql);
+        for b in chunk {
+            q = q.bind(b.clone());
+        }
+        for (b, s) in q.fetch_all(pool).await.map_err(db_err)? {
+            out.push((b, parse_subject(&s)?));
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) async fn subject_keys(pool: &AnyPool, backend: Backend, ids: &[SubjectId]) -> Result<Vec<(SubjectId, WrappedKey)>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!("select id, kek_id, wrapped_key from subjects where id in ({})", list(backend, chunk.len(), 1));
+        let mut q = sqlx::query_as::<_, (String, String, Vec<u8>)>(&sql);
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        for (id, kek_id, blob) in q.fetch_all(pool).await.map_err(db_err)? {
+            out.push((parse_subject(&id)?, WrappedKey { kek_id, blob }));
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) async fn suppressed(pool: &AnyPool, backend: Backend, indexes: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in indexes.chunks(CHUNK) {
+        let sql = format!("select blind_index from suppressions where blind_index in ({})", list(backend, chunk.len(), 1));
+        let mut q = sqlx::query_as::<_, (Vec<u8>,)>(&sql);
+        for b in chunk {
+            q = q.bind(b.clone());
+        }
+        out.extend(q.fetch_all(pool).await.map_err(db_err)?.into_iter().map(|(b,)| b));
+    }
+    Ok(out)
+}
+
+pub(crate) async fn tombstoned(pool: &AnyPool, backend: Backend, platform: &str, ids: &[String]) -> Result<Vec<String>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!(
+            "select external_id from tombstones where platform = {} and external_id in ({})",
+            first(backend),
+            list(backend, chunk.len(), 2)
+        );
+        let mut q = sqlx::query_as::<_, (String,)>(&sql).bind(platform);
+        for id in chunk {
+            q = q.bind(id.clone());
+        }
+        out.extend(q.fetch_all(pool).await.map_err(db_err)?.into_iter().map(|(s,)| s));
+    }
+    Ok(out)
+}
+
+pub(crate) async fn subjects_of(
+    pool: &AnyPool,
+    backend: Backend,
+    platform: &str,
+    ids: &[String],
+) -> Result<Vec<(String, Option<SubjectId>)>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!(
+            "select external_id, subject_id from interactions where platform = {} and external_id in ({})",
+            first(backend),
+            list(backend, chunk.len(), 2)
+        );
+        let mut q = sqlx::query_as::<_, (String, Option<String>)>(&sql).bind(platform);
+        for id in chunk {
+            q = q.bind(id.clone());
+        }
+        for (e, s) in q.fetch_all(pool).await.map_err(db_err)? {
+            out.push((e, s.as_deref().map(parse_subject).transpose()?));
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) async fn brand_account_key(pool: &AnyPool, platform: &str, handle: &str) -> Result<Option<WrappedKey>, StoreError> {
+    let row: Option<(String, Vec<u8>)> =
+        sqlx::query_as("select kek_id, wrapped_key from brand_accounts where platform = $1 and handle = $2")
+            .bind(platform)
+            .bind(handle)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)?;
+    Ok(row.map(|(kek_id, blob)| WrappedKey { kek_id, blob }))
+}
+
+pub(crate) async fn keys_not_under(pool: &AnyPool, kek_id: &str, limit: u32) -> Result<Vec<(KeyOwner, WrappedKey)>, StoreError> {
+    let subjects: Vec<(String, String, Vec<u8>)> =
+        sqlx::query_as("select id, kek_id, wrapped_key from subjects where kek_id <> $1 order by id limit $2")
+            .bind(kek_id)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
+    let mut out = subjects
+        .into_iter()
+        .map(|(id, kek_id, blob)| Ok((KeyOwner::Subject(parse_subject(&id)?), WrappedKey { kek_id, blob })))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let left = i64::from(limit) - out.len() as i64;
+    if left > 0 {
+        let accounts: Vec<(String, String, String, Vec<u8>)> = sqlx::query_as(
+            "select platform, handle, kek_id, wrapped_key from brand_accounts where kek_id <> $1 order by platform, handle limit $2",
+        )
+        .bind(kek_id)
+        .bind(left)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+        out.extend(accounts.into_iter().map(|(p, h, kek_id, blob)| (KeyOwner::Account(p, h), WrappedKey { kek_id, blob })));
+    }
+    Ok(out)
+}
+
+pub(crate) async fn key_counts(pool: &AnyPool) -> Result<Vec<(String, u64)>, StoreError> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "select kek_id, count(*) from (select kek_id from subjects union all select kek_id from brand_accounts) k group by kek_id order by kek_id",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(rows.into_iter().map(|(k, n)| (k, u64::try_from(n).unwrap_or(0))).collect())
+}
+
+pub(crate) async fn interaction(pool: &AnyPool, platform: &str, external_id: &str) -> Result<Option<InteractionRecord>, StoreError> {
+    let row: Option<AnyRow> = sqlx::query(
+        "select subject_id, platform, external_id, account, kind, direction, conversation_id, reply_to, occurred_at, sealed_text, redacted_text, language
+         from interactions where platform = $1 and external_id = $2",
+    )
+    .bind(platform)
+    .bind(external_id)
+    .fetch_optional(pool)
+    .await
+    .map_err(db_err)?;
+    let Some(r) = row else { return Ok(None) };
+    let c = |e: sqlx::Error| StoreError::Corrupt(format!("interaction: {e}"));
+    let subject: Option<String> = r.try_get("subject_id").map_err(c)?;
+    Ok(Some(InteractionRecord {
+        subject: subject.as_deref().map(parse_subject).transpose()?,
+        platform: r.try_get("platform").map_err(c)?,
+        external_id: r.try_get("external_id").map_err(c)?,
+        account: r.try_get("account").map_err(c)?,
+        kind: r.try_get("kind").map_err(c)?,
+        direction: r.try_get("direction").map_err(c)?,
+        conversation_id: r.try_get("conversation_id").map_err(c)?,
+        reply_to: r.try_get("reply_to").map_err(c)?,
+        occurred_at: from_micros(r.try_get("occurred_at").map_err(c)?),
+        sealed_text: r.try_get("sealed_text").map_err(c)?,
+        redacted_text: r.try_get("redacted_text").map_err(c)?,
+        language: r.try_get("language").map_err(c)?,
+    }))
+}
