@@ -11,6 +11,7 @@ pub mod decision;
 pub mod identity;
 pub mod ids;
 pub mod policy;
+pub mod text;
 
 pub use actor::{Actor, Role};
 pub use category::{CategoryId, Taxonomy};
@@ -22,3 +23,4 @@ pub use policy::{
     diff::{diff, fresh_consent_since, Change, PolicyDiff},
     Ccpa, ConsentDefault, LegalBasis, Policy, PolicyContext, Purpose, Recipient, EXAMPLE_POLICY,
 };
+pub use text::RedactedText;

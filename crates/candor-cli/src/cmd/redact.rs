@@ -78,7 +78,7 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
                                      "score": s.score, "recognizer": s.recognizer, "text": s.text(m) })
                     })
                     .collect();
-                json!({ "redacted": r.redact(m, &spans, &mut numbering), "spans": list })
+                json!({ "redacted": r.redact(m, &spans, &mut numbering).as_str(), "spans": list })
             })
             .collect();
         if a.lines {
@@ -89,7 +89,7 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
     } else {
         for m in messages {
             let spans = analyzer.analyze(m);
-            let out = r.redact(m, &spans, &mut numbering);
+            let out = r.redact(m, &spans, &mut numbering).into_string();
             if a.lines {
                 println!("{out}");
             } else {

@@ -28,6 +28,8 @@ pub(crate) enum Cue {
     Closing,
     Greeting,
     Staff,
+    Role,
+    Version,
     Address,
     StreetSuffix,
     StreetPrefix,
@@ -52,6 +54,8 @@ impl Cue {
             "closing" => Self::Closing,
             "greeting" => Self::Greeting,
             "staff" => Self::Staff,
+            "role" => Self::Role,
+            "version" => Self::Version,
             "address" => Self::Address,
             "street_suffix" => Self::StreetSuffix,
             "street_prefix" => Self::StreetPrefix,
@@ -511,8 +515,54 @@ const PARTICLES: &[&str] = &[
 /// Titles that open a name and stay part of it, compared without dots and
 /// hyphens (`Dipl.-Ing.` is `dipling`).
 const TITLES: &[&str] = &[
-    "dame", "di", "dipling", "dott", "dr", "drmed", "dssa", "fr", "frau", "herr", "ing", "ir", "lady", "lord", "mag", "miss", "mlle",
-    "mme", "mr", "mrs", "ms", "mx", "prof", "rev", "sir", "sr", "sra", "srta", "univprof",
+    "dame",
+    "dhr",
+    "di",
+    "dipling",
+    "don",
+    "dona",
+    "dott",
+    "doña",
+    "dr",
+    "drmed",
+    "dssa",
+    "fr",
+    "frau",
+    "herr",
+    "ing",
+    "ir",
+    "lady",
+    "lord",
+    "madame",
+    "mademoiselle",
+    "mag",
+    "meneer",
+    "mevrouw",
+    "miss",
+    "mlle",
+    "mme",
+    "monsieur",
+    "mr",
+    "mrs",
+    "ms",
+    "mw",
+    "mx",
+    "prof",
+    "rev",
+    "senor",
+    "senora",
+    "señor",
+    "señora",
+    "sig",
+    "signa",
+    "signor",
+    "signora",
+    "sigra",
+    "sir",
+    "sr",
+    "sra",
+    "srta",
+    "univprof",
 ];
 
 /// Letters after a name that stay part of it (`MBA.`, `B.Sc.`, `Jr.`).
@@ -571,7 +621,9 @@ fn name_at(text: &str, i: usize, max: usize) -> Option<(usize, usize, usize)> {
         let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase) && b.get(w_end) == Some(&b'.');
         let next_capitalized = |from: usize| word_end(text, from).and_then(|e| text.get(from..e)).is_some_and(is_capitalized);
         let soft = lower_in(word, NAME_OR_WORD) && b.get(w_end) == Some(&b' ') && next_capitalized(w_end + 1);
-        if (is_capitalized(word) || initial) && (soft || !lower_in(word, NOT_NAMES)) && !(words == 0 && initial) {
+        // A title is never a name (`Madame, Monsieur,` names no one).
+        let title = dotted_in(text, j, TITLES).is_some();
+        if (is_capitalized(word) || initial) && !title && (soft || !lower_in(word, NOT_NAMES)) && !(words == 0 && initial) {
             words += 1;
             end = if initial { w_end + 1 } else { w_end };
         } else if words > 0 && lower_in(word, PARTICLES) && word.chars().all(char::is_lowercase) {
@@ -605,6 +657,12 @@ fn name_at(text: &str, i: usize, max: usize) -> Option<(usize, usize, usize)> {
     if words == 0 {
         return None;
     }
+    // `Nwosu's prescription`: the name, not its possessive.
+    for poss in ["'s", "’s"] {
+        if text.get(..end).is_some_and(|t| t.ends_with(poss)) {
+            end -= poss.len();
+        }
+    }
     // Post-nominal letters.
     if b.get(end) == Some(&b' ') {
         if let Some(e) = dotted_in(text, end + 1, POSTNOMINALS) {
@@ -630,6 +688,7 @@ fn names(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
             Cue::NameWeak => (1, 0.8, false),
             Cue::Honorific => (1, 0.8, false),
             Cue::Staff => (1, 0.75, false),
+            Cue::Role => (1, 0.7, false),
             Cue::Closing => (1, 0.85, true),
             Cue::Greeting => (1, 0.65, false),
             _ => continue,
@@ -642,7 +701,12 @@ fn names(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
         } else {
             after_cue(text, h.end)
         };
-        let Some((start, end, words)) = name_at(text, j, 5) else { continue };
+        let Some((start, end, words)) = name_at(text, j, 5) else {
+            if h.cue == Cue::Greeting {
+                vocative(text, h.end, out);
+            }
+            continue;
+        };
         if words < min_words {
             continue;
         }
@@ -661,11 +725,35 @@ fn names(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
             }
             // A greeting names someone only when the name closes the greeting.
             Cue::Greeting if !next.is_none_or(|c| matches!(c, ',' | '!' | ':' | '\n')) => continue,
-            // A signature is the last thing on its line.
-            Cue::Closing if !text.get(end..).unwrap_or_default().lines().next().unwrap_or_default().trim().is_empty() => continue,
+            // A signature is the last thing on its line, perhaps with a job title after a comma.
+            Cue::Closing if !line_ends_name(text, end) => continue,
             _ => score,
         };
         out.push(Candidate::new(E::Person, start, end, score, "person"));
+    }
+}
+
+/// Whether what follows a name on its line is nothing, closing punctuation,
+/// emoji, or a job title after a comma (`Paul Henderson, Service Manager`).
+fn line_ends_name(text: &str, end: usize) -> bool {
+    let rest = text.get(end..).unwrap_or_default().lines().next().unwrap_or_default();
+    let rest = rest.trim_start_matches(['.', '!', ' ', ')']).trim_end();
+    rest.is_empty()
+        || rest.chars().all(|c| !c.is_alphanumeric())
+        || rest.strip_prefix(',').is_some_and(|t| t.trim().chars().next().is_some_and(char::is_uppercase))
+}
+
+/// `Thanks for letting us know, Tom.`: after thanks, sorry or a greeting,
+/// a single name closing the clause after a comma.
+fn vocative(text: &str, from: usize, out: &mut Vec<Candidate>) {
+    let window = text.get(from..).unwrap_or_default();
+    let sentence_end = window.find(['.', '!', '?', '\n']).unwrap_or(window.len()).min(80);
+    let Some(comma) = window.get(..sentence_end).and_then(|w| w.rfind(", ")) else { return };
+    let start = from + comma + 2;
+    let Some((s, e, words)) = name_at(text, start, 2) else { return };
+    let after = text.get(e..).and_then(|t| t.chars().next());
+    if words >= 1 && after.is_none_or(|c| matches!(c, '.' | '!' | '?' | '\n' | ' ')) && e >= from + sentence_end.saturating_sub(1) {
+        out.push(Candidate::new(E::Person, s, e, 0.6, "person"));
     }
 }
 
@@ -690,52 +778,158 @@ fn signatures(text: &str, out: &mut Vec<Candidate>) {
             continue;
         }
         let at_end = text.get(end..).unwrap_or_default().trim().is_empty();
+        // What comes before the dash on its line: a finished sentence (or
+        // emoji) makes a lone name after it a sign-off.
+        let before = text.get(line_start..i).unwrap_or_default().trim_end();
+        let after_sentence =
+            before.chars().next_back().is_some_and(|c| matches!(c, '.' | '!' | '?' | ')') || !c.is_alphanumeric() && !c.is_whitespace());
         let score = if at_line_start && (at_end || words >= 2) {
             0.85
-        } else if at_end && words >= 2 && char_at(text, i.saturating_sub(1)) == Some(' ') {
-            0.7
+        } else if at_end && char_at(text, i.saturating_sub(1)) == Some(' ') && (words >= 2 || after_sentence) {
+            0.75
         } else {
             continue;
         };
         out.push(Candidate::new(E::Person, start, end, score, "person"));
     }
+    carets(text, out);
+    trailing_name(text, out);
+    here_i_am(text, out);
+}
+
+/// `^Mike`, as agents sign replies (`^AB` initials are not names).
+fn carets(text: &str, out: &mut Vec<Candidate>) {
+    for (i, _) in text.match_indices('^') {
+        let Some((start, end, _)) = name_at(text, i + 1, 2) else { continue };
+        if text.get(start..end).is_some_and(|n| n.chars().any(char::is_lowercase)) && line_ends_name(text, end) {
+            out.push(Candidate::new(E::Person, start, end, 0.8, "person"));
+        }
+    }
+}
+
+/// A message that ends, after a finished sentence, with two or three
+/// capitalized words and nothing else: a signature (`… police report.
+/// Gregory Tate`).
+fn trailing_name(text: &str, out: &mut Vec<Candidate>) {
+    let trimmed = text.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!'));
+    // Where the last one, two and three words start.
+    let mut starts = Vec::with_capacity(3);
+    let mut pos = trimmed.len();
+    for _ in 0..3 {
+        match trimmed.get(..pos).and_then(|h| h.rfind([' ', '\n'])) {
+            Some(sp) => {
+                starts.push(sp + 1);
+                if trimmed.as_bytes().get(sp) == Some(&b'\n') {
+                    break;
+                }
+                pos = sp;
+            }
+            None => break,
+        }
+    }
+    for &start in starts.iter().rev() {
+        let before = text.get(..start).unwrap_or_default().trim_end_matches(' ');
+        let newline = before.ends_with('\n');
+        let after_sentence = before
+            .chars()
+            .next_back()
+            .is_some_and(|c| matches!(c, '.' | '!' | '?' | ')') || !(c.is_alphanumeric() || c.is_whitespace() || c == ','));
+        if !(newline || after_sentence) {
+            continue;
+        }
+        if let Some((s, e, n)) = name_at(text, start, 3) {
+            if e == trimmed.len() && (n >= 2 || newline) {
+                out.push(Candidate::new(E::Person, s, e, 0.7, "person"));
+                return;
+            }
+        }
+    }
+}
+
+/// `Nadia here from billing`, `Hey, Sam here`: a name announcing itself.
+fn here_i_am(text: &str, out: &mut Vec<Candidate>) {
+    for (i, _) in text.match_indices(" here") {
+        let line_start = text.get(..i).and_then(|s| s.rfind(['\n', '.', '!', ','])).map_or(0, |p| p + 1);
+        let start = super::text::skip_space(text, line_start);
+        if let Some((s, e, words)) = name_at(text, start, 3) {
+            if e == i && words >= 1 && super::text::boundary_after(text, i + 5) {
+                out.push(Candidate::new(E::Person, s, e, 0.65, "person"));
+            }
+        }
+    }
 }
 
 /// Words between an order cue and the reference itself.
 const ORDER_FILLER: &[&str] = &[
+    "abbiamo",
+    "am",
+    "client",
+    "cliente",
     "code",
+    "da",
     "de",
     "del",
+    "di",
+    "dossier",
     "du",
     "el",
+    "es",
+    "est",
     "for",
     "id",
+    "ihre",
+    "il",
     "is",
+    "ist",
+    "kenmerk",
     "la",
+    "lautet",
+    "le",
+    "lo",
+    "ma",
+    "meine",
+    "met",
+    "mi",
+    "mine",
+    "mon",
     "my",
+    "n",
     "no",
     "nr",
     "num",
     "number",
+    "numeral",
     "numero",
     "nummer",
     "numéro",
+    "nº",
     "número",
     "of",
+    "op",
     "our",
     "ref",
     "reference",
+    "referência",
+    "seu",
+    "su",
+    "sua",
+    "te",
     "the",
+    "under",
+    "votre",
     "was",
+    "with",
     "your",
+    "è",
+    "é",
 ];
 
 fn orders(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     let b = text.as_bytes();
     for h in cues.of(Cue::Order) {
         let mut j = h.end;
-        // Filler words and symbols: `order number: #A-123`, `nº 123`.
-        for _ in 0..4 {
+        // Filler words and symbols: `order number: #A-123`, `nº 123`, `mi localizador es X`.
+        for _ in 0..5 {
             j = skip_blanks(text, j);
             while matches!(b.get(j), Some(b'#' | b':' | b'.')) {
                 j += 1;
@@ -745,7 +939,11 @@ fn orders(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
             }
             j = skip_blanks(text, j);
             match word_end(text, j).and_then(|e| text.get(j..e).map(|w| (w, e))) {
-                Some((w, e)) if lower_in(w, ORDER_FILLER) && !b.get(e).is_some_and(u8::is_ascii_digit) => j = e,
+                Some((w, e))
+                    if lower_in(w, ORDER_FILLER) && !b.get(e).is_some_and(u8::is_ascii_digit) && !matches!(b.get(e), Some(b'-')) =>
+                {
+                    j = e
+                }
                 _ => break,
             }
         }
@@ -757,13 +955,31 @@ fn orders(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
         {
             end += 1;
         }
+        // An all-digit reference written in groups: `620 184 7731`.
+        if b[start..end].iter().all(u8::is_ascii_digit) {
+            let mut k = end;
+            while b.get(k) == Some(&b' ') && b.get(k + 1).is_some_and(u8::is_ascii_digit) {
+                let mut g = k + 1;
+                while g < b.len() && b[g].is_ascii_digit() {
+                    g += 1;
+                }
+                if !boundary_after(text, g) {
+                    break;
+                }
+                end = g;
+                k = g;
+            }
+        }
         let token = &b[start..end];
         let digits = token.iter().filter(|c| c.is_ascii_digit()).count();
         let letters_lower = token.iter().any(u8::is_ascii_lowercase) && token.iter().any(u8::is_ascii_uppercase);
         let fits =
             (4..=30).contains(&token.len()) && boundary_before(text, start) && boundary_after(text, end) && b.get(end) != Some(&b'@');
+        // The nearer the cue, the surer: `Case 58829104` is a case number
+        // even when "phone" was said two sentences before.
+        let near = start.saturating_sub(h.end) <= 16;
         if fits && digits > 0 && !letters_lower {
-            out.push(Candidate::new(E::OrderId, start, end, 0.85, "order_id"));
+            out.push(Candidate::new(E::OrderId, start, end, if near { 0.9 } else { 0.8 }, "order_id"));
         } else if fits
             && (5..=10).contains(&token.len())
             && token.iter().all(u8::is_ascii_uppercase)
@@ -830,7 +1046,7 @@ fn shouted_word(token: &str) -> bool {
 }
 
 /// Words between a date-of-birth cue and the date.
-const DOB_FILLER: &[&str] = &["am", "de", "el", "em", "es", "est", "il", "is", "ist", "le", "my", "of", "on", "the", "was", "é"];
+const DOB_FILLER: &[&str] = &["am", "de", "el", "em", "es", "est", "il", "is", "ist", "le", "my", "of", "on", "op", "the", "was", "é"];
 
 fn dates_of_birth(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     for h in cues.of(Cue::Dob) {

@@ -125,6 +125,10 @@ impl Ctx<'_> {
         if from == 0 {
             start = c.start;
         }
+        // `(708-97-8018)`: a bracket the number does not close is punctuation.
+        if b[start] == b'(' && !b[start..end].contains(&b')') {
+            start += 1;
+        }
         // A closing bracket with no opening one is not ours.
         if b[start] == b')' {
             return None;
@@ -165,7 +169,10 @@ impl Ctx<'_> {
                     && (g.len() == 1 || g[0] != b'0')
                     && self.text.get(s..e).and_then(|t| t.parse::<u16>().ok()).is_some_and(|v| v <= 255)
             });
-            return octets_ok.then(|| Candidate::new(E::IpAddress, start, end, if self.cue(start, Cue::Ip) { 1.0 } else { 0.95 }, "ipv4"));
+            // `firmware 3.10.4.1` is a version, not an address.
+            let version = self.cues.before(start, 16, Cue::Version) && !self.cue(start, Cue::Ip);
+            return (octets_ok && !version)
+                .then(|| Candidate::new(E::IpAddress, start, end, if self.cue(start, Cue::Ip) { 1.0 } else { 0.95 }, "ipv4"));
         }
         let dashed_ssn = lens == [3, 2, 4] && same_sep && (seps[0] == b"-" || seps[0] == b" " && self.cue(start, Cue::Ssn));
         let bare_ssn = lens == [9] && self.cue(start, Cue::Ssn);

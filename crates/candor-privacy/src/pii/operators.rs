@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
 
+use candor_domain::RedactedText;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -159,7 +160,7 @@ impl Redactor {
     /// `text` with every span replaced. Spans must come from the analyzer
     /// for this text (ordered, not overlapping); any that do not fit are
     /// skipped rather than garbling the text.
-    pub fn redact(&self, text: &str, spans: &[Span], numbering: &mut Numbering) -> String {
+    pub fn redact(&self, text: &str, spans: &[Span], numbering: &mut Numbering) -> RedactedText {
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
         for s in spans {
@@ -215,7 +216,7 @@ impl Redactor {
             at = s.end;
         }
         out.push_str(text.get(at..).unwrap_or_default());
-        out
+        RedactedText::from_redactor(out)
     }
 }
 
@@ -225,7 +226,7 @@ mod tests {
     use crate::pii::Analyzer;
 
     fn run(r: &Redactor, text: &str, n: &mut Numbering) -> String {
-        r.redact(text, &Analyzer::new().analyze(text), n)
+        r.redact(text, &Analyzer::new().analyze(text), n).into_string()
     }
 
     #[test]

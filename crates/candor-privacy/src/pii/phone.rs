@@ -122,6 +122,9 @@ impl PhoneRecognizer {
             return None;
         }
         Some(match (cue, formatted) {
+            // A bare run of digits after a phone cue is likelier a phone
+            // than not, but a nearer order or case cue outweighs it.
+            (true, _) if !s.separated => 0.7,
             (true, _) => 0.9,
             (false, _) if s.bracketed || s.trunk_zero => 0.75,
             _ => 0.65,

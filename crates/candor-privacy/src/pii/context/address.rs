@@ -169,7 +169,12 @@ fn postcode_end(text: &str, i: usize) -> Option<usize> {
         if k == 5 && at(5) == b'-' && (6..10).all(|d| dg(at(d))) {
             return done(i + 10);
         }
-        if k == 4 || k == 5 {
+        // Portuguese 1100-048.
+        if k == 4 && at(4) == b'-' && (5..8).all(|d| dg(at(d))) && !dg(at(8)) {
+            return done(i + 8);
+        }
+        // Followed by more digits (`07139 684343`), it is a phone number.
+        if (k == 4 || k == 5) && !(at(k) == b' ' && dg(at(k + 1))) {
             return done(i + k);
         }
     }
@@ -322,6 +327,12 @@ pub(crate) fn addresses(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
                 let Some(num_end) = number_after(text, h.end + 1) else { continue };
                 let (end, parts) = locality(text, num_end);
                 out.push(Candidate::new(E::Address, ws, end, score(0.7, parts, cue_before(ws)), "address"));
+            }
+            Cue::Unit if text.get(h.start..h.end).is_some_and(|u| u.to_lowercase().replace(['.', ' '], "").starts_with("pobox")) => {
+                // `PO Box 4411, Halifax, NS B3K 5M1`
+                let Some(n_end) = (b.get(h.end) == Some(&b' ')).then(|| number_after(text, h.end + 1)).flatten() else { continue };
+                let (end, parts) = locality(text, n_end);
+                out.push(Candidate::new(E::Address, h.start, end, score(0.7, parts, cue_before(h.start)), "address"));
             }
             Cue::Military => {
                 // `… APO AE 09876`: the post office, the region, the ZIP.
