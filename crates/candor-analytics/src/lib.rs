@@ -1,0 +1,7 @@
+//! Analytics over redacted text. Every function here takes
+//! [`RedactedText`](candor_domain::RedactedText), never raw text.
+#![deny(missing_docs)]
+
+pub mod language;
+
+pub use language::LanguageDetector;
