@@ -1,0 +1,162 @@
+//! A CRM contacts CSV: e-mail, phone, name, customer number and social
+//! handles, under the column names CRMs actually export (`Email Address`,
+//! `Mobile`, `Full Name`, `Customer ID`, `Twitter`, …). Each row creates a
+//! customer or enriches the one its identifiers already point to.
+
+use std::io::Read;
+
+use candor_domain::Identifier;
+
+use super::{field_str, FormatError, PLATFORM_X};
+use crate::record::{Contact, Record};
+
+/// What a contacts column holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Column {
+    Email,
+    Phone,
+    Name,
+    FirstName,
+    LastName,
+    CustomerNumber,
+    /// `x:@a; instagram:@b`
+    Handles,
+    /// A handle on one platform.
+    Handle(&'static str),
+}
+
+/// A header name lower-cased with only letters and digits kept.
+pub(crate) fn normalize(header: &str) -> String {
+    header.trim().trim_start_matches('\u{feff}').chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// What a (normalized) header name holds.
+pub(crate) fn column_kind(normalized: &str) -> Option<Column> {
+    Some(match normalized {
+        "email" | "emailaddress" | "mail" | "primaryemail" => Column::Email,
+        "phone" | "phonenumber" | "mobile" | "mobilephone" | "telephone" | "tel" | "cell" => Column::Phone,
+        "name" | "fullname" | "customername" | "displayname" | "contactname" => Column::Name,
+        "firstname" | "givenname" => Column::FirstName,
+        "lastname" | "surname" | "familyname" => Column::LastName,
+        "customernumber" | "customerid" | "customerno" | "crmid" | "clientid" | "accountnumber" | "memberid" => Column::CustomerNumber,
+        "handles" | "social" | "socialhandles" => Column::Handles,
+        "twitter" | "x" | "xhandle" | "twitterhandle" => Column::Handle(PLATFORM_X),
+        "instagram" | "instagramhandle" => Column::Handle("instagram"),
+        "facebook" => Column::Handle("facebook"),
+        "tiktok" => Column::Handle("tiktok"),
+        _ => return None,
+    })
+}
+
+/// A streaming reader of contacts.
+pub struct Contacts<R: Read> {
+    rows: csv::Reader<R>,
+    columns: Vec<(usize, Column, String)>,
+    record: csv::ByteRecord,
+}
+
+impl<R: Read> Contacts<R> {
+    /// Read the header; fails when no column identifies a customer.
+    pub fn new(input: R) -> Result<Self, FormatError> {
+        let mut rows = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let header = rows.byte_headers().map_err(|e| FormatError::Header(e.to_string()))?.clone();
+        let columns: Vec<(usize, Column, String)> = header
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| {
+                let name = String::from_utf8_lossy(h).trim().to_owned();
+                column_kind(&normalize(&name)).map(|k| (i, k, name))
+            })
+            .collect();
+        if !columns.iter().any(|(_, k, _)| !matches!(k, Column::Name | Column::FirstName | Column::LastName)) {
+            return Err(FormatError::MissingColumn {
+                format: "contacts",
+                column: "email, phone, customer number or a social handle".into(),
+            });
+        }
+        Ok(Self { rows, columns, record: csv::ByteRecord::new() })
+    }
+
+    fn read(&self, line: u64) -> Record {
+        let r = &self.record;
+        let raw = || r.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<_>>().join(",");
+        let parsed = (|| {
+            let mut identifiers = Vec::new();
+            let (mut name, mut first, mut last) = (None, None, None);
+            for (at, kind, header) in &self.columns {
+                let value = match r.get(*at) {
+                    Some(_) => field_str(r, *at, header)?.trim(),
+                    None => continue,
+                };
+                if value.is_empty() {
+                    continue;
+                }
+                let field = |e: candor_domain::IdentifierError| format!("`{header}`: {e}");
+                match kind {
+                    Column::Email => identifiers.push(Identifier::email(value).map_err(field)?),
+                    Column::Phone => identifiers.push(Identifier::phone(value).map_err(field)?),
+                    Column::CustomerNumber => identifiers.push(Identifier::customer_number(value).map_err(field)?),
+                    Column::Handle(platform) => identifiers.push(Identifier::handle(platform, value).map_err(field)?),
+                    Column::Handles => {
+                        for h in value.split([';', ' ', '|']).map(str::trim).filter(|h| !h.is_empty()) {
+                            identifiers.push(Identifier::parse_handle(h).map_err(field)?);
+                        }
+                    }
+                    Column::Name => name = Some(value.to_owned()),
+                    Column::FirstName => first = Some(value.to_owned()),
+                    Column::LastName => last = Some(value.to_owned()),
+                }
+            }
+            if identifiers.is_empty() {
+                return Err("the row has no e-mail, phone, customer number or handle".to_owned());
+            }
+            let name = name.or_else(|| match (first, last) {
+                (Some(f), Some(l)) => Some(format!("{f} {l}")),
+                (f, l) => f.or(l),
+            });
+            identifiers.dedup();
+            Ok(Contact { line, identifiers, name })
+        })();
+        match parsed {
+            Ok(c) => Record::Contact(c),
+            Err(reason) => Record::bad(line, reason, raw()),
+        }
+    }
+}
+
+impl<R: Read> Iterator for Contacts<R> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        let mut record = std::mem::take(&mut self.record);
+        let result = self.rows.read_byte_record(&mut record);
+        self.record = record;
+        match result {
+            Ok(false) => None,
+            Ok(true) => Some(self.read(self.record.position().map_or(0, |p| p.line()))),
+            Err(e) => Some(Record::bad(e.position().map_or(0, |p| p.line()), format!("not a CSV record: {e}"), String::new())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crm_column_names_and_several_handles() {
+        let csv = "Email Address,Mobile,First Name,Last Name,Customer ID,Twitter,Social\nana@example.com,+44 7911 123456,Ana,Lopez,C-1,@ana_l,instagram:@ana.lopez; tiktok:@analopez\n,,,,,,\nbob@,,,,,,\n";
+        let recs: Vec<Record> = Contacts::new(csv.as_bytes()).unwrap().collect();
+        let Record::Contact(c) = &recs[0] else { panic!("{recs:?}") };
+        let ids: Vec<String> = c.identifiers.iter().map(|i| i.display()).collect();
+        assert_eq!(ids, vec!["ana@example.com", "+447911123456", "C-1", "x:@ana_l", "instagram:@ana.lopez", "tiktok:@analopez"]);
+        assert_eq!(c.name.as_deref(), Some("Ana Lopez"));
+        assert!(matches!(&recs[1], Record::Bad(q) if q.line == 3 && q.reason.contains("no e-mail")));
+        assert!(matches!(&recs[2], Record::Bad(q) if q.line == 4 && q.reason.contains("`Email Address`: not an e-mail address")));
+    }
+
+    #[test]
+    fn a_file_without_identifying_columns_is_refused() {
+        assert!(Contacts::new("Name,Notes\nAna,hi\n".as_bytes()).is_err());
+    }
+}

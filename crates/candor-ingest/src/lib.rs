@@ -1,0 +1,11 @@
+//! Getting social-media interactions into candor: readers for real export
+//! formats, and the pipeline that resolves identities, redacts, detects
+//! language, encrypts and stores them in batches, streaming, idempotent and
+//! resumable, with nothing dropped silently.
+#![deny(missing_docs)]
+
+pub mod formats;
+pub mod record;
+
+pub use formats::{guess, Format, FormatError};
+pub use record::{Author, Contact, Deletion, Draft, Kind, Quarantined, Record};
