@@ -1,71 +1,65 @@
-//! Language identification with `whatlang`, restricted to the languages
-//! candor's customers write in (a smaller candidate set is both faster and
-//! less often wrong on short messages). Placeholders, handles and links are
-//! left out of what is looked at: they are not language. A message with too
-//! little text, or that the detector is unsure of, has no language rather
-//! than a guessed one.
+//! Language identification with `whichlang` (a logistic regression over
+//! character n-grams, well over 100 MB/s): fast enough to run on every
+//! imported message. Placeholders, handles, hashtags and links are left out
+//! of what is looked at: they are not language. A message with too little
+//! text has no language rather than a guessed one.
 
 use candor_domain::RedactedText;
-use whatlang::{Detector, Lang};
-
-/// Languages told apart, with the ISO 639-1 codes stored.
-const LANGUAGES: &[(Lang, &str)] = &[
-    (Lang::Eng, "en"),
-    (Lang::Spa, "es"),
-    (Lang::Fra, "fr"),
-    (Lang::Deu, "de"),
-    (Lang::Ita, "it"),
-    (Lang::Por, "pt"),
-    (Lang::Nld, "nl"),
-    (Lang::Swe, "sv"),
-    (Lang::Dan, "da"),
-    (Lang::Pol, "pl"),
-    (Lang::Tur, "tr"),
-    (Lang::Rus, "ru"),
-    (Lang::Ara, "ar"),
-    (Lang::Jpn, "ja"),
-    (Lang::Cmn, "zh"),
-];
+use whichlang::Lang;
 
 /// Letters needed before a guess is made.
-const MIN_LETTERS: usize = 12;
-/// Confidence below which the language is unknown.
-const MIN_CONFIDENCE: f64 = 0.25;
+const MIN_LETTERS: usize = 10;
 
-/// A language detector. Cheap to share.
-#[derive(Debug, Clone)]
-pub struct LanguageDetector {
-    detector: Detector,
-}
-
-impl Default for LanguageDetector {
-    fn default() -> Self {
-        Self::new()
+/// ISO 639-1 code of a detected language.
+fn iso639_1(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ara => "ar",
+        Lang::Cmn => "zh",
+        Lang::Deu => "de",
+        Lang::Eng => "en",
+        Lang::Fra => "fr",
+        Lang::Hin => "hi",
+        Lang::Ita => "it",
+        Lang::Jpn => "ja",
+        Lang::Kor => "ko",
+        Lang::Nld => "nl",
+        Lang::Por => "pt",
+        Lang::Rus => "ru",
+        Lang::Spa => "es",
+        Lang::Swe => "sv",
+        Lang::Tur => "tr",
+        Lang::Vie => "vi",
     }
 }
+
+/// A language detector. Cheap to share.
+#[derive(Debug, Clone, Default)]
+pub struct LanguageDetector;
 
 impl LanguageDetector {
     /// A detector for the languages candor knows.
     pub fn new() -> Self {
-        Self { detector: Detector::with_allowlist(LANGUAGES.iter().map(|(l, _)| *l).collect()) }
+        Self
     }
 
     /// The ISO 639-1 code of the language of `text`, if it can be told.
     pub fn detect(&self, text: &RedactedText) -> Option<&'static str> {
-        let words: String = text
-            .as_str()
-            .split_whitespace()
-            .filter(|w| !(w.starts_with('<') || w.starts_with('@') || w.starts_with('#') || w.starts_with("http") || w.starts_with('^')))
-            .collect::<Vec<_>>()
-            .join(" ");
-        if words.chars().filter(|c| c.is_alphabetic()).count() < MIN_LETTERS {
+        let mut words = String::with_capacity(text.as_str().len());
+        let mut letters = 0;
+        for w in text.as_str().split_whitespace() {
+            if w.starts_with(['<', '@', '#', '^']) || w.starts_with("http") || w.starts_with("www.") {
+                continue;
+            }
+            letters += w.chars().filter(|c| c.is_alphabetic()).count();
+            if !words.is_empty() {
+                words.push(' ');
+            }
+            words.push_str(w);
+        }
+        if letters < MIN_LETTERS {
             return None;
         }
-        let info = self.detector.detect(&words)?;
-        if info.confidence() < MIN_CONFIDENCE {
-            return None;
-        }
-        LANGUAGES.iter().find(|(l, _)| *l == info.lang()).map(|(_, code)| *code)
+        Some(iso639_1(whichlang::detect_language(&words)))
     }
 }
 

@@ -4,8 +4,11 @@
 //! resumable, with nothing dropped silently.
 #![deny(missing_docs)]
 
+pub mod demo_data;
 pub mod formats;
+pub mod pipeline;
 pub mod record;
 
 pub use formats::{guess, Format, FormatError};
+pub use pipeline::{import, ImportError, ImportOptions, Progress, Summary};
 pub use record::{Author, Contact, Deletion, Draft, Kind, Quarantined, Record};

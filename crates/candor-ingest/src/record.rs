@@ -94,6 +94,8 @@ pub struct Contact {
     pub identifiers: Vec<Identifier>,
     /// Name.
     pub name: Option<String>,
+    /// The row as read, for the quarantine file should it conflict.
+    pub raw: String,
 }
 
 /// A platform's notice that an item was deleted.

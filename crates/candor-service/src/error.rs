@@ -91,6 +91,9 @@ pub enum ServiceError {
     /// A consent receipt failed verification.
     #[error("the consent receipt is not valid: {0}")]
     Receipt(String),
+    /// An import stopped (what it committed stays; running it again completes it).
+    #[error(transparent)]
+    Import(#[from] candor_ingest::ImportError),
     /// A stored subject's data could not be decrypted or decoded.
     #[error("the data of subject `{subject}` cannot be read: {reason}")]
     Unreadable {

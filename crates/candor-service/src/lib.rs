@@ -1,7 +1,7 @@
 //! The use cases candor's front ends share. The CLI and the HTTP server both
 //! call these functions, so a rule enforced here is enforced everywhere:
 //! policy versions and their diffs, subjects and their identities, the
-//! consent ledger and its signed receipts, the access decision with its
+//! consent ledger and its signed receipts, imports of social interactions, the access decision with its
 //! audit entry, staff actors and their training, audit verification and key
 //! rotation.
 //!
@@ -14,6 +14,7 @@ pub mod actors;
 pub mod audit;
 pub mod consent;
 mod error;
+pub mod import;
 pub mod keys;
 pub mod policy;
 pub mod receipt;

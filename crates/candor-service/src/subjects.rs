@@ -39,14 +39,6 @@ fn attribute_category(name: &str) -> Option<CategoryId> {
     ATTRIBUTES.iter().find(|(n, _)| *n == name).map(|(_, c)| CategoryId::new(*c))
 }
 
-pub(crate) fn attr_context(subject: &SubjectId, name: &str) -> Vec<u8> {
-    format!("candor-attr-v1:{subject}:{name}").into_bytes()
-}
-
-pub(crate) fn identity_context(subject: &SubjectId, namespace: &str) -> Vec<u8> {
-    format!("candor-ident-v1:{subject}:{namespace}").into_bytes()
-}
-
 /// Pseudonymous facts about a subject: no personal data.
 #[derive(Clone, Debug, Serialize)]
 pub struct SubjectSummary {
@@ -126,25 +118,15 @@ impl Candor {
         let id = SubjectId::new();
         let key = DataKey::generate();
         for i in &identifiers {
-            let ns = i.index_namespace();
-            let blind_index = self.keys.blind_index(&ns, i.value());
-            if let Some(existing) = self.store.find_subject(&blind_index).await? {
+            let sealed = SealedIdentity::seal(&self.keys, &key, &id, i);
+            if let Some(existing) = self.store.find_subject(&sealed.blind_index).await? {
                 return Err(ServiceError::IdentityTaken { kind: i.kind(), subject: existing });
             }
-            sealed_identities.push(SealedIdentity {
-                kind: i.kind().as_str().to_owned(),
-                platform: i.platform().map(str::to_owned),
-                blind_index,
-                sealed: key.seal(&identity_context(&id, &ns), i.value().as_bytes()),
-            });
+            sealed_identities.push(sealed);
         }
         let mut attributes = Vec::new();
         if let Some(n) = name {
-            attributes.push(SealedAttribute {
-                name: "name".into(),
-                category: CategoryId::new("user.name"),
-                sealed: key.seal(&attr_context(&id, "name"), n.as_bytes()),
-            });
+            attributes.push(SealedAttribute::seal(&key, &id, "name", CategoryId::new("user.name"), n));
         }
         let pseudonym = self.keys.pseudonym(id.as_uuid());
         let kinds: Vec<String> = identifiers.iter().map(Identifier::index_namespace).collect();
@@ -205,13 +187,13 @@ impl Candor {
                 Some(p) => format!("{kind}:{p}"),
                 None => kind.to_string(),
             };
-            fields.push((ns.clone(), kind.category(), identity_context(&id, &ns), i.sealed.clone()));
+            fields.push((ns.clone(), kind.category(), candor_store::identity_context(&id, &ns), i.sealed.clone()));
         }
         for a in &r.attributes {
             // Fail closed: a stored attribute whose category we do not know
             // is requested under its stored category, which the gate checks.
             let category = attribute_category(&a.name).unwrap_or_else(|| a.category.clone());
-            fields.push((a.name.clone(), category, attr_context(&id, &a.name), a.sealed.clone()));
+            fields.push((a.name.clone(), category, candor_store::attribute_context(&id, &a.name), a.sealed.clone()));
         }
         let mut categories: Vec<CategoryId> = fields.iter().map(|f| f.1.clone()).collect();
         categories.sort();

@@ -36,6 +36,12 @@ pub struct OpenOptions {
 const SQLITE_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_foundation.sql"))];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_foundation.sql"))];
 
+/// Indexes a bulk import may drop and rebuild (see
+/// [`candor_store::Store::defer_indexes`]), with the statement that makes
+/// each; both back ends accept the same SQL.
+pub(crate) const DEFERRABLE_INDEXES: &[(&str, &str)] =
+    &[("interactions_by_subject", "create index if not exists interactions_by_subject on interactions (subject_id)")];
+
 fn is_schema_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() < 60
@@ -90,9 +96,13 @@ pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool
             Box::pin(async move {
                 match backend {
                     // WAL for concurrent readers; foreign keys for cascades;
-                    // secure_delete so erased bytes leave the file.
+                    // secure_delete so erased bytes leave the file. A 64 MiB
+                    // page cache (filled only as pages are used) keeps the
+                    // indexes of a large import in memory; statement journals
+                    // in memory and a 64 MiB WAL between checkpoints keep
+                    // bulk writes from rewriting the same pages.
                     Backend::Sqlite => {
-                        conn.execute("pragma journal_mode = wal; pragma foreign_keys = on; pragma secure_delete = on; pragma busy_timeout = 10000; pragma synchronous = normal;").await?;
+                        conn.execute("pragma journal_mode = wal; pragma foreign_keys = on; pragma secure_delete = on; pragma busy_timeout = 10000; pragma synchronous = normal; pragma cache_size = -16384; pragma wal_autocheckpoint = 16384;").await?;
                     }
                     Backend::Postgres => {
                         if let Some(schema) = schema {
@@ -137,6 +147,10 @@ async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
         sqlx::query("insert into candor_schema (version) values ($1)").bind(*version).execute(&mut *tx).await.map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
         tracing::info!(version, "applied migration");
+    }
+    // An import killed while its indexes were deferred left them dropped.
+    for (_, create) in DEFERRABLE_INDEXES {
+        sqlx::query(create).execute(pool).await.map_err(db_err)?;
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use candor_domain::SubjectId;
 use candor_store::audit::{from_micros, micros};
-use candor_store::{InteractionRecord, KeyOwner, SealedAttribute, SealedIdentity, StoreError, WrappedKey};
+use candor_store::{InteractionLink, InteractionRecord, KeyOwner, SealedAttribute, SealedIdentity, StoreError, WrappedKey};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
 
@@ -12,7 +12,7 @@ use crate::rows::values;
 use crate::{db_err, Backend};
 
 /// Rows per multi-row statement: well under both back ends' parameter limits.
-const CHUNK: usize = 500;
+pub(crate) const CHUNK: usize = 500;
 
 /// `?, ?, ?` on SQLite, `$k, $k+1, …` on PostgreSQL, for an `in` list.
 pub(crate) fn list(backend: Backend, n: usize, first: usize) -> String {
@@ -38,28 +38,31 @@ fn parse_subject(s: &str) -> Result<SubjectId, StoreError> {
 
 const INTERACTION_COLS: usize = 12;
 
-pub(crate) async fn insert(tx: &mut Transaction<'static, Any>, backend: Backend, rows: &[InteractionRecord]) -> Result<u64, StoreError> {
+pub(crate) async fn insert(tx: &mut Transaction<'static, Any>, backend: Backend, rows: Vec<InteractionRecord>) -> Result<u64, StoreError> {
     let mut inserted = 0;
-    for chunk in rows.chunks(CHUNK) {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<InteractionRecord> = rows.by_ref().take(CHUNK).collect();
         let sql = format!(
             "insert into interactions (platform, external_id, subject_id, account, kind, direction, conversation_id, reply_to, occurred_at, sealed_text, redacted_text, language) values {} on conflict (platform, external_id) do nothing",
             values(backend, chunk.len(), INTERACTION_COLS)
         );
         let mut q = sqlx::query(&sql);
+        // Moved, not cloned: a batch's texts are the bulk of an import.
         for r in chunk {
             q = q
-                .bind(r.platform.clone())
-                .bind(r.external_id.clone())
+                .bind(r.platform)
+                .bind(r.external_id)
                 .bind(r.subject.map(|s| s.to_string()))
-                .bind(r.account.clone())
-                .bind(r.kind.clone())
-                .bind(r.direction.clone())
-                .bind(r.conversation_id.clone())
-                .bind(r.reply_to.clone())
+                .bind(r.account)
+                .bind(r.kind)
+                .bind(r.direction)
+                .bind(r.conversation_id)
+                .bind(r.reply_to)
                 .bind(micros(r.occurred_at))
-                .bind(r.sealed_text.clone())
-                .bind(r.redacted_text.clone())
-                .bind(r.language.clone());
+                .bind(r.sealed_text)
+                .bind(r.redacted_text)
+                .bind(r.language);
         }
         match q.execute(&mut **tx).await {
             Ok(done) => inserted += done.rows_affected(),
@@ -72,24 +75,32 @@ pub(crate) async fn insert(tx: &mut Transaction<'static, Any>, backend: Backend,
     Ok(inserted)
 }
 
-pub(crate) async fn add_identities(
+/// Link identities to subjects. A blind index already linked is
+/// [`StoreError::IdentityTaken`]; an unknown subject is
+/// [`StoreError::UnknownSubject`].
+pub(crate) async fn insert_identities(
     tx: &mut Transaction<'static, Any>,
-    subject: SubjectId,
-    identities: &[SealedIdentity],
+    backend: Backend,
+    rows: &[(SubjectId, &SealedIdentity)],
 ) -> Result<(), StoreError> {
-    let id = subject.to_string();
-    for i in identities {
-        let r = sqlx::query("insert into identities (blind_index, subject_id, kind, platform, sealed) values ($1, $2, $3, $4, $5)")
-            .bind(i.blind_index.clone())
-            .bind(&id)
-            .bind(&i.kind)
-            .bind(i.platform.clone())
-            .bind(i.sealed.clone())
-            .execute(&mut **tx)
-            .await;
-        match r {
-            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => return Err(StoreError::IdentityTaken { kind: i.kind.clone() }),
-            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => return Err(StoreError::UnknownSubject(subject)),
+    for chunk in rows.chunks(CHUNK) {
+        let sql =
+            format!("insert into identities (blind_index, subject_id, kind, platform, sealed) values {}", values(backend, chunk.len(), 5));
+        let mut q = sqlx::query(&sql);
+        for (s, i) in chunk {
+            q = q.bind(i.blind_index.clone()).bind(s.to_string()).bind(i.kind.clone()).bind(i.platform.clone()).bind(i.sealed.clone());
+        }
+        match q.execute(&mut **tx).await {
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                let kind = chunk.first().map(|(_, i)| i.kind.clone()).unwrap_or_default();
+                return Err(StoreError::IdentityTaken { kind: if chunk.len() == 1 { kind } else { "identifier".into() } });
+            }
+            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
+                return Err(match chunk {
+                    [(s, _)] => StoreError::UnknownSubject(*s),
+                    _ => StoreError::Database("an identity names a subject that is not stored".into()),
+                })
+            }
             Err(e) => return Err(db_err(e)),
             Ok(_) => {}
         }
@@ -97,25 +108,35 @@ pub(crate) async fn add_identities(
     Ok(())
 }
 
-pub(crate) async fn set_attributes(
+/// Store subjects' attributes; `replace` overwrites an attribute of the
+/// same name, otherwise a duplicate is an error.
+pub(crate) async fn set_attributes_many(
     tx: &mut Transaction<'static, Any>,
-    subject: SubjectId,
-    attributes: &[SealedAttribute],
+    backend: Backend,
+    rows: &[(SubjectId, &SealedAttribute)],
+    replace: bool,
 ) -> Result<(), StoreError> {
-    let id = subject.to_string();
-    for a in attributes {
-        let r = sqlx::query(
-            "insert into subject_attributes (subject_id, name, category, sealed) values ($1, $2, $3, $4)
-             on conflict (subject_id, name) do update set category = excluded.category, sealed = excluded.sealed",
-        )
-        .bind(&id)
-        .bind(&a.name)
-        .bind(a.category.as_str())
-        .bind(a.sealed.clone())
-        .execute(&mut **tx)
-        .await;
-        match r {
-            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => return Err(StoreError::UnknownSubject(subject)),
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "insert into subject_attributes (subject_id, name, category, sealed) values {}{}",
+            values(backend, chunk.len(), 4),
+            if replace {
+                " on conflict (subject_id, name) do update set category = excluded.category, sealed = excluded.sealed"
+            } else {
+                ""
+            }
+        );
+        let mut q = sqlx::query(&sql);
+        for (s, a) in chunk {
+            q = q.bind(s.to_string()).bind(a.name.clone()).bind(a.category.as_str().to_owned()).bind(a.sealed.clone());
+        }
+        match q.execute(&mut **tx).await {
+            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
+                return Err(match chunk {
+                    [(s, _)] => StoreError::UnknownSubject(*s),
+                    _ => StoreError::Database("an attribute names a subject that is not stored".into()),
+                })
+            }
             Err(e) => return Err(db_err(e)),
             Ok(_) => {}
         }
@@ -130,18 +151,23 @@ pub(crate) async fn create_brand_account(
     key: &WrappedKey,
     at: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "insert into brand_accounts (platform, handle, kek_id, wrapped_key, created_at) values ($1, $2, $3, $4, $5) on conflict (platform, handle) do nothing",
-    )
-    .bind(platform)
-    .bind(handle)
-    .bind(&key.kek_id)
-    .bind(key.blob.clone())
-    .bind(at)
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
-    Ok(())
+    // No `on conflict do nothing`: text sealed under a key that lost the
+    // race would be unreadable, so a concurrent creation fails the batch.
+    let r = sqlx::query("insert into brand_accounts (platform, handle, kek_id, wrapped_key, created_at) values ($1, $2, $3, $4, $5)")
+        .bind(platform)
+        .bind(handle)
+        .bind(&key.kek_id)
+        .bind(key.blob.clone())
+        .bind(at)
+        .execute(&mut **tx)
+        .await;
+    match r {
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            Err(StoreError::Database(format!("the brand account `{platform}:{handle}` was created by another writer meanwhile; run again")))
+        }
+        Err(e) => Err(db_err(e)),
+        Ok(_) => Ok(()),
+    }
 }
 
 pub(crate) async fn delete(
@@ -201,27 +227,31 @@ fn first(backend: Backend) -> &'static str {
     }
 }
 
-/// Point each item's conversation at its chain's first item, one level a
-/// round, until nothing changes; then give inbound items the brand account
-/// that answered in their conversation. Runs inside the database: no
-/// conversation graph is held in memory, however large the import.
+/// Give each unlinked reply (conversation unknown) its parent's
+/// conversation, a level a round, until nothing changes; then give inbound
+/// items the brand account that answered in their conversation. Runs inside
+/// the database over the unlinked rows only (a partial index holds them):
+/// no conversation graph is held in memory, and an import's cost does not
+/// grow with what is already stored.
 pub(crate) async fn link_conversations(tx: &mut Transaction<'static, Any>) -> Result<u64, StoreError> {
     let mut changed = 0;
-    for _ in 0..64 {
+    loop {
         let n = sqlx::query(
             "update interactions set conversation_id = (
                  select p.conversation_id from interactions p
-                 where p.platform = interactions.platform and p.external_id = interactions.conversation_id)
-             where conversation_id is not null and conversation_id <> external_id
+                 where p.platform = interactions.platform and p.external_id = interactions.reply_to)
+             where conversation_id is null and reply_to is not null
                and exists (select 1 from interactions p
-                           where p.platform = interactions.platform and p.external_id = interactions.conversation_id
-                             and p.conversation_id is not null and p.conversation_id <> interactions.conversation_id)",
+                           where p.platform = interactions.platform and p.external_id = interactions.reply_to
+                             and p.conversation_id is not null)",
         )
         .execute(&mut **tx)
         .await
         .map_err(db_err)?
         .rows_affected();
         changed += n;
+        // Each round links one more level of a chain; a cycle of replies
+        // never gets a conversation and so ends the loop too.
         if n == 0 {
             break;
         }
@@ -325,28 +355,32 @@ pub(crate) async fn tombstoned(pool: &AnyPool, backend: Backend, platform: &str,
     Ok(out)
 }
 
-pub(crate) async fn subjects_of(
-    pool: &AnyPool,
-    backend: Backend,
-    platform: &str,
-    ids: &[String],
-) -> Result<Vec<(String, Option<SubjectId>)>, StoreError> {
+pub(crate) async fn links(pool: &AnyPool, backend: Backend, platform: &str, ids: &[String]) -> Result<Vec<InteractionLink>, StoreError> {
     let mut out = Vec::new();
     for chunk in ids.chunks(CHUNK) {
         let sql = format!(
-            "select external_id, subject_id from interactions where platform = {} and external_id in ({})",
+            "select external_id, subject_id, conversation_id from interactions where platform = {} and external_id in ({})",
             first(backend),
             list(backend, chunk.len(), 2)
         );
-        let mut q = sqlx::query_as::<_, (String, Option<String>)>(&sql).bind(platform);
+        let mut q = sqlx::query_as::<_, (String, Option<String>, Option<String>)>(&sql).bind(platform);
         for id in chunk {
             q = q.bind(id.clone());
         }
-        for (e, s) in q.fetch_all(pool).await.map_err(db_err)? {
-            out.push((e, s.as_deref().map(parse_subject).transpose()?));
+        for (external_id, s, conversation_id) in q.fetch_all(pool).await.map_err(db_err)? {
+            out.push(InteractionLink { external_id, subject: s.as_deref().map(parse_subject).transpose()?, conversation_id });
         }
     }
     Ok(out)
+}
+
+pub(crate) async fn brand_accounts(pool: &AnyPool) -> Result<Vec<(String, String, WrappedKey)>, StoreError> {
+    let rows: Vec<(String, String, String, Vec<u8>)> =
+        sqlx::query_as("select platform, handle, kek_id, wrapped_key from brand_accounts order by platform, handle")
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
+    Ok(rows.into_iter().map(|(p, h, kek_id, blob)| (p, h, WrappedKey { kek_id, blob })).collect())
 }
 
 pub(crate) async fn brand_account_key(pool: &AnyPool, platform: &str, handle: &str) -> Result<Option<WrappedKey>, StoreError> {

@@ -16,8 +16,9 @@ use std::sync::Arc;
 use candor_domain::{ConsentEvent, SubjectId};
 use candor_store::audit::micros;
 use candor_store::{
-    ActorRecord, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionRecord, KeyOwner, LinkPage, NewSubject, Op, Outcome,
-    PolicyVersionRecord, RecipientRecord, Store, StoreError, SubjectRecord, WrappedKey, WriteBatch,
+    ActorRecord, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionLink, InteractionRecord, KeyOwner, LinkPage, NewSubject,
+    Op, Outcome, PolicyVersionRecord, RecipientRecord, SealedAttribute, SealedIdentity, Store, StoreError, SubjectRecord, WrappedKey,
+    WriteBatch,
 };
 use sqlx::AnyPool;
 use sqlx::{Any, Transaction};
@@ -105,20 +106,22 @@ impl SqlStore {
                 Ok(Outcome::PolicyVersion { version: u32::try_from(version).unwrap_or(0), created: true })
             }
             Op::CreateSubject(s) => {
-                insert_subject(tx, &s).await?;
+                insert_subjects(tx, self.backend, std::slice::from_ref(&s)).await?;
                 Ok(Outcome::Done)
             }
             Op::AppendConsent { subject, event, receipt } => {
                 let id = insert_consent(tx, subject, &event, receipt.as_deref()).await?;
                 Ok(Outcome::ConsentId(id))
             }
-            Op::InsertInteractions(rows) => Ok(Outcome::Count(interactions::insert(tx, self.backend, &rows).await?)),
+            Op::InsertInteractions(rows) => Ok(Outcome::Count(interactions::insert(tx, self.backend, rows).await?)),
             Op::AddIdentities { subject, identities } => {
-                interactions::add_identities(tx, subject, &identities).await?;
+                let rows: Vec<(SubjectId, &SealedIdentity)> = identities.iter().map(|i| (subject, i)).collect();
+                interactions::insert_identities(tx, self.backend, &rows).await?;
                 Ok(Outcome::Done)
             }
             Op::SetAttributes { subject, attributes } => {
-                interactions::set_attributes(tx, subject, &attributes).await?;
+                let rows: Vec<(SubjectId, &SealedAttribute)> = attributes.iter().map(|a| (subject, a)).collect();
+                interactions::set_attributes_many(tx, self.backend, &rows, true).await?;
                 Ok(Outcome::Done)
             }
             Op::CreateBrandAccount { platform, handle, key, at } => {
@@ -211,43 +214,25 @@ impl SqlStore {
     }
 }
 
-async fn insert_subject(tx: &mut Transaction<'static, Any>, s: &NewSubject) -> Result<(), StoreError> {
-    let id = s.id.to_string();
-    sqlx::query("insert into subjects (id, pseudonym, kek_id, wrapped_key, created_at) values ($1, $2, $3, $4, $5)")
-        .bind(&id)
-        .bind(&s.pseudonym)
-        .bind(&s.key.kek_id)
-        .bind(s.key.blob.clone())
-        .bind(micros(s.at))
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    for a in &s.attributes {
-        sqlx::query("insert into subject_attributes (subject_id, name, category, sealed) values ($1, $2, $3, $4)")
-            .bind(&id)
-            .bind(&a.name)
-            .bind(a.category.as_str())
-            .bind(a.sealed.clone())
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?;
-    }
-    for i in &s.identities {
-        let r = sqlx::query("insert into identities (blind_index, subject_id, kind, platform, sealed) values ($1, $2, $3, $4, $5)")
-            .bind(i.blind_index.clone())
-            .bind(&id)
-            .bind(&i.kind)
-            .bind(i.platform.clone())
-            .bind(i.sealed.clone())
-            .execute(&mut **tx)
-            .await;
-        match r {
-            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => return Err(StoreError::IdentityTaken { kind: i.kind.clone() }),
-            Err(e) => return Err(db_err(e)),
-            Ok(_) => {}
+/// Insert subjects with their attributes and identities, many rows a
+/// statement.
+async fn insert_subjects(tx: &mut Transaction<'static, Any>, backend: Backend, subjects: &[NewSubject]) -> Result<(), StoreError> {
+    for chunk in subjects.chunks(interactions::CHUNK) {
+        let sql = format!(
+            "insert into subjects (id, pseudonym, kek_id, wrapped_key, created_at) values {}",
+            rows::values(backend, chunk.len(), 5)
+        );
+        let mut q = sqlx::query(&sql);
+        for s in chunk {
+            q = q.bind(s.id.to_string()).bind(s.pseudonym.clone()).bind(s.key.kek_id.clone()).bind(s.key.blob.clone()).bind(micros(s.at));
         }
+        q.execute(&mut **tx).await.map_err(db_err)?;
     }
-    Ok(())
+    let attributes: Vec<(SubjectId, &SealedAttribute)> =
+        subjects.iter().flat_map(|s| s.attributes.iter().map(move |a| (s.id, a))).collect();
+    interactions::set_attributes_many(tx, backend, &attributes, false).await?;
+    let identities: Vec<(SubjectId, &SealedIdentity)> = subjects.iter().flat_map(|s| s.identities.iter().map(move |i| (s.id, i))).collect();
+    interactions::insert_identities(tx, backend, &identities).await
 }
 
 async fn insert_consent(
@@ -294,7 +279,21 @@ impl Store for SqlStore {
         // serialized against other writers.
         self.append_audit(&mut tx, batch.audit).await?;
         let mut outcomes = Vec::with_capacity(batch.ops.len());
-        for op in batch.ops {
+        let mut ops = batch.ops.into_iter().peekable();
+        while let Some(op) = ops.next() {
+            // Consecutive subject creations (an import's) go in many rows
+            // a statement.
+            if let Op::CreateSubject(first) = op {
+                let mut run = vec![*first];
+                while let Some(Op::CreateSubject(_)) = ops.peek() {
+                    if let Some(Op::CreateSubject(s)) = ops.next() {
+                        run.push(*s);
+                    }
+                }
+                insert_subjects(&mut tx, self.backend, &run).await?;
+                outcomes.extend(run.iter().map(|_| Outcome::Done));
+                continue;
+            }
             outcomes.push(self.apply_op(&mut tx, op).await?);
         }
         tx.commit().await.map_err(db_err)?;
@@ -365,12 +364,24 @@ impl Store for SqlStore {
         interactions::tombstoned(&self.pool, self.backend, platform, external_ids).await
     }
 
-    async fn interaction_subjects(&self, platform: &str, external_ids: &[String]) -> Result<Vec<(String, Option<SubjectId>)>, StoreError> {
-        interactions::subjects_of(&self.pool, self.backend, platform, external_ids).await
+    async fn interaction_links(&self, platform: &str, external_ids: &[String]) -> Result<Vec<InteractionLink>, StoreError> {
+        interactions::links(&self.pool, self.backend, platform, external_ids).await
     }
 
     async fn brand_account_key(&self, platform: &str, handle: &str) -> Result<Option<WrappedKey>, StoreError> {
         interactions::brand_account_key(&self.pool, platform, handle).await
+    }
+
+    async fn brand_accounts(&self) -> Result<Vec<(String, String, WrappedKey)>, StoreError> {
+        interactions::brand_accounts(&self.pool).await
+    }
+
+    async fn defer_indexes(&self, deferred: bool) -> Result<(), StoreError> {
+        for (name, create) in backend::DEFERRABLE_INDEXES {
+            let sql = if deferred { format!("drop index if exists {name}") } else { (*create).to_owned() };
+            sqlx::query(&sql).execute(&self.pool).await.map_err(db_err)?;
+        }
+        Ok(())
     }
 
     async fn interaction_count(&self) -> Result<u64, StoreError> {

@@ -144,14 +144,26 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Which of these items the platform deleted.
     async fn tombstoned(&self, platform: &str, external_ids: &[String]) -> Result<Vec<String>, StoreError>;
 
-    /// The subjects of stored interactions, by external id (those stored).
-    async fn interaction_subjects(&self, platform: &str, external_ids: &[String]) -> Result<Vec<(String, Option<SubjectId>)>, StoreError>;
+    /// Which of these items are stored, with their subject and
+    /// conversation (those stored).
+    async fn interaction_links(&self, platform: &str, external_ids: &[String]) -> Result<Vec<InteractionLink>, StoreError>;
 
     /// A brand account's wrapped data key.
     async fn brand_account_key(&self, platform: &str, handle: &str) -> Result<Option<WrappedKey>, StoreError>;
 
+    /// Every brand account: platform, handle, wrapped key.
+    async fn brand_accounts(&self) -> Result<Vec<(String, String, WrappedKey)>, StoreError>;
+
     /// Interactions stored.
     async fn interaction_count(&self) -> Result<u64, StoreError>;
+
+    /// Drop (`true`) or rebuild (`false`) the secondary indexes that make
+    /// bulk loads slow (the interactions' subject index, whose keys arrive
+    /// in random order). A large import into a small table loads faster
+    /// without them and rebuilds them once, sorted, at the end, as both
+    /// databases' bulk-loading guides advise. Opening the store rebuilds
+    /// any index a killed import left dropped.
+    async fn defer_indexes(&self, deferred: bool) -> Result<(), StoreError>;
 
     /// An interaction's sealed text, by platform and external id.
     async fn interaction(&self, platform: &str, external_id: &str) -> Result<Option<InteractionRecord>, StoreError>;

@@ -1,11 +1,23 @@
 //! Row models: what goes into and comes out of a store. Personal fields are
 //! already sealed (`Vec<u8>` ciphertext) by the time they reach this layer.
 
-use candor_domain::{CategoryId, ConsentEvent, Recipient, Role, SubjectId};
+use candor_domain::{CategoryId, ConsentEvent, Identifier, Recipient, Role, SubjectId};
 use time::{Date, OffsetDateTime};
 
 use crate::audit::AuditRecord;
-use crate::keys::WrappedKey;
+use crate::keys::{DataKey, KeyRing, WrappedKey};
+
+/// The associated data a subject's attribute is sealed with: bound to the
+/// subject and the attribute's name.
+pub fn attribute_context(subject: &SubjectId, name: &str) -> Vec<u8> {
+    format!("candor-attr-v1:{subject}:{name}").into_bytes()
+}
+
+/// The associated data a subject's identifier is sealed with: bound to the
+/// subject and the identifier's namespace (`email`, `handle:x`, …).
+pub fn identity_context(subject: &SubjectId, namespace: &str) -> Vec<u8> {
+    format!("candor-ident-v1:{subject}:{namespace}").into_bytes()
+}
 
 /// A subject's encrypted profile attribute.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +28,13 @@ pub struct SealedAttribute {
     pub category: CategoryId,
     /// Ciphertext under the subject's data key.
     pub sealed: Vec<u8>,
+}
+
+impl SealedAttribute {
+    /// Seal `value` as the attribute `name` of `subject`.
+    pub fn seal(key: &DataKey, subject: &SubjectId, name: &str, category: CategoryId, value: &str) -> Self {
+        Self { name: name.to_owned(), category, sealed: key.seal(&attribute_context(subject, name), value.as_bytes()) }
+    }
 }
 
 /// A linked identity: an identifier that resolves to the subject.
@@ -29,6 +48,20 @@ pub struct SealedIdentity {
     pub blind_index: Vec<u8>,
     /// The identifier, sealed under the subject's data key.
     pub sealed: Vec<u8>,
+}
+
+impl SealedIdentity {
+    /// Link `identifier` to `subject`: its blind index under `keys`, its
+    /// value sealed under the subject's data key.
+    pub fn seal(keys: &KeyRing, key: &DataKey, subject: &SubjectId, identifier: &Identifier) -> Self {
+        let ns = identifier.index_namespace();
+        Self {
+            kind: identifier.kind().as_str().to_owned(),
+            platform: identifier.platform().map(str::to_owned),
+            blind_index: keys.blind_index(&ns, identifier.value()),
+            sealed: key.seal(&identity_context(subject, &ns), identifier.value().as_bytes()),
+        }
+    }
 }
 
 /// A subject to create.
@@ -84,7 +117,8 @@ pub struct InteractionRecord {
     pub kind: String,
     /// inbound or outbound.
     pub direction: String,
-    /// Conversation the item belongs to.
+    /// External id of the first item of its conversation; `None` while a
+    /// reply's parent is not stored (linking fills it in later).
     pub conversation_id: Option<String>,
     /// External id it replies to.
     pub reply_to: Option<String>,
@@ -96,6 +130,18 @@ pub struct InteractionRecord {
     pub redacted_text: String,
     /// Detected language.
     pub language: Option<String>,
+}
+
+/// Where a stored interaction sits: what imports need to attribute the
+/// items that answer it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InteractionLink {
+    /// The platform's id for the item.
+    pub external_id: String,
+    /// The customer it is about.
+    pub subject: Option<SubjectId>,
+    /// Its conversation.
+    pub conversation_id: Option<String>,
 }
 
 /// The associated data an interaction's text is sealed with: a ciphertext
@@ -221,7 +267,8 @@ pub enum Op {
         /// The attributes, sealed under the subject's key.
         attributes: Vec<SealedAttribute>,
     },
-    /// Record a brand account and its wrapped data key (kept if present).
+    /// Record a new brand account and its wrapped data key; fails if the
+    /// account exists (its data would be sealed under another key).
     CreateBrandAccount {
         /// Platform.
         platform: String,
@@ -249,9 +296,10 @@ pub enum Op {
         /// When.
         at: OffsetDateTime,
     },
-    /// Point every interaction's conversation at the first item of its
-    /// reply chain, and give inbound items the brand account that answered
-    /// in their conversation. Returns how many rows changed.
+    /// Give replies whose conversation is not known yet their parent's,
+    /// as far as parents are stored, and give inbound items the brand
+    /// account that answered in their conversation. Returns how many rows
+    /// changed.
     LinkConversations,
     /// Create or update an actor's roles.
     UpsertActor {

@@ -6,7 +6,9 @@ pub mod audit;
 pub mod config;
 pub mod consent;
 pub mod demo;
+pub mod demo_data;
 pub mod eval;
+pub mod import;
 pub mod init;
 pub mod keys;
 pub mod policy;
@@ -24,6 +26,10 @@ pub enum Command {
     Init(init::Args),
     /// Run the whole foundation on an embedded database in a fresh directory.
     Demo(demo::Args),
+    /// Import social interactions, CRM contacts or platform deletion notices.
+    Import(import::Args),
+    /// Write a realistic synthetic data set (twcs + contacts CSV).
+    DemoData(demo_data::Args),
     /// Check, publish, list and diff the data-use policy.
     #[command(subcommand)]
     Policy(policy::Command),
@@ -61,6 +67,8 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Init(a) => init::run(g, a).await,
         Command::Demo(a) => demo::run(g, a).await,
+        Command::Import(a) => import::run(g, a).await,
+        Command::DemoData(a) => demo_data::run(g, a),
         Command::Policy(c) => policy::run(g, c).await,
         Command::Subject(c) => subject::run(g, c).await,
         Command::Consent(c) => consent::run(g, c).await,

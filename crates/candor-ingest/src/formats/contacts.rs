@@ -115,7 +115,7 @@ impl<R: Read> Contacts<R> {
                 (f, l) => f.or(l),
             });
             identifiers.dedup();
-            Ok(Contact { line, identifiers, name })
+            Ok(Contact { line, identifiers, name, raw: raw() })
         })();
         match parsed {
             Ok(c) => Record::Contact(c),

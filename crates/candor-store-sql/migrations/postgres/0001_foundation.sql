@@ -51,7 +51,7 @@ create table interactions (
     account text,                        -- the brand account on the other side
     kind text not null,                  -- mention, reply, direct_message, comment, review
     direction text not null,             -- inbound, outbound
-    conversation_id text,                -- external id of the conversation's first item
+    conversation_id text,                -- external id of the conversation's first item; null until known
     reply_to text,                       -- external id of the item it answers
     occurred_at bigint not null,
     sealed_text bytea not null,         -- original text, sealed under the subject's (or account's) key
@@ -62,6 +62,9 @@ create table interactions (
 create index interactions_by_subject on interactions (subject_id);
 create index interactions_by_time on interactions (occurred_at);
 create index interactions_by_conversation on interactions (platform, conversation_id);
+-- Replies whose conversation is not known yet (their parent was not stored
+-- when they were): each import links them once the parent arrives.
+create index interactions_unlinked on interactions (platform, reply_to) where conversation_id is null;
 
 -- A brand's own accounts. Text that cannot be attributed to a customer is
 -- sealed under the account's key, wrapped like a subject's.

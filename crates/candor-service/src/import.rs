@@ -1,0 +1,20 @@
+//! Importing social interactions, CRM contacts and platform deletion
+//! notices: the pipeline of `candor-ingest` over this installation's store,
+//! keys and clock.
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use candor_ingest::{ImportOptions, Progress, Summary};
+
+use crate::{Candor, Result};
+
+impl Candor {
+    /// Import the file at `path` as `options.actor`. `progress` is updated
+    /// as the import goes, for a progress bar.
+    pub async fn import(&self, path: &Path, options: ImportOptions, progress: Arc<Progress>) -> Result<Summary> {
+        let clock = self.clock.clone();
+        let now = move || clock.now();
+        Ok(candor_ingest::import(Arc::clone(&self.store), Arc::clone(&self.keys), path, options, progress, &now).await?)
+    }
+}
