@@ -126,6 +126,11 @@ const FOLLOW_UPS: &[&str] = &[
     "@{brand} merci, c'est fait",
 ];
 
+/// The handles of the brands the data set's threads are with.
+pub fn brand_handles() -> Vec<String> {
+    BRANDS.iter().map(|(b, _)| (*b).to_owned()).collect()
+}
+
 /// What was written.
 #[derive(Debug, Clone, Serialize)]
 pub struct DemoData {
@@ -355,7 +360,7 @@ pub fn generate(dir: &Path, customers: u64, interactions: u64, seed: u64) -> std
         malformed,
         contact_rows,
         customers: wrote.iter().filter(|w| **w).count() as u64,
-        brands: BRANDS.iter().map(|(b, _)| (*b).to_owned()).collect(),
+        brands: brand_handles(),
     })
 }
 

@@ -5,6 +5,7 @@
 mod bad_input;
 mod consent;
 mod foundation;
+mod import;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -6,6 +6,7 @@ mod access;
 mod audit;
 mod consent;
 mod crash;
+mod import;
 mod keys;
 mod policy;
 mod subjects;
