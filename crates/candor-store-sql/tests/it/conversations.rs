@@ -1,0 +1,93 @@
+//! Linking conversations after an import, and deferring the indexes a bulk
+//! load would otherwise update row by row.
+
+use candor_store::{InteractionRecord, Op, Outcome, Store, WriteBatch};
+use candor_store_sql::Backend;
+use candor_test_support::{each_backend, TestDb};
+use time::OffsetDateTime;
+
+fn item(id: &str, reply_to: Option<&str>, conversation: Option<&str>, outbound: Option<&str>) -> InteractionRecord {
+    InteractionRecord {
+        subject: None,
+        platform: "x".into(),
+        external_id: id.into(),
+        account: outbound.map(str::to_owned),
+        kind: if reply_to.is_some() { "reply" } else { "mention" }.into(),
+        direction: if outbound.is_some() { "outbound" } else { "inbound" }.into(),
+        conversation_id: conversation.map(str::to_owned),
+        reply_to: reply_to.map(str::to_owned),
+        occurred_at: OffsetDateTime::now_utc(),
+        sealed_text: vec![1; 40],
+        redacted_text: "text".into(),
+        language: None,
+    }
+}
+
+async fn conversation(store: &dyn Store, id: &str) -> (Option<String>, Option<String>) {
+    let r = store.interaction("x", id).await.unwrap().unwrap();
+    (r.conversation_id, r.account)
+}
+
+#[tokio::test]
+async fn replies_stored_before_their_parents_are_linked_through_whole_chains() {
+    each_backend(|db| async move {
+        let store = db.open().await;
+        // d answers c answers b answers a; they arrive newest first, so
+        // none knows its conversation; e's parent never arrives; f and g
+        // answer each other.
+        let rows = vec![
+            item("d", Some("c"), None, Some("brand")),
+            item("c", Some("b"), None, None),
+            item("b", Some("a"), None, Some("brand")),
+            item("e", Some("missing"), None, None),
+            item("f", Some("g"), None, None),
+            item("g", Some("f"), None, None),
+        ];
+        store.apply(WriteBatch { ops: vec![Op::InsertInteractions(rows), Op::LinkConversations], audit: vec![] }).await.unwrap();
+        assert_eq!(conversation(&store, "d").await.0, None, "nothing to link to yet");
+        let out = store
+            .apply(WriteBatch { ops: vec![Op::InsertInteractions(vec![item("a", None, Some("a"), None)]), Op::LinkConversations], audit: vec![] })
+            .await
+            .unwrap();
+        // b, c, d get a conversation; a and c (inbound) get the brand account.
+        assert_eq!(out[1], Outcome::Count(5));
+        for id in ["a", "b", "c", "d"] {
+            assert_eq!(conversation(&store, id).await.0.as_deref(), Some("a"), "{id}");
+        }
+        assert_eq!(conversation(&store, "c").await.1.as_deref(), Some("brand"));
+        assert_eq!(conversation(&store, "a").await.1.as_deref(), Some("brand"));
+        for id in ["e", "f", "g"] {
+            assert_eq!(conversation(&store, id).await.0, None, "{id} stays unlinked");
+        }
+        let again = store.apply(WriteBatch { ops: vec![Op::LinkConversations], audit: vec![] }).await.unwrap();
+        assert_eq!(again, vec![Outcome::Count(0)]);
+    })
+    .await;
+}
+
+async fn has_subject_index(db: &TestDb, store: &candor_store_sql::SqlStore) -> bool {
+    let sql = match db.backend {
+        Backend::Sqlite => "select count(*) from sqlite_master where type = 'index' and name = 'interactions_by_subject'",
+        Backend::Postgres => "select count(*) from pg_indexes where indexname = 'interactions_by_subject' and schemaname = current_schema()",
+    };
+    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(store.pool()).await.unwrap();
+    n == 1
+}
+
+#[tokio::test]
+async fn deferred_indexes_come_back_when_asked_or_at_the_next_open() {
+    each_backend(|db| async move {
+        let store = db.open().await;
+        assert!(has_subject_index(&db, &store).await);
+        store.defer_indexes(true).await.unwrap();
+        assert!(!has_subject_index(&db, &store).await);
+        store.defer_indexes(false).await.unwrap();
+        assert!(has_subject_index(&db, &store).await);
+        // A bulk load killed while they were dropped: the next open rebuilds them.
+        store.defer_indexes(true).await.unwrap();
+        store.close().await;
+        let reopened = db.open().await;
+        assert!(has_subject_index(&db, &reopened).await);
+    })
+    .await;
+}
