@@ -42,5 +42,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         texts.len(),
         bytes as f64 / texts.len() as f64
     );
+    if std::env::args().any(|a| a == "--stages") {
+        let mut total = std::collections::BTreeMap::new();
+        for _ in 0..rounds.min(50) {
+            for (stage, d) in analyzer.stage_times(&texts) {
+                *total.entry(stage).or_insert(0.0) += d.as_secs_f64();
+            }
+        }
+        let n = (texts.len() * rounds.min(50)) as f64;
+        for (stage, secs) in total {
+            println!("  {stage:>16}: {:6.0} ns/message", secs / n * 1e9);
+        }
+    }
     Ok(())
 }

@@ -6,7 +6,7 @@
 //! Numeric recognizers ask the same hits whether, say, a phone cue precedes
 //! a number.
 
-mod address;
+pub(crate) mod address;
 
 use super::dates::date_end;
 use super::text::{boundary_after, boundary_before, char_at, is_capitalized, lower_ascii, skip_blanks, word_end};
@@ -36,6 +36,7 @@ pub(crate) enum Cue {
     StreetCompound,
     Unit,
     Military,
+    Here,
 }
 
 impl Cue {
@@ -62,6 +63,7 @@ impl Cue {
             "street_compound" => Self::StreetCompound,
             "unit" => Self::Unit,
             "military" => Self::Military,
+            "here" => Self::Here,
             _ => return None,
         })
     }
@@ -79,9 +81,34 @@ pub(crate) struct CueHit {
 
 /// Every cue of a text, ordered by end.
 #[derive(Debug, Default)]
-pub(crate) struct CueHits(Vec<CueHit>);
+pub(crate) struct CueHits(Vec<CueHit>, u8);
 
 impl CueHits {
+    /// Whether the message has an ASCII digit anywhere.
+    pub(crate) fn has_digit(&self) -> bool {
+        self.1 & DIGIT != 0
+    }
+
+    /// Whether the message has an `@` anywhere.
+    pub(crate) fn has_at(&self) -> bool {
+        self.1 & AT != 0
+    }
+
+    /// Whether the message has a `:` anywhere.
+    pub(crate) fn has_colon(&self) -> bool {
+        self.1 & COLON != 0
+    }
+
+    /// Whether the message has a `^` anywhere.
+    pub(crate) fn has_caret(&self) -> bool {
+        self.1 & CARET != 0
+    }
+
+    /// Whether the message has a `.` anywhere.
+    pub(crate) fn has_dot(&self) -> bool {
+        self.1 & DOT != 0
+    }
+
     /// Whether a `cue` ends at most `window` bytes before `pos`.
     pub(crate) fn before(&self, pos: usize, window: usize, cue: Cue) -> bool {
         let from = pos.saturating_sub(window);
@@ -124,8 +151,77 @@ pub(crate) struct Cues {
     /// Phrase ids grouped by first word.
     by_first: Vec<u32>,
     mask: usize,
+    /// Which first words can be looked up at all, before hashing them: a
+    /// one-hash Bloom filter over length, first, second and last bytes.
+    /// Most words of a message fail this test, which costs a few
+    /// instructions and one load.
+    prefilter: Vec<u64>,
     /// Street types that end a word (`Hauptstraße`), lower case.
     compounds: Vec<String>,
+}
+
+/// Byte classes of the word walk: 0 separates words (ASCII punctuation and
+/// space); ASCII letters and digits are words; `_` and non-ASCII bytes are
+/// flagged so the walk can treat them apart; digits are flagged so that
+/// recognizers of numbers can skip messages without any.
+const WORD: u8 = 1;
+const UNDERSCORE: u8 = 2;
+const NON_ASCII: u8 = 4;
+const DIGIT: u8 = 8;
+/// Bytes of any word.
+const WORD_ANY: u8 = WORD | UNDERSCORE | NON_ASCII | DIGIT;
+/// Separators worth knowing about: recognizers skip messages without them.
+const AT: u8 = 16;
+const COLON: u8 = 32;
+const DOT: u8 = 64;
+const CARET: u8 = 128;
+static WORD_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = if b >= 0x80 {
+            NON_ASCII
+        } else if b.is_ascii_digit() {
+            WORD | DIGIT
+        } else if b.is_ascii_alphabetic() {
+            WORD
+        } else if b == b'_' {
+            UNDERSCORE
+        } else if b == b'@' {
+            AT
+        } else if b == b':' {
+            COLON
+        } else if b == b'.' {
+            DOT
+        } else if b == b'^' {
+            CARET
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Messages up to this many bytes have their words found without a branch
+/// per byte, in buffers on the stack.
+const FAST_WALK: usize = 320;
+
+/// Bits in the first-word filter: 16 Ki bits (2 KiB, in L1) keep false
+/// positives near 5% for the thousand-odd first words.
+const FILTER_BITS: u32 = 14;
+
+/// The filter's bit for an ASCII word: a mix of its length and its first,
+/// second and last bytes, case folded.
+fn filter_bit(word: &[u8]) -> usize {
+    let (Some(&first), Some(&last)) = (word.first(), word.last()) else { return 0 };
+    let second = word.get(1).copied().unwrap_or(0);
+    let h = u32::from(first | 0x20).wrapping_mul(0x9E37_79B1)
+        ^ u32::from(second | 0x20).wrapping_mul(0x85EB_CA77)
+        ^ u32::from(last | 0x20).wrapping_mul(0xC2B2_AE3D)
+        ^ (word.len() as u32).wrapping_mul(0x27D4_EB2F);
+    (h.wrapping_mul(0x2545_F491) >> (32 - FILTER_BITS)) as usize
 }
 
 /// The first word of a phrase: letters and digits up to anything else.
@@ -163,6 +259,13 @@ impl Cues {
                 None => groups.push((w, vec![i as u32])),
             }
         }
+        let mut prefilter = vec![0u64; (1 << FILTER_BITS) / 64];
+        for (w, _) in &groups {
+            if w.is_ascii() {
+                let bit = filter_bit(w.as_bytes());
+                prefilter[bit / 64] |= 1 << (bit % 64);
+            }
+        }
         let size = (groups.len() * 2).next_power_of_two();
         let mask = size - 1;
         let mut slots = vec![0u32; size];
@@ -180,7 +283,14 @@ impl Cues {
             }
             slots[at] = (((h >> 48) as u32) << 16) | table.len() as u32;
         }
-        Self { phrases, slots, groups: table, by_first, mask, compounds }
+        Self { phrases, slots, groups: table, by_first, mask, prefilter, compounds }
+    }
+
+    /// Whether an ASCII word may start a cue (no false negatives).
+    #[inline]
+    fn may_start(&self, word: &[u8]) -> bool {
+        let bit = filter_bit(word);
+        self.prefilter.get(bit / 64).is_some_and(|m| m >> (bit % 64) & 1 == 1)
     }
 
     fn group(&self, word: &[u8]) -> &[u32] {
@@ -208,66 +318,147 @@ impl Cues {
     pub(crate) fn find(&self, text: &str) -> CueHits {
         let b = text.as_bytes();
         let mut hits: Vec<CueHit> = Vec::new();
-        let mut i = 0;
-        while i < b.len() {
-            // The next word: a run of letters and digits of any script.
-            let c = b[i];
-            if c < 0x80 && !c.is_ascii_alphanumeric() {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < b.len() {
-                let c = b[i];
-                if c < 0x80 {
-                    if !c.is_ascii_alphanumeric() {
-                        break;
-                    }
-                    i += 1;
-                } else {
-                    match text.get(i..).and_then(|s| s.chars().next()) {
-                        Some(ch) if ch.is_alphanumeric() => i += ch.len_utf8(),
-                        _ => break,
-                    }
+        let mut summary = 0u8;
+        if b.len() <= FAST_WALK {
+            // 64 bytes at a time: bit masks of word bytes (and of `_` and
+            // non-ASCII bytes among them) built by table lookup without a
+            // branch per byte; word edges are the mask's transitions, taken
+            // with `trailing_zeros`. Branches mispredicted at every word
+            // boundary cost more than everything else a byte-wise walk does.
+            const BLOCKS: usize = FAST_WALK / 64;
+            let mut odd = [0u64; BLOCKS];
+            let mut edges = [0u16; FAST_WALK + 2];
+            let mut k = 0usize;
+            let mut carry = 0u64;
+            for (blk, chunk) in b.chunks(64).enumerate() {
+                let (mut m, mut o) = (0u64, 0u64);
+                for (j, &c) in chunk.iter().enumerate() {
+                    let class = WORD_BYTE[usize::from(c)];
+                    summary |= class;
+                    m |= u64::from(class & WORD_ANY != 0) << j;
+                    o |= u64::from(class & (UNDERSCORE | NON_ASCII) != 0) << j;
+                }
+                odd[blk] = o;
+                let mut t = m ^ ((m << 1) | carry);
+                carry = m >> 63;
+                if chunk.len() < 64 {
+                    t &= (1u64 << chunk.len()) - 1;
+                }
+                while t != 0 {
+                    edges[k] = (blk * 64 + t.trailing_zeros() as usize) as u16;
+                    k += 1;
+                    t &= t - 1;
                 }
             }
-            if i == start {
-                // A non-ASCII character that is not a letter.
-                i += text.get(i..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8);
-                continue;
+            if k % 2 == 1 {
+                edges[k] = b.len() as u16;
+                k += 1;
             }
-            if start > 0 && !super::text::boundary_before(text, start) {
-                continue;
+            for w in 0..k / 2 {
+                let (start, end) = (usize::from(edges[2 * w]), usize::from(edges[2 * w + 1]));
+                // Plain ASCII words (no `_`, nothing wider) are the rule;
+                // the rest have their bytes looked at.
+                let blk = start / 64;
+                let plain = end <= (blk + 1) * 64 && {
+                    let lo = start % 64;
+                    let width = end - start;
+                    let range = if width == 64 { u64::MAX } else { ((1u64 << width) - 1) << lo };
+                    odd[blk] & range == 0
+                };
+                let seen = if plain { WORD } else { b[start..end].iter().fold(0u8, |acc, &c| acc | WORD_BYTE[usize::from(c)]) };
+                self.word(text, start, end, seen, &mut hits);
             }
-            let word = &b[start..i];
-            // Non-ASCII first words (`teléfono`) hash their lower case;
-            // plural street types (`Villages`) their singular.
-            let mut group = if word.is_ascii() {
-                self.group(word)
-            } else {
-                self.group(text.get(start..i).unwrap_or_default().to_lowercase().as_bytes())
-            };
-            if group.is_empty() && word.len() > 3 && word.ends_with(b"s") {
-                group = self.group(&word[..word.len() - 1]);
-            }
-            if group.is_empty() {
-                continue;
-            }
-            let first = hits.len();
-            for &id in group {
-                let p = &self.phrases[id as usize];
-                let end = start + p.text.len();
-                let same = text
-                    .get(start..end)
-                    .is_some_and(|t| t.eq_ignore_ascii_case(&p.text) || (!p.text.is_ascii() && t.to_lowercase() == p.text));
-                if same {
-                    self.hit(text, start, end, p, first, &mut hits);
-                }
+        } else {
+            let mut i = 0;
+            summary = b.iter().fold(0, |acc, &c| acc | WORD_BYTE[usize::from(c)]);
+            while let Some(skip) = b[i..].iter().position(|&c| WORD_BYTE[usize::from(c)] & WORD_ANY != 0) {
+                let start = i + skip;
+                let len = b[start..].iter().position(|&c| WORD_BYTE[usize::from(c)] & WORD_ANY == 0).unwrap_or(b.len() - start);
+                i = start + len;
+                let seen = b[start..i].iter().fold(0u8, |acc, &c| acc | WORD_BYTE[usize::from(c)]);
+                self.word(text, start, i, seen, &mut hits);
             }
         }
-        self.street_compounds(text, &mut hits);
         hits.sort_by_key(|h| (h.end, h.start));
-        CueHits(hits)
+        CueHits(hits, summary)
+    }
+
+    /// A run of word bytes `start..end` between ASCII separators, with the
+    /// classes of its bytes.
+    #[inline]
+    fn word(&self, text: &str, start: usize, end: usize, seen: u8, hits: &mut Vec<CueHit>) {
+        let b = text.as_bytes();
+        let word = &b[start..end];
+        // `Hauptstraße 5`: a number after a word that may end in a street type.
+        if word[0].is_ascii_digit() && start >= 2 && b[start - 1] == b' ' {
+            self.street_compound(text, start - 1, hits);
+        }
+        if seen & (UNDERSCORE | NON_ASCII) == 0 {
+            let len = word.len();
+            let plural = len > 3 && word[len - 1] | 0x20 == b's';
+            if self.may_start(word) || plural && self.may_start(&word[..len - 1]) {
+                self.visit(text, start, end, true, hits);
+            }
+            return;
+        }
+        if seen & UNDERSCORE != 0 {
+            // `@jo_smith`, `order_id`: no cue has an underscore.
+            return;
+        }
+        // Letters and digits of any script; anything else (`’`, emoji)
+        // separates words.
+        let mut run: Option<usize> = None;
+        for (off, c) in text.get(start..end).unwrap_or_default().char_indices() {
+            let at = start + off;
+            match (c.is_alphanumeric(), run) {
+                (true, None) => run = Some(at),
+                (false, Some(from)) => {
+                    self.visit(text, from, at, false, hits);
+                    run = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(from) = run {
+            self.visit(text, from, end, false, hits);
+        }
+    }
+
+    /// Look up the word `start..end` (which stands at a word boundary) and
+    /// record the phrases that start with it.
+    fn visit(&self, text: &str, start: usize, end: usize, ascii_hint: bool, hits: &mut Vec<CueHit>) {
+        let b = text.as_bytes();
+        let word = &b[start..end];
+        // Non-ASCII first words (`teléfono`) hash their lower case;
+        // plural street types (`Villages`) their singular.
+        let ascii = ascii_hint || word.is_ascii();
+        let mut group: &[u32] = if !ascii {
+            self.group(text.get(start..end).unwrap_or_default().to_lowercase().as_bytes())
+        } else if ascii_hint || self.may_start(word) {
+            // (The caller checked the filter for ASCII words.)
+            self.group(word)
+        } else {
+            &[]
+        };
+        if group.is_empty() && word.len() > 3 && word.ends_with(b"s") {
+            let singular = &word[..word.len() - 1];
+            if !ascii || self.may_start(singular) {
+                group = self.group(singular);
+            }
+        }
+        if group.is_empty() {
+            return;
+        }
+        let first = hits.len();
+        for &id in group {
+            let p = &self.phrases[id as usize];
+            let end = start + p.text.len();
+            let same =
+                text.get(start..end).is_some_and(|t| t.eq_ignore_ascii_case(&p.text) || (!p.text.is_ascii() && t.to_lowercase() == p.text));
+            if same {
+                self.hit(text, start, end, p, first, hits);
+            }
+        }
     }
 
     /// Record `p` at `start..end` under each of its kinds, if it ends at a
@@ -290,29 +481,20 @@ impl Cues {
         }
     }
 
-    /// `Hauptstraße 5`: a capitalized word ending in a street type, then a
-    /// number.
-    fn street_compounds(&self, text: &str, hits: &mut Vec<CueHit>) {
+    /// `Hauptstraße 5`: a word ending in a street type before the space at
+    /// `sp`, then a number.
+    fn street_compound(&self, text: &str, sp: usize, hits: &mut Vec<CueHit>) {
         let b = text.as_bytes();
-        let mut from = 0;
-        while let Some(rel) = memchr::memchr(b' ', b.get(from..).unwrap_or_default()) {
-            let sp = from + rel;
-            from = sp + 1;
-            if !b.get(sp + 1).is_some_and(u8::is_ascii_digit)
-                || sp == 0
-                || !b[sp - 1].is_ascii_alphabetic() && b[sp - 1] < 0x80 && b[sp - 1] != b'.'
-            {
-                continue;
-            }
-            let word = text.get(..sp).unwrap_or_default();
-            let wb = word.as_bytes();
-            for suffix in &self.compounds {
-                let sb = suffix.as_bytes();
-                // Byte-wise, ASCII case folded: `Straße` ends in `straße`.
-                if wb.len() > sb.len() && wb[wb.len() - sb.len()..].eq_ignore_ascii_case(sb) {
-                    hits.push(CueHit { cue: Cue::StreetCompound, start: sp - suffix.len(), end: sp });
-                    break;
-                }
+        if !(b[sp - 1].is_ascii_alphabetic() || b[sp - 1] >= 0x80 || b[sp - 1] == b'.') {
+            return;
+        }
+        let wb = &b[..sp];
+        for suffix in &self.compounds {
+            let sb = suffix.as_bytes();
+            // Byte-wise, ASCII case folded: `Straße` ends in `straße`.
+            if wb.len() > sb.len() && wb[wb.len() - sb.len()..].eq_ignore_ascii_case(sb) {
+                hits.push(CueHit { cue: Cue::StreetCompound, start: sp - suffix.len(), end: sp });
+                break;
             }
         }
     }
@@ -323,7 +505,8 @@ pub(crate) fn recognize(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     names(text, cues, out);
     orders(text, cues, out);
     dates_of_birth(text, cues, out);
-    signatures(text, out);
+    signatures(text, cues, out);
+    here_i_am(text, cues, out);
     address::addresses(text, cues, out);
 }
 
@@ -587,16 +770,35 @@ fn lower_in(word: &str, list: &[&str]) -> bool {
 /// Returns the end to include (with its dots).
 fn dotted_in(text: &str, i: usize, list: &[&str]) -> Option<usize> {
     let rest = text.get(i..)?;
+    // Titles and post-nominals start with a capital: most words stop here.
+    if !rest.chars().next().is_some_and(char::is_uppercase) {
+        return None;
+    }
     let raw_len = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
     let raw = rest.get(..raw_len)?.trim_end_matches([',', ';', ':', ')', '!', '?']);
     // `B.Eng..` ends a sentence: one dot is the abbreviation's.
     let raw = raw.strip_suffix("..").map_or(raw, |r| &raw[..r.len() + 1]);
-    if raw.is_empty() || !raw.chars().next().is_some_and(char::is_uppercase) {
+    if raw.is_empty() || !raw.chars().all(|c| c.is_alphabetic() || c == '.' || c == '-') {
         return None;
     }
-    let key: String = raw.chars().filter(|c| c.is_alphabetic()).flat_map(char::to_lowercase).collect();
-    (!key.is_empty() && key.len() <= 10 && raw.chars().all(|c| c.is_alphabetic() || c == '.' || c == '-') && list.contains(&key.as_str()))
-        .then(|| i + raw.len())
+    // The letters, lower-cased: on the stack for ASCII (no allocation per
+    // word), in a string otherwise.
+    let found = if raw.is_ascii() {
+        let mut buf = [0u8; 10];
+        let mut n = 0;
+        for c in raw.bytes().filter(u8::is_ascii_alphabetic) {
+            if n == buf.len() {
+                return None;
+            }
+            buf[n] = c.to_ascii_lowercase();
+            n += 1;
+        }
+        std::str::from_utf8(&buf[..n]).is_ok_and(|key| !key.is_empty() && list.binary_search(&key).is_ok())
+    } else {
+        let key: String = raw.chars().filter(|c| c.is_alphabetic()).flat_map(char::to_lowercase).collect();
+        !key.is_empty() && key.len() <= 10 && list.binary_search(&key.as_str()).is_ok()
+    };
+    found.then(|| i + raw.len())
 }
 
 /// A name at `i`: optional titles (`Dr`, `Univ.Prof.`), capitalized words
@@ -681,7 +883,7 @@ fn after_cue(text: &str, end: usize) -> usize {
     j
 }
 
-fn names(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
+pub(crate) fn names(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     for h in &cues.0 {
         let (min_words, score, span_newlines) = match h.cue {
             Cue::Name => (1, 0.9, false),
@@ -759,10 +961,15 @@ fn vocative(text: &str, from: usize, out: &mut Vec<Candidate>) {
 
 /// A line that is only a dash and a name (`- Cynthia Torres`), or a message
 /// that ends with one.
-fn signatures(text: &str, out: &mut Vec<Candidate>) {
+pub(crate) fn signatures(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     let b = text.as_bytes();
-    for (i, _) in text.match_indices(['-', '–', '—', '~']) {
-        let dash_len = char_at(text, i).map_or(1, char::len_utf8);
+    // `-`, `~`, and the en and em dashes (E2 80 93, E2 80 94), by byte.
+    for i in memchr::memchr3_iter(b'-', b'~', 0xE2, b) {
+        let dash_len = match b[i] {
+            0xE2 if matches!(b.get(i + 1..i + 3), Some([0x80, 0x93 | 0x94])) => 3,
+            0xE2 => continue,
+            _ => 1,
+        };
         let line_start = text.get(..i).and_then(|s| s.rfind('\n')).map_or(0, |p| p + 1);
         let at_line_start = text.get(line_start..i).is_some_and(|s| s.trim().is_empty());
         let mut j = i + dash_len;
@@ -792,13 +999,14 @@ fn signatures(text: &str, out: &mut Vec<Candidate>) {
         };
         out.push(Candidate::new(E::Person, start, end, score, "person"));
     }
-    carets(text, out);
+    if cues.has_caret() {
+        carets(text, out);
+    }
     trailing_name(text, out);
-    here_i_am(text, out);
 }
 
 /// `^Mike`, as agents sign replies (`^AB` initials are not names).
-fn carets(text: &str, out: &mut Vec<Candidate>) {
+pub(crate) fn carets(text: &str, out: &mut Vec<Candidate>) {
     for (i, _) in text.match_indices('^') {
         let Some((start, end, _)) = name_at(text, i + 1, 2) else { continue };
         if text.get(start..end).is_some_and(|n| n.chars().any(char::is_lowercase)) && line_ends_name(text, end) {
@@ -810,13 +1018,19 @@ fn carets(text: &str, out: &mut Vec<Candidate>) {
 /// A message that ends, after a finished sentence, with two or three
 /// capitalized words and nothing else: a signature (`… police report.
 /// Gregory Tate`).
-fn trailing_name(text: &str, out: &mut Vec<Candidate>) {
+pub(crate) fn trailing_name(text: &str, out: &mut Vec<Candidate>) {
     let trimmed = text.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!'));
+    let tb = trimmed.as_bytes();
+    // A name ends in a capitalized word: most messages stop here.
+    let last = memchr::memrchr2(b' ', b'\n', tb).map_or(0, |p| p + 1);
+    if !trimmed.get(last..).and_then(|w| w.chars().next()).is_some_and(char::is_uppercase) {
+        return;
+    }
     // Where the last one, two and three words start.
     let mut starts = Vec::with_capacity(3);
     let mut pos = trimmed.len();
     for _ in 0..3 {
-        match trimmed.get(..pos).and_then(|h| h.rfind([' ', '\n'])) {
+        match tb.get(..pos).and_then(|h| memchr::memrchr2(b' ', b'\n', h)) {
             Some(sp) => {
                 starts.push(sp + 1);
                 if trimmed.as_bytes().get(sp) == Some(&b'\n') {
@@ -847,12 +1061,13 @@ fn trailing_name(text: &str, out: &mut Vec<Candidate>) {
 }
 
 /// `Nadia here from billing`, `Hey, Sam here`: a name announcing itself.
-fn here_i_am(text: &str, out: &mut Vec<Candidate>) {
-    for (i, _) in text.match_indices(" here") {
+pub(crate) fn here_i_am(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
+    for h in cues.of(Cue::Here) {
+        let Some(i) = h.start.checked_sub(1).filter(|&i| text.as_bytes()[i] == b' ') else { continue };
         let line_start = text.get(..i).and_then(|s| s.rfind(['\n', '.', '!', ','])).map_or(0, |p| p + 1);
         let start = super::text::skip_space(text, line_start);
         if let Some((s, e, words)) = name_at(text, start, 3) {
-            if e == i && words >= 1 && super::text::boundary_after(text, i + 5) {
+            if e == i && words >= 1 {
                 out.push(Candidate::new(E::Person, s, e, 0.65, "person"));
             }
         }
@@ -924,7 +1139,7 @@ const ORDER_FILLER: &[&str] = &[
     "é",
 ];
 
-fn orders(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
+pub(crate) fn orders(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     let b = text.as_bytes();
     for h in cues.of(Cue::Order) {
         let mut j = h.end;
@@ -1048,7 +1263,7 @@ fn shouted_word(token: &str) -> bool {
 /// Words between a date-of-birth cue and the date.
 const DOB_FILLER: &[&str] = &["am", "de", "el", "em", "es", "est", "il", "is", "ist", "le", "my", "of", "on", "op", "the", "was", "é"];
 
-fn dates_of_birth(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
+pub(crate) fn dates_of_birth(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     for h in cues.of(Cue::Dob) {
         let mut j = h.end;
         for _ in 0..4 {

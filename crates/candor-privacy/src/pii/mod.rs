@@ -187,12 +187,53 @@ impl Analyzer {
     pub fn analyze(&self, text: &str) -> Vec<Span> {
         let mut cands = Vec::new();
         let cues = self.cues.find(text);
-        structured::emails_and_handles(text, &mut cands);
-        structured::urls(text, &mut cands);
+        if cues.has_at() {
+            structured::emails_and_handles(text, &mut cands);
+        }
+        structured::urls(text, &cues, &mut cands);
         structured::letter_anchored(text, &cues, &mut cands);
         numeric::scan(text, &cues, &self.phone, &mut cands);
         context::recognize(text, &cues, &mut cands);
         resolve(text, cands)
+    }
+}
+
+impl Analyzer {
+    /// Time spent in each stage over `texts`, each stage run over all
+    /// texts in a loop of its own, for the benchmark's breakdown (not part
+    /// of the stable interface).
+    #[doc(hidden)]
+    pub fn stage_times(&self, texts: &[String]) -> Vec<(&'static str, std::time::Duration)> {
+        use std::time::Instant;
+        let mut out = Vec::new();
+        let s = Instant::now();
+        let cues: Vec<context::CueHits> = texts.iter().map(|t| self.cues.find(t)).collect();
+        out.push(("cues", s.elapsed()));
+        let mut stage = |name: &'static str, f: &dyn Fn(&str, &context::CueHits, &mut Vec<Candidate>)| {
+            let s = Instant::now();
+            for (t, c) in texts.iter().zip(&cues) {
+                let mut cands = Vec::new();
+                f(t, c, &mut cands);
+                std::hint::black_box(cands);
+            }
+            out.push((name, s.elapsed()));
+        };
+        stage("emails+handles", &|t, _, o| structured::emails_and_handles(t, o));
+        stage("urls", &|t, c, o| structured::urls(t, c, o));
+        stage("letter-anchored", &|t, c, o| structured::letter_anchored(t, c, o));
+        stage("numeric", &|t, c, o| numeric::scan(t, c, &self.phone, o));
+        stage("context", &|t, c, o| context::recognize(t, c, o));
+        let s = Instant::now();
+        for (t, c) in texts.iter().zip(&cues) {
+            let mut cands = Vec::new();
+            structured::emails_and_handles(t, &mut cands);
+            numeric::scan(t, c, &self.phone, &mut cands);
+            context::recognize(t, c, &mut cands);
+            std::hint::black_box(resolve(t, cands));
+        }
+        let resolve_and_more = s.elapsed();
+        out.push(("(emails+numeric+context+resolve)", resolve_and_more));
+        out
     }
 }
 

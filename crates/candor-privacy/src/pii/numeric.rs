@@ -232,6 +232,13 @@ fn start_ok(text: &str, i: usize) -> bool {
 
 /// Walk the digit chunks of `text`.
 pub(crate) fn scan(text: &str, cues: &CueHits, phone: &PhoneRecognizer, out: &mut Vec<Candidate>) {
+    if !cues.has_digit() {
+        // Most messages: nothing numeric to look at but a hex IPv6 address.
+        if cues.has_colon() {
+            ipv6(text, out);
+        }
+        return;
+    }
     let b = text.as_bytes();
     let ctx = Ctx { text, cues, phone };
     let mut i = 0;
@@ -260,7 +267,9 @@ pub(crate) fn scan(text: &str, cues: &CueHits, phone: &PhoneRecognizer, out: &mu
         }
         i = end.max(i + 1);
     }
-    ipv6(text, out);
+    if cues.has_colon() {
+        ipv6(text, out);
+    }
 }
 
 /// The whole chunk, or else its longest space-separated parts, left to right.

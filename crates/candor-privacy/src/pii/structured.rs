@@ -131,27 +131,34 @@ fn trim_url(text: &str, start: usize, mut end: usize) -> usize {
 }
 
 /// URLs with a scheme, with `www.`, and bare domains with a known TLD.
-pub(crate) fn urls(text: &str, out: &mut Vec<Candidate>) {
+pub(crate) fn urls(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     let b = text.as_bytes();
     let mut covered_until = 0;
-    static SCHEME: std::sync::OnceLock<memmem::Finder<'static>> = std::sync::OnceLock::new();
-    let scheme_finder = SCHEME.get_or_init(|| memmem::Finder::new(b"://"));
-    for sep in scheme_finder.find_iter(b) {
-        let mut start = sep;
-        while start > 0 && b[start - 1].is_ascii_alphabetic() {
-            start -= 1;
-        }
-        let scheme = &b[start..sep];
-        if !(scheme.eq_ignore_ascii_case(b"http") || scheme.eq_ignore_ascii_case(b"https") || scheme.eq_ignore_ascii_case(b"ftp")) {
-            continue;
-        }
-        let end = trim_url(text, start, url_end(text, sep + 3));
-        if domain_end(b, sep + 3).is_some() {
-            out.push(Candidate::new(E::Url, start, end, 0.95, "url"));
-            covered_until = covered_until.max(end);
+    let first = out.len();
+    if cues.has_colon() {
+        static SCHEME: std::sync::OnceLock<memmem::Finder<'static>> = std::sync::OnceLock::new();
+        let scheme_finder = SCHEME.get_or_init(|| memmem::Finder::new(b"://"));
+        for sep in scheme_finder.find_iter(b) {
+            let mut start = sep;
+            while start > 0 && b[start - 1].is_ascii_alphabetic() {
+                start -= 1;
+            }
+            let scheme = &b[start..sep];
+            if !(scheme.eq_ignore_ascii_case(b"http") || scheme.eq_ignore_ascii_case(b"https") || scheme.eq_ignore_ascii_case(b"ftp")) {
+                continue;
+            }
+            let end = trim_url(text, start, url_end(text, sep + 3));
+            if domain_end(b, sep + 3).is_some() {
+                out.push(Candidate::new(E::Url, start, end, 0.95, "url"));
+                covered_until = covered_until.max(end);
+            }
         }
     }
-    let www = memchr::memchr2_iter(b'w', b'W', b).filter(|&i| b.get(i..i + 4).is_some_and(|s| s.eq_ignore_ascii_case(b"www.")));
+    // Without a dot there is no `www.` and no domain.
+    if !cues.has_dot() {
+        return;
+    }
+    let www = memchr_iter(b'.', b).filter_map(|dot| dot.checked_sub(3)).filter(|&i| b[i..i + 3].eq_ignore_ascii_case(b"www"));
     for start in www {
         if start < covered_until
             || !boundary_before(text, start)
@@ -166,7 +173,7 @@ pub(crate) fn urls(text: &str, out: &mut Vec<Candidate>) {
             covered_until = end;
         }
     }
-    let covered: Vec<(usize, usize)> = out.iter().filter(|c| c.entity == E::Url).map(|c| (c.start, c.end)).collect();
+    let covered: Vec<(usize, usize)> = if out.len() > first { out[first..].iter().map(|c| (c.start, c.end)).collect() } else { Vec::new() };
     bare_domains(text, &covered, out);
 }
 
@@ -184,6 +191,10 @@ fn bare_domains(text: &str, covered: &[(usize, usize)], out: &mut Vec<Candidate>
             tld_end += 1;
         }
         let tld = &b[dot + 1..tld_end];
+        // Most dots end sentences: no letters after them.
+        if !(2..=6).contains(&tld.len()) {
+            continue;
+        }
         let after = b.get(tld_end).copied();
         let tld_ok = TLDS.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(tld));
         if !tld_ok || after.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'@' || c == b'_') {
@@ -378,6 +389,10 @@ fn nino_at(text: &str, i: usize) -> Option<(usize, bool)> {
 /// IBANs and National Insurance numbers, from upper-case letters at the
 /// start of a word.
 pub(crate) fn letter_anchored(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
+    // IBANs and National Insurance numbers both carry digits.
+    if !cues.has_digit() {
+        return;
+    }
     let b = text.as_bytes();
     let mut i = 0;
     while i + 1 < b.len() {
@@ -414,6 +429,12 @@ mod tests {
         v.into_iter().map(|c| (c.entity, text[c.start..c.end].to_owned())).collect()
     }
 
+    fn urls_found(text: &str) -> Vec<(E, String)> {
+        let mut v = Vec::new();
+        urls(text, &crate::pii::context::Cues::new().find(text), &mut v);
+        v.into_iter().map(|c| (c.entity, text[c.start..c.end].to_owned())).collect()
+    }
+
     fn letters(text: &str) -> Vec<(E, String, f32)> {
         let mut v = Vec::new();
         letter_anchored(text, &crate::pii::context::Cues::new().find(text), &mut v);
@@ -431,14 +452,14 @@ mod tests {
     #[test]
     fn urls_keep_their_path_and_lose_trailing_punctuation() {
         let got =
-            found(urls, "see https://a.example.com/x?id=1). or www.shop.de/a, and (http://w.org/p(1)) also shop.example.co.uk/returns!");
+            urls_found("see https://a.example.com/x?id=1). or www.shop.de/a, and (http://w.org/p(1)) also shop.example.co.uk/returns!");
         let texts: Vec<&str> = got.iter().map(|(_, t)| t.as_str()).collect();
         assert_eq!(texts, vec!["https://a.example.com/x?id=1", "http://w.org/p(1)", "www.shop.de/a", "shop.example.co.uk/returns"]);
     }
 
     #[test]
     fn bare_domains_need_a_known_tld_and_are_not_email_domains() {
-        let got = found(urls, "mail me at bob@example.com, read arias.com; not node.js, file.txt, v3.5, e.g. here");
+        let got = urls_found("mail me at bob@example.com, read arias.com; not node.js, file.txt, v3.5, e.g. here");
         let texts: Vec<&str> = got.iter().map(|(_, t)| t.as_str()).collect();
         assert_eq!(texts, vec!["arias.com"]);
     }

@@ -46,7 +46,10 @@ async fn replies_stored_before_their_parents_are_linked_through_whole_chains() {
         store.apply(WriteBatch { ops: vec![Op::InsertInteractions(rows), Op::LinkConversations], audit: vec![] }).await.unwrap();
         assert_eq!(conversation(&store, "d").await.0, None, "nothing to link to yet");
         let out = store
-            .apply(WriteBatch { ops: vec![Op::InsertInteractions(vec![item("a", None, Some("a"), None)]), Op::LinkConversations], audit: vec![] })
+            .apply(WriteBatch {
+                ops: vec![Op::InsertInteractions(vec![item("a", None, Some("a"), None)]), Op::LinkConversations],
+                audit: vec![],
+            })
             .await
             .unwrap();
         // b, c, d get a conversation; a and c (inbound) get the brand account.
@@ -68,7 +71,9 @@ async fn replies_stored_before_their_parents_are_linked_through_whole_chains() {
 async fn has_subject_index(db: &TestDb, store: &candor_store_sql::SqlStore) -> bool {
     let sql = match db.backend {
         Backend::Sqlite => "select count(*) from sqlite_master where type = 'index' and name = 'interactions_by_subject'",
-        Backend::Postgres => "select count(*) from pg_indexes where indexname = 'interactions_by_subject' and schemaname = current_schema()",
+        Backend::Postgres => {
+            "select count(*) from pg_indexes where indexname = 'interactions_by_subject' and schemaname = current_schema()"
+        }
     };
     let (n,): (i64,) = sqlx::query_as(sql).fetch_one(store.pool()).await.unwrap();
     n == 1
