@@ -194,7 +194,7 @@ impl Analyzer {
         structured::letter_anchored(text, &cues, &mut cands);
         numeric::scan(text, &cues, &self.phone, &mut cands);
         context::recognize(text, &cues, &mut cands);
-        resolve(text, cands)
+        resolve(text, cands, cues.is_ascii())
     }
 }
 
@@ -229,7 +229,7 @@ impl Analyzer {
             structured::emails_and_handles(t, &mut cands);
             numeric::scan(t, c, &self.phone, &mut cands);
             context::recognize(t, c, &mut cands);
-            std::hint::black_box(resolve(t, cands));
+            std::hint::black_box(resolve(t, cands, c.is_ascii()));
         }
         let resolve_and_more = s.elapsed();
         out.push(("(emails+numeric+context+resolve)", resolve_and_more));
@@ -239,24 +239,32 @@ impl Analyzer {
 
 /// Keep the best of overlapping candidates (score, then length, then the
 /// earlier start), then compute char offsets in one pass.
-fn resolve(text: &str, mut cands: Vec<Candidate>) -> Vec<Span> {
+fn resolve(text: &str, mut cands: Vec<Candidate>, ascii: bool) -> Vec<Span> {
+    if cands.is_empty() {
+        return Vec::new();
+    }
     cands.retain(|c| c.score >= MIN_SCORE && c.start < c.end && text.is_char_boundary(c.start) && text.is_char_boundary(c.end));
     cands.sort_by(|a, b| b.score.total_cmp(&a.score).then((b.end - b.start).cmp(&(a.end - a.start))).then(a.start.cmp(&b.start)));
-    let mut kept: Vec<Candidate> = Vec::with_capacity(cands.len());
-    for c in cands {
-        if kept.iter().all(|k| c.end <= k.start || c.start >= k.end) {
-            kept.push(c);
+    // Keep, in place, each candidate that overlaps none kept before it.
+    let mut kept = 0;
+    for i in 0..cands.len() {
+        let c = cands[i];
+        if cands[..kept].iter().all(|k| c.end <= k.start || c.start >= k.end) {
+            cands[kept] = c;
+            kept += 1;
         }
     }
-    kept.sort_by_key(|c| c.start);
-    let mut spans = Vec::with_capacity(kept.len());
+    cands.truncate(kept);
+    cands.sort_by_key(|c| c.start);
+    let mut spans = Vec::with_capacity(cands.len());
     let (mut byte, mut chars) = (0usize, 0usize);
     let mut advance = |to: usize| {
-        chars += text.get(byte..to).map_or(0, |s| s.chars().count());
+        // In ASCII text a char is a byte.
+        chars += if ascii { to - byte } else { text.get(byte..to).map_or(0, |s| s.chars().count()) };
         byte = to;
         chars
     };
-    for c in kept {
+    for c in cands {
         let char_start = advance(c.start);
         let char_end = advance(c.end);
         spans.push(Span { entity: c.entity, start: c.start, end: c.end, char_start, char_end, score: c.score, recognizer: c.recognizer });

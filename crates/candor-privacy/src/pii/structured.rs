@@ -158,75 +158,80 @@ pub(crate) fn urls(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     if !cues.has_dot() {
         return;
     }
-    let www = memchr_iter(b'.', b).filter_map(|dot| dot.checked_sub(3)).filter(|&i| b[i..i + 3].eq_ignore_ascii_case(b"www"));
-    for start in www {
-        if start < covered_until
-            || !boundary_before(text, start)
-            || char_before(text, start) == Some('/')
-            || char_before(text, start) == Some('@')
-        {
+    // One pass over the dots: `www.` hosts, then bare domains.
+    let scheme_urls: Vec<(usize, usize)> =
+        if out.len() > first { out[first..].iter().map(|c| (c.start, c.end)).collect() } else { Vec::new() };
+    let mut last_end = 0;
+    for dot in memchr_iter(b'.', b) {
+        if dot < last_end {
             continue;
         }
-        if domain_end(b, start).is_some() {
-            let end = trim_url(text, start, url_end(text, start));
-            out.push(Candidate::new(E::Url, start, end, 0.9, "url"));
-            covered_until = end;
+        if let Some(start) = dot.checked_sub(3).filter(|&i| b[i..i + 3].eq_ignore_ascii_case(b"www")) {
+            let ok = start >= covered_until
+                && boundary_before(text, start)
+                && !matches!(char_before(text, start), Some('/' | '@'))
+                && domain_end(b, start).is_some();
+            if ok {
+                let end = trim_url(text, start, url_end(text, start));
+                out.push(Candidate::new(E::Url, start, end, 0.9, "url"));
+                covered_until = end;
+                last_end = end;
+                continue;
+            }
+        }
+        if let Some((start, end, score)) = bare_domain(text, dot, &scheme_urls) {
+            out.push(Candidate::new(E::Url, start, end, score, "url"));
+            last_end = end;
         }
     }
-    let covered: Vec<(usize, usize)> = if out.len() > first { out[first..].iter().map(|c| (c.start, c.end)).collect() } else { Vec::new() };
-    bare_domains(text, &covered, out);
 }
 
 /// `shop.example.co.uk/returns`: a token of domain labels ending in a known
-/// TLD, not part of an e-mail address or a longer URL.
-fn bare_domains(text: &str, covered: &[(usize, usize)], out: &mut Vec<Candidate>) {
+/// TLD at `dot`, not part of an e-mail address or a longer URL. Returns
+/// (start, end, score).
+fn bare_domain(text: &str, dot: usize, covered: &[(usize, usize)]) -> Option<(usize, usize, f32)> {
     let b = text.as_bytes();
-    let mut last_end = 0;
-    for dot in memchr_iter(b'.', b) {
-        if dot < last_end || dot == 0 || !b[dot - 1].is_ascii_alphanumeric() || covered.iter().any(|&(s, e)| dot >= s && dot < e) {
-            continue;
-        }
-        let mut tld_end = dot + 1;
-        while tld_end < b.len() && b[tld_end].is_ascii_alphabetic() {
-            tld_end += 1;
-        }
-        let tld = &b[dot + 1..tld_end];
-        // Most dots end sentences: no letters after them.
-        if !(2..=6).contains(&tld.len()) {
-            continue;
-        }
-        let after = b.get(tld_end).copied();
-        let tld_ok = TLDS.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(tld));
-        if !tld_ok || after.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'@' || c == b'_') {
-            continue;
-        }
-        let mut start = dot;
-        while start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'-' || b[start - 1] == b'.') {
-            start -= 1;
-        }
-        while start < dot && matches!(b[start], b'.' | b'-') {
-            start += 1;
-        }
-        let before = char_before(text, start);
-        if before.is_some_and(|c| c.is_alphanumeric() || matches!(c, '@' | '/' | '_' | '.' | ':' | '%' | '+')) {
-            continue;
-        }
-        // The first label needs a letter: `3.5` or `10.com` is not a site.
-        if !b[start..dot].iter().any(u8::is_ascii_alphabetic) {
-            continue;
-        }
-        let Some(dom_end) = domain_end(b, start) else { continue };
-        if dom_end < tld_end {
-            continue;
-        }
-        let (end, score) =
-            if b.get(dom_end) == Some(&b'/') { (trim_url(text, start, url_end(text, dom_end)), 0.8) } else { (dom_end, 0.7) };
-        if b[start..end].contains(&b'@') {
-            continue;
-        }
-        out.push(Candidate::new(E::Url, start, end, score, "url"));
-        last_end = end;
+    if dot == 0 || !b[dot - 1].is_ascii_alphanumeric() || covered.iter().any(|&(s, e)| dot >= s && dot < e) {
+        return None;
     }
+    let mut tld_end = dot + 1;
+    while tld_end < b.len() && b[tld_end].is_ascii_alphabetic() {
+        tld_end += 1;
+    }
+    let tld = &b[dot + 1..tld_end];
+    // Most dots end sentences: no letters after them.
+    if !(2..=6).contains(&tld.len()) {
+        return None;
+    }
+    let after = b.get(tld_end).copied();
+    let tld_ok = TLDS.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(tld));
+    if !tld_ok || after.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'@' || c == b'_') {
+        return None;
+    }
+    let mut start = dot;
+    while start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'-' || b[start - 1] == b'.') {
+        start -= 1;
+    }
+    while start < dot && matches!(b[start], b'.' | b'-') {
+        start += 1;
+    }
+    let before = char_before(text, start);
+    if before.is_some_and(|c| c.is_alphanumeric() || matches!(c, '@' | '/' | '_' | '.' | ':' | '%' | '+')) {
+        return None;
+    }
+    // The first label needs a letter: `3.5` or `10.com` is not a site.
+    if !b[start..dot].iter().any(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let dom_end = domain_end(b, start)?;
+    if dom_end < tld_end {
+        return None;
+    }
+    let (end, score) = if b.get(dom_end) == Some(&b'/') { (trim_url(text, start, url_end(text, dom_end)), 0.8) } else { (dom_end, 0.7) };
+    if b[start..end].contains(&b'@') {
+        return None;
+    }
+    Some((start, end, score))
 }
 
 /// ISO 13616 IBAN lengths by country.

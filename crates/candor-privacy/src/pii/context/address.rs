@@ -317,7 +317,7 @@ pub(crate) fn addresses(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
                 // The street type alone (`Weg 5`) is too thin; `Hauptstraße` is a street.
                 if !is_capitalized(word)
                     || word.len() <= h.end - h.start + 1
-                    || lower_ascii(word, &mut buf).is_some_and(|w| NOT_PLACES.binary_search(&w).is_ok())
+                    || lower_ascii(word, &mut buf).is_some_and(|w| super::in_sorted(NOT_PLACES, w))
                 {
                     continue;
                 }
