@@ -37,6 +37,8 @@ pub(crate) enum Cue {
     Unit,
     Military,
     Here,
+    /// A capitalized word that is a known first name (no phrase).
+    FirstName,
 }
 
 impl Cue {
@@ -70,6 +72,7 @@ impl Cue {
 }
 
 const CUES: &str = include_str!("../../data/pii-cues.txt");
+const FIRST_NAMES: &str = include_str!("../../data/pii-first-names.txt");
 
 /// One cue found in a text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,6 +87,11 @@ pub(crate) struct CueHit {
 pub(crate) struct CueHits(Vec<CueHit>, u8);
 
 impl CueHits {
+    /// The hits' storage, to reuse.
+    pub(crate) fn into_vec(self) -> Vec<CueHit> {
+        self.0
+    }
+
     /// Whether the message has an ASCII digit anywhere.
     pub(crate) fn has_digit(&self) -> bool {
         self.1 & DIGIT != 0
@@ -104,9 +112,9 @@ impl CueHits {
         self.1 & NON_ASCII == 0
     }
 
-    /// Whether the message has a `^` anywhere.
-    pub(crate) fn has_caret(&self) -> bool {
-        self.1 & CARET != 0
+    /// Whether the message has a `^`, `-` or `~` anywhere.
+    pub(crate) fn has_sign_mark(&self) -> bool {
+        self.1 & SIGN != 0
     }
 
     /// Whether the message has a `.` anywhere.
@@ -135,6 +143,10 @@ struct Phrase {
     kinds: Vec<Cue>,
     /// Ends in punctuation (`name:`), so needs no word boundary after it.
     open_end: bool,
+    /// The two bytes after its first word (`i am`: `' '`, `a`), ASCII case
+    /// folded: a cheap test before comparing the whole phrase, which spares
+    /// most occurrences of common first words (`i`, `a`, `my`).
+    probe: Option<(usize, [u8; 2])>,
 }
 
 /// FxHash of lower-cased bytes: a few instructions a byte, no setup.
@@ -163,6 +175,14 @@ pub(crate) struct Cues {
     prefilter: Vec<u64>,
     /// Street types that end a word (`Hauptstraße`), lower case.
     compounds: Vec<String>,
+    /// Known first names, by the hash of their lower case, sorted (64-bit
+    /// hashes of distinct short words do not collide in practice); and a
+    /// filter over them, so most capitalized words cost one hash and one
+    /// load.
+    first_names: Vec<u64>,
+    names_filter: Vec<u64>,
+    /// The cheap filter ([`cue_bit`]) over first names, tried first.
+    names_prefilter: Vec<u64>,
 }
 
 /// Byte classes of the word walk: 0 separates words (ASCII punctuation and
@@ -179,7 +199,8 @@ const WORD_ANY: u8 = WORD | UNDERSCORE | NON_ASCII | DIGIT;
 const AT: u8 = 16;
 const COLON: u8 = 32;
 const DOT: u8 = 64;
-const CARET: u8 = 128;
+/// `^`, `-` and `~`: the marks agents and customers sign with.
+const SIGN: u8 = 128;
 static WORD_BYTE: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;
@@ -199,8 +220,8 @@ static WORD_BYTE: [u8; 256] = {
             COLON
         } else if b == b'.' {
             DOT
-        } else if b == b'^' {
-            CARET
+        } else if b == b'^' || b == b'-' || b == b'~' {
+            SIGN
         } else {
             0
         };
@@ -209,17 +230,13 @@ static WORD_BYTE: [u8; 256] = {
     t
 };
 
-/// Messages up to this many bytes have their words found without a branch
-/// per byte, in buffers on the stack.
-const FAST_WALK: usize = 320;
-
-/// Bits in the first-word filter: 64 Ki bits (8 KiB, in L1) keep false
-/// positives near 1% for the thousand-odd first words.
+/// Bits in the first-word filters: 64 Ki bits (8 KiB, in L1).
 const FILTER_BITS: u32 = 16;
 
-/// The filter's bit for an ASCII word: a mix of its length and its first,
-/// second and last bytes, case folded.
-fn filter_bit(word: &[u8]) -> usize {
+/// A cue first word's bit in its filter: a mix of its length and its
+/// first, second and last bytes, case folded. Cheaper than hashing the
+/// word, and most words of a message fail it.
+fn cue_bit(word: &[u8]) -> usize {
     let (Some(&first), Some(&last)) = (word.first(), word.last()) else { return 0 };
     let second = word.get(1).copied().unwrap_or(0);
     let h = u32::from(first | 0x20).wrapping_mul(0x9E37_79B1)
@@ -227,6 +244,29 @@ fn filter_bit(word: &[u8]) -> usize {
         ^ u32::from(last | 0x20).wrapping_mul(0xC2B2_AE3D)
         ^ (word.len() as u32).wrapping_mul(0x27D4_EB2F);
     (h.wrapping_mul(0x2545_F491) >> (32 - FILTER_BITS)) as usize
+}
+
+/// A first name's bit in its filter, from the name's hash (names share
+/// their first, second and last letters with too many words for
+/// [`cue_bit`]).
+fn name_bit(h: u64) -> usize {
+    (h >> (64 - FILTER_BITS)) as usize
+}
+
+/// The word-byte and odd-byte (`_`, non-ASCII) masks of up to 64 bytes,
+/// adding their classes to `summary`.
+#[inline]
+fn masks(chunk: &[u8], summary: &mut u8) -> (u64, u64) {
+    let (mut m, mut o, mut s) = (0u64, 0u64, 0u8);
+    let mut step = |j: usize, c: u8| {
+        let class = WORD_BYTE[usize::from(c)];
+        s |= class;
+        m |= u64::from(class & WORD_ANY != 0) << j;
+        o |= u64::from(class & (UNDERSCORE | NON_ASCII) != 0) << j;
+    };
+    chunk.iter().enumerate().for_each(|(j, &c)| step(j, c));
+    *summary |= s;
+    (m, o)
 }
 
 /// The first word of a phrase: letters and digits up to anything else.
@@ -251,7 +291,12 @@ impl Cues {
                 Some(p) => p.kinds.push(k),
                 None => {
                     let open_end = phrase.ends_with(|c: char| !c.is_alphanumeric());
-                    phrases.push(Phrase { text: phrase, kinds: vec![k], open_end });
+                    let w = first_word(&phrase).len();
+                    let probe = match phrase.as_bytes().get(w..w + 2) {
+                        Some(&[a, b]) if a.is_ascii() && b.is_ascii() => Some((w, [a.to_ascii_lowercase(), b.to_ascii_lowercase()])),
+                        _ => None,
+                    };
+                    phrases.push(Phrase { text: phrase, kinds: vec![k], open_end, probe });
                 }
             }
         }
@@ -267,7 +312,7 @@ impl Cues {
         let mut prefilter = vec![0u64; (1 << FILTER_BITS) / 64];
         for (w, _) in &groups {
             if w.is_ascii() {
-                let bit = filter_bit(w.as_bytes());
+                let bit = cue_bit(w.as_bytes());
                 prefilter[bit / 64] |= 1 << (bit % 64);
             }
         }
@@ -288,18 +333,37 @@ impl Cues {
             }
             slots[at] = (((h >> 48) as u32) << 16) | table.len() as u32;
         }
-        Self { phrases, slots, groups: table, by_first, mask, prefilter, compounds }
+        let mut first_names: Vec<u64> =
+            FIRST_NAMES.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(|n| fx(n.as_bytes())).collect();
+        first_names.sort_unstable();
+        first_names.dedup();
+        let mut names_prefilter = vec![0u64; (1 << FILTER_BITS) / 64];
+        for n in FIRST_NAMES.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let bit = cue_bit(n.as_bytes());
+            names_prefilter[bit / 64] |= 1 << (bit % 64);
+        }
+        let mut names_filter = vec![0u64; (1 << FILTER_BITS) / 64];
+        for &h in &first_names {
+            let bit = name_bit(h);
+            names_filter[bit / 64] |= 1 << (bit % 64);
+        }
+        Self { phrases, slots, groups: table, by_first, mask, prefilter, compounds, first_names, names_filter, names_prefilter }
     }
 
     /// Whether an ASCII word may start a cue (no false negatives).
+    /// Whether an ASCII word may start a cue (no false negatives).
     #[inline]
     fn may_start(&self, word: &[u8]) -> bool {
-        let bit = filter_bit(word);
+        let bit = cue_bit(word);
         self.prefilter.get(bit / 64).is_some_and(|m| m >> (bit % 64) & 1 == 1)
     }
 
     fn group(&self, word: &[u8]) -> &[u32] {
-        let h = fx(word);
+        self.group_of(fx(word))
+    }
+
+    /// The phrase ids of the first word whose hash is `h`.
+    fn group_of(&self, h: u64) -> &[u32] {
         let fp = (h >> 48) as u32;
         let mut at = (h as usize) & self.mask;
         loop {
@@ -321,71 +385,61 @@ impl Cues {
     /// Every cue in `text` standing at word boundaries, ordered by end;
     /// where cues of one kind start at one place, the longest.
     pub(crate) fn find(&self, text: &str) -> CueHits {
+        self.find_in(text, Vec::new())
+    }
+
+    /// [`Cues::find`], filling `hits` (cleared first) so that a caller can
+    /// reuse its allocation.
+    pub(crate) fn find_in(&self, text: &str, mut hits: Vec<CueHit>) -> CueHits {
+        hits.clear();
         let b = text.as_bytes();
-        let mut hits: Vec<CueHit> = Vec::new();
         let mut summary = 0u8;
-        if b.len() <= FAST_WALK {
-            // 64 bytes at a time: bit masks of word bytes (and of `_` and
-            // non-ASCII bytes among them) built by table lookup without a
-            // branch per byte; word edges are the mask's transitions, taken
-            // with `trailing_zeros`. Branches mispredicted at every word
-            // boundary cost more than everything else a byte-wise walk does.
-            const BLOCKS: usize = FAST_WALK / 64;
-            let mut odd = [0u64; BLOCKS];
-            let mut edges = [0u16; FAST_WALK + 2];
-            let mut k = 0usize;
-            let mut carry = 0u64;
-            for (blk, chunk) in b.chunks(64).enumerate() {
-                let (mut m, mut o) = (0u64, 0u64);
-                for (j, &c) in chunk.iter().enumerate() {
-                    let class = WORD_BYTE[usize::from(c)];
-                    summary |= class;
-                    m |= u64::from(class & WORD_ANY != 0) << j;
-                    o |= u64::from(class & (UNDERSCORE | NON_ASCII) != 0) << j;
-                }
-                odd[blk] = o;
-                let mut t = m ^ ((m << 1) | carry);
-                carry = m >> 63;
-                if chunk.len() < 64 {
-                    t &= (1u64 << chunk.len()) - 1;
-                }
-                while t != 0 {
-                    edges[k] = (blk * 64 + t.trailing_zeros() as usize) as u16;
-                    k += 1;
-                    t &= t - 1;
+        // 64 bytes at a time: bit masks of word bytes (and of `_` and
+        // non-ASCII bytes among them) built by table lookup without a branch
+        // per byte; word edges are the mask's transitions, taken with
+        // `trailing_zeros`. Branches mispredicted at every word boundary
+        // cost more than everything else a byte-wise walk does.
+        let mut carry = 0u64;
+        let mut open: Option<usize> = None;
+        let mut last_odd = 0u64;
+        for (blk, chunk) in b.chunks(64).enumerate() {
+            let (m, o) = masks(chunk, &mut summary);
+            last_odd = o;
+            let mut t = m ^ ((m << 1) | carry);
+            carry = m >> 63;
+            if chunk.len() < 64 {
+                t &= (1u64 << chunk.len()) - 1;
+            }
+            // Each set bit of `t` starts or ends a word, alternately.
+            while t != 0 {
+                let at = blk * 64 + t.trailing_zeros() as usize;
+                t &= t - 1;
+                match open.take() {
+                    None => open = Some(at),
+                    Some(start) => self.plain_or_not(text, start, at, blk, o, &mut hits),
                 }
             }
-            if k % 2 == 1 {
-                edges[k] = b.len() as u16;
-                k += 1;
-            }
-            for w in 0..k / 2 {
-                let (start, end) = (usize::from(edges[2 * w]), usize::from(edges[2 * w + 1]));
-                // Plain ASCII words (no `_`, nothing wider) are the rule;
-                // the rest have their bytes looked at.
-                let blk = start / 64;
-                let plain = end <= (blk + 1) * 64 && {
-                    let lo = start % 64;
-                    let width = end - start;
-                    let range = if width == 64 { u64::MAX } else { ((1u64 << width) - 1) << lo };
-                    odd[blk] & range == 0
-                };
-                let seen = if plain { WORD } else { b[start..end].iter().fold(0u8, |acc, &c| acc | WORD_BYTE[usize::from(c)]) };
-                self.word(text, start, end, seen, &mut hits);
-            }
-        } else {
-            let mut i = 0;
-            summary = b.iter().fold(0, |acc, &c| acc | WORD_BYTE[usize::from(c)]);
-            while let Some(skip) = b[i..].iter().position(|&c| WORD_BYTE[usize::from(c)] & WORD_ANY != 0) {
-                let start = i + skip;
-                let len = b[start..].iter().position(|&c| WORD_BYTE[usize::from(c)] & WORD_ANY == 0).unwrap_or(b.len() - start);
-                i = start + len;
-                let seen = b[start..i].iter().fold(0u8, |acc, &c| acc | WORD_BYTE[usize::from(c)]);
-                self.word(text, start, i, seen, &mut hits);
-            }
+        }
+        if let Some(start) = open {
+            self.plain_or_not(text, start, b.len(), b.len().saturating_sub(1) / 64, last_odd, &mut hits);
         }
         hits.sort_by_key(|h| (h.end, h.start));
         CueHits(hits, summary)
+    }
+
+    /// The word `start..end`, ending in block `blk` whose odd-byte mask is
+    /// `odd`: plain ASCII words (no `_`, nothing wider) are the rule; the
+    /// rest have their bytes looked at.
+    #[inline]
+    fn plain_or_not(&self, text: &str, start: usize, end: usize, blk: usize, odd: u64, hits: &mut Vec<CueHit>) {
+        let b = text.as_bytes();
+        let plain = start >= blk * 64 && end <= blk * 64 + 64 && {
+            let width = end - start;
+            let range = if width == 64 { u64::MAX } else { ((1u64 << width) - 1) << (start % 64) };
+            odd & range == 0
+        };
+        let seen = if plain { WORD } else { b[start..end].iter().fold(0u8, |acc, &c| acc | WORD_BYTE[usize::from(c)]) };
+        self.word(text, start, end, seen, hits);
     }
 
     /// A run of word bytes `start..end` between ASCII separators, with the
@@ -393,6 +447,10 @@ impl Cues {
     #[inline]
     fn word(&self, text: &str, start: usize, end: usize, seen: u8, hits: &mut Vec<CueHit>) {
         let b = text.as_bytes();
+        // Handles and hashtags hold no cue and no name of ours.
+        if start > 0 && matches!(b[start - 1], b'@' | b'#') {
+            return;
+        }
         let word = &b[start..end];
         // `Hauptstraße 5`: a number after a word that may end in a street type.
         if word[0].is_ascii_digit() && start >= 2 && b[start - 1] == b' ' {
@@ -400,9 +458,15 @@ impl Cues {
         }
         if seen & (UNDERSCORE | NON_ASCII) == 0 {
             let len = word.len();
-            let plural = len > 3 && word[len - 1] | 0x20 == b's';
-            if self.may_start(word) || plural && self.may_start(&word[..len - 1]) {
-                self.visit(text, start, end, true, hits);
+            let bit = cue_bit(word);
+            if self.prefilter.get(bit / 64).is_some_and(|m| m >> (bit % 64) & 1 == 1) {
+                self.visit(text, start, end, Some(fx(word)), hits);
+            } else if len > 3 && word[len - 1] | 0x20 == b's' && self.may_start(&word[..len - 1]) {
+                // Plural street types (`Villages`): their singular.
+                self.visit(text, start, end, None, hits);
+            }
+            if word[0].is_ascii_uppercase() && len >= 3 && word[1].is_ascii_lowercase() {
+                self.first_name(b, start, end, bit, hits);
             }
             return;
         }
@@ -418,38 +482,59 @@ impl Cues {
             match (c.is_alphanumeric(), run) {
                 (true, None) => run = Some(at),
                 (false, Some(from)) => {
-                    self.visit(text, from, at, false, hits);
+                    self.visit(text, from, at, None, hits);
                     run = None;
                 }
                 _ => {}
             }
         }
         if let Some(from) = run {
-            self.visit(text, from, end, false, hits);
+            self.visit(text, from, end, None, hits);
         }
+    }
+
+    /// `Kayla`, `Marcus`: a capitalized ASCII word that is a known first
+    /// name, not part of a handle, hashtag or address.
+    #[inline]
+    fn first_name(&self, b: &[u8], start: usize, end: usize, cheap: usize, hits: &mut Vec<CueHit>) {
+        if self.names_prefilter.get(cheap / 64).is_none_or(|m| m >> (cheap % 64) & 1 == 0) {
+            return;
+        }
+        let h = fx(&b[start..end]);
+        let bit = name_bit(h);
+        if self.names_filter.get(bit / 64).is_none_or(|m| m >> (bit % 64) & 1 == 0) || self.first_names.binary_search(&h).is_err() {
+            return;
+        }
+        if start > 0 && matches!(b[start - 1], b'@' | b'#' | b'.' | b'/' | b'_' | b'\'' | b'&') {
+            return;
+        }
+        // `Don't`, `Leo's`: a contraction is not a name (a possessive may be).
+        if matches!(b.get(end), Some(b'\'')) && b.get(end + 1).is_some_and(|&c| c.is_ascii_lowercase() && c != b's') {
+            return;
+        }
+        // `St Helen`, `San Antonio`, `Fort Myers`: a place.
+        let before = b[..start].trim_ascii_end();
+        let prev = before.rsplit(|c| c.is_ascii_whitespace()).next().unwrap_or_default();
+        if [&b"St"[..], b"St.", b"Saint", b"San", b"Santa", b"Fort", b"Mount", b"Mt", b"Mt.", b"Lake", b"Port", b"Cape"].contains(&prev) {
+            return;
+        }
+        hits.push(CueHit { cue: Cue::FirstName, start, end });
     }
 
     /// Look up the word `start..end` (which stands at a word boundary) and
     /// record the phrases that start with it.
-    fn visit(&self, text: &str, start: usize, end: usize, ascii_hint: bool, hits: &mut Vec<CueHit>) {
+    fn visit(&self, text: &str, start: usize, end: usize, hash: Option<u64>, hits: &mut Vec<CueHit>) {
         let b = text.as_bytes();
         let word = &b[start..end];
         // Non-ASCII first words (`teléfono`) hash their lower case;
         // plural street types (`Villages`) their singular.
-        let ascii = ascii_hint || word.is_ascii();
-        let mut group: &[u32] = if !ascii {
-            self.group(text.get(start..end).unwrap_or_default().to_lowercase().as_bytes())
-        } else if ascii_hint || self.may_start(word) {
-            // (The caller checked the filter for ASCII words.)
-            self.group(word)
-        } else {
-            &[]
+        let mut group: &[u32] = match hash {
+            Some(h) => self.group_of(h),
+            None if word.is_ascii() => self.group(word),
+            None => self.group(text.get(start..end).unwrap_or_default().to_lowercase().as_bytes()),
         };
         if group.is_empty() && word.len() > 3 && word.ends_with(b"s") {
-            let singular = &word[..word.len() - 1];
-            if !ascii || self.may_start(singular) {
-                group = self.group(singular);
-            }
+            group = self.group(&word[..word.len() - 1]);
         }
         if group.is_empty() {
             return;
@@ -457,6 +542,12 @@ impl Cues {
         let first = hits.len();
         for &id in group {
             let p = &self.phrases[id as usize];
+            if let Some((at, [x, y])) = p.probe {
+                let next = (b.get(start + at).map(u8::to_ascii_lowercase), b.get(start + at + 1).map(u8::to_ascii_lowercase));
+                if next != (Some(x), Some(y)) {
+                    continue;
+                }
+            }
             let end = start + p.text.len();
             let same =
                 text.get(start..end).is_some_and(|t| t.eq_ignore_ascii_case(&p.text) || (!p.text.is_ascii() && t.to_lowercase() == p.text));
@@ -488,6 +579,7 @@ impl Cues {
 
     /// `Hauptstraße 5`: a word ending in a street type before the space at
     /// `sp`, then a number.
+    #[cold]
     fn street_compound(&self, text: &str, sp: usize, hits: &mut Vec<CueHit>) {
         let b = text.as_bytes();
         if !(b[sp - 1].is_ascii_alphabetic() || b[sp - 1] >= 0x80 || b[sp - 1] == b'.') {
@@ -795,8 +887,21 @@ fn dotted_in(text: &str, i: usize, list: &[&str]) -> Option<usize> {
     if !rest.chars().next().is_some_and(char::is_uppercase) {
         return None;
     }
-    let raw_len = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
-    let raw = rest.get(..raw_len)?.trim_end_matches([',', ';', ':', ')', '!', '?']);
+    // The token: up to whitespace; only letters, dots and hyphens (ASCII
+    // bytes decide most tokens without decoding a char).
+    let mut raw_len = rest.len();
+    for (k, &c) in rest.as_bytes().iter().enumerate() {
+        if c.is_ascii_whitespace() {
+            raw_len = k;
+            break;
+        }
+        if c < 0x80 && !(c.is_ascii_alphabetic() || matches!(c, b'.' | b'-' | b',' | b';' | b':' | b')' | b'!' | b'?')) {
+            return None;
+        }
+    }
+    let raw = rest.get(..raw_len)?;
+    let raw = if raw.is_ascii() { raw } else { raw.split(char::is_whitespace).next().unwrap_or_default() };
+    let raw = raw.trim_end_matches([',', ';', ':', ')', '!', '?']);
     // `B.Eng..` ends a sentence: one dot is the abbreviation's.
     let raw = raw.strip_suffix("..").map_or(raw, |r| &raw[..r.len() + 1]);
     if raw.is_empty() || !raw.chars().all(|c| c.is_alphabetic() || c == '.' || c == '-') {
@@ -843,10 +948,13 @@ fn name_at(text: &str, i: usize, max: usize) -> Option<(usize, usize, usize)> {
         let word = text.get(j..w_end)?;
         let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase) && b.get(w_end) == Some(&b'.');
         let next_capitalized = |from: usize| word_end(text, from).and_then(|e| text.get(from..e)).is_some_and(is_capitalized);
-        let soft = lower_in(word, NAME_OR_WORD) && b.get(w_end) == Some(&b' ') && next_capitalized(w_end + 1);
+        // The cheap test first; the word lists only for capitalized words.
         // A title is never a name (`Madame, Monsieur,` names no one).
-        let title = dotted_in(text, j, TITLES).is_some();
-        if (is_capitalized(word) || initial) && !title && (soft || !lower_in(word, NOT_NAMES)) && !(words == 0 && initial) {
+        let name_word = (is_capitalized(word) || initial)
+            && !(words == 0 && initial)
+            && dotted_in(text, j, TITLES).is_none()
+            && ((lower_in(word, NAME_OR_WORD) && b.get(w_end) == Some(&b' ') && next_capitalized(w_end + 1)) || !lower_in(word, NOT_NAMES));
+        if name_word {
             words += 1;
             end = if initial { w_end + 1 } else { w_end };
         } else if words > 0 && lower_in(word, PARTICLES) && word.chars().all(char::is_lowercase) {
@@ -905,7 +1013,12 @@ fn after_cue(text: &str, end: usize) -> usize {
 }
 
 pub(crate) fn names(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
+    let first = out.len();
     for h in &cues.0 {
+        // A first name a cue before it already took (`Thanks Dianna!`).
+        if h.cue == Cue::FirstName && out[first..].iter().any(|c| c.start <= h.start && h.start < c.end) {
+            continue;
+        }
         let (min_words, score, span_newlines) = match h.cue {
             Cue::Name => (1, 0.9, false),
             Cue::NameWeak => (1, 0.8, false),
@@ -914,10 +1027,11 @@ pub(crate) fn names(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
             Cue::Role => (1, 0.7, false),
             Cue::Closing => (1, 0.85, true),
             Cue::Greeting => (1, 0.65, false),
+            Cue::FirstName => (1, 0.6, false),
             _ => continue,
         };
         // A title is part of the name it opens.
-        let j = if h.cue == Cue::Honorific {
+        let j = if matches!(h.cue, Cue::Honorific | Cue::FirstName) {
             h.start
         } else if span_newlines {
             super::text::skip_space(text, h.end)
@@ -946,6 +1060,9 @@ pub(crate) fn names(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
                 }
                 0.6
             }
+            // A known first name: more sure with a surname after it.
+            Cue::FirstName if start != h.start => continue,
+            Cue::FirstName if words >= 2 => 0.7,
             // A greeting names someone only when the name closes the greeting.
             Cue::Greeting if !next.is_none_or(|c| matches!(c, ',' | '!' | ':' | '\n')) => continue,
             // A signature is the last thing on its line, perhaps with a job title after a comma.
@@ -985,22 +1102,25 @@ fn vocative(text: &str, from: usize, out: &mut Vec<Candidate>) {
 pub(crate) fn signatures(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     let b = text.as_bytes();
     // `-`, `~`, and the en and em dashes (E2 80 93, E2 80 94), by byte.
-    for i in memchr::memchr3_iter(b'-', b'~', 0xE2, b) {
+    let dashes = if cues.has_sign_mark() || !cues.is_ascii() { b } else { &[][..] };
+    for i in memchr::memchr3_iter(b'-', b'~', 0xE2, dashes) {
         let dash_len = match b[i] {
             0xE2 if matches!(b.get(i + 1..i + 3), Some([0x80, 0x93 | 0x94])) => 3,
             0xE2 => continue,
             _ => 1,
         };
-        let line_start = text.get(..i).and_then(|s| s.rfind('\n')).map_or(0, |p| p + 1);
-        let at_line_start = text.get(line_start..i).is_some_and(|s| s.trim().is_empty());
         let mut j = i + dash_len;
         while b.get(j) == Some(&b'-') {
             j += 1;
         }
-        if b.get(j) != Some(&b' ') {
+        // A dash, a space, a capital (or a letter beyond ASCII): most
+        // dashes in a message stop here.
+        if b.get(j) != Some(&b' ') || !b.get(j + 1).is_some_and(|&c| c.is_ascii_uppercase() || c >= 0x80) {
             continue;
         }
         let Some((start, end, words)) = name_at(text, j + 1, 4) else { continue };
+        let line_start = text.get(..i).and_then(|s| s.rfind('\n')).map_or(0, |p| p + 1);
+        let at_line_start = text.get(line_start..i).is_some_and(|s| s.trim().is_empty());
         let line_rest = text.get(end..).unwrap_or_default().lines().next().unwrap_or_default();
         if !line_rest.trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!')).is_empty() {
             continue;
@@ -1020,7 +1140,7 @@ pub(crate) fn signatures(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
         };
         out.push(Candidate::new(E::Person, start, end, score, "person"));
     }
-    if cues.has_caret() {
+    if cues.has_sign_mark() {
         carets(text, out);
     }
     trailing_name(text, out);
@@ -1040,7 +1160,15 @@ pub(crate) fn carets(text: &str, out: &mut Vec<Candidate>) {
 /// capitalized words and nothing else: a signature (`… police report.
 /// Gregory Tate`).
 pub(crate) fn trailing_name(text: &str, out: &mut Vec<Candidate>) {
-    let trimmed = text.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!'));
+    // Trailing blanks and `.`/`!` off, by byte while they are ASCII.
+    let mut cut = text.len();
+    while cut > 0 && matches!(text.as_bytes()[cut - 1], b' ' | b'\n' | b'\r' | b'\t' | b'.' | b'!') {
+        cut -= 1;
+    }
+    let trimmed = match text.as_bytes().get(cut.wrapping_sub(1)) {
+        Some(&c) if c >= 0x80 => text[..cut].trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!')),
+        _ => &text[..cut],
+    };
     let tb = trimmed.as_bytes();
     // A name ends in a capitalized word: most messages stop here.
     let last = memchr::memrchr2(b' ', b'\n', tb).map_or(0, |p| p + 1);
@@ -1306,6 +1434,21 @@ pub(crate) fn dates_of_birth(text: &str, cues: &CueHits, out: &mut Vec<Candidate
 #[cfg(test)]
 mod word_list_tests {
     use super::*;
+
+    #[test]
+    fn cues_are_found_wherever_the_64_byte_blocks_fall() {
+        let cues = Cues::new();
+        for pad in 0..140 {
+            let text = format!("{}my name is Ana, teléfono 612 34 56 78, @my_name is x, Teléfono", "x".repeat(pad) + " ");
+            let hits = cues.find(&text);
+            let at = text.find("my name is").unwrap();
+            assert!(hits.0.iter().any(|h| h.cue == Cue::Name && h.start == at && h.end == at + 10), "pad {pad}: {:?}", hits.0);
+            let phones: Vec<usize> = hits.0.iter().filter(|h| h.cue == Cue::Phone).map(|h| h.start).collect();
+            assert_eq!(phones, vec![text.find("teléfono").unwrap(), text.rfind("Teléfono").unwrap()], "pad {pad}");
+            let handle = text.find("@my_name").unwrap();
+            assert!(!hits.0.iter().any(|h| h.start > handle && h.start < handle + 14), "a handle holds no cue: pad {pad}: {:?}", hits.0);
+        }
+    }
 
     #[test]
     fn word_lists_are_sorted_for_bisection() {
