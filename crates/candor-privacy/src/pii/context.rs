@@ -451,6 +451,10 @@ impl Cues {
         if start > 0 && matches!(b[start - 1], b'@' | b'#') {
             return;
         }
+        // Nor do the words of a link's path (`…/update hosted on 1.2.3.4`).
+        if start > 0 && matches!(b[start - 1], b'/' | b'?' | b'=' | b'&') && in_link(b, start) {
+            return;
+        }
         let word = &b[start..end];
         // `Hauptstraße 5`: a number after a word that may end in a street type.
         if word[0].is_ascii_digit() && start >= 2 && b[start - 1] == b' ' {
@@ -595,6 +599,16 @@ impl Cues {
             }
         }
     }
+}
+
+/// Whether the byte at `at` belongs to a whitespace-delimited token that is
+/// a link (`scheme://…` or `www.…`). Called only for words right after `/`,
+/// `?`, `=` or `&`, which are rare outside links.
+#[cold]
+fn in_link(b: &[u8], at: usize) -> bool {
+    let token_start = b[..at].iter().rposition(|c| c.is_ascii_whitespace()).map_or(0, |i| i + 1);
+    let token = &b[token_start..at];
+    token.windows(3).any(|w| w == b"://") || token.len() >= 4 && token[..4].eq_ignore_ascii_case(b"www.")
 }
 
 /// Run the context recognizers.

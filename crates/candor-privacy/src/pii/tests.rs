@@ -105,3 +105,11 @@ fn entity_names_round_trip() {
         assert_eq!(serde_json::to_value(t).unwrap(), serde_json::json!(t.as_str()));
     }
 }
+
+#[test]
+fn words_inside_a_link_are_not_cues_for_what_follows() {
+    // `update` is a version cue, but not as part of a link's path.
+    has("phishing site https://login-billing.help/update hosted on 45.142.212.61", EntityType::IpAddress, "45.142.212.61");
+    has("see www.example.com/version and 81.2.69.142", EntityType::IpAddress, "81.2.69.142");
+    assert!(found("please update to firmware 3.10.4.1").iter().all(|(e, _)| *e != EntityType::IpAddress));
+}
