@@ -9,6 +9,8 @@
 //! shared corpus (`shared/data/pii/dev.jsonl` beside the checkout) is scored
 //! too when it is there.
 
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, reason = "a test: a bad corpus line fails it loudly")]
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
