@@ -3,5 +3,7 @@
 #![deny(missing_docs)]
 
 pub mod language;
+pub mod sentiment;
+pub mod themes;
 
 pub use language::LanguageDetector;
