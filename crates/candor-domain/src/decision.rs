@@ -223,29 +223,48 @@ pub fn consent_allows(ctx: &PolicyContext, purpose: &Purpose, consent: &ConsentS
     Ok(())
 }
 
-/// Decide one access: training, purpose, role, categories, the subject's
-/// choices ([`consent_allows`]), the recipient's agreement, then field by
-/// field what the purpose covers.
-pub fn decide(ctx: &PolicyContext, req: &AccessRequest<'_>) -> Decision {
+/// The part of [`decide`] that depends on the actor only: a current
+/// training attestation, a purpose the policy has, a role that may use it,
+/// and known categories. Aggregate queries (analytics) ask this once, then
+/// [`consent_allows`] for each subject whose data they count.
+pub fn actor_allows<'c>(
+    ctx: &'c PolicyContext,
+    actor: &Actor,
+    purpose: &str,
+    categories: &[CategoryId],
+    now: OffsetDateTime,
+) -> Result<&'c Purpose, DenyReason> {
     use DenyReason as D;
-    let actor = req.actor;
     match actor.training_expires_at {
-        None => return Decision::Deny(D::NoTraining { actor: actor.id.clone() }),
-        Some(exp) if exp <= req.now => return Decision::Deny(D::TrainingExpired { actor: actor.id.clone(), expired_at: exp }),
+        None => return Err(D::NoTraining { actor: actor.id.clone() }),
+        Some(exp) if exp <= now => return Err(D::TrainingExpired { actor: actor.id.clone(), expired_at: exp }),
         Some(_) => {}
     }
-    let Some(purpose) = ctx.policy.purpose(req.purpose) else {
-        return Decision::Deny(D::UnknownPurpose { purpose: req.purpose.to_owned() });
+    let Some(purpose) = ctx.policy.purpose(purpose) else {
+        return Err(D::UnknownPurpose { purpose: purpose.to_owned() });
     };
-    let pid = || purpose.id.to_string();
     let permitted_by_role = actor.roles.iter().any(|r| ctx.policy.roles.get(r).is_some_and(|ps| ps.iter().any(|p| p == &purpose.id)));
     if !permitted_by_role {
-        return Decision::Deny(D::RoleNotPermitted { actor: actor.id.clone(), purpose: pid() });
+        return Err(D::RoleNotPermitted { actor: actor.id.clone(), purpose: purpose.id.to_string() });
     }
     let taxonomy = Taxonomy::fideslang();
-    if let Some(c) = req.categories.iter().find(|c| !taxonomy.contains(c.as_str())) {
-        return Decision::Deny(D::UnknownCategory { category: c.to_string() });
+    if let Some(c) = categories.iter().find(|c| !taxonomy.contains(c.as_str())) {
+        return Err(D::UnknownCategory { category: c.to_string() });
     }
+    Ok(purpose)
+}
+
+/// Decide one access: the actor ([`actor_allows`]), the subject's choices
+/// ([`consent_allows`]), the recipient's agreement, then field by field
+/// what the purpose covers.
+pub fn decide(ctx: &PolicyContext, req: &AccessRequest<'_>) -> Decision {
+    use DenyReason as D;
+    let purpose = match actor_allows(ctx, req.actor, req.purpose, req.categories, req.now) {
+        Ok(p) => p,
+        Err(reason) => return Decision::Deny(reason),
+    };
+    let pid = || purpose.id.to_string();
+    let taxonomy = Taxonomy::fideslang();
     let consent = req.consent;
     if let Err(reason) = consent_allows(ctx, purpose, consent) {
         return Decision::Deny(reason);

@@ -16,7 +16,7 @@ pub mod text;
 pub use actor::{Actor, Role};
 pub use category::{CategoryId, Taxonomy};
 pub use consent::{ConsentAction, ConsentEvent, ConsentSource, ConsentState, PurposeConsent, PurposeStatus};
-pub use decision::{consent_allows, decide, AccessRequest, Decision, DenyReason, Withheld};
+pub use decision::{actor_allows, consent_allows, decide, AccessRequest, Decision, DenyReason, Withheld};
 pub use identity::{Identifier, IdentifierError, IdentifierKind};
 pub use ids::{IdError, PurposeId, SubjectId};
 pub use policy::{

@@ -33,14 +33,21 @@ pub struct OpenOptions {
     pub connect_timeout: Option<Duration>,
 }
 
-const SQLITE_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_foundation.sql"))];
-const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_foundation.sql"))];
+const SQLITE_MIGRATIONS: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/sqlite/0001_foundation.sql")), (2, include_str!("../migrations/sqlite/0002_analytics.sql"))];
+const POSTGRES_MIGRATIONS: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/postgres/0001_foundation.sql")), (2, include_str!("../migrations/postgres/0002_analytics.sql"))];
 
 /// Indexes a bulk import may drop and rebuild (see
 /// [`candor_store::Store::defer_indexes`]), with the statement that makes
 /// each; both back ends accept the same SQL.
-pub(crate) const DEFERRABLE_INDEXES: &[(&str, &str)] =
-    &[("interactions_by_subject", "create index if not exists interactions_by_subject on interactions (subject_id)")];
+pub(crate) const DEFERRABLE_INDEXES: &[(&str, &str)] = &[
+    ("interactions_by_subject", "create index if not exists interactions_by_subject on interactions (subject_id)"),
+    (
+        "interactions_analytics",
+        "create index if not exists interactions_analytics on interactions (direction, day, platform, subject_id, polarity, sentiment, themes, month)",
+    ),
+];
 
 fn is_schema_name(s: &str) -> bool {
     !s.is_empty()

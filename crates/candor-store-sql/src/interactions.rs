@@ -3,6 +3,7 @@
 //! and linking conversations after an import.
 
 use candor_domain::SubjectId;
+use candor_store::analytics::{day_number, month_number};
 use candor_store::audit::{from_micros, micros};
 use candor_store::{InteractionLink, InteractionRecord, KeyOwner, SealedAttribute, SealedIdentity, StoreError, WrappedKey};
 use sqlx::any::AnyRow;
@@ -36,7 +37,17 @@ fn parse_subject(s: &str) -> Result<SubjectId, StoreError> {
     SubjectId::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-const INTERACTION_COLS: usize = 12;
+const INTERACTION_COLS: usize = 17;
+
+/// Sentiment is stored in ten-thousandths of the compound score, as an
+/// integer: sums in the database are exact, and sqlx's `Any` driver binds a
+/// missing float as another float type than a present one, which a
+/// prepared PostgreSQL statement then refuses.
+pub(crate) const SENTIMENT_UNITS: f64 = 10_000.0;
+
+fn sentiment_units(compound: f32) -> i64 {
+    (f64::from(compound).clamp(-1.0, 1.0) * SENTIMENT_UNITS).round() as i64
+}
 
 pub(crate) async fn insert(tx: &mut Transaction<'static, Any>, backend: Backend, rows: Vec<InteractionRecord>) -> Result<u64, StoreError> {
     let mut inserted = 0;
@@ -44,12 +55,15 @@ pub(crate) async fn insert(tx: &mut Transaction<'static, Any>, backend: Backend,
     while rows.peek().is_some() {
         let chunk: Vec<InteractionRecord> = rows.by_ref().take(CHUNK).collect();
         let sql = format!(
-            "insert into interactions (platform, external_id, subject_id, account, kind, direction, conversation_id, reply_to, occurred_at, sealed_text, redacted_text, language) values {} on conflict (platform, external_id) do nothing",
+            "insert into interactions (platform, external_id, subject_id, account, kind, direction, conversation_id, reply_to, occurred_at, sealed_text, redacted_text, language, day, month, sentiment, polarity, themes) values {} on conflict (platform, external_id) do nothing",
             values(backend, chunk.len(), INTERACTION_COLS)
         );
         let mut q = sqlx::query(&sql);
         // Moved, not cloned: a batch's texts are the bulk of an import.
         for r in chunk {
+            // The day and month are derived here, once, so that aggregates
+            // group by stored integers on both back ends.
+            let (day, month) = (day_number(r.occurred_at), month_number(r.occurred_at));
             q = q
                 .bind(r.platform)
                 .bind(r.external_id)
@@ -62,7 +76,13 @@ pub(crate) async fn insert(tx: &mut Transaction<'static, Any>, backend: Backend,
                 .bind(micros(r.occurred_at))
                 .bind(r.sealed_text)
                 .bind(r.redacted_text)
-                .bind(r.language);
+                .bind(r.language)
+                .bind(day)
+                .bind(month)
+                .bind(r.sentiment.map(|(c, _)| sentiment_units(c)))
+                .bind(r.sentiment.map(|(_, p)| i64::from(p)))
+                // The mask's top bit stored as the sign bit of a bigint.
+                .bind(r.themes as i64);
         }
         match q.execute(&mut **tx).await {
             Ok(done) => inserted += done.rows_affected(),
@@ -433,7 +453,8 @@ pub(crate) async fn key_counts(pool: &AnyPool) -> Result<Vec<(String, u64)>, Sto
 
 pub(crate) async fn interaction(pool: &AnyPool, platform: &str, external_id: &str) -> Result<Option<InteractionRecord>, StoreError> {
     let row: Option<AnyRow> = sqlx::query(
-        "select subject_id, platform, external_id, account, kind, direction, conversation_id, reply_to, occurred_at, sealed_text, redacted_text, language
+        "select subject_id, platform, external_id, account, kind, direction, conversation_id, reply_to, occurred_at, sealed_text, redacted_text, language,
+                sentiment, cast(polarity as bigint) as polarity, themes
          from interactions where platform = $1 and external_id = $2",
     )
     .bind(platform)
@@ -457,5 +478,14 @@ pub(crate) async fn interaction(pool: &AnyPool, platform: &str, external_id: &st
         sealed_text: r.try_get("sealed_text").map_err(c)?,
         redacted_text: r.try_get("redacted_text").map_err(c)?,
         language: r.try_get("language").map_err(c)?,
+        sentiment: {
+            let compound: Option<i64> = r.try_get("sentiment").map_err(c)?;
+            let polarity: Option<i64> = r.try_get("polarity").map_err(c)?;
+            compound.zip(polarity).map(|(s, p)| ((s as f64 / SENTIMENT_UNITS) as f32, i8::try_from(p).unwrap_or(0)))
+        },
+        themes: {
+            let t: i64 = r.try_get("themes").map_err(c)?;
+            t as u64
+        },
     }))
 }

@@ -7,6 +7,7 @@
 //! PostgreSQL schema) and the migration files of each.
 #![deny(missing_docs)]
 
+mod analytics;
 mod backend;
 mod interactions;
 mod rows;
@@ -16,9 +17,9 @@ use std::sync::Arc;
 use candor_domain::{ConsentEvent, SubjectId};
 use candor_store::audit::micros;
 use candor_store::{
-    ActorRecord, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionLink, InteractionRecord, KeyOwner, LinkPage, NewSubject,
-    Op, Outcome, PolicyVersionRecord, RecipientRecord, SealedAttribute, SealedIdentity, Store, StoreError, SubjectRecord, WrappedKey,
-    WriteBatch,
+    ActorRecord, AggregateQuery, AggregateRow, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionLink, InteractionRecord,
+    KeyOwner, LinkPage, NewSubject, Op, Outcome, PolicyVersionRecord, RecipientRecord, SealedAttribute, SealedIdentity, Store, StoreError,
+    SubjectRecord, WrappedKey, WriteBatch,
 };
 use sqlx::AnyPool;
 use sqlx::{Any, Transaction};
@@ -126,6 +127,11 @@ impl SqlStore {
             }
             Op::CreateBrandAccount { platform, handle, key, at } => {
                 interactions::create_brand_account(tx, &platform, &handle, &key, micros(at)).await?;
+                Ok(Outcome::Done)
+            }
+            Op::SpendBudget { actor, since, epsilon_micros, limit_micros, query, at } => {
+                let spend = analytics::Spend { actor: &actor, since, epsilon_micros, limit_micros, query: &query, at };
+                analytics::spend_budget(tx, self.backend, spend).await?;
                 Ok(Outcome::Done)
             }
             Op::DeleteInteractions { platform, external_ids, at } => {
@@ -374,6 +380,22 @@ impl Store for SqlStore {
 
     async fn brand_accounts(&self) -> Result<Vec<(String, String, WrappedKey)>, StoreError> {
         interactions::brand_accounts(&self.pool).await
+    }
+
+    async fn consent_ledger(&self, after: i64, limit: u32) -> Result<Vec<(SubjectId, ConsentRecord)>, StoreError> {
+        analytics::consent_ledger(&self.pool, after, limit).await
+    }
+
+    async fn aggregate(&self, query: &AggregateQuery) -> Result<Vec<AggregateRow>, StoreError> {
+        analytics::aggregate(&self.pool, self.backend, query).await
+    }
+
+    async fn inbound_texts(&self, from_day: i64, to_day: i64, after: i64, limit: u32) -> Result<Vec<(i64, SubjectId, String)>, StoreError> {
+        analytics::inbound_texts(&self.pool, from_day, to_day, after, limit).await
+    }
+
+    async fn budget_spent(&self, actor: &str, since: time::OffsetDateTime) -> Result<u64, StoreError> {
+        analytics::budget_spent(&self.pool, actor, since).await
     }
 
     async fn defer_indexes(&self, deferred: bool) -> Result<(), StoreError> {

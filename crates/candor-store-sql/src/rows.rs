@@ -207,24 +207,25 @@ pub(crate) async fn consent_events(pool: &AnyPool, id: SubjectId) -> Result<Vec<
     .fetch_all(pool)
     .await
     .map_err(db_err)?;
-    rows.into_iter()
-        .map(|r| {
-            let c = corrupt("consent event");
-            let purpose: Option<String> = r.try_get("purpose").map_err(&c)?;
-            let action: String = r.try_get("action").map_err(&c)?;
-            let source: String = r.try_get("source").map_err(&c)?;
-            let version: i64 = r.try_get("policy_version").map_err(&c)?;
-            // Fail closed: an event we cannot read makes the state unreadable.
-            let event = ConsentEvent {
-                purpose: purpose.map(|p| PurposeId::parse(&p)).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                action: ConsentAction::parse(&action).ok_or_else(|| StoreError::Corrupt(format!("unknown consent action `{action}`")))?,
-                policy_version: u32::try_from(version).map_err(|_| StoreError::Corrupt("policy version out of range".into()))?,
-                source: ConsentSource::parse(&source).ok_or_else(|| StoreError::Corrupt(format!("unknown consent source `{source}`")))?,
-                at: from_micros(r.try_get("at").map_err(&c)?),
-            };
-            Ok(ConsentRecord { id: r.try_get("id").map_err(&c)?, event, receipt: r.try_get("receipt").map_err(&c)? })
-        })
-        .collect()
+    rows.iter().map(consent_record).collect()
+}
+
+/// One ledger row (`id, purpose, action, policy_version, source, at, receipt`).
+pub(crate) fn consent_record(r: &AnyRow) -> Result<ConsentRecord, StoreError> {
+    let c = corrupt("consent event");
+    let purpose: Option<String> = r.try_get("purpose").map_err(&c)?;
+    let action: String = r.try_get("action").map_err(&c)?;
+    let source: String = r.try_get("source").map_err(&c)?;
+    let version: i64 = r.try_get("policy_version").map_err(&c)?;
+    // Fail closed: an event we cannot read makes the state unreadable.
+    let event = ConsentEvent {
+        purpose: purpose.map(|p| PurposeId::parse(&p)).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        action: ConsentAction::parse(&action).ok_or_else(|| StoreError::Corrupt(format!("unknown consent action `{action}`")))?,
+        policy_version: u32::try_from(version).map_err(|_| StoreError::Corrupt("policy version out of range".into()))?,
+        source: ConsentSource::parse(&source).ok_or_else(|| StoreError::Corrupt(format!("unknown consent source `{source}`")))?,
+        at: from_micros(r.try_get("at").map_err(&c)?),
+    };
+    Ok(ConsentRecord { id: r.try_get("id").map_err(&c)?, event, receipt: r.try_get("receipt").map_err(&c)? })
 }
 
 pub(crate) async fn actor(pool: &AnyPool, id: &str) -> Result<Option<ActorRecord>, StoreError> {

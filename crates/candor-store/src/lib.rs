@@ -8,10 +8,12 @@
 //! entry.
 #![deny(missing_docs)]
 
+pub mod analytics;
 pub mod audit;
 pub mod keys;
 mod model;
 
+pub use analytics::{AggregateQuery, AggregateRow, Bucket, Dimension, Side, SubjectFilter};
 pub use audit::{AuditEntry, AuditRecord, AuditSigner, ChainKey, ChainLink, ChainVerifier, Checkpoint, LinkPage, Tamper};
 pub use keys::{DataKey, KeyError, KeyRing, WrappedKey};
 pub use model::*;
@@ -82,6 +84,18 @@ pub enum StoreError {
     /// The audit log cannot be appended without a signing key.
     #[error("no audit signing key is loaded")]
     NoSigner,
+    /// A differentially private query would pass the actor's budget.
+    #[error(
+        "the privacy budget is spent: {spent_micros} of {limit_micros} millionths of epsilon used this period, {requested_micros} asked"
+    )]
+    BudgetExhausted {
+        /// spent so far this period
+        spent_micros: u64,
+        /// the period's budget
+        limit_micros: u64,
+        /// what the query asked for
+        requested_micros: u64,
+    },
     /// Any other database failure.
     #[error("database error: {0}")]
     Database(String),
@@ -184,4 +198,23 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Every checkpoint.
     async fn audit_checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError>;
+
+    /// Up to `limit` consent events of every subject after ledger position
+    /// `after`, in ledger order, with their subject: what the access gate
+    /// folds to decide whose data an aggregate may count.
+    async fn consent_ledger(&self, after: i64, limit: u32) -> Result<Vec<(SubjectId, ConsentRecord)>, StoreError>;
+
+    /// Group and count interactions where they are stored (SQL aggregates
+    /// on every back end; no interaction row leaves the database).
+    async fn aggregate(&self, query: &AggregateQuery) -> Result<Vec<AggregateRow>, StoreError>;
+
+    /// Up to `limit` redacted texts of inbound interactions about a subject,
+    /// with `from_day <= day < to_day` and an id above `after`, in id
+    /// order: (id, subject, redacted text). For text analytics that SQL
+    /// cannot aggregate (emerging phrases); the caller filters subjects
+    /// through the gate.
+    async fn inbound_texts(&self, from_day: i64, to_day: i64, after: i64, limit: u32) -> Result<Vec<(i64, SubjectId, String)>, StoreError>;
+
+    /// Privacy budget (epsilon, in millionths) an actor spent since `since`.
+    async fn budget_spent(&self, actor: &str, since: time::OffsetDateTime) -> Result<u64, StoreError>;
 }

@@ -130,6 +130,12 @@ pub struct InteractionRecord {
     pub redacted_text: String,
     /// Detected language.
     pub language: Option<String>,
+    /// Compound sentiment of the redacted text in [-1, 1], and its label
+    /// (-1 negative, 0 neutral, 1 positive); `None` for a language the
+    /// sentiment model lacks.
+    pub sentiment: Option<(f32, i8)>,
+    /// Themes of the redacted text, a bit per theme of the taxonomy.
+    pub themes: u64,
 }
 
 /// Where a stored interaction sits: what imports need to attribute the
@@ -276,6 +282,25 @@ pub enum Op {
         handle: String,
         /// Its data key, wrapped.
         key: WrappedKey,
+        /// When.
+        at: OffsetDateTime,
+    },
+    /// Spend privacy budget: record that `actor` ran a differentially
+    /// private query costing `epsilon_micros`, unless what they spent since
+    /// `since` plus this would pass `limit_micros`
+    /// ([`StoreError::BudgetExhausted`]). Checked and recorded in the
+    /// batch's transaction, so concurrent queries cannot both pass.
+    SpendBudget {
+        /// Who.
+        actor: String,
+        /// Start of the budget period.
+        since: OffsetDateTime,
+        /// Cost of this query, in millionths of epsilon.
+        epsilon_micros: u64,
+        /// The period's budget, in millionths of epsilon.
+        limit_micros: u64,
+        /// What the query was (shown in the budget ledger).
+        query: String,
         /// When.
         at: OffsetDateTime,
     },

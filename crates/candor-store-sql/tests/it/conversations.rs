@@ -20,6 +20,8 @@ fn item(id: &str, reply_to: Option<&str>, conversation: Option<&str>, outbound: 
         sealed_text: vec![1; 40],
         redacted_text: "text".into(),
         language: None,
+        sentiment: None,
+        themes: 0,
     }
 }
 

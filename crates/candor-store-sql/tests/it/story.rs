@@ -108,6 +108,8 @@ async fn personal_fields_never_reach_the_database_in_clear() {
             sealed_text: candor_store::DataKey::generate().seal(b"t", text.as_bytes()),
             redacted_text: "my card is <CARD>, <EMAIL>".into(),
             language: Some("en".into()),
+            sentiment: Some((0.5, 1)),
+            themes: 0,
         };
         store.apply(WriteBatch { ops: vec![Op::InsertInteractions(vec![row])], audit: vec![] }).await.unwrap();
         match db.sqlite_file() {
@@ -211,6 +213,8 @@ async fn interactions_are_stored_once_per_platform_and_external_id() {
             sealed_text: vec![1; 40],
             redacted_text: "hi".into(),
             language: None,
+            sentiment: None,
+            themes: 0,
         };
         let first: Vec<_> = (0..1200).map(|i| row(&i.to_string(), "x")).collect();
         let out = store.apply(WriteBatch { ops: vec![Op::InsertInteractions(first)], audit: vec![] }).await.unwrap();
