@@ -94,6 +94,19 @@ pub enum ServiceError {
     /// An import stopped (what it committed stays; running it again completes it).
     #[error(transparent)]
     Import(#[from] candor_ingest::ImportError),
+    /// The access gate said no (analytics and other aggregate uses).
+    #[error("denied: {0}")]
+    Denied(candor_domain::DenyReason),
+    /// A differentially private query would pass the actor's budget.
+    #[error("the privacy budget for this month is spent: {spent} of {limit} epsilon used, {requested} asked, {} left; it renews on the first of next month", (limit - spent).max(0.0))]
+    BudgetExhausted {
+        /// epsilon spent this month
+        spent: f64,
+        /// the monthly budget
+        limit: f64,
+        /// what the query asked for
+        requested: f64,
+    },
     /// A stored subject's data could not be decrypted or decoded.
     #[error("the data of subject `{subject}` cannot be read: {reason}")]
     Unreadable {

@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod actors;
+pub mod analytics;
 pub mod audit;
 pub mod consent;
 mod error;

@@ -32,6 +32,9 @@ pub struct Settings {
     pub server: ServerSettings,
     /// The audit chain.
     pub audit: AuditSettings,
+    /// Analytics.
+    #[serde(default)]
+    pub analytics: AnalyticsSettings,
 }
 
 /// The database.
@@ -70,6 +73,11 @@ pub struct KeySettings {
 pub struct PrivacySettings {
     /// Minimum distinct subjects per analytics cell.
     pub k_anonymity: u32,
+    /// Epsilon each actor may spend on differentially private queries per
+    /// calendar month.
+    pub dp_epsilon_per_month: f64,
+    /// Rows one subject may add to a differentially private result.
+    pub dp_max_contributions: u32,
 }
 
 /// The HTTP server.
@@ -88,6 +96,15 @@ pub struct AuditSettings {
     pub checkpoint_every: u32,
 }
 
+/// Analytics.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyticsSettings {
+    /// A theme taxonomy file; the built-in customer-care taxonomy when
+    /// absent.
+    pub themes: Option<PathBuf>,
+}
+
 /// Why configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -99,6 +116,7 @@ pub enum SettingsError {
     Invalid(String),
 }
 
+use candor_analytics::themes::Taxonomy;
 pub use candor_store::redact_url;
 
 impl Settings {
@@ -120,10 +138,30 @@ impl Settings {
         if s.privacy.k_anonymity < 2 {
             return Err(SettingsError::Invalid("`privacy.k_anonymity` must be at least 2".into()));
         }
+        if !(s.privacy.dp_epsilon_per_month.is_finite() && s.privacy.dp_epsilon_per_month >= 0.0) {
+            return Err(SettingsError::Invalid("`privacy.dp_epsilon_per_month` must be a number of at least 0".into()));
+        }
+        if s.privacy.dp_max_contributions == 0 {
+            return Err(SettingsError::Invalid("`privacy.dp_max_contributions` must be at least 1".into()));
+        }
         if s.audit.checkpoint_every == 0 {
             return Err(SettingsError::Invalid("`audit.checkpoint_every` must be at least 1".into()));
         }
         Ok(())
+    }
+
+    /// The theme taxonomy: the file `analytics.themes` names, or the
+    /// built-in customer-care one. Its order is the order of the theme bits
+    /// stored with each interaction.
+    pub fn themes(&self) -> Result<Taxonomy, SettingsError> {
+        match &self.analytics.themes {
+            None => Ok(Taxonomy::default_customer_care()),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| SettingsError::Invalid(format!("`analytics.themes`: could not read `{}`: {e}", path.display())))?;
+                Taxonomy::parse(&text, &path.display().to_string()).map_err(|e| SettingsError::Invalid(e.to_string()))
+            }
+        }
     }
 
     /// Settings from configuration text that is about to be written to
@@ -139,6 +177,9 @@ impl Settings {
     fn resolve_paths(&mut self, base: &Path) {
         if self.keys.dir.is_relative() {
             self.keys.dir = base.join(&self.keys.dir);
+        }
+        if let Some(themes) = self.analytics.themes.as_mut().filter(|t| t.is_relative()) {
+            *themes = base.join(&*themes);
         }
         let url = self.database.url.expose_secret();
         for prefix in ["sqlite://", "sqlite:"] {

@@ -1,11 +1,15 @@
 //! The CPU-bound part of an import, run in parallel over a batch: find the
 //! personal data in each text, redact it (brand handles stay: they are not
-//! personal), detect the language of the redacted text, and seal the
-//! original under the data key of the customer it is about.
+//! personal), detect the language of the redacted text, score its
+//! sentiment and find its themes (on the redacted text only, so that what
+//! analytics counts never saw personal data), and seal the original under
+//! the data key of the customer it is about.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use candor_analytics::sentiment::{Label, SentimentModel};
+use candor_analytics::themes::{Taxonomy, ThemeMatcher};
 use candor_analytics::LanguageDetector;
 use candor_domain::SubjectId;
 use candor_privacy::pii::{Analyzer, EntityType, Numbering, Operator, Redactor};
@@ -28,11 +32,19 @@ pub(crate) struct Enricher {
     analyzer: Analyzer,
     redactor: Redactor,
     languages: LanguageDetector,
+    sentiment: SentimentModel,
+    themes: ThemeMatcher,
 }
 
 impl Enricher {
-    pub(crate) fn new() -> Self {
-        Self { analyzer: Analyzer::new(), redactor: Redactor::new(Operator::Numbered), languages: LanguageDetector::new() }
+    pub(crate) fn new(taxonomy: &Taxonomy) -> Self {
+        Self {
+            analyzer: Analyzer::new(),
+            redactor: Redactor::new(Operator::Numbered),
+            languages: LanguageDetector::new(),
+            sentiment: SentimentModel::new(),
+            themes: ThemeMatcher::new(taxonomy),
+        }
     }
 
     /// Enrich a batch in parallel; `brands` are (platform, handle) pairs
@@ -49,7 +61,17 @@ impl Enricher {
             s.entity != EntityType::Handle || !brands.contains(&(d.platform.clone(), s.text(text).trim_start_matches('@').to_lowercase()))
         });
         let redacted = self.redactor.redact(text, &spans, &mut Numbering::new());
-        let language = self.languages.detect(&redacted).map(str::to_owned);
+        let language = self.languages.detect(&redacted);
+        let sentiment = self.sentiment.score_in(&redacted, language).map(|s| {
+            let polarity = match s.label {
+                Label::Negative => -1,
+                Label::Neutral => 0,
+                Label::Positive => 1,
+            };
+            (s.compound, polarity)
+        });
+        let themes = self.themes.themes(&redacted, language).bits();
+        let language = language.map(str::to_owned);
         let sealed_text = job.key.seal(&interaction_context(&d.platform, &d.external_id), text.as_bytes());
         let direction = if d.outbound() { "outbound" } else { "inbound" };
         InteractionRecord {
@@ -63,6 +85,8 @@ impl Enricher {
             sealed_text,
             redacted_text: redacted.into_string(),
             language,
+            sentiment,
+            themes,
             platform: d.platform,
             external_id: d.external_id,
         }

@@ -32,6 +32,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use candor_analytics::themes::Taxonomy;
 use candor_domain::{Identifier, SubjectId};
 use candor_store::{AuditRecord, KeyRing, Op, SealedAttribute, SealedIdentity, Store, StoreError, WriteBatch};
 use lru::LruCache;
@@ -70,11 +71,21 @@ pub struct ImportOptions {
     pub batch_size: usize,
     /// Where to write quarantined records; next to the input by default.
     pub quarantine: Option<PathBuf>,
+    /// The themes each message is tagged with (a bit per theme, in order).
+    pub taxonomy: Arc<Taxonomy>,
 }
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        Self { format: None, mapping: None, brands: Vec::new(), actor: "cli".into(), batch_size: DEFAULT_BATCH, quarantine: None }
+        Self {
+            format: None,
+            mapping: None,
+            brands: Vec::new(),
+            actor: "cli".into(),
+            batch_size: DEFAULT_BATCH,
+            quarantine: None,
+            taxonomy: Arc::new(Taxonomy::default_customer_care()),
+        }
     }
 }
 
@@ -442,7 +453,7 @@ impl<'a> Run<'a> {
             writer: Writer::spawn(Arc::clone(&store), Arc::clone(&progress)),
             store,
             ids,
-            enricher: Arc::new(Enricher::new()),
+            enricher: Arc::new(Enricher::new(&options.taxonomy)),
             quarantine,
             progress,
             recent: LruCache::new(NonZeroUsize::new(RECENT_ITEMS).unwrap_or(NonZeroUsize::MIN)),

@@ -43,6 +43,8 @@ async fn crash_child_writes_until_killed() {
                 sealed_text: vec![7; 64],
                 redacted_text: "redacted".into(),
                 language: None,
+                sentiment: None,
+                themes: 0,
             })
             .collect();
         let audit = AuditRecord::new(OffsetDateTime::now_utc(), "child", "bulk.insert", serde_json::json!({ "count": BATCH }));

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test crate: helpers fail the test loudly")]
 
 mod access;
+mod analytics;
 mod audit;
 mod consent;
 mod crash;

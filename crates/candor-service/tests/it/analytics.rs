@@ -1,0 +1,203 @@
+//! Analytics through the gate, on both back ends: who may ask, whose
+//! messages count (a withdrawal or an objection shows in the next query),
+//! small cells suppressed with their complement, noise paid from a budget
+//! that runs out, and every query in the audit log.
+
+use std::sync::Arc;
+
+use candor_domain::{ConsentAction, ConsentSource, Identifier};
+use candor_privacy::dp::Epsilon;
+use candor_service::analytics::{AnalyticsOptions, AnalyticsQuery, AnalyticsReport, DpRequest, EmergingQuery, Measure};
+use candor_service::import::{ImportOptions, Progress};
+use candor_service::ServiceError;
+use candor_store::{Bucket, Dimension, Store};
+use candor_test_support::{each_backend, Fixture};
+use time::macros::date;
+
+const HEAD: &str = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n";
+
+/// Twelve customers (authors 1001..1012) write to @northwind on X: on
+/// Monday 2017-10-30 each writes one angry message; on Tuesday the first
+/// nine write a happy one, and customers 1010 to 1012 write about a
+/// refund. Customer 1001 also writes on Wednesday (alone that day).
+fn twcs() -> String {
+    let mut s = String::from(HEAD);
+    let mut id = 1;
+    for c in 1001..=1012 {
+        s.push_str(&format!(
+            "{id},{c},True,Mon Oct 30 10:{:02}:00 +0000 2017,\"@northwind this is terrible and I am furious - my order is still waiting\",,\n",
+            c - 1000
+        ));
+        id += 1;
+        let text = if c <= 1009 {
+            "@northwind thank you so much, great service, love it!"
+        } else {
+            "@northwind I want a refund, you charged me twice"
+        };
+        s.push_str(&format!("{id},{c},True,Tue Oct 31 11:{:02}:00 +0000 2017,\"{text}\",,\n", c - 1000));
+        id += 1;
+    }
+    s.push_str(&format!("{id},1001,True,Wed Nov 01 09:00:00 +0000 2017,@northwind thanks again,,\n"));
+    s
+}
+
+async fn setup(f: &Fixture) {
+    let path = f.dir().join("twcs.csv");
+    std::fs::write(&path, twcs()).unwrap();
+    let options = ImportOptions { brands: vec!["northwind".into()], actor: "importer".into(), ..ImportOptions::default() };
+    let s = f.candor.import(&path, options, Arc::new(Progress::default())).await.unwrap();
+    assert_eq!(s.interactions.stored, 25);
+}
+
+fn options() -> AnalyticsOptions {
+    AnalyticsOptions {
+        k: 5,
+        budget_per_month: 1.0,
+        max_contributions: 2,
+        themes: candor_analytics::themes::Taxonomy::default_customer_care().themes().iter().map(|t| t.name().to_owned()).collect(),
+    }
+}
+
+/// Monday and Tuesday, by day.
+fn by_day() -> AnalyticsQuery {
+    AnalyticsQuery {
+        measure: Measure::Sentiment,
+        by: vec![Dimension::Time(Bucket::Day)],
+        from: Some(date!(2017 - 10 - 30)),
+        to: Some(date!(2017 - 10 - 31)),
+        dp: None,
+    }
+}
+
+fn cell<'a>(r: &'a AnalyticsReport, key: &str) -> &'a candor_service::analytics::Cell {
+    r.cells.iter().find(|c| c.key[0] == key).unwrap_or_else(|| panic!("no cell {key} in {:?}", r.cells))
+}
+
+#[tokio::test]
+async fn sentiment_by_day_counts_consenting_customers_and_hides_small_cells() {
+    each_backend(|db| async move {
+        let f = Fixture::with_policy(db).await;
+        setup(&f).await;
+        let r = f.candor.analytics("ana", &by_day(), &options()).await.unwrap();
+        let monday = cell(&r, "2017-10-30");
+        assert_eq!((monday.subjects, monday.interactions), (Some(12), Some(12.0)));
+        assert_eq!(monday.negative, Some(12.0), "{monday:?}");
+        assert!(monday.mean_sentiment.unwrap() < -0.3);
+        let tuesday = cell(&r, "2017-10-31");
+        assert_eq!(tuesday.subjects, Some(12));
+        assert!(tuesday.positive.unwrap() >= 9.0, "{tuesday:?}");
+        assert_eq!(r.suppressed, 0);
+        assert_eq!(r.total.as_ref().unwrap().interactions, Some(24.0));
+
+        // Wednesday has one customer: hidden. With the total published it
+        // could be recovered by subtraction, so a second day is hidden too.
+        let all = AnalyticsQuery { from: None, to: None, ..by_day() };
+        let r = f.candor.analytics("ana", &all, &options()).await.unwrap();
+        assert_eq!(cell(&r, "2017-11-01").suppressed, Some("fewer_than_k"));
+        assert_eq!(cell(&r, "2017-11-01").interactions, None);
+        assert_eq!(r.suppressed, 2, "{:?}", r.cells);
+        assert_eq!(r.cells.iter().filter(|c| c.suppressed == Some("complementary")).count(), 1);
+        assert_eq!(r.total.as_ref().unwrap().interactions, Some(25.0));
+        assert_eq!(r.subjects_excluded, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_objection_or_a_withdrawal_counts_from_the_next_query() {
+    each_backend(|db| async move {
+        let f = Fixture::with_policy(db).await;
+        setup(&f).await;
+        let before = f.candor.analytics("ana", &by_day(), &options()).await.unwrap();
+        assert_eq!(cell(&before, "2017-10-30").subjects, Some(12));
+
+        // Two customers object to analytics (legitimate interests).
+        for handle in ["1002", "1003"] {
+            let id = f.candor.find_subject(&Identifier::handle("x", handle).unwrap()).await.unwrap().unwrap();
+            f.candor.record_consent("test", id, Some("analytics"), ConsentAction::Object, ConsentSource::Api).await.unwrap();
+        }
+        let after = f.candor.analytics("ana", &by_day(), &options()).await.unwrap();
+        assert_eq!(after.subjects_excluded, 2);
+        assert_eq!(cell(&after, "2017-10-30").subjects, Some(10));
+        assert_eq!(cell(&after, "2017-10-30").interactions, Some(10.0));
+
+        // Eight more restrict processing: Monday falls under k.
+        for handle in ["1004", "1005", "1006", "1007", "1008", "1009", "1010", "1011"] {
+            let id = f.candor.find_subject(&Identifier::handle("x", handle).unwrap()).await.unwrap().unwrap();
+            f.candor.record_consent("test", id, None, ConsentAction::Restrict, ConsentSource::Api).await.unwrap();
+        }
+        let last = f.candor.analytics("ana", &by_day(), &options()).await.unwrap();
+        assert_eq!(last.subjects_excluded, 10);
+        assert_eq!(cell(&last, "2017-10-30").suppressed, Some("fewer_than_k"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_gate_refuses_actors_without_the_role_or_the_training_and_audits_it() {
+    each_backend(|db| async move {
+        let f = Fixture::with_policy(db).await;
+        setup(&f).await;
+        for actor in ["mark", "bob", "nobody"] {
+            let err = f.candor.analytics(actor, &by_day(), &options()).await.unwrap_err();
+            assert!(matches!(err, ServiceError::Denied(_)), "{actor}: {err}");
+        }
+        let entries = f.store.audit_entries(0, 10_000).await.unwrap();
+        let queries: Vec<_> = entries.iter().filter(|e| e.record.action == "analytics.query").collect();
+        assert_eq!(queries.len(), 3);
+        assert!(queries.iter().all(|e| e.record.decision.as_deref() == Some("deny") && e.record.purpose.as_deref() == Some("analytics")));
+        f.candor.analytics("ana", &by_day(), &options()).await.unwrap();
+        let entries = f.store.audit_entries(0, 10_000).await.unwrap();
+        let last = entries.iter().rev().find(|e| e.record.action == "analytics.query").unwrap();
+        assert_eq!(last.record.actor, "ana");
+        assert_eq!(last.record.detail["by"], serde_json::json!(["day"]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn noise_is_paid_from_a_monthly_budget_that_runs_out() {
+    each_backend(|db| async move {
+        let f = Fixture::with_policy(db).await;
+        setup(&f).await;
+        let mut q = by_day();
+        q.dp = Some(DpRequest { epsilon: Epsilon::new(0.6).unwrap(), delta: None });
+        let r = f.candor.analytics("ana", &q, &options()).await.unwrap();
+        let p = r.privacy.as_ref().unwrap();
+        assert_eq!(p.mechanism, "discrete_laplace");
+        assert!((p.budget_remaining - 0.4).abs() < 1e-9, "{p:?}");
+        assert!(p.count_scale > 0.0);
+        assert!(r.cells.iter().all(|c| c.subjects.is_none()), "distinct counts are not released with noise");
+        // 0.6 more would pass the budget of 1.0.
+        let err = f.candor.analytics("ana", &q, &options()).await.unwrap_err();
+        assert!(matches!(err, ServiceError::BudgetExhausted { .. }), "{err}");
+        assert!(err.to_string().contains("0.4"), "{err}");
+        // Another actor has a budget of their own.
+        f.candor.analytics("carla", &q, &options()).await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn themes_and_emerging_phrases_count_customers() {
+    each_backend(|db| async move {
+        let f = Fixture::with_policy(db).await;
+        setup(&f).await;
+        let q = AnalyticsQuery { measure: Measure::Themes, by: vec![], from: None, to: None, dp: None };
+        let r = f.candor.analytics("ana", &q, &options()).await.unwrap();
+        assert_eq!(r.dimensions, vec!["theme"]);
+        assert!(r.total.is_none(), "themes overlap: no total");
+        let praise = r.cells.iter().find(|c| c.key[0] == "praise").unwrap();
+        assert_eq!(praise.subjects, Some(9), "{:?}", r.cells);
+        let refund = r.cells.iter().find(|c| c.key[0] == "refund").unwrap();
+        assert_eq!(refund.suppressed, Some("fewer_than_k"), "three customers asked for a refund");
+
+        let e = EmergingQuery { from: date!(2017 - 10 - 31), to: date!(2017 - 10 - 31), min_customers: 1, limit: 10 };
+        let r = f.candor.emerging("ana", &e, &options()).await.unwrap();
+        assert_eq!((r.customers, r.previous_customers), (12, 12));
+        assert!(r.phrases.iter().any(|p| p.phrase.contains("great service") && p.customers == 9), "{:?}", r.phrases);
+        assert!(r.phrases.iter().all(|p| p.customers >= 5), "never fewer than k customers");
+        assert!(!r.phrases.iter().any(|p| p.phrase.contains("refund")), "three customers are fewer than k");
+    })
+    .await;
+}
