@@ -166,6 +166,8 @@ async fn bench_interactions(n: usize) -> anyhow::Result<Vec<(String, String)>> {
                     occurred_at: OffsetDateTime::now_utc(),
                     redacted_text: redacted.into(),
                     language: Some("en".into()),
+                    sentiment: Some((0.5, 1)),
+                    themes: 0,
                 }
             })
             .collect();

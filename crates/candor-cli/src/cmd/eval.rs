@@ -2,6 +2,10 @@
 //! labelled corpus, per type and overall, scored as the reference scorer
 //! does; `--predictions OUT` writes the predicted spans in the corpus'
 //! own format so any outside scorer can check the figures.
+//!
+//! `candor eval sentiment FILE`: accuracy and macro-F1 of the sentiment
+//! model over negative, neutral and positive, per label too;
+//! `--predictions OUT` writes `{"id","label","compound"}` lines.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -26,6 +30,14 @@ pub enum Command {
         #[arg(long, value_name = "OUT")]
         predictions: Option<PathBuf>,
     },
+    /// The sentiment model on a JSONL corpus of `{"id", "text", "label"}` lines.
+    Sentiment {
+        /// The labelled corpus (`label`: negative, neutral or positive).
+        file: PathBuf,
+        /// Write the predictions here, one `{"id", "label", "compound"}` line per message.
+        #[arg(long, value_name = "OUT")]
+        predictions: Option<PathBuf>,
+    },
 }
 
 /// Read a JSONL corpus, naming the line of any bad record.
@@ -45,8 +57,64 @@ pub fn read_corpus(file: &PathBuf) -> anyhow::Result<Vec<Document>> {
 
 /// Run an evaluation.
 pub fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
-    let Command::Pii { file, predictions } = c;
-    let docs = read_corpus(&file)?;
+    match c {
+        Command::Pii { file, predictions } => pii(g, &file, predictions.as_ref()),
+        Command::Sentiment { file, predictions } => sentiment(g, &file, predictions.as_ref()),
+    }
+}
+
+fn sentiment(g: &Global, file: &PathBuf, predictions: Option<&PathBuf>) -> anyhow::Result<Outcome> {
+    use candor_analytics::sentiment::eval::{score as score_sentiment, Gold, Prediction};
+    use candor_analytics::sentiment::{Label, SentimentModel};
+    use candor_domain::RedactedText;
+
+    let f = File::open(file).with_context(|| format!("could not open `{}`", file.display()))?;
+    let mut gold = Vec::new();
+    for (n, line) in BufReader::new(f).lines().enumerate() {
+        let line = line.with_context(|| format!("{}:{}: not UTF-8 text", file.display(), n + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let g: Gold = serde_json::from_str(&line)
+            .with_context(|| format!("{}:{}: not a `{{\"id\", \"text\", \"label\"}}` record", file.display(), n + 1))?;
+        if Label::parse(&g.label).is_none() {
+            anyhow::bail!("{}:{}: `label`: `{}` is not negative, neutral or positive", file.display(), n + 1, g.label);
+        }
+        gold.push(g);
+    }
+    let model = SentimentModel::new();
+    let t = Instant::now();
+    // The corpus is text as people wrote it; the model reads it as the
+    // redactor's output (placeholders are neutral either way).
+    let scored: Vec<(String, candor_analytics::sentiment::Sentiment)> =
+        gold.iter().map(|d| (d.id.clone(), model.score(&RedactedText::from_redactor(d.text.clone())))).collect();
+    let elapsed = t.elapsed();
+    if let Some(out) = predictions {
+        let mut w = BufWriter::new(File::create(out).with_context(|| format!("could not create `{}`", out.display()))?);
+        for (id, s) in &scored {
+            serde_json::to_writer(&mut w, &Prediction { id: id.clone(), label: s.label.as_str().to_owned(), compound: s.compound })?;
+            w.write_all(b"\n")?;
+        }
+        w.flush().with_context(|| format!("could not write `{}`", out.display()))?;
+    }
+    let by_id: HashMap<String, Label> = scored.iter().map(|(id, s)| (id.clone(), s.label)).collect();
+    let report = score_sentiment(&gold, &by_id);
+    if g.json {
+        output::json(&report)?;
+    } else {
+        println!("{:10} {:>9} {:>6} {:>6} {:>8}", "label", "precision", "recall", "F1", "support");
+        for (label, c) in &report.per_class {
+            println!("{label:10} {:9.3} {:6.3} {:6.3} {:8}", c.precision, c.recall, c.f1, c.support);
+        }
+        println!("accuracy {:.3}, macro-F1 {:.3} over {} messages", report.accuracy, report.macro_f1, report.n);
+        let secs = elapsed.as_secs_f64().max(1e-9);
+        eprintln!("{} messages in {:.1} ms: {:.0} messages/s", gold.len(), secs * 1e3, gold.len() as f64 / secs);
+    }
+    Ok(Outcome::Ok)
+}
+
+fn pii(g: &Global, file: &PathBuf, predictions: Option<&PathBuf>) -> anyhow::Result<Outcome> {
+    let docs = read_corpus(file)?;
     let analyzer = Analyzer::new();
     let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
     let t = Instant::now();
@@ -75,7 +143,7 @@ pub fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
         std::hint::black_box(analyzer.analyze(&d.text));
     }
     let elapsed = t.elapsed().min(first_pass);
-    if let Some(out) = &predictions {
+    if let Some(out) = predictions {
         let mut w = BufWriter::new(File::create(out).with_context(|| format!("could not create `{}`", out.display()))?);
         for ((id, spans), d) in predicted.iter().zip(&docs) {
             serde_json::to_writer(&mut w, &Document { id: id.clone(), text: d.text.clone(), spans: spans.clone() })?;

@@ -54,6 +54,7 @@ pub async fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
         }
         None => None,
     };
+    let inst = Installation::open(&g.config_path()).await?;
     let options = ImportOptions {
         format: a.format,
         mapping,
@@ -61,8 +62,8 @@ pub async fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
         actor: g.actor.clone(),
         batch_size: usize::try_from(a.batch_size).unwrap_or(candor_ingest::pipeline::DEFAULT_BATCH),
         quarantine: a.quarantine.clone(),
+        taxonomy: Arc::new(inst.settings.themes()?),
     };
-    let inst = Installation::open(&g.config_path()).await?;
     let progress = Arc::new(Progress::default());
     let bar = bar(&progress);
     let result = inst.candor.import(&a.file, options, Arc::clone(&progress)).await;

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod actor;
+pub mod analytics;
 pub mod audit;
 pub mod config;
 pub mod consent;
@@ -51,6 +52,9 @@ pub enum Command {
     /// Rotate the key-encryption key and show which keys wrap what.
     #[command(subcommand)]
     Keys(keys::Command),
+    /// Sentiment and themes over customers' messages, consent-gated, k-anonymous, optionally differentially private.
+    #[command(subcommand)]
+    Analytics(analytics::Command),
     /// Find personal data in text and redact it.
     Redact(redact::Args),
     /// Measure quality on a labelled corpus.
@@ -77,6 +81,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Audit(c) => audit::run(g, c).await,
         Command::Keys(c) => keys::run(g, c).await,
         Command::Config(c) => config::run(g, c).await,
+        Command::Analytics(c) => analytics::run(g, c).await,
         Command::Redact(a) => redact::run(g, a),
         Command::Eval(c) => eval::run(g, c),
     }

@@ -2,6 +2,7 @@
 //! commands run as child processes, exit codes and output checked.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test crate: helpers fail the test loudly")]
 
+mod analytics;
 mod bad_input;
 mod consent;
 mod foundation;
