@@ -2,8 +2,9 @@
 //! database, in a fresh directory: publish a policy, add staff and
 //! customers, record consent with signed receipts, ask the access decision
 //! (allowed, and denied for each kind of reason), publish a material policy
-//! change that makes old consent stale, rotate the key-encryption key and
-//! verify the audit chain. Every step goes through the same service layer as
+//! change that makes old consent stale, import a synthetic social-media
+//! export (redacted, sealed, scored), ask analytics questions through the
+//! gate, rotate the key-encryption key and verify the audit chain. Every step goes through the same service layer as
 //! the other commands.
 
 use std::fs;
@@ -11,7 +12,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 use candor_domain::{CategoryId, ConsentAction, ConsentSource, Decision, Role, SubjectId, EXAMPLE_POLICY};
+use std::sync::Arc;
+
+use candor_privacy::dp::Epsilon;
+use candor_service::analytics::{AnalyticsOptions, AnalyticsQuery, DpRequest, Measure};
 use candor_service::audit::AuditReport;
+use candor_service::import::{ImportOptions, Progress};
 use candor_service::receipt;
 use candor_service::subjects::NewSubjectInput;
 use candor_store::KeyRing;
@@ -210,6 +216,60 @@ async fn play(inst: &Installation, dir: &Path, s: &mut Story) -> anyhow::Result<
     c.record_consent(me, maria, Some("marketing.advertising"), ConsentAction::Grant, ConsentSource::PrivacyCenter).await?;
     let d = ask("mark", maria, "marketing.advertising", &["user.contact.email"]).await?;
     s.say("access", format!("after maria consents again under version {}: {}", v2.version, describe(&d)), json!(d));
+
+    // Social interactions: a synthetic export, imported, redacted, sealed,
+    // then asked about by the analyst through the gate.
+    let data = candor_ingest::demo_data::generate(&dir.join("data"), 400, 6_000, 1)?;
+    let options = ImportOptions { brands: data.brands.clone(), actor: me.into(), ..ImportOptions::default() };
+    let summary = c.import(&data.twcs, options, Arc::new(Progress::default())).await?;
+    s.say(
+        "import",
+        format!(
+            "{} tweets from {}: {} stored (PII redacted, each text sealed under its customer's key, sentiment and themes from the redacted text), {} quarantined with their line in {}",
+            summary.records,
+            data.twcs.display(),
+            summary.interactions.stored,
+            summary.quarantined,
+            summary.quarantine_file.as_ref().map_or_else(|| "-".to_owned(), |p| p.display().to_string())
+        ),
+        json!(summary),
+    );
+    let themes: Vec<String> = inst.settings.themes()?.themes().iter().map(|t| t.name().to_owned()).collect();
+    let options = AnalyticsOptions {
+        k: inst.settings.privacy.k_anonymity,
+        budget_per_month: inst.settings.privacy.dp_epsilon_per_month,
+        max_contributions: inst.settings.privacy.dp_max_contributions,
+        themes,
+    };
+    let q = AnalyticsQuery { measure: Measure::Themes, by: Vec::new(), from: None, to: None, dp: None };
+    let report = c.analytics("ana", &q, &options).await?;
+    let mut top: Vec<(&str, f64)> = report.cells.iter().filter_map(|c| Some((c.key[0].as_str(), c.interactions?))).collect();
+    top.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let top: Vec<String> = top.iter().take(4).map(|(t, n)| format!("{t} {n:.0}")).collect();
+    s.say(
+        "analytics",
+        format!("ana, themes of customers' messages (consent-gated, cells under {} customers hidden): {}", report.k, top.join(", ")),
+        json!(report),
+    );
+    let q = AnalyticsQuery {
+        measure: Measure::Sentiment,
+        by: vec![candor_store::Dimension::Platform],
+        from: None,
+        to: None,
+        dp: Some(DpRequest { epsilon: Epsilon::new(1.0)?, delta: None }),
+    };
+    let report = c.analytics("ana", &q, &options).await?;
+    let mean = report.total.as_ref().and_then(|t| t.mean_sentiment).unwrap_or_default();
+    let budget = report.privacy.as_ref().map_or(0.0, |p| p.budget_remaining);
+    s.say(
+        "analytics",
+        format!(
+            "ana, mean sentiment with differential privacy (epsilon 1, discrete Laplace): {mean:+.2}; {budget} epsilon left this month"
+        ),
+        json!(report),
+    );
+    let denied = c.analytics("mark", &q, &options).await.err().map(|e| e.to_string()).unwrap_or_default();
+    s.say("analytics", format!("mark asks the same: {denied}"), json!({}));
 
     let mut ring = KeyRing::load(&inst.settings.keys.dir).context("could not load the keys")?;
     let rotation = c.rotate_keys(me, &mut ring, |_, _| {}).await?;

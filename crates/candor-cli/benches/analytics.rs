@@ -1,0 +1,128 @@
+//! The analytics benchmark (issue 5). Run with
+//!
+//! ```text
+//! cargo bench -p candor-cli --bench analytics [-- --interactions N] [--postgres URL] [--runs N]
+//! ```
+//!
+//! It writes a synthetic `twcs` file with `candor demo-data`'s generator,
+//! imports it (SQLite by default; a fresh schema of the PostgreSQL server at
+//! URL with `--postgres`), has 2% of the customers object to analytics so
+//! that the gate's filter is not empty, and then runs the queries an analyst
+//! runs through the same service call `candor analytics` makes (the gate,
+//! the audit entry, the aggregate in the database, k-anonymity), printing
+//! the median and the spread of each, and the process's peak memory.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use candor_domain::{ConsentAction, ConsentSource, Role, EXAMPLE_POLICY};
+use candor_service::analytics::{parse_dimension, AnalyticsOptions, AnalyticsQuery, Measure};
+use candor_service::import::{ImportOptions, Progress};
+use candor_service::Candor;
+use candor_store::{AuditSigner, KeyRing, Store};
+use candor_store_sql::{OpenOptions, SqlStore};
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+fn num(name: &str, default: u64) -> u64 {
+    arg(name).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Peak resident memory of this process, from /proc (Linux).
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|k| k.parse::<f64>().ok())
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
+
+async fn run() -> anyhow::Result<()> {
+    let interactions = num("--interactions", 1_000_000);
+    let runs = num("--runs", 21).max(1);
+    let dir = tempfile::tempdir()?;
+    let data = candor_ingest::demo_data::generate(&dir.path().join("data"), interactions / 12, interactions, 7)?;
+    KeyRing::create(&dir.path().join("keys"))?;
+    let keys = Arc::new(KeyRing::load_with(&dir.path().join("keys"), None)?);
+    let (url, schema, backend) = match arg("--postgres") {
+        Some(url) => (url, Some(format!("bench_{}", uuid::Uuid::new_v4().simple())), "PostgreSQL"),
+        None => (format!("sqlite://{}", dir.path().join("candor.db").display()), None, "SQLite"),
+    };
+    let store = SqlStore::open(&url, OpenOptions { create: true, schema: schema.clone(), ..OpenOptions::default() }).await?;
+    let store = Arc::new(store.with_signer(AuditSigner::new(Arc::clone(&keys), 1_000)));
+    let candor = Candor::new(store.clone(), keys);
+    candor.publish_policy("bench", "policy.toml", EXAMPLE_POLICY).await?;
+    candor.upsert_actor("bench", "ana", vec![Role::Analyst]).await?;
+    candor.attest_training("bench", "ana", "privacy and ethics", time::Duration::days(365)).await?;
+
+    let t = Instant::now();
+    let options = ImportOptions { brands: data.brands.clone(), actor: "bench".into(), ..ImportOptions::default() };
+    let summary = candor.import(&data.twcs, options, Arc::new(Progress::default())).await?;
+    let import_secs = t.elapsed().as_secs_f64();
+    eprintln!("imported {} interactions into {backend} in {import_secs:.1} s", summary.interactions.stored);
+
+    // 2% of the customers object to analytics.
+    let subjects = store.subject_count().await?;
+    let mut objected = 0;
+    let mut after = 0;
+    'outer: loop {
+        let page = store.inbound_texts(i64::MIN / 2, i64::MAX / 2, after, 5_000).await?;
+        let Some((last, _, _)) = page.last() else { break };
+        after = *last;
+        for (_, subject, _) in page {
+            if objected >= subjects / 50 {
+                break 'outer;
+            }
+            if candor.record_consent("bench", subject, Some("analytics"), ConsentAction::Object, ConsentSource::Api).await.is_ok() {
+                objected += 1;
+            }
+        }
+    }
+
+    let themes = candor_analytics::themes::Taxonomy::default_customer_care().themes().iter().map(|t| t.name().to_owned()).collect();
+    let opts = AnalyticsOptions { k: 5, budget_per_month: 1e6, max_contributions: 5, themes };
+    let queries = [
+        ("sentiment by day and platform", Measure::Sentiment, "day,platform"),
+        ("sentiment by week", Measure::Sentiment, "week"),
+        ("themes by month", Measure::Themes, "month"),
+    ];
+    println!(
+        "| query on {} interactions, {backend}, {} of {subjects} customers objected | median | min | max | cells |",
+        summary.interactions.stored, objected
+    );
+    println!("|---|---|---|---|---|");
+    for (name, measure, by) in queries {
+        let by = by.split(',').filter_map(parse_dimension).collect();
+        let q = AnalyticsQuery { measure, by, from: None, to: None, dp: None };
+        let mut times = Vec::new();
+        let mut cells = 0;
+        for _ in 0..runs {
+            let t = Instant::now();
+            let r = candor.analytics("ana", &q, &opts).await?;
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+            cells = r.cells.len();
+        }
+        times.sort_by(f64::total_cmp);
+        println!("| {name} | {:.0} ms | {:.0} ms | {:.0} ms | {cells} |", times[times.len() / 2], times[0], times[times.len() - 1]);
+    }
+    println!(
+        "\nimport: {:.0} interactions/s; peak RSS of the whole run {:.0} MiB",
+        summary.interactions.stored as f64 / import_secs,
+        peak_rss_mib()
+    );
+    if let Some(schema) = schema {
+        sqlx::query(&format!("drop schema {schema} cascade")).execute(store.pool()).await?;
+    }
+    store.close().await;
+    Ok(())
+}
+
+fn main() -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(run())
+}
