@@ -168,6 +168,7 @@ async fn bench_interactions(n: usize) -> anyhow::Result<Vec<(String, String)>> {
                     language: Some("en".into()),
                     sentiment: Some((0.5, 1)),
                     themes: 0,
+                    agent: None,
                 }
             })
             .collect();

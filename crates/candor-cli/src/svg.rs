@@ -55,23 +55,71 @@ fn nice_step(span: f64, ticks: f64) -> f64 {
     nice * magnitude
 }
 
-/// Draw a report: a line per series over time when the x axis is a time
-/// dimension, grouped bars otherwise (platforms, themes, languages).
+/// What a chart shows: one value (or a gap) per cell, keyed as the report
+/// keys it.
+pub struct Chart<'a> {
+    /// The title.
+    pub title: String,
+    /// The dimensions, in key order.
+    pub dimensions: &'a [String],
+    /// Which dimension runs along the x axis.
+    pub x_dim: usize,
+    /// The y axis' label.
+    pub y_label: &'a str,
+    /// A fixed y range with its tick step, or `None` for 0 to the largest value.
+    pub y_fixed: Option<(f64, f64, f64)>,
+    /// Tick labels with a sign (`+0.5`).
+    pub signed: bool,
+    /// Each cell's key and value; `None` is a gap.
+    pub cells: Vec<(&'a [String], Option<f64>)>,
+    /// Cells suppressed, and the k they fell under.
+    pub suppressed: usize,
+    /// The k.
+    pub k: u32,
+}
+
+/// Draw an analytics report: mean sentiment, or messages per theme.
 pub fn chart(r: &AnalyticsReport) -> String {
-    let (y_label, value): (&str, fn(&candor_service::analytics::Cell) -> Option<f64>) = match r.measure {
-        Measure::Sentiment => ("mean sentiment (−1 … +1)", |c| c.mean_sentiment),
-        Measure::Themes => ("messages", |c| c.interactions),
-    };
-    // Themes go along the x axis of a theme chart; otherwise the first dimension.
-    let x_dim = match r.measure {
-        Measure::Themes => r.dimensions.iter().position(|d| d == "theme").unwrap_or(0),
-        Measure::Sentiment => 0,
-    };
-    let over_time = matches!(r.dimensions.get(x_dim).map(String::as_str), Some("day" | "week" | "month"));
+    let cells = r
+        .cells
+        .iter()
+        .map(|c| {
+            let v = match r.measure {
+                Measure::Sentiment => c.mean_sentiment,
+                Measure::Themes => c.interactions,
+            };
+            (c.key.as_slice(), v.filter(|_| c.suppressed.is_none()))
+        })
+        .collect();
+    draw(&Chart {
+        title: format!("{} by {}", r.measure.as_str(), r.dimensions.join(", ")),
+        dimensions: &r.dimensions,
+        // Themes go along the x axis of a theme chart; otherwise the first dimension.
+        x_dim: match r.measure {
+            Measure::Themes => r.dimensions.iter().position(|d| d == "theme").unwrap_or(0),
+            Measure::Sentiment => 0,
+        },
+        y_label: match r.measure {
+            Measure::Sentiment => "mean sentiment (−1 … +1)",
+            Measure::Themes => "messages",
+        },
+        y_fixed: (r.measure == Measure::Sentiment).then_some((-1.0, 1.0, 0.5)),
+        signed: r.measure == Measure::Sentiment,
+        cells,
+        suppressed: r.suppressed,
+        k: r.k,
+    })
+}
+
+/// Draw a chart: a line per series over time when the x axis is a time
+/// dimension, grouped bars otherwise (platforms, themes, accounts).
+pub fn draw(ch: &Chart<'_>) -> String {
+    let x_dim = ch.x_dim;
+    let over_time = matches!(ch.dimensions.get(x_dim).map(String::as_str), Some("day" | "week" | "month"));
     let mut xs: Vec<String> = Vec::new();
     let mut series: BTreeMap<String, BTreeMap<usize, f64>> = BTreeMap::new();
-    for c in &r.cells {
-        let x = c.key.get(x_dim).cloned().unwrap_or_default();
+    for (key, value) in &ch.cells {
+        let x = key.get(x_dim).cloned().unwrap_or_default();
         let xi = match xs.iter().position(|v| *v == x) {
             Some(i) => i,
             None => {
@@ -79,19 +127,19 @@ pub fn chart(r: &AnalyticsReport) -> String {
                 xs.len() - 1
             }
         };
-        let rest: Vec<&str> = c.key.iter().enumerate().filter(|(i, _)| *i != x_dim).map(|(_, k)| k.as_str()).collect();
-        let name = if rest.is_empty() { r.measure.as_str().to_owned() } else { rest.join(" · ") };
+        let rest: Vec<&str> = key.iter().enumerate().filter(|(i, _)| *i != x_dim).map(|(_, k)| k.as_str()).collect();
+        let name = if rest.is_empty() { ch.y_label.to_owned() } else { rest.join(" · ") };
         let points = series.entry(name).or_default();
-        if let Some(v) = value(c).filter(|_| c.suppressed.is_none()) {
-            points.insert(xi, v);
+        if let Some(v) = value {
+            points.insert(xi, *v);
         }
     }
     // A series with nothing to draw (every cell hidden, or no score for
     // its language) stays out of the legend.
     series.retain(|_, p| !p.is_empty());
-    let (y_min, y_max, step) = match r.measure {
-        Measure::Sentiment => (-1.0, 1.0, 0.5),
-        Measure::Themes => {
+    let (y_min, y_max, step) = match ch.y_fixed {
+        Some(fixed) => fixed,
+        None => {
             let top = series.values().flat_map(|p| p.values().copied()).fold(0.0, f64::max).max(1.0);
             let step = nice_step(top, 5.0);
             (0.0, (top / step).ceil() * step, step)
@@ -114,22 +162,25 @@ pub fn chart(r: &AnalyticsReport) -> String {
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
     );
-    let title = format!("{} by {}", r.measure.as_str(), r.dimensions.join(", "));
-    let _ = write!(s, r#"<title>{}</title><rect width="100%" height="100%" fill="white"/>"#, esc(&title));
-    let _ = write!(s, r#"<text x="{}" y="28" font-size="16" font-weight="bold">{}</text>"#, LEFT, esc(&title));
+    let _ = write!(s, r#"<title>{}</title><rect width="100%" height="100%" fill="white"/>"#, esc(&ch.title));
+    let _ = write!(s, r#"<text x="{}" y="28" font-size="16" font-weight="bold">{}</text>"#, LEFT, esc(&ch.title));
     // Grid and y axis labels.
     let mut v = y_min;
     while v <= y_max + step / 2.0 {
         let y = y_at(v);
         let _ = write!(s, r##"<line x1="{LEFT}" y1="{y:.1}" x2="{}" y2="{y:.1}" stroke="#ddd"/>"##, LEFT + plot_w);
-        let label = if r.measure == Measure::Sentiment { format!("{v:+.1}") } else { format!("{v:.0}") };
+        let label = if ch.signed { format!("{v:+.1}") } else { format!("{v:.0}") };
         let _ = write!(s, r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#, LEFT - 6.0, y + 4.0, esc(&label));
         v += step;
     }
     let _ = write!(s, r#"<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{}" stroke="black"/>"#, TOP + plot_h);
     let _ = write!(s, r#"<line x1="{LEFT}" y1="{0}" x2="{1}" y2="{0}" stroke="black"/>"#, TOP + plot_h, LEFT + plot_w);
-    let _ =
-        write!(s, r#"<text transform="translate(18 {:.1}) rotate(-90)" text-anchor="middle">{}</text>"#, TOP + plot_h / 2.0, esc(y_label));
+    let _ = write!(
+        s,
+        r#"<text transform="translate(18 {:.1}) rotate(-90)" text-anchor="middle">{}</text>"#,
+        TOP + plot_h / 2.0,
+        esc(ch.y_label)
+    );
     // At most ~12 x labels, evenly thinned.
     let every = xs.len().div_ceil(12).max(1);
     for (i, x) in xs.iter().enumerate().filter(|(i, _)| i % every == 0) {
@@ -141,7 +192,7 @@ pub fn chart(r: &AnalyticsReport) -> String {
             esc(x)
         );
     }
-    let x_label = r.dimensions.get(x_dim).map_or("", String::as_str);
+    let x_label = ch.dimensions.get(x_dim).map_or("", String::as_str);
     let _ = write!(s, r#"<text x="{:.1}" y="{}" text-anchor="middle">{}</text>"#, LEFT + plot_w / 2.0, H - 10.0, esc(x_label));
     let zero = y_at(0.0_f64.clamp(y_min, y_max));
     let n_series = series.len().max(1) as f64;
@@ -186,13 +237,13 @@ pub fn chart(r: &AnalyticsReport) -> String {
                 write!(s, r#"<text x="{}" y="{:.1}">… {} more</text>"#, LEFT + plot_w + 20.0, TOP + 18.0 * 20.0 + 10.0, series.len() - 20);
         }
     }
-    if r.suppressed > 0 {
+    if ch.suppressed > 0 {
         let _ = write!(
             s,
             r##"<text x="{LEFT}" y="{}" fill="#555">{} cells suppressed (fewer than {} customers, or recoverable from a total) are left out</text>"##,
             H - 28.0,
-            r.suppressed,
-            r.k
+            ch.suppressed,
+            ch.k
         );
     }
     s.push_str("</svg>\n");

@@ -97,12 +97,30 @@ pub struct AuditSettings {
 }
 
 /// Analytics.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnalyticsSettings {
     /// A theme taxonomy file; the built-in customer-care taxonomy when
     /// absent.
     pub themes: Option<PathBuf>,
+    /// The first-response target of brand accounts without their own, in
+    /// minutes (service-level attainment).
+    #[serde(default = "default_response_target")]
+    pub response_target_minutes: u32,
+    /// First-response targets per brand account (handle without `@`), in
+    /// minutes.
+    #[serde(default)]
+    pub response_targets: std::collections::BTreeMap<String, u32>,
+}
+
+fn default_response_target() -> u32 {
+    60
+}
+
+impl Default for AnalyticsSettings {
+    fn default() -> Self {
+        Self { themes: None, response_target_minutes: default_response_target(), response_targets: Default::default() }
+    }
 }
 
 /// Why configuration could not be loaded.
@@ -161,6 +179,19 @@ impl Settings {
                     .map_err(|e| SettingsError::Invalid(format!("`analytics.themes`: could not read `{}`: {e}", path.display())))?;
                 Taxonomy::parse(&text, &path.display().to_string()).map_err(|e| SettingsError::Invalid(e.to_string()))
             }
+        }
+    }
+
+    /// The first-response targets, per brand account and by default.
+    pub fn service_levels(&self) -> crate::analytics::ServiceLevels {
+        let a = &self.analytics;
+        crate::analytics::ServiceLevels {
+            default_seconds: i64::from(a.response_target_minutes) * 60,
+            accounts: a
+                .response_targets
+                .iter()
+                .map(|(account, minutes)| (account.trim_start_matches('@').to_lowercase(), i64::from(*minutes) * 60))
+                .collect(),
         }
     }
 

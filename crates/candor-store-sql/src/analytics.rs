@@ -12,7 +12,7 @@
 use candor_domain::SubjectId;
 use candor_store::analytics::{bucket_start, month_first_day};
 use candor_store::audit::micros;
-use candor_store::{AggregateQuery, AggregateRow, Bucket, ConsentRecord, Dimension, StoreError, SubjectFilter};
+use candor_store::{AggregateQuery, AggregateRow, Bucket, ConsentRecord, Dimension, KpiQuery, KpiRow, StoreError, SubjectFilter};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
 use time::OffsetDateTime;
@@ -221,23 +221,49 @@ pub(crate) async fn aggregate(pool: &AnyPool, backend: Backend, q: &AggregateQue
     // One transaction, rolled back: the filter table never outlives it.
     let mut tx = pool.begin().await.map_err(db_err)?;
     if filter.is_some() {
-        let create = match backend {
-            Backend::Sqlite => "create temp table candor_filter (id text primary key)",
-            Backend::Postgres => "create temp table candor_filter (id text primary key) on commit drop",
-        };
-        sqlx::query(create).execute(&mut *tx).await.map_err(db_err)?;
-        for chunk in ids.chunks(CHUNK) {
-            let sql = format!("insert into candor_filter (id) values {} on conflict do nothing", values(backend, chunk.len(), 1));
-            let mut ins = sqlx::query(&sql);
-            for id in chunk {
-                ins = ins.bind(id.to_string());
-            }
-            ins.execute(&mut *tx).await.map_err(db_err)?;
-        }
+        fill_filter(&mut tx, backend, ids).await?;
     }
     let rows: Vec<AnyRow> = sqlx::query(&sql).bind(side).bind(from).bind(to).fetch_all(&mut *tx).await.map_err(db_err)?;
     tx.rollback().await.map_err(db_err)?;
     rows.iter().map(|r| row(q, r)).collect()
+}
+
+/// The transaction-scoped table of the subjects a filter names.
+async fn fill_filter(tx: &mut Transaction<'static, Any>, backend: Backend, ids: &[SubjectId]) -> Result<(), StoreError> {
+    let create = match backend {
+        Backend::Sqlite => "create temp table candor_filter (id text primary key)",
+        Backend::Postgres => "create temp table candor_filter (id text primary key) on commit drop",
+    };
+    sqlx::query(create).execute(&mut **tx).await.map_err(db_err)?;
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!("insert into candor_filter (id) values {} on conflict do nothing", values(backend, chunk.len(), 1));
+        let mut ins = sqlx::query(&sql);
+        for id in chunk {
+            ins = ins.bind(id.to_string());
+        }
+        ins.execute(&mut **tx).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// Key part `k{n}` of a result row, for dimension `d`, as shown.
+fn key_value(r: &AnyRow, n: usize, d: Dimension, themes: &[(String, u64)]) -> Result<String, StoreError> {
+    let c = |e: sqlx::Error| StoreError::Corrupt(format!("aggregate: {e}"));
+    let col = format!("k{n}");
+    if !numeric(d) {
+        return r.try_get::<String, _>(col.as_str()).map_err(c);
+    }
+    let v: i64 = r.try_get(col.as_str()).map_err(c)?;
+    Ok(match d {
+        Dimension::Theme => {
+            themes.get(usize::try_from(v).unwrap_or(usize::MAX)).map(|(name, _)| name.clone()).unwrap_or_else(|| "?".into())
+        }
+        Dimension::Time(Bucket::Month) => {
+            month_first_day(v).and_then(|day| bucket_start(Bucket::Day, day)).map_or_else(|| "?".into(), |d| d.to_string())
+        }
+        Dimension::Time(b) => bucket_start(b, v).map_or_else(|| "?".into(), |d| d.to_string()),
+        _ => v.to_string(),
+    })
 }
 
 fn row(q: &AggregateQuery, r: &AnyRow) -> Result<AggregateRow, StoreError> {
@@ -248,22 +274,7 @@ fn row(q: &AggregateQuery, r: &AnyRow) -> Result<AggregateRow, StoreError> {
     };
     let mut key = Vec::with_capacity(q.dimensions.len());
     for (n, d) in q.dimensions.iter().enumerate() {
-        let col = format!("k{n}");
-        key.push(if numeric(*d) {
-            let v: i64 = r.try_get(col.as_str()).map_err(c)?;
-            match d {
-                Dimension::Theme => {
-                    q.themes.get(usize::try_from(v).unwrap_or(usize::MAX)).map(|(name, _)| name.clone()).unwrap_or_else(|| "?".into())
-                }
-                Dimension::Time(Bucket::Month) => {
-                    month_first_day(v).and_then(|day| bucket_start(Bucket::Day, day)).map_or_else(|| "?".into(), |d| d.to_string())
-                }
-                Dimension::Time(b) => bucket_start(*b, v).map_or_else(|| "?".into(), |d| d.to_string()),
-                _ => v.to_string(),
-            }
-        } else {
-            r.try_get::<String, _>(col.as_str()).map_err(c)?
-        });
+        key.push(key_value(r, n, *d, &q.themes)?);
     }
     let ssum: Option<i64> = r.try_get("ssum").map_err(c)?;
     Ok(AggregateRow {
@@ -300,4 +311,169 @@ mod tests {
         assert!(sql.contains("(1, cast(-9223372036854775808 as bigint))"), "{sql}");
         assert!(sql.contains("rn <= 3"));
     }
+}
+
+/// Customer-care KPIs in one statement: conversations first (their first
+/// customer message, first and last brand reply, the agent of the first
+/// reply, the sentiment of the first and last customer message), then each
+/// conversation's cell, response and resolution times and whether the
+/// account's target was met, then nearest-rank percentiles by
+/// `row_number()` within each cell. Both back ends run the same SQL.
+fn kpi_sql(q: &KpiQuery, filter: Option<bool>) -> String {
+    // A conversation's first/last scored customer message: its second times
+    // 100,000 plus its score (ten-thousandths, offset to be positive), so
+    // that min and max pick the first and the last, and the remainder is
+    // the score.
+    const STAMPED: &str =
+        "case when i.direction = 'inbound' and i.sentiment is not null then (i.occurred_at / 1000000) * 100000 + i.sentiment + 50000 end";
+    let mut keys = Vec::new();
+    for d in &q.dimensions {
+        keys.push(match d {
+            Dimension::Time(Bucket::Day) => "c.day".to_owned(),
+            Dimension::Time(Bucket::Week) => "c.day - (((c.day + 3) % 7) + 7) % 7".to_owned(),
+            Dimension::Time(Bucket::Month) => "c.month".to_owned(),
+            Dimension::Platform => "c.platform".to_owned(),
+            Dimension::Account => "coalesce(c.account, '?')".to_owned(),
+            // Not a KPI dimension; the service refuses it before.
+            Dimension::Theme | Dimension::Language => "'?'".to_owned(),
+        });
+    }
+    if q.by_agent {
+        // Micros since 1970 have 16 digits from 2001 to 2286: the text
+        // sorts as the time does, and the agent starts at character 18.
+        keys.push("coalesce(substr(c.first_agent, 18), '?')".to_owned());
+    }
+    let named: Vec<String> = keys.iter().enumerate().map(|(n, k)| format!("{k} as k{n}")).collect();
+    let names: Vec<String> = (0..keys.len()).map(|n| format!("k{n}")).collect();
+    let sep = if names.is_empty() { "" } else { ", " };
+    let partition = if names.is_empty() { String::new() } else { format!("partition by {} ", names.join(", ")) };
+    let filter = match filter {
+        Some(true) => " and i.subject_id not in (select id from candor_filter)",
+        Some(false) => " and i.subject_id in (select id from candor_filter)",
+        None => "",
+    };
+    let mut target = String::from("case coalesce(c.account, '')");
+    for (n, (_, seconds)) in q.targets.iter().enumerate() {
+        target.push_str(&format!(" when ${} then {}", n + 3, seconds.saturating_mul(1_000_000)));
+    }
+    target.push_str(&format!(" else {} end", q.default_target.saturating_mul(1_000_000)));
+    if q.targets.is_empty() {
+        target = format!("{}", q.default_target.saturating_mul(1_000_000));
+    }
+    format!(
+        "with conv as (
+             select i.platform, i.conversation_id, min(i.subject_id) as subject_id,
+                    min(case when i.direction = 'inbound' then i.occurred_at end) as first_in,
+                    min(case when i.direction = 'inbound' then i.day end) as day,
+                    min(case when i.direction = 'inbound' then i.month end) as month,
+                    min(case when i.direction = 'outbound' then i.occurred_at end) as first_out,
+                    max(case when i.direction = 'outbound' then i.occurred_at end) as last_out,
+                    max(i.occurred_at) as last_at,
+                    max(i.account) as account,
+                    min(case when i.direction = 'outbound' then cast(i.occurred_at as text) || ':' || i.agent end) as first_agent,
+                    sum(case when i.direction = 'inbound' then 1 else 0 end) as inbound,
+                    min({STAMPED}) as s_first,
+                    max({STAMPED}) as s_last
+             from interactions i
+             where i.conversation_id is not null and i.subject_id is not null{filter}
+             group by i.platform, i.conversation_id
+             having min(case when i.direction = 'inbound' then i.day end) >= $1
+                and min(case when i.direction = 'inbound' then i.day end) < $2
+         ),
+         timed as (
+             select {named}{sep}c.subject_id, c.inbound, c.s_first, c.s_last,
+                    case when c.first_out > c.first_in then c.first_out - c.first_in end as rt,
+                    case when c.last_out = c.last_at and c.last_out > c.first_in then c.last_out - c.first_in end as res,
+                    case when c.first_out > c.first_in and c.first_out - c.first_in <= {target} then 1 else 0 end as ok
+             from conv c
+         ),
+         ranked as (
+             select t.*,
+                    row_number() over ({partition}order by t.rt nulls last) as rt_rank,
+                    count(t.rt) over ({partition_all}) as rt_n,
+                    row_number() over ({partition}order by t.res nulls last) as res_rank,
+                    count(t.res) over ({partition_all}) as res_n
+             from timed t
+         )
+         select {names_list}{sep}count(*) as conversations, count(distinct subject_id) as subjects,
+                cast(sum(inbound) as bigint) as inbound,
+                cast(sum(case when rt is not null then 1 else 0 end) as bigint) as answered,
+                cast(sum(ok) as bigint) as within_target,
+                max(case when rt_rank = (rt_n + 1) / 2 then rt end) as rt_median,
+                max(case when rt_rank = (9 * rt_n + 9) / 10 then rt end) as rt_p90,
+                max(case when res_rank = (res_n + 1) / 2 then res end) as res_median,
+                cast(sum(case when res is not null then 1 else 0 end) as bigint) as resolved,
+                cast(sum(s_first % 100000 - 50000) as bigint) as s_start, cast(sum(s_last % 100000 - 50000) as bigint) as s_end,
+                count(s_first) as s_n
+         from ranked
+         {group}
+         order by {order}",
+        named = named.join(", "),
+        names_list = names.join(", "),
+        partition_all = partition.trim_end(),
+        group = if names.is_empty() { String::new() } else { format!("group by {}", names.join(", ")) },
+        order = if names.is_empty() { "1".to_owned() } else { names.join(", ") },
+    )
+}
+
+pub(crate) async fn kpis(pool: &AnyPool, backend: Backend, q: &KpiQuery) -> Result<Vec<KpiRow>, StoreError> {
+    let (except, ids) = match &q.subjects {
+        SubjectFilter::Except(ids) => (true, ids),
+        SubjectFilter::Only(ids) => (false, ids),
+    };
+    if !except && ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filter = (!ids.is_empty()).then_some(except);
+    let sql = kpi_sql(q, filter);
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    if filter.is_some() {
+        fill_filter(&mut tx, backend, ids).await?;
+    }
+    let mut query = sqlx::query(&sql).bind(q.from_day.unwrap_or(i64::MIN / 2)).bind(q.to_day.unwrap_or(i64::MAX / 2));
+    for (account, _) in &q.targets {
+        query = query.bind(account.as_str());
+    }
+    let rows: Vec<AnyRow> = query.fetch_all(&mut *tx).await.map_err(db_err)?;
+    tx.rollback().await.map_err(db_err)?;
+    let dims: Vec<Dimension> = q.dimensions.clone();
+    rows.iter()
+        .map(|r| {
+            let c = |e: sqlx::Error| StoreError::Corrupt(format!("kpis: {e}"));
+            let count = |name: &str| -> Result<u64, StoreError> {
+                let v: Option<i64> = r.try_get(name).map_err(c)?;
+                Ok(u64::try_from(v.unwrap_or(0)).unwrap_or(0))
+            };
+            let seconds = |name: &str| -> Result<Option<i64>, StoreError> {
+                let v: Option<i64> = r.try_get(name).map_err(c)?;
+                Ok(v.map(|us| us / 1_000_000))
+            };
+            let mut key = Vec::new();
+            for (n, d) in dims.iter().enumerate() {
+                key.push(key_value(r, n, *d, &[])?);
+            }
+            if q.by_agent {
+                key.push(r.try_get::<String, _>(format!("k{}", dims.len()).as_str()).map_err(c)?);
+            }
+            let scored = count("s_n")?;
+            let mean = |name: &str| -> Result<Option<f64>, StoreError> {
+                let v: Option<i64> = r.try_get(name).map_err(c)?;
+                Ok((scored > 0).then(|| v.unwrap_or(0) as f64 / SENTIMENT_UNITS / scored as f64))
+            };
+            Ok(KpiRow {
+                key,
+                subjects: count("subjects")?,
+                conversations: count("conversations")?,
+                inbound: count("inbound")?,
+                answered: count("answered")?,
+                within_target: count("within_target")?,
+                first_response_median: seconds("rt_median")?,
+                first_response_p90: seconds("rt_p90")?,
+                resolution_median: seconds("res_median")?,
+                resolved: count("resolved")?,
+                sentiment_start: mean("s_start")?,
+                sentiment_end: mean("s_end")?,
+            })
+        })
+        .collect()
 }

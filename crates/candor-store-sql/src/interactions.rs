@@ -37,7 +37,7 @@ fn parse_subject(s: &str) -> Result<SubjectId, StoreError> {
     SubjectId::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-const INTERACTION_COLS: usize = 17;
+const INTERACTION_COLS: usize = 18;
 
 /// Sentiment is stored in ten-thousandths of the compound score, as an
 /// integer: sums in the database are exact, and sqlx's `Any` driver binds a
@@ -55,7 +55,7 @@ pub(crate) async fn insert(tx: &mut Transaction<'static, Any>, backend: Backend,
     while rows.peek().is_some() {
         let chunk: Vec<InteractionRecord> = rows.by_ref().take(CHUNK).collect();
         let sql = format!(
-            "insert into interactions (platform, external_id, subject_id, account, kind, direction, conversation_id, reply_to, occurred_at, sealed_text, redacted_text, language, day, month, sentiment, polarity, themes) values {} on conflict (platform, external_id) do nothing",
+            "insert into interactions (platform, external_id, subject_id, account, kind, direction, conversation_id, reply_to, occurred_at, sealed_text, redacted_text, language, day, month, sentiment, polarity, themes, agent) values {} on conflict (platform, external_id) do nothing",
             values(backend, chunk.len(), INTERACTION_COLS)
         );
         let mut q = sqlx::query(&sql);
@@ -82,7 +82,8 @@ pub(crate) async fn insert(tx: &mut Transaction<'static, Any>, backend: Backend,
                 .bind(r.sentiment.map(|(c, _)| sentiment_units(c)))
                 .bind(r.sentiment.map(|(_, p)| i64::from(p)))
                 // The mask's top bit stored as the sign bit of a bigint.
-                .bind(r.themes as i64);
+                .bind(r.themes as i64)
+                .bind(r.agent);
         }
         match q.execute(&mut **tx).await {
             Ok(done) => inserted += done.rows_affected(),
@@ -454,7 +455,7 @@ pub(crate) async fn key_counts(pool: &AnyPool) -> Result<Vec<(String, u64)>, Sto
 pub(crate) async fn interaction(pool: &AnyPool, platform: &str, external_id: &str) -> Result<Option<InteractionRecord>, StoreError> {
     let row: Option<AnyRow> = sqlx::query(
         "select subject_id, platform, external_id, account, kind, direction, conversation_id, reply_to, occurred_at, sealed_text, redacted_text, language,
-                sentiment, cast(polarity as bigint) as polarity, themes
+                sentiment, cast(polarity as bigint) as polarity, themes, agent
          from interactions where platform = $1 and external_id = $2",
     )
     .bind(platform)
@@ -487,5 +488,6 @@ pub(crate) async fn interaction(pool: &AnyPool, platform: &str, external_id: &st
             let t: i64 = r.try_get("themes").map_err(c)?;
             t as u64
         },
+        agent: r.try_get("agent").map_err(c)?,
     }))
 }

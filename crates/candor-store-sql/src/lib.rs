@@ -18,8 +18,8 @@ use candor_domain::{ConsentEvent, SubjectId};
 use candor_store::audit::micros;
 use candor_store::{
     ActorRecord, AggregateQuery, AggregateRow, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionLink, InteractionRecord,
-    KeyOwner, LinkPage, NewSubject, Op, Outcome, PolicyVersionRecord, RecipientRecord, SealedAttribute, SealedIdentity, Store, StoreError,
-    SubjectRecord, WrappedKey, WriteBatch,
+    KeyOwner, KpiQuery, KpiRow, LinkPage, NewSubject, Op, Outcome, PolicyVersionRecord, RecipientRecord, SealedAttribute, SealedIdentity,
+    Store, StoreError, SubjectRecord, WrappedKey, WriteBatch,
 };
 use sqlx::AnyPool;
 use sqlx::{Any, Transaction};
@@ -388,6 +388,10 @@ impl Store for SqlStore {
 
     async fn aggregate(&self, query: &AggregateQuery) -> Result<Vec<AggregateRow>, StoreError> {
         analytics::aggregate(&self.pool, self.backend, query).await
+    }
+
+    async fn kpis(&self, query: &KpiQuery) -> Result<Vec<KpiRow>, StoreError> {
+        analytics::kpis(&self.pool, self.backend, query).await
     }
 
     async fn inbound_texts(&self, from_day: i64, to_day: i64, after: i64, limit: u32) -> Result<Vec<(i64, SubjectId, String)>, StoreError> {

@@ -116,6 +116,64 @@ pub struct AggregateRow {
     pub sentiment_count: u64,
 }
 
+/// Customer-care KPIs over conversations, grouped by the day (week, month)
+/// of a conversation's first customer message and by the other
+/// dimensions. A conversation counts for the subject it is about; its
+/// account is the brand account that answered, its agent the one who
+/// signed the first reply.
+#[derive(Clone, Debug)]
+pub struct KpiQuery {
+    /// Group by these: [`Dimension::Time`], [`Dimension::Platform`],
+    /// [`Dimension::Account`] and [`KpiQuery::by_agent`].
+    pub dimensions: Vec<Dimension>,
+    /// Group by the agent of the first reply too (last key part, `?` when
+    /// unsigned or unanswered).
+    pub by_agent: bool,
+    /// Conversations whose first customer message is on or after this day.
+    pub from_day: Option<i64>,
+    /// … and before this day.
+    pub to_day: Option<i64>,
+    /// Whose conversations count.
+    pub subjects: SubjectFilter,
+    /// The first-response target per brand account (lower-case handle), in
+    /// seconds; accounts not listed use `default_target`.
+    pub targets: Vec<(String, i64)>,
+    /// The first-response target of accounts not in `targets`, in seconds.
+    pub default_target: i64,
+}
+
+/// One cell of customer-care KPIs.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KpiRow {
+    /// The value of each dimension, in the query's order (agent last).
+    pub key: Vec<String>,
+    /// Distinct customers behind the cell.
+    pub subjects: u64,
+    /// Conversations opened by a customer.
+    pub conversations: u64,
+    /// Customer messages in them.
+    pub inbound: u64,
+    /// Conversations the brand answered.
+    pub answered: u64,
+    /// Answered within the account's target.
+    pub within_target: u64,
+    /// First-response time, nearest-rank median and 90th percentile, in
+    /// seconds, over answered conversations.
+    pub first_response_median: Option<i64>,
+    /// See `first_response_median`.
+    pub first_response_p90: Option<i64>,
+    /// Time from the first customer message to the brand's last reply, in
+    /// conversations where the brand had the last word (resolved), median.
+    pub resolution_median: Option<i64>,
+    /// Conversations counted as resolved.
+    pub resolved: u64,
+    /// Mean sentiment of the first and of the last customer message of
+    /// each conversation (over those with a score).
+    pub sentiment_start: Option<f64>,
+    /// See `sentiment_start`.
+    pub sentiment_end: Option<f64>,
+}
+
 /// The bucket of `day` (days since 1970-01-01) as the first day of the bucket.
 pub fn bucket_start(bucket: Bucket, day: i64) -> Option<time::Date> {
     let epoch = time::Date::from_calendar_date(1970, time::Month::January, 1).ok()?;

@@ -13,7 +13,7 @@ pub mod audit;
 pub mod keys;
 mod model;
 
-pub use analytics::{AggregateQuery, AggregateRow, Bucket, Dimension, Side, SubjectFilter};
+pub use analytics::{AggregateQuery, AggregateRow, Bucket, Dimension, KpiQuery, KpiRow, Side, SubjectFilter};
 pub use audit::{AuditEntry, AuditRecord, AuditSigner, ChainKey, ChainLink, ChainVerifier, Checkpoint, LinkPage, Tamper};
 pub use keys::{DataKey, KeyError, KeyRing, WrappedKey};
 pub use model::*;
@@ -207,6 +207,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Group and count interactions where they are stored (SQL aggregates
     /// on every back end; no interaction row leaves the database).
     async fn aggregate(&self, query: &AggregateQuery) -> Result<Vec<AggregateRow>, StoreError>;
+
+    /// Customer-care KPIs over conversations, computed in the database.
+    async fn kpis(&self, query: &KpiQuery) -> Result<Vec<KpiRow>, StoreError>;
 
     /// Up to `limit` redacted texts of inbound interactions about a subject,
     /// with `from_day <= day < to_day` and an id above `after`, in id

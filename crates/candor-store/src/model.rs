@@ -136,6 +136,8 @@ pub struct InteractionRecord {
     pub sentiment: Option<(f32, i8)>,
     /// Themes of the redacted text, a bit per theme of the taxonomy.
     pub themes: u64,
+    /// The agent who signed a brand reply (`^AB` gives `AB`).
+    pub agent: Option<String>,
 }
 
 /// Where a stored interaction sits: what imports need to attribute the

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use candor_privacy::dp::{Delta, Epsilon};
 use candor_service::analytics::{
-    parse_dimension, AnalyticsOptions, AnalyticsQuery, AnalyticsReport, Cell, DpRequest, EmergingQuery, Measure,
+    parse_dimension, AnalyticsOptions, AnalyticsQuery, AnalyticsReport, Cell, DpRequest, EmergingQuery, KpiRequest, Measure,
 };
 use candor_service::ServiceError;
 use time::Date;
@@ -52,10 +52,34 @@ pub enum Command {
     Sentiment(QueryArgs),
     /// How many customer messages touch each theme of the taxonomy.
     Themes(QueryArgs),
+    /// Customer-care KPIs over conversations: volume, share answered, first-response and resolution times, service level, sentiment at start and end.
+    Kpis(KpiArgs),
     /// Phrases whose share of customers rose most against the period before.
     Emerging(EmergingArgs),
     /// Print the theme taxonomy in force (TOML), to start your own from.
     Taxonomy,
+}
+
+/// `candor analytics kpis`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct KpiArgs {
+    /// Group by: a comma-separated list of `day`, `week` or `month` (one at
+    /// most), `platform`, `account` (the brand account) and `agent` (who
+    /// signed the first reply, `^AB`).
+    #[arg(long, value_name = "DIMS", default_value = "week,account")]
+    pub by: String,
+    /// First day counted (of a conversation's first message), `yyyy-mm-dd`.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<Date>,
+    /// Last day counted, inclusive.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub to: Option<Date>,
+    /// Print CSV instead of a table.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// Also draw the median first-response time as an SVG chart into FILE.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
 }
 
 /// `candor analytics emerging`.
@@ -102,6 +126,7 @@ pub async fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
         Command::Sentiment(a) => (Measure::Sentiment, a),
         Command::Themes(a) => (Measure::Themes, a),
         Command::Emerging(a) => return emerging(g, a).await,
+        Command::Kpis(a) => return kpis(g, a).await,
         Command::Taxonomy => {
             let settings = candor_service::Settings::load(&g.config_path())?;
             match &settings.analytics.themes {
@@ -212,6 +237,157 @@ async fn emerging(g: &Global, a: EmergingArgs) -> anyhow::Result<Outcome> {
             report.from, report.to, report.customers, report.previous_from, report.previous_to, report.previous_customers, report.k, report.subjects_excluded
         );
     }
+    Ok(Outcome::Ok)
+}
+
+/// A duration for people: `45s`, `12m`, `3h05m`, `2d04h`.
+fn duration(s: Option<i64>) -> String {
+    match s {
+        None => String::new(),
+        Some(s) if s < 60 => format!("{s}s"),
+        Some(s) if s < 3600 => format!("{}m", s / 60),
+        Some(s) if s < 86_400 => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+        Some(s) => format!("{}d{:02}h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
+async fn kpis(g: &Global, a: KpiArgs) -> anyhow::Result<Outcome> {
+    let mut by_agent = false;
+    let mut dims = Vec::new();
+    for part in a.by.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        if part == "agent" {
+            by_agent = true;
+        } else {
+            dims.push(parse_dimension(part).with_context(|| {
+                format!("`--by {}`: `{part}` is not a dimension; use day, week or month, platform, account, agent", a.by)
+            })?);
+        }
+    }
+    let inst = Installation::open(&g.config_path()).await?;
+    let options = options(&inst)?;
+    let levels = inst.settings.service_levels();
+    let req = KpiRequest { by: dims, by_agent, from: a.from, to: a.to };
+    let result = inst.candor.kpis(&g.actor, &req, &options, &levels).await;
+    inst.close().await;
+    let report = match refused(result)? {
+        Ok(r) => r,
+        Err(outcome) => return Ok(outcome),
+    };
+    if let Some(path) = &a.svg {
+        let cells = report.cells.iter().map(|c| (c.key.as_slice(), c.first_response_median_s.map(|s| s as f64 / 60.0))).collect();
+        let chart = svg::Chart {
+            title: format!("median first response by {}", report.dimensions.join(", ")),
+            dimensions: &report.dimensions,
+            x_dim: 0,
+            y_label: "median first response (minutes)",
+            y_fixed: None,
+            signed: false,
+            cells,
+            suppressed: report.suppressed,
+            k: report.k,
+        };
+        std::fs::write(path, svg::draw(&chart)).with_context(|| format!("could not write `{}`", path.display()))?;
+    }
+    let header_figures = [
+        "customers",
+        "conversations",
+        "messages",
+        "answered",
+        "service level",
+        "first response",
+        "p90",
+        "resolution",
+        "per customer",
+        "sentiment start",
+        "sentiment end",
+    ];
+    let pct = |v: Option<f64>| v.map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_default();
+    let signed = |v: Option<f64>| v.map(|v| format!("{v:+.3}")).unwrap_or_default();
+    if g.json {
+        output::json(&report)?;
+        return Ok(Outcome::Ok);
+    }
+    if a.csv {
+        let mut w = csv_writer();
+        let mut header: Vec<String> = report.dimensions.clone();
+        header.extend(
+            [
+                "customers",
+                "conversations",
+                "inbound",
+                "answered_share",
+                "service_level",
+                "first_response_median_s",
+                "first_response_p90_s",
+                "resolution_median_s",
+                "conversations_per_customer",
+                "sentiment_start",
+                "sentiment_end",
+                "suppressed",
+            ]
+            .map(str::to_owned),
+        );
+        w.write_record(&header)?;
+        let opt = |v: Option<String>| v.unwrap_or_default();
+        for c in &report.cells {
+            let mut rec = c.key.clone();
+            rec.extend([
+                opt(c.customers.map(|v| v.to_string())),
+                opt(c.conversations.map(|v| v.to_string())),
+                opt(c.inbound.map(|v| v.to_string())),
+                opt(c.answered_share.map(|v| v.to_string())),
+                opt(c.service_level.map(|v| v.to_string())),
+                opt(c.first_response_median_s.map(|v| v.to_string())),
+                opt(c.first_response_p90_s.map(|v| v.to_string())),
+                opt(c.resolution_median_s.map(|v| v.to_string())),
+                opt(c.conversations_per_customer.map(|v| v.to_string())),
+                opt(c.sentiment_start.map(|v| v.to_string())),
+                opt(c.sentiment_end.map(|v| v.to_string())),
+                c.suppressed.unwrap_or_default().to_owned(),
+            ]);
+            w.write_record(&rec)?;
+        }
+        let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("could not write CSV: {e}"))?;
+        print!("{}", String::from_utf8(bytes)?);
+        return Ok(Outcome::Ok);
+    }
+    let mut header: Vec<&str> = report.dimensions.iter().map(String::as_str).collect();
+    header.extend(header_figures);
+    let rows: Vec<Vec<String>> = report
+        .cells
+        .iter()
+        .map(|c| {
+            let mut out = c.key.clone();
+            if let Some(why) = c.suppressed {
+                out.push(format!("suppressed ({})", why.replace('_', " ")));
+                out.extend(std::iter::repeat_n(String::new(), header_figures.len() - 1));
+            } else {
+                out.extend([
+                    c.customers.map(|v| v.to_string()).unwrap_or_default(),
+                    c.conversations.map(|v| v.to_string()).unwrap_or_default(),
+                    c.inbound.map(|v| v.to_string()).unwrap_or_default(),
+                    pct(c.answered_share),
+                    pct(c.service_level),
+                    duration(c.first_response_median_s),
+                    duration(c.first_response_p90_s),
+                    duration(c.resolution_median_s),
+                    c.conversations_per_customer.map(|v| format!("{v:.2}")).unwrap_or_default(),
+                    signed(c.sentiment_start),
+                    signed(c.sentiment_end),
+                ]);
+            }
+            out
+        })
+        .collect();
+    println!("{}", output::table(&header, rows));
+    println!(
+        "{} cells, {} suppressed (fewer than {} customers); service level: answered within {} unless the account has its own target; {} customers' conversations left out by their choices",
+        report.cells.len(),
+        report.suppressed,
+        report.k,
+        duration(Some(report.default_target_s)),
+        report.subjects_excluded
+    );
     Ok(Outcome::Ok)
 }
 

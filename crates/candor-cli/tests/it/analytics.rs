@@ -40,6 +40,18 @@ fn sentiment_and_themes_print_tables_json_csv_and_charts() {
     let e: serde_json::Value = serde_json::from_str(&emerging).unwrap();
     assert!(e["phrases"].as_array().unwrap().iter().all(|p| p["customers"].as_u64().unwrap() >= 5), "{e}");
 
+    let kpis = i.ok(&["analytics", "kpis", "--as", "ana", "--by", "week,account,agent", "--csv", "--svg", "kpis.svg"]);
+    assert!(
+        kpis.starts_with("week,account,agent,customers,conversations,inbound,answered_share,service_level,first_response_median_s"),
+        "{kpis}"
+    );
+    assert!(kpis.lines().count() > 3, "{kpis}");
+    assert!(std::fs::read_to_string(i.file("kpis.svg")).unwrap().contains("median first response"));
+    let table = i.ok(&["analytics", "kpis", "--as", "ana"]);
+    assert!(table.contains("first response") && table.contains("service level"), "{table}");
+    let r = i.fails(1, &["analytics", "kpis", "--as", "ana", "--by", "theme"]);
+    assert!(r.stderr.contains("no single `theme`"), "{}", r.stderr);
+
     let taxonomy = i.ok(&["analytics", "taxonomy"]);
     assert!(taxonomy.contains("[[theme]]") && taxonomy.contains("name = \"delay\""));
 }

@@ -71,6 +71,7 @@ impl Enricher {
             (s.compound, polarity)
         });
         let themes = self.themes.themes(&redacted, language).bits();
+        let agent = if d.outbound() { signature(redacted.as_str()) } else { None };
         let language = language.map(str::to_owned);
         let sealed_text = job.key.seal(&interaction_context(&d.platform, &d.external_id), text.as_bytes());
         let direction = if d.outbound() { "outbound" } else { "inbound" };
@@ -87,10 +88,26 @@ impl Enricher {
             language,
             sentiment,
             themes,
+            agent,
             platform: d.platform,
             external_id: d.external_id,
         }
     }
+}
+
+/// The initials a brand's agent signs a reply with: the last `^AB`
+/// (2 to 4 letters or digits after a caret, at a word's end), upper case.
+pub(crate) fn signature(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut found = None;
+    for (at, _) in text.match_indices('^') {
+        let end = b[at + 1..].iter().position(|c| !c.is_ascii_alphanumeric()).map_or(b.len(), |p| at + 1 + p);
+        let preceded = at == 0 || !b[at - 1].is_ascii_alphanumeric();
+        if preceded && (2..=4).contains(&(end - at - 1)) {
+            found = Some(text[at + 1..end].to_ascii_uppercase());
+        }
+    }
+    found
 }
 
 /// The first `@handle` in `text` (lower case, without `@`) that `skip`
@@ -121,6 +138,15 @@ pub(crate) fn first_mention(text: &str, skip: impl Fn(&str) -> bool) -> Option<S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn agents_sign_with_a_caret_and_initials() {
+        assert_eq!(signature("@jo thanks, fixed now ^AB").as_deref(), Some("AB"));
+        assert_eq!(signature("@jo ^kl please DM us ^MJ2").as_deref(), Some("MJ2"));
+        assert_eq!(signature("2^10 is 1024, x^y"), None);
+        assert_eq!(signature("^ABCDEFG"), None);
+        assert_eq!(signature("no signature"), None);
+    }
 
     #[test]
     fn the_first_mention_that_is_not_a_brand_is_the_customer() {

@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use candor_domain::{ConsentAction, ConsentSource, Identifier};
 use candor_privacy::dp::Epsilon;
-use candor_service::analytics::{AnalyticsOptions, AnalyticsQuery, AnalyticsReport, DpRequest, EmergingQuery, Measure};
+use candor_service::analytics::{
+    AnalyticsOptions, AnalyticsQuery, AnalyticsReport, DpRequest, EmergingQuery, KpiRequest, Measure, ServiceLevels,
+};
 use candor_service::import::{ImportOptions, Progress};
 use candor_service::ServiceError;
 use candor_store::{Bucket, Dimension, Store};
@@ -17,9 +19,10 @@ use time::macros::date;
 const HEAD: &str = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n";
 
 /// Twelve customers (authors 1001..1012) write to @northwind on X: on
-/// Monday 2017-10-30 each writes one angry message; on Tuesday the first
-/// nine write a happy one, and customers 1010 to 1012 write about a
-/// refund. Customer 1001 also writes on Wednesday (alone that day).
+/// Monday 2017-10-30 each writes one angry message, which the brand answers
+/// for the first six (agent AB, after c minutes); on Tuesday the first nine
+/// write a happy one, and customers 1010 to 1012 write about a refund.
+/// Customer 1001 also writes on Wednesday (alone that day).
 fn twcs() -> String {
     let mut s = String::from(HEAD);
     let mut id = 1;
@@ -29,6 +32,14 @@ fn twcs() -> String {
             c - 1000
         ));
         id += 1;
+        if c <= 1006 {
+            s.push_str(&format!(
+                "{id},northwind,False,Mon Oct 30 11:{:02}:00 +0000 2017,@{c} so sorry - we are on it ^AB,,{}\n",
+                2 * (c - 1000),
+                id - 1
+            ));
+            id += 1;
+        }
         let text = if c <= 1009 {
             "@northwind thank you so much, great service, love it!"
         } else {
@@ -46,7 +57,7 @@ async fn setup(f: &Fixture) {
     std::fs::write(&path, twcs()).unwrap();
     let options = ImportOptions { brands: vec!["northwind".into()], actor: "importer".into(), ..ImportOptions::default() };
     let s = f.candor.import(&path, options, Arc::new(Progress::default())).await.unwrap();
-    assert_eq!(s.interactions.stored, 25);
+    assert_eq!(s.interactions.stored, 31);
 }
 
 fn options() -> AnalyticsOptions {
@@ -198,6 +209,35 @@ async fn themes_and_emerging_phrases_count_customers() {
         assert!(r.phrases.iter().any(|p| p.phrase.contains("great service") && p.customers == 9), "{:?}", r.phrases);
         assert!(r.phrases.iter().all(|p| p.customers >= 5), "never fewer than k customers");
         assert!(!r.phrases.iter().any(|p| p.phrase.contains("refund")), "three customers are fewer than k");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn kpis_time_first_responses_per_account_and_agent() {
+    each_backend(|db| async move {
+        let f = Fixture::with_policy(db).await;
+        setup(&f).await;
+        let levels = ServiceLevels { default_seconds: 3600, accounts: vec![("northwind".into(), 3600 + 3 * 60)] };
+        let req = KpiRequest { by: vec![Dimension::Time(Bucket::Day)], by_agent: true, from: None, to: Some(date!(2017 - 10 - 30)) };
+        let r = f.candor.kpis("ana", &req, &options(), &levels).await.unwrap();
+        assert_eq!(r.dimensions, vec!["day", "agent"]);
+        // Six conversations answered by AB after 61 .. 66 minutes (60 + c),
+        // six never answered.
+        let ab = r.cells.iter().find(|c| c.key[1] == "AB").unwrap();
+        assert_eq!((ab.customers, ab.conversations), (Some(6), Some(6)));
+        assert_eq!(ab.answered_share, Some(1.0));
+        assert_eq!(ab.first_response_median_s, Some(3600 + 3 * 60), "nearest rank 3 of 6");
+        assert_eq!(ab.first_response_p90_s, Some(3600 + 6 * 60), "nearest rank 6 of 6");
+        assert_eq!(ab.service_level, Some(3.0 / 6.0), "within the account's 63 minutes: 61, 62, 63");
+        let unanswered = r.cells.iter().find(|c| c.key[1] == "?").unwrap();
+        assert_eq!(unanswered.answered_share, Some(0.0));
+
+        // Grouping by theme is refused: a conversation has many.
+        let bad = KpiRequest { by: vec![Dimension::Theme], by_agent: false, from: None, to: None };
+        assert!(matches!(f.candor.kpis("ana", &bad, &options(), &levels).await, Err(ServiceError::InvalidInput(_))));
+        // The gate applies to KPIs as to everything else.
+        assert!(matches!(f.candor.kpis("mark", &req, &options(), &levels).await, Err(ServiceError::Denied(_))));
     })
     .await;
 }

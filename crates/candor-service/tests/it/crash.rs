@@ -45,6 +45,7 @@ async fn crash_child_writes_until_killed() {
                 language: None,
                 sentiment: None,
                 themes: 0,
+                agent: None,
             })
             .collect();
         let audit = AuditRecord::new(OffsetDateTime::now_utc(), "child", "bulk.insert", serde_json::json!({ "count": BATCH }));

@@ -9,6 +9,7 @@ alter table interactions add column sentiment bigint;    -- compound score in [-
                                                          -- (an integer: sums are exact, and both drivers bind it alike)
 alter table interactions add column polarity bigint;     -- -1 negative, 0 neutral, 1 positive; null with sentiment
 alter table interactions add column themes bigint not null default 0;  -- a bit per theme of the taxonomy
+alter table interactions add column agent text;          -- a brand reply's agent signature (`^AB` gives `AB`)
 
 update interactions set
     day = floor(occurred_at / 86400000000.0),
@@ -18,6 +19,9 @@ update interactions set
 -- Covering index of the inbound aggregates: one side, ordered by day,
 -- platform and subject, so that grouping by them streams without a sort.
 create index interactions_analytics on interactions (direction, day, platform, subject_id, polarity, sentiment, themes, month);
+
+-- Customer-care KPIs group messages by conversation.
+create index interactions_kpis on interactions (platform, conversation_id, direction, occurred_at);
 
 -- Each differentially private query spends epsilon from its actor's budget
 -- for the period; the rows are only ever inserted.

@@ -3,7 +3,9 @@
 //! privacy-budget ledger that refuses what would pass the budget.
 
 use candor_domain::SubjectId;
-use candor_store::{AggregateQuery, Bucket, Dimension, InteractionRecord, KeyRing, Op, Side, Store, StoreError, SubjectFilter, WriteBatch};
+use candor_store::{
+    AggregateQuery, Bucket, Dimension, InteractionRecord, KeyRing, KpiQuery, Op, Side, Store, StoreError, SubjectFilter, WriteBatch,
+};
 use candor_test_support::each_backend;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -33,6 +35,7 @@ fn message(
         language: Some("en".into()),
         sentiment,
         themes,
+        agent: None,
     }
 }
 
@@ -173,6 +176,87 @@ async fn the_budget_ledger_refuses_a_spend_that_would_pass_the_limit() {
         assert_eq!(store.budget_spent("ana", since).await.unwrap(), 1_000_000);
         assert_eq!(store.budget_spent("bob", since).await.unwrap(), 0);
         assert_eq!(store.budget_spent("ana", now + Duration::seconds(1)).await.unwrap(), 0, "a new period starts empty");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn kpis_follow_conversations_and_run_in_the_database() {
+    each_backend(|db| async move {
+        let store = db.open().await;
+        let keys = keys();
+        let t0 = datetime!(2024-05-13 09:00 UTC);
+        let mut ops = Vec::new();
+        let mut subjects = Vec::new();
+        for i in 0..3 {
+            let s = new_subject(&keys.1, &format!("k{i}@example.com"));
+            subjects.push(s.id);
+            ops.push(Op::CreateSubject(Box::new(s)));
+        }
+        let mut n = 100;
+        let mut msg = |conv: &str, subject: usize, minutes: i64, outbound: Option<&str>, sentiment: f32| {
+            n += 1;
+            let mut m = message(n, subjects[subject], t0 + Duration::minutes(minutes), "x", Some((sentiment, 0)), 0);
+            m.conversation_id = Some(conv.into());
+            if let Some(agent) = outbound {
+                m.direction = "outbound".into();
+                m.agent = (!agent.is_empty()).then(|| agent.to_owned());
+            }
+            m
+        };
+        let rows = vec![
+            // a: answered in 10 min by AB, the brand has the last word at 30 min.
+            msg("a", 0, 0, None, 0.5),
+            msg("a", 0, 10, Some("AB"), 0.0),
+            msg("a", 0, 20, None, -0.5),
+            msg("a", 0, 30, Some("CD"), 0.0),
+            // b: answered in an hour by CD.
+            msg("b", 1, 60, None, 0.2),
+            msg("b", 1, 120, Some("CD"), 0.0),
+            // c: never answered.
+            msg("c", 2, 70, None, -1.0),
+            // d: answered in 5 minutes, unsigned; the customer has the last word.
+            msg("d", 0, 200, None, 0.0),
+            msg("d", 0, 205, Some(""), 0.0),
+            msg("d", 0, 210, None, 0.6),
+        ];
+        ops.push(Op::InsertInteractions(rows));
+        store.apply(WriteBatch { ops, audit: vec![] }).await.unwrap();
+
+        let mut q = KpiQuery {
+            dimensions: vec![Dimension::Platform],
+            by_agent: false,
+            from_day: None,
+            to_day: None,
+            subjects: SubjectFilter::Except(vec![]),
+            targets: vec![],
+            default_target: 1800,
+        };
+        let rows = store.kpis(&q).await.unwrap();
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        let r = &rows[0];
+        assert_eq!(r.key, vec!["x".to_owned()]);
+        assert_eq!((r.conversations, r.subjects, r.inbound, r.answered, r.within_target), (4, 3, 6, 3, 2));
+        assert_eq!((r.first_response_median, r.first_response_p90), (Some(600), Some(3600)));
+        assert_eq!((r.resolution_median, r.resolved), (Some(1800), 2));
+        assert!((r.sentiment_start.unwrap() - (-0.075)).abs() < 1e-9, "{r:?}");
+        assert!((r.sentiment_end.unwrap() - (-0.175)).abs() < 1e-9, "{r:?}");
+
+        // A target per account; by agent of the first signed reply.
+        q.targets = vec![("brand".into(), 4000)];
+        q.by_agent = true;
+        let rows = store.kpis(&q).await.unwrap();
+        let by: Vec<(&str, u64, u64)> = rows.iter().map(|r| (r.key[1].as_str(), r.conversations, r.within_target)).collect();
+        assert_eq!(by, vec![("?", 2, 1), ("AB", 1, 1), ("CD", 1, 1)]);
+
+        // The gate's filter, and the day range of the first message.
+        q.by_agent = false;
+        q.subjects = SubjectFilter::Except(vec![subjects[0]]);
+        let r = &store.kpis(&q).await.unwrap()[0];
+        assert_eq!((r.conversations, r.subjects), (2, 2));
+        q.subjects = SubjectFilter::Except(vec![]);
+        q.from_day = Some(candor_store::analytics::day_number(t0) + 1);
+        assert!(store.kpis(&q).await.unwrap().is_empty());
     })
     .await;
 }

@@ -22,6 +22,7 @@ fn item(id: &str, reply_to: Option<&str>, conversation: Option<&str>, outbound: 
         language: None,
         sentiment: None,
         themes: 0,
+        agent: None,
     }
 }
 

@@ -110,6 +110,7 @@ async fn personal_fields_never_reach_the_database_in_clear() {
             language: Some("en".into()),
             sentiment: Some((0.5, 1)),
             themes: 0,
+            agent: None,
         };
         store.apply(WriteBatch { ops: vec![Op::InsertInteractions(vec![row])], audit: vec![] }).await.unwrap();
         match db.sqlite_file() {
@@ -215,6 +216,7 @@ async fn interactions_are_stored_once_per_platform_and_external_id() {
             language: None,
             sentiment: None,
             themes: 0,
+            agent: None,
         };
         let first: Vec<_> = (0..1200).map(|i| row(&i.to_string(), "x")).collect();
         let out = store.apply(WriteBatch { ops: vec![Op::InsertInteractions(first)], audit: vec![] }).await.unwrap();
