@@ -290,29 +290,6 @@ fn row(q: &AggregateQuery, r: &AnyRow) -> Result<AggregateRow, StoreError> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use candor_store::Side;
-
-    #[test]
-    fn the_sql_binds_user_values_and_inlines_only_numbers_it_made() {
-        let q = AggregateQuery {
-            dimensions: vec![Dimension::Time(Bucket::Week), Dimension::Theme],
-            from_day: None,
-            to_day: None,
-            side: Some(Side::Inbound),
-            subjects: SubjectFilter::Except(Vec::new()),
-            themes: vec![("refund'; drop table x; --".into(), 1), ("delay".into(), 1 << 63)],
-            max_per_subject: Some(3),
-        };
-        let sql = aggregate_sql(&q, None);
-        assert!(!sql.contains("drop table"), "theme names stay out of the SQL");
-        assert!(sql.contains("(1, cast(-9223372036854775808 as bigint))"), "{sql}");
-        assert!(sql.contains("rn <= 3"));
-    }
-}
-
 /// Customer-care KPIs in one statement: conversations first (their first
 /// customer message, first and last brand reply, the agent of the first
 /// reply, the sentiment of the first and last customer message), then each
@@ -476,4 +453,27 @@ pub(crate) async fn kpis(pool: &AnyPool, backend: Backend, q: &KpiQuery) -> Resu
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candor_store::Side;
+
+    #[test]
+    fn the_sql_binds_user_values_and_inlines_only_numbers_it_made() {
+        let q = AggregateQuery {
+            dimensions: vec![Dimension::Time(Bucket::Week), Dimension::Theme],
+            from_day: None,
+            to_day: None,
+            side: Some(Side::Inbound),
+            subjects: SubjectFilter::Except(Vec::new()),
+            themes: vec![("refund'; drop table x; --".into(), 1), ("delay".into(), 1 << 63)],
+            max_per_subject: Some(3),
+        };
+        let sql = aggregate_sql(&q, None);
+        assert!(!sql.contains("drop table"), "theme names stay out of the SQL");
+        assert!(sql.contains("(1, cast(-9223372036854775808 as bigint))"), "{sql}");
+        assert!(sql.contains("rn <= 3"));
+    }
 }
