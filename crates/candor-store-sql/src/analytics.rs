@@ -11,8 +11,10 @@
 
 use candor_domain::SubjectId;
 use candor_store::analytics::{bucket_start, month_first_day};
-use candor_store::audit::micros;
-use candor_store::{AggregateQuery, AggregateRow, Bucket, ConsentRecord, Dimension, KpiQuery, KpiRow, StoreError, SubjectFilter};
+use candor_store::audit::{from_micros, micros};
+use candor_store::{
+    AggregateQuery, AggregateRow, Bucket, ConsentRecord, ConversationRef, Dimension, KeyValue, KpiQuery, KpiRow, StoreError, SubjectFilter,
+};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
 use time::OffsetDateTime;
@@ -290,13 +292,16 @@ fn row(q: &AggregateQuery, r: &AnyRow) -> Result<AggregateRow, StoreError> {
     })
 }
 
+/// Conversations a drill-down lists at most.
+pub(crate) const DRILL_LIMIT: u32 = 10_000;
+
 /// Customer-care KPIs in one statement: conversations first (their first
 /// customer message, first and last brand reply, the agent of the first
 /// reply, the sentiment of the first and last customer message), then each
 /// conversation's cell, response and resolution times and whether the
 /// account's target was met, then nearest-rank percentiles by
 /// `row_number()` within each cell. Both back ends run the same SQL.
-fn kpi_sql(q: &KpiQuery, filter: Option<bool>) -> String {
+fn kpi_sql(q: &KpiQuery, filter: Option<bool>, drill: bool) -> String {
     // A conversation's first/last scored customer message: its second times
     // 100,000 plus its score (ten-thousandths, offset to be positive), so
     // that min and max pick the first and the last, and the remainder is
@@ -337,33 +342,15 @@ fn kpi_sql(q: &KpiQuery, filter: Option<bool>) -> String {
     if q.targets.is_empty() {
         target = format!("{}", q.default_target.saturating_mul(1_000_000));
     }
-    format!(
-        "with conv as (
-             select i.platform, i.conversation_id, min(i.subject_id) as subject_id,
-                    min(case when i.direction = 'inbound' then i.occurred_at end) as first_in,
-                    min(case when i.direction = 'inbound' then i.day end) as day,
-                    min(case when i.direction = 'inbound' then i.month end) as month,
-                    min(case when i.direction = 'outbound' then i.occurred_at end) as first_out,
-                    max(case when i.direction = 'outbound' then i.occurred_at end) as last_out,
-                    max(i.occurred_at) as last_at,
-                    max(i.account) as account,
-                    min(case when i.direction = 'outbound' then cast(i.occurred_at as text) || ':' || i.agent end) as first_agent,
-                    sum(case when i.direction = 'inbound' then 1 else 0 end) as inbound,
-                    min({STAMPED}) as s_first,
-                    max({STAMPED}) as s_last
-             from interactions i
-             where i.conversation_id is not null and i.subject_id is not null{filter}
-             group by i.platform, i.conversation_id
-             having min(case when i.direction = 'inbound' then i.day end) >= $1
-                and min(case when i.direction = 'inbound' then i.day end) < $2
-         ),
-         timed as (
-             select {named}{sep}c.subject_id, c.inbound, c.s_first, c.s_last,
-                    case when c.first_out > c.first_in then c.first_out - c.first_in end as rt,
-                    case when c.last_out = c.last_at and c.last_out > c.first_in then c.last_out - c.first_in end as res,
-                    case when c.first_out > c.first_in and c.first_out - c.first_in <= {target} then 1 else 0 end as ok
-             from conv c
-         ),
+    let tail = if drill {
+        // The conversations of one cell: each key part equals its bound
+        // value (after the accounts' targets among the parameters).
+        let conds: Vec<String> = names.iter().enumerate().map(|(n, k)| format!("{k} = ${}", n + 3 + q.targets.len())).collect();
+        let cond = if conds.is_empty() { String::new() } else { format!(" where {}", conds.join(" and ")) };
+        format!("select platform, conversation_id, first_in, account, agent, rt, res from timed{cond} order by first_in, platform, conversation_id limit {DRILL_LIMIT}")
+    } else {
+        format!(
+            ",
          ranked as (
              select t.*,
                     row_number() over ({partition}order by t.rt nulls last) as rt_rank,
@@ -385,12 +372,98 @@ fn kpi_sql(q: &KpiQuery, filter: Option<bool>) -> String {
          from ranked
          {group}
          order by {order}",
+            names_list = names.join(", "),
+            partition_all = partition.trim_end(),
+            group = if names.is_empty() { String::new() } else { format!("group by {}", names.join(", ")) },
+            order = if names.is_empty() { "1".to_owned() } else { names.join(", ") },
+        )
+    };
+    format!(
+        "with conv as (
+             select i.platform, i.conversation_id, min(i.subject_id) as subject_id,
+                    min(case when i.direction = 'inbound' then i.occurred_at end) as first_in,
+                    min(case when i.direction = 'inbound' then i.day end) as day,
+                    min(case when i.direction = 'inbound' then i.month end) as month,
+                    min(case when i.direction = 'outbound' then i.occurred_at end) as first_out,
+                    max(case when i.direction = 'outbound' then i.occurred_at end) as last_out,
+                    max(i.occurred_at) as last_at,
+                    max(i.account) as account,
+                    min(case when i.direction = 'outbound' then cast(i.occurred_at as text) || ':' || i.agent end) as first_agent,
+                    sum(case when i.direction = 'inbound' then 1 else 0 end) as inbound,
+                    min({STAMPED}) as s_first,
+                    max({STAMPED}) as s_last
+             from interactions i
+             where i.conversation_id is not null and i.subject_id is not null{filter}
+             group by i.platform, i.conversation_id
+             having min(case when i.direction = 'inbound' then i.day end) >= $1
+                and min(case when i.direction = 'inbound' then i.day end) < $2
+         ),
+         timed as (
+             select {named}{sep}c.subject_id, c.inbound, c.s_first, c.s_last, c.platform, c.conversation_id, c.first_in, c.account,
+                    substr(c.first_agent, 18) as agent,
+                    case when c.first_out > c.first_in then c.first_out - c.first_in end as rt,
+                    case when c.last_out = c.last_at and c.last_out > c.first_in then c.last_out - c.first_in end as res,
+                    case when c.first_out > c.first_in and c.first_out - c.first_in <= {target} then 1 else 0 end as ok
+             from conv c
+         )
+         {tail}",
         named = named.join(", "),
-        names_list = names.join(", "),
-        partition_all = partition.trim_end(),
-        group = if names.is_empty() { String::new() } else { format!("group by {}", names.join(", ")) },
-        order = if names.is_empty() { "1".to_owned() } else { names.join(", ") },
     )
+}
+
+pub(crate) async fn kpi_conversations(
+    pool: &AnyPool,
+    backend: Backend,
+    q: &KpiQuery,
+    cell: &[KeyValue],
+) -> Result<Vec<ConversationRef>, StoreError> {
+    let parts = q.dimensions.len() + usize::from(q.by_agent);
+    if cell.len() != parts {
+        return Err(StoreError::Database(format!("a cell of this query has {parts} key parts, not {}", cell.len())));
+    }
+    let (except, ids) = match &q.subjects {
+        SubjectFilter::Except(ids) => (true, ids),
+        SubjectFilter::Only(ids) => (false, ids),
+    };
+    if !except && ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filter = (!ids.is_empty()).then_some(except);
+    let sql = kpi_sql(q, filter, true);
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    if filter.is_some() {
+        fill_filter(&mut tx, backend, ids).await?;
+    }
+    let mut query = sqlx::query(&sql).bind(q.from_day.unwrap_or(i64::MIN / 2)).bind(q.to_day.unwrap_or(i64::MAX / 2));
+    for (account, _) in &q.targets {
+        query = query.bind(account.as_str());
+    }
+    for v in cell {
+        query = match v {
+            KeyValue::Number(n) => query.bind(*n),
+            KeyValue::Text(t) => query.bind(t.as_str()),
+        };
+    }
+    let rows: Vec<AnyRow> = query.fetch_all(&mut *tx).await.map_err(db_err)?;
+    tx.rollback().await.map_err(db_err)?;
+    rows.iter()
+        .map(|r| {
+            let c = |e: sqlx::Error| StoreError::Corrupt(format!("kpi conversations: {e}"));
+            let seconds = |name: &str| -> Result<Option<i64>, StoreError> {
+                let v: Option<i64> = r.try_get(name).map_err(c)?;
+                Ok(v.map(|us| us / 1_000_000))
+            };
+            Ok(ConversationRef {
+                platform: r.try_get("platform").map_err(c)?,
+                conversation_id: r.try_get("conversation_id").map_err(c)?,
+                first_message: from_micros(r.try_get("first_in").map_err(c)?),
+                account: r.try_get("account").map_err(c)?,
+                agent: r.try_get("agent").map_err(c)?,
+                first_response_s: seconds("rt")?,
+                resolution_s: seconds("res")?,
+            })
+        })
+        .collect()
 }
 
 pub(crate) async fn kpis(pool: &AnyPool, backend: Backend, q: &KpiQuery) -> Result<Vec<KpiRow>, StoreError> {
@@ -402,7 +475,7 @@ pub(crate) async fn kpis(pool: &AnyPool, backend: Backend, q: &KpiQuery) -> Resu
         return Ok(Vec::new());
     }
     let filter = (!ids.is_empty()).then_some(except);
-    let sql = kpi_sql(q, filter);
+    let sql = kpi_sql(q, filter, false);
     let mut tx = pool.begin().await.map_err(db_err)?;
     if filter.is_some() {
         fill_filter(&mut tx, backend, ids).await?;

@@ -394,6 +394,14 @@ impl Store for SqlStore {
         analytics::kpis(&self.pool, self.backend, query).await
     }
 
+    async fn kpi_conversations(
+        &self,
+        query: &KpiQuery,
+        cell: &[candor_store::KeyValue],
+    ) -> Result<Vec<candor_store::ConversationRef>, StoreError> {
+        analytics::kpi_conversations(&self.pool, self.backend, query, cell).await
+    }
+
     async fn inbound_texts(&self, from_day: i64, to_day: i64, after: i64, limit: u32) -> Result<Vec<(i64, SubjectId, String)>, StoreError> {
         analytics::inbound_texts(&self.pool, from_day, to_day, after, limit).await
     }

@@ -174,6 +174,35 @@ pub struct KpiRow {
     pub sentiment_end: Option<f64>,
 }
 
+/// A value a cell's key part must have, as stored: day, week (its first
+/// day) and month numbers for time, text for the rest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyValue {
+    /// A day or month number.
+    Number(i64),
+    /// A platform, account or agent.
+    Text(String),
+}
+
+/// One conversation behind a KPI cell, for the agent who drills into it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConversationRef {
+    /// The platform.
+    pub platform: String,
+    /// The platform's id of its first item.
+    pub conversation_id: String,
+    /// When the customer first wrote.
+    pub first_message: OffsetDateTime,
+    /// The brand account.
+    pub account: Option<String>,
+    /// Who signed the first reply.
+    pub agent: Option<String>,
+    /// First-response time, seconds.
+    pub first_response_s: Option<i64>,
+    /// Time to the brand's closing reply, seconds.
+    pub resolution_s: Option<i64>,
+}
+
 /// The bucket of `day` (days since 1970-01-01) as the first day of the bucket.
 pub fn bucket_start(bucket: Bucket, day: i64) -> Option<time::Date> {
     let epoch = time::Date::from_calendar_date(1970, time::Month::January, 1).ok()?;

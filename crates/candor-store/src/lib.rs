@@ -13,7 +13,7 @@ pub mod audit;
 pub mod keys;
 mod model;
 
-pub use analytics::{AggregateQuery, AggregateRow, Bucket, Dimension, KpiQuery, KpiRow, Side, SubjectFilter};
+pub use analytics::{AggregateQuery, AggregateRow, Bucket, ConversationRef, Dimension, KeyValue, KpiQuery, KpiRow, Side, SubjectFilter};
 pub use audit::{AuditEntry, AuditRecord, AuditSigner, ChainKey, ChainLink, ChainVerifier, Checkpoint, LinkPage, Tamper};
 pub use keys::{DataKey, KeyError, KeyRing, WrappedKey};
 pub use model::*;
@@ -210,6 +210,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Customer-care KPIs over conversations, computed in the database.
     async fn kpis(&self, query: &KpiQuery) -> Result<Vec<KpiRow>, StoreError>;
+
+    /// The conversations behind one KPI cell (its key parts in the query's
+    /// order, agent last), oldest first, at most 10,000.
+    async fn kpi_conversations(&self, query: &KpiQuery, cell: &[KeyValue]) -> Result<Vec<ConversationRef>, StoreError>;
 
     /// Up to `limit` redacted texts of inbound interactions about a subject,
     /// with `from_day <= day < to_day` and an id above `after`, in id

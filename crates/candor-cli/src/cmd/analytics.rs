@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use candor_privacy::dp::{Delta, Epsilon};
 use candor_service::analytics::{
-    parse_dimension, AnalyticsOptions, AnalyticsQuery, AnalyticsReport, Cell, DpRequest, EmergingQuery, KpiRequest, Measure,
+    parse_dimension, AnalyticsOptions, AnalyticsQuery, AnalyticsReport, Cell, DpRequest, DrillReport, EmergingQuery, KpiRequest, Measure,
 };
 use candor_service::ServiceError;
 use time::Date;
@@ -80,6 +80,11 @@ pub struct KpiArgs {
     /// Also draw the median first-response time as an SVG chart into FILE.
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
+    /// List the conversations behind one cell instead: its key parts,
+    /// comma-separated, in `--by` order (`2017-10-02,northwindhelp`). For
+    /// staff who may handle conversations (the purpose `customer_service`).
+    #[arg(long, value_name = "CELL", conflicts_with = "svg")]
+    pub drill: Option<String>,
 }
 
 /// `candor analytics emerging`.
@@ -240,6 +245,43 @@ async fn emerging(g: &Global, a: EmergingArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
+fn print_drill(g: &Global, a: &KpiArgs, r: &DrillReport) -> anyhow::Result<Outcome> {
+    if g.json {
+        output::json(r)?;
+        return Ok(Outcome::Ok);
+    }
+    let header = ["platform", "conversation", "first message", "account", "agent", "first response", "resolution"];
+    let rows: Vec<Vec<String>> = r
+        .conversations
+        .iter()
+        .map(|c| {
+            let seconds = |v: Option<i64>| if a.csv { v.map(|v| v.to_string()).unwrap_or_default() } else { duration(v) };
+            vec![
+                c.platform.clone(),
+                c.conversation_id.clone(),
+                output::ts(c.first_message),
+                c.account.clone().unwrap_or_default(),
+                c.agent.clone().unwrap_or_default(),
+                seconds(c.first_response_s),
+                seconds(c.resolution_s),
+            ]
+        })
+        .collect();
+    if a.csv {
+        let mut w = csv_writer();
+        w.write_record(["platform", "conversation_id", "first_message", "account", "agent", "first_response_s", "resolution_s"])?;
+        for row in &rows {
+            w.write_record(row)?;
+        }
+        let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("could not write CSV: {e}"))?;
+        print!("{}", String::from_utf8(bytes)?);
+    } else {
+        println!("{}", output::table(&header, rows));
+        println!("{} conversations behind {} = {}", r.conversations.len(), r.dimensions.join(","), r.cell.join(","));
+    }
+    Ok(Outcome::Ok)
+}
+
 /// A duration for people: `45s`, `12m`, `3h05m`, `2d04h`.
 fn duration(s: Option<i64>) -> String {
     match s {
@@ -267,6 +309,16 @@ async fn kpis(g: &Global, a: KpiArgs) -> anyhow::Result<Outcome> {
     let options = options(&inst)?;
     let levels = inst.settings.service_levels();
     let req = KpiRequest { by: dims, by_agent, from: a.from, to: a.to };
+    if let Some(cell) = &a.drill {
+        let cell: Vec<String> = cell.split(',').map(|p| p.trim().to_owned()).collect();
+        let result = inst.candor.kpi_drill(&g.actor, &req, &cell, &levels).await;
+        inst.close().await;
+        let report = match refused(result)? {
+            Ok(r) => r,
+            Err(outcome) => return Ok(outcome),
+        };
+        return print_drill(g, &a, &report);
+    }
     let result = inst.candor.kpis(&g.actor, &req, &options, &levels).await;
     inst.close().await;
     let report = match refused(result)? {

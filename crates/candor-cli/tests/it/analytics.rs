@@ -49,6 +49,14 @@ fn sentiment_and_themes_print_tables_json_csv_and_charts() {
     assert!(std::fs::read_to_string(i.file("kpis.svg")).unwrap().contains("median first response"));
     let table = i.ok(&["analytics", "kpis", "--as", "ana"]);
     assert!(table.contains("first response") && table.contains("service level"), "{table}");
+    // An agent drills into a cell; an analyst may not see conversations.
+    let week = kpis.lines().nth(1).unwrap().split(',').take(3).collect::<Vec<_>>().join(",");
+    let drill = i.ok(&["analytics", "kpis", "--by", "week,account,agent", "--drill", &week, "--as", "alice", "--csv"]);
+    assert!(drill.starts_with("platform,conversation_id,first_message,account,agent,first_response_s,resolution_s"), "{drill}");
+    assert!(drill.lines().count() > 1, "{week}: {drill}");
+    i.fails(2, &["analytics", "kpis", "--by", "week,account,agent", "--drill", &week, "--as", "ana"]);
+    let r = i.fails(1, &["analytics", "kpis", "--by", "week", "--drill", "2017-10-02,x", "--as", "alice"]);
+    assert!(r.stderr.contains("has 2 parts"), "{}", r.stderr);
     let r = i.fails(1, &["analytics", "kpis", "--as", "ana", "--by", "theme"]);
     assert!(r.stderr.contains("no single `theme`"), "{}", r.stderr);
 

@@ -233,6 +233,17 @@ async fn kpis_time_first_responses_per_account_and_agent() {
         let unanswered = r.cells.iter().find(|c| c.key[1] == "?").unwrap();
         assert_eq!(unanswered.answered_share, Some(0.0));
 
+        // An agent drills into the AB cell; a restricted customer's
+        // conversation is not listed; an analyst may not drill.
+        let cell = ["2017-10-30".to_owned(), "AB".to_owned()];
+        let d = f.candor.kpi_drill("alice", &req, &cell, &levels).await.unwrap();
+        assert_eq!(d.conversations.len(), 6);
+        assert!(d.conversations.iter().all(|c| c.agent.as_deref() == Some("AB") && c.first_response_s.is_some()));
+        let id = f.candor.find_subject(&Identifier::handle("x", "1001").unwrap()).await.unwrap().unwrap();
+        f.candor.record_consent("test", id, None, ConsentAction::Restrict, ConsentSource::Api).await.unwrap();
+        assert_eq!(f.candor.kpi_drill("alice", &req, &cell, &levels).await.unwrap().conversations.len(), 5);
+        assert!(matches!(f.candor.kpi_drill("ana", &req, &cell, &levels).await, Err(ServiceError::Denied(_))));
+
         // Grouping by theme is refused: a conversation has many.
         let bad = KpiRequest { by: vec![Dimension::Theme], by_agent: false, from: None, to: None };
         assert!(matches!(f.candor.kpis("ana", &bad, &options(), &levels).await, Err(ServiceError::InvalidInput(_))));

@@ -4,7 +4,8 @@
 
 use candor_domain::SubjectId;
 use candor_store::{
-    AggregateQuery, Bucket, Dimension, InteractionRecord, KeyRing, KpiQuery, Op, Side, Store, StoreError, SubjectFilter, WriteBatch,
+    AggregateQuery, Bucket, Dimension, InteractionRecord, KeyRing, KeyValue, KpiQuery, Op, Side, Store, StoreError, SubjectFilter,
+    WriteBatch,
 };
 use candor_test_support::each_backend;
 use time::macros::datetime;
@@ -248,6 +249,21 @@ async fn kpis_follow_conversations_and_run_in_the_database() {
         let rows = store.kpis(&q).await.unwrap();
         let by: Vec<(&str, u64, u64)> = rows.iter().map(|r| (r.key[1].as_str(), r.conversations, r.within_target)).collect();
         assert_eq!(by, vec![("?", 2, 1), ("AB", 1, 1), ("CD", 1, 1)]);
+
+        // Drilling into a cell lists its conversations, oldest first.
+        let text = |s: &str| KeyValue::Text(s.into());
+        let ab = store.kpi_conversations(&q, &[text("x"), text("AB")]).await.unwrap();
+        assert_eq!(ab.len(), 1);
+        assert_eq!((ab[0].conversation_id.as_str(), ab[0].first_response_s, ab[0].resolution_s), ("a", Some(600), Some(1800)));
+        assert_eq!((ab[0].agent.as_deref(), ab[0].first_message), (Some("AB"), t0));
+        let unsigned = store.kpi_conversations(&q, &[text("x"), text("?")]).await.unwrap();
+        assert_eq!(unsigned.iter().map(|c| c.conversation_id.as_str()).collect::<Vec<_>>(), vec!["c", "d"]);
+        assert!(store.kpi_conversations(&q, &[text("x")]).await.is_err(), "a key of the wrong length");
+        let mut by_day = q.clone();
+        by_day.dimensions = vec![Dimension::Time(Bucket::Day)];
+        by_day.by_agent = false;
+        let day = KeyValue::Number(candor_store::analytics::day_number(t0));
+        assert_eq!(store.kpi_conversations(&by_day, &[day]).await.unwrap().len(), 4);
 
         // The gate's filter, and the day range of the first message.
         q.by_agent = false;
