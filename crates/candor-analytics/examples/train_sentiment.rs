@@ -4,7 +4,8 @@
 //! pip download --no-deps --no-binary :all: vaderSentiment==3.3.2 -d /tmp/vader
 //! tar xzf /tmp/vader/vaderSentiment-3.3.2.tar.gz -C /tmp/vader
 //! tar xzf /tmp/vader/vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz -C /tmp/vader
-//! cargo run --release -p candor-analytics --example train_sentiment -- /tmp/vader/hutto_ICWSM_2014
+//! cargo run --release -p candor-analytics --example train_sentiment -- /tmp/vader/hutto_ICWSM_2014 \
+//!     [WEIGHTS_OUT] [--dev ../shared/data/sentiment/dev.jsonl]
 //! ```
 //!
 //! Reads the rated Amazon, movie-review and NYT-editorial snippets (MIT,
@@ -13,7 +14,9 @@
 //! from the rule features to the mean rating, reports 10-fold
 //! cross-validation (labels: positive ≥ 0.5, negative ≤ −0.5, else
 //! neutral, as for the tweets), then fits on everything and writes
-//! `data/sentiment_weights.tsv` (or the path given second).
+//! `data/sentiment_weights.tsv` (or the path given second). With `--dev`,
+//! also prints the figures of the written weights on a labelled JSONL file;
+//! nothing is fitted to it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "a one-off training program: failing loudly is the point")]
 
 use std::path::{Path, PathBuf};
@@ -112,8 +115,44 @@ fn macro_f1(pairs: &[(usize, usize)]) -> (f64, [f64; 3]) {
     (f1 / 3.0, recall)
 }
 
+/// Figures on a JSONL file of `{"text", "label"}` lines, for reporting only:
+/// nothing is fitted to it.
+fn report_dev(path: &Path, model: &SentimentModel, w: &[f64; FEATURES]) {
+    let Ok(data) = std::fs::read_to_string(path) else {
+        println!("{} not found: no development figures", path.display());
+        return;
+    };
+    let mut pairs = Vec::new();
+    for line in data.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let gold = match v["label"].as_str().unwrap() {
+            "negative" => 0,
+            "neutral" => 1,
+            _ => 2,
+        };
+        let text = RedactedText::from_redactor(v["text"].as_str().unwrap().to_owned());
+        let x = model.features(&text).map(f64::from);
+        pairs.push((gold, label(predict(w, &x), THRESHOLD)));
+    }
+    let (f1, rec) = macro_f1(&pairs);
+    let acc = pairs.iter().filter(|(g, p)| g == p).count() as f64 / pairs.len() as f64;
+    println!(
+        "development set {}: n={} accuracy {acc:.4} macro-F1 {f1:.4} (recall neg {:.3} neu {:.3} pos {:.3})",
+        path.display(),
+        pairs.len(),
+        rec[0],
+        rec[1],
+        rec[2]
+    );
+}
+
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let dev = args.iter().position(|a| a == "--dev").map(|i| {
+        let p = PathBuf::from(args.get(i + 1).expect("--dev needs a path"));
+        args.drain(i..i + 2);
+        p
+    });
     let dir = PathBuf::from(args.first().expect("usage: train_sentiment HUTTO_ICWSM_2014_DIR [WEIGHTS_OUT]"));
     let out =
         args.get(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/sentiment_weights.tsv"));
@@ -175,5 +214,8 @@ fn main() {
         text.push_str(&format!("{name}\t{:.6}\n", w));
     }
     std::fs::write(&out, text).unwrap();
+    if let Some(dev) = dev {
+        report_dev(&dev, &model, &w);
+    }
     println!("weights written to {}", out.display());
 }

@@ -13,7 +13,7 @@
 use super::rules::Analysis;
 
 /// Number of features.
-pub const FEATURES: usize = 14;
+pub const FEATURES: usize = 15;
 
 /// Feature names, in the order of [`features`] and of the weights file.
 pub const FEATURE_NAMES: [&str; FEATURES] = [
@@ -31,6 +31,7 @@ pub const FEATURE_NAMES: [&str; FEATURES] = [
     "density",
     "but_x_compound",
     "question_x_compound",
+    "negations",
 ];
 
 /// The feature vector of one analysed message.
@@ -52,6 +53,10 @@ pub fn features(a: &Analysis) -> [f32; FEATURES] {
         (a.pos_sum + a.neg_sum) / len.sqrt(),
         if a.but { a.compound } else { 0.0 },
         if a.questions > 0 { a.compound } else { 0.0 },
+        // Raters read a negated sentiment word as weaker and less certain
+        // than VADER's fixed −0.74 flip; capped so a long rant of "not"s
+        // cannot dominate.
+        a.negations.min(3) as f32,
     ]
 }
 

@@ -1,7 +1,8 @@
 //! VADER's rules (Hutto & Gilbert, ICWSM 2014; vaderSentiment 3.3.2) over
 //! candor's lexicon: tokens are whitespace-separated words with punctuation
-//! stripped from their edges (unless that leaves two characters or fewer, so
-//! emoticons survive); phrases from the lexicon become one unit; each rated
+//! stripped from their edges (unless that leaves two characters or fewer and
+//! the whole token is in the lexicon, so emoticons survive and "no!" is still
+//! read; ": )" typed with a space is one emoticon); phrases from the lexicon become one unit; each rated
 //! unit's valence is then adjusted by capitals, degree adverbs and negations
 //! in the three units before it, "but" shifts weight to what follows it, and
 //! "!"/"?" amplify the sum.
@@ -10,8 +11,10 @@
 //! and the place says so. Additions for social text: redaction placeholders,
 //! handles and links are skipped (they are not words, and an ALL-CAPS
 //! `<PERSON>` would otherwise switch on the capitals rule), curly apostrophes
-//! read as straight ones, and elongated words ("sooo goood") are looked up
-//! with their runs shortened and count as emphasised.
+//! read as straight ones, elongated words ("sooo goood") are looked up
+//! with their runs shortened and count as emphasised, and a negation word is
+//! never negated itself ("no no no" is emphasis, where VADER reads the last
+//! "no" as positive).
 //!
 //! Nothing here allocates per token: lowercased text goes into a reusable
 //! buffer and units are kept as ranges into it.
@@ -179,6 +182,24 @@ fn has_run_of_three(word: &str) -> bool {
     b.windows(3).any(|w| w[0] == w[1] && w[1] == w[2] && w[0].is_ascii_alphabetic())
 }
 
+/// `eyes` then `mouth` written apart, as in ": )" or "; D".
+fn spaced_emoticon(eyes: &str, mouth: &str) -> bool {
+    matches!(eyes, ":" | ";" | "=")
+        && matches!(
+            mouth,
+            ")" | "(" | "-)" | "-(" | "D" | "P" | "p" | "-D" | "-P" | "-p" | "]" | "[" | "/" | "|" | "*" | "o" | "O" | "))" | "(("
+        )
+}
+
+/// `a` and `b` (short ASCII) as one string in `buf`.
+fn join_ascii<'b>(buf: &'b mut [u8; 8], a: &'b str, b: &str) -> &'b str {
+    let n = (a.len() + b.len()).min(buf.len());
+    for (slot, byte) in buf.iter_mut().zip(a.bytes().chain(b.bytes())) {
+        *slot = byte;
+    }
+    std::str::from_utf8(&buf[..n]).unwrap_or(a)
+}
+
 /// Shorten runs of a repeated letter to at most `keep` characters.
 fn squeeze(word: &str, keep: usize, out: &mut String) {
     out.clear();
@@ -198,13 +219,25 @@ fn squeeze(word: &str, keep: usize, out: &mut String) {
 }
 
 impl Scratch {
+    /// Whether `raw`, lowercased, is a lexicon token.
+    fn known(&mut self, lex: &Lexicon, raw: &str) -> bool {
+        self.key.clear();
+        self.key.extend(raw.chars().flat_map(char::to_lowercase));
+        lex.words.contains_key(self.key.as_str())
+    }
+
     /// Append one word (punctuation not yet stripped) as a token.
     fn push_word(&mut self, lex: &Lexicon, raw: &str) {
         if raw.is_empty() {
             return;
         }
         let stripped = raw.trim_matches(|c: char| c.is_ascii_punctuation());
-        let word = if stripped.chars().count() <= 2 { raw } else { stripped };
+        // VADER keeps a token whole when stripping leaves two characters or
+        // fewer, so emoticons (":)", ":p") survive; but then "no!" and "ok."
+        // are never found. A short word is stripped unless the whole token
+        // is itself in the lexicon.
+        let short_word = !stripped.is_empty() && stripped.len() < raw.len() && stripped.chars().all(char::is_alphabetic);
+        let word = if stripped.chars().count() > 2 || (short_word && !self.known(lex, raw)) { stripped } else { raw };
         let start = self.lower.len();
         for c in word.chars() {
             match c {
@@ -245,8 +278,17 @@ impl Scratch {
     fn tokenize(&mut self, lex: &Lexicon, text: &str) {
         self.lower.clear();
         self.tokens.clear();
-        for raw in text.split_whitespace() {
+        let mut raws = text.split_whitespace().peekable();
+        while let Some(raw) = raws.next() {
             if ignored(raw) {
+                continue;
+            }
+            // An emoticon typed with a space, ": )" or "; P", is one emoticon.
+            if let Some(next) = raws.peek().filter(|next| spaced_emoticon(raw, next)) {
+                let mut buf = [0u8; 8];
+                let joined = join_ascii(&mut buf, raw, next);
+                raws.next();
+                self.push_word(lex, joined);
                 continue;
             }
             if raw.is_ascii() {
@@ -346,9 +388,13 @@ impl Scratch {
             if u.tag == Tag::No && i + 1 < n && units[i + 1].entry.valence.is_some() {
                 v = 0.0;
             }
-            if (i > 0 && units[i - 1].tag == Tag::No)
-                || (i > 1 && units[i - 2].tag == Tag::No)
-                || (i > 2 && units[i - 3].tag == Tag::No && units[i - 1].tag == Tag::OrNor)
+            // A negation is not itself negated: "no no no" is emphasis, not
+            // a double negative.
+            let flippable = !u.negation && u.tag != Tag::No;
+            if flippable
+                && ((i > 0 && units[i - 1].tag == Tag::No)
+                    || (i > 1 && units[i - 2].tag == Tag::No)
+                    || (i > 2 && units[i - 3].tag == Tag::No && units[i - 1].tag == Tag::OrNor))
             {
                 v = base * N_SCALAR;
                 out.negations += 1;
@@ -369,7 +415,9 @@ impl Scratch {
                 }
                 let s = Self::scalar(p, v, cap_diff) * [1.0, 0.95, 0.9][start_i];
                 v += s;
-                v = negation_check(units, v, start_i, i, out);
+                if flippable {
+                    v = negation_check(units, v, start_i, i, out);
+                }
             }
             // "least" negates ("the least helpful") except in "at least" and "very least".
             if i > 0 && units[i - 1].tag == Tag::Least && units[i - 1].modifier() && !(i > 1 && units[i - 2].tag == Tag::AtVery) {

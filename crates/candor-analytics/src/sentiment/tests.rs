@@ -51,6 +51,19 @@ fn no_before_a_rated_word_negates_it() {
 }
 
 #[test]
+fn a_repeated_no_is_emphasis_not_a_double_negative() {
+    assert!(sum("no no no") < 0.0, "VADER flips the last `no` to positive");
+    assert!(sum("NO NO NO, this is terrible") < 0.0);
+}
+
+#[test]
+fn short_words_are_read_through_trailing_punctuation() {
+    assert!(sum("oh no!") < 0.0, "VADER keeps `no!` whole and misses it");
+    assert!(sum("ok.") > 0.0);
+    assert!(sum(":p") > 0.0, "emoticons that end in a letter stay whole");
+}
+
+#[test]
 fn boosters_intensify_and_dampeners_soften() {
     assert!(sum("the food is very good") > sum("the food is good"));
     assert!(sum("the food is kind of good") < sum("the food is good"));
@@ -91,6 +104,8 @@ fn emoji_and_emoticons_carry_sentiment() {
     assert!(sum("my order arrived😠") < 0.0, "an emoji glued to a word is still read");
     assert_eq!(label("love it :)"), Label::Positive);
     assert_eq!(label("it broke again :("), Label::Negative);
+    assert_eq!(sum("see you soon : )"), sum("see you soon :)"), "an emoticon typed with a space");
+    assert_eq!(sum("see you soon ; D"), sum("see you soon ;D"));
 }
 
 #[test]
@@ -263,8 +278,8 @@ fn the_scorer_matches_the_reference_script_on_a_small_example() {
 }
 
 /// Quality on the 4,200 human-rated tweets. VADER: macro-F1 0.70, neutral
-/// recall 0.21. The floor is what this model reaches (see BENCHMARKS.md),
-/// so a regression fails the build.
+/// recall 0.21; this model: macro-F1 0.7406, neutral recall 0.465. The
+/// floor is what this model reaches, so a regression fails the build.
 #[test]
 fn quality_on_the_shared_development_set() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/sentiment/dev.jsonl");
@@ -277,6 +292,6 @@ fn quality_on_the_shared_development_set() {
     let predicted: HashMap<String, Label> = gold.iter().map(|g| (g.id.clone(), m.score(&text(&g.text)).label)).collect();
     let r = eval::score(&gold, &predicted);
     eprintln!("dev set: accuracy {} macro-F1 {} per class {:?}", r.accuracy, r.macro_f1, r.per_class);
-    assert!(r.macro_f1 >= 0.73, "macro-F1 {}", r.macro_f1);
+    assert!(r.macro_f1 >= 0.74, "macro-F1 {}", r.macro_f1);
     assert!(r.class(Label::Neutral).unwrap().recall >= 0.45, "neutral recall {:?}", r.class(Label::Neutral));
 }
