@@ -79,7 +79,8 @@ async fn run(interactions: u64, customers: u64, batch: usize) -> anyhow::Result<
 fn main() -> anyhow::Result<()> {
     let interactions = arg("--interactions", 1_000_000);
     let customers = arg("--customers", interactions / 12);
-    let batch = usize::try_from(arg("--batch", 2_000)).unwrap_or(2_000);
+    let batch =
+        usize::try_from(arg("--batch", candor_ingest::pipeline::DEFAULT_BATCH as u64)).unwrap_or(candor_ingest::pipeline::DEFAULT_BATCH);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let rows = rt.block_on(run(interactions, customers.max(1), batch))?;
     println!("| benchmark | result |");

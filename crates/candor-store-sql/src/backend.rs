@@ -115,6 +115,13 @@ pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool
                         if let Some(schema) = schema {
                             conn.execute(format!("set search_path to {schema}").as_str()).await?;
                         }
+                        // sqlx prepares each statement once per connection;
+                        // after five runs PostgreSQL may switch to a generic
+                        // plan made while a table was still small (a
+                        // sequential scan), which a growing import then pays
+                        // for on every batch. Plans made for the actual
+                        // values and the table's current size stay right.
+                        conn.execute("set plan_cache_mode = force_custom_plan").await?;
                     }
                 }
                 Ok(())

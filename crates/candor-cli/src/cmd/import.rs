@@ -34,7 +34,7 @@ pub struct Args {
     #[arg(long = "brand", value_name = "HANDLE")]
     pub brands: Vec<String>,
     /// Records per transaction.
-    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, default_value_t = candor_ingest::pipeline::DEFAULT_BATCH as u64, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub batch_size: u64,
     /// Where to write quarantined records [default: FILE.quarantine.jsonl].
     #[arg(long, value_name = "FILE")]

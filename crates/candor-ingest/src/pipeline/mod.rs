@@ -49,7 +49,7 @@ use crate::formats::{self, mapped::Mapping, Format, FormatError, PLATFORM_X};
 use crate::record::{Author, Contact, Deletion, Draft, Quarantined, Record};
 
 /// Records a batch holds at most.
-pub const DEFAULT_BATCH: usize = 2_000;
+pub const DEFAULT_BATCH: usize = 5_000;
 /// Text bytes a batch holds at most, whatever the record count: long posts
 /// must not make a batch large.
 const BATCH_BYTES: usize = 4 << 20;
