@@ -140,7 +140,7 @@ fn numeric(d: Dimension) -> bool {
 
 /// The SQL of an aggregate and the parameters it binds after the filter:
 /// (sql, side, from_day, to_day).
-fn aggregate_sql(q: &AggregateQuery, filter: Option<(bool, bool)>) -> String {
+fn aggregate_sql(q: &AggregateQuery, filter: Option<bool>) -> String {
     let mut keys_inner = Vec::new();
     let mut keys_outer = Vec::new();
     for (n, d) in q.dimensions.iter().enumerate() {
@@ -169,8 +169,8 @@ fn aggregate_sql(q: &AggregateQuery, filter: Option<(bool, bool)>) -> String {
     conds.push("i.day >= $2".into());
     conds.push("i.day < $3".into());
     match filter {
-        Some((true, _)) => conds.push("i.subject_id not in (select id from candor_filter)".into()),
-        Some((false, _)) => conds.push("i.subject_id in (select id from candor_filter)".into()),
+        Some(true) => conds.push("i.subject_id not in (select id from candor_filter)".into()),
+        Some(false) => conds.push("i.subject_id in (select id from candor_filter)".into()),
         None => {}
     }
     let inner_keys = keys_outer.join(", ");
@@ -208,26 +208,57 @@ fn aggregate_sql(q: &AggregateQuery, filter: Option<(bool, bool)>) -> String {
 }
 
 pub(crate) async fn aggregate(pool: &AnyPool, backend: Backend, q: &AggregateQuery) -> Result<Vec<AggregateRow>, StoreError> {
-    let (except, ids) = match &q.subjects {
+    let params = vec![
+        Param::Text(q.side.map_or("", |s| s.as_str()).to_owned()),
+        Param::Int(q.from_day.unwrap_or(i64::MIN / 2)),
+        Param::Int(q.to_day.unwrap_or(i64::MAX / 2)),
+    ];
+    let rows = fetch_filtered(pool, backend, &q.subjects, |f| aggregate_sql(q, f), params).await?;
+    rows.iter().map(|r| row(q, r)).collect()
+}
+
+/// A parameter of a filtered query, owned so that the query can outlive
+/// the caller's borrows.
+enum Param {
+    Int(i64),
+    Text(String),
+}
+
+/// Run the statement `sql(filter)` makes, binding `params` in order, with
+/// the subjects `subjects` names in a table of the statement's own
+/// transaction (rolled back, so it never outlives it). `filter` is `None`
+/// when nobody is excluded, else whether the table lists those out
+/// (`true`) or those in. A filter that admits nobody runs nothing.
+async fn fetch_filtered(
+    pool: &AnyPool,
+    backend: Backend,
+    subjects: &SubjectFilter,
+    sql: impl FnOnce(Option<bool>) -> String,
+    params: Vec<Param>,
+) -> Result<Vec<AnyRow>, StoreError> {
+    let (except, ids) = match subjects {
         SubjectFilter::Except(ids) => (true, ids),
         SubjectFilter::Only(ids) => (false, ids),
     };
     if !except && ids.is_empty() {
         return Ok(Vec::new());
     }
-    let filter = (!ids.is_empty()).then_some((except, true));
-    let sql = aggregate_sql(q, filter);
-    let side = q.side.map_or("", |s| s.as_str());
-    let from = q.from_day.unwrap_or(i64::MIN / 2);
-    let to = q.to_day.unwrap_or(i64::MAX / 2);
-    // One transaction, rolled back: the filter table never outlives it.
+    let filter = (!ids.is_empty()).then_some(except);
+    let sql = sql(filter);
     let mut tx = pool.begin().await.map_err(db_err)?;
     if filter.is_some() {
         fill_filter(&mut tx, backend, ids).await?;
     }
-    let rows: Vec<AnyRow> = sqlx::query(&sql).bind(side).bind(from).bind(to).fetch_all(&mut *tx).await.map_err(db_err)?;
+    let mut query = sqlx::query(&sql);
+    for p in params {
+        query = match p {
+            Param::Int(v) => query.bind(v),
+            Param::Text(v) => query.bind(v),
+        };
+    }
+    let rows = query.fetch_all(&mut *tx).await.map_err(db_err)?;
     tx.rollback().await.map_err(db_err)?;
-    rows.iter().map(|r| row(q, r)).collect()
+    Ok(rows)
 }
 
 /// The transaction-scoped table of the subjects a filter names.
@@ -421,31 +452,12 @@ pub(crate) async fn kpi_conversations(
     if cell.len() != parts {
         return Err(StoreError::Database(format!("a cell of this query has {parts} key parts, not {}", cell.len())));
     }
-    let (except, ids) = match &q.subjects {
-        SubjectFilter::Except(ids) => (true, ids),
-        SubjectFilter::Only(ids) => (false, ids),
-    };
-    if !except && ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let filter = (!ids.is_empty()).then_some(except);
-    let sql = kpi_sql(q, filter, true);
-    let mut tx = pool.begin().await.map_err(db_err)?;
-    if filter.is_some() {
-        fill_filter(&mut tx, backend, ids).await?;
-    }
-    let mut query = sqlx::query(&sql).bind(q.from_day.unwrap_or(i64::MIN / 2)).bind(q.to_day.unwrap_or(i64::MAX / 2));
-    for (account, _) in &q.targets {
-        query = query.bind(account.as_str());
-    }
-    for v in cell {
-        query = match v {
-            KeyValue::Number(n) => query.bind(*n),
-            KeyValue::Text(t) => query.bind(t.as_str()),
-        };
-    }
-    let rows: Vec<AnyRow> = query.fetch_all(&mut *tx).await.map_err(db_err)?;
-    tx.rollback().await.map_err(db_err)?;
+    let mut params = kpi_params(q);
+    params.extend(cell.iter().map(|v| match v {
+        KeyValue::Number(n) => Param::Int(*n),
+        KeyValue::Text(t) => Param::Text(t.clone()),
+    }));
+    let rows = fetch_filtered(pool, backend, &q.subjects, |f| kpi_sql(q, f, true), params).await?;
     rows.iter()
         .map(|r| {
             let c = |e: sqlx::Error| StoreError::Corrupt(format!("kpi conversations: {e}"));
@@ -466,26 +478,15 @@ pub(crate) async fn kpi_conversations(
         .collect()
 }
 
+/// The day range, then the accounts of the service-level targets.
+fn kpi_params(q: &KpiQuery) -> Vec<Param> {
+    let mut params = vec![Param::Int(q.from_day.unwrap_or(i64::MIN / 2)), Param::Int(q.to_day.unwrap_or(i64::MAX / 2))];
+    params.extend(q.targets.iter().map(|(account, _)| Param::Text(account.clone())));
+    params
+}
+
 pub(crate) async fn kpis(pool: &AnyPool, backend: Backend, q: &KpiQuery) -> Result<Vec<KpiRow>, StoreError> {
-    let (except, ids) = match &q.subjects {
-        SubjectFilter::Except(ids) => (true, ids),
-        SubjectFilter::Only(ids) => (false, ids),
-    };
-    if !except && ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let filter = (!ids.is_empty()).then_some(except);
-    let sql = kpi_sql(q, filter, false);
-    let mut tx = pool.begin().await.map_err(db_err)?;
-    if filter.is_some() {
-        fill_filter(&mut tx, backend, ids).await?;
-    }
-    let mut query = sqlx::query(&sql).bind(q.from_day.unwrap_or(i64::MIN / 2)).bind(q.to_day.unwrap_or(i64::MAX / 2));
-    for (account, _) in &q.targets {
-        query = query.bind(account.as_str());
-    }
-    let rows: Vec<AnyRow> = query.fetch_all(&mut *tx).await.map_err(db_err)?;
-    tx.rollback().await.map_err(db_err)?;
+    let rows = fetch_filtered(pool, backend, &q.subjects, |f| kpi_sql(q, f, false), kpi_params(q)).await?;
     let dims: Vec<Dimension> = q.dimensions.clone();
     rows.iter()
         .map(|r| {
