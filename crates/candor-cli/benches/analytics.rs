@@ -12,6 +12,8 @@
 //! the audit entry, the aggregate in the database, k-anonymity), printing
 //! the median and the spread of each, and the process's peak memory.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -29,17 +31,6 @@ fn arg(name: &str) -> Option<String> {
 
 fn num(name: &str, default: u64) -> u64 {
     arg(name).and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// Peak resident memory of this process, from /proc (Linux).
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|k| k.parse::<f64>().ok())
-        .map_or(f64::NAN, |kib| kib / 1024.0)
 }
 
 async fn run() -> anyhow::Result<()> {
@@ -113,7 +104,7 @@ async fn run() -> anyhow::Result<()> {
     println!(
         "\nimport: {:.0} interactions/s; peak RSS of the whole run {:.0} MiB",
         summary.interactions.stored as f64 / import_secs,
-        peak_rss_mib()
+        common::peak_rss_mib()
     );
     if let Some(schema) = schema {
         sqlx::query(&format!("drop schema {schema} cascade")).execute(store.pool()).await?;

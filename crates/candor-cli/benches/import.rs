@@ -12,6 +12,8 @@
 //! stored), and prints a Markdown table with the rates, the database size
 //! and the process's peak memory.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -23,17 +25,6 @@ use candor_store_sql::{OpenOptions, SqlStore};
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// Peak resident memory of this process, from /proc (Linux).
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|k| k.parse::<f64>().ok())
-        .map_or(f64::NAN, |kib| kib / 1024.0)
 }
 
 async fn run(interactions: u64, customers: u64, batch: usize) -> anyhow::Result<Vec<(String, String)>> {
@@ -52,7 +43,7 @@ async fn run(interactions: u64, customers: u64, batch: usize) -> anyhow::Result<
     let options = ImportOptions { brands: data.brands.clone(), batch_size: batch, actor: "bench".into(), ..ImportOptions::default() };
 
     let first = candor.import(&data.twcs, options.clone(), Arc::new(Progress::default())).await?;
-    let peak = peak_rss_mib();
+    let peak = common::peak_rss_mib();
     let again = candor.import(&data.twcs, options, Arc::new(Progress::default())).await?;
     store.close().await;
     let size = std::fs::metadata(&db)?.len() as f64 / 1048576.0;

@@ -186,6 +186,17 @@ pub fn parse_dimension(s: &str) -> Option<Dimension> {
     })
 }
 
+/// At most one time dimension, and a range that is not backwards.
+fn check_shape(dimensions: &[Dimension], from: Option<Date>, to: Option<Date>) -> Result<()> {
+    if dimensions.iter().filter(|d| matches!(d, Dimension::Time(_))).count() > 1 {
+        return Err(ServiceError::InvalidInput("group by one of `day`, `week` and `month` at most".into()));
+    }
+    match (from, to) {
+        (Some(from), Some(to)) if from > to => Err(ServiceError::InvalidInput(format!("`--from {from}` is after `--to {to}`"))),
+        _ => Ok(()),
+    }
+}
+
 /// The first instant of the calendar month of `now`, UTC.
 fn month_start(now: OffsetDateTime) -> OffsetDateTime {
     let d = now.to_offset(time::UtcOffset::UTC).date();
@@ -283,14 +294,7 @@ impl Candor {
         if query.measure == Measure::Themes && !dimensions.contains(&Dimension::Theme) {
             dimensions.push(Dimension::Theme);
         }
-        if dimensions.iter().filter(|d| matches!(d, Dimension::Time(_))).count() > 1 {
-            return Err(ServiceError::InvalidInput("group by one of `day`, `week` and `month` at most".into()));
-        }
-        if let (Some(from), Some(to)) = (query.from, query.to) {
-            if from > to {
-                return Err(ServiceError::InvalidInput(format!("`--from {from}` is after `--to {to}`")));
-            }
-        }
+        check_shape(&dimensions, query.from, query.to)?;
         let now = self.now();
         let names: Vec<&str> = dimensions.iter().map(|d| dimension_name(*d)).collect();
         let params = json!({
@@ -596,9 +600,7 @@ impl Candor {
         use candor_analytics::themes::{emerging_from_counts, EmergingOptions, NgramCounter, NgramCounts};
         use candor_domain::RedactedText;
 
-        if query.from > query.to {
-            return Err(ServiceError::InvalidInput(format!("`--from {}` is after `--to {}`", query.from, query.to)));
-        }
+        check_shape(&[], Some(query.from), Some(query.to))?;
         let ctx = self.policy_context().await?;
         let days = (query.to - query.from).whole_days() + 1;
         let from = days_since_epoch(query.from);
@@ -764,14 +766,7 @@ impl Candor {
                 dimension_name(*d)
             )));
         }
-        if req.by.iter().filter(|d| matches!(d, Dimension::Time(_))).count() > 1 {
-            return Err(ServiceError::InvalidInput("group by one of `day`, `week` and `month` at most".into()));
-        }
-        if let (Some(from), Some(to)) = (req.from, req.to) {
-            if from > to {
-                return Err(ServiceError::InvalidInput(format!("`--from {from}` is after `--to {to}`")));
-            }
-        }
+        check_shape(&req.by, req.from, req.to)?;
         let ctx = self.policy_context().await?;
         let mut names: Vec<String> = req.by.iter().map(|d| dimension_name(*d).to_owned()).collect();
         if req.by_agent {
