@@ -148,7 +148,7 @@ pub struct AnalyticsReport {
     pub subjects_excluded: u64,
     /// The cells.
     pub cells: Vec<Cell>,
-    /// Cells suppressed.
+    /// Cells suppressed (with noise, cells under k are left out entirely).
     pub suppressed: usize,
     /// The total over every cell (absent when cells overlap, as themes do).
     pub total: Option<Cell>,
@@ -331,20 +331,20 @@ impl Candor {
         // Cells partition the messages unless a message can land in
         // several (themes): only then is there no total to publish.
         let has_total = !dimensions.contains(&Dimension::Theme);
-        let (mut cells, total, privacy) = match query.dp {
+        let (mut cells, total, privacy, dropped) = match query.dp {
             None => {
                 let (cells, total) = exact_cells(&rows, options.k, has_total)?;
-                (cells, total, None)
+                (cells, total, None, 0)
             }
             Some(dp) => {
                 let spent = self.store.budget_spent(actor_id, since).await?;
                 let remaining = (options.budget_per_month - spent as f64 / 1e6).max(0.0);
-                let (cells, total, summary) = noisy_cells(&rows, options, dp, has_total)?;
-                (cells, total, Some(DpSummary { budget_remaining: remaining, ..summary }))
+                let (cells, total, summary, dropped) = noisy_cells(&rows, options, dp, has_total)?;
+                (cells, total, Some(DpSummary { budget_remaining: remaining, ..summary }), dropped)
             }
         };
         cells.sort_by(|a, b| a.key.cmp(&b.key));
-        let suppressed = cells.iter().filter(|c| c.suppressed.is_some()).count();
+        let suppressed = dropped + cells.iter().filter(|c| c.suppressed.is_some()).count();
         Ok(AnalyticsReport {
             measure: query.measure,
             dimensions: names.iter().map(|s| (*s).to_owned()).collect(),
@@ -439,7 +439,7 @@ fn noisy_cells(
     options: &AnalyticsOptions,
     dp: DpRequest,
     has_total: bool,
-) -> Result<(Vec<Cell>, Option<Cell>, DpSummary)> {
+) -> Result<(Vec<Cell>, Option<Cell>, DpSummary, usize)> {
     // Sentiment sums are released in thousandths, as integers.
     const MILLI: f64 = 1000.0;
     let half = Epsilon::from_micros(MicroEpsilon::new(dp.epsilon.micros().get() / 2))
@@ -457,6 +457,7 @@ fn noisy_cells(
     let mut cells = Vec::with_capacity(rows.len());
     let (mut t_pos, mut t_neu, mut t_neg, mut t_unk, mut t_sum) = (0.0, 0.0, 0.0, 0.0, 0.0);
     let (mut count_noise, mut sum_noise) = (None, None);
+    let mut dropped = 0;
     for r in rows {
         let mut counts = [0.0; 4];
         for (slot, value) in counts.iter_mut().zip([r.positive, r.neutral, r.negative, r.unknown]) {
@@ -476,7 +477,9 @@ fn noisy_cells(
         t_unk += unk;
         t_sum += sum;
         if n < f64::from(options.k) {
-            cells.push(hidden(r.key.clone(), SuppressReason::TooFewSubjects));
+            // Left out, key and all: with noise, a listed key would still
+            // say that somebody wrote there.
+            dropped += 1;
             continue;
         }
         cells.push(Cell {
@@ -526,7 +529,7 @@ fn noisy_cells(
         max_contributions: options.max_contributions,
         budget_remaining: 0.0,
     };
-    Ok((cells, total, summary))
+    Ok((cells, total, summary, dropped))
 }
 
 /// An emerging-phrases query: phrases whose share of customers rose most in
@@ -605,6 +608,12 @@ impl Candor {
         let days = (query.to - query.from).whole_days() + 1;
         let from = days_since_epoch(query.from);
         let previous_from = from - days;
+        let back = |d: i64| {
+            query.from.checked_sub(time::Duration::days(d)).ok_or_else(|| {
+                ServiceError::InvalidInput(format!("the period before `--from {}` starts before the calendar does", query.from))
+            })
+        };
+        let (previous_start, previous_end) = (back(days)?, back(1)?);
         let params = json!({
             "measure": "emerging",
             "from": query.from.to_string(),
@@ -646,8 +655,11 @@ impl Candor {
         };
         let (current, customers) = read(from, from + days).await?;
         let (previous, previous_customers) = read(previous_from, from).await?;
-        let opts = EmergingOptions { min_count: query.min_customers.max(options.k), limit: query.limit, ..EmergingOptions::default() };
-        let phrases = emerging_from_counts(&previous, &current, &opts)
+        let opts = EmergingOptions { min_count: query.min_customers.max(options.k), limit: usize::MAX, ..EmergingOptions::default() };
+        // A previous count of 1 to k-1 customers is withheld, and so is
+        // anything that would give it away: such a phrase is ranked as if
+        // nobody had used it before, which is public.
+        let mut phrases: Vec<EmergingRow> = emerging_from_counts(&previous, &current, &opts)
             .into_iter()
             .map(|p| {
                 let shown = p.previous_count == 0 || p.previous_count >= options.k;
@@ -661,12 +673,16 @@ impl Candor {
                 }
             })
             .collect();
-        let back = |d: i64| query.from - time::Duration::days(d);
+        phrases.sort_by(|a, b| {
+            let rank = |r: &EmergingRow| r.rise.unwrap_or(r.share);
+            rank(b).total_cmp(&rank(a)).then(b.customers.cmp(&a.customers)).then(a.phrase.cmp(&b.phrase))
+        });
+        phrases.truncate(query.limit);
         Ok(EmergingReport {
             from: query.from,
             to: query.to,
-            previous_from: back(days),
-            previous_to: back(1),
+            previous_from: previous_start,
+            previous_to: previous_end,
             purpose: PURPOSE,
             policy_version: ctx.version,
             k: options.k,
@@ -876,7 +892,14 @@ impl Candor {
     /// them: the actor needs the purpose `customer_service` (an agent), and
     /// a conversation is listed only when its customer's choices allow
     /// both that purpose and `analytics` (it was counted under analytics).
-    pub async fn kpi_drill(&self, actor_id: &str, req: &KpiRequest, cell: &[String], levels: &ServiceLevels) -> Result<DrillReport> {
+    pub async fn kpi_drill(
+        &self,
+        actor_id: &str,
+        req: &KpiRequest,
+        cell: &[String],
+        options: &AnalyticsOptions,
+        levels: &ServiceLevels,
+    ) -> Result<DrillReport> {
         let ctx = self.policy_context().await?;
         let mut names: Vec<String> = req.by.iter().map(|d| dimension_name(*d).to_owned()).collect();
         if req.by_agent {
@@ -940,10 +963,31 @@ impl Candor {
             default_target: levels.default_seconds,
         };
         let rows = self.store.kpi_conversations(&query, &key).await?;
-        let mut detail = params;
-        detail["conversations"] = json!(rows.len());
-        let record = self.audit(actor_id, "analytics.drill", detail).purpose(DRILL_PURPOSE).decision("allow");
-        self.store.apply(WriteBatch { ops: Vec::new(), audit: vec![record] }).await?;
+        // A cell the KPIs hide stays hidden: drilling into it would show
+        // what suppression kept back.
+        let mut customers: Vec<SubjectId> = rows.iter().map(|r| r.subject).collect();
+        customers.sort_unstable();
+        customers.dedup();
+        if (customers.len() as u64) < u64::from(options.k) {
+            return Err(ServiceError::InvalidInput(format!(
+                "the cell `{}` has fewer than {} customers, so its figures are suppressed and it cannot be drilled into",
+                cell.join(","),
+                options.k
+            )));
+        }
+        // One entry per customer whose conversations are shown, so that
+        // each can see who looked at their data and why.
+        let audit: Vec<_> = customers
+            .iter()
+            .map(|s| {
+                let detail = json!({ "by": params["by"], "cell": cell, "conversations": rows.iter().filter(|r| r.subject == *s).count() });
+                self.audit(actor_id, "analytics.drill", detail)
+                    .subject(self.keys.pseudonym(s.as_uuid()))
+                    .purpose(DRILL_PURPOSE)
+                    .decision("allow")
+            })
+            .collect();
+        self.store.apply(WriteBatch { ops: Vec::new(), audit }).await?;
         Ok(DrillReport {
             dimensions: names,
             cell: cell.to_vec(),

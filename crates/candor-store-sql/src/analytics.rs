@@ -352,9 +352,9 @@ fn kpi_sql(q: &KpiQuery, filter: Option<bool>, drill: bool) -> String {
         });
     }
     if q.by_agent {
-        // Micros since 1970 have 16 digits from 2001 to 2286: the text
-        // sorts as the time does, and the agent starts at character 18.
-        keys.push("coalesce(substr(c.first_agent, 18), '?')".to_owned());
+        // The agent starts at character 20 (18 digits and a colon); an
+        // unanswered or unsigned conversation has none.
+        keys.push("coalesce(nullif(substr(c.first_agent, 20), ''), '?')".to_owned());
     }
     let named: Vec<String> = keys.iter().enumerate().map(|(n, k)| format!("{k} as k{n}")).collect();
     let names: Vec<String> = (0..keys.len()).map(|n| format!("k{n}")).collect();
@@ -378,7 +378,7 @@ fn kpi_sql(q: &KpiQuery, filter: Option<bool>, drill: bool) -> String {
         // value (after the accounts' targets among the parameters).
         let conds: Vec<String> = names.iter().enumerate().map(|(n, k)| format!("{k} = ${}", n + 3 + q.targets.len())).collect();
         let cond = if conds.is_empty() { String::new() } else { format!(" where {}", conds.join(" and ")) };
-        format!("select platform, conversation_id, first_in, account, agent, rt, res from timed{cond} order by first_in, platform, conversation_id limit {DRILL_LIMIT}")
+        format!("select subject_id, platform, conversation_id, first_in, account, agent, rt, res from timed{cond} order by first_in, platform, conversation_id limit {DRILL_LIMIT}")
     } else {
         format!(
             ",
@@ -410,28 +410,41 @@ fn kpi_sql(q: &KpiQuery, filter: Option<bool>, drill: bool) -> String {
         )
     };
     format!(
-        "with conv as (
+        "with msgs as (
+             -- Each message with its conversation's first customer message,
+             -- so that a reply counts only when it comes after it (a brand
+             -- may open a conversation).
+             select i.platform, i.conversation_id, i.subject_id, i.direction, i.occurred_at, i.day, i.month, i.account, i.agent, i.sentiment,
+                    min(case when i.direction = 'inbound' then i.occurred_at end) over (partition by i.platform, i.conversation_id) as opened
+             from interactions i
+             where i.conversation_id is not null and i.subject_id is not null{filter}
+         ),
+         conv as (
              select i.platform, i.conversation_id, min(i.subject_id) as subject_id,
-                    min(case when i.direction = 'inbound' then i.occurred_at end) as first_in,
+                    min(i.opened) as first_in,
                     min(case when i.direction = 'inbound' then i.day end) as day,
                     min(case when i.direction = 'inbound' then i.month end) as month,
-                    min(case when i.direction = 'outbound' then i.occurred_at end) as first_out,
+                    min(case when i.direction = 'outbound' and i.occurred_at > i.opened then i.occurred_at end) as first_out,
                     max(case when i.direction = 'outbound' then i.occurred_at end) as last_out,
                     max(i.occurred_at) as last_at,
                     max(i.account) as account,
-                    min(case when i.direction = 'outbound' then cast(i.occurred_at as text) || ':' || i.agent end) as first_agent,
+                    -- Micros plus 10^17 have 18 digits from 1970 to 2286, so
+                    -- the text sorts as the time does; an unsigned reply
+                    -- counts, with an empty signature.
+                    min(case when i.direction = 'outbound' and i.occurred_at > i.opened
+                             then cast(i.occurred_at + 100000000000000000 as text) || ':' || coalesce(i.agent, '') end) as first_agent,
                     sum(case when i.direction = 'inbound' then 1 else 0 end) as inbound,
                     min({STAMPED}) as s_first,
                     max({STAMPED}) as s_last
-             from interactions i
-             where i.conversation_id is not null and i.subject_id is not null{filter}
+             from msgs i
+             where i.opened is not null
              group by i.platform, i.conversation_id
              having min(case when i.direction = 'inbound' then i.day end) >= $1
                 and min(case when i.direction = 'inbound' then i.day end) < $2
          ),
          timed as (
              select {named}{sep}c.subject_id, c.inbound, c.s_first, c.s_last, c.platform, c.conversation_id, c.first_in, c.account,
-                    substr(c.first_agent, 18) as agent,
+                    nullif(substr(c.first_agent, 20), '') as agent,
                     case when c.first_out > c.first_in then c.first_out - c.first_in end as rt,
                     case when c.last_out = c.last_at and c.last_out > c.first_in then c.last_out - c.first_in end as res,
                     case when c.first_out > c.first_in and c.first_out - c.first_in <= {target} then 1 else 0 end as ok
@@ -465,7 +478,9 @@ pub(crate) async fn kpi_conversations(
                 let v: Option<i64> = r.try_get(name).map_err(c)?;
                 Ok(v.map(|us| us / 1_000_000))
             };
+            let subject: String = r.try_get("subject_id").map_err(c)?;
             Ok(ConversationRef {
+                subject: SubjectId::parse(&subject).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 platform: r.try_get("platform").map_err(c)?,
                 conversation_id: r.try_get("conversation_id").map_err(c)?,
                 first_message: from_micros(r.try_get("first_in").map_err(c)?),

@@ -187,6 +187,8 @@ pub enum KeyValue {
 /// One conversation behind a KPI cell, for the agent who drills into it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConversationRef {
+    /// The customer it is about.
+    pub subject: SubjectId,
     /// The platform.
     pub platform: String,
     /// The platform's id of its first item.

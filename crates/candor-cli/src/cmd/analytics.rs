@@ -199,7 +199,10 @@ fn refused<T>(result: Result<T, ServiceError>) -> anyhow::Result<Result<T, Outco
 
 async fn emerging(g: &Global, a: EmergingArgs) -> anyhow::Result<Outcome> {
     let to = a.to.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
-    let from = a.from.unwrap_or_else(|| to - time::Duration::days(6));
+    let from = match a.from {
+        Some(d) => d,
+        None => to.checked_sub(time::Duration::days(6)).context("`--to` is too early for a week before it")?,
+    };
     let inst = Installation::open(&g.config_path()).await?;
     let options = options(&inst)?;
     let query = EmergingQuery { from, to, min_customers: a.min_customers, limit: a.limit };
@@ -311,7 +314,7 @@ async fn kpis(g: &Global, a: KpiArgs) -> anyhow::Result<Outcome> {
     let req = KpiRequest { by: dims, by_agent, from: a.from, to: a.to };
     if let Some(cell) = &a.drill {
         let cell: Vec<String> = cell.split(',').map(|p| p.trim().to_owned()).collect();
-        let result = inst.candor.kpi_drill(&g.actor, &req, &cell, &levels).await;
+        let result = inst.candor.kpi_drill(&g.actor, &req, &cell, &options, &levels).await;
         inst.close().await;
         let report = match refused(result)? {
             Ok(r) => r,

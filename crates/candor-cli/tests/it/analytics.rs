@@ -50,11 +50,16 @@ fn sentiment_and_themes_print_tables_json_csv_and_charts() {
     let table = i.ok(&["analytics", "kpis", "--as", "ana"]);
     assert!(table.contains("first response") && table.contains("service level"), "{table}");
     // An agent drills into a cell; an analyst may not see conversations.
-    let week = kpis.lines().nth(1).unwrap().split(',').take(3).collect::<Vec<_>>().join(",");
+    let shown = kpis.lines().skip(1).find(|l| l.ends_with(',')).expect("a cell that is not suppressed");
+    let week = shown.split(',').take(3).collect::<Vec<_>>().join(",");
     let drill = i.ok(&["analytics", "kpis", "--by", "week,account,agent", "--drill", &week, "--as", "alice", "--csv"]);
     assert!(drill.starts_with("platform,conversation_id,first_message,account,agent,first_response_s,resolution_s"), "{drill}");
     assert!(drill.lines().count() > 1, "{week}: {drill}");
     i.fails(2, &["analytics", "kpis", "--by", "week,account,agent", "--drill", &week, "--as", "ana"]);
+    let hidden = kpis.lines().skip(1).find(|l| l.ends_with("fewer_than_k")).expect("a suppressed cell");
+    let cell = hidden.split(',').take(3).collect::<Vec<_>>().join(",");
+    let r = i.fails(1, &["analytics", "kpis", "--by", "week,account,agent", "--drill", &cell, "--as", "alice"]);
+    assert!(r.stderr.contains("cannot be drilled into"), "{}", r.stderr);
     let r = i.fails(1, &["analytics", "kpis", "--by", "week", "--drill", "2017-10-02,x", "--as", "alice"]);
     assert!(r.stderr.contains("has 2 parts"), "{}", r.stderr);
     let r = i.fails(1, &["analytics", "kpis", "--as", "ana", "--by", "theme"]);

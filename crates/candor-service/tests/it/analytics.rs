@@ -209,6 +209,9 @@ async fn themes_and_emerging_phrases_count_customers() {
         assert!(r.phrases.iter().any(|p| p.phrase.contains("great service") && p.customers == 9), "{:?}", r.phrases);
         assert!(r.phrases.iter().all(|p| p.customers >= 5), "never fewer than k customers");
         assert!(!r.phrases.iter().any(|p| p.phrase.contains("refund")), "three customers are fewer than k");
+        let far = EmergingQuery { from: time::Date::MIN, to: date!(2017 - 10 - 31), min_customers: 1, limit: 10 };
+        let err = f.candor.emerging("ana", &far, &options()).await.unwrap_err();
+        assert!(err.to_string().contains("before the calendar"), "{err}");
     })
     .await;
 }
@@ -236,13 +239,20 @@ async fn kpis_time_first_responses_per_account_and_agent() {
         // An agent drills into the AB cell; a restricted customer's
         // conversation is not listed; an analyst may not drill.
         let cell = ["2017-10-30".to_owned(), "AB".to_owned()];
-        let d = f.candor.kpi_drill("alice", &req, &cell, &levels).await.unwrap();
+        let d = f.candor.kpi_drill("alice", &req, &cell, &options(), &levels).await.unwrap();
         assert_eq!(d.conversations.len(), 6);
         assert!(d.conversations.iter().all(|c| c.agent.as_deref() == Some("AB") && c.first_response_s.is_some()));
         let id = f.candor.find_subject(&Identifier::handle("x", "1001").unwrap()).await.unwrap().unwrap();
         f.candor.record_consent("test", id, None, ConsentAction::Restrict, ConsentSource::Api).await.unwrap();
-        assert_eq!(f.candor.kpi_drill("alice", &req, &cell, &levels).await.unwrap().conversations.len(), 5);
-        assert!(matches!(f.candor.kpi_drill("ana", &req, &cell, &levels).await, Err(ServiceError::Denied(_))));
+        assert_eq!(f.candor.kpi_drill("alice", &req, &cell, &options(), &levels).await.unwrap().conversations.len(), 5);
+        let entries = f.store.audit_entries(0, 10_000).await.unwrap();
+        let drills = entries.iter().filter(|e| e.record.action == "analytics.drill" && e.record.subject.is_some()).count();
+        assert_eq!(drills, 6 + 5, "one entry per customer shown, each time");
+        // Under k customers: refused, as the cell is suppressed.
+        let one = KpiRequest { by: vec![Dimension::Time(Bucket::Day)], by_agent: false, from: None, to: None };
+        let err = f.candor.kpi_drill("alice", &one, &["2017-11-01".to_owned()], &options(), &levels).await.unwrap_err();
+        assert!(err.to_string().contains("fewer than 5 customers"), "{err}");
+        assert!(matches!(f.candor.kpi_drill("ana", &req, &cell, &options(), &levels).await, Err(ServiceError::Denied(_))));
 
         // Grouping by theme is refused: a conversation has many.
         let bad = KpiRequest { by: vec![Dimension::Theme], by_agent: false, from: None, to: None };

@@ -12,7 +12,8 @@ alter table interactions add column themes bigint not null default 0;  -- a bit 
 alter table interactions add column agent text;          -- a brand reply's agent signature (`^AB` gives `AB`)
 
 update interactions set
-    day = occurred_at / 86400000000,
+    -- integer division truncates; days before 1970 round down as in postgres
+    day = case when occurred_at >= 0 then occurred_at / 86400000000 else (occurred_at - 86399999999) / 86400000000 end,
     month = cast(strftime('%Y', occurred_at / 1000000, 'unixepoch') as integer) * 12
           + cast(strftime('%m', occurred_at / 1000000, 'unixepoch') as integer) - 1;
 

@@ -276,3 +276,42 @@ async fn kpis_follow_conversations_and_run_in_the_database() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_reply_counts_only_after_the_customer_wrote() {
+    each_backend(|db| async move {
+        let store = db.open().await;
+        let keys = keys();
+        let s = new_subject(&keys.1, "opened@example.com");
+        let subject = s.id;
+        let t0 = datetime!(2024-05-13 09:00 UTC);
+        let mut rows = Vec::new();
+        // The brand opens, the customer answers 5 minutes later, the brand
+        // replies (unsigned) 10 minutes after that.
+        for (n, minutes, outbound) in [(1, 0, true), (2, 5, false), (3, 15, true)] {
+            let mut m = message(900 + n, subject, t0 + Duration::minutes(minutes), "x", Some((0.0, 0)), 0);
+            m.conversation_id = Some("opened-by-brand".into());
+            if outbound {
+                m.direction = "outbound".into();
+                m.agent = (n == 1).then(|| "ZZ".to_owned());
+            }
+            rows.push(m);
+        }
+        store.apply(WriteBatch { ops: vec![Op::CreateSubject(Box::new(s)), Op::InsertInteractions(rows)], audit: vec![] }).await.unwrap();
+        let q = KpiQuery {
+            dimensions: vec![],
+            by_agent: true,
+            from_day: None,
+            to_day: None,
+            subjects: SubjectFilter::Except(vec![]),
+            targets: vec![],
+            default_target: 3600,
+        };
+        let rows = store.kpis(&q).await.unwrap();
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        let r = &rows[0];
+        assert_eq!(r.key, vec!["?".to_owned()], "the first reply after the customer wrote is unsigned");
+        assert_eq!((r.answered, r.within_target, r.first_response_median), (1, 1, Some(600)));
+    })
+    .await;
+}
