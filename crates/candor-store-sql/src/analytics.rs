@@ -279,6 +279,18 @@ async fn fill_filter(tx: &mut Transaction<'static, Any>, backend: Backend, ids: 
     Ok(())
 }
 
+/// A count column (a missing or negative one reads as 0).
+fn count(r: &AnyRow, name: &str) -> Result<u64, StoreError> {
+    let v: Option<i64> = r.try_get(name).map_err(|e| StoreError::Corrupt(format!("analytics `{name}`: {e}")))?;
+    Ok(u64::try_from(v.unwrap_or(0)).unwrap_or(0))
+}
+
+/// A duration column in microseconds, as whole seconds.
+fn seconds(r: &AnyRow, name: &str) -> Result<Option<i64>, StoreError> {
+    let v: Option<i64> = r.try_get(name).map_err(|e| StoreError::Corrupt(format!("analytics `{name}`: {e}")))?;
+    Ok(v.map(|us| us / 1_000_000))
+}
+
 /// Key part `k{n}` of a result row, for dimension `d`, as shown.
 fn key_value(r: &AnyRow, n: usize, d: Dimension, themes: &[(String, u64)]) -> Result<String, StoreError> {
     let c = |e: sqlx::Error| StoreError::Corrupt(format!("aggregate: {e}"));
@@ -301,10 +313,7 @@ fn key_value(r: &AnyRow, n: usize, d: Dimension, themes: &[(String, u64)]) -> Re
 
 fn row(q: &AggregateQuery, r: &AnyRow) -> Result<AggregateRow, StoreError> {
     let c = |e: sqlx::Error| StoreError::Corrupt(format!("aggregate: {e}"));
-    let count = |name: &str| -> Result<u64, StoreError> {
-        let v: Option<i64> = r.try_get(name).map_err(c)?;
-        Ok(u64::try_from(v.unwrap_or(0)).unwrap_or(0))
-    };
+    let count = |name: &str| count(r, name);
     let mut key = Vec::with_capacity(q.dimensions.len());
     for (n, d) in q.dimensions.iter().enumerate() {
         key.push(key_value(r, n, *d, &q.themes)?);
@@ -474,10 +483,7 @@ pub(crate) async fn kpi_conversations(
     rows.iter()
         .map(|r| {
             let c = |e: sqlx::Error| StoreError::Corrupt(format!("kpi conversations: {e}"));
-            let seconds = |name: &str| -> Result<Option<i64>, StoreError> {
-                let v: Option<i64> = r.try_get(name).map_err(c)?;
-                Ok(v.map(|us| us / 1_000_000))
-            };
+            let seconds = |name: &str| seconds(r, name);
             let subject: String = r.try_get("subject_id").map_err(c)?;
             Ok(ConversationRef {
                 subject: SubjectId::parse(&subject).map_err(|e| StoreError::Corrupt(e.to_string()))?,
@@ -506,14 +512,8 @@ pub(crate) async fn kpis(pool: &AnyPool, backend: Backend, q: &KpiQuery) -> Resu
     rows.iter()
         .map(|r| {
             let c = |e: sqlx::Error| StoreError::Corrupt(format!("kpis: {e}"));
-            let count = |name: &str| -> Result<u64, StoreError> {
-                let v: Option<i64> = r.try_get(name).map_err(c)?;
-                Ok(u64::try_from(v.unwrap_or(0)).unwrap_or(0))
-            };
-            let seconds = |name: &str| -> Result<Option<i64>, StoreError> {
-                let v: Option<i64> = r.try_get(name).map_err(c)?;
-                Ok(v.map(|us| us / 1_000_000))
-            };
+            let count = |name: &str| count(r, name);
+            let seconds = |name: &str| seconds(r, name);
             let mut key = Vec::new();
             for (n, d) in dims.iter().enumerate() {
                 key.push(key_value(r, n, *d, &[])?);

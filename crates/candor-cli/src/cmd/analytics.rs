@@ -164,7 +164,7 @@ pub async fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
     if g.json {
         output::json(&report)?;
     } else if a.csv {
-        print!("{}", csv(&report)?);
+        print_report_csv(&report)?;
     } else {
         print_table(&report);
     }
@@ -231,13 +231,7 @@ async fn emerging(g: &Global, a: EmergingArgs) -> anyhow::Result<Outcome> {
     if g.json {
         output::json(&report)?;
     } else if a.csv {
-        let mut w = csv_writer();
-        w.write_record(header)?;
-        for r in &rows {
-            w.write_record(r)?;
-        }
-        let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("could not write CSV: {e}"))?;
-        print!("{}", String::from_utf8(bytes)?);
+        print_csv(header, &rows)?;
     } else {
         println!("{}", output::table(&header, rows));
         println!(
@@ -271,13 +265,7 @@ fn print_drill(g: &Global, a: &KpiArgs, r: &DrillReport) -> anyhow::Result<Outco
         })
         .collect();
     if a.csv {
-        let mut w = csv_writer();
-        w.write_record(["platform", "conversation_id", "first_message", "account", "agent", "first_response_s", "resolution_s"])?;
-        for row in &rows {
-            w.write_record(row)?;
-        }
-        let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("could not write CSV: {e}"))?;
-        print!("{}", String::from_utf8(bytes)?);
+        print_csv(["platform", "conversation_id", "first_message", "account", "agent", "first_response_s", "resolution_s"], &rows)?;
     } else {
         println!("{}", output::table(&header, rows));
         println!("{} conversations behind {} = {}", r.conversations.len(), r.dimensions.join(","), r.cell.join(","));
@@ -363,7 +351,6 @@ async fn kpis(g: &Global, a: KpiArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Ok);
     }
     if a.csv {
-        let mut w = csv_writer();
         let mut header: Vec<String> = report.dimensions.clone();
         header.extend(
             [
@@ -382,8 +369,8 @@ async fn kpis(g: &Global, a: KpiArgs) -> anyhow::Result<Outcome> {
             ]
             .map(str::to_owned),
         );
-        w.write_record(&header)?;
         let opt = |v: Option<String>| v.unwrap_or_default();
+        let mut records = Vec::with_capacity(report.cells.len());
         for c in &report.cells {
             let mut rec = c.key.clone();
             rec.extend([
@@ -400,10 +387,9 @@ async fn kpis(g: &Global, a: KpiArgs) -> anyhow::Result<Outcome> {
                 opt(c.sentiment_end.map(|v| v.to_string())),
                 c.suppressed.unwrap_or_default().to_owned(),
             ]);
-            w.write_record(&rec)?;
+            records.push(rec);
         }
-        let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("could not write CSV: {e}"))?;
-        print!("{}", String::from_utf8(bytes)?);
+        print_csv(&header, &records)?;
         return Ok(Outcome::Ok);
     }
     let mut header: Vec<&str> = report.dimensions.iter().map(String::as_str).collect();
@@ -520,23 +506,35 @@ fn print_table(r: &AnalyticsReport) {
     }
 }
 
-fn csv(r: &AnalyticsReport) -> anyhow::Result<String> {
+fn print_report_csv(r: &AnalyticsReport) -> anyhow::Result<()> {
     let columns = columns(r.measure);
-    let mut w = csv_writer();
     let mut header: Vec<String> = r.dimensions.clone();
     header.extend(columns.iter().map(|c| c.replace(' ', "_")));
     header.push("suppressed".into());
-    w.write_record(&header)?;
-    for c in &r.cells {
-        let mut rec = c.key.clone();
-        rec.extend(columns.iter().map(|col| figure(c, col).map(|v| v.to_string()).unwrap_or_default()));
-        rec.push(c.suppressed.unwrap_or_default().to_owned());
-        w.write_record(&rec)?;
-    }
-    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("could not write CSV: {e}"))?;
-    Ok(String::from_utf8(bytes)?)
+    let records: Vec<Vec<String>> = r
+        .cells
+        .iter()
+        .map(|c| {
+            let mut rec = c.key.clone();
+            rec.extend(columns.iter().map(|col| figure(c, col).map(|v| v.to_string()).unwrap_or_default()));
+            rec.push(c.suppressed.unwrap_or_default().to_owned());
+            rec
+        })
+        .collect();
+    print_csv(&header, &records)
 }
 
-fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::Writer::from_writer(Vec::new())
+/// Print a header and records as CSV on standard output.
+fn print_csv<H, F>(header: H, records: &[Vec<String>]) -> anyhow::Result<()>
+where
+    H: IntoIterator<Item = F>,
+    F: AsRef<[u8]>,
+{
+    let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+    w.write_record(header)?;
+    for r in records {
+        w.write_record(r)?;
+    }
+    w.flush().context("could not write CSV")?;
+    Ok(())
 }
