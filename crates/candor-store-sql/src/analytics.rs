@@ -19,6 +19,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
 use time::OffsetDateTime;
 
+use crate::cache::{self, Cells, Filter, KeyPart, Sums};
 use crate::interactions::{CHUNK, SENTIMENT_UNITS};
 use crate::rows::{consent_record, values};
 use crate::{db_err, Backend};
@@ -138,9 +139,12 @@ fn numeric(d: Dimension) -> bool {
     matches!(d, Dimension::Time(_) | Dimension::Theme)
 }
 
+/// Subjects few enough to be walked one by one rather than scanned for.
+const FEW_SUBJECTS: usize = 2_000;
+
 /// The SQL of an aggregate and the parameters it binds after the filter:
 /// (sql, side, from_day, to_day).
-fn aggregate_sql(q: &AggregateQuery, filter: Option<bool>) -> String {
+fn aggregate_sql(q: &AggregateQuery, filter: Option<bool>, few: bool) -> String {
     let mut keys_inner = Vec::new();
     let mut keys_outer = Vec::new();
     for (n, d) in q.dimensions.iter().enumerate() {
@@ -168,11 +172,18 @@ fn aggregate_sql(q: &AggregateQuery, filter: Option<bool>) -> String {
     }
     conds.push("i.day >= $2".into());
     conds.push("i.day < $3".into());
+    // A short list of subjects (the cache's corrections, mostly) is walked
+    // subject by subject through the index by subject: SQLite keeps the
+    // order of a `cross join`, which would otherwise scan the covering
+    // index from one end to the other; PostgreSQL plans it as any join.
+    let few = few && filter == Some(false);
     match filter {
         Some(true) => conds.push("i.subject_id not in (select id from candor_filter)".into()),
+        Some(false) if few => conds.push("i.subject_id = f.id".into()),
         Some(false) => conds.push("i.subject_id in (select id from candor_filter)".into()),
         None => {}
     }
+    let from = if few { "candor_filter f cross join interactions i" } else { "interactions i" };
     let inner_keys = keys_outer.join(", ");
     let sep = if inner_keys.is_empty() { "" } else { ", " };
     // Contribution bounding: a subject's first rows (by day, then by the
@@ -183,7 +194,7 @@ fn aggregate_sql(q: &AggregateQuery, filter: Option<bool>) -> String {
         None => (String::new(), String::new()),
     };
     let source = format!(
-        "(select i.subject_id, i.polarity, i.sentiment{sep}{}{rn} from interactions i{themes} where {}) i",
+        "(select i.subject_id, i.polarity, i.sentiment{sep}{}{rn} from {from}{themes} where {}) i",
         keys_inner.join(", "),
         conds.join(" and ")
     );
@@ -207,14 +218,65 @@ fn aggregate_sql(q: &AggregateQuery, filter: Option<bool>) -> String {
     )
 }
 
+/// An aggregate, from the cache of its shape when there is one (corrected
+/// for the subjects whose standing changed since), else counted; either
+/// way the cache then holds the answer (see [`crate::cache`]).
 pub(crate) async fn aggregate(pool: &AnyPool, backend: Backend, q: &AggregateQuery) -> Result<Vec<AggregateRow>, StoreError> {
+    if matches!(&q.subjects, SubjectFilter::Only(ids) if ids.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let shape = shape(q);
+    // Read before anything is counted: a write that lands meanwhile makes
+    // what is kept below already stale, never wrongly current.
+    let generation = cache::generation(pool).await?;
+    let wanted = Filter::of(&q.subjects);
+    let cached = cache::load(pool, &shape, generation).await?;
+    let (cells, fresh) = match cached.and_then(|(was, cells)| was.delta(&wanted).map(|d| (d, cells))) {
+        Some(((plus, minus), base)) if plus.is_empty() && minus.is_empty() => (base, false),
+        Some(((plus, minus), base)) => {
+            let plus = count_cells(pool, backend, q, &ids(&plus)?).await?;
+            let minus = count_cells(pool, backend, q, &ids(&minus)?).await?;
+            match cache::correct(base, plus, minus) {
+                Some(cells) => (cells, true),
+                None => (count_cells(pool, backend, q, &q.subjects).await?, true),
+            }
+        }
+        None => (count_cells(pool, backend, q, &q.subjects).await?, true),
+    };
+    if fresh {
+        cache::remember(pool, &shape, generation, &wanted, &cells).await?;
+    }
+    Ok(cells.iter().map(|(key, sums)| shown(q, key, sums)).collect())
+}
+
+/// Subject ids as a filter of only them.
+fn ids(list: &[String]) -> Result<SubjectFilter, StoreError> {
+    let ids = list
+        .iter()
+        .map(|s| SubjectId::parse(s).map_err(|_| StoreError::Corrupt(format!("analytics cache: subject id {s}"))))
+        .collect::<Result<_, _>>()?;
+    Ok(SubjectFilter::Only(ids))
+}
+
+/// The query without its subject filter, canonically: what a cache is
+/// kept for.
+fn shape(q: &AggregateQuery) -> String {
+    format!("v1|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}", q.dimensions, q.side, q.from_day, q.to_day, q.themes, q.max_per_subject)
+}
+
+/// Count the cells of `q` over the subjects `subjects` admits.
+async fn count_cells(pool: &AnyPool, backend: Backend, q: &AggregateQuery, subjects: &SubjectFilter) -> Result<Cells, StoreError> {
+    if matches!(subjects, SubjectFilter::Only(ids) if ids.is_empty()) {
+        return Ok(Cells::new());
+    }
     let params = vec![
         Param::Text(q.side.map_or("", |s| s.as_str()).to_owned()),
         Param::Int(q.from_day.unwrap_or(i64::MIN / 2)),
         Param::Int(q.to_day.unwrap_or(i64::MAX / 2)),
     ];
-    let rows = fetch_filtered(pool, backend, &q.subjects, |f| aggregate_sql(q, f), params).await?;
-    rows.iter().map(|r| row(q, r)).collect()
+    let few = matches!(subjects, SubjectFilter::Only(ids) if ids.len() <= FEW_SUBJECTS);
+    let rows = fetch_filtered(pool, backend, subjects, |f| aggregate_sql(q, f, few), params).await?;
+    rows.iter().map(|r| cell(q, r)).collect()
 }
 
 /// A parameter of a filtered query, owned so that the query can outlive
@@ -291,15 +353,21 @@ fn seconds(r: &AnyRow, name: &str) -> Result<Option<i64>, StoreError> {
     Ok(v.map(|us| us / 1_000_000))
 }
 
-/// Key part `k{n}` of a result row, for dimension `d`, as shown.
-fn key_value(r: &AnyRow, n: usize, d: Dimension, themes: &[(String, u64)]) -> Result<String, StoreError> {
+/// Key part `k{n}` of a result row, for dimension `d`, as the database
+/// gives it.
+fn key_part(r: &AnyRow, n: usize, d: Dimension) -> Result<KeyPart, StoreError> {
     let c = |e: sqlx::Error| StoreError::Corrupt(format!("aggregate: {e}"));
     let col = format!("k{n}");
-    if !numeric(d) {
-        return r.try_get::<String, _>(col.as_str()).map_err(c);
-    }
-    let v: i64 = r.try_get(col.as_str()).map_err(c)?;
-    Ok(match d {
+    Ok(if numeric(d) { KeyPart::Int(r.try_get(col.as_str()).map_err(c)?) } else { KeyPart::Text(r.try_get(col.as_str()).map_err(c)?) })
+}
+
+/// A key part of dimension `d` as shown.
+fn show(part: &KeyPart, d: Dimension, themes: &[(String, u64)]) -> String {
+    let v = match part {
+        KeyPart::Text(s) => return s.clone(),
+        KeyPart::Int(v) => *v,
+    };
+    match d {
         Dimension::Theme => {
             themes.get(usize::try_from(v).unwrap_or(usize::MAX)).map(|(name, _)| name.clone()).unwrap_or_else(|| "?".into())
         }
@@ -308,28 +376,42 @@ fn key_value(r: &AnyRow, n: usize, d: Dimension, themes: &[(String, u64)]) -> Re
         }
         Dimension::Time(b) => bucket_start(b, v).map_or_else(|| "?".into(), |d| d.to_string()),
         _ => v.to_string(),
-    })
+    }
 }
 
-fn row(q: &AggregateQuery, r: &AnyRow) -> Result<AggregateRow, StoreError> {
+/// A result row of [`aggregate_sql`] as a cell.
+fn cell(q: &AggregateQuery, r: &AnyRow) -> Result<(Vec<KeyPart>, Sums), StoreError> {
     let c = |e: sqlx::Error| StoreError::Corrupt(format!("aggregate: {e}"));
-    let count = |name: &str| count(r, name);
-    let mut key = Vec::with_capacity(q.dimensions.len());
-    for (n, d) in q.dimensions.iter().enumerate() {
-        key.push(key_value(r, n, *d, &q.themes)?);
-    }
+    let count = |name: &str| count(r, name).map(|v| i64::try_from(v).unwrap_or(i64::MAX));
+    let key = q.dimensions.iter().enumerate().map(|(n, d)| key_part(r, n, *d)).collect::<Result<Vec<_>, _>>()?;
     let ssum: Option<i64> = r.try_get("ssum").map_err(c)?;
-    Ok(AggregateRow {
-        key,
+    let sums = Sums {
         subjects: count("subjects")?,
-        interactions: count("n")?,
-        positive: count("pos")?,
-        neutral: count("neu")?,
-        negative: count("neg")?,
-        unknown: count("unk")?,
-        sentiment_sum: ssum.unwrap_or(0) as f64 / SENTIMENT_UNITS,
-        sentiment_count: count("scount")?,
-    })
+        n: count("n")?,
+        pos: count("pos")?,
+        neu: count("neu")?,
+        neg: count("neg")?,
+        unk: count("unk")?,
+        ssum: ssum.unwrap_or(0),
+        scount: count("scount")?,
+    };
+    Ok((key, sums))
+}
+
+/// A cell as answered.
+fn shown(q: &AggregateQuery, key: &[KeyPart], s: &Sums) -> AggregateRow {
+    let count = |v: i64| u64::try_from(v).unwrap_or(0);
+    AggregateRow {
+        key: key.iter().zip(&q.dimensions).map(|(part, d)| show(part, *d, &q.themes)).collect(),
+        subjects: count(s.subjects),
+        interactions: count(s.n),
+        positive: count(s.pos),
+        neutral: count(s.neu),
+        negative: count(s.neg),
+        unknown: count(s.unk),
+        sentiment_sum: s.ssum as f64 / SENTIMENT_UNITS,
+        sentiment_count: count(s.scount),
+    }
 }
 
 /// Conversations a drill-down lists at most.
@@ -516,7 +598,7 @@ pub(crate) async fn kpis(pool: &AnyPool, backend: Backend, q: &KpiQuery) -> Resu
             let seconds = |name: &str| seconds(r, name);
             let mut key = Vec::new();
             for (n, d) in dims.iter().enumerate() {
-                key.push(key_value(r, n, *d, &[])?);
+                key.push(show(&key_part(r, n, *d)?, *d, &[]));
             }
             if q.by_agent {
                 key.push(r.try_get::<String, _>(format!("k{}", dims.len()).as_str()).map_err(c)?);
@@ -560,7 +642,7 @@ mod tests {
             themes: vec![("refund'; drop table x; --".into(), 1), ("delay".into(), 1 << 63)],
             max_per_subject: Some(3),
         };
-        let sql = aggregate_sql(&q, None);
+        let sql = aggregate_sql(&q, None, false);
         assert!(!sql.contains("drop table"), "theme names stay out of the SQL");
         assert!(sql.contains("(1, cast(-9223372036854775808 as bigint))"), "{sql}");
         assert!(sql.contains("rn <= 3"));

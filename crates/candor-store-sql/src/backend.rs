@@ -33,10 +33,16 @@ pub struct OpenOptions {
     pub connect_timeout: Option<Duration>,
 }
 
-const SQLITE_MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/sqlite/0001_foundation.sql")), (2, include_str!("../migrations/sqlite/0002_analytics.sql"))];
-const POSTGRES_MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/postgres/0001_foundation.sql")), (2, include_str!("../migrations/postgres/0002_analytics.sql"))];
+const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
+    (2, include_str!("../migrations/sqlite/0002_analytics.sql")),
+    (3, include_str!("../migrations/sqlite/0003_analytics_cache.sql")),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_foundation.sql")),
+    (2, include_str!("../migrations/postgres/0002_analytics.sql")),
+    (3, include_str!("../migrations/postgres/0003_analytics_cache.sql")),
+];
 
 /// Indexes a bulk import may drop and rebuild (see
 /// [`candor_store::Store::defer_indexes`]), with the statement that makes

@@ -9,6 +9,7 @@
 
 mod analytics;
 mod backend;
+mod cache;
 mod interactions;
 mod rows;
 
@@ -222,6 +223,26 @@ impl SqlStore {
 
 /// Insert subjects with their attributes and identities, many rows a
 /// statement.
+/// Whether an operation adds, removes or changes what an aggregate counts
+/// (the interactions and their analytics columns). Every operation is
+/// named, so that a new one has to answer.
+fn changes_what_analytics_count(op: &Op) -> bool {
+    match op {
+        Op::InsertInteractions(_) | Op::DeleteInteractions { .. } | Op::LinkConversations => true,
+        Op::PublishPolicy { .. }
+        | Op::CreateSubject(_)
+        | Op::AppendConsent { .. }
+        | Op::AddIdentities { .. }
+        | Op::SetAttributes { .. }
+        | Op::CreateBrandAccount { .. }
+        | Op::SpendBudget { .. }
+        | Op::Suppress { .. }
+        | Op::UpsertActor { .. }
+        | Op::AttestTraining { .. }
+        | Op::Rewrap(_) => false,
+    }
+}
+
 async fn insert_subjects(tx: &mut Transaction<'static, Any>, backend: Backend, subjects: &[NewSubject]) -> Result<(), StoreError> {
     for chunk in subjects.chunks(interactions::CHUNK) {
         let sql = format!(
@@ -285,6 +306,7 @@ impl Store for SqlStore {
         // serialized against other writers.
         self.append_audit(&mut tx, batch.audit).await?;
         let mut outcomes = Vec::with_capacity(batch.ops.len());
+        let counted = batch.ops.iter().any(changes_what_analytics_count);
         let mut ops = batch.ops.into_iter().peekable();
         while let Some(op) = ops.next() {
             // Consecutive subject creations (an import's) go in many rows
@@ -301,6 +323,9 @@ impl Store for SqlStore {
                 continue;
             }
             outcomes.push(self.apply_op(&mut tx, op).await?);
+        }
+        if counted {
+            cache::invalidate(&mut tx).await?;
         }
         tx.commit().await.map_err(db_err)?;
         Ok(outcomes)

@@ -150,6 +150,111 @@ async fn a_message_counts_in_each_of_its_themes_and_contributions_are_bounded() 
     .await;
 }
 
+/// A query leaves its cells cached; a write to the interactions empties
+/// the cache in its own transaction, and the next query counts again.
+#[tokio::test]
+async fn writes_to_the_interactions_empty_the_analytics_cache() {
+    each_backend(|db| async move {
+        let store = db.open().await;
+        let keys = keys();
+        let subjects = seed(&store, &keys.1).await;
+        let cached =
+            || async { sqlx::query_as::<_, (i64,)>("select count(*) from analytics_cache").fetch_one(store.pool()).await.unwrap().0 };
+        let q = query(vec![Dimension::Platform], SubjectFilter::Except(vec![]));
+        let before = store.aggregate(&q).await.unwrap();
+        assert_eq!(cached().await, 1);
+        assert_eq!(store.aggregate(&q).await.unwrap(), before, "answered from the cache");
+
+        let row = message(99, subjects[0], datetime!(2024-05-14 10:00 UTC), "x", Some((0.6, 1)), 0);
+        store.apply(WriteBatch { ops: vec![Op::InsertInteractions(vec![row])], audit: vec![] }).await.unwrap();
+        assert_eq!(cached().await, 0, "the write emptied it");
+        let after = store.aggregate(&q).await.unwrap();
+        let x = |rows: &[candor_store::AggregateRow]| rows.iter().find(|r| r.key[0] == "x").map(|r| r.interactions).unwrap();
+        assert_eq!(x(&after), x(&before) + 1);
+
+        let op = Op::DeleteInteractions { platform: "x".into(), external_ids: vec!["99".into()], at: datetime!(2024-05-15 0:00 UTC) };
+        store.apply(WriteBatch { ops: vec![op], audit: vec![] }).await.unwrap();
+        assert_eq!(store.aggregate(&q).await.unwrap(), before);
+    })
+    .await;
+}
+
+/// A cached aggregate, corrected for the subjects whose standing changed,
+/// answers exactly what counting everything again answers: each round
+/// asks with the kind of filter the cache was made with (the correction)
+/// and then with the other kind naming the same subjects (a recount),
+/// while interactions are added and deleted in between.
+#[tokio::test]
+async fn a_corrected_cache_answers_as_a_recount_would() {
+    each_backend(|db| async move {
+        let store = db.open().await;
+        let keys = keys();
+        let mut subjects = seed(&store, &keys.1).await;
+        let mut more = Vec::new();
+        for i in 0..10 {
+            let s = new_subject(&keys.1, &format!("more{i}@example.com"));
+            subjects.push(s.id);
+            more.push(Op::CreateSubject(Box::new(s)));
+        }
+        store.apply(WriteBatch { ops: more, audit: vec![] }).await.unwrap();
+        let shapes = [
+            vec![Dimension::Time(Bucket::Day), Dimension::Platform],
+            vec![Dimension::Platform],
+            vec![Dimension::Time(Bucket::Week)],
+            vec![Dimension::Theme],
+        ];
+        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: u64| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng % n
+        };
+        let start = datetime!(2024-05-10 9:00 UTC);
+        let mut external = 1_000;
+        let mut except = [true; 4];
+        for round in 0..48 {
+            // Now and then the interactions change: some added, some deleted.
+            match next(4) {
+                0 => {
+                    let rows: Vec<_> = (0..1 + next(3))
+                        .map(|_| {
+                            external += 1;
+                            let who = subjects[next(subjects.len() as u64) as usize];
+                            let at = start + Duration::hours(next(24 * 12) as i64);
+                            let label = [(-0.5, -1), (0.0, 0), (0.7, 1)][next(3) as usize];
+                            message(external, who, at, ["x", "facebook"][next(2) as usize], Some(label), next(4))
+                        })
+                        .collect();
+                    store.apply(WriteBatch { ops: vec![Op::InsertInteractions(rows)], audit: vec![] }).await.unwrap();
+                }
+                1 => {
+                    let ids = vec![(1 + next(external as u64) as usize).to_string()];
+                    let op = Op::DeleteInteractions { platform: "x".into(), external_ids: ids, at: start };
+                    store.apply(WriteBatch { ops: vec![op], audit: vec![] }).await.unwrap();
+                }
+                _ => {}
+            }
+            let which = next(shapes.len() as u64) as usize;
+            let out: Vec<SubjectId> = subjects.iter().copied().filter(|_| next(3) == 0).collect();
+            let inn: Vec<SubjectId> = subjects.iter().copied().filter(|s| !out.contains(s)).collect();
+            let (as_cached, other) = if except[which] {
+                (SubjectFilter::Except(out), SubjectFilter::Only(inn))
+            } else {
+                (SubjectFilter::Only(inn), SubjectFilter::Except(out))
+            };
+            let mut q = query(shapes[which].clone(), as_cached);
+            q.max_per_subject = (which == 2).then_some(3);
+            let corrected = store.aggregate(&q).await.unwrap();
+            q.subjects = other;
+            let recounted = store.aggregate(&q).await.unwrap();
+            assert_eq!(corrected, recounted, "round {round}, shape {:?}", shapes[which]);
+            except[which] = !except[which];
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn the_budget_ledger_refuses_a_spend_that_would_pass_the_limit() {
     each_backend(|db| async move {

@@ -1,0 +1,243 @@
+//! The analytics cache: an aggregate's cells per query shape, kept so that
+//! the next query of the same shape does not walk every interaction again.
+//!
+//! What makes it exact: every number of a cell (interactions, each label,
+//! the sentiment sum, and the distinct subjects too) is a sum over
+//! subjects, so over two disjoint sets of subjects it adds up. A cache made
+//! over the subjects the gate allowed then (`A0`) answers for those it
+//! allows now (`A1`) as `cells(A0) + cells(A1 \ A0) - cells(A0 \ A1)`, and
+//! the two corrections read only the changed subjects' rows, through the
+//! index by subject. Contribution bounds keep this true: a subject's first
+//! rows do not depend on anyone else's.
+//!
+//! What keeps it right: any write to the interactions bumps a generation
+//! and empties the cache in the writer's own transaction, and a cache made
+//! under another generation is never read; the generation is read before
+//! the aggregate, so a write that lands during a query leaves a cache that
+//! is already out of date rather than one that hides the write. An
+//! objection or withdrawal is therefore honoured by the next query (its
+//! subject is subtracted), and the cache kept afterwards no longer counts
+//! them.
+
+use std::collections::BTreeMap;
+
+use candor_store::audit::micros;
+use candor_store::{StoreError, SubjectFilter};
+use serde::{Deserialize, Serialize};
+use sqlx::{Any, AnyPool, Transaction};
+use time::OffsetDateTime;
+
+use crate::db_err;
+
+/// Changed subjects beyond which recounting everything is cheaper than
+/// correcting the cache (each changed subject costs an index lookup and
+/// its rows).
+const DELTA_LIMIT: usize = 2_000;
+
+/// Cached shapes kept at most; the least recently made go first.
+const KEEP: u32 = 256;
+
+/// A cell key's part as the database gives it: a number for time buckets
+/// and themes, text for the rest. Ordered like the number or the bytes, on
+/// both back ends alike.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum KeyPart {
+    Int(i64),
+    Text(String),
+}
+
+/// One cell's sums, before they are shown.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Sums {
+    pub subjects: i64,
+    pub n: i64,
+    pub pos: i64,
+    pub neu: i64,
+    pub neg: i64,
+    pub unk: i64,
+    /// In the store's sentiment units (integers: sums stay exact).
+    pub ssum: i64,
+    pub scount: i64,
+}
+
+impl Sums {
+    fn fields(&mut self) -> [&mut i64; 8] {
+        [&mut self.subjects, &mut self.n, &mut self.pos, &mut self.neu, &mut self.neg, &mut self.unk, &mut self.ssum, &mut self.scount]
+    }
+
+    fn add(&mut self, other: &mut Sums, sign: i64) {
+        for (a, b) in self.fields().into_iter().zip(other.fields()) {
+            *a += sign * *b;
+        }
+    }
+}
+
+/// The cells of an aggregate, ordered by key.
+pub(crate) type Cells = BTreeMap<Vec<KeyPart>, Sums>;
+
+/// A subject filter as cached: its kind and its ids, sorted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Filter {
+    except: bool,
+    ids: Vec<String>,
+}
+
+impl Filter {
+    pub(crate) fn of(f: &SubjectFilter) -> Self {
+        let (except, ids) = match f {
+            SubjectFilter::Except(ids) => (true, ids),
+            SubjectFilter::Only(ids) => (false, ids),
+        };
+        let mut ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Self { except, ids }
+    }
+
+    /// Subjects to add and to subtract to go from a cache made with `self`
+    /// to `now`; `None` when recounting is the better way (another kind of
+    /// filter, or too many changes).
+    pub(crate) fn delta(&self, now: &Filter) -> Option<(Vec<String>, Vec<String>)> {
+        if self.except != now.except {
+            return None;
+        }
+        let (gone, came) = (minus(&self.ids, &now.ids), minus(&now.ids, &self.ids));
+        if gone.len() + came.len() > DELTA_LIMIT {
+            return None;
+        }
+        // Under "everyone but", a listed subject left is allowed again.
+        Some(if self.except { (gone, came) } else { (came, gone) })
+    }
+}
+
+/// The sorted `a` without the sorted `b`.
+fn minus(a: &[String], b: &[String]) -> Vec<String> {
+    a.iter().filter(|x| b.binary_search(x).is_err()).cloned().collect()
+}
+
+/// `base + plus - minus`, cell by cell; `None` if a count would fall below
+/// zero or a cell would keep rows without subjects (the cache and the
+/// store disagree: recount).
+pub(crate) fn correct(mut base: Cells, plus: Cells, minus: Cells) -> Option<Cells> {
+    for (sign, cells) in [(1, plus), (-1, minus)] {
+        for (key, mut sums) in cells {
+            base.entry(key).or_default().add(&mut sums, sign);
+        }
+    }
+    let mut consistent = true;
+    base.retain(|_, s| {
+        // Every sum but the sentiment's is a count.
+        let counts = [s.subjects, s.n, s.pos, s.neu, s.neg, s.unk, s.scount];
+        consistent &= counts.iter().all(|v| *v >= 0) && (s.subjects > 0) == (s.n > 0);
+        consistent &= s.subjects > 0 || (counts.iter().all(|v| *v == 0) && s.ssum == 0);
+        s.subjects > 0
+    });
+    consistent.then_some(base)
+}
+
+/// The current generation of the interactions.
+pub(crate) async fn generation(pool: &AnyPool) -> Result<i64, StoreError> {
+    let (g,): (i64,) = sqlx::query_as("select generation from analytics_generation where id = 1").fetch_one(pool).await.map_err(db_err)?;
+    Ok(g)
+}
+
+/// The cache of `shape` made under `generation`, if any.
+pub(crate) async fn load(pool: &AnyPool, shape: &str, generation: i64) -> Result<Option<(Filter, Cells)>, StoreError> {
+    let row: Option<(String, String)> = sqlx::query_as("select filter, cells from analytics_cache where shape = $1 and generation = $2")
+        .bind(shape)
+        .bind(generation)
+        .fetch_optional(pool)
+        .await
+        .map_err(db_err)?;
+    // A cache that does not parse is a miss, never an error: it only ever
+    // saves work.
+    Ok(row.and_then(|(filter, cells)| {
+        let filter: Filter = serde_json::from_str(&filter).ok()?;
+        let cells: Vec<(Vec<KeyPart>, Sums)> = serde_json::from_str(&cells).ok()?;
+        Some((filter, cells.into_iter().collect()))
+    }))
+}
+
+/// Keep `cells`, counted under `generation` with `filter`, for `shape`;
+/// drop caches of other generations and the oldest beyond [`KEEP`].
+pub(crate) async fn remember(pool: &AnyPool, shape: &str, generation: i64, filter: &Filter, cells: &Cells) -> Result<(), StoreError> {
+    let err = |e: serde_json::Error| StoreError::Corrupt(format!("analytics cache: {e}"));
+    let filter = serde_json::to_string(filter).map_err(err)?;
+    let cells = serde_json::to_string(&cells.iter().collect::<Vec<_>>()).map_err(err)?;
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    sqlx::query("delete from analytics_cache where generation <> $1").bind(generation).execute(&mut *tx).await.map_err(db_err)?;
+    sqlx::query(
+        "insert into analytics_cache (shape, generation, filter, cells, made_at) values ($1, $2, $3, $4, $5)
+         on conflict (shape) do update set generation = excluded.generation, filter = excluded.filter, cells = excluded.cells, made_at = excluded.made_at",
+    )
+    .bind(shape)
+    .bind(generation)
+    .bind(filter)
+    .bind(cells)
+    .bind(micros(OffsetDateTime::now_utc()))
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    sqlx::query(&format!(
+        "delete from analytics_cache where made_at < (select made_at from analytics_cache order by made_at desc limit 1 offset {KEEP})"
+    ))
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    tx.commit().await.map_err(db_err)
+}
+
+/// In a transaction that changes what aggregates count: a new generation,
+/// and no cache left.
+pub(crate) async fn invalidate(tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
+    sqlx::query("update analytics_generation set generation = generation + 1 where id = 1").execute(&mut **tx).await.map_err(db_err)?;
+    sqlx::query("delete from analytics_cache").execute(&mut **tx).await.map_err(db_err)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(except: bool, ids: &[&str]) -> Filter {
+        Filter { except, ids: ids.iter().map(|s| (*s).to_owned()).collect() }
+    }
+
+    fn cells(rows: &[(i64, [i64; 8])]) -> Cells {
+        rows.iter()
+            .map(|(k, v)| {
+                let s = Sums { subjects: v[0], n: v[1], pos: v[2], neu: v[3], neg: v[4], unk: v[5], ssum: v[6], scount: v[7] };
+                (vec![KeyPart::Int(*k)], s)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_delta_adds_who_became_allowed_and_subtracts_who_left() {
+        // Everyone but a, b → everyone but b, c: a is back, c is out.
+        assert_eq!(f(true, &["a", "b"]).delta(&f(true, &["b", "c"])), Some((vec!["a".into()], vec!["c".into()])));
+        // Only a, b → only b, c: c came, a left.
+        assert_eq!(f(false, &["a", "b"]).delta(&f(false, &["b", "c"])), Some((vec!["c".into()], vec!["a".into()])));
+        assert_eq!(f(true, &["a"]).delta(&f(true, &["a"])), Some((vec![], vec![])));
+        assert_eq!(f(true, &[]).delta(&f(false, &[])), None, "another kind of filter recounts");
+        let many: Vec<String> = (0..=DELTA_LIMIT).map(|i| format!("{i:05}")).collect();
+        assert_eq!(f(true, &[]).delta(&Filter { except: true, ids: many }), None, "too many changes recount");
+    }
+
+    #[test]
+    fn corrections_add_and_subtract_cell_by_cell_and_drop_emptied_cells() {
+        let base = cells(&[(1, [3, 5, 2, 2, 1, 0, 40, 5]), (2, [1, 1, 0, 0, 1, 0, -10, 1])]);
+        let plus = cells(&[(3, [1, 2, 1, 1, 0, 0, 7, 2])]);
+        let minus = cells(&[(1, [1, 2, 1, 0, 1, 0, 15, 2]), (2, [1, 1, 0, 0, 1, 0, -10, 1])]);
+        let got = correct(base, plus, minus).expect("consistent");
+        assert_eq!(got, cells(&[(1, [2, 3, 1, 2, 0, 0, 25, 3]), (3, [1, 2, 1, 1, 0, 0, 7, 2])]));
+    }
+
+    #[test]
+    fn corrections_that_do_not_add_up_ask_for_a_recount() {
+        let base = cells(&[(1, [1, 1, 1, 0, 0, 0, 5, 1])]);
+        assert_eq!(correct(base.clone(), Cells::new(), cells(&[(1, [2, 2, 1, 1, 0, 0, 5, 2])])), None, "below zero");
+        assert_eq!(correct(base, Cells::new(), cells(&[(1, [1, 0, 0, 0, 0, 0, 0, 0])])), None, "rows left without subjects");
+    }
+}
