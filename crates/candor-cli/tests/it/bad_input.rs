@@ -89,7 +89,8 @@ fn a_database_from_a_newer_candor_is_refused() {
         sqlx::query("insert into candor_schema (version) values (42)").execute(&mut c).await.unwrap();
     });
     let r = i.fails(1, &["policy", "list"]);
-    assert!(r.stderr.contains("the database schema is version 42, newer than this candor supports (2); upgrade candor"), "{}", r.stderr);
+    assert!(r.stderr.contains("the database schema is version 42, newer than this candor supports ("), "{}", r.stderr);
+    assert!(r.stderr.contains("); upgrade candor"), "{}", r.stderr);
 }
 
 #[test]
