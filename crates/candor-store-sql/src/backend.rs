@@ -109,13 +109,16 @@ pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool
             Box::pin(async move {
                 match backend {
                     // WAL for concurrent readers; foreign keys for cascades;
-                    // secure_delete so erased bytes leave the file. A 64 MiB
-                    // page cache (filled only as pages are used) keeps the
-                    // indexes of a large import in memory; statement journals
-                    // in memory and a 64 MiB WAL between checkpoints keep
-                    // bulk writes from rewriting the same pages.
+                    // secure_delete so erased bytes leave the file. An 8 MiB
+                    // page cache a connection (32 MiB over a pool of four,
+                    // filled as pages are used) holds the hot index pages and
+                    // the operating system's file cache the rest: a larger
+                    // one made no import faster and only raised the peak
+                    // memory of large imports (BENCHMARKS.md). A 64 MiB WAL
+                    // between checkpoints keeps bulk writes from rewriting
+                    // the same pages.
                     Backend::Sqlite => {
-                        conn.execute("pragma journal_mode = wal; pragma foreign_keys = on; pragma secure_delete = on; pragma busy_timeout = 10000; pragma synchronous = normal; pragma cache_size = -16384; pragma wal_autocheckpoint = 16384;").await?;
+                        conn.execute("pragma journal_mode = wal; pragma foreign_keys = on; pragma secure_delete = on; pragma busy_timeout = 10000; pragma synchronous = normal; pragma cache_size = -8192; pragma wal_autocheckpoint = 16384;").await?;
                     }
                     Backend::Postgres => {
                         if let Some(schema) = schema {
