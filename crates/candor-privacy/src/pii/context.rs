@@ -9,7 +9,7 @@
 pub(crate) mod address;
 
 use super::dates::date_end;
-use super::text::{boundary_after, boundary_before, char_at, is_capitalized, lower_ascii, skip_blanks, word_end};
+use super::text::{boundary_after, boundary_before, char_at, is_capitalized, skip_blanks, word_end};
 use super::{Candidate, EntityType as E};
 
 /// What a cue says about what follows it.
@@ -149,6 +149,28 @@ struct Phrase {
     probe: Option<(usize, [u8; 2])>,
 }
 
+/// The phrases that start with one word.
+#[derive(Debug)]
+struct Group {
+    /// The word's hash.
+    hash: u64,
+    /// The phrase ids' range in `by_first`.
+    from: u32,
+    to: u32,
+    /// The word's length in bytes: where each phrase's probe stands.
+    at: u32,
+    /// A filter over the phrases' probes (bits [`probe_bit`]); all ones
+    /// when a phrase has none. Most occurrences of a common first word go
+    /// on as no phrase does (`I love`) and are dismissed here, without a
+    /// phrase (scattered over some 80 KB) being read.
+    probes: u64,
+}
+
+/// A probe's bit in [`Group::probes`].
+fn probe_bit(x: u8, y: u8) -> u32 {
+    ((u32::from(x) << 8) | u32::from(y)).wrapping_mul(0x9E37_79B1) >> 26
+}
+
 /// FxHash of lower-cased bytes: a few instructions a byte, no setup.
 fn fx(word: &[u8]) -> u64 {
     word.iter().fold(0u64, |h, &b| (h.rotate_left(5) ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95))
@@ -163,16 +185,18 @@ pub(crate) struct Cues {
     /// Slots: a 16-bit fingerprint of a first word's hash and 1 + the index
     /// of its group; 0 is empty. Four bytes a slot keeps the table in L1.
     slots: Vec<u32>,
-    /// Per first word: its full hash, and its phrase ids' range in `by_first`.
-    groups: Vec<(u64, u32, u32)>,
+    /// Per first word, its phrases.
+    groups: Vec<Group>,
     /// Phrase ids grouped by first word.
     by_first: Vec<u32>,
     mask: usize,
     /// Which first words can be looked up at all, before hashing them: a
     /// one-hash Bloom filter over length, first, second and last bytes.
     /// Most words of a message fail this test, which costs a few
-    /// instructions and one load.
-    prefilter: Vec<u64>,
+    /// instructions and one load. Each entry holds 64 bits of it (`[0]`)
+    /// and the same 64 bits of the cheap filter over first names (`[1]`,
+    /// see `first_names`): one load answers both.
+    prefilters: Vec<[u64; 2]>,
     /// Street types that end a word (`Hauptstraße`), lower case.
     compounds: Vec<String>,
     /// Known first names, by the hash of their lower case, sorted (64-bit
@@ -181,8 +205,6 @@ pub(crate) struct Cues {
     /// load.
     first_names: Vec<u64>,
     names_filter: Vec<u64>,
-    /// The cheap filter ([`cue_bit`]) over first names, tried first.
-    names_prefilter: Vec<u64>,
 }
 
 /// Byte classes of the word walk: 0 separates words (ASCII punctuation and
@@ -193,14 +215,13 @@ const WORD: u8 = 1;
 const UNDERSCORE: u8 = 2;
 const NON_ASCII: u8 = 4;
 const DIGIT: u8 = 8;
-/// Bytes of any word.
-const WORD_ANY: u8 = WORD | UNDERSCORE | NON_ASCII | DIGIT;
 /// Separators worth knowing about: recognizers skip messages without them.
-const AT: u8 = 16;
-const COLON: u8 = 32;
-const DOT: u8 = 64;
-/// `^`, `-` and `~`: the marks agents and customers sign with.
-const SIGN: u8 = 128;
+/// `^`, `-` and `~` are the marks agents and customers sign with. (The
+/// flags' order is the one in which [`masks`] gathers them.)
+const SIGN: u8 = 16;
+const DOT: u8 = 32;
+const COLON: u8 = 64;
+const AT: u8 = 128;
 static WORD_BYTE: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;
@@ -253,20 +274,69 @@ fn name_bit(h: u64) -> usize {
     (h >> (64 - FILTER_BITS)) as usize
 }
 
-/// The word-byte and odd-byte (`_`, non-ASCII) masks of up to 64 bytes,
-/// adding their classes to `summary`.
+/// Eight copies of a byte, and their top bits.
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = ONES * 0x80;
+
+/// Top bit of each byte of `x` (bytes below 0x80) set where the byte lies
+/// in `lo..=hi`: adding `0x80 - lo` reaches the top bit from `lo` up,
+/// adding `0x7f - hi` from past `hi`, and no byte carries into the next.
 #[inline]
-fn masks(chunk: &[u8], summary: &mut u8) -> (u64, u64) {
-    let (mut m, mut o, mut s) = (0u64, 0u64, 0u8);
-    let mut step = |j: usize, c: u8| {
-        let class = WORD_BYTE[usize::from(c)];
-        s |= class;
-        m |= u64::from(class & WORD_ANY != 0) << j;
-        o |= u64::from(class & (UNDERSCORE | NON_ASCII) != 0) << j;
-    };
-    chunk.iter().enumerate().for_each(|(j, &c)| step(j, c));
-    *summary |= s;
+fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
+    (x + ONES * u64::from(0x80 - lo)) & !(x + ONES * u64::from(0x7f - hi)) & HIGH
+}
+
+/// The top bits of the eight bytes of `v` (only top bits set), gathered
+/// into its low byte in order: one multiplication moves each into the top
+/// byte, without two of them ever meeting.
+#[inline]
+fn gather(v: u64) -> u64 {
+    (v >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// Top bit of each byte of `x` (bytes below 0x80) set where the byte is `c`:
+/// only zero stays below the top bit when `0x7f` is added.
+#[inline]
+fn equal(x: u64, c: u8) -> u64 {
+    !((x ^ (ONES * u64::from(c))) + ONES * 0x7f) & HIGH
+}
+
+/// The word-byte and odd-byte (`_`, non-ASCII) masks of the first `words`
+/// eight-byte words of `chunk`, adding to `seen` (the top nibble of each
+/// byte) which bytes of [`AT`], [`COLON`], [`DOT`], [`SIGN`], [`DIGIT`]
+/// and [`NON_ASCII`] occurred, each at the bit its flag has in a byte.
+/// Eight bytes at a time in a `u64` (SWAR): a few operations a byte, where
+/// a table lookup and two shifts a byte cost several times as much.
+#[inline(always)]
+fn masks(chunk: &[u8; 64], words: usize, seen: &mut u64) -> (u64, u64) {
+    let (mut m, mut o) = (0u64, 0u64);
+    for (k, bytes) in chunk.chunks_exact(8).enumerate().take(words) {
+        let v = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
+        let hi = v & HIGH;
+        // `x` keeps the low seven bits of non-ASCII bytes too: `ascii` drops them.
+        let x = v & !HIGH;
+        let ascii = !v & HIGH;
+        let lower = x | (ONES * 0x20);
+        let digit = in_range(x, b'0', b'9') & ascii;
+        let alpha = in_range(lower, b'a', b'z') & ascii;
+        let under = equal(x, b'_') & ascii;
+        let odd = hi | under;
+        m |= gather(odd | digit | alpha) << (8 * k);
+        o |= gather(odd) << (8 * k);
+        // `^` and `~` differ in the case bit alone.
+        let marks = equal(x, b'@') | equal(x, b':') >> 1 | equal(x, b'.') >> 2 | (equal(lower, b'~') | equal(x, b'-')) >> 3;
+        *seen |= (marks & ((ascii >> 7) * 0xf0)) | digit >> 4 | hi >> 5;
+    }
     (m, o)
+}
+
+/// The flags of [`CueHits`] that [`masks`]' `seen` holds: its eight bytes
+/// OR-ed together.
+fn seen_flags(mut seen: u64) -> u8 {
+    seen |= seen >> 32;
+    seen |= seen >> 16;
+    seen |= seen >> 8;
+    seen as u8
 }
 
 /// The first word of a phrase: letters and digits up to anything else.
@@ -292,8 +362,11 @@ impl Cues {
                 None => {
                     let open_end = phrase.ends_with(|c: char| !c.is_alphanumeric());
                     let w = first_word(&phrase).len();
+                    // The char after the first word is no letter, so has no
+                    // case: when it is wider than a byte (`i’m`), the probe
+                    // is its first two bytes, compared as they are.
                     let probe = match phrase.as_bytes().get(w..w + 2) {
-                        Some(&[a, b]) if a.is_ascii() && b.is_ascii() => Some((w, [a.to_ascii_lowercase(), b.to_ascii_lowercase()])),
+                        Some(&[a, b]) if !a.is_ascii() || b.is_ascii() => Some((w, [a.to_ascii_lowercase(), b.to_ascii_lowercase()])),
                         _ => None,
                     };
                     phrases.push(Phrase { text: phrase, kinds: vec![k], open_end, probe });
@@ -309,11 +382,11 @@ impl Cues {
                 None => groups.push((w, vec![i as u32])),
             }
         }
-        let mut prefilter = vec![0u64; (1 << FILTER_BITS) / 64];
+        let mut prefilters = vec![[0u64; 2]; (1 << FILTER_BITS) / 64];
         for (w, _) in &groups {
             if w.is_ascii() {
                 let bit = cue_bit(w.as_bytes());
-                prefilter[bit / 64] |= 1 << (bit % 64);
+                prefilters[bit / 64][0] |= 1 << (bit % 64);
             }
         }
         let size = (groups.len() * 2).next_power_of_two();
@@ -325,8 +398,12 @@ impl Cues {
             ids.sort_by_key(|&i| std::cmp::Reverse(phrases[i as usize].text.len()));
             let h = fx(w.as_bytes());
             let from = by_first.len() as u32;
+            let probes = ids
+                .iter()
+                .try_fold(0u64, |m, &i| phrases[i as usize].probe.map(|(_, [x, y])| m | 1 << probe_bit(x, y)))
+                .unwrap_or(u64::MAX);
             by_first.extend(ids);
-            table.push((h, from, by_first.len() as u32));
+            table.push(Group { hash: h, from, to: by_first.len() as u32, at: w.len() as u32, probes });
             let mut at = (h as usize) & mask;
             while slots[at] != 0 {
                 at = (at + 1) & mask;
@@ -337,44 +414,49 @@ impl Cues {
             FIRST_NAMES.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(|n| fx(n.as_bytes())).collect();
         first_names.sort_unstable();
         first_names.dedup();
-        let mut names_prefilter = vec![0u64; (1 << FILTER_BITS) / 64];
         for n in FIRST_NAMES.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
             let bit = cue_bit(n.as_bytes());
-            names_prefilter[bit / 64] |= 1 << (bit % 64);
+            prefilters[bit / 64][1] |= 1 << (bit % 64);
         }
         let mut names_filter = vec![0u64; (1 << FILTER_BITS) / 64];
         for &h in &first_names {
             let bit = name_bit(h);
             names_filter[bit / 64] |= 1 << (bit % 64);
         }
-        Self { phrases, slots, groups: table, by_first, mask, prefilter, compounds, first_names, names_filter, names_prefilter }
+        Self { phrases, slots, groups: table, by_first, mask, prefilters, compounds, first_names, names_filter }
     }
 
-    /// Whether an ASCII word may start a cue (no false negatives).
     /// Whether an ASCII word may start a cue (no false negatives).
     #[inline]
     fn may_start(&self, word: &[u8]) -> bool {
-        let bit = cue_bit(word);
-        self.prefilter.get(bit / 64).is_some_and(|m| m >> (bit % 64) & 1 == 1)
+        self.prefilter_bits(cue_bit(word)).0
     }
 
-    fn group(&self, word: &[u8]) -> &[u32] {
+    /// Whether bit `bit` ([`cue_bit`]) is set in the filter over cue first
+    /// words, and in the one over first names.
+    #[inline]
+    fn prefilter_bits(&self, bit: usize) -> (bool, bool) {
+        let [cue, name] = self.prefilters.get(bit / 64).copied().unwrap_or_default();
+        (cue >> (bit % 64) & 1 == 1, name >> (bit % 64) & 1 == 1)
+    }
+
+    fn group(&self, word: &[u8]) -> Option<&Group> {
         self.group_of(fx(word))
     }
 
-    /// The phrase ids of the first word whose hash is `h`.
-    fn group_of(&self, h: u64) -> &[u32] {
+    /// The group of the first word whose hash is `h`.
+    fn group_of(&self, h: u64) -> Option<&Group> {
         let fp = (h >> 48) as u32;
         let mut at = (h as usize) & self.mask;
         loop {
             let slot = self.slots[at];
             if slot == 0 {
-                return &[];
+                return None;
             }
             if slot >> 16 == fp {
-                if let Some(&(gh, from, to)) = self.groups.get((slot & 0xffff) as usize - 1) {
-                    if gh == h {
-                        return self.by_first.get(from as usize..to as usize).unwrap_or_default();
+                if let Some(g) = self.groups.get((slot & 0xffff) as usize - 1) {
+                    if g.hash == h {
+                        return Some(g);
                     }
                 }
             }
@@ -393,51 +475,64 @@ impl Cues {
     pub(crate) fn find_in(&self, text: &str, mut hits: Vec<CueHit>) -> CueHits {
         hits.clear();
         let b = text.as_bytes();
-        let mut summary = 0u8;
         // 64 bytes at a time: bit masks of word bytes (and of `_` and
-        // non-ASCII bytes among them) built by table lookup without a branch
-        // per byte; word edges are the mask's transitions, taken with
-        // `trailing_zeros`. Branches mispredicted at every word boundary
-        // cost more than everything else a byte-wise walk does.
+        // non-ASCII bytes among them) built without a branch per byte; word
+        // edges are the mask's transitions, taken with `trailing_zeros`.
+        // Branches mispredicted at every word boundary cost more than
+        // everything else a byte-wise walk does.
+        //
+        // The last block is padded with zeros (separators), so that a word
+        // running to the end of the text ends there like any other: when
+        // the text fills its last block, an empty block follows it.
+        let mut seen = 0u64;
         let mut carry = 0u64;
         let mut open: Option<usize> = None;
-        let mut last_odd = 0u64;
-        for (blk, chunk) in b.chunks(64).enumerate() {
-            let (m, o) = masks(chunk, &mut summary);
-            last_odd = o;
-            let mut t = m ^ ((m << 1) | carry);
-            carry = m >> 63;
-            if chunk.len() < 64 {
-                t &= (1u64 << chunk.len()) - 1;
-            }
-            // Each set bit of `t` starts or ends a word, alternately.
-            while t != 0 {
-                let at = blk * 64 + t.trailing_zeros() as usize;
-                t &= t - 1;
-                match open.take() {
-                    None => open = Some(at),
-                    Some(start) => self.plain_or_not(text, start, at, blk, o, &mut hits),
+        let mut tail = [0u8; 64];
+        for blk in 0..=b.len() / 64 {
+            let rest = b.get(blk * 64..).unwrap_or_default();
+            let (m, o) = match rest.first_chunk::<64>() {
+                Some(chunk) => masks(chunk, 8, &mut seen),
+                None => {
+                    tail[..rest.len()].copy_from_slice(rest);
+                    masks(&tail, rest.len().div_ceil(8), &mut seen)
                 }
+            };
+            // Words start where a word byte follows another byte, and end
+            // where another byte follows a word byte; starts and ends
+            // alternate, so the n-th end of a block pairs with its n-th
+            // start, or with the word still open from a block before.
+            let before = (m << 1) | carry;
+            carry = m >> 63;
+            let mut starts = m & !before;
+            let mut ends = !m & before;
+            while ends != 0 {
+                let start = open.take().unwrap_or_else(|| {
+                    let start = blk * 64 + starts.trailing_zeros() as usize;
+                    starts &= starts - 1;
+                    start
+                });
+                let end = blk * 64 + ends.trailing_zeros() as usize;
+                ends &= ends - 1;
+                self.plain_or_not(text, start, end, blk, o, &mut hits);
+            }
+            if starts != 0 {
+                open = Some(blk * 64 + starts.trailing_zeros() as usize);
             }
         }
-        if let Some(start) = open {
-            self.plain_or_not(text, start, b.len(), b.len().saturating_sub(1) / 64, last_odd, &mut hits);
-        }
+        let summary = seen_flags(seen);
         hits.sort_by_key(|h| (h.end, h.start));
         CueHits(hits, summary)
     }
 
-    /// The word `start..end`, ending in block `blk` whose odd-byte mask is
-    /// `odd`: plain ASCII words (no `_`, nothing wider) are the rule; the
+    /// The word `start..end`, whose end falls in block `blk` (so it is
+    /// shorter than 64 bytes when it starts there), whose odd-byte mask is
+    /// `odd`: plain ASCII words (no `_`, nothing
+    /// wider) are the rule, and most blocks have no odd byte at all; the
     /// rest have their bytes looked at.
     #[inline]
     fn plain_or_not(&self, text: &str, start: usize, end: usize, blk: usize, odd: u64, hits: &mut Vec<CueHit>) {
         let b = text.as_bytes();
-        let plain = start >= blk * 64 && end <= blk * 64 + 64 && {
-            let width = end - start;
-            let range = if width == 64 { u64::MAX } else { ((1u64 << width) - 1) << (start % 64) };
-            odd & range == 0
-        };
+        let plain = start >= blk * 64 && (odd == 0 || odd & (((1u64 << (end - start)) - 1) << (start % 64)) == 0);
         let seen = if plain { WORD } else { b[start..end].iter().fold(0u8, |acc, &c| acc | WORD_BYTE[usize::from(c)]) };
         self.word(text, start, end, seen, hits);
     }
@@ -447,30 +542,35 @@ impl Cues {
     #[inline]
     fn word(&self, text: &str, start: usize, end: usize, seen: u8, hits: &mut Vec<CueHit>) {
         let b = text.as_bytes();
-        // Handles and hashtags hold no cue and no name of ours.
-        if start > 0 && matches!(b[start - 1], b'@' | b'#') {
-            return;
-        }
-        // Nor do the words of a link's path (`…/update hosted on 1.2.3.4`).
-        if start > 0 && matches!(b[start - 1], b'/' | b'?' | b'=' | b'&') && in_link(b, start) {
-            return;
-        }
         let word = &b[start..end];
-        // `Hauptstraße 5`: a number after a word that may end in a street type.
-        if word[0].is_ascii_digit() && start >= 2 && b[start - 1] == b' ' {
-            self.street_compound(text, start - 1, hits);
+        // Most words follow a space; only the others need a closer look.
+        let before = if start > 0 { b[start - 1] } else { b'\n' };
+        if before == b' ' {
+            // `Hauptstraße 5`: a number after a word that may end in a street type.
+            if word[0].is_ascii_digit() && start >= 2 {
+                self.street_compound(text, start - 1, hits);
+            }
+        } else if matches!(before, b'@' | b'#') {
+            // Handles and hashtags hold no cue and no name of ours.
+            return;
+        } else if matches!(before, b'/' | b'?' | b'=' | b'&') && in_link(b, start) {
+            // Nor do the words of a link's path (`…/update hosted on 1.2.3.4`).
+            return;
         }
         if seen & (UNDERSCORE | NON_ASCII) == 0 {
             let len = word.len();
-            let bit = cue_bit(word);
-            if self.prefilter.get(bit / 64).is_some_and(|m| m >> (bit % 64) & 1 == 1) {
+            let (cue, name) = self.prefilter_bits(cue_bit(word));
+            // The tests below combine their parts with `&`, not `&&`: whether
+            // a word ends in `s` or is capitalized is as good as random, and
+            // a branch on each part mispredicts more than the parts cost.
+            if cue {
                 self.visit(text, start, end, Some(fx(word)), hits);
-            } else if len > 3 && word[len - 1] | 0x20 == b's' && self.may_start(&word[..len - 1]) {
+            } else if (len > 3) & (word[len - 1] | 0x20 == b's') & self.may_start(&word[..len - 1]) {
                 // Plural street types (`Villages`): their singular.
                 self.visit(text, start, end, None, hits);
             }
-            if word[0].is_ascii_uppercase() && len >= 3 && word[1].is_ascii_lowercase() {
-                self.first_name(b, start, end, bit, hits);
+            if name & word[0].is_ascii_uppercase() & (len >= 3) & word.get(1).is_some_and(u8::is_ascii_lowercase) {
+                self.first_name(b, start, end, hits);
             }
             return;
         }
@@ -498,12 +598,10 @@ impl Cues {
     }
 
     /// `Kayla`, `Marcus`: a capitalized ASCII word that is a known first
-    /// name, not part of a handle, hashtag or address.
+    /// name, not part of a handle, hashtag or address. (The cheap filter
+    /// over first names was asked already.)
     #[inline]
-    fn first_name(&self, b: &[u8], start: usize, end: usize, cheap: usize, hits: &mut Vec<CueHit>) {
-        if self.names_prefilter.get(cheap / 64).is_none_or(|m| m >> (cheap % 64) & 1 == 0) {
-            return;
-        }
+    fn first_name(&self, b: &[u8], start: usize, end: usize, hits: &mut Vec<CueHit>) {
         let h = fx(&b[start..end]);
         let bit = name_bit(h);
         if self.names_filter.get(bit / 64).is_none_or(|m| m >> (bit % 64) & 1 == 0) || self.first_names.binary_search(&h).is_err() {
@@ -532,19 +630,25 @@ impl Cues {
         let word = &b[start..end];
         // Non-ASCII first words (`teléfono`) hash their lower case;
         // plural street types (`Villages`) their singular.
-        let mut group: &[u32] = match hash {
+        let mut group = match hash {
             Some(h) => self.group_of(h),
             None if word.is_ascii() => self.group(word),
             None => self.group(text.get(start..end).unwrap_or_default().to_lowercase().as_bytes()),
         };
-        if group.is_empty() && word.len() > 3 && word.ends_with(b"s") {
+        if group.is_none() && word.len() > 3 && word.ends_with(b"s") {
             group = self.group(&word[..word.len() - 1]);
         }
-        if group.is_empty() {
-            return;
+        let Some(group) = group else { return };
+        // The probes of all the group's phrases at once.
+        if group.probes != u64::MAX {
+            let at = start + group.at as usize;
+            match (b.get(at), b.get(at + 1)) {
+                (Some(x), Some(y)) if group.probes >> probe_bit(x.to_ascii_lowercase(), y.to_ascii_lowercase()) & 1 == 1 => {}
+                _ => return,
+            }
         }
         let first = hits.len();
-        for &id in group {
+        for &id in self.by_first.get(group.from as usize..group.to as usize).unwrap_or_default() {
             let p = &self.phrases[id as usize];
             if let Some((at, [x, y])) = p.probe {
                 let next = (b.get(start + at).map(u8::to_ascii_lowercase), b.get(start + at + 1).map(u8::to_ascii_lowercase));
@@ -886,7 +990,12 @@ const POSTNOMINALS: &[&str] = &[
 /// Whether `word` is in the sorted `list`: a bisection comparing bytes
 /// inline, which for words this short beats a `memcmp` call a probe.
 pub(crate) fn in_sorted(list: &[&str], word: &str) -> bool {
-    let w = word.as_bytes();
+    in_sorted_bytes(list, word.as_bytes())
+}
+
+/// [`in_sorted`] for a word given as bytes (lower-cased on the stack: no
+/// UTF-8 check needed to look it up).
+fn in_sorted_bytes(list: &[&str], w: &[u8]) -> bool {
     list.binary_search_by(|probe| {
         let p = probe.as_bytes();
         for (a, b) in p.iter().zip(w) {
@@ -904,9 +1013,13 @@ pub(crate) fn in_sorted(list: &[&str], word: &str) -> bool {
 /// found by bisection.
 fn lower_in(word: &str, list: &[&str]) -> bool {
     let mut buf = [0u8; 24];
-    match lower_ascii(word, &mut buf) {
-        Some(w) => in_sorted(list, w),
-        None => in_sorted(list, &word.to_lowercase()),
+    match buf.get_mut(..word.len()) {
+        Some(lower) if word.is_ascii() => {
+            lower.copy_from_slice(word.as_bytes());
+            lower.make_ascii_lowercase();
+            in_sorted_bytes(list, lower)
+        }
+        _ => in_sorted(list, &word.to_lowercase()),
     }
 }
 
@@ -932,7 +1045,10 @@ fn dotted_in(text: &str, i: usize, list: &[&str]) -> Option<usize> {
         }
     }
     let raw = rest.get(..raw_len)?;
-    let raw = if raw.is_ascii() { raw } else { raw.split(char::is_whitespace).next().unwrap_or_default() };
+    if raw.is_ascii() {
+        return dotted_ascii_in(raw.as_bytes(), list).map(|len| i + len);
+    }
+    let raw = raw.split(char::is_whitespace).next().unwrap_or_default();
     let raw = raw.trim_end_matches([',', ';', ':', ')', '!', '?']);
     // `B.Eng..` ends a sentence: one dot is the abbreviation's.
     let raw = raw.strip_suffix("..").map_or(raw, |r| &raw[..r.len() + 1]);
@@ -951,12 +1067,37 @@ fn dotted_in(text: &str, i: usize, list: &[&str]) -> Option<usize> {
             buf[n] = c.to_ascii_lowercase();
             n += 1;
         }
-        std::str::from_utf8(&buf[..n]).is_ok_and(|key| !key.is_empty() && in_sorted(list, key))
+        n > 0 && in_sorted_bytes(list, &buf[..n])
     } else {
         let key: String = raw.chars().filter(|c| c.is_alphabetic()).flat_map(char::to_lowercase).collect();
         !key.is_empty() && key.len() <= 10 && in_sorted(list, &key)
     };
     found.then(|| i + raw.len())
+}
+
+/// [`dotted_in`] for an ASCII token (`raw`, up to the space): trimmed as
+/// there, then every test in one pass over its bytes, the letters
+/// lower-cased on the stack. Most capitalized words come here, and are no
+/// title. Returns the trimmed token's length.
+fn dotted_ascii_in(raw: &[u8], list: &[&str]) -> Option<usize> {
+    let mut raw = raw;
+    while let [head @ .., b',' | b';' | b':' | b')' | b'!' | b'?'] = raw {
+        raw = head;
+    }
+    if raw.ends_with(b"..") {
+        raw = &raw[..raw.len() - 1];
+    }
+    let mut buf = [0u8; 10];
+    let mut n = 0;
+    for &c in raw {
+        if c.is_ascii_alphabetic() {
+            *buf.get_mut(n)? = c.to_ascii_lowercase();
+            n += 1;
+        } else if c != b'.' && c != b'-' {
+            return None;
+        }
+    }
+    (n > 0 && in_sorted_bytes(list, &buf[..n])).then_some(raw.len())
 }
 
 /// A name at `i`: optional titles (`Dr`, `Univ.Prof.`), capitalized words
@@ -967,25 +1108,31 @@ fn name_at(text: &str, i: usize, max: usize) -> Option<(usize, usize, usize)> {
     let b = text.as_bytes();
     let mut end = i;
     let mut j = i;
-    // Titles.
+    // Titles. Where they end, whether a title stands there is known: the
+    // first word need not ask again.
+    let mut title_here = None;
     for _ in 0..3 {
         match dotted_in(text, j, TITLES) {
             Some(e) if b.get(e) == Some(&b' ') => j = e + 1,
-            _ => break,
+            title => {
+                title_here = Some(title);
+                break;
+            }
         }
     }
     let mut words = 0;
     while words < max {
+        let known_title = title_here.take();
         let Some(w_end) = word_end(text, j) else { break };
         let word = text.get(j..w_end)?;
-        let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase) && b.get(w_end) == Some(&b'.');
+        let initial = b.get(w_end) == Some(&b'.') && word.chars().count() == 1 && word.chars().all(char::is_uppercase);
         let next_capitalized = |from: usize| word_end(text, from).and_then(|e| text.get(from..e)).is_some_and(is_capitalized);
         // The cheap test first; the word lists only for capitalized words.
         // A title is never a name (`Madame, Monsieur,` names no one).
         let name_word = (is_capitalized(word) || initial)
             && !(words == 0 && initial)
-            && dotted_in(text, j, TITLES).is_none()
-            && ((lower_in(word, NAME_OR_WORD) && b.get(w_end) == Some(&b' ') && next_capitalized(w_end + 1)) || !lower_in(word, NOT_NAMES));
+            && known_title.unwrap_or_else(|| dotted_in(text, j, TITLES)).is_none()
+            && ((b.get(w_end) == Some(&b' ') && lower_in(word, NAME_OR_WORD) && next_capitalized(w_end + 1)) || !lower_in(word, NOT_NAMES));
         if name_word {
             words += 1;
             end = if initial { w_end + 1 } else { w_end };
@@ -1203,17 +1350,23 @@ pub(crate) fn trailing_name(text: &str, out: &mut Vec<Candidate>) {
     };
     let tb = trimmed.as_bytes();
     // A name ends in a capitalized word: most messages stop here.
-    let last = memchr::memrchr2(b' ', b'\n', tb).map_or(0, |p| p + 1);
+    let last_space = memchr::memrchr2(b' ', b'\n', tb);
+    let last = last_space.map_or(0, |p| p + 1);
     if !trimmed.get(last..).and_then(|w| w.chars().next()).is_some_and(char::is_uppercase) {
         return;
     }
-    // Where the last one, two and three words start.
-    let mut starts = Vec::with_capacity(3);
+    // Where the last one, two and three words start (on the stack: a
+    // message ending in a capitalized word is common).
+    let mut starts = [0usize; 3];
+    let mut found = 0;
     let mut pos = trimmed.len();
-    for _ in 0..3 {
-        match tb.get(..pos).and_then(|h| memchr::memrchr2(b' ', b'\n', h)) {
+    for k in 0..3 {
+        // The last space is known already.
+        let space = if k == 0 { last_space } else { tb.get(..pos).and_then(|h| memchr::memrchr2(b' ', b'\n', h)) };
+        match space {
             Some(sp) => {
-                starts.push(sp + 1);
+                starts[found] = sp + 1;
+                found += 1;
                 if trimmed.as_bytes().get(sp) == Some(&b'\n') {
                     break;
                 }
@@ -1222,7 +1375,7 @@ pub(crate) fn trailing_name(text: &str, out: &mut Vec<Candidate>) {
             None => break,
         }
     }
-    for &start in starts.iter().rev() {
+    for &start in starts[..found].iter().rev() {
         let before = text.get(..start).unwrap_or_default().trim_end_matches(' ');
         let newline = before.ends_with('\n');
         let after_sentence = before
@@ -1479,6 +1632,28 @@ mod word_list_tests {
             assert_eq!(phones, vec![text.find("teléfono").unwrap(), text.rfind("Teléfono").unwrap()], "pad {pad}");
             let handle = text.find("@my_name").unwrap();
             assert!(!hits.0.iter().any(|h| h.start > handle && h.start < handle + 14), "a handle holds no cue: pad {pad}: {:?}", hits.0);
+        }
+    }
+
+    #[test]
+    fn eight_bytes_at_a_time_flag_what_a_byte_table_does() {
+        let cues = Cues::new();
+        // Bytes beyond ASCII whose low seven bits spell `@`, `:`, `.`, `-`,
+        // `_` or a digit (`À` is C3 80, `Ā` C4 80, `Ġ` C4 A0) must not count.
+        let texts = ["", "plain words only", "a@b: c.d ^x -y ~z _ 42", "ÀĀĠàº ünïcödé", "Ā:", "x\u{c0}\u{ba}y", &"ab-".repeat(50)];
+        for (pad, text) in (0..70).flat_map(|pad| texts.iter().map(move |t| (pad, t))) {
+            let text = format!("{}{text}", "é".repeat(pad / 2) + &" ".repeat(pad % 2));
+            let by_table = text.bytes().fold(0u8, |acc, c| acc | WORD_BYTE[usize::from(c)]) & !(WORD | UNDERSCORE);
+            assert_eq!(cues.find(&text).1, by_table, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_group_filters_on_the_probes_of_all_its_phrases() {
+        let cues = Cues::new();
+        for (text, cue) in [("Hi, I’m Ana", Cue::NameWeak), ("I AM Ana", Cue::NameWeak), ("I love it", Cue::Phone)] {
+            let found = cues.find(text).0.iter().any(|h| h.cue == cue);
+            assert_eq!(found, cue == Cue::NameWeak, "{text}");
         }
     }
 

@@ -26,13 +26,19 @@ fn domain_end(b: &[u8], start: usize) -> Option<usize> {
     while end > start && matches!(b[end - 1], b'.' | b'-') {
         end -= 1;
     }
-    let domain = std::str::from_utf8(b.get(start..end)?).ok()?;
-    let labels: Vec<&str> = domain.split('.').collect();
-    let tld = labels.last()?;
-    let ok = labels.len() >= 2
-        && labels.iter().all(|l| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-'))
-        && tld.len() >= 2
-        && tld.bytes().all(|c| c.is_ascii_alphabetic());
+    // The labels are checked as they come, without collecting them: this
+    // runs for every `@` and every dot that might end a domain.
+    let domain = b.get(start..end)?;
+    let mut labels = 0;
+    let mut tld: &[u8] = &[];
+    for label in domain.split(|&c| c == b'.') {
+        if label.is_empty() || label.len() > 63 || label[0] == b'-' || label[label.len() - 1] == b'-' {
+            return None;
+        }
+        labels += 1;
+        tld = label;
+    }
+    let ok = labels >= 2 && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic);
     ok.then_some(end)
 }
 
@@ -159,8 +165,9 @@ pub(crate) fn urls(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
         return;
     }
     // One pass over the dots: `www.` hosts, then bare domains.
-    let scheme_urls: Vec<(usize, usize)> =
-        if out.len() > first { out[first..].iter().map(|c| (c.start, c.end)).collect() } else { Vec::new() };
+    // The URLs with a scheme, found above (the candidates of this call so
+    // far), by index: no copy of them is needed.
+    let scheme_urls = first..out.len();
     let mut last_end = 0;
     for dot in memchr_iter(b'.', b) {
         if dot < last_end {
@@ -179,7 +186,7 @@ pub(crate) fn urls(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
                 continue;
             }
         }
-        if let Some((start, end, score)) = bare_domain(text, dot, &scheme_urls) {
+        if let Some((start, end, score)) = bare_domain(text, dot, &out[scheme_urls.clone()]) {
             out.push(Candidate::new(E::Url, start, end, score, "url"));
             last_end = end;
         }
@@ -189,9 +196,9 @@ pub(crate) fn urls(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
 /// `shop.example.co.uk/returns`: a token of domain labels ending in a known
 /// TLD at `dot`, not part of an e-mail address or a longer URL. Returns
 /// (start, end, score).
-fn bare_domain(text: &str, dot: usize, covered: &[(usize, usize)]) -> Option<(usize, usize, f32)> {
+fn bare_domain(text: &str, dot: usize, covered: &[Candidate]) -> Option<(usize, usize, f32)> {
     let b = text.as_bytes();
-    if dot == 0 || !b[dot - 1].is_ascii_alphanumeric() || covered.iter().any(|&(s, e)| dot >= s && dot < e) {
+    if dot == 0 || !b[dot - 1].is_ascii_alphanumeric() || covered.iter().any(|c| dot >= c.start && dot < c.end) {
         return None;
     }
     let mut tld_end = dot + 1;
