@@ -41,6 +41,7 @@ async fn run() -> anyhow::Result<()> {
     let runs = num("--runs", 21).max(1);
     let dir = tempfile::tempdir()?;
     let data = candor_ingest::demo_data::generate(&dir.path().join("data"), interactions / 12, interactions, 7)?;
+    common::reset_peak_rss();
     KeyRing::create(&dir.path().join("keys"))?;
     let keys = Arc::new(KeyRing::load_with(&dir.path().join("keys"), None)?);
     let (url, schema, backend) = match arg("--postgres") {
@@ -122,7 +123,7 @@ async fn run() -> anyhow::Result<()> {
         println!("| {name} | {first:.0} ms | {} | {} | {cells} |", spread(again), spread(corrected));
     }
     println!(
-        "\nimport: {:.0} interactions/s; peak RSS of the whole run {:.0} MiB",
+        "\nimport: {:.0} interactions/s; peak RSS of the import and the queries {:.0} MiB",
         summary.interactions.stored as f64 / import_secs,
         common::peak_rss_mib()
     );

@@ -42,6 +42,7 @@ async fn run(interactions: u64, customers: u64, batch: usize) -> anyhow::Result<
     let candor = Candor::new(store.clone(), keys);
     let options = ImportOptions { brands: data.brands.clone(), batch_size: batch, actor: "bench".into(), ..ImportOptions::default() };
 
+    common::reset_peak_rss();
     let first = candor.import(&data.twcs, options.clone(), Arc::new(Progress::default())).await?;
     let peak = common::peak_rss_mib();
     let again = candor.import(&data.twcs, options, Arc::new(Progress::default())).await?;

@@ -10,3 +10,10 @@ pub fn peak_rss_mib() -> f64 {
         .and_then(|k| k.parse::<f64>().ok())
         .map_or(f64::NAN, |kib| kib / 1024.0)
 }
+
+/// Start measuring the peak anew from the current resident memory (Linux:
+/// `/proc/self/clear_refs`), so that what came before (generating the
+/// input) does not count.
+pub fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
