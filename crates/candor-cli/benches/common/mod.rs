@@ -1,5 +1,10 @@
 //! What the bench binaries share.
 
+/// The allocator the `candor` binary runs with (see its `main.rs`), so that
+/// the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Peak resident memory of this process, from /proc (Linux).
 pub fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
