@@ -164,19 +164,22 @@ fn aggregate_sql(q: &AggregateQuery, filter: Option<bool>, few: bool) -> String 
     } else {
         String::new()
     };
+    // A short list of subjects (the cache's corrections, mostly) is walked
+    // subject by subject through the index by subject: SQLite keeps the
+    // order of a `cross join`, and the side and day are then compared as
+    // expressions (`|| ''`, `+ 0`) that no index serves, or SQLite would
+    // rather range over the covering index, every subject's rows of the
+    // period, once per listed subject. PostgreSQL plans it as any join.
+    let few = few && filter == Some(false);
+    let (side, day) = if few { ("i.direction || ''", "i.day + 0") } else { ("i.direction", "i.day") };
     let mut conds = vec!["i.subject_id is not null".to_owned()];
     if q.side.is_some() {
-        conds.push("i.direction = $1".into());
+        conds.push(format!("{side} = $1"));
     } else {
         conds.push("$1 = $1".into());
     }
-    conds.push("i.day >= $2".into());
-    conds.push("i.day < $3".into());
-    // A short list of subjects (the cache's corrections, mostly) is walked
-    // subject by subject through the index by subject: SQLite keeps the
-    // order of a `cross join`, which would otherwise scan the covering
-    // index from one end to the other; PostgreSQL plans it as any join.
-    let few = few && filter == Some(false);
+    conds.push(format!("{day} >= $2"));
+    conds.push(format!("{day} < $3"));
     match filter {
         Some(true) => conds.push("i.subject_id not in (select id from candor_filter)".into()),
         Some(false) if few => conds.push("i.subject_id = f.id".into()),
