@@ -341,6 +341,12 @@ async fn fill_filter(tx: &mut Transaction<'static, Any>, backend: Backend, ids: 
         }
         ins.execute(&mut **tx).await.map_err(db_err)?;
     }
+    if backend == Backend::Postgres {
+        // A temporary table has no statistics until analysed: PostgreSQL
+        // then guesses it large and hashes it against every interaction
+        // rather than looking a handful of subjects up by index.
+        sqlx::query("analyze candor_filter").execute(&mut **tx).await.map_err(db_err)?;
+    }
     Ok(())
 }
 
