@@ -11,6 +11,7 @@ pub mod decision;
 pub mod identity;
 pub mod ids;
 pub mod policy;
+pub mod rights;
 pub mod text;
 
 pub use actor::{Actor, Role};
@@ -23,4 +24,5 @@ pub use policy::{
     diff::{diff, fresh_consent_since, Change, PolicyDiff},
     Ccpa, ConsentDefault, LegalBasis, Policy, PolicyContext, Purpose, Recipient, EXAMPLE_POLICY,
 };
+pub use rights::{Extension, Regime, RequestState, RightKind, RightsError, RightsRequest, Verification};
 pub use text::RedactedText;
