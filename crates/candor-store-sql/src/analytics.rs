@@ -247,7 +247,11 @@ pub(crate) async fn aggregate(pool: &AnyPool, backend: Backend, q: &AggregateQue
         None => (count_cells(pool, backend, q, &q.subjects).await?, true),
     };
     if fresh {
-        cache::remember(pool, &shape, generation, &wanted, &cells).await?;
+        // The cache only saves work: failing to keep it (a writer holding
+        // the database past the busy timeout) loses no answer.
+        if let Err(e) = cache::remember(pool, &shape, generation, &wanted, &cells).await {
+            tracing::warn!(error = %e, "analytics cache not kept");
+        }
     }
     Ok(cells.iter().map(|(key, sums)| shown(q, key, sums)).collect())
 }
