@@ -193,7 +193,14 @@ fn aggregate_sql(q: &AggregateQuery, filter: Option<bool>, few: bool) -> String 
     // order they were stored) up to the bound, over the whole result, each
     // (row, theme) pair counting once.
     let (rn, bound) = match q.max_per_subject {
-        Some(c) => (", row_number() over (partition by i.subject_id order by i.day, i.id) as rn".to_owned(), format!(" where i.rn <= {c}")),
+        // Ties broken by theme too: one message in two themes is two rows
+        // of the same day and id, and which of them the bound keeps must
+        // not depend on how a plan happened to sort them (the analytics
+        // cache adds and subtracts subjects counted by different plans).
+        Some(c) => {
+            let theme = if themes.is_empty() { "" } else { ", t.column1" };
+            (format!(", row_number() over (partition by i.subject_id order by i.day, i.id{theme}) as rn"), format!(" where i.rn <= {c}"))
+        }
         None => (String::new(), String::new()),
     };
     let source = format!(
@@ -239,9 +246,12 @@ pub(crate) async fn aggregate(pool: &AnyPool, backend: Backend, q: &AggregateQue
         Some(((plus, minus), base)) => {
             let plus = count_cells(pool, backend, q, &ids(&plus)?).await?;
             let minus = count_cells(pool, backend, q, &ids(&minus)?).await?;
+            // The corrections must count the state the cache counted: a
+            // write that landed meanwhile (a deletion, say) would leave
+            // its rows in the cached cells. Then count everything.
             match cache::correct(base, plus, minus) {
-                Some(cells) => (cells, true),
-                None => (count_cells(pool, backend, q, &q.subjects).await?, true),
+                Some(cells) if cache::generation(pool).await? == generation => (cells, true),
+                _ => (count_cells(pool, backend, q, &q.subjects).await?, true),
             }
         }
         None => (count_cells(pool, backend, q, &q.subjects).await?, true),
@@ -249,7 +259,7 @@ pub(crate) async fn aggregate(pool: &AnyPool, backend: Backend, q: &AggregateQue
     if fresh {
         // The cache only saves work: failing to keep it (a writer holding
         // the database past the busy timeout) loses no answer.
-        if let Err(e) = cache::remember(pool, &shape, generation, &wanted, &cells).await {
+        if let Err(e) = cache::remember(pool, backend, &shape, generation, &wanted, &cells).await {
             tracing::warn!(error = %e, "analytics cache not kept");
         }
     }

@@ -24,10 +24,11 @@ use std::collections::BTreeMap;
 use candor_store::audit::micros;
 use candor_store::{StoreError, SubjectFilter};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use sqlx::{Any, AnyPool, Transaction};
 use time::OffsetDateTime;
 
-use crate::db_err;
+use crate::{db_err, Backend};
 
 /// Changed subjects beyond which recounting everything is cheaper than
 /// correcting the cache (each changed subject costs an index lookup and
@@ -35,7 +36,17 @@ use crate::db_err;
 const DELTA_LIMIT: usize = 2_000;
 
 /// Cached shapes kept at most; the least recently made go first.
-const KEEP: u32 = 256;
+const KEEP: u32 = 64;
+
+/// Subjects a filter may list and still be kept with a cache (a row holds
+/// the list: 37 bytes a subject).
+const MAX_LISTED: usize = 200_000;
+
+/// The key a shape is kept under: its SHA-256, so that a long theme
+/// taxonomy never passes an index's key size.
+fn key(shape: &str) -> String {
+    hex::encode(Sha256::digest(shape.as_bytes()))
+}
 
 /// A cell key's part as the database gives it: a number for time buckets
 /// and themes, text for the rest. Ordered like the number or the bytes, on
@@ -145,7 +156,7 @@ pub(crate) async fn generation(pool: &AnyPool) -> Result<i64, StoreError> {
 /// The cache of `shape` made under `generation`, if any.
 pub(crate) async fn load(pool: &AnyPool, shape: &str, generation: i64) -> Result<Option<(Filter, Cells)>, StoreError> {
     let row: Option<(String, String)> = sqlx::query_as("select filter, cells from analytics_cache where shape = $1 and generation = $2")
-        .bind(shape)
+        .bind(key(shape))
         .bind(generation)
         .fetch_optional(pool)
         .await
@@ -154,24 +165,53 @@ pub(crate) async fn load(pool: &AnyPool, shape: &str, generation: i64) -> Result
     // saves work.
     Ok(row.and_then(|(filter, cells)| {
         let filter: Filter = serde_json::from_str(&filter).ok()?;
+        if !filter.ids.iter().all(|id| candor_domain::SubjectId::parse(id).is_ok()) {
+            return None;
+        }
         let cells: Vec<(Vec<KeyPart>, Sums)> = serde_json::from_str(&cells).ok()?;
         Some((filter, cells.into_iter().collect()))
     }))
 }
 
-/// Keep `cells`, counted under `generation` with `filter`, for `shape`;
-/// drop caches of other generations and the oldest beyond [`KEEP`].
-pub(crate) async fn remember(pool: &AnyPool, shape: &str, generation: i64, filter: &Filter, cells: &Cells) -> Result<(), StoreError> {
+/// Keep `cells`, counted under `generation` with `filter`, for `shape`,
+/// unless the interactions changed since; drop caches of older generations
+/// and the oldest beyond [`KEEP`].
+pub(crate) async fn remember(
+    pool: &AnyPool,
+    backend: Backend,
+    shape: &str,
+    generation: i64,
+    filter: &Filter,
+    cells: &Cells,
+) -> Result<(), StoreError> {
+    if filter.ids.len() > MAX_LISTED {
+        return Ok(());
+    }
     let err = |e: serde_json::Error| StoreError::Corrupt(format!("analytics cache: {e}"));
     let filter = serde_json::to_string(filter).map_err(err)?;
     let cells = serde_json::to_string(&cells.iter().collect::<Vec<_>>()).map_err(err)?;
     let mut tx = pool.begin().await.map_err(db_err)?;
-    sqlx::query("delete from analytics_cache where generation <> $1").bind(generation).execute(&mut *tx).await.map_err(db_err)?;
+    // On PostgreSQL a writer's `invalidate` then waits for this transaction
+    // (or this one for the writer's) at the generation row, before either
+    // touches a cache row: the two never deadlock. SQLite has one writer.
+    let lock = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " for share",
+    };
+    let (current,): (i64,) = sqlx::query_as(&format!("select generation from analytics_generation where id = 1{lock}"))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    if current != generation {
+        // Counted before a write that has landed since: already stale.
+        return tx.rollback().await.map_err(db_err);
+    }
+    sqlx::query("delete from analytics_cache where generation < $1").bind(generation).execute(&mut *tx).await.map_err(db_err)?;
     sqlx::query(
         "insert into analytics_cache (shape, generation, filter, cells, made_at) values ($1, $2, $3, $4, $5)
          on conflict (shape) do update set generation = excluded.generation, filter = excluded.filter, cells = excluded.cells, made_at = excluded.made_at",
     )
-    .bind(shape)
+    .bind(key(shape))
     .bind(generation)
     .bind(filter)
     .bind(cells)

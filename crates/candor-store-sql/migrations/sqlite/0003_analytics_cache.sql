@@ -17,7 +17,7 @@ create table analytics_generation (
 insert into analytics_generation (id, generation) values (1, 0);
 
 create table analytics_cache (
-    shape text primary key,          -- the query without its subject filter, canonical
+    shape text primary key,          -- sha-256 (hex) of the query without its subject filter, canonical
     generation bigint not null,      -- of the interactions it counted
     filter text not null,            -- the subject filter it was made with (json: pseudonymous ids)
     cells text not null,             -- json
