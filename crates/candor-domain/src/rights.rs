@@ -419,6 +419,9 @@ impl RightsRequest {
         if at > self.due_at {
             return Err(RightsError::NoExtension { why: "the first deadline has passed" });
         }
+        if at < self.received_at {
+            return Err(RightsError::NoExtension { why: "it is dated before the request was received" });
+        }
         let due =
             self.regime.extended(self.kind, self.due_at).ok_or(RightsError::NoExtension { why: "the law allows none for this right" })?;
         self.due_at = due;
@@ -515,6 +518,10 @@ mod tests {
         assert_eq!(
             r.extend("complex", datetime!(2027-01-02 0:00 UTC)),
             Err(RightsError::NoExtension { why: "the first deadline has passed" })
+        );
+        assert_eq!(
+            r.extend("backdated", datetime!(2026-11-30 0:00 UTC)),
+            Err(RightsError::NoExtension { why: "it is dated before the request was received" })
         );
         r.extend("many linked accounts to search", datetime!(2026-12-20 0:00 UTC)).unwrap();
         assert_eq!(r.due_at, datetime!(2027-03-01 0:00 UTC));

@@ -82,6 +82,12 @@ pub enum ServiceError {
         /// who has it
         subject: SubjectId,
     },
+    /// A rights request id that is not stored.
+    #[error("no rights request with id `{0}`; `candor rights list` shows them")]
+    UnknownRequest(String),
+    /// A step of a rights request's life cycle the rules refuse.
+    #[error(transparent)]
+    Rights(#[from] candor_domain::RightsError),
     /// An actor id that is not stored.
     #[error("no actor `{0}`; add it with `candor actor add {0} --role ROLE`")]
     UnknownActor(String),

@@ -19,6 +19,7 @@ pub mod import;
 pub mod keys;
 pub mod policy;
 pub mod receipt;
+pub mod rights;
 pub mod settings;
 pub mod subjects;
 

@@ -11,6 +11,7 @@ mod analytics;
 mod backend;
 mod cache;
 mod interactions;
+mod rights;
 mod rows;
 
 use std::sync::Arc;
@@ -19,8 +20,8 @@ use candor_domain::{ConsentEvent, SubjectId};
 use candor_store::audit::micros;
 use candor_store::{
     ActorRecord, AggregateQuery, AggregateRow, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionLink, InteractionRecord,
-    KeyOwner, KpiQuery, KpiRow, LinkPage, NewSubject, Op, Outcome, PolicyVersionRecord, RecipientRecord, SealedAttribute, SealedIdentity,
-    Store, StoreError, SubjectRecord, WrappedKey, WriteBatch,
+    KeyOwner, KpiQuery, KpiRow, LinkPage, NewSubject, Op, Outcome, PolicyVersionRecord, RecipientRecord, RightsRequestRecord,
+    SealedAttribute, SealedIdentity, Store, StoreError, SubjectRecord, WrappedKey, WriteBatch,
 };
 use sqlx::AnyPool;
 use sqlx::{Any, Transaction};
@@ -172,6 +173,10 @@ impl SqlStore {
                 }
             }
             Op::Rewrap(keys) => Ok(Outcome::Count(interactions::rewrap(tx, keys).await?)),
+            Op::SaveRightsRequest(r) => {
+                rights::save(tx, &r).await?;
+                Ok(Outcome::Done)
+            }
         }
     }
 
@@ -221,8 +226,6 @@ impl SqlStore {
     }
 }
 
-/// Insert subjects with their attributes and identities, many rows a
-/// statement.
 /// Whether an operation adds, removes or changes what an aggregate counts
 /// (the interactions and their analytics columns). Every operation is
 /// named, so that a new one has to answer.
@@ -239,10 +242,13 @@ fn changes_what_analytics_count(op: &Op) -> bool {
         | Op::Suppress { .. }
         | Op::UpsertActor { .. }
         | Op::AttestTraining { .. }
-        | Op::Rewrap(_) => false,
+        | Op::Rewrap(_)
+        | Op::SaveRightsRequest(_) => false,
     }
 }
 
+/// Insert subjects with their attributes and identities, many rows a
+/// statement.
 async fn insert_subjects(tx: &mut Transaction<'static, Any>, backend: Backend, subjects: &[NewSubject]) -> Result<(), StoreError> {
     for chunk in subjects.chunks(interactions::CHUNK) {
         let sql = format!(
@@ -347,6 +353,14 @@ impl Store for SqlStore {
 
     async fn subject(&self, id: SubjectId) -> Result<Option<SubjectRecord>, StoreError> {
         rows::subject(&self.pool, id).await
+    }
+
+    async fn rights_request(&self, id: &str) -> Result<Option<RightsRequestRecord>, StoreError> {
+        rights::one(&self.pool, id).await
+    }
+
+    async fn rights_requests(&self, open_only: bool) -> Result<Vec<RightsRequestRecord>, StoreError> {
+        rights::all(&self.pool, open_only).await
     }
 
     async fn subject_count(&self) -> Result<u64, StoreError> {

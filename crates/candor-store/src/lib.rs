@@ -127,6 +127,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// A subject with its encrypted attributes and identities.
     async fn subject(&self, id: SubjectId) -> Result<Option<SubjectRecord>, StoreError>;
 
+    /// A rights request by id.
+    async fn rights_request(&self, id: &str) -> Result<Option<RightsRequestRecord>, StoreError>;
+
+    /// Rights requests, earliest deadline first; only those not yet
+    /// completed or rejected when `open_only`.
+    async fn rights_requests(&self, open_only: bool) -> Result<Vec<RightsRequestRecord>, StoreError>;
+
     /// How many subjects are stored.
     async fn subject_count(&self) -> Result<u64, StoreError>;
 

@@ -1,7 +1,7 @@
 //! Row models: what goes into and comes out of a store. Personal fields are
 //! already sealed (`Vec<u8>` ciphertext) by the time they reach this layer.
 
-use candor_domain::{CategoryId, ConsentEvent, Identifier, Recipient, Role, SubjectId};
+use candor_domain::{CategoryId, ConsentEvent, Identifier, Recipient, RightsRequest, Role, SubjectId};
 use time::{Date, OffsetDateTime};
 
 use crate::audit::AuditRecord;
@@ -234,9 +234,26 @@ pub struct ActorRecord {
     pub training_expires_at: Option<OffsetDateTime>,
 }
 
+/// A data-subject rights request as stored. Requests outlive their
+/// subject (they prove what was done), so the row names the subject's
+/// pseudonym and keeps the id only as a value, never as a foreign key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RightsRequestRecord {
+    /// Its id (a UUID).
+    pub id: String,
+    /// Whose request it is.
+    pub subject: SubjectId,
+    /// The subject's pseudonymous id (what the audit log names).
+    pub subject_pseudonym: String,
+    /// The request's kind, regime, state, deadline and history.
+    pub request: RightsRequest,
+}
+
 /// One write.
 #[derive(Clone, Debug)]
 pub enum Op {
+    /// Store a rights request, or its new state (by id).
+    SaveRightsRequest(Box<RightsRequestRecord>),
     /// Store a policy version unless identical content is already stored.
     PublishPolicy {
         /// SHA-256 of `content`, hex.

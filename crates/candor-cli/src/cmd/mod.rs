@@ -14,6 +14,7 @@ pub mod init;
 pub mod keys;
 pub mod policy;
 pub mod redact;
+pub mod rights;
 pub mod subject;
 
 use clap::Subcommand;
@@ -40,6 +41,9 @@ pub enum Command {
     /// Record and show consent, and verify consent receipts.
     #[command(subcommand)]
     Consent(consent::Command),
+    /// Data-subject rights requests: open, verify, extend, reject, list what is overdue.
+    #[command(subcommand)]
+    Rights(rights::Command),
     /// Manage staff actors and their training attestations.
     #[command(subcommand)]
     Actor(actor::Command),
@@ -76,6 +80,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Policy(c) => policy::run(g, c).await,
         Command::Subject(c) => subject::run(g, c).await,
         Command::Consent(c) => consent::run(g, c).await,
+        Command::Rights(c) => rights::run(g, c).await,
         Command::Actor(c) => actor::run(g, c).await,
         Command::Access(c) => access::run(g, c).await,
         Command::Audit(c) => audit::run(g, c).await,

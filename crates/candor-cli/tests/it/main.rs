@@ -7,6 +7,7 @@ mod bad_input;
 mod consent;
 mod foundation;
 mod import;
+mod rights;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -10,6 +10,7 @@ mod crash;
 mod import;
 mod keys;
 mod policy;
+mod rights;
 mod subjects;
 
 use candor_domain::SubjectId;

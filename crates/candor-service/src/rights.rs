@@ -1,0 +1,92 @@
+//! Data-subject rights requests (GDPR Arts. 15–21, CCPA): opened with their
+//! legal deadline, the customer's identity verified, extended once with a
+//! reason, rejected with a reason the customer is shown, and listed with
+//! what is overdue. One implementation for the CLI, the API and the
+//! privacy center; every step is stored with its audit entry in one
+//! transaction. Carrying requests out (export, erasure, rectification…)
+//! builds on this.
+
+use candor_domain::{Regime, RightKind, RightsError, RightsRequest, SubjectId, Verification};
+use candor_store::{Op, RightsRequestRecord, WriteBatch};
+use serde_json::json;
+
+use crate::{Candor, Result, ServiceError};
+
+impl Candor {
+    /// Open a request of `kind` for `subject`, under `regime` (by default
+    /// the one the right comes from), received now.
+    pub async fn open_rights_request(
+        &self,
+        actor: &str,
+        kind: RightKind,
+        subject: SubjectId,
+        regime: Option<Regime>,
+    ) -> Result<RightsRequestRecord> {
+        let stored = self.store.subject(subject).await?.ok_or(ServiceError::UnknownSubject(subject))?;
+        let request = RightsRequest::open(kind, regime.unwrap_or_else(|| kind.default_regime()), self.now())?;
+        let record = RightsRequestRecord { id: uuid::Uuid::new_v4().to_string(), subject, subject_pseudonym: stored.pseudonym, request };
+        self.save_request(actor, "rights.open", &record, json!({})).await?;
+        Ok(record)
+    }
+
+    /// A request by id.
+    pub async fn rights_request(&self, id: &str) -> Result<RightsRequestRecord> {
+        self.store.rights_request(id).await?.ok_or_else(|| ServiceError::UnknownRequest(id.to_owned()))
+    }
+
+    /// Every request, earliest deadline first; with `overdue`, only those
+    /// past their deadline and not finished.
+    pub async fn rights_requests(&self, overdue: bool) -> Result<Vec<RightsRequestRecord>> {
+        let now = self.now();
+        let mut all = self.store.rights_requests(overdue).await?;
+        if overdue {
+            all.retain(|r| r.request.is_overdue(now));
+        }
+        Ok(all)
+    }
+
+    /// Record that staff verified the customer's identity, and why.
+    pub async fn verify_rights_request_by_staff(&self, actor: &str, id: &str, reason: &str) -> Result<RightsRequestRecord> {
+        let how = Verification::Staff { actor: actor.to_owned(), reason: reason.trim().to_owned() };
+        self.step(actor, id, "rights.verify", json!({ "by": "staff", "reason": reason.trim() }), |r| r.verify(how)).await
+    }
+
+    /// Refuse a request, with the reason the customer is shown.
+    pub async fn reject_rights_request(&self, actor: &str, id: &str, reason: &str) -> Result<RightsRequestRecord> {
+        self.step(actor, id, "rights.reject", json!({ "reason": reason.trim() }), |r| r.reject(reason)).await
+    }
+
+    /// Extend a request's deadline once, with the reason the customer is
+    /// told.
+    pub async fn extend_rights_request(&self, actor: &str, id: &str, reason: &str) -> Result<RightsRequestRecord> {
+        let now = self.now();
+        self.step(actor, id, "rights.extend", json!({ "reason": reason.trim() }), |r| r.extend(reason, now)).await
+    }
+
+    /// Load a request, apply one step of its life cycle, store it.
+    async fn step(
+        &self,
+        actor: &str,
+        id: &str,
+        action: &str,
+        detail: serde_json::Value,
+        f: impl FnOnce(&mut RightsRequest) -> std::result::Result<(), RightsError>,
+    ) -> Result<RightsRequestRecord> {
+        let mut record = self.rights_request(id).await?;
+        f(&mut record.request)?;
+        self.save_request(actor, action, &record, detail).await?;
+        Ok(record)
+    }
+
+    /// Store a request's state with the audit entry that says what moved it.
+    async fn save_request(&self, actor: &str, action: &str, r: &RightsRequestRecord, mut detail: serde_json::Value) -> Result<()> {
+        detail["request"] = json!(r.id);
+        detail["kind"] = json!(r.request.kind.as_str());
+        detail["regime"] = json!(r.request.regime.as_str());
+        detail["state"] = json!(r.request.state.as_str());
+        detail["due_at"] = json!(candor_store::audit::micros(r.request.due_at));
+        let audit = self.audit(actor, action, detail).subject(r.subject_pseudonym.clone());
+        self.store.apply(WriteBatch { ops: vec![Op::SaveRightsRequest(Box::new(r.clone()))], audit: vec![audit] }).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,97 @@
+//! Rights requests: opened with their legal deadline, verified, extended,
+//! rejected and listed, each step stored with its audit entry, on both back
+//! ends.
+
+use candor_domain::{Regime, RequestState, RightKind, RightsError, SubjectId, Verification};
+use candor_service::{Clock, ServiceError};
+use candor_store::Store as _;
+use candor_test_support::{each_backend, Fixture};
+use time::macros::datetime;
+use time::Duration;
+
+use crate::customer;
+
+#[tokio::test]
+async fn a_request_lives_from_receipt_to_its_end_with_its_deadline_and_an_audit_trail() {
+    each_backend(|db| async move {
+        let f = Fixture::with_policy(db).await;
+        let s = customer(&f, "pat@example.com", "@patdoe").await;
+        let received = datetime!(2026-01-31 09:00 UTC);
+        let candor = f.candor.clone().with_clock(Clock::fixed(received));
+
+        let r = candor.open_rights_request("carla", RightKind::Erasure, s, None).await.unwrap();
+        assert_eq!((r.request.regime, r.request.state), (Regime::Gdpr, RequestState::Received));
+        assert_eq!(r.request.due_at, datetime!(2026-02-28 09:00 UTC), "one calendar month, at most the month's last day");
+        assert_eq!(r.subject_pseudonym, f.keys.pseudonym(s.as_uuid()));
+        assert_eq!(candor.rights_request(&r.id).await.unwrap(), r, "stored as opened");
+
+        // Identity first; then extended once, with a reason.
+        let extended = candor.extend_rights_request("carla", &r.id, "three linked accounts to search").await.unwrap();
+        assert_eq!(extended.request.due_at, datetime!(2026-04-28 09:00 UTC));
+        let err = candor.extend_rights_request("carla", &r.id, "again").await.unwrap_err();
+        assert!(matches!(err, ServiceError::Rights(RightsError::AlreadyExtended)), "{err}");
+        let err = candor.verify_rights_request_by_staff("carla", &r.id, "  ").await.unwrap_err();
+        assert!(matches!(err, ServiceError::Rights(RightsError::NoReason)), "{err}");
+        let v = candor.verify_rights_request_by_staff("carla", &r.id, "passport seen at the counter").await.unwrap();
+        assert_eq!(v.request.state, RequestState::Verified);
+        assert_eq!(
+            v.request.verification,
+            Some(Verification::Staff { actor: "carla".into(), reason: "passport seen at the counter".into() })
+        );
+        let stored = candor.rights_request(&r.id).await.unwrap();
+        assert_eq!(stored, v, "every step is stored");
+
+        // Rejected with a reason; nothing moves a finished request.
+        let done = candor.reject_rights_request("carla", &r.id, "a legal hold covers this account").await.unwrap();
+        assert_eq!(
+            (done.request.state, done.request.rejection.as_deref()),
+            (RequestState::Rejected, Some("a legal hold covers this account"))
+        );
+        let err = candor.verify_rights_request_by_staff("carla", &r.id, "again").await.unwrap_err();
+        assert!(matches!(err, ServiceError::Rights(RightsError::AlreadyFinal { state: RequestState::Rejected })), "{err}");
+
+        // Each step is in the audit log, under the subject's pseudonym.
+        let entries = f.store.audit_entries(0, 1_000).await.unwrap();
+        let ours: Vec<_> = entries.iter().map(|e| &e.record).filter(|e| e.detail["request"] == r.id.as_str()).collect();
+        let actions: Vec<&str> = ours.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["rights.open", "rights.extend", "rights.verify", "rights.reject"]);
+        assert!(ours.iter().all(|e| e.subject.as_deref() == Some(r.subject_pseudonym.as_str()) && e.actor == "carla"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn overdue_requests_are_listed_and_unknown_subjects_or_requests_are_named() {
+    each_backend(|db| async move {
+        let f = Fixture::with_policy(db).await;
+        let s = customer(&f, "sam@example.com", "@samdoe").await;
+        let t0 = datetime!(2026-12-01 12:00 UTC);
+        let candor = f.candor.clone().with_clock(Clock::fixed(t0));
+        let access = candor.open_rights_request("carla", RightKind::Access, s, None).await.unwrap();
+        let opt_out = candor.open_rights_request("carla", RightKind::OptOutSaleShare, s, None).await.unwrap();
+        assert_eq!(opt_out.request.regime, Regime::Ccpa);
+        assert_eq!(opt_out.request.due_at, datetime!(2026-12-22 12:00 UTC), "15 business days");
+        let done = candor.open_rights_request("carla", RightKind::Objection, s, None).await.unwrap();
+        candor.reject_rights_request("carla", &done.id, "no processing on legitimate interests").await.unwrap();
+
+        let all = candor.rights_requests(false).await.unwrap();
+        assert_eq!(
+            all.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            [opt_out.id.as_str(), access.id.as_str(), done.id.as_str()],
+            "earliest deadline first"
+        );
+        assert!(candor.rights_requests(true).await.unwrap().is_empty());
+        let later = f.candor.clone().with_clock(Clock::fixed(t0 + Duration::days(25)));
+        let overdue: Vec<String> = later.rights_requests(true).await.unwrap().into_iter().map(|r| r.id).collect();
+        assert_eq!(overdue, vec![opt_out.id], "the opt-out is late, the access request not yet, the rejected one never");
+
+        let nobody = SubjectId::new();
+        let err = candor.open_rights_request("carla", RightKind::Access, nobody, None).await.unwrap_err();
+        assert!(matches!(err, ServiceError::UnknownSubject(id) if id == nobody), "{err}");
+        let err = candor.open_rights_request("carla", RightKind::Restriction, s, Some(Regime::Ccpa)).await.unwrap_err();
+        assert!(err.to_string().contains("restriction is not a right under ccpa"), "{err}");
+        let err = candor.rights_request("no-such-request").await.unwrap_err();
+        assert!(matches!(err, ServiceError::UnknownRequest(_)), "{err}");
+    })
+    .await;
+}
