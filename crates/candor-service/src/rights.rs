@@ -25,7 +25,7 @@ impl Candor {
         let stored = self.store.subject(subject).await?.ok_or(ServiceError::UnknownSubject(subject))?;
         let request = RightsRequest::open(kind, regime.unwrap_or_else(|| kind.default_regime()), self.now())?;
         let record = RightsRequestRecord { id: uuid::Uuid::new_v4().to_string(), subject, subject_pseudonym: stored.pseudonym, request };
-        self.save_request(actor, "rights.open", &record, json!({})).await?;
+        self.save_request(actor, "rights.open", &record, None, json!({})).await?;
         Ok(record)
     }
 
@@ -73,20 +73,30 @@ impl Candor {
         f: impl FnOnce(&mut RightsRequest) -> std::result::Result<(), RightsError>,
     ) -> Result<RightsRequestRecord> {
         let mut record = self.rights_request(id).await?;
+        let previous = record.request.clone();
         f(&mut record.request)?;
-        self.save_request(actor, action, &record, detail).await?;
+        self.save_request(actor, action, &record, Some(previous), detail).await?;
         Ok(record)
     }
 
-    /// Store a request's state with the audit entry that says what moved it.
-    async fn save_request(&self, actor: &str, action: &str, r: &RightsRequestRecord, mut detail: serde_json::Value) -> Result<()> {
+    /// Store a request's state with the audit entry that says what moved
+    /// it; refused if the request no longer stands as `previous`.
+    async fn save_request(
+        &self,
+        actor: &str,
+        action: &str,
+        r: &RightsRequestRecord,
+        previous: Option<RightsRequest>,
+        mut detail: serde_json::Value,
+    ) -> Result<()> {
         detail["request"] = json!(r.id);
         detail["kind"] = json!(r.request.kind.as_str());
         detail["regime"] = json!(r.request.regime.as_str());
         detail["state"] = json!(r.request.state.as_str());
         detail["due_at"] = json!(candor_store::audit::micros(r.request.due_at));
         let audit = self.audit(actor, action, detail).subject(r.subject_pseudonym.clone());
-        self.store.apply(WriteBatch { ops: vec![Op::SaveRightsRequest(Box::new(r.clone()))], audit: vec![audit] }).await?;
+        let op = Op::SaveRightsRequest { record: Box::new(r.clone()), previous: previous.map(Box::new) };
+        self.store.apply(WriteBatch { ops: vec![op], audit: vec![audit] }).await?;
         Ok(())
     }
 }

@@ -173,8 +173,8 @@ impl SqlStore {
                 }
             }
             Op::Rewrap(keys) => Ok(Outcome::Count(interactions::rewrap(tx, keys).await?)),
-            Op::SaveRightsRequest(r) => {
-                rights::save(tx, &r).await?;
+            Op::SaveRightsRequest { record, previous } => {
+                rights::save(tx, &record, previous.as_deref()).await?;
                 Ok(Outcome::Done)
             }
         }
@@ -243,7 +243,7 @@ fn changes_what_analytics_count(op: &Op) -> bool {
         | Op::UpsertActor { .. }
         | Op::AttestTraining { .. }
         | Op::Rewrap(_)
-        | Op::SaveRightsRequest(_) => false,
+        | Op::SaveRightsRequest { .. } => false,
     }
 }
 

@@ -15,26 +15,51 @@ struct Detail {
     request: RightsRequest,
 }
 
-/// Insert the request, or replace what is stored under its id.
-pub(crate) async fn save(tx: &mut Transaction<'static, Any>, r: &RightsRequestRecord) -> Result<(), StoreError> {
-    let detail = Detail { subject: r.subject.to_string(), request: r.request.clone() };
-    let detail = serde_json::to_string(&detail).map_err(|e| StoreError::Corrupt(format!("rights request {}: {e}", r.id)))?;
-    sqlx::query(
-        "insert into rights_requests (id, subject_pseudonym, kind, regime, state, received_at, due_at, detail)
-         values ($1, $2, $3, $4, $5, $6, $7, $8)
-         on conflict (id) do update set state = excluded.state, due_at = excluded.due_at, detail = excluded.detail",
-    )
-    .bind(&r.id)
-    .bind(&r.subject_pseudonym)
-    .bind(r.request.kind.as_str())
-    .bind(r.request.regime.as_str())
-    .bind(r.request.state.as_str())
-    .bind(micros(r.request.received_at))
-    .bind(micros(r.request.due_at))
-    .bind(detail)
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
+fn detail(r: &RightsRequestRecord, request: &RightsRequest) -> Result<String, StoreError> {
+    let detail = Detail { subject: r.subject.to_string(), request: request.clone() };
+    serde_json::to_string(&detail).map_err(|e| StoreError::Corrupt(format!("rights request {}: {e}", r.id)))
+}
+
+/// Insert a new request (`previous: None`), or store its new state where
+/// it still stands as `previous` (the whole stored document compared, so
+/// any step taken meanwhile is noticed).
+pub(crate) async fn save(
+    tx: &mut Transaction<'static, Any>,
+    r: &RightsRequestRecord,
+    previous: Option<&RightsRequest>,
+) -> Result<(), StoreError> {
+    let now = detail(r, &r.request)?;
+    let Some(previous) = previous else {
+        sqlx::query(
+            "insert into rights_requests (id, subject_pseudonym, kind, regime, state, received_at, due_at, detail)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&r.id)
+        .bind(&r.subject_pseudonym)
+        .bind(r.request.kind.as_str())
+        .bind(r.request.regime.as_str())
+        .bind(r.request.state.as_str())
+        .bind(micros(r.request.received_at))
+        .bind(micros(r.request.due_at))
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+        return Ok(());
+    };
+    let updated = sqlx::query("update rights_requests set state = $1, due_at = $2, detail = $3 where id = $4 and detail = $5")
+        .bind(r.request.state.as_str())
+        .bind(micros(r.request.due_at))
+        .bind(now)
+        .bind(&r.id)
+        .bind(detail(r, previous)?)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::Changed(format!("rights request {}", r.id)));
+    }
     Ok(())
 }
 

@@ -78,6 +78,9 @@ pub enum StoreError {
     /// An actor id that is not stored.
     #[error("no actor `{0}`; add it with `candor actor add`")]
     UnknownActor(String),
+    /// A record changed between reading it and writing its new state.
+    #[error("{0} was changed by someone else meanwhile; look at it again and retry")]
+    Changed(String),
     /// A stored row could not be decoded.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),

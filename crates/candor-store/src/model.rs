@@ -252,8 +252,16 @@ pub struct RightsRequestRecord {
 /// One write.
 #[derive(Clone, Debug)]
 pub enum Op {
-    /// Store a rights request, or its new state (by id).
-    SaveRightsRequest(Box<RightsRequestRecord>),
+    /// Store a new rights request (`previous: None`), or its new state
+    /// provided it still stands as `previous` (else
+    /// [`StoreError::Changed`](crate::StoreError::Changed): two staff
+    /// moving one request at once never lose a step).
+    SaveRightsRequest {
+        /// The request as it is to be.
+        record: Box<RightsRequestRecord>,
+        /// The request as it was read.
+        previous: Option<Box<RightsRequest>>,
+    },
     /// Store a policy version unless identical content is already stored.
     PublishPolicy {
         /// SHA-256 of `content`, hex.

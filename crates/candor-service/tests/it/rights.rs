@@ -4,7 +4,7 @@
 
 use candor_domain::{Regime, RequestState, RightKind, RightsError, SubjectId, Verification};
 use candor_service::{Clock, ServiceError};
-use candor_store::Store as _;
+use candor_store::{Op, Store as _, StoreError, WriteBatch};
 use candor_test_support::{each_backend, Fixture};
 use time::macros::datetime;
 use time::Duration;
@@ -93,6 +93,30 @@ async fn overdue_requests_are_listed_and_unknown_subjects_or_requests_are_named(
         assert!(err.to_string().contains("restriction is not a right under ccpa"), "{err}");
         let err = candor.rights_request("no-such-request").await.unwrap_err();
         assert!(matches!(err, ServiceError::UnknownRequest(_)), "{err}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_step_taken_on_a_request_that_changed_meanwhile_is_refused() {
+    each_backend(|db| async move {
+        let f = Fixture::with_policy(db).await;
+        let s = customer(&f, "lee@example.com", "@leedoe").await;
+        let opened = f.candor.open_rights_request("carla", RightKind::Access, s, None).await.unwrap();
+        // Two staff read the request; one extends it first.
+        let read = f.candor.rights_request(&opened.id).await.unwrap();
+        f.candor.extend_rights_request("carla", &opened.id, "many accounts").await.unwrap();
+        // The other's step, made from what they read, would drop the extension.
+        let mut stale = read.clone();
+        stale.request.extend("other reason", f.candor.now()).unwrap();
+        let op = Op::SaveRightsRequest { record: Box::new(stale), previous: Some(Box::new(read.request)) };
+        let err = f.store.apply(WriteBatch { ops: vec![op], audit: vec![] }).await.unwrap_err();
+        assert!(matches!(err, StoreError::Changed(ref what) if what.contains(&opened.id)), "{err}");
+        let now = f.candor.rights_request(&opened.id).await.unwrap();
+        assert_eq!(now.request.extension.map(|e| e.reason).as_deref(), Some("many accounts"), "the first step stands");
+        // A second new request under an id already taken is refused too.
+        let op = Op::SaveRightsRequest { record: Box::new(opened.clone()), previous: None };
+        assert!(f.store.apply(WriteBatch { ops: vec![op], audit: vec![] }).await.is_err());
     })
     .await;
 }
