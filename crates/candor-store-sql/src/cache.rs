@@ -21,6 +21,7 @@
 
 use std::collections::BTreeMap;
 
+use candor_domain::SubjectId;
 use candor_store::audit::micros;
 use candor_store::{StoreError, SubjectFilter};
 use serde::{Deserialize, Serialize};
@@ -77,7 +78,7 @@ impl Sums {
         [&mut self.subjects, &mut self.n, &mut self.pos, &mut self.neu, &mut self.neg, &mut self.unk, &mut self.ssum, &mut self.scount]
     }
 
-    fn add(&mut self, other: &mut Sums, sign: i64) {
+    fn add(&mut self, mut other: Sums, sign: i64) {
         for (a, b) in self.fields().into_iter().zip(other.fields()) {
             *a += sign * *b;
         }
@@ -91,7 +92,7 @@ pub(crate) type Cells = BTreeMap<Vec<KeyPart>, Sums>;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Filter {
     except: bool,
-    ids: Vec<String>,
+    ids: Vec<SubjectId>,
 }
 
 impl Filter {
@@ -100,7 +101,7 @@ impl Filter {
             SubjectFilter::Except(ids) => (true, ids),
             SubjectFilter::Only(ids) => (false, ids),
         };
-        let mut ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        let mut ids = ids.clone();
         ids.sort_unstable();
         ids.dedup();
         Self { except, ids }
@@ -109,7 +110,7 @@ impl Filter {
     /// Subjects to add and to subtract to go from a cache made with `self`
     /// to `now`; `None` when recounting is the better way (another kind of
     /// filter, or too many changes).
-    pub(crate) fn delta(&self, now: &Filter) -> Option<(Vec<String>, Vec<String>)> {
+    pub(crate) fn delta(&self, now: &Filter) -> Option<(Vec<SubjectId>, Vec<SubjectId>)> {
         if self.except != now.except {
             return None;
         }
@@ -123,8 +124,8 @@ impl Filter {
 }
 
 /// The sorted `a` without the sorted `b`.
-fn minus(a: &[String], b: &[String]) -> Vec<String> {
-    a.iter().filter(|x| b.binary_search(x).is_err()).cloned().collect()
+fn minus(a: &[SubjectId], b: &[SubjectId]) -> Vec<SubjectId> {
+    a.iter().filter(|x| b.binary_search(x).is_err()).copied().collect()
 }
 
 /// `base + plus - minus`, cell by cell; `None` if a count would fall below
@@ -132,8 +133,8 @@ fn minus(a: &[String], b: &[String]) -> Vec<String> {
 /// store disagree: recount).
 pub(crate) fn correct(mut base: Cells, plus: Cells, minus: Cells) -> Option<Cells> {
     for (sign, cells) in [(1, plus), (-1, minus)] {
-        for (key, mut sums) in cells {
-            base.entry(key).or_default().add(&mut sums, sign);
+        for (key, sums) in cells {
+            base.entry(key).or_default().add(sums, sign);
         }
     }
     let mut consistent = true;
@@ -161,13 +162,10 @@ pub(crate) async fn load(pool: &AnyPool, shape: &str, generation: i64) -> Result
         .fetch_optional(pool)
         .await
         .map_err(db_err)?;
-    // A cache that does not parse is a miss, never an error: it only ever
-    // saves work.
+    // A cache that does not parse (an id included) is a miss, never an
+    // error: it only ever saves work.
     Ok(row.and_then(|(filter, cells)| {
         let filter: Filter = serde_json::from_str(&filter).ok()?;
-        if !filter.ids.iter().all(|id| candor_domain::SubjectId::parse(id).is_ok()) {
-            return None;
-        }
         let cells: Vec<(Vec<KeyPart>, Sums)> = serde_json::from_str(&cells).ok()?;
         Some((filter, cells.into_iter().collect()))
     }))
@@ -240,8 +238,13 @@ pub(crate) async fn invalidate(tx: &mut Transaction<'static, Any>) -> Result<(),
 mod tests {
     use super::*;
 
-    fn f(except: bool, ids: &[&str]) -> Filter {
-        Filter { except, ids: ids.iter().map(|s| (*s).to_owned()).collect() }
+    /// Subject `n`, the same every time.
+    fn id(n: u128) -> SubjectId {
+        SubjectId::parse(&uuid::Uuid::from_u128(n).to_string()).expect("a uuid")
+    }
+
+    fn f(except: bool, ids: &[u128]) -> Filter {
+        Filter { except, ids: ids.iter().map(|n| id(*n)).collect() }
     }
 
     fn cells(rows: &[(i64, [i64; 8])]) -> Cells {
@@ -255,14 +258,14 @@ mod tests {
 
     #[test]
     fn a_delta_adds_who_became_allowed_and_subtracts_who_left() {
-        // Everyone but a, b → everyone but b, c: a is back, c is out.
-        assert_eq!(f(true, &["a", "b"]).delta(&f(true, &["b", "c"])), Some((vec!["a".into()], vec!["c".into()])));
-        // Only a, b → only b, c: c came, a left.
-        assert_eq!(f(false, &["a", "b"]).delta(&f(false, &["b", "c"])), Some((vec!["c".into()], vec!["a".into()])));
-        assert_eq!(f(true, &["a"]).delta(&f(true, &["a"])), Some((vec![], vec![])));
+        // Everyone but 1, 2 → everyone but 2, 3: 1 is back, 3 is out.
+        assert_eq!(f(true, &[1, 2]).delta(&f(true, &[2, 3])), Some((vec![id(1)], vec![id(3)])));
+        // Only 1, 2 → only 2, 3: 3 came, 1 left.
+        assert_eq!(f(false, &[1, 2]).delta(&f(false, &[2, 3])), Some((vec![id(3)], vec![id(1)])));
+        assert_eq!(f(true, &[1]).delta(&f(true, &[1])), Some((vec![], vec![])));
         assert_eq!(f(true, &[]).delta(&f(false, &[])), None, "another kind of filter recounts");
-        let many: Vec<String> = (0..=DELTA_LIMIT).map(|i| format!("{i:05}")).collect();
-        assert_eq!(f(true, &[]).delta(&Filter { except: true, ids: many }), None, "too many changes recount");
+        let many: Vec<u128> = (0..=DELTA_LIMIT as u128).collect();
+        assert_eq!(f(true, &[]).delta(&f(true, &many)), None, "too many changes recount");
     }
 
     #[test]
