@@ -103,6 +103,15 @@ impl Installation {
     pub async fn close(self) {
         self.store.close().await;
     }
+
+    /// Open the installation, run `f` on it, and close it whatever `f`
+    /// returned.
+    pub async fn with<T>(config: &Path, f: impl AsyncFnOnce(&Installation) -> anyhow::Result<T>) -> anyhow::Result<T> {
+        let inst = Self::open(config).await?;
+        let result = f(&inst).await;
+        inst.close().await;
+        result
+    }
 }
 
 /// Open the store the settings name.

@@ -25,10 +25,7 @@ pub enum Command {
 
 /// Run an audit command.
 pub async fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
-    let inst = Installation::open(&g.config_path()).await?;
-    let result = run_in(g, &inst, c).await;
-    inst.close().await;
-    result
+    Installation::with(&g.config_path(), async |inst| run_in(g, inst, c).await).await
 }
 
 async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<Outcome> {

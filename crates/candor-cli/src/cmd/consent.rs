@@ -62,10 +62,7 @@ pub async fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
     if let Command::VerifyReceipt { file, public_key } = c {
         return verify(g, &file, public_key.as_deref());
     }
-    let inst = Installation::open(&g.config_path()).await?;
-    let result = run_in(g, &inst, c).await;
-    inst.close().await;
-    result
+    Installation::with(&g.config_path(), async |inst| run_in(g, inst, c).await).await
 }
 
 async fn record(
