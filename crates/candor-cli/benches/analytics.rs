@@ -71,13 +71,14 @@ async fn run() -> anyhow::Result<()> {
     ];
     let wanted = subjects / 50 + runs * queries.len() as u64;
     let mut customers = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut after = 0;
     while (customers.len() as u64) < wanted {
         let page = store.inbound_texts(i64::MIN / 2, i64::MAX / 2, after, 5_000).await?;
         let Some((last, _, _)) = page.last() else { break };
         after = *last;
         for (_, subject, _) in page {
-            if !customers.contains(&subject) {
+            if seen.insert(subject) {
                 customers.push(subject);
             }
         }

@@ -21,7 +21,8 @@ use time::OffsetDateTime;
 /// hours), bounded so memory does not grow with the input; a miss costs a
 /// share of one batched lookup. At 100,000 the caches kept filling until
 /// 1.3 million interactions, so large imports peaked 50 MB higher than a
-/// million did, with no gain in speed.
+/// million did; the price is about 7% of a 1M import of the demo data,
+/// whose 75,000 customers 100,000 entries held entirely.
 const CACHE_ENTRIES: usize = 25_000;
 
 /// Where an identifier stands.
