@@ -224,6 +224,36 @@ impl SqlStore {
             .map_err(db_err)?;
         Ok(())
     }
+
+    /// A batch's audit entries and operations, in `tx`.
+    async fn write(&self, tx: &mut Transaction<'static, Any>, batch: WriteBatch) -> Result<Vec<Outcome>, StoreError> {
+        // Audit first: it takes the write lock, so the whole batch runs
+        // serialized against other writers.
+        self.append_audit(tx, batch.audit).await?;
+        let mut outcomes = Vec::with_capacity(batch.ops.len());
+        let counted = batch.ops.iter().any(changes_what_analytics_count);
+        let mut ops = batch.ops.into_iter().peekable();
+        while let Some(op) = ops.next() {
+            // Consecutive subject creations (an import's) go in many rows
+            // a statement.
+            if let Op::CreateSubject(first) = op {
+                let mut run = vec![*first];
+                while let Some(Op::CreateSubject(_)) = ops.peek() {
+                    if let Some(Op::CreateSubject(s)) = ops.next() {
+                        run.push(*s);
+                    }
+                }
+                insert_subjects(tx, self.backend, &run).await?;
+                outcomes.extend(run.iter().map(|_| Outcome::Done));
+                continue;
+            }
+            outcomes.push(self.apply_op(tx, op).await?);
+        }
+        if counted {
+            cache::invalidate(tx).await?;
+        }
+        Ok(outcomes)
+    }
 }
 
 /// Whether an operation adds, removes or changes what an aggregate counts
@@ -308,33 +338,20 @@ impl Store for SqlStore {
             return Err(StoreError::NoSigner);
         }
         let mut tx = self.pool.begin().await.map_err(db_err)?;
-        // Audit first: it takes the write lock, so the whole batch runs
-        // serialized against other writers.
-        self.append_audit(&mut tx, batch.audit).await?;
-        let mut outcomes = Vec::with_capacity(batch.ops.len());
-        let counted = batch.ops.iter().any(changes_what_analytics_count);
-        let mut ops = batch.ops.into_iter().peekable();
-        while let Some(op) = ops.next() {
-            // Consecutive subject creations (an import's) go in many rows
-            // a statement.
-            if let Op::CreateSubject(first) = op {
-                let mut run = vec![*first];
-                while let Some(Op::CreateSubject(_)) = ops.peek() {
-                    if let Some(Op::CreateSubject(s)) = ops.next() {
-                        run.push(*s);
-                    }
-                }
-                insert_subjects(&mut tx, self.backend, &run).await?;
-                outcomes.extend(run.iter().map(|_| Outcome::Done));
-                continue;
+        match self.write(&mut tx, batch).await {
+            Ok(outcomes) => {
+                tx.commit().await.map_err(db_err)?;
+                Ok(outcomes)
             }
-            outcomes.push(self.apply_op(&mut tx, op).await?);
+            Err(e) => {
+                // Rolled back here and now: a dropped transaction is only
+                // rolled back when its pooled connection is next used, and
+                // until then it keeps its locks (on PostgreSQL, the audit
+                // head's row, so every other writer waits).
+                let _ = tx.rollback().await;
+                Err(e)
+            }
         }
-        if counted {
-            cache::invalidate(&mut tx).await?;
-        }
-        tx.commit().await.map_err(db_err)?;
-        Ok(outcomes)
     }
 
     async fn policy_versions(&self) -> Result<Vec<PolicyVersionRecord>, StoreError> {
