@@ -24,5 +24,7 @@ pub use policy::{
     diff::{diff, fresh_consent_since, Change, PolicyDiff},
     Ccpa, ConsentDefault, LegalBasis, Policy, PolicyContext, Purpose, Recipient, EXAMPLE_POLICY,
 };
-pub use rights::{Extension, Regime, RequestState, RightKind, RightsError, RightsRequest, Verification};
+pub use rights::{
+    CategoryCount, Challenge, Extension, KeptData, Regime, RequestResult, RequestState, RightKind, RightsError, RightsRequest, Verification,
+};
 pub use text::RedactedText;

@@ -296,6 +296,18 @@ pub enum RightsError {
     /// A reason is required and none was given.
     #[error("a reason is required: the customer is shown it")]
     NoReason,
+    /// No code was sent for this request.
+    #[error("no one-time code was sent for this request; send one first")]
+    NoCode,
+    /// The code expired or its attempts are used up.
+    #[error("the one-time code expired or was entered wrongly too often; send a new one")]
+    CodeExpired,
+    /// The code entered is not the one sent.
+    #[error("the code is not the one sent ({attempts_left} attempts left)")]
+    WrongCode {
+        /// Wrong entries still allowed.
+        attempts_left: u8,
+    },
     /// The deadline may be extended only once.
     #[error("the deadline was already extended")]
     AlreadyExtended,
@@ -329,6 +341,77 @@ pub struct RightsRequest {
     pub extension: Option<Extension>,
     /// Why it was rejected.
     pub rejection: Option<String>,
+    /// The one-time code challenge sent to the customer, while one is
+    /// outstanding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<Challenge>,
+    /// What carrying the request out did, once it is completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<RequestResult>,
+}
+
+/// A one-time code sent to the customer: only its keyed hash is kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Challenge {
+    /// Keyed hash of the code, hex.
+    pub code_hash: String,
+    /// When the code stops being accepted.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    /// Wrong entries still allowed before the code is void.
+    pub attempts_left: u8,
+}
+
+/// How many records of one data category a request touched.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryCount {
+    /// What the records are (`interactions`, `identities: email`, …).
+    pub what: String,
+    /// Their data category.
+    pub category: String,
+    /// How many.
+    pub records: u64,
+}
+
+/// Data kept despite an erasure request, and the obligation that keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptData {
+    /// The data category kept.
+    pub category: String,
+    /// The purpose whose legal obligation keeps it.
+    pub purpose: String,
+    /// The obligation, in words the customer is shown.
+    pub why: String,
+    /// Until when, at the latest.
+    #[serde(with = "time::serde::rfc3339")]
+    pub until: OffsetDateTime,
+}
+
+/// What carrying out a request did: the report the customer and the
+/// compliance team read. Counts and categories only, never personal data,
+/// because the request outlives an erased customer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestResult {
+    /// Plain-language lines for the customer.
+    pub summary: Vec<String>,
+    /// Records deleted (erasure) or changed (rectification).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deleted: Vec<CategoryCount>,
+    /// Records exported (access, portability).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exported: Vec<CategoryCount>,
+    /// Data kept, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<KeptData>,
+    /// Recipients told of the erasure or correction (GDPR Art. 19).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notified: Vec<String>,
+    /// Consent-ledger actions recorded (restriction, objection, opt-outs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recorded: Vec<String>,
+    /// Where an export was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
 }
 
 impl RightsRequest {
@@ -346,6 +429,8 @@ impl RightsRequest {
             verification: None,
             extension: None,
             rejection: None,
+            challenge: None,
+            result: None,
         })
     }
 
@@ -368,6 +453,7 @@ impl RightsRequest {
             }
         }
         self.verification = Some(how);
+        self.challenge = None;
         if self.state == RequestState::Received {
             self.state = RequestState::Verified;
         }
@@ -385,14 +471,49 @@ impl RightsRequest {
         Ok(())
     }
 
-    /// The work is done.
-    pub fn complete(&mut self) -> Result<(), RightsError> {
+    /// The work is done; `result` says what it did.
+    pub fn complete(&mut self, result: RequestResult) -> Result<(), RightsError> {
         self.not_final()?;
         if self.state != RequestState::InProgress {
             return Err(RightsError::NotInProgress { state: self.state });
         }
         self.state = RequestState::Completed;
+        self.result = Some(result);
         Ok(())
+    }
+
+    /// A one-time code was sent: remember its keyed hash until
+    /// `expires_at`, allowing `attempts` wrong entries. A new code
+    /// replaces any earlier one.
+    pub fn challenge(&mut self, code_hash: String, expires_at: OffsetDateTime, attempts: u8) -> Result<(), RightsError> {
+        self.not_final()?;
+        if self.verification.is_some() {
+            return Err(RightsError::AlreadyVerified);
+        }
+        self.challenge = Some(Challenge { code_hash, expires_at, attempts_left: attempts });
+        Ok(())
+    }
+
+    /// The customer entered a code whose keyed hash is `code_hash`, at
+    /// `at`. A match verifies the request; a miss uses up an attempt
+    /// (the caller stores that too) and says why it failed.
+    pub fn answer(&mut self, code_hash: &str, at: OffsetDateTime) -> Result<(), RightsError> {
+        self.not_final()?;
+        if self.verification.is_some() {
+            return Err(RightsError::AlreadyVerified);
+        }
+        let Some(c) = &mut self.challenge else { return Err(RightsError::NoCode) };
+        if at > c.expires_at || c.attempts_left == 0 {
+            return Err(RightsError::CodeExpired);
+        }
+        // Constant time: the comparison must not tell how much matched.
+        let same =
+            c.code_hash.len() == code_hash.len() && c.code_hash.bytes().zip(code_hash.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        if !same {
+            c.attempts_left -= 1;
+            return Err(RightsError::WrongCode { attempts_left: c.attempts_left });
+        }
+        self.verify(Verification::OneTimeCode)
     }
 
     /// The request is refused, for `reason`.
@@ -482,14 +603,14 @@ mod tests {
         let at = datetime!(2026-12-01 0:00 UTC);
         let mut r = RightsRequest::open(RightKind::Erasure, Regime::Gdpr, at).unwrap();
         assert_eq!(r.start(), Err(RightsError::NotVerified), "identity first");
-        assert_eq!(r.complete(), Err(RightsError::NotInProgress { state: RequestState::Received }));
+        assert_eq!(r.complete(RequestResult::default()), Err(RightsError::NotInProgress { state: RequestState::Received }));
         assert_eq!(r.verify(Verification::Staff { actor: "dpo".into(), reason: " ".into() }), Err(RightsError::NoReason));
         r.verify(Verification::OneTimeCode).unwrap();
         assert_eq!(r.state, RequestState::Verified);
         assert_eq!(r.verify(Verification::OneTimeCode), Err(RightsError::AlreadyVerified));
         r.start().unwrap();
         r.start().unwrap(); // a run that failed midway starts again
-        r.complete().unwrap();
+        r.complete(RequestResult::default()).unwrap();
         assert_eq!(r.state, RequestState::Completed);
         assert_eq!(r.start(), Err(RightsError::AlreadyFinal { state: RequestState::Completed }), "executing twice");
         assert_eq!(r.reject("too late"), Err(RightsError::AlreadyFinal { state: RequestState::Completed }));
@@ -504,7 +625,7 @@ mod tests {
     fn an_opt_out_needs_no_verified_identity() {
         let mut r = RightsRequest::open(RightKind::OptOutSaleShare, Regime::Ccpa, datetime!(2026-12-01 0:00 UTC)).unwrap();
         r.start().unwrap();
-        r.complete().unwrap();
+        r.complete(RequestResult::default()).unwrap();
         assert_eq!(r.state, RequestState::Completed);
     }
 
@@ -529,7 +650,45 @@ mod tests {
         assert!(!r.is_overdue(datetime!(2027-02-15 0:00 UTC)));
         r.verify(Verification::OneTimeCode).unwrap();
         r.start().unwrap();
-        r.complete().unwrap();
+        r.complete(RequestResult::default()).unwrap();
         assert!(!r.is_overdue(datetime!(2030-01-01 0:00 UTC)), "a finished request is never overdue");
+    }
+
+    #[test]
+    fn a_one_time_code_verifies_once_within_its_time_and_attempts() {
+        let at = datetime!(2026-12-01 12:00 UTC);
+        let mut r = RightsRequest::open(RightKind::Access, Regime::Gdpr, at).unwrap();
+        assert_eq!(r.answer("aa", at), Err(RightsError::NoCode));
+        r.challenge("aa".into(), at + time::Duration::minutes(15), 2).unwrap();
+        assert_eq!(r.answer("ab", at), Err(RightsError::WrongCode { attempts_left: 1 }));
+        assert_eq!(r.answer("aa", at + time::Duration::minutes(16)), Err(RightsError::CodeExpired));
+        r.answer("aa", at).unwrap();
+        assert_eq!(r.state, RequestState::Verified);
+        assert_eq!(r.verification, Some(Verification::OneTimeCode));
+        assert_eq!(r.challenge, None, "a used code is forgotten");
+        assert_eq!(r.answer("aa", at), Err(RightsError::AlreadyVerified));
+
+        // Attempts run out: even the right code is refused afterwards.
+        let mut r = RightsRequest::open(RightKind::Access, Regime::Gdpr, at).unwrap();
+        r.challenge("aa".into(), at + time::Duration::minutes(15), 1).unwrap();
+        assert_eq!(r.answer("zz", at), Err(RightsError::WrongCode { attempts_left: 0 }));
+        assert_eq!(r.answer("aa", at), Err(RightsError::CodeExpired));
+    }
+
+    #[test]
+    fn a_result_is_kept_with_the_completed_request_and_old_rows_still_read() {
+        let at = datetime!(2026-12-01 12:00 UTC);
+        let mut r = RightsRequest::open(RightKind::Restriction, Regime::Gdpr, at).unwrap();
+        r.verify(Verification::Staff { actor: "a".into(), reason: "id checked".into() }).unwrap();
+        r.start().unwrap();
+        let result = RequestResult { summary: vec!["done".into()], recorded: vec!["restrict".into()], ..Default::default() };
+        r.complete(result.clone()).unwrap();
+        let json = serde_json::to_string(&r).unwrap();
+        let back: RightsRequest = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.result, Some(result));
+        // A request stored before results existed still reads.
+        let old = json.replace(r#","result":{"summary":["done"],"recorded":["restrict"]}"#, "");
+        assert_ne!(old, json);
+        assert_eq!(serde_json::from_str::<RightsRequest>(&old).unwrap().result, None);
     }
 }

@@ -82,6 +82,14 @@ pub enum ServiceError {
         /// who has it
         subject: SubjectId,
     },
+    /// The subject was erased: nothing about them is held any more.
+    #[error("subject `{subject}` was erased (rights request `{request}`); nothing about them is held any more")]
+    SubjectErased {
+        /// whom
+        subject: SubjectId,
+        /// the erasure request that did it
+        request: String,
+    },
     /// A rights request id that is not stored.
     #[error("no rights request with id `{0}`; `candor rights list` shows them")]
     UnknownRequest(String),

@@ -35,7 +35,7 @@ pub struct NewSubjectInput {
 /// A profile attribute candor knows how to hold, with its data category.
 pub const ATTRIBUTES: &[(&str, &str)] = &[("name", "user.name")];
 
-fn attribute_category(name: &str) -> Option<CategoryId> {
+pub(crate) fn attribute_category(name: &str) -> Option<CategoryId> {
     ATTRIBUTES.iter().find(|(n, _)| *n == name).map(|(_, c)| CategoryId::new(*c))
 }
 
@@ -179,23 +179,8 @@ impl Candor {
     /// which fields are decrypted, and the decision is audited.
     pub async fn view_subject(&self, actor: &str, id: SubjectId, purpose: &str) -> Result<SubjectView> {
         let r = self.subject_record(id).await?;
-        let mut fields: Vec<(String, CategoryId, Vec<u8>, Vec<u8>)> = Vec::new();
-        for i in &r.identities {
-            let kind = IdentifierKind::parse(&i.kind)
-                .ok_or_else(|| ServiceError::Unreadable { subject: id, reason: format!("unknown identifier kind `{}`", i.kind) })?;
-            let ns = match &i.platform {
-                Some(p) => format!("{kind}:{p}"),
-                None => kind.to_string(),
-            };
-            fields.push((ns.clone(), kind.category(), candor_store::identity_context(&id, &ns), i.sealed.clone()));
-        }
-        for a in &r.attributes {
-            // Fail closed: a stored attribute whose category we do not know
-            // is requested under its stored category, which the gate checks.
-            let category = attribute_category(&a.name).unwrap_or_else(|| a.category.clone());
-            fields.push((a.name.clone(), category, candor_store::attribute_context(&id, &a.name), a.sealed.clone()));
-        }
-        let mut categories: Vec<CategoryId> = fields.iter().map(|f| f.1.clone()).collect();
+        let fields = sealed_fields(&r)?;
+        let mut categories: Vec<CategoryId> = fields.iter().map(|f| f.category.clone()).collect();
         categories.sort();
         categories.dedup();
         let decision = self.decide_for_record(actor, &r, purpose, &categories).await?;
@@ -203,32 +188,82 @@ impl Candor {
             Decision::Allow { permitted, .. } => permitted,
             Decision::Deny(_) => &[],
         };
-        let key = if permitted.is_empty() {
-            None
-        } else {
-            Some(
-                self.keys
-                    .unwrap(id.as_uuid().as_bytes(), &r.key)
-                    .map_err(|e| ServiceError::Unreadable { subject: id, reason: e.to_string() })?,
-            )
-        };
+        let key = if permitted.is_empty() { None } else { Some(self.subject_key(&r)?) };
         let mut out = Vec::with_capacity(fields.len());
-        for (field, category, context, sealed) in fields {
-            let (value, withheld) = match (&key, permitted.contains(&category)) {
-                (Some(k), true) => {
-                    let bytes = k
-                        .open(&context, &sealed)
-                        .map_err(|e| ServiceError::Unreadable { subject: id, reason: format!("field `{field}`: {e}") })?;
-                    let text = String::from_utf8(bytes)
-                        .map_err(|_| ServiceError::Unreadable { subject: id, reason: format!("field `{field}` is not text") })?;
-                    (Some(shown(&field, text)), None)
-                }
-                _ => (None, Some(withheld_reason(&decision, &category))),
+        for f in fields {
+            let (value, withheld) = match (&key, permitted.contains(&f.category)) {
+                (Some(k), true) => (Some(f.open(id, k)?), None),
+                _ => (None, Some(withheld_reason(&decision, &f.category))),
             };
-            out.push(FieldView { field, category, value, withheld });
+            out.push(FieldView { field: f.field, category: f.category, value, withheld });
         }
         Ok(SubjectView { summary: summary(&r), decision, fields: out })
     }
+
+    /// A subject's data key, unwrapped.
+    pub(crate) fn subject_key(&self, r: &SubjectRecord) -> Result<DataKey> {
+        self.keys.unwrap(r.id.as_uuid().as_bytes(), &r.key).map_err(|e| ServiceError::Unreadable { subject: r.id, reason: e.to_string() })
+    }
+}
+
+/// One sealed personal field of a subject: an identity or an attribute.
+pub(crate) struct SealedField {
+    /// `email`, `handle:x`, `name`, …
+    pub field: String,
+    /// Its data category.
+    pub category: CategoryId,
+    /// The associated data it is sealed with.
+    context: Vec<u8>,
+    /// The ciphertext.
+    sealed: Vec<u8>,
+    /// The blind index, for identities.
+    pub blind_index: Option<Vec<u8>>,
+}
+
+impl SealedField {
+    /// The value as people read it (`x:@alice` for a handle).
+    pub fn open(&self, subject: SubjectId, key: &DataKey) -> Result<String> {
+        let bytes = key
+            .open(&self.context, &self.sealed)
+            .map_err(|e| ServiceError::Unreadable { subject, reason: format!("field `{}`: {e}", self.field) })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| ServiceError::Unreadable { subject, reason: format!("field `{}` is not text", self.field) })?;
+        Ok(shown(&self.field, text))
+    }
+}
+
+/// Every personal field of a subject, identities first.
+pub(crate) fn sealed_fields(r: &SubjectRecord) -> Result<Vec<SealedField>> {
+    let id = r.id;
+    let mut fields = Vec::with_capacity(r.identities.len() + r.attributes.len());
+    for i in &r.identities {
+        let kind = IdentifierKind::parse(&i.kind)
+            .ok_or_else(|| ServiceError::Unreadable { subject: id, reason: format!("unknown identifier kind `{}`", i.kind) })?;
+        let ns = match &i.platform {
+            Some(p) => format!("{kind}:{p}"),
+            None => kind.to_string(),
+        };
+        fields.push(SealedField {
+            context: candor_store::identity_context(&id, &ns),
+            field: ns,
+            category: kind.category(),
+            sealed: i.sealed.clone(),
+            blind_index: Some(i.blind_index.clone()),
+        });
+    }
+    for a in &r.attributes {
+        // Fail closed: a stored attribute whose category we do not know
+        // is requested under its stored category, which the gate checks.
+        let category = attribute_category(&a.name).unwrap_or_else(|| a.category.clone());
+        fields.push(SealedField {
+            field: a.name.clone(),
+            category,
+            context: candor_store::attribute_context(&id, &a.name),
+            sealed: a.sealed.clone(),
+            blind_index: None,
+        });
+    }
+    Ok(fields)
 }
 
 fn withheld_reason(decision: &Decision, category: &CategoryId) -> String {

@@ -37,11 +37,13 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
     (2, include_str!("../migrations/sqlite/0002_analytics.sql")),
     (3, include_str!("../migrations/sqlite/0003_analytics_cache.sql")),
+    (4, include_str!("../migrations/sqlite/0004_rights.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_foundation.sql")),
     (2, include_str!("../migrations/postgres/0002_analytics.sql")),
     (3, include_str!("../migrations/postgres/0003_analytics_cache.sql")),
+    (4, include_str!("../migrations/postgres/0004_rights.sql")),
 ];
 
 /// Indexes a bulk import may drop and rebuild (see

@@ -452,21 +452,36 @@ pub(crate) async fn key_counts(pool: &AnyPool) -> Result<Vec<(String, u64)>, Sto
     Ok(rows.into_iter().map(|(k, n)| (k, u64::try_from(n).unwrap_or(0))).collect())
 }
 
+const RECORD_COLUMNS: &str = "subject_id, platform, external_id, account, kind, direction, conversation_id, reply_to, occurred_at,
+     sealed_text, redacted_text, language, sentiment, cast(polarity as bigint) as polarity, themes, agent";
+
 pub(crate) async fn interaction(pool: &AnyPool, platform: &str, external_id: &str) -> Result<Option<InteractionRecord>, StoreError> {
-    let row: Option<AnyRow> = sqlx::query(
-        "select subject_id, platform, external_id, account, kind, direction, conversation_id, reply_to, occurred_at, sealed_text, redacted_text, language,
-                sentiment, cast(polarity as bigint) as polarity, themes, agent
-         from interactions where platform = $1 and external_id = $2",
-    )
-    .bind(platform)
-    .bind(external_id)
-    .fetch_optional(pool)
+    let row: Option<AnyRow> = sqlx::query(&format!("select {RECORD_COLUMNS} from interactions where platform = $1 and external_id = $2"))
+        .bind(platform)
+        .bind(external_id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db_err)?;
+    row.as_ref().map(record).transpose()
+}
+
+/// Every interaction about a subject, oldest first (through the index by
+/// subject, so the cost follows their own history, not the table's size).
+pub(crate) async fn of_subject(pool: &AnyPool, id: SubjectId) -> Result<Vec<InteractionRecord>, StoreError> {
+    let rows: Vec<AnyRow> = sqlx::query(&format!(
+        "select {RECORD_COLUMNS} from interactions where subject_id = $1 order by occurred_at, platform, external_id"
+    ))
+    .bind(id.to_string())
+    .fetch_all(pool)
     .await
     .map_err(db_err)?;
-    let Some(r) = row else { return Ok(None) };
+    rows.iter().map(record).collect()
+}
+
+fn record(r: &AnyRow) -> Result<InteractionRecord, StoreError> {
     let c = |e: sqlx::Error| StoreError::Corrupt(format!("interaction: {e}"));
     let subject: Option<String> = r.try_get("subject_id").map_err(c)?;
-    Ok(Some(InteractionRecord {
+    Ok(InteractionRecord {
         subject: subject.as_deref().map(parse_subject).transpose()?,
         platform: r.try_get("platform").map_err(c)?,
         external_id: r.try_get("external_id").map_err(c)?,
@@ -489,5 +504,5 @@ pub(crate) async fn interaction(pool: &AnyPool, platform: &str, external_id: &st
             t as u64
         },
         agent: r.try_get("agent").map_err(c)?,
-    }))
+    })
 }

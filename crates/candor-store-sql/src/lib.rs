@@ -20,8 +20,8 @@ use candor_domain::{ConsentEvent, SubjectId};
 use candor_store::audit::micros;
 use candor_store::{
     ActorRecord, AggregateQuery, AggregateRow, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionLink, InteractionRecord,
-    KeyOwner, KpiQuery, KpiRow, LinkPage, NewSubject, Op, Outcome, PolicyVersionRecord, RecipientRecord, RightsRequestRecord,
-    SealedAttribute, SealedIdentity, Store, StoreError, SubjectRecord, WrappedKey, WriteBatch,
+    KeyOwner, KpiQuery, KpiRow, LegalHoldRecord, LinkPage, NewSubject, Op, OutboxMessage, Outcome, PolicyVersionRecord, RecipientRecord,
+    RightsRequestRecord, SealedAttribute, SealedIdentity, Store, StoreError, SubjectRecord, WrappedKey, WriteBatch,
 };
 use sqlx::AnyPool;
 use sqlx::{Any, Transaction};
@@ -177,6 +177,22 @@ impl SqlStore {
                 rights::save(tx, &record, previous.as_deref()).await?;
                 Ok(Outcome::Done)
             }
+            Op::EraseSubject { subject, suppress, at } => {
+                Ok(Outcome::Erased(rights::erase(tx, self.backend, subject, &suppress, micros(at)).await?))
+            }
+            Op::RemoveFields { subject, attributes, identities } => {
+                Ok(Outcome::Count(rights::remove_fields(tx, subject, &attributes, &identities).await?))
+            }
+            Op::QueueMessages(messages) => {
+                rights::queue(tx, &messages).await?;
+                Ok(Outcome::Done)
+            }
+            Op::MarkSent { ids, at } => Ok(Outcome::Count(rights::mark_sent(tx, &ids, micros(at)).await?)),
+            Op::PlaceHold { subject, purpose, reason, actor, at } => {
+                rights::place_hold(tx, subject, &purpose, &reason, &actor, micros(at)).await?;
+                Ok(Outcome::Done)
+            }
+            Op::ReleaseHold { subject, purpose, at } => Ok(Outcome::Count(rights::release_hold(tx, subject, &purpose, micros(at)).await?)),
         }
     }
 
@@ -261,7 +277,7 @@ impl SqlStore {
 /// named, so that a new one has to answer.
 fn changes_what_analytics_count(op: &Op) -> bool {
     match op {
-        Op::InsertInteractions(_) | Op::DeleteInteractions { .. } | Op::LinkConversations => true,
+        Op::InsertInteractions(_) | Op::DeleteInteractions { .. } | Op::LinkConversations | Op::EraseSubject { .. } => true,
         Op::PublishPolicy { .. }
         | Op::CreateSubject(_)
         | Op::AppendConsent { .. }
@@ -273,7 +289,12 @@ fn changes_what_analytics_count(op: &Op) -> bool {
         | Op::UpsertActor { .. }
         | Op::AttestTraining { .. }
         | Op::Rewrap(_)
-        | Op::SaveRightsRequest { .. } => false,
+        | Op::SaveRightsRequest { .. }
+        | Op::RemoveFields { .. }
+        | Op::QueueMessages(_)
+        | Op::MarkSent { .. }
+        | Op::PlaceHold { .. }
+        | Op::ReleaseHold { .. } => false,
     }
 }
 
@@ -460,6 +481,22 @@ impl Store for SqlStore {
 
     async fn inbound_texts(&self, from_day: i64, to_day: i64, after: i64, limit: u32) -> Result<Vec<(i64, SubjectId, String)>, StoreError> {
         analytics::inbound_texts(&self.pool, from_day, to_day, after, limit).await
+    }
+
+    async fn subject_interactions(&self, id: SubjectId) -> Result<Vec<InteractionRecord>, StoreError> {
+        interactions::of_subject(&self.pool, id).await
+    }
+
+    async fn audit_about(&self, pseudonym: &str, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        rights::audit_about(&self.pool, self.backend, pseudonym, limit).await
+    }
+
+    async fn outbox(&self, pending_only: bool, after: i64, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
+        rights::outbox(&self.pool, pending_only, after, limit).await
+    }
+
+    async fn legal_holds(&self, id: SubjectId) -> Result<Vec<LegalHoldRecord>, StoreError> {
+        rights::holds(&self.pool, id).await
     }
 
     async fn budget_spent(&self, actor: &str, since: time::OffsetDateTime) -> Result<u64, StoreError> {

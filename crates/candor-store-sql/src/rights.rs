@@ -1,13 +1,15 @@
-//! Rights requests: one row each, the columns a listing filters and sorts
-//! on (kind, regime, state, deadline) beside the whole request as JSON.
+//! Rights requests and what carrying them out writes: one row a request,
+//! the columns a listing filters and sorts on (kind, regime, state,
+//! deadline) beside the whole request as JSON; erasure; the outbox; legal
+//! holds; and the audit entries about one subject.
 
 use candor_domain::{RightsRequest, SubjectId};
 use candor_store::audit::{from_micros, micros};
-use candor_store::{RightsRequestRecord, StoreError};
+use candor_store::{AuditEntry, ErasedCounts, LegalHoldRecord, NewMessage, OutboxMessage, RightsRequestRecord, StoreError};
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, AnyPool, Transaction};
 
-use crate::db_err;
+use crate::{db_err, Backend};
 
 #[derive(Serialize, Deserialize)]
 struct Detail {
@@ -93,4 +95,206 @@ pub(crate) async fn all(pool: &AnyPool, open_only: bool) -> Result<Vec<RightsReq
             .await
             .map_err(db_err)?;
     rows.into_iter().map(record).collect()
+}
+
+/// Erase a subject in `tx`: every row about them, their identifiers
+/// suppressed, and their data key destroyed last. Any failure rolls the
+/// whole transaction back, so a subject is never half erased.
+pub(crate) async fn erase(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    subject: SubjectId,
+    suppress: &[Vec<u8>],
+    at: i64,
+) -> Result<ErasedCounts, StoreError> {
+    let id = subject.to_string();
+    let mut delete = async |sql: &str| -> Result<u64, StoreError> {
+        Ok(sqlx::query(sql).bind(&id).execute(&mut **tx).await.map_err(db_err)?.rows_affected())
+    };
+    let counts = ErasedCounts {
+        interactions: delete("delete from interactions where subject_id = $1").await?,
+        attributes: delete("delete from subject_attributes where subject_id = $1").await?,
+        identities: delete("delete from identities where subject_id = $1").await?,
+        consent_events: delete("delete from consent_events where subject_id = $1").await?,
+        messages: delete("delete from outbox where subject_id = $1").await?,
+        keys: {
+            delete("delete from legal_holds where subject_id = $1").await?;
+            0
+        },
+    };
+    crate::interactions::suppress(tx, backend, suppress, at).await?;
+    let keys = sqlx::query("delete from subjects where id = $1").bind(&id).execute(&mut **tx).await.map_err(db_err)?.rows_affected();
+    Ok(ErasedCounts { keys, ..counts })
+}
+
+/// Delete some attributes and identities of a subject.
+pub(crate) async fn remove_fields(
+    tx: &mut Transaction<'static, Any>,
+    subject: SubjectId,
+    attributes: &[String],
+    identities: &[Vec<u8>],
+) -> Result<u64, StoreError> {
+    let id = subject.to_string();
+    let mut n = 0;
+    for name in attributes {
+        n += sqlx::query("delete from subject_attributes where subject_id = $1 and name = $2")
+            .bind(&id)
+            .bind(name)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+    }
+    for b in identities {
+        n += sqlx::query("delete from identities where subject_id = $1 and blind_index = $2")
+            .bind(&id)
+            .bind(b.clone())
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+    }
+    Ok(n)
+}
+
+pub(crate) async fn queue(tx: &mut Transaction<'static, Any>, messages: &[NewMessage]) -> Result<(), StoreError> {
+    for m in messages {
+        let r = sqlx::query(
+            "insert into outbox (kind, recipient, subject_id, subject_pseudonym, body, sealed, created_at) values ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&m.kind)
+        .bind(&m.recipient)
+        .bind(m.subject.map(|s| s.to_string()))
+        .bind(m.subject_pseudonym.clone())
+        .bind(&m.body)
+        .bind(m.sealed.clone())
+        .bind(micros(m.at))
+        .execute(&mut **tx)
+        .await;
+        match r {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() && m.subject.is_some() => {
+                return Err(m.subject.map_or_else(|| StoreError::Database(db.message().to_owned()), StoreError::UnknownSubject))
+            }
+            Err(e) => return Err(db_err(e)),
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn mark_sent(tx: &mut Transaction<'static, Any>, ids: &[i64], at: i64) -> Result<u64, StoreError> {
+    let mut n = 0;
+    for id in ids {
+        n += sqlx::query("update outbox set sent_at = $1 where id = $2 and sent_at is null")
+            .bind(at)
+            .bind(*id)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+    }
+    Ok(n)
+}
+
+type MessageRow = (i64, String, String, Option<String>, Option<String>, String, Option<Vec<u8>>, i64, Option<i64>);
+
+pub(crate) async fn outbox(pool: &AnyPool, pending_only: bool, after: i64, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
+    let filter = if pending_only { " and sent_at is null" } else { "" };
+    let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+        "select id, kind, recipient, subject_id, subject_pseudonym, body, sealed, created_at, sent_at from outbox
+         where id > $1{filter} order by id limit $2"
+    ))
+    .bind(after)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.into_iter()
+        .map(|(id, kind, recipient, subject, subject_pseudonym, body, sealed, created_at, sent_at)| {
+            let subject =
+                subject.map(|s| SubjectId::parse(&s).map_err(|e| StoreError::Corrupt(format!("outbox message {id}: {e}")))).transpose()?;
+            Ok(OutboxMessage {
+                id,
+                message: NewMessage { kind, recipient, subject, subject_pseudonym, body, sealed, at: from_micros(created_at) },
+                sent_at: sent_at.map(from_micros),
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn place_hold(
+    tx: &mut Transaction<'static, Any>,
+    subject: SubjectId,
+    purpose: &str,
+    reason: &str,
+    actor: &str,
+    at: i64,
+) -> Result<(), StoreError> {
+    let r = sqlx::query("insert into legal_holds (subject_id, purpose, reason, placed_by, placed_at) values ($1, $2, $3, $4, $5)")
+        .bind(subject.to_string())
+        .bind(purpose)
+        .bind(reason)
+        .bind(actor)
+        .bind(at)
+        .execute(&mut **tx)
+        .await;
+    match r {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => Err(StoreError::UnknownSubject(subject)),
+        Err(e) => Err(db_err(e)),
+    }
+}
+
+pub(crate) async fn release_hold(
+    tx: &mut Transaction<'static, Any>,
+    subject: SubjectId,
+    purpose: &str,
+    at: i64,
+) -> Result<u64, StoreError> {
+    Ok(sqlx::query("update legal_holds set released_at = $1 where subject_id = $2 and purpose = $3 and released_at is null")
+        .bind(at)
+        .bind(subject.to_string())
+        .bind(purpose)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected())
+}
+
+pub(crate) async fn holds(pool: &AnyPool, subject: SubjectId) -> Result<Vec<LegalHoldRecord>, StoreError> {
+    let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+        "select id, purpose, reason, placed_by, placed_at from legal_holds where subject_id = $1 and released_at is null order by id",
+    )
+    .bind(subject.to_string())
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, purpose, reason, placed_by, placed_at)| LegalHoldRecord {
+            id,
+            subject,
+            purpose,
+            reason,
+            placed_by,
+            placed_at: from_micros(placed_at),
+        })
+        .collect())
+}
+
+/// The audit entries naming a pseudonym, through the index on the body's
+/// `subject` field.
+pub(crate) async fn audit_about(pool: &AnyPool, backend: Backend, pseudonym: &str, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+    let field = match backend {
+        Backend::Sqlite => "json_extract(body, '$.subject')",
+        Backend::Postgres => "((body::jsonb) ->> 'subject')",
+    };
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as(&format!("select seq, body, hash from audit_log where {field} = $1 order by seq limit $2"))
+            .bind(pseudonym)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
+    rows.into_iter().map(|(seq, body, hash)| crate::rows::audit_entry(seq, &body, &hash)).collect()
 }

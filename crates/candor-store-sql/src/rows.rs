@@ -318,16 +318,17 @@ pub(crate) async fn audit_entries(pool: &AnyPool, after: i64, limit: u32) -> Res
         .fetch_all(pool)
         .await
         .map_err(db_err)?;
-    rows.into_iter()
-        .map(|(seq, body, hash)| {
-            let record = AuditRecord::parse(&body).map_err(|e| StoreError::Corrupt(format!("audit entry {seq}: {e}")))?;
-            let hash = hex::decode(&hash)
-                .ok()
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                .ok_or_else(|| StoreError::Corrupt(format!("audit entry {seq} has a malformed hash")))?;
-            Ok(AuditEntry { seq, record, hash })
-        })
-        .collect()
+    rows.into_iter().map(|(seq, body, hash)| audit_entry(seq, &body, &hash)).collect()
+}
+
+/// An audit row, parsed.
+pub(crate) fn audit_entry(seq: i64, body: &str, hash: &str) -> Result<AuditEntry, StoreError> {
+    let record = AuditRecord::parse(body).map_err(|e| StoreError::Corrupt(format!("audit entry {seq}: {e}")))?;
+    let hash = hex::decode(hash)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .ok_or_else(|| StoreError::Corrupt(format!("audit entry {seq} has a malformed hash")))?;
+    Ok(AuditEntry { seq, record, hash })
 }
 
 pub(crate) async fn audit_checkpoints(pool: &AnyPool) -> Result<Vec<Checkpoint>, StoreError> {

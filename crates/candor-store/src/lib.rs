@@ -232,6 +232,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// through the gate.
     async fn inbound_texts(&self, from_day: i64, to_day: i64, after: i64, limit: u32) -> Result<Vec<(i64, SubjectId, String)>, StoreError>;
 
+    /// Every interaction about a subject, oldest first.
+    async fn subject_interactions(&self, id: SubjectId) -> Result<Vec<InteractionRecord>, StoreError>;
+
+    /// The audit entries naming a subject's pseudonym, in order, at most
+    /// `limit`.
+    async fn audit_about(&self, pseudonym: &str, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Up to `limit` outbox messages after `after`, in order; only those no
+    /// transport took yet when `pending_only`.
+    async fn outbox(&self, pending_only: bool, after: i64, limit: u32) -> Result<Vec<OutboxMessage>, StoreError>;
+
+    /// A subject's legal holds that are not released.
+    async fn legal_holds(&self, id: SubjectId) -> Result<Vec<LegalHoldRecord>, StoreError>;
+
     /// Privacy budget (epsilon, in millionths) an actor spent since `since`.
     async fn budget_spent(&self, actor: &str, since: time::OffsetDateTime) -> Result<u64, StoreError>;
 }

@@ -249,9 +249,131 @@ pub struct RightsRequestRecord {
     pub request: RightsRequest,
 }
 
+/// A message to queue in the outbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewMessage {
+    /// `one_time_code`, `erasure_notice`, `rectification_notice`, …
+    pub kind: String,
+    /// A recipient id, or `subject` for the customer.
+    pub recipient: String,
+    /// The customer a message to them is sealed for (erased with them).
+    pub subject: Option<SubjectId>,
+    /// Whom a notice is about, by pseudonym.
+    pub subject_pseudonym: Option<String>,
+    /// What may be read without a key: never personal data.
+    pub body: String,
+    /// The personal part (address, code), sealed under the customer's key.
+    pub sealed: Option<Vec<u8>>,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+/// A message in the outbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxMessage {
+    /// Its position.
+    pub id: i64,
+    /// The message as queued.
+    pub message: NewMessage,
+    /// When a transport took it, if one did.
+    pub sent_at: Option<OffsetDateTime>,
+}
+
+/// The associated data an outbox message's personal part is sealed with.
+pub fn message_context(subject: &SubjectId, kind: &str) -> Vec<u8> {
+    format!("candor-msg-v1:{subject}:{kind}").into_bytes()
+}
+
+/// A legal hold on a customer's data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LegalHoldRecord {
+    /// Its id.
+    pub id: i64,
+    /// Whose data.
+    pub subject: SubjectId,
+    /// The purpose (one the policy marks `legal_hold`) that keeps it.
+    pub purpose: String,
+    /// Why (the dispute, the claim), in words the customer may be shown.
+    pub reason: String,
+    /// Who placed it.
+    pub placed_by: String,
+    /// When.
+    pub placed_at: OffsetDateTime,
+}
+
+/// What erasing a subject deleted, by table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ErasedCounts {
+    /// Interactions about them.
+    pub interactions: u64,
+    /// Profile attributes.
+    pub attributes: u64,
+    /// Linked identities.
+    pub identities: u64,
+    /// Consent-ledger events.
+    pub consent_events: u64,
+    /// Outbox messages to them.
+    pub messages: u64,
+    /// Data keys destroyed (1, or 0 when they were already gone).
+    pub keys: u64,
+}
+
 /// One write.
 #[derive(Clone, Debug)]
 pub enum Op {
+    /// Erase a subject: delete their interactions, attributes, identities,
+    /// consent events and messages, remember `suppress` (their identifiers'
+    /// blind indexes) so no import brings them back, and destroy their data
+    /// key last (crypto-shredding). Returns [`Outcome::Erased`].
+    EraseSubject {
+        /// Whom.
+        subject: SubjectId,
+        /// Blind indexes of their identifiers.
+        suppress: Vec<Vec<u8>>,
+        /// When.
+        at: OffsetDateTime,
+    },
+    /// Delete some of a subject's profile attributes (by name) and
+    /// identities (by blind index); returns how many rows went.
+    RemoveFields {
+        /// Whose.
+        subject: SubjectId,
+        /// Attribute names.
+        attributes: Vec<String>,
+        /// Identity blind indexes.
+        identities: Vec<Vec<u8>>,
+    },
+    /// Queue messages in the outbox.
+    QueueMessages(Vec<NewMessage>),
+    /// Mark outbox messages as taken by a transport; returns how many.
+    MarkSent {
+        /// Their ids.
+        ids: Vec<i64>,
+        /// When.
+        at: OffsetDateTime,
+    },
+    /// Place a legal hold on a subject's data for a purpose.
+    PlaceHold {
+        /// Whose.
+        subject: SubjectId,
+        /// The purpose.
+        purpose: String,
+        /// Why.
+        reason: String,
+        /// Who.
+        actor: String,
+        /// When.
+        at: OffsetDateTime,
+    },
+    /// Release a subject's holds for a purpose; returns how many.
+    ReleaseHold {
+        /// Whose.
+        subject: SubjectId,
+        /// The purpose.
+        purpose: String,
+        /// When.
+        at: OffsetDateTime,
+    },
     /// Store a new rights request (`previous: None`), or its new state
     /// provided it still stands as `previous` (else
     /// [`StoreError::Changed`](crate::StoreError::Changed): two staff
@@ -393,6 +515,8 @@ pub enum Outcome {
     ConsentId(i64),
     /// How many rows were written.
     Count(u64),
+    /// What an erasure deleted.
+    Erased(ErasedCounts),
 }
 
 /// Operations and the audit entries recording them, committed together.

@@ -12,6 +12,7 @@ pub mod eval;
 pub mod import;
 pub mod init;
 pub mod keys;
+pub mod outbox;
 pub mod policy;
 pub mod redact;
 pub mod rights;
@@ -41,9 +42,12 @@ pub enum Command {
     /// Record and show consent, and verify consent receipts.
     #[command(subcommand)]
     Consent(consent::Command),
-    /// Data-subject rights requests: open, verify, extend, reject, list what is overdue.
+    /// Data-subject rights requests: open, verify, execute, extend, reject, list what is overdue.
     #[command(subcommand)]
     Rights(rights::Command),
+    /// Messages waiting for a transport: one-time codes, notices to recipients.
+    #[command(subcommand)]
+    Outbox(outbox::Command),
     /// Manage staff actors and their training attestations.
     #[command(subcommand)]
     Actor(actor::Command),
@@ -81,6 +85,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Subject(c) => subject::run(g, c).await,
         Command::Consent(c) => consent::run(g, c).await,
         Command::Rights(c) => rights::run(g, c).await,
+        Command::Outbox(c) => outbox::run(g, c).await,
         Command::Actor(c) => actor::run(g, c).await,
         Command::Access(c) => access::run(g, c).await,
         Command::Audit(c) => audit::run(g, c).await,

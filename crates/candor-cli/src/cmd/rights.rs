@@ -1,7 +1,10 @@
-//! `candor rights open|list|show|verify|reject|extend`: data-subject rights
-//! requests with their legal deadlines.
+//! `candor rights open|list|show|send-code|verify|execute|reject|extend`:
+//! data-subject rights requests with their legal deadlines, carried out.
+
+use std::path::PathBuf;
 
 use candor_domain::{Regime, RightKind, SubjectId, Verification};
+use candor_service::rights::execute::ExecuteOptions;
 use candor_store::RightsRequestRecord;
 use serde_json::json;
 
@@ -34,13 +37,38 @@ pub enum Command {
         /// The request id.
         id: String,
     },
-    /// Record that staff verified the customer's identity, and how.
+    /// Send the customer a one-time code at their e-mail address on
+    /// record (queued in the outbox; `candor outbox deliver` hands it over).
+    SendCode {
+        /// The request id.
+        id: String,
+    },
+    /// Verify the customer's identity: with the code they received, or as
+    /// staff with the reason you are satisfied.
     Verify {
         /// The request id.
         id: String,
+        /// The one-time code the customer entered.
+        #[arg(long, conflicts_with = "staff_reason", required_unless_present = "staff_reason")]
+        code: Option<String>,
         /// How staff satisfied themselves (recorded and audited).
         #[arg(long, value_name = "REASON")]
-        staff_reason: String,
+        staff_reason: Option<String>,
+    },
+    /// Carry a verified request out: export, erase, rectify, restrict,
+    /// object or opt out. Running it again after it completed does nothing
+    /// and says so.
+    Execute {
+        /// The request id.
+        id: String,
+        /// Access and portability: the directory to write the bundle to
+        /// (must not exist); `candor-export-<request id>` by default.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Rectification: a corrected value, `FIELD=VALUE` (name, email,
+        /// phone, customer_number); repeat for several.
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
     },
     /// Refuse a request, with the reason the customer is shown.
     Reject {
@@ -106,7 +134,30 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
             return Ok(Outcome::Ok);
         }
         Command::Show { id } => candor.rights_request(&id).await?,
-        Command::Verify { id, staff_reason } => candor.verify_rights_request_by_staff(&g.actor, &id, &staff_reason).await?,
+        Command::SendCode { id } => {
+            candor.send_rights_code(&g.actor, &id).await?;
+            eprintln!("a one-time code is queued for the customer's e-mail address; `candor outbox deliver` hands it to them");
+            candor.rights_request(&id).await?
+        }
+        Command::Verify { id, code: Some(code), .. } => candor.verify_rights_request_by_code(&g.actor, &id, &code).await?,
+        Command::Verify { id, staff_reason, .. } => {
+            candor.verify_rights_request_by_staff(&g.actor, &id, staff_reason.as_deref().unwrap_or_default()).await?
+        }
+        Command::Execute { id, out, set } => {
+            let corrections = set
+                .iter()
+                .map(|kv| {
+                    kv.split_once('=')
+                        .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
+                        .ok_or_else(|| anyhow::anyhow!("`--set {kv}`: write FIELD=VALUE"))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let done = candor.execute_rights_request(&g.actor, &id, &ExecuteOptions { out_dir: out, corrections }).await?;
+            if done.already_done {
+                eprintln!("request {id} was already completed; nothing was done again");
+            }
+            done.record
+        }
         Command::Reject { id, reason } => candor.reject_rights_request(&g.actor, &id, &reason).await?,
         Command::Extend { id, reason } => candor.extend_rights_request(&g.actor, &id, &reason).await?,
     };
@@ -132,6 +183,7 @@ fn doc(r: &RightsRequestRecord) -> serde_json::Value {
         "verification": r.request.verification,
         "extension": r.request.extension,
         "rejection": r.request.rejection,
+        "result": r.request.result,
     })
 }
 
@@ -155,5 +207,32 @@ fn show(r: &RightsRequestRecord) {
     }
     if let Some(why) = &q.rejection {
         println!("  rejected  {why}");
+    }
+    if let Some(c) = &q.challenge {
+        println!("  code      sent, valid until {}", output::ts(c.expires_at));
+    }
+    if let Some(res) = &q.result {
+        println!("  result");
+        for line in &res.summary {
+            println!("    {line}");
+        }
+        for d in &res.deleted {
+            println!("    deleted   {} {} ({})", d.records, d.what, d.category);
+        }
+        for d in &res.exported {
+            println!("    exported  {} {}", d.records, d.what);
+        }
+        for k in &res.kept {
+            println!("    kept      {} for {} until {}: {}", k.category, k.purpose, output::ts(k.until), k.why);
+        }
+        for n in &res.notified {
+            println!("    notified  {n}");
+        }
+        for e in &res.recorded {
+            println!("    recorded  {e}");
+        }
+        if let Some(b) = &res.bundle {
+            println!("    bundle    {b}");
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! `candor subject add|find|show`: customers and their identifiers.
+//! `candor subject add|find|show|hold|release`: customers, their
+//! identifiers, and legal holds on their data.
 
 use candor_domain::{Decision, Identifier, SubjectId};
 use candor_service::subjects::NewSubjectInput;
@@ -21,6 +22,27 @@ pub enum Command {
         /// The purpose to read personal data for, e.g. `customer_service`.
         #[arg(long)]
         purpose: Option<String>,
+    },
+    /// Place a legal hold on a customer's data for a purpose the policy
+    /// marks `legal_hold = true`: erasure then restricts what it covers
+    /// instead of deleting it.
+    Hold {
+        /// The subject id.
+        subject: String,
+        /// The purpose, e.g. `legal_claims`.
+        #[arg(long)]
+        purpose: String,
+        /// Why (a dispute, a claim); the customer is shown it.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Release a customer's legal holds for a purpose.
+    Release {
+        /// The subject id.
+        subject: String,
+        /// The purpose.
+        #[arg(long)]
+        purpose: String,
     },
 }
 
@@ -119,6 +141,20 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
                     Ok(Outcome::Denied)
                 }
             }
+        }
+        Command::Hold { subject, purpose, reason } => {
+            candor.place_hold(&g.actor, SubjectId::parse(&subject)?, &purpose, &reason).await?;
+            eprintln!("hold placed: erasure now restricts the data `{purpose}` covers instead of deleting it");
+            Ok(Outcome::Ok)
+        }
+        Command::Release { subject, purpose } => {
+            let n = candor.release_hold(&g.actor, SubjectId::parse(&subject)?, &purpose).await?;
+            if g.json {
+                output::json(&json!({ "released": n }))?;
+            } else {
+                println!("{n} hold(s) released");
+            }
+            Ok(Outcome::Ok)
         }
         Command::Show { subject, purpose } => {
             let id = SubjectId::parse(&subject)?;

@@ -7,6 +7,7 @@ mod analytics;
 mod audit;
 mod consent;
 mod crash;
+mod execute;
 mod import;
 mod keys;
 mod policy;

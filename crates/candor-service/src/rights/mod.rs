@@ -3,8 +3,15 @@
 //! reason, rejected with a reason the customer is shown, and listed with
 //! what is overdue. One implementation for the CLI, the API and the
 //! privacy center; every step is stored with its audit entry in one
-//! transaction. Carrying requests out (export, erasure, rectification…)
-//! builds on this.
+//! transaction. [`execute`] carries requests out, [`export`] writes the
+//! access and portability bundle, [`codes`] verifies customers with
+//! one-time codes through the outbox, and [`holds`] keeps data under a
+//! legal obligation from erasure.
+
+pub mod codes;
+pub mod execute;
+pub mod export;
+pub mod holds;
 
 use candor_domain::{Regime, RightKind, RightsError, RightsRequest, SubjectId, Verification};
 use candor_store::{Op, RightsRequestRecord, WriteBatch};
@@ -22,11 +29,25 @@ impl Candor {
         subject: SubjectId,
         regime: Option<Regime>,
     ) -> Result<RightsRequestRecord> {
-        let stored = self.store.subject(subject).await?.ok_or(ServiceError::UnknownSubject(subject))?;
+        let Some(stored) = self.store.subject(subject).await? else { return Err(self.missing_subject(subject).await) };
         let request = RightsRequest::open(kind, regime.unwrap_or_else(|| kind.default_regime()), self.now())?;
         let record = RightsRequestRecord { id: uuid::Uuid::new_v4().to_string(), subject, subject_pseudonym: stored.pseudonym, request };
         self.save_request(actor, "rights.open", &record, None, json!({})).await?;
         Ok(record)
+    }
+
+    /// Why a subject is not stored: erased by a request, or never known.
+    pub(crate) async fn missing_subject(&self, subject: SubjectId) -> ServiceError {
+        let erased = match self.store.rights_requests(false).await {
+            Ok(all) => all.into_iter().find(|r| {
+                r.subject == subject && r.request.kind == RightKind::Erasure && r.request.state == candor_domain::RequestState::Completed
+            }),
+            Err(e) => return e.into(),
+        };
+        match erased {
+            Some(r) => ServiceError::SubjectErased { subject, request: r.id },
+            None => ServiceError::UnknownSubject(subject),
+        }
     }
 
     /// A request by id.
@@ -64,7 +85,7 @@ impl Candor {
     }
 
     /// Load a request, apply one step of its life cycle, store it.
-    async fn step(
+    pub(crate) async fn step(
         &self,
         actor: &str,
         id: &str,
@@ -81,22 +102,34 @@ impl Candor {
 
     /// Store a request's state with the audit entry that says what moved
     /// it; refused if the request no longer stands as `previous`.
-    async fn save_request(
+    pub(crate) async fn save_request(
+        &self,
+        actor: &str,
+        action: &str,
+        r: &RightsRequestRecord,
+        previous: Option<RightsRequest>,
+        detail: serde_json::Value,
+    ) -> Result<()> {
+        let (op, audit) = self.request_write(actor, action, r, previous, detail);
+        self.store.apply(WriteBatch { ops: vec![op], audit: vec![audit] }).await?;
+        Ok(())
+    }
+
+    /// The write that stores a request's state, and its audit entry.
+    pub(crate) fn request_write(
         &self,
         actor: &str,
         action: &str,
         r: &RightsRequestRecord,
         previous: Option<RightsRequest>,
         mut detail: serde_json::Value,
-    ) -> Result<()> {
+    ) -> (Op, candor_store::AuditRecord) {
         detail["request"] = json!(r.id);
         detail["kind"] = json!(r.request.kind.as_str());
         detail["regime"] = json!(r.request.regime.as_str());
         detail["state"] = json!(r.request.state.as_str());
         detail["due_at"] = json!(candor_store::audit::micros(r.request.due_at));
         let audit = self.audit(actor, action, detail).subject(r.subject_pseudonym.clone());
-        let op = Op::SaveRightsRequest { record: Box::new(r.clone()), previous: previous.map(Box::new) };
-        self.store.apply(WriteBatch { ops: vec![op], audit: vec![audit] }).await?;
-        Ok(())
+        (Op::SaveRightsRequest { record: Box::new(r.clone()), previous: previous.map(Box::new) }, audit)
     }
 }

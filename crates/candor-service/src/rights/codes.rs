@@ -1,0 +1,174 @@
+//! Verifying a customer with a one-time code, the outbox that carries
+//! messages to customers and recipients, and the Global Privacy Control
+//! signal.
+//!
+//! A code goes to an e-mail address on record through the outbox (a mail
+//! transport plugs in there; `candor outbox deliver` prints messages
+//! instead). Only the code's keyed hash is kept with the request, and the
+//! message's address and code are sealed under the customer's data key, so
+//! erasing the customer shreds them too.
+
+use candor_domain::{ConsentAction, ConsentSource, IdentifierKind, SubjectId};
+use candor_store::{message_context, NewMessage, Op, OutboxMessage, WriteBatch};
+use rand::Rng;
+use serde::Serialize;
+use serde_json::json;
+use time::Duration;
+
+use crate::subjects::sealed_fields;
+use crate::{Candor, Result, ServiceError};
+
+/// How long a code is accepted.
+pub const CODE_VALIDITY: Duration = Duration::minutes(30);
+/// Wrong entries allowed before a code is void.
+pub const CODE_ATTEMPTS: u8 = 5;
+
+/// A message as a transport sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Delivery {
+    /// Its outbox position.
+    pub id: i64,
+    /// What it is.
+    pub kind: String,
+    /// To whom: a recipient id, or `subject`.
+    pub recipient: String,
+    /// The customer's address, for messages to them.
+    pub to: Option<String>,
+    /// The content.
+    pub body: serde_json::Value,
+    /// When it was queued.
+    #[serde(with = "time::serde::rfc3339")]
+    pub queued_at: time::OffsetDateTime,
+    /// When a transport took it.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub sent_at: Option<time::OffsetDateTime>,
+}
+
+impl Candor {
+    /// Send the customer of request `id` a one-time code at their e-mail
+    /// address on record; a new code replaces any earlier one.
+    pub async fn send_rights_code(&self, actor: &str, id: &str) -> Result<()> {
+        let mut record = self.rights_request(id).await?;
+        let Some(subject) = self.store.subject(record.subject).await? else {
+            return Err(self.missing_subject(record.subject).await);
+        };
+        let key = self.subject_key(&subject)?;
+        let email = sealed_fields(&subject)?
+            .into_iter()
+            .find(|f| f.field == IdentifierKind::Email.as_str())
+            .map(|f| f.open(subject.id, &key))
+            .transpose()?
+            .ok_or_else(|| {
+                ServiceError::InvalidInput(
+                    "the customer has no e-mail address on record to send a code to; verify them as staff with a reason".into(),
+                )
+            })?;
+        let code = format!("{:08}", rand::rngs::OsRng.gen_range(0..100_000_000u32));
+        let now = self.now();
+        let previous = record.request.clone();
+        record.request.challenge(self.code_hash(id, &code), now + CODE_VALIDITY, CODE_ATTEMPTS)?;
+        let kind = "one_time_code";
+        let personal = json!({
+            "to": email,
+            "subject": "Your verification code",
+            "text": format!("Your code to confirm your {} request is {code}. It is valid for {} minutes. If you did not ask for this, ignore this message.", record.request.kind.as_str().replace('_', " "), CODE_VALIDITY.whole_minutes()),
+        });
+        let message = NewMessage {
+            kind: kind.into(),
+            recipient: "subject".into(),
+            subject: Some(subject.id),
+            subject_pseudonym: Some(subject.pseudonym.clone()),
+            body: json!({ "request": id }).to_string(),
+            sealed: Some(key.seal(&message_context(&subject.id, kind), personal.to_string().as_bytes())),
+            at: now,
+        };
+        let (op, audit) = self.request_write(actor, "rights.code_sent", &record, Some(previous), json!({ "channel": "email" }));
+        self.store.apply(WriteBatch { ops: vec![Op::QueueMessages(vec![message]), op], audit: vec![audit] }).await?;
+        Ok(())
+    }
+
+    /// The customer entered `code` for request `id`. A wrong code uses up
+    /// an attempt, which is stored (and audited) before the refusal.
+    pub async fn verify_rights_request_by_code(&self, actor: &str, id: &str, code: &str) -> Result<candor_store::RightsRequestRecord> {
+        let mut record = self.rights_request(id).await?;
+        let previous = record.request.clone();
+        match record.request.answer(&self.code_hash(id, code.trim()), self.now()) {
+            Ok(()) => {
+                self.save_request(actor, "rights.verify", &record, Some(previous), json!({ "by": "one_time_code" })).await?;
+                Ok(record)
+            }
+            Err(e @ candor_domain::RightsError::WrongCode { .. }) => {
+                self.save_request(actor, "rights.verify_failed", &record, Some(previous), json!({ "by": "one_time_code" })).await?;
+                Err(e.into())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn code_hash(&self, request: &str, code: &str) -> String {
+        hex::encode(self.keys.blind_index(&format!("rights-code:{request}"), code))
+    }
+
+    /// Outbox messages after `after` (at most `limit`), the personal part
+    /// of messages to customers opened for the transport.
+    pub async fn outbox(&self, pending_only: bool, after: i64, limit: u32) -> Result<Vec<Delivery>> {
+        let messages = self.store.outbox(pending_only, after, limit).await?;
+        let mut out = Vec::with_capacity(messages.len());
+        for m in messages {
+            out.push(self.delivery(m).await?);
+        }
+        Ok(out)
+    }
+
+    async fn delivery(&self, m: OutboxMessage) -> Result<Delivery> {
+        let corrupt = |why: String| ServiceError::Store(candor_store::StoreError::Corrupt(format!("outbox message {}: {why}", m.id)));
+        let mut body: serde_json::Value = serde_json::from_str(&m.message.body).map_err(|e| corrupt(e.to_string()))?;
+        let mut to = None;
+        if let (Some(sealed), Some(subject)) = (&m.message.sealed, m.message.subject) {
+            let s = self.subject_record(subject).await?;
+            let bytes =
+                self.subject_key(&s)?.open(&message_context(&subject, &m.message.kind), sealed).map_err(|e| corrupt(e.to_string()))?;
+            let personal: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+            to = personal["to"].as_str().map(str::to_owned);
+            body["subject"] = personal["subject"].clone();
+            body["text"] = personal["text"].clone();
+        }
+        Ok(Delivery {
+            id: m.id,
+            kind: m.message.kind,
+            recipient: m.message.recipient,
+            to,
+            body,
+            queued_at: m.message.at,
+            sent_at: m.sent_at,
+        })
+    }
+
+    /// Record that a transport took these messages; returns how many were
+    /// still pending.
+    pub async fn mark_sent(&self, actor: &str, ids: &[i64]) -> Result<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let audit = self.audit(actor, "outbox.sent", json!({ "messages": ids }));
+        let out = self.store.apply(WriteBatch::one(Op::MarkSent { ids: ids.to_vec(), at: self.now() }, audit)).await?;
+        Ok(match out.first() {
+            Some(candor_store::Outcome::Count(n)) => *n,
+            _ => 0,
+        })
+    }
+
+    /// A Global Privacy Control signal (`Sec-GPC: 1`) came with a request
+    /// of this customer: record their opt-out of sale and sharing, unless
+    /// it is already in force. Returns whether it was recorded now.
+    pub async fn record_gpc_signal(&self, actor: &str, subject: SubjectId) -> Result<bool> {
+        if self.store.subject(subject).await?.is_none() {
+            return Err(self.missing_subject(subject).await);
+        }
+        if self.consent_state(subject).await?.sale_share_opt_out {
+            return Ok(false);
+        }
+        self.record_consent(actor, subject, None, ConsentAction::OptOutSaleShare, ConsentSource::Gpc).await?;
+        Ok(true)
+    }
+}

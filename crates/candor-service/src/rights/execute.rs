@@ -1,0 +1,476 @@
+//! Carrying a verified rights request out, completely and provably.
+//!
+//! Each right's work is built as one write batch (the data changes, the
+//! notices to recipients, the audit entries) together with the request's
+//! completion, so a request is reported done exactly when its work is
+//! committed. The request is moved to `in_progress` first, in its own
+//! transaction: a run that fails midway leaves it there, with nothing of
+//! the work applied, and running it again carries it out.
+
+use std::path::PathBuf;
+
+use candor_domain::{
+    consent_allows, CategoryCount, CategoryId, ConsentAction, ConsentEvent, ConsentSource, ConsentState, Identifier, IdentifierKind,
+    KeptData, PolicyContext, RequestResult, RequestState, RightKind, RightsError,
+};
+use candor_store::{
+    AuditRecord, ErasedCounts, NewMessage, Op, Outcome, RightsRequestRecord, SealedAttribute, SealedIdentity, SubjectRecord, WriteBatch,
+};
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
+
+use crate::subjects::{attribute_category, sealed_fields, SealedField};
+use crate::{Candor, Result, ServiceError};
+
+/// What to carry a request out with.
+#[derive(Clone, Debug, Default)]
+pub struct ExecuteOptions {
+    /// Where an access or portability bundle goes (a new directory);
+    /// `candor-export-<request id>` in the working directory by default.
+    pub out_dir: Option<PathBuf>,
+    /// Rectification: the corrected values, `(field, value)`, for the
+    /// fields [`RECTIFIABLE`] names.
+    pub corrections: Vec<(String, String)>,
+}
+
+/// Fields a rectification may correct: profile attributes and the
+/// identifiers the customer gave us. Platform handles and account ids are
+/// the platform's, not ours to change.
+pub const RECTIFIABLE: &[&str] = &["name", "email", "phone", "customer_number"];
+
+/// What executing a request did.
+#[derive(Clone, Debug)]
+pub struct Executed {
+    /// The request as it now stands (completed, with its result).
+    pub record: RightsRequestRecord,
+    /// True when it was already completed before this run (nothing was
+    /// done again).
+    pub already_done: bool,
+}
+
+/// One right's work: what to write, what to audit, what to report.
+pub(super) struct Work {
+    pub(super) ops: Vec<Op>,
+    pub(super) audit: Vec<AuditRecord>,
+    pub(super) result: RequestResult,
+}
+
+impl Candor {
+    /// Carry out a request whose customer is verified (opt-outs need no
+    /// verification). Running it again after it completed changes nothing
+    /// and says so; after a failure it picks up where the request stands.
+    pub async fn execute_rights_request(&self, actor: &str, id: &str, options: &ExecuteOptions) -> Result<Executed> {
+        let mut record = self.rights_request(id).await?;
+        match record.request.state {
+            RequestState::Completed => return Ok(Executed { record, already_done: true }),
+            RequestState::Rejected => return Err(RightsError::AlreadyFinal { state: RequestState::Rejected }.into()),
+            _ => {}
+        }
+        let Some(subject) = self.store.subject(record.subject).await? else {
+            return Err(self.missing_subject(record.subject).await);
+        };
+        if record.request.kind.needs_verification() && record.request.verification.is_none() {
+            return Err(RightsError::NotVerified.into());
+        }
+        if record.request.state != RequestState::InProgress {
+            let previous = record.request.clone();
+            record.request.start()?;
+            self.save_request(actor, "rights.start", &record, Some(previous), json!({})).await?;
+        }
+        let ctx = self.policy_context().await?;
+        let work = match record.request.kind {
+            RightKind::Access | RightKind::Portability => self.export_work(actor, &ctx, &record, &subject, options).await?,
+            RightKind::Erasure => self.erasure_work(actor, &ctx, &record, &subject).await?,
+            RightKind::Rectification => self.rectification_work(actor, &ctx, &record, &subject, &options.corrections).await?,
+            RightKind::Restriction | RightKind::Objection | RightKind::OptOutSaleShare | RightKind::LimitSensitiveUse => {
+                self.ledger_work(actor, &ctx, &record, &subject).await?
+            }
+        };
+        let previous = record.request.clone();
+        record.request.complete(work.result)?;
+        let (op, audit) = self.request_write(actor, "rights.complete", &record, Some(previous), json!({}));
+        let mut batch = WriteBatch { ops: work.ops, audit: work.audit };
+        batch.ops.push(op);
+        batch.audit.push(audit);
+        let outcomes = self.store.apply(batch).await?;
+        // An import may have added an interaction between counting and
+        // erasing (the erasure deleted it too): the report says what went.
+        if let Some(Outcome::Erased(counts)) = outcomes.iter().find(|o| matches!(o, Outcome::Erased(_))) {
+            self.correct_erasure_counts(actor, &mut record, counts).await?;
+        }
+        Ok(Executed { record, already_done: false })
+    }
+
+    /// Erasure: everything, unless a legal hold keeps part of it; then the
+    /// rest is deleted and what is kept is restricted.
+    async fn erasure_work(&self, actor: &str, ctx: &PolicyContext, r: &RightsRequestRecord, s: &SubjectRecord) -> Result<Work> {
+        let now = self.now();
+        let holds = self.active_holds(ctx, s.id, now).await?;
+        let fields = sealed_fields(s)?;
+        let interactions = self.store.subject_interactions(s.id).await?;
+        let held = |c: &CategoryId| holds.iter().any(|(_, p)| p.categories.iter().any(|pc| pc.covers(c)));
+        let content = [CategoryId::new("user.content.public"), CategoryId::new("user.content.private")];
+        let keep_interactions = !holds.is_empty() && content.iter().any(held);
+        let (kept_fields, gone_fields): (Vec<&SealedField>, Vec<&SealedField>) =
+            fields.iter().partition(|f| !holds.is_empty() && held(&f.category));
+
+        let mut result = RequestResult::default();
+        let mut deleted = count_fields(&gone_fields);
+        if !keep_interactions && !interactions.is_empty() {
+            deleted.push(CategoryCount {
+                what: "interactions".into(),
+                category: "user.content".into(),
+                records: interactions.len() as u64,
+            });
+        }
+        let notified = self.recipients_holding(ctx, s).await?;
+        let categories: Vec<&str> = deleted.iter().map(|d| d.category.as_str()).collect();
+        let notices = notices("erasure_notice", r, &notified, &categories, "GDPR Art. 17 and 19: erase the data named and confirm", now);
+        let mut ops = vec![Op::QueueMessages(notices)];
+        let mut audit = Vec::new();
+        if holds.is_empty() {
+            let suppress = fields.iter().filter_map(|f| f.blind_index.clone()).collect();
+            ops.push(Op::EraseSubject { subject: s.id, suppress, at: now });
+            result.summary.push(format!(
+                "We erased your data: {} interaction(s), {} identifier(s) and {} profile field(s), and destroyed the key that encrypted it.",
+                interactions.len(),
+                gone_fields.iter().filter(|f| f.blind_index.is_some()).count(),
+                gone_fields.iter().filter(|f| f.blind_index.is_none()).count()
+            ));
+            result
+                .summary
+                .push("Your identifiers are remembered only as a keyed hash, so that a later import does not bring your data back.".into());
+        } else {
+            let attributes = gone_fields.iter().filter(|f| f.blind_index.is_none()).map(|f| f.field.clone()).collect();
+            let identities: Vec<Vec<u8>> = gone_fields.iter().filter_map(|f| f.blind_index.clone()).collect();
+            ops.push(Op::RemoveFields { subject: s.id, attributes, identities: identities.clone() });
+            ops.push(Op::Suppress { blind_indexes: identities, at: now });
+            if !keep_interactions && !interactions.is_empty() {
+                let mut by_platform: std::collections::BTreeMap<&str, Vec<String>> = std::collections::BTreeMap::new();
+                for i in &interactions {
+                    by_platform.entry(&i.platform).or_default().push(i.external_id.clone());
+                }
+                for (platform, external_ids) in by_platform {
+                    ops.push(Op::DeleteInteractions { platform: platform.to_owned(), external_ids, at: now });
+                }
+            }
+            let state = self.consent_state(s.id).await?;
+            if !state.restricted {
+                let (op, a) = self.ledger_event(actor, ctx, r, None, ConsentAction::Restrict, now);
+                ops.push(op);
+                audit.push(a);
+            }
+            for (hold, purpose) in &holds {
+                let until = hold.placed_at + Duration::days(i64::from(purpose.retention_days));
+                let mut kept: Vec<&CategoryId> = kept_fields.iter().map(|f| &f.category).collect();
+                if keep_interactions {
+                    kept.extend(content.iter());
+                }
+                kept.sort();
+                kept.dedup();
+                for c in kept.into_iter().filter(|c| purpose.categories.iter().any(|pc| pc.covers(c))) {
+                    result.kept.push(KeptData {
+                        category: c.to_string(),
+                        purpose: purpose.id.to_string(),
+                        why: format!("{} ({})", purpose.description, hold.reason),
+                        until,
+                    });
+                }
+                result.summary.push(format!(
+                    "We must keep some of your data until {} at the latest for \"{}\": {}. Until then it is restricted: stored, and used for nothing else.",
+                    until.date(),
+                    purpose.name,
+                    hold.reason
+                ));
+            }
+            result.summary.push(format!("Everything else was deleted ({} record(s)).", deleted.iter().map(|d| d.records).sum::<u64>()));
+        }
+        result.deleted = deleted;
+        result.notified = notified.clone();
+        if !notified.is_empty() {
+            result.summary.push(format!("We asked {} to erase what we shared with them.", notified.join(", ")));
+        }
+        audit.push(
+            self.audit(
+                actor,
+                "rights.erase",
+                json!({
+                    "request": r.id,
+                    "deleted": result.deleted.iter().map(|d| json!({ "what": d.what, "category": d.category, "records": d.records })).collect::<Vec<_>>(),
+                    "kept": result.kept.iter().map(|k| json!({ "category": k.category, "purpose": k.purpose })).collect::<Vec<_>>(),
+                    "notified": notified,
+                    "key_destroyed": holds.is_empty(),
+                }),
+            )
+            .subject(r.subject_pseudonym.clone()),
+        );
+        Ok(Work { ops, audit, result })
+    }
+
+    /// After an erasure committed: store the counts the database reported
+    /// if they differ from those counted before.
+    async fn correct_erasure_counts(&self, actor: &str, record: &mut RightsRequestRecord, counts: &ErasedCounts) -> Result<()> {
+        let Some(result) = &record.request.result else { return Ok(()) };
+        let counted = result.deleted.iter().find(|d| d.what == "interactions").map_or(0, |d| d.records);
+        if counted == counts.interactions {
+            return Ok(());
+        }
+        let previous = record.request.clone();
+        if let Some(result) = &mut record.request.result {
+            result.deleted.retain(|d| d.what != "interactions");
+            result.deleted.push(CategoryCount {
+                what: "interactions".into(),
+                category: "user.content".into(),
+                records: counts.interactions,
+            });
+        }
+        self.save_request(actor, "rights.erase.recount", record, Some(previous), json!({ "interactions": counts.interactions })).await
+    }
+
+    /// Rectification: the corrected values replace the stored ones, sealed
+    /// anew under the customer's key; the audit log names the fields
+    /// changed, never the values.
+    async fn rectification_work(
+        &self,
+        actor: &str,
+        ctx: &PolicyContext,
+        r: &RightsRequestRecord,
+        s: &SubjectRecord,
+        corrections: &[(String, String)],
+    ) -> Result<Work> {
+        if corrections.is_empty() {
+            return Err(ServiceError::InvalidInput(format!(
+                "a rectification needs the corrected values: give `--set FIELD=VALUE` for any of {}",
+                RECTIFIABLE.join(", ")
+            )));
+        }
+        let key = self.subject_key(s)?;
+        let now = self.now();
+        let mut attributes = Vec::new();
+        let mut new_identities = Vec::new();
+        let mut old_identities = Vec::new();
+        let mut changed = Vec::new();
+        for (field, value) in corrections {
+            let value = value.trim();
+            let bad = |e: candor_domain::IdentifierError| ServiceError::Identifier { field: format!("--set {field}"), error: e };
+            let identifier = match field.as_str() {
+                "name" => {
+                    if value.is_empty() || value.chars().count() > 200 {
+                        return Err(ServiceError::InvalidInput("`--set name`: give a name of 1 to 200 characters".into()));
+                    }
+                    let category = attribute_category("name").unwrap_or_else(|| CategoryId::new("user.name"));
+                    attributes.push(SealedAttribute::seal(&key, &s.id, "name", category, value));
+                    changed.push(field.clone());
+                    continue;
+                }
+                "email" => Identifier::email(value).map_err(bad)?,
+                "phone" => Identifier::phone(value).map_err(bad)?,
+                "customer_number" => Identifier::customer_number(value).map_err(bad)?,
+                other => {
+                    return Err(ServiceError::InvalidInput(format!(
+                        "`{other}` cannot be rectified here: the fields are {}",
+                        RECTIFIABLE.join(", ")
+                    )))
+                }
+            };
+            let sealed = SealedIdentity::seal(&self.keys, &key, &s.id, &identifier);
+            match self.store.find_subject(&sealed.blind_index).await? {
+                Some(owner) if owner == s.id => continue, // already so
+                Some(owner) => return Err(ServiceError::IdentityTaken { kind: identifier.kind(), subject: owner }),
+                None => {}
+            }
+            if !self.store.suppressed(std::slice::from_ref(&sealed.blind_index)).await?.is_empty() {
+                return Err(ServiceError::InvalidInput(format!("`--set {field}`: this identifier belongs to an erased customer")));
+            }
+            let kind = identifier.kind();
+            old_identities
+                .extend(s.identities.iter().filter(|i| IdentifierKind::parse(&i.kind) == Some(kind)).map(|i| i.blind_index.clone()));
+            new_identities.push(sealed);
+            changed.push(field.clone());
+        }
+        changed.sort();
+        changed.dedup();
+        let mut ops = Vec::new();
+        if !old_identities.is_empty() {
+            ops.push(Op::RemoveFields { subject: s.id, attributes: Vec::new(), identities: old_identities });
+        }
+        if !new_identities.is_empty() {
+            ops.push(Op::AddIdentities { subject: s.id, identities: new_identities });
+        }
+        if !attributes.is_empty() {
+            ops.push(Op::SetAttributes { subject: s.id, attributes });
+        }
+        let notified = self.recipients_holding(ctx, s).await?;
+        let fields: Vec<&str> = changed.iter().map(String::as_str).collect();
+        ops.push(Op::QueueMessages(notices(
+            "rectification_notice",
+            r,
+            &notified,
+            &fields,
+            "GDPR Art. 16 and 19: the customer corrected these fields; ask us for the new values and replace yours",
+            now,
+        )));
+        let audit = vec![self
+            .audit(actor, "rights.rectify", json!({ "request": r.id, "fields": changed, "notified": notified }))
+            .subject(r.subject_pseudonym.clone())];
+        let mut result = RequestResult {
+            summary: vec![format!("We corrected your {}.", changed.join(", "))],
+            recorded: changed.iter().map(|f| format!("{f} corrected")).collect(),
+            notified: notified.clone(),
+            ..Default::default()
+        };
+        if !notified.is_empty() {
+            result.summary.push(format!("We told {} to correct what we shared with them.", notified.join(", ")));
+        }
+        Ok(Work { ops, audit, result })
+    }
+
+    /// Restriction, objection and the CCPA opt-outs: events in the consent
+    /// ledger, which the access gate reads on every decision.
+    async fn ledger_work(&self, actor: &str, ctx: &PolicyContext, r: &RightsRequestRecord, s: &SubjectRecord) -> Result<Work> {
+        let now = self.now();
+        let state = self.consent_state(s.id).await?;
+        let mut events: Vec<(Option<&candor_domain::Purpose>, ConsentAction)> = Vec::new();
+        let mut summary = Vec::new();
+        match r.request.kind {
+            RightKind::Restriction => {
+                if !state.restricted {
+                    events.push((None, ConsentAction::Restrict));
+                }
+                summary.push(
+                    "Processing of your data is restricted: we keep it, and use it for nothing else until you lift the restriction."
+                        .to_owned(),
+                );
+            }
+            RightKind::Objection => {
+                let objectable: Vec<&candor_domain::Purpose> =
+                    ctx.policy.purposes.values().filter(|p| p.legal_basis.objectable() || p.is_marketing()).collect();
+                for p in &objectable {
+                    let already = state.purpose(p.id.as_str()).is_some_and(|c| c.status == candor_domain::PurposeStatus::Objected);
+                    if !already {
+                        events.push((Some(p), ConsentAction::Object));
+                    }
+                }
+                let names: Vec<&str> = objectable.iter().map(|p| p.name.as_str()).collect();
+                summary.push(if names.is_empty() {
+                    "None of our purposes relies on legitimate interests or is direct marketing, so there was nothing to object to."
+                        .to_owned()
+                } else {
+                    format!("We stopped using your data for: {}.", names.join(", "))
+                });
+            }
+            RightKind::OptOutSaleShare => {
+                if !state.sale_share_opt_out {
+                    events.push((None, ConsentAction::OptOutSaleShare));
+                }
+                summary.push("We no longer sell or share your personal information.".to_owned());
+            }
+            RightKind::LimitSensitiveUse => {
+                if !state.limit_sensitive_use {
+                    events.push((None, ConsentAction::LimitSensitiveUse));
+                }
+                summary.push("We use your sensitive personal information only as needed to serve you.".to_owned());
+            }
+            RightKind::Access | RightKind::Portability | RightKind::Erasure | RightKind::Rectification => {}
+        }
+        let mut work = Work { ops: Vec::new(), audit: Vec::new(), result: RequestResult { summary, ..Default::default() } };
+        for (purpose, action) in events {
+            let (op, audit) = self.ledger_event(actor, ctx, r, purpose, action, now);
+            work.ops.push(op);
+            work.audit.push(audit);
+            work.result.recorded.push(match purpose {
+                Some(p) => format!("{action} {}", p.id),
+                None => action.to_string(),
+            });
+        }
+        Ok(work)
+    }
+
+    /// A consent-ledger event a request records, and its audit entry.
+    fn ledger_event(
+        &self,
+        actor: &str,
+        ctx: &PolicyContext,
+        r: &RightsRequestRecord,
+        purpose: Option<&candor_domain::Purpose>,
+        action: ConsentAction,
+        at: OffsetDateTime,
+    ) -> (Op, AuditRecord) {
+        let event = ConsentEvent {
+            purpose: purpose.map(|p| p.id.clone()),
+            action,
+            policy_version: ctx.version,
+            source: ConsentSource::RightsRequest,
+            at,
+        };
+        let mut audit = self
+            .audit(
+                actor,
+                &format!("consent.{action}"),
+                json!({ "policy_version": ctx.version, "source": ConsentSource::RightsRequest.as_str(), "request": r.id }),
+            )
+            .subject(r.subject_pseudonym.clone());
+        if let Some(p) = purpose {
+            audit = audit.purpose(p.id.as_str());
+        }
+        (Op::AppendConsent { subject: r.subject, event, receipt: None }, audit)
+    }
+
+    /// A subject's consent, folded from the ledger.
+    pub(crate) async fn consent_state(&self, subject: candor_domain::SubjectId) -> Result<ConsentState> {
+        let events = self.store.consent_events(subject).await?;
+        Ok(ConsentState::from_events(events.iter().map(|e| &e.event)))
+    }
+
+    /// Recipients that hold the subject's data: those a sharing purpose in
+    /// force sends it to, and those the audit log records a disclosure to.
+    pub(crate) async fn recipients_holding(&self, ctx: &PolicyContext, s: &SubjectRecord) -> Result<Vec<String>> {
+        let state = self.consent_state(s.id).await?;
+        let mut out: Vec<String> = ctx
+            .policy
+            .purposes
+            .values()
+            .filter(|p| consent_allows(ctx, p, &state).is_ok())
+            .filter_map(|p| p.recipient.clone().or_else(|| p.id.sharing_recipient().map(str::to_owned)))
+            .collect();
+        for e in self.store.audit_about(&s.pseudonym, 100_000).await? {
+            if e.record.action.starts_with("share.") {
+                if let Some(rcpt) = e.record.detail["recipient"].as_str() {
+                    out.push(rcpt.to_owned());
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+}
+
+fn count_fields(fields: &[&SealedField]) -> Vec<CategoryCount> {
+    let mut out: Vec<CategoryCount> = Vec::new();
+    for f in fields {
+        let what = if f.blind_index.is_some() { "identities" } else { "profile" };
+        match out.iter_mut().find(|c| c.what == what && c.category == f.category.as_str()) {
+            Some(c) => c.records += 1,
+            None => out.push(CategoryCount { what: what.into(), category: f.category.to_string(), records: 1 }),
+        }
+    }
+    out
+}
+
+/// One notice per recipient, naming the customer by pseudonym only: the
+/// outbox outlives an erased customer and must hold nothing about them.
+fn notices(kind: &str, r: &RightsRequestRecord, recipients: &[String], what: &[&str], ask: &str, at: OffsetDateTime) -> Vec<NewMessage> {
+    recipients
+        .iter()
+        .map(|rcpt| NewMessage {
+            kind: kind.to_owned(),
+            recipient: rcpt.clone(),
+            subject: None,
+            subject_pseudonym: Some(r.subject_pseudonym.clone()),
+            body: json!({ "request": r.id, "subject": r.subject_pseudonym, "data": what, "ask": ask }).to_string(),
+            sealed: None,
+            at,
+        })
+        .collect()
+}

@@ -1,0 +1,442 @@
+//! The access and portability bundle (GDPR Arts. 15 and 20, CCPA right to
+//! know): a new directory with a manifest, everything as JSON for machines,
+//! a CSV file per table, and a plain-language summary.
+//!
+//! It holds the profile and identities, the interactions with their
+//! original text decrypted for the customer themself, the consent history
+//! with its signed receipts, the purposes and legal bases that apply with
+//! their retention dates, the recipients the data is shared with, and the
+//! audit entries about the customer (who accessed their data, when, for
+//! what). The directory is written under a temporary name and renamed
+//! when complete, so a bundle that exists is whole.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use candor_domain::{consent_allows, CategoryCount, PolicyContext, RequestResult, RightKind};
+use candor_store::{interaction_context, RightsRequestRecord, SubjectRecord};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
+use super::execute::{ExecuteOptions, Work};
+use crate::subjects::sealed_fields;
+use crate::{Candor, Result, ServiceError};
+
+/// The bundle's format, named in its manifest.
+pub const FORMAT: &str = "candor-export/1";
+
+#[derive(Serialize)]
+struct ProfileRow {
+    field: String,
+    category: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct InteractionRow {
+    platform: String,
+    external_id: String,
+    kind: String,
+    direction: String,
+    occurred_at: String,
+    conversation_id: String,
+    reply_to: String,
+    brand_account: String,
+    language: String,
+    sentiment: String,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct ConsentRow {
+    ledger_id: i64,
+    at: String,
+    action: String,
+    purpose: String,
+    policy_version: u32,
+    source: String,
+    receipt: String,
+}
+
+#[derive(Serialize)]
+struct PurposeRow {
+    purpose: String,
+    name: String,
+    description: String,
+    legal_basis: String,
+    categories: String,
+    in_effect: bool,
+    why_not: String,
+    retention_days: u32,
+    kept_until: String,
+}
+
+#[derive(Serialize)]
+struct RecipientRow {
+    recipient: String,
+    name: String,
+    country: String,
+    agreement: String,
+    purposes: String,
+    categories: String,
+    receives_your_data: bool,
+    disclosures: String,
+}
+
+#[derive(Serialize)]
+struct AccessRow {
+    seq: i64,
+    at: String,
+    actor: String,
+    action: String,
+    purpose: String,
+    decision: String,
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
+}
+
+impl Candor {
+    /// Write the bundle for request `r` and say what it holds.
+    pub(super) async fn export_work(
+        &self,
+        actor: &str,
+        ctx: &PolicyContext,
+        r: &RightsRequestRecord,
+        s: &SubjectRecord,
+        options: &ExecuteOptions,
+    ) -> Result<Work> {
+        let out = options.out_dir.clone().unwrap_or_else(|| PathBuf::from(format!("candor-export-{}", r.id)));
+        if out.exists() {
+            return Err(ServiceError::InvalidInput(format!(
+                "`{}` already exists; give another directory with `--out`, or remove it",
+                out.display()
+            )));
+        }
+        let now = self.now();
+        let key = self.subject_key(s)?;
+
+        let mut profile = Vec::new();
+        for f in sealed_fields(s)? {
+            let value = f.open(s.id, &key)?;
+            profile.push(ProfileRow { field: f.field, category: f.category.to_string(), value });
+        }
+
+        let stored = self.store.subject_interactions(s.id).await?;
+        let mut interactions = Vec::with_capacity(stored.len());
+        for i in &stored {
+            let text = key
+                .open(&interaction_context(&i.platform, &i.external_id), &i.sealed_text)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| ServiceError::Unreadable {
+                    subject: s.id,
+                    reason: format!("interaction {}:{}", i.platform, i.external_id),
+                })?;
+            interactions.push(InteractionRow {
+                platform: i.platform.clone(),
+                external_id: i.external_id.clone(),
+                kind: i.kind.clone(),
+                direction: i.direction.clone(),
+                occurred_at: rfc3339(i.occurred_at),
+                conversation_id: i.conversation_id.clone().unwrap_or_default(),
+                reply_to: i.reply_to.clone().unwrap_or_default(),
+                brand_account: i.account.clone().unwrap_or_default(),
+                language: i.language.clone().unwrap_or_default(),
+                sentiment: match i.sentiment {
+                    Some((_, l)) if l < 0 => "negative".into(),
+                    Some((_, 0)) => "neutral".into(),
+                    Some(_) => "positive".into(),
+                    None => String::new(),
+                },
+                text,
+            });
+        }
+
+        let ledger = self.store.consent_events(s.id).await?;
+        let consent: Vec<ConsentRow> = ledger
+            .iter()
+            .map(|e| ConsentRow {
+                ledger_id: e.id,
+                at: rfc3339(e.event.at),
+                action: e.event.action.to_string(),
+                purpose: e.event.purpose.as_ref().map(ToString::to_string).unwrap_or_default(),
+                policy_version: e.event.policy_version,
+                source: e.event.source.as_str().to_owned(),
+                receipt: e.receipt.clone().unwrap_or_default(),
+            })
+            .collect();
+
+        let state = candor_domain::ConsentState::from_events(ledger.iter().map(|e| &e.event));
+        let last_activity = stored.iter().map(|i| i.occurred_at).max().unwrap_or(s.created_at).max(s.created_at);
+        let purposes: Vec<PurposeRow> = ctx
+            .policy
+            .purposes
+            .values()
+            .map(|p| {
+                let verdict = consent_allows(ctx, p, &state);
+                PurposeRow {
+                    purpose: p.id.to_string(),
+                    name: p.name.clone(),
+                    description: p.description.clone(),
+                    legal_basis: p.legal_basis.to_string(),
+                    categories: p.categories.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
+                    in_effect: verdict.is_ok(),
+                    why_not: verdict.err().map(|e| e.to_string()).unwrap_or_default(),
+                    retention_days: p.retention_days,
+                    kept_until: (last_activity + Duration::days(i64::from(p.retention_days))).date().to_string(),
+                }
+            })
+            .collect();
+
+        let about = self.store.audit_about(&s.pseudonym, 100_000).await?;
+        let access_log: Vec<AccessRow> = about
+            .iter()
+            .map(|e| AccessRow {
+                seq: e.seq,
+                at: rfc3339(e.record.at),
+                actor: e.record.actor.clone(),
+                action: e.record.action.clone(),
+                purpose: e.record.purpose.clone().unwrap_or_default(),
+                decision: e.record.decision.clone().unwrap_or_default(),
+            })
+            .collect();
+
+        let recipients: Vec<RecipientRow> = ctx
+            .policy
+            .recipients
+            .values()
+            .map(|rc| {
+                let via: Vec<&candor_domain::Purpose> = ctx
+                    .policy
+                    .purposes
+                    .values()
+                    .filter(|p| p.recipient.as_deref() == Some(rc.id.as_str()) || p.id.sharing_recipient() == Some(rc.id.as_str()))
+                    .collect();
+                let disclosures: Vec<String> = about
+                    .iter()
+                    .filter(|e| e.record.action.starts_with("share.") && e.record.detail["recipient"] == rc.id.as_str())
+                    .map(|e| rfc3339(e.record.at))
+                    .collect();
+                RecipientRow {
+                    recipient: rc.id.clone(),
+                    name: rc.name.clone(),
+                    country: rc.country.clone(),
+                    agreement: format!("{} ({} to {})", rc.agreement.reference, rc.agreement.valid_from, rc.agreement.valid_until),
+                    purposes: via.iter().map(|p| p.id.to_string()).collect::<Vec<_>>().join(" "),
+                    categories: rc.agreement.categories.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
+                    receives_your_data: via.iter().any(|p| consent_allows(ctx, p, &state).is_ok()) || !disclosures.is_empty(),
+                    disclosures: disclosures.join(" "),
+                }
+            })
+            .collect();
+
+        let summary = summary_text(ctx, r, now, &profile, &interactions, &consent, &purposes, &recipients, &access_log);
+        let data = json!({
+            "profile": profile,
+            "interactions": interactions,
+            "consent": consent,
+            "purposes": purposes,
+            "recipients": recipients,
+            "access_log": access_log,
+        });
+        let tables = (|| -> std::io::Result<_> {
+            Ok(vec![
+                ("profile.csv", csv_of(&profile)?, profile.len()),
+                ("interactions.csv", csv_of(&interactions)?, interactions.len()),
+                ("consent.csv", csv_of(&consent)?, consent.len()),
+                ("purposes.csv", csv_of(&purposes)?, purposes.len()),
+                ("recipients.csv", csv_of(&recipients)?, recipients.len()),
+                ("access_log.csv", csv_of(&access_log)?, access_log.len()),
+            ])
+        })();
+        let files = tables
+            .and_then(|tables| write_bundle(&out, r, ctx, now, &data, &summary, tables))
+            .map_err(|e| ServiceError::InvalidInput(format!("cannot write the bundle to `{}`: {e}", out.display())))?;
+
+        let exported = vec![
+            CategoryCount { what: "profile and identities".into(), category: "user".into(), records: profile.len() as u64 },
+            CategoryCount { what: "interactions".into(), category: "user.content".into(), records: interactions.len() as u64 },
+            CategoryCount { what: "consent events".into(), category: "user.consent".into(), records: consent.len() as u64 },
+            CategoryCount { what: "audit entries".into(), category: "system.operations".into(), records: access_log.len() as u64 },
+        ];
+        let audit = vec![self
+            .audit(
+                actor,
+                "rights.export",
+                json!({
+                    "request": r.id,
+                    "files": files,
+                    "records": exported.iter().map(|c| json!({ "what": c.what, "records": c.records })).collect::<Vec<_>>(),
+                }),
+            )
+            .subject(r.subject_pseudonym.clone())
+            .purpose(format!("rights.{}", r.request.kind.as_str()))];
+        let result = RequestResult {
+            summary: vec![format!(
+                "We prepared a copy of your data: {} profile field(s), {} interaction(s), {} consent event(s) and {} record(s) of who used your data.",
+                profile.len(),
+                interactions.len(),
+                consent.len(),
+                access_log.len()
+            )],
+            exported,
+            bundle: Some(out.display().to_string()),
+            ..Default::default()
+        };
+        Ok(Work { ops: Vec::new(), audit, result })
+    }
+}
+
+/// A table as CSV bytes (a header row, then one row per record).
+fn csv_of<T: Serialize>(rows: &[T]) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r).map_err(std::io::Error::other)?;
+    }
+    w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+/// Write every file into a temporary sibling directory, then rename it
+/// to `out`; returns the manifest's file list.
+fn write_bundle(
+    out: &Path,
+    r: &RightsRequestRecord,
+    ctx: &PolicyContext,
+    now: OffsetDateTime,
+    data: &serde_json::Value,
+    summary: &str,
+    tables: Vec<(&'static str, Vec<u8>, usize)>,
+) -> std::io::Result<Vec<serde_json::Value>> {
+    let name = out.file_name().map_or_else(|| "bundle".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = out.with_file_name(format!(".{name}.partial-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&tmp)?;
+    let written = (|| {
+        let mut files: Vec<(String, &'static str, Vec<u8>, Option<usize>)> = vec![
+            ("data.json".into(), "application/json", serde_json::to_vec_pretty(data).map_err(std::io::Error::other)?, None),
+            ("summary.txt".into(), "text/plain; charset=utf-8", summary.as_bytes().to_vec(), None),
+        ];
+        for (file, bytes, records) in tables {
+            files.push((file.into(), "text/csv; charset=utf-8", bytes, Some(records)));
+        }
+        let mut listed = Vec::new();
+        for (file, media, bytes, records) in &files {
+            std::fs::write(tmp.join(file), bytes)?;
+            listed.push(json!({ "path": file, "media_type": media, "records": records, "bytes": bytes.len(), "sha256": hex::encode(Sha256::digest(bytes)) }));
+        }
+        let manifest = json!({
+            "format": FORMAT,
+            "request": r.id,
+            "right": r.request.kind.as_str(),
+            "regime": r.request.regime.as_str(),
+            "legal_source": r.request.kind.legal_source(r.request.regime),
+            "generated_at": rfc3339(now),
+            "controller": { "name": ctx.policy.controller.name, "contact": ctx.policy.controller.contact, "dpo": ctx.policy.controller.dpo },
+            "policy_version": ctx.version,
+            "subject": r.subject_pseudonym,
+            "files": listed,
+        });
+        std::fs::write(tmp.join("manifest.json"), serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::other)?)?;
+        Ok(listed)
+    })();
+    match written {
+        Ok(listed) => {
+            std::fs::rename(&tmp, out)?;
+            Ok(listed)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            Err(e)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments, reason = "one summary over the bundle's tables")]
+fn summary_text(
+    ctx: &PolicyContext,
+    r: &RightsRequestRecord,
+    now: OffsetDateTime,
+    profile: &[ProfileRow],
+    interactions: &[InteractionRow],
+    consent: &[ConsentRow],
+    purposes: &[PurposeRow],
+    recipients: &[RecipientRow],
+    access: &[AccessRow],
+) -> String {
+    let c = &ctx.policy.controller;
+    let mut s = String::new();
+    let _ = writeln!(s, "Your data held by {}", c.name);
+    let right = match r.request.kind {
+        RightKind::Portability => "a portable copy of your data",
+        _ => "access to your data",
+    };
+    let _ = writeln!(
+        s,
+        "Prepared on {} for your request {} ({right}, {}).\n",
+        now.date(),
+        r.id,
+        r.request.kind.legal_source(r.request.regime).unwrap_or("")
+    );
+    let _ = writeln!(s, "WHAT WE HOLD ABOUT YOU");
+    for p in profile {
+        let _ = writeln!(s, "- {}: {}", p.field, p.value);
+    }
+    match (interactions.first(), interactions.last()) {
+        (Some(first), Some(last)) => {
+            let _ = writeln!(
+                s,
+                "- {} message(s) between you and us on social media, from {} to {} (interactions.csv has each one, with its text)",
+                interactions.len(),
+                &first.occurred_at[..10.min(first.occurred_at.len())],
+                &last.occurred_at[..10.min(last.occurred_at.len())]
+            );
+        }
+        _ => {
+            let _ = writeln!(s, "- no messages");
+        }
+    }
+    let _ = writeln!(s, "\nWHY WE USE IT, AND FOR HOW LONG");
+    for p in purposes {
+        let status = if p.in_effect { "in use".to_owned() } else { format!("not in use: {}", p.why_not) };
+        let _ = writeln!(s, "- {} ({}), {status}. Kept until {} at the latest.", p.name, p.legal_basis.replace('_', " "), p.kept_until);
+        let _ = writeln!(s, "  {}", p.description);
+    }
+    let _ = writeln!(s, "\nYOUR CHOICES");
+    if consent.is_empty() {
+        let _ = writeln!(s, "- none recorded yet; the defaults above apply");
+    }
+    for e in consent {
+        let what = if e.purpose.is_empty() { e.action.clone() } else { format!("{} {}", e.action, e.purpose) };
+        let _ = writeln!(
+            s,
+            "- {}: {what} (via {}){}",
+            &e.at[..10.min(e.at.len())],
+            e.source,
+            if e.receipt.is_empty() { "" } else { ", signed receipt in consent.csv" }
+        );
+    }
+    let _ = writeln!(s, "\nWHO WE SHARE IT WITH");
+    for rc in recipients {
+        let status = if rc.receives_your_data { "receives your data" } else { "does not receive your data" };
+        let _ = writeln!(s, "- {} ({}), under agreement {}: {status}", rc.name, rc.country, rc.agreement);
+    }
+    let _ = writeln!(s, "\nWHO USED YOUR DATA");
+    let _ =
+        writeln!(s, "- {} recorded action(s) about you; access_log.csv lists each: when, who, what and for which purpose", access.len());
+    let _ = writeln!(s, "\nABOUT THESE FILES");
+    let _ = writeln!(
+        s,
+        "manifest.json lists every file with its checksum; data.json holds everything for machines; each .csv file is one table."
+    );
+    let _ = writeln!(
+        s,
+        "Questions or corrections: {}{}",
+        c.contact,
+        c.dpo.as_ref().map(|d| format!(" (data protection officer: {d})")).unwrap_or_default()
+    );
+    s
+}
