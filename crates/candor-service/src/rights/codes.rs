@@ -52,36 +52,26 @@ impl Candor {
         let Some(subject) = self.store.subject(record.subject).await? else {
             return Err(self.missing_subject(record.subject).await);
         };
-        let key = self.subject_key(&subject)?;
-        let email = sealed_fields(&subject)?
-            .into_iter()
-            .find(|f| f.field == IdentifierKind::Email.as_str())
-            .map(|f| f.open(subject.id, &key))
-            .transpose()?
+        let code = format!("{:08}", rand::rngs::OsRng.gen_range(0..100_000_000u32));
+        let now = self.now();
+        let previous = record.request.clone();
+        record.request.challenge(self.code_hash(id, &code), now + CODE_VALIDITY, CODE_ATTEMPTS)?;
+        let what = record.request.kind.as_str().replace('_', " ");
+        let message = self
+            .message_to_subject(&subject, "one_time_code", id, || {
+                (
+                    "Your verification code".to_owned(),
+                    format!(
+                        "Your code to confirm your {what} request is {code}. It is valid for {} minutes. If you did not ask for this, ignore this message.",
+                        CODE_VALIDITY.whole_minutes()
+                    ),
+                )
+            })?
             .ok_or_else(|| {
                 ServiceError::InvalidInput(
                     "the customer has no e-mail address on record to send a code to; verify them as staff with a reason".into(),
                 )
             })?;
-        let code = format!("{:08}", rand::rngs::OsRng.gen_range(0..100_000_000u32));
-        let now = self.now();
-        let previous = record.request.clone();
-        record.request.challenge(self.code_hash(id, &code), now + CODE_VALIDITY, CODE_ATTEMPTS)?;
-        let kind = "one_time_code";
-        let personal = json!({
-            "to": email,
-            "subject": "Your verification code",
-            "text": format!("Your code to confirm your {} request is {code}. It is valid for {} minutes. If you did not ask for this, ignore this message.", record.request.kind.as_str().replace('_', " "), CODE_VALIDITY.whole_minutes()),
-        });
-        let message = NewMessage {
-            kind: kind.into(),
-            recipient: "subject".into(),
-            subject: Some(subject.id),
-            subject_pseudonym: Some(subject.pseudonym.clone()),
-            body: json!({ "request": id }).to_string(),
-            sealed: Some(key.seal(&message_context(&subject.id, kind), personal.to_string().as_bytes())),
-            at: now,
-        };
         let (op, audit) = self.request_write(actor, "rights.code_sent", &record, Some(previous), json!({ "channel": "email" }));
         self.store.apply(WriteBatch { ops: vec![Op::QueueMessages(vec![message]), op], audit: vec![audit] }).await?;
         Ok(())
@@ -103,6 +93,33 @@ impl Candor {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// A message to a customer at their e-mail address on record, sealed
+    /// under their data key; `None` when no address is on record.
+    pub(crate) fn message_to_subject(
+        &self,
+        subject: &candor_store::SubjectRecord,
+        kind: &str,
+        request: &str,
+        content: impl FnOnce() -> (String, String),
+    ) -> Result<Option<NewMessage>> {
+        let key = self.subject_key(subject)?;
+        let Some(email) = sealed_fields(subject)?.into_iter().find(|f| f.field == IdentifierKind::Email.as_str()) else {
+            return Ok(None);
+        };
+        let email = email.open(subject.id, &key)?;
+        let (title, text) = content();
+        let personal = json!({ "to": email, "subject": title, "text": text });
+        Ok(Some(NewMessage {
+            kind: kind.into(),
+            recipient: "subject".into(),
+            subject: Some(subject.id),
+            subject_pseudonym: Some(subject.pseudonym.clone()),
+            body: json!({ "request": request }).to_string(),
+            sealed: Some(key.seal(&message_context(&subject.id, kind), personal.to_string().as_bytes())),
+            at: self.now(),
+        }))
     }
 
     fn code_hash(&self, request: &str, code: &str) -> String {

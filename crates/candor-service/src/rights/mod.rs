@@ -31,8 +31,26 @@ impl Candor {
     ) -> Result<RightsRequestRecord> {
         let Some(stored) = self.store.subject(subject).await? else { return Err(self.missing_subject(subject).await) };
         let request = RightsRequest::open(kind, regime.unwrap_or_else(|| kind.default_regime()), self.now())?;
-        let record = RightsRequestRecord { id: uuid::Uuid::new_v4().to_string(), subject, subject_pseudonym: stored.pseudonym, request };
-        self.save_request(actor, "rights.open", &record, None, json!({})).await?;
+        let record =
+            RightsRequestRecord { id: uuid::Uuid::new_v4().to_string(), subject, subject_pseudonym: stored.pseudonym.clone(), request };
+        // The customer is told at once that the request arrived and when it
+        // is due (the CCPA asks for this within ten business days).
+        let confirmation = self.message_to_subject(&stored, "request_received", &record.id, || {
+            (
+                format!("We received your {} request", kind.as_str().replace('_', " ")),
+                format!(
+                    "We received your request ({}) on {} and will answer by {} at the latest. Request reference: {}.",
+                    kind.legal_source(record.request.regime).unwrap_or(kind.as_str()),
+                    record.request.received_at.date(),
+                    record.request.due_at.date(),
+                    record.id
+                ),
+            )
+        })?;
+        let (op, audit) = self.request_write(actor, "rights.open", &record, None, json!({ "confirmation_queued": confirmation.is_some() }));
+        let mut ops = vec![op];
+        ops.extend(confirmation.map(|m| Op::QueueMessages(vec![m])));
+        self.store.apply(WriteBatch { ops, audit: vec![audit] }).await?;
         Ok(record)
     }
 

@@ -285,7 +285,8 @@ async fn an_erasure_that_fails_midway_stays_in_progress_with_nothing_erased_and_
         assert_eq!(f.store.subject_interactions(ana).await.unwrap().len(), 3, "nothing half erased");
         let view = f.candor.view_subject("alice", ana, "customer_service").await.unwrap();
         assert!(view.fields.iter().any(|v| v.value.as_deref() == Some("ana@example.com")), "the key still opens her data");
-        assert!(f.candor.outbox(false, 0, 100).await.unwrap().is_empty(), "no notice went out");
+        let outbox = f.candor.outbox(false, 0, 100).await.unwrap();
+        assert!(outbox.iter().all(|m| m.kind == "request_received"), "no notice went out: {outbox:?}");
 
         f.exec(if f.db.sqlite_file().is_some() { "drop trigger jam" } else { "drop trigger jam on subjects" }).await;
         let done = f.candor.execute_rights_request("carla", &id, &none()).await.unwrap();
@@ -451,8 +452,12 @@ async fn a_one_time_code_goes_through_the_outbox_and_verifies_the_request() {
 
         // Pending in the outbox: the address and code are sealed at rest.
         let pending = f.candor.outbox(true, 0, 100).await.unwrap();
-        assert_eq!(pending.len(), 1);
-        let m = &pending[0];
+        let kinds: Vec<&str> = pending.iter().map(|m| m.kind.as_str()).collect();
+        assert_eq!(kinds, ["request_received", "one_time_code"], "the request's confirmation, then the code");
+        let received = &pending[0];
+        assert_eq!(received.to.as_deref(), Some("ana@example.com"));
+        assert!(received.body["text"].as_str().unwrap().contains(&format!("Request reference: {id}")), "{:?}", received.body);
+        let m = &pending[1];
         assert_eq!((m.kind.as_str(), m.to.as_deref()), ("one_time_code", Some("ana@example.com")));
         let text = m.body["text"].as_str().unwrap();
         let code: String = text
@@ -461,7 +466,7 @@ async fn a_one_time_code_goes_through_the_outbox_and_verifies_the_request() {
             .find(|w| w.len() == 8 && w.bytes().all(|b| b.is_ascii_digit()))
             .unwrap()
             .to_owned();
-        let (raw,): (String,) = sqlx::query_as("select body from outbox").fetch_one(f.store.pool()).await.unwrap();
+        let (raw,): (String,) = sqlx::query_as("select body from outbox where kind = 'one_time_code'").fetch_one(f.store.pool()).await.unwrap();
         assert!(!raw.contains(&code) && !raw.contains("ana@"), "{raw}");
         let stored = f.candor.rights_request(&id).await.unwrap();
         assert!(!serde_json::to_string(&stored.request).unwrap().contains(&code), "only a keyed hash of the code is kept");
@@ -474,7 +479,7 @@ async fn a_one_time_code_goes_through_the_outbox_and_verifies_the_request() {
         assert_eq!(ok.request.state, RequestState::Verified);
 
         assert_eq!(f.candor.mark_sent("mailer", &[m.id]).await.unwrap(), 1);
-        assert!(f.candor.outbox(true, 0, 100).await.unwrap().is_empty());
+        assert_eq!(f.candor.outbox(true, 0, 100).await.unwrap().len(), 1, "the confirmation still pending");
         assert_eq!(f.candor.mark_sent("mailer", &[m.id]).await.unwrap(), 0, "sent once");
 
         // No address on record: the code cannot be sent.
