@@ -36,6 +36,11 @@ pub enum AuditReport {
 }
 
 impl Candor {
+    /// Up to `limit` entries after sequence number `after`, in order.
+    pub async fn audit_page(&self, after: i64, limit: u32) -> Result<Vec<candor_store::AuditEntry>> {
+        Ok(self.store.audit_entries(after, limit).await?)
+    }
+
     /// Verify the whole chain; `progress` is called with the number of
     /// entries checked so far and the total expected.
     pub async fn verify_audit(&self, mut progress: impl FnMut(u64, u64)) -> Result<AuditReport> {

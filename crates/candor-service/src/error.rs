@@ -90,6 +90,10 @@ pub enum ServiceError {
         /// the erasure request that did it
         request: String,
     },
+    /// The caller is not who they claim (no, unknown, expired or revoked
+    /// credentials).
+    #[error("not signed in: {0}")]
+    Unauthenticated(String),
     /// A rights request id that is not stored.
     #[error("no rights request with id `{0}`; `candor rights list` shows them")]
     UnknownRequest(String),

@@ -15,6 +15,10 @@ impl Candor {
     pub async fn import(&self, path: &Path, options: ImportOptions, progress: Arc<Progress>) -> Result<Summary> {
         let clock = self.clock.clone();
         let now = move || clock.now();
-        Ok(candor_ingest::import(Arc::clone(&self.store), Arc::clone(&self.keys), path, options, progress, &now).await?)
+        let s = candor_ingest::import(Arc::clone(&self.store), Arc::clone(&self.keys), path, options, progress, &now).await?;
+        metrics::counter!("candor_import_interactions_total", "outcome" => "stored").increment(s.interactions.stored);
+        metrics::counter!("candor_import_records_total", "outcome" => "quarantined").increment(s.quarantined);
+        metrics::counter!("candor_import_records_total", "outcome" => "read").increment(s.records);
+        Ok(s)
     }
 }

@@ -12,6 +12,7 @@
 pub mod access;
 pub mod actors;
 pub mod analytics;
+pub mod auth;
 pub mod audit;
 pub mod consent;
 mod error;

@@ -86,6 +86,48 @@ pub struct PrivacySettings {
 pub struct ServerSettings {
     /// Listen address.
     pub addr: String,
+    /// The address people reach the server at; an `https://` one marks
+    /// session cookies `Secure`.
+    #[serde(default)]
+    pub public_url: Option<String>,
+    /// Largest request body accepted, in bytes.
+    #[serde(default = "default_body_limit")]
+    pub body_limit_bytes: usize,
+    /// Longest a request may take, in seconds.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+    /// Requests a second one API token or staff session may make (bursts
+    /// of twice as many).
+    #[serde(default = "default_rate_token")]
+    pub rate_per_token: u32,
+    /// Requests a second one IP address may make without credentials
+    /// (sign-in and health checks), bursts of twice as many.
+    #[serde(default = "default_rate_ip")]
+    pub rate_per_ip: u32,
+    /// Where access and portability bundles requested over the API are
+    /// written.
+    #[serde(default = "default_exports")]
+    pub exports_dir: PathBuf,
+    /// Which roles may call which operations, over the built-in defaults
+    /// (`candor config example` lists them).
+    #[serde(default)]
+    pub operations: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+fn default_body_limit() -> usize {
+    64 * 1024
+}
+fn default_timeout() -> u64 {
+    30
+}
+fn default_rate_token() -> u32 {
+    5_000
+}
+fn default_rate_ip() -> u32 {
+    20
+}
+fn default_exports() -> PathBuf {
+    PathBuf::from("exports")
 }
 
 /// The audit chain.
@@ -162,6 +204,11 @@ impl Settings {
         if s.privacy.dp_max_contributions == 0 {
             return Err(SettingsError::Invalid("`privacy.dp_max_contributions` must be at least 1".into()));
         }
+        if s.server.rate_per_token == 0 || s.server.rate_per_ip == 0 || s.server.body_limit_bytes < 1024 || s.server.timeout_seconds == 0 {
+            return Err(SettingsError::Invalid(
+                "`server`: rate limits and the timeout must be at least 1, the body limit at least 1024 bytes".into(),
+            ));
+        }
         if s.audit.checkpoint_every == 0 {
             return Err(SettingsError::Invalid("`audit.checkpoint_every` must be at least 1".into()));
         }
@@ -208,6 +255,9 @@ impl Settings {
     fn resolve_paths(&mut self, base: &Path) {
         if self.keys.dir.is_relative() {
             self.keys.dir = base.join(&self.keys.dir);
+        }
+        if self.server.exports_dir.is_relative() {
+            self.server.exports_dir = base.join(&self.server.exports_dir);
         }
         if let Some(themes) = self.analytics.themes.as_mut().filter(|t| t.is_relative()) {
             *themes = base.join(&*themes);

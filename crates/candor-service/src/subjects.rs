@@ -70,6 +70,37 @@ pub struct FieldView {
     pub withheld: Option<String>,
 }
 
+/// One interaction as an actor may see it.
+#[derive(Clone, Debug, Serialize)]
+pub struct InteractionView {
+    /// `x`, …
+    pub platform: String,
+    /// The platform's id.
+    pub external_id: String,
+    /// mention, reply, direct_message, …
+    pub kind: String,
+    /// inbound or outbound.
+    pub direction: String,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub occurred_at: OffsetDateTime,
+    /// Its data category (public post or private message).
+    pub category: CategoryId,
+    /// The text with personal data redacted.
+    pub redacted_text: String,
+    /// The original text, where the purpose permits it.
+    pub text: Option<String>,
+}
+
+/// A subject's interactions as an actor may see them for a purpose.
+#[derive(Clone, Debug, Serialize)]
+pub struct InteractionsView {
+    /// The gate's answer.
+    pub decision: Decision,
+    /// Newest first.
+    pub items: Vec<InteractionView>,
+}
+
 /// A subject as an actor may see them for a purpose.
 #[derive(Clone, Debug, Serialize)]
 pub struct SubjectView {
@@ -198,6 +229,59 @@ impl Candor {
             out.push(FieldView { field: f.field, category: f.category, value, withheld });
         }
         Ok(SubjectView { summary: summary(&r), decision, fields: out })
+    }
+
+    /// A customer's own fields, all decrypted: what the privacy center
+    /// shows them (audited as read by the subject themself).
+    pub async fn own_fields(&self, id: SubjectId) -> Result<Vec<FieldView>> {
+        let r = self.subject_record(id).await?;
+        let key = self.subject_key(&r)?;
+        let mut out = Vec::new();
+        for f in sealed_fields(&r)? {
+            out.push(FieldView { value: Some(f.open(id, &key)?), field: f.field, category: f.category, withheld: None });
+        }
+        let audit = self.audit("subject", "subject.self_view", json!({ "fields": out.len() })).subject(r.pseudonym);
+        self.store.apply(WriteBatch { ops: Vec::new(), audit: vec![audit] }).await?;
+        Ok(out)
+    }
+
+    /// A subject's interactions as `actor` may see them for `purpose`:
+    /// the redacted text always, the original only where the gate permits
+    /// the content's category (public posts, private messages).
+    pub async fn view_interactions(&self, actor: &str, id: SubjectId, purpose: &str, limit: usize) -> Result<InteractionsView> {
+        let r = self.subject_record(id).await?;
+        let public = CategoryId::new("user.content.public");
+        let private = CategoryId::new("user.content.private");
+        let decision = self.decide_for_record(actor, &r, purpose, &[public.clone(), private.clone()]).await?;
+        let permitted: Vec<CategoryId> = match &decision {
+            Decision::Allow { permitted, .. } => permitted.clone(),
+            Decision::Deny(_) => return Ok(InteractionsView { decision, items: Vec::new() }),
+        };
+        let key = if permitted.is_empty() { None } else { Some(self.subject_key(&r)?) };
+        let mut items = Vec::new();
+        for i in self.store.subject_interactions(id).await?.into_iter().rev().take(limit) {
+            let category = if i.kind == "direct_message" { &private } else { &public };
+            let text = match (&key, permitted.contains(category)) {
+                (Some(k), true) => Some(
+                    k.open(&candor_store::interaction_context(&i.platform, &i.external_id), &i.sealed_text)
+                        .ok()
+                        .and_then(|b| String::from_utf8(b).ok())
+                        .ok_or_else(|| ServiceError::Unreadable { subject: id, reason: format!("interaction {}", i.external_id) })?,
+                ),
+                _ => None,
+            };
+            items.push(InteractionView {
+                platform: i.platform,
+                external_id: i.external_id,
+                kind: i.kind,
+                direction: i.direction,
+                occurred_at: i.occurred_at,
+                category: category.clone(),
+                redacted_text: i.redacted_text,
+                text,
+            });
+        }
+        Ok(InteractionsView { decision, items })
     }
 
     /// A subject's data key, unwrapped.

@@ -38,12 +38,14 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/sqlite/0002_analytics.sql")),
     (3, include_str!("../migrations/sqlite/0003_analytics_cache.sql")),
     (4, include_str!("../migrations/sqlite/0004_rights.sql")),
+    (5, include_str!("../migrations/sqlite/0005_access.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_foundation.sql")),
     (2, include_str!("../migrations/postgres/0002_analytics.sql")),
     (3, include_str!("../migrations/postgres/0003_analytics_cache.sql")),
     (4, include_str!("../migrations/postgres/0004_rights.sql")),
+    (5, include_str!("../migrations/postgres/0005_access.sql")),
 ];
 
 /// Indexes a bulk import may drop and rebuild (see

@@ -7,6 +7,7 @@
 //! PostgreSQL schema) and the migration files of each.
 #![deny(missing_docs)]
 
+mod access;
 mod analytics;
 mod backend;
 mod cache;
@@ -20,7 +21,7 @@ use candor_domain::{ConsentEvent, SubjectId};
 use candor_store::audit::micros;
 use candor_store::{
     ActorRecord, AggregateQuery, AggregateRow, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionLink, InteractionRecord,
-    KeyOwner, KpiQuery, KpiRow, LegalHoldRecord, LinkPage, NewSubject, Op, OutboxMessage, Outcome, PolicyVersionRecord, RecipientRecord,
+    KeyOwner, ChallengeRecord, KpiQuery, KpiRow, LegalHoldRecord, SessionRecord, TokenRecord, LinkPage, NewSubject, Op, OutboxMessage, Outcome, PolicyVersionRecord, RecipientRecord,
     RightsRequestRecord, SealedAttribute, SealedIdentity, Store, StoreError, SubjectRecord, WrappedKey, WriteBatch,
 };
 use sqlx::AnyPool;
@@ -193,6 +194,22 @@ impl SqlStore {
                 Ok(Outcome::Done)
             }
             Op::ReleaseHold { subject, purpose, at } => Ok(Outcome::Count(rights::release_hold(tx, subject, &purpose, micros(at)).await?)),
+            Op::CreateToken { token, hash } => {
+                access::create_token(tx, &token, &hash).await?;
+                Ok(Outcome::Done)
+            }
+            Op::RevokeToken { id, at } => Ok(Outcome::Count(access::revoke_token(tx, &id, micros(at)).await?)),
+            Op::CreateSession { hash, session, at } => {
+                access::create_session(tx, &hash, &session, micros(at)).await?;
+                Ok(Outcome::Done)
+            }
+            Op::EndSession { hash } => Ok(Outcome::Count(access::end_session(tx, &hash).await?)),
+            Op::CreateChallenge { challenge, at } => {
+                access::create_challenge(tx, &challenge, micros(at)).await?;
+                Ok(Outcome::Done)
+            }
+            Op::SpendChallengeAttempt { id } => Ok(Outcome::Count(access::spend_attempt(tx, &id).await?)),
+            Op::DeleteChallenge { id } => Ok(Outcome::Count(access::delete_challenge(tx, &id).await?)),
         }
     }
 
@@ -294,7 +311,14 @@ fn changes_what_analytics_count(op: &Op) -> bool {
         | Op::QueueMessages(_)
         | Op::MarkSent { .. }
         | Op::PlaceHold { .. }
-        | Op::ReleaseHold { .. } => false,
+        | Op::ReleaseHold { .. }
+        | Op::CreateToken { .. }
+        | Op::RevokeToken { .. }
+        | Op::CreateSession { .. }
+        | Op::EndSession { .. }
+        | Op::CreateChallenge { .. }
+        | Op::SpendChallengeAttempt { .. }
+        | Op::DeleteChallenge { .. } => false,
     }
 }
 
@@ -497,6 +521,22 @@ impl Store for SqlStore {
 
     async fn legal_holds(&self, id: SubjectId) -> Result<Vec<LegalHoldRecord>, StoreError> {
         rights::holds(&self.pool, id).await
+    }
+
+    async fn token(&self, hash: &[u8]) -> Result<Option<TokenRecord>, StoreError> {
+        access::token_by_hash(&self.pool, hash).await
+    }
+
+    async fn tokens(&self, actor: &str) -> Result<Vec<TokenRecord>, StoreError> {
+        access::tokens(&self.pool, actor).await
+    }
+
+    async fn session(&self, hash: &[u8]) -> Result<Option<SessionRecord>, StoreError> {
+        access::session(&self.pool, hash).await
+    }
+
+    async fn challenge(&self, id: &str) -> Result<Option<ChallengeRecord>, StoreError> {
+        access::challenge(&self.pool, id).await
     }
 
     async fn budget_spent(&self, actor: &str, since: time::OffsetDateTime) -> Result<u64, StoreError> {

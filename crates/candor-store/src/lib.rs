@@ -246,6 +246,18 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// A subject's legal holds that are not released.
     async fn legal_holds(&self, id: SubjectId) -> Result<Vec<LegalHoldRecord>, StoreError>;
 
+    /// The API token whose secret hashes to `hash`.
+    async fn token(&self, hash: &[u8]) -> Result<Option<TokenRecord>, StoreError>;
+
+    /// An actor's tokens, newest first.
+    async fn tokens(&self, actor: &str) -> Result<Vec<TokenRecord>, StoreError>;
+
+    /// The browser session whose cookie hashes to `hash`.
+    async fn session(&self, hash: &[u8]) -> Result<Option<SessionRecord>, StoreError>;
+
+    /// A customer's sign-in challenge.
+    async fn challenge(&self, id: &str) -> Result<Option<ChallengeRecord>, StoreError>;
+
     /// Privacy budget (epsilon, in millionths) an actor spent since `since`.
     async fn budget_spent(&self, actor: &str, since: time::OffsetDateTime) -> Result<u64, StoreError>;
 }

@@ -318,9 +318,105 @@ pub struct ErasedCounts {
     pub keys: u64,
 }
 
+/// A staff API token as stored (its secret only as a hash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenRecord {
+    /// The public part, shown in listings and used to revoke it.
+    pub id: String,
+    /// Whose.
+    pub actor: String,
+    /// When it was made.
+    pub created_at: OffsetDateTime,
+    /// When it stops working.
+    pub expires_at: OffsetDateTime,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// Who a browser session belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    /// A staff member (actor id).
+    Staff(String),
+    /// A customer, signed in with a one-time code.
+    Customer(SubjectId),
+}
+
+/// A browser session as stored (the cookie only as a hash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// Whose.
+    pub principal: Principal,
+    /// The token unsafe requests must echo.
+    pub csrf: String,
+    /// When it ends.
+    pub expires_at: OffsetDateTime,
+}
+
+/// A customer's pending sign-in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChallengeRecord {
+    /// Its id (given to the browser).
+    pub id: String,
+    /// Who is signing in.
+    pub subject: SubjectId,
+    /// Keyed hash of the code sent.
+    pub code_hash: String,
+    /// Wrong entries still allowed.
+    pub attempts_left: u32,
+    /// When the code stops being accepted.
+    pub expires_at: OffsetDateTime,
+}
+
 /// One write.
 #[derive(Clone, Debug)]
 pub enum Op {
+    /// Store a new API token by the hash of its secret.
+    CreateToken {
+        /// The token.
+        token: TokenRecord,
+        /// SHA-256 of the whole token.
+        hash: Vec<u8>,
+    },
+    /// Revoke a token; returns how many were still in force.
+    RevokeToken {
+        /// Its id.
+        id: String,
+        /// When.
+        at: OffsetDateTime,
+    },
+    /// Start a browser session.
+    CreateSession {
+        /// SHA-256 of the cookie's value.
+        hash: Vec<u8>,
+        /// The session.
+        session: SessionRecord,
+        /// When.
+        at: OffsetDateTime,
+    },
+    /// End a browser session.
+    EndSession {
+        /// SHA-256 of the cookie's value.
+        hash: Vec<u8>,
+    },
+    /// Store a customer's sign-in challenge.
+    CreateChallenge {
+        /// The challenge.
+        challenge: ChallengeRecord,
+        /// When.
+        at: OffsetDateTime,
+    },
+    /// Use up one attempt of a challenge (a wrong code); returns 1 if one
+    /// was left.
+    SpendChallengeAttempt {
+        /// Its id.
+        id: String,
+    },
+    /// Remove a challenge (used, or replaced).
+    DeleteChallenge {
+        /// Its id.
+        id: String,
+    },
     /// Erase a subject: delete their interactions, attributes, identities,
     /// consent events and messages, remember `suppress` (their identifiers'
     /// blind indexes) so no import brings them back, and destroy their data

@@ -1,5 +1,6 @@
-//! `candor actor add|attest|show`: staff members, their roles and their
-//! privacy-and-ethics training attestations.
+//! `candor actor add|attest|show|token|tokens|revoke`: staff members, their
+//! roles, their privacy-and-ethics training attestations and their API
+//! tokens.
 
 use candor_service::actors::parse_roles;
 use serde_json::json;
@@ -34,6 +35,25 @@ pub enum Command {
         /// Actor id.
         id: String,
     },
+    /// Issue an API token for an actor: printed once on standard output,
+    /// stored only as a hash.
+    Token {
+        /// Actor id.
+        id: String,
+        /// Days the token stays valid (1 to 366).
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+    /// List an actor's tokens (never their secrets).
+    Tokens {
+        /// Actor id.
+        id: String,
+    },
+    /// Revoke a token by its id (the part after `candor_` and before `_`).
+    Revoke {
+        /// The token id.
+        token: String,
+    },
 }
 
 /// Run an actor command.
@@ -60,6 +80,49 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
                 output::json(&json!({ "id": id, "course": course, "expires_at": expires.unix_timestamp() }))?;
             } else {
                 println!("training `{course}` of `{id}` recorded; valid until {}", expires.date());
+            }
+        }
+        Command::Token { id, days } => {
+            let issued = candor.create_token(&g.actor, &id, Duration::days(days)).await?;
+            if g.json {
+                output::json(&json!({ "id": issued.record.id, "actor": id, "token": issued.token, "expires_at": output::ts(issued.record.expires_at) }))?;
+            } else {
+                println!("{}", issued.token);
+                eprintln!(
+                    "token {} for `{id}`, valid until {}; it is shown this once: send it as `Authorization: Bearer <token>`",
+                    issued.record.id,
+                    issued.record.expires_at.date()
+                );
+            }
+        }
+        Command::Tokens { id } => {
+            let now = candor.now();
+            let all = candor.tokens(&id).await?;
+            let state = |t: &candor_store::TokenRecord| match t.revoked_at {
+                Some(_) => "revoked",
+                None if t.expires_at <= now => "expired",
+                None => "in force",
+            };
+            if g.json {
+                let docs: Vec<_> = all
+                    .iter()
+                    .map(|t| json!({ "id": t.id, "created_at": output::ts(t.created_at), "expires_at": output::ts(t.expires_at), "state": state(t) }))
+                    .collect();
+                output::json(&docs)?;
+            } else {
+                let rows = all.iter().map(|t| vec![t.id.clone(), output::ts(t.created_at), output::ts(t.expires_at), state(t).to_owned()]);
+                println!("{}", output::table(&["id", "created", "expires", "state"], rows));
+            }
+        }
+        Command::Revoke { token } => {
+            let id = token.strip_prefix(candor_service::auth::TOKEN_PREFIX).and_then(|t| t.split('_').next()).unwrap_or(&token).to_owned();
+            if !candor.revoke_token(&g.actor, &id).await? {
+                anyhow::bail!("no token `{id}` in force; `candor actor tokens ACTOR` lists them");
+            }
+            if g.json {
+                output::json(&json!({ "revoked": id }))?;
+            } else {
+                println!("token {id} revoked");
             }
         }
         Command::Show { id } => {

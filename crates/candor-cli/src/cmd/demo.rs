@@ -4,14 +4,15 @@
 //! (allowed, and denied for each kind of reason), publish a material policy
 //! change that makes old consent stale, import a synthetic social-media
 //! export (redacted, sealed, scored), ask analytics questions through the
-//! gate, rotate the key-encryption key and verify the audit chain. Every step goes through the same service layer as
+//! gate, rotate the key-encryption key, carry out an access request
+//! (verified by a one-time code) and an erasure, and verify the audit chain. Every step goes through the same service layer as
 //! the other commands.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
-use candor_domain::{CategoryId, ConsentAction, ConsentSource, Decision, Role, SubjectId, EXAMPLE_POLICY};
+use candor_domain::{CategoryId, ConsentAction, ConsentSource, Decision, RightKind, Role, SubjectId, EXAMPLE_POLICY};
 use std::sync::Arc;
 
 use candor_privacy::dp::Epsilon;
@@ -19,6 +20,7 @@ use candor_service::analytics::{AnalyticsOptions, AnalyticsQuery, DpRequest, Mea
 use candor_service::audit::AuditReport;
 use candor_service::import::{ImportOptions, Progress};
 use candor_service::receipt;
+use candor_service::rights::execute::ExecuteOptions;
 use candor_service::subjects::NewSubjectInput;
 use candor_store::KeyRing;
 use serde_json::json;
@@ -282,6 +284,47 @@ async fn play(inst: &Installation, dir: &Path, s: &mut Story) -> anyhow::Result<
             rotation.retired.join(", ")
         ),
         json!(rotation),
+    );
+
+    // Rights: tom asks for his data (verified by a one-time code through
+    // the outbox), li asks to be erased.
+    let access = c.open_rights_request(me, RightKind::Access, tom, None).await?;
+    c.send_rights_code(me, &access.id).await?;
+    let code = c
+        .outbox(true, 0, 100)
+        .await?
+        .into_iter()
+        .filter(|m| m.kind == "one_time_code")
+        .find_map(|m| m.body["text"].as_str().and_then(|t| t.split_whitespace().map(|w| w.trim_end_matches('.')).find(|w| w.len() == 8 && w.bytes().all(|b| b.is_ascii_digit())).map(str::to_owned)))
+        .context("the one-time code did not reach the outbox")?;
+    c.verify_rights_request_by_code("tom", &access.id, &code).await?;
+    let bundle = dir.join("export-tom");
+    let done = c.execute_rights_request(me, &access.id, &ExecuteOptions { out_dir: Some(bundle.clone()), ..ExecuteOptions::default() }).await?;
+    s.say(
+        "rights",
+        format!(
+            "tom's access request ({}): verified with the one-time code from the outbox, bundle written to {} (manifest, data.json, a CSV per table, summary.txt), due {}",
+            access.request.kind.legal_source(access.request.regime).unwrap_or(""),
+            bundle.display(),
+            output::ts(access.request.due_at)
+        ),
+        json!(done.record.request.result),
+    );
+    let erase = c.open_rights_request(me, RightKind::Erasure, li, None).await?;
+    c.verify_rights_request_by_staff(me, &erase.id, "demo: identity confirmed on a call").await?;
+    let done = c.execute_rights_request(me, &erase.id, &ExecuteOptions::default()).await?;
+    let report = done.record.request.result.clone().unwrap_or_default();
+    let deleted: Vec<String> = report.deleted.iter().map(|d| format!("{} {} ({})", d.records, d.what, d.category)).collect();
+    let back = c.find_subject(&candor_domain::Identifier::email("li.wei@example.net").map_err(|e| anyhow::anyhow!("{e}"))?).await?;
+    s.say(
+        "rights",
+        format!(
+            "li's erasure: key destroyed, deleted {}; recipients notified: {}; li.wei@example.net now finds {}",
+            deleted.join(", "),
+            if report.notified.is_empty() { "none".to_owned() } else { report.notified.join(", ") },
+            back.map_or_else(|| "nobody".to_owned(), |i| i.to_string())
+        ),
+        json!(report),
     );
 
     match c.verify_audit(|_, _| {}).await? {

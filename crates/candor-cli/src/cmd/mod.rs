@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod policy;
 pub mod redact;
 pub mod rights;
+pub mod serve;
 pub mod subject;
 
 use clap::Subcommand;
@@ -27,6 +28,8 @@ use crate::{Cli, Outcome};
 pub enum Command {
     /// Create a configuration, an example policy, keys and the database.
     Init(init::Args),
+    /// Serve the HTTP API (OpenAPI at /api/openapi.json).
+    Serve(serve::Args),
     /// Run the whole foundation on an embedded database in a fresh directory.
     Demo(demo::Args),
     /// Import social interactions, CRM contacts or platform deletion notices.
@@ -78,6 +81,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     let g = &cli.global;
     match cli.command {
         Command::Init(a) => init::run(g, a).await,
+        Command::Serve(a) => serve::run(g, a).await,
         Command::Demo(a) => demo::run(g, a).await,
         Command::Import(a) => import::run(g, a).await,
         Command::DemoData(a) => demo_data::run(g, a),

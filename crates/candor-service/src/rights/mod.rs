@@ -90,6 +90,12 @@ impl Candor {
         self.step(actor, id, "rights.verify", json!({ "by": "staff", "reason": reason.trim() }), |r| r.verify(how)).await
     }
 
+    /// The customer opened the request while signed in to the privacy
+    /// center with a one-time code: that sign-in verified them.
+    pub async fn verify_rights_request_signed_in(&self, id: &str) -> Result<RightsRequestRecord> {
+        self.step("subject", id, "rights.verify", json!({ "by": "privacy_center_sign_in" }), |r| r.verify(Verification::OneTimeCode)).await
+    }
+
     /// Refuse a request, with the reason the customer is shown.
     pub async fn reject_rights_request(&self, actor: &str, id: &str, reason: &str) -> Result<RightsRequestRecord> {
         self.step(actor, id, "rights.reject", json!({ "reason": reason.trim() }), |r| r.reject(reason)).await

@@ -1,0 +1,166 @@
+//! Who may call the API: staff tokens, browser sessions and customers'
+//! sign-in challenges, each found by the hash of its secret.
+
+use candor_domain::SubjectId;
+use candor_store::audit::{from_micros, micros};
+use candor_store::{ChallengeRecord, Principal, SessionRecord, StoreError, TokenRecord};
+use sqlx::{Any, AnyPool, Transaction};
+
+use crate::db_err;
+
+fn fk(e: sqlx::Error, what: impl FnOnce() -> StoreError) -> StoreError {
+    match e {
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => what(),
+        other => db_err(other),
+    }
+}
+
+pub(crate) async fn create_token(tx: &mut Transaction<'static, Any>, t: &TokenRecord, hash: &[u8]) -> Result<(), StoreError> {
+    sqlx::query("insert into api_tokens (id, actor_id, hash, created_at, expires_at) values ($1, $2, $3, $4, $5)")
+        .bind(&t.id)
+        .bind(&t.actor)
+        .bind(hash.to_vec())
+        .bind(micros(t.created_at))
+        .bind(micros(t.expires_at))
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| fk(e, || StoreError::UnknownActor(t.actor.clone())))?;
+    Ok(())
+}
+
+pub(crate) async fn revoke_token(tx: &mut Transaction<'static, Any>, id: &str, at: i64) -> Result<u64, StoreError> {
+    Ok(sqlx::query("update api_tokens set revoked_at = $1 where id = $2 and revoked_at is null")
+        .bind(at)
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected())
+}
+
+type TokenRow = (String, String, i64, i64, Option<i64>);
+
+fn token((id, actor, created_at, expires_at, revoked_at): TokenRow) -> TokenRecord {
+    TokenRecord {
+        id,
+        actor,
+        created_at: from_micros(created_at),
+        expires_at: from_micros(expires_at),
+        revoked_at: revoked_at.map(from_micros),
+    }
+}
+
+pub(crate) async fn token_by_hash(pool: &AnyPool, hash: &[u8]) -> Result<Option<TokenRecord>, StoreError> {
+    let row: Option<TokenRow> =
+        sqlx::query_as("select id, actor_id, created_at, expires_at, revoked_at from api_tokens where hash = $1")
+            .bind(hash.to_vec())
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)?;
+    Ok(row.map(token))
+}
+
+pub(crate) async fn tokens(pool: &AnyPool, actor: &str) -> Result<Vec<TokenRecord>, StoreError> {
+    let rows: Vec<TokenRow> = sqlx::query_as(
+        "select id, actor_id, created_at, expires_at, revoked_at from api_tokens where actor_id = $1 order by created_at desc, id",
+    )
+    .bind(actor)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(rows.into_iter().map(token).collect())
+}
+
+pub(crate) async fn create_session(
+    tx: &mut Transaction<'static, Any>,
+    hash: &[u8],
+    s: &SessionRecord,
+    at: i64,
+) -> Result<(), StoreError> {
+    let (actor, subject) = match &s.principal {
+        Principal::Staff(a) => (Some(a.clone()), None),
+        Principal::Customer(id) => (None, Some(id.to_string())),
+    };
+    sqlx::query("insert into sessions (hash, actor_id, subject_id, csrf, created_at, expires_at) values ($1, $2, $3, $4, $5, $6)")
+        .bind(hash.to_vec())
+        .bind(actor.clone())
+        .bind(subject)
+        .bind(&s.csrf)
+        .bind(at)
+        .bind(micros(s.expires_at))
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| {
+            fk(e, || match &s.principal {
+                Principal::Staff(a) => StoreError::UnknownActor(a.clone()),
+                Principal::Customer(id) => StoreError::UnknownSubject(*id),
+            })
+        })?;
+    Ok(())
+}
+
+pub(crate) async fn end_session(tx: &mut Transaction<'static, Any>, hash: &[u8]) -> Result<u64, StoreError> {
+    Ok(sqlx::query("delete from sessions where hash = $1").bind(hash.to_vec()).execute(&mut **tx).await.map_err(db_err)?.rows_affected())
+}
+
+pub(crate) async fn session(pool: &AnyPool, hash: &[u8]) -> Result<Option<SessionRecord>, StoreError> {
+    let row: Option<(Option<String>, Option<String>, String, i64)> =
+        sqlx::query_as("select actor_id, subject_id, csrf, expires_at from sessions where hash = $1")
+            .bind(hash.to_vec())
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)?;
+    let Some((actor, subject, csrf, expires_at)) = row else { return Ok(None) };
+    let principal = match (actor, subject) {
+        (Some(a), None) => Principal::Staff(a),
+        (None, Some(s)) => Principal::Customer(SubjectId::parse(&s).map_err(|e| StoreError::Corrupt(format!("session: {e}")))?),
+        _ => return Err(StoreError::Corrupt("a session names both or neither of a staff member and a customer".into())),
+    };
+    Ok(Some(SessionRecord { principal, csrf, expires_at: from_micros(expires_at) }))
+}
+
+pub(crate) async fn create_challenge(tx: &mut Transaction<'static, Any>, c: &ChallengeRecord, at: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into sign_in_challenges (id, subject_id, code_hash, attempts_left, created_at, expires_at) values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&c.id)
+    .bind(c.subject.to_string())
+    .bind(&c.code_hash)
+    .bind(i64::from(c.attempts_left))
+    .bind(at)
+    .bind(micros(c.expires_at))
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| fk(e, || StoreError::UnknownSubject(c.subject)))?;
+    Ok(())
+}
+
+pub(crate) async fn spend_attempt(tx: &mut Transaction<'static, Any>, id: &str) -> Result<u64, StoreError> {
+    Ok(sqlx::query("update sign_in_challenges set attempts_left = attempts_left - 1 where id = $1 and attempts_left > 0")
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected())
+}
+
+pub(crate) async fn delete_challenge(tx: &mut Transaction<'static, Any>, id: &str) -> Result<u64, StoreError> {
+    Ok(sqlx::query("delete from sign_in_challenges where id = $1").bind(id).execute(&mut **tx).await.map_err(db_err)?.rows_affected())
+}
+
+pub(crate) async fn challenge(pool: &AnyPool, id: &str) -> Result<Option<ChallengeRecord>, StoreError> {
+    let row: Option<(String, String, String, i64, i64)> =
+        sqlx::query_as("select id, subject_id, code_hash, attempts_left, expires_at from sign_in_challenges where id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)?;
+    let Some((id, subject, code_hash, attempts_left, expires_at)) = row else { return Ok(None) };
+    Ok(Some(ChallengeRecord {
+        subject: SubjectId::parse(&subject).map_err(|e| StoreError::Corrupt(format!("sign-in challenge {id}: {e}")))?,
+        id,
+        code_hash,
+        attempts_left: u32::try_from(attempts_left).unwrap_or(0),
+        expires_at: from_micros(expires_at),
+    }))
+}

@@ -1,0 +1,108 @@
+//! The routes, one module per resource, and the extractors they share:
+//! JSON bodies, query strings and path segments whose rejections answer
+//! as problems, and the purpose a request names.
+
+pub mod analytics;
+pub mod audit;
+pub mod consent;
+pub mod ops;
+pub mod policy;
+pub mod privacy;
+pub mod rights;
+pub mod subjects;
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use candor_domain::SubjectId;
+use serde::de::DeserializeOwned;
+
+use crate::problem::Problem;
+
+/// The header a request names its purpose in (or `?purpose=`).
+pub const PURPOSE_HEADER: &str = "x-candor-purpose";
+
+/// A JSON body; a malformed one is a `bad-request` problem.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Self(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "JSON expected",
+                "send the body as `Content-Type: application/json`",
+            )),
+            Err(JsonRejection::BytesRejection(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "Request too large",
+                "the body is larger than `server.body_limit_bytes` allows",
+            )),
+            Err(e) => Err(Problem::bad_request(e.body_text())),
+        }
+    }
+}
+
+/// A query string; a malformed one is a `bad-request` problem.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| Self(v))
+            .map_err(|e: QueryRejection| Problem::bad_request(e.body_text()))
+    }
+}
+
+/// Path segments; malformed ones are a `bad-request` problem.
+#[derive(Debug)]
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| Self(v))
+            .map_err(|e: PathRejection| Problem::bad_request(e.body_text()))
+    }
+}
+
+/// The purpose a request names: the `X-Candor-Purpose` header, else the
+/// `purpose` query parameter, else the endpoint's default.
+pub fn purpose(parts_headers: &axum::http::HeaderMap, query: Option<&str>, default: &str) -> String {
+    parts_headers
+        .get(PURPOSE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .or(query.map(str::trim).filter(|p| !p.is_empty()))
+        .unwrap_or(default)
+        .to_owned()
+}
+
+/// A subject id from a path segment.
+pub fn subject_id(s: &str) -> Result<SubjectId, Problem> {
+    SubjectId::parse(s).map_err(|_| Problem::not_found("unknown-subject", format!("no subject with id `{}`", shorten(s))))
+}
+
+/// User input shown back in a message, at most 64 characters.
+pub fn shorten(s: &str) -> String {
+    let mut out: String = s.chars().take(64).collect();
+    if s.chars().count() > 64 {
+        out.push('…');
+    }
+    out
+}

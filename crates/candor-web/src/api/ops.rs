@@ -1,0 +1,48 @@
+//! Operations: liveness, readiness, Prometheus metrics, and the answers
+//! for routes and methods that do not exist.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use serde_json::json;
+
+use crate::problem::Problem;
+use crate::AppState;
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Object)))]
+pub async fn healthz() -> impl IntoResponse {
+    axum::Json(json!({ "status": "ok" }))
+}
+
+/// The database answers and a policy is published: requests can be
+/// served.
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Object), (status = 503, body = Problem)))]
+pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, Problem> {
+    let unready = |why: String| Problem::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", "Not ready", why);
+    match state.candor().policy_context().await {
+        Ok(ctx) => Ok(axum::Json(json!({ "status": "ready", "policy_version": ctx.version }))),
+        Err(candor_service::ServiceError::NoPolicy) => Err(unready("no policy is published yet".into())),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            Err(unready("the database does not answer".into()))
+        }
+    }
+}
+
+/// Prometheus metrics: requests and latency per route, access decisions
+/// per purpose, imports.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", body = String)))]
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.0.metrics.render())
+}
+
+/// No such route.
+pub async fn not_found() -> Problem {
+    Problem::not_found("not-found", "no such route; `/api/openapi.json` lists them")
+}
+
+/// The route exists, the method does not.
+pub async fn method_not_allowed() -> Problem {
+    Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", "`/api/openapi.json` lists each route's methods")
+}

@@ -1,0 +1,176 @@
+//! Sessions: staff start a browser session from their API token;
+//! customers sign in to the privacy center with a one-time code and then
+//! see and manage only their own data under `/me`.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use candor_domain::ConsentSource;
+use candor_service::auth::{StartedSession, SESSION_LENGTH};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::Json;
+use crate::auth::{Customer, SESSION_COOKIE};
+use crate::problem::{ApiResult, Problem};
+use crate::AppState;
+
+/// A staff member's token, to start a browser session.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenLogin {
+    /// The API token.
+    pub token: String,
+}
+
+/// A customer's e-mail address, to send a sign-in code to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    /// The address on record.
+    pub email: String,
+}
+
+/// The code the customer received.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignInCode {
+    /// The challenge id `sign-in` answered.
+    pub challenge: String,
+    /// The code.
+    pub code: String,
+}
+
+/// A consent choice of the customer's own.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MyChoice {
+    /// grant, withdraw, object, restrict, lift_restriction,
+    /// opt_out_sale_share, opt_in_sale_share, limit_sensitive_use.
+    pub action: String,
+    /// The purpose, for grant, withdraw and object.
+    pub purpose: Option<String>,
+}
+
+/// A request of the customer's own.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MyRequest {
+    /// access, portability, erasure, rectification, restriction,
+    /// objection, opt_out_sale_share, limit_sensitive_use.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// The session cookie: HttpOnly, SameSite=Strict, Secure when the server
+/// is reached over https.
+fn session_cookie(state: &AppState, value: &str, max_age: i64) -> Option<HeaderValue> {
+    let secure = state.settings().server.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+    let c = format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}", if secure { "; Secure" } else { "" });
+    HeaderValue::from_str(&c).ok()
+}
+
+fn started(state: &AppState, s: &StartedSession, body: serde_json::Value) -> Response {
+    let mut r = (StatusCode::CREATED, axum::Json(body)).into_response();
+    if let Some(c) = session_cookie(state, &s.cookie, SESSION_LENGTH.whole_seconds()) {
+        r.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    r
+}
+
+/// Start a staff browser session from an API token: sets the session
+/// cookie and answers the CSRF token unsafe requests must echo.
+#[utoipa::path(post, path = "/api/v1/session", tag = "sessions", request_body = TokenLogin,
+    responses((status = 201, body = Object), (status = 401, body = Problem)))]
+pub async fn staff_session(State(state): State<AppState>, Json(t): Json<TokenLogin>) -> ApiResult<Response> {
+    let s = state.candor().start_staff_session(&t.token).await?;
+    let body = json!({ "csrf_token": s.session.csrf, "expires_at": s.session.expires_at });
+    Ok(started(&state, &s, body))
+}
+
+/// End the browser session (staff or customer).
+#[utoipa::path(delete, path = "/api/v1/session", tag = "sessions", responses((status = 204)))]
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    let value = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_owned());
+    if let Some(v) = value {
+        state.candor().end_session(&v).await?;
+    }
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    if let Some(c) = session_cookie(&state, "", 0) {
+        r.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    Ok(r)
+}
+
+/// Ask for a sign-in code. The answer is the same whether or not the
+/// address is on record, so nobody learns who is a customer.
+#[utoipa::path(post, path = "/api/v1/privacy/sign-in", tag = "privacy center", request_body = SignIn,
+    responses((status = 202, body = Object)))]
+pub async fn sign_in(State(state): State<AppState>, Json(s): Json<SignIn>) -> ApiResult<impl IntoResponse> {
+    let challenge = state.candor().start_sign_in(&s.email).await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(json!({ "challenge": challenge, "sent_if_on_record": true }))))
+}
+
+/// Enter the code: sets the session cookie and answers the CSRF token.
+#[utoipa::path(post, path = "/api/v1/privacy/verify", tag = "privacy center", request_body = SignInCode,
+    responses((status = 201, body = Object), (status = 401, body = Problem)))]
+pub async fn verify(State(state): State<AppState>, headers: HeaderMap, Json(c): Json<SignInCode>) -> ApiResult<Response> {
+    let (subject, s) = state.candor().finish_sign_in(&c.challenge, &c.code).await?;
+    if headers.get("sec-gpc").and_then(|v| v.to_str().ok()).map(str::trim) == Some("1") {
+        state.candor().record_gpc_signal("subject", subject).await?;
+    }
+    Ok(started(&state, &s, json!({ "csrf_token": s.session.csrf, "expires_at": s.session.expires_at })))
+}
+
+/// What is held about the signed-in customer.
+#[utoipa::path(get, path = "/api/v1/me", tag = "privacy center", responses((status = 200, body = Object), (status = 401, body = Problem)))]
+pub async fn me(State(state): State<AppState>, me: Customer) -> ApiResult<impl IntoResponse> {
+    let c = state.candor();
+    let summary = c.subject_summary(me.subject).await?;
+    let fields = c.own_fields(me.subject).await?;
+    Ok(axum::Json(json!({ "subject": summary, "fields": fields })))
+}
+
+/// The signed-in customer's consent, purpose by purpose.
+#[utoipa::path(get, path = "/api/v1/me/consent", tag = "privacy center", responses((status = 200, body = Object), (status = 401, body = Problem)))]
+pub async fn my_consent(State(state): State<AppState>, me: Customer) -> ApiResult<impl IntoResponse> {
+    Ok(axum::Json(json!(state.candor().consent_overview(me.subject).await?)))
+}
+
+/// Record a choice of the signed-in customer's (source `privacy_center`).
+#[utoipa::path(post, path = "/api/v1/me/consent", tag = "privacy center", request_body = MyChoice,
+    responses((status = 201, body = Object), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_my_consent(State(state): State<AppState>, me: Customer, Json(c): Json<MyChoice>) -> ApiResult<impl IntoResponse> {
+    let action = super::consent::action(&c.action)?;
+    let r = state.candor().record_consent("subject", me.subject, c.purpose.as_deref(), action, ConsentSource::PrivacyCenter).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!(r))))
+}
+
+/// The signed-in customer's rights requests.
+#[utoipa::path(get, path = "/api/v1/me/rights-requests", tag = "privacy center",
+    responses((status = 200, body = Object), (status = 401, body = Problem)))]
+pub async fn my_requests(State(state): State<AppState>, me: Customer) -> ApiResult<impl IntoResponse> {
+    let all = state.candor().rights_requests(false).await?;
+    let mine: Vec<serde_json::Value> = all.iter().filter(|r| r.subject == me.subject).map(super::rights::doc).collect();
+    Ok(axum::Json(json!(mine)))
+}
+
+/// Open a request as the signed-in customer: their identity is verified
+/// by the sign-in itself.
+#[utoipa::path(post, path = "/api/v1/me/rights-requests", tag = "privacy center", request_body = MyRequest,
+    responses((status = 201, body = Object), (status = 401, body = Problem), (status = 422, body = Problem)))]
+pub async fn open_my_request(State(state): State<AppState>, me: Customer, Json(r): Json<MyRequest>) -> ApiResult<impl IntoResponse> {
+    let c = state.candor();
+    let kind = super::rights::kind(&r.kind)?;
+    let opened = c.open_rights_request("subject", kind, me.subject, None).await?;
+    let verified = if kind.needs_verification() { c.verify_rights_request_signed_in(&opened.id).await? } else { opened };
+    Ok((StatusCode::CREATED, axum::Json(super::rights::doc(&verified))))
+}

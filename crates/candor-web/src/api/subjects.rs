@@ -1,0 +1,115 @@
+//! Subjects: read through the access gate for a purpose, create, and their
+//! interactions with text redacted or shown per purpose.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use candor_service::subjects::NewSubjectInput;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{purpose, subject_id, Json, Path, Query};
+use crate::auth::Staff;
+use crate::problem::ApiResult;
+use crate::AppState;
+
+/// The purpose of a read (`X-Candor-Purpose` takes precedence).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PurposeQuery {
+    /// Why the data is read, e.g. `customer_service`.
+    pub purpose: Option<String>,
+}
+
+/// Interactions to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InteractionsQuery {
+    /// Why the data is read, e.g. `customer_service`.
+    pub purpose: Option<String>,
+    /// At most this many, newest first (1 to 1000, default 100).
+    pub limit: Option<u32>,
+}
+
+/// A new subject.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSubject {
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Handles as `PLATFORM:HANDLE`.
+    #[serde(default)]
+    pub handles: Vec<String>,
+    /// Platform account ids as `PLATFORM:ID`.
+    #[serde(default)]
+    pub accounts: Vec<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// CRM customer number.
+    pub customer_number: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+}
+
+/// A subject's fields, decrypted where the gate allows the purpose.
+#[utoipa::path(get, path = "/api/v1/subjects/{id}", tag = "subjects",
+    params(("id" = String, Path, description = "subject id"), PurposeQuery),
+    responses((status = 200, description = "the subject as the purpose may see them", body = Object),
+        (status = 401, body = crate::problem::Problem), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)),
+    security(("bearer" = [])))]
+pub async fn show(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<PurposeQuery>,
+) -> ApiResult<impl IntoResponse> {
+    staff.require(&state, "subjects.read")?;
+    let id = subject_id(&id)?;
+    let purpose = purpose(&headers, q.purpose.as_deref(), "customer_service");
+    let view = state.candor().view_subject(&staff.actor.id, id, &purpose).await?;
+    let status = if view.decision.is_allowed() { StatusCode::OK } else { StatusCode::FORBIDDEN };
+    Ok((status, axum::Json(json!(view))))
+}
+
+/// Create a subject from identifiers; answers its id.
+#[utoipa::path(post, path = "/api/v1/subjects", tag = "subjects", request_body = NewSubject,
+    responses((status = 201, description = "created", body = Object), (status = 409, body = crate::problem::Problem),
+        (status = 422, body = crate::problem::Problem)),
+    security(("bearer" = [])))]
+pub async fn create(State(state): State<AppState>, staff: Staff, Json(s): Json<NewSubject>) -> ApiResult<impl IntoResponse> {
+    staff.require(&state, "subjects.write")?;
+    let input = NewSubjectInput {
+        email: s.email,
+        handles: s.handles,
+        accounts: s.accounts,
+        phone: s.phone,
+        customer_number: s.customer_number,
+        name: s.name,
+    };
+    let id = state.candor().add_subject(&staff.actor.id, &input).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({ "id": id }))))
+}
+
+/// A subject's interactions, newest first: redacted text always, the
+/// original only where the purpose permits its category.
+#[utoipa::path(get, path = "/api/v1/subjects/{id}/interactions", tag = "subjects",
+    params(("id" = String, Path, description = "subject id"), InteractionsQuery),
+    responses((status = 200, body = Object), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)),
+    security(("bearer" = [])))]
+pub async fn interactions(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<InteractionsQuery>,
+) -> ApiResult<impl IntoResponse> {
+    staff.require(&state, "interactions.read")?;
+    let id = subject_id(&id)?;
+    let purpose = purpose(&headers, q.purpose.as_deref(), "customer_service");
+    let limit = q.limit.unwrap_or(100).clamp(1, 1_000) as usize;
+    let view = state.candor().view_interactions(&staff.actor.id, id, &purpose, limit).await?;
+    let status = if view.decision.is_allowed() { StatusCode::OK } else { StatusCode::FORBIDDEN };
+    Ok((status, axum::Json(json!(view))))
+}

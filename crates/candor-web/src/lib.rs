@@ -1,0 +1,168 @@
+//! candor's HTTP server: a versioned JSON API under `/api/v1`, described
+//! by an OpenAPI 3.1 document generated from this code and served at
+//! `/api/openapi.json`; errors as `application/problem+json`.
+//!
+//! Staff authenticate with API tokens (`Authorization: Bearer …`) or a
+//! browser session started from one; customers sign in to the privacy
+//! center with a one-time code and see only their own data. Every staff
+//! operation checks the caller's role against the operations map (from
+//! configuration over the defaults in [`auth`]), refuses actors without
+//! current privacy training, and reads personal data only through the
+//! service layer's access gate with a named purpose.
+//!
+//! Around every route: request-size and rate limits (per token or session,
+//! and per IP address for requests without credentials), a timeout,
+//! security headers, Prometheus metrics and `tracing` logs that name
+//! routes, never personal data.
+#![deny(missing_docs)]
+
+pub mod api;
+pub mod auth;
+mod middleware;
+pub mod openapi;
+pub mod problem;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use candor_service::analytics::AnalyticsOptions;
+use candor_service::{Candor, Settings};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::auth::{Limiters, Operations, TokenCache};
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+struct Inner {
+    candor: Candor,
+    settings: Settings,
+    analytics: AnalyticsOptions,
+    operations: Operations,
+    limiters: Limiters,
+    tokens: TokenCache,
+    metrics: PrometheusHandle,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// The state of a server over `candor`, configured by `settings`.
+    pub fn new(candor: Candor, settings: Settings) -> Result<Self, ConfigError> {
+        let operations = Operations::from_settings(&settings.server.operations).map_err(ConfigError)?;
+        let themes = settings.themes().map_err(|e| ConfigError(e.to_string()))?;
+        let analytics = AnalyticsOptions {
+            k: settings.privacy.k_anonymity,
+            budget_per_month: settings.privacy.dp_epsilon_per_month,
+            max_contributions: settings.privacy.dp_max_contributions,
+            themes: themes.themes().iter().map(|t| t.name().to_owned()).collect(),
+        };
+        let limiters = Limiters::new(settings.server.rate_per_token, settings.server.rate_per_ip);
+        Ok(Self(Arc::new(Inner { candor, settings, analytics, operations, limiters, tokens: TokenCache::default(), metrics: metrics_handle() })))
+    }
+
+    /// The service.
+    pub fn candor(&self) -> &Candor {
+        &self.0.candor
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+}
+
+/// The server's configuration does not hold.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The one Prometheus recorder of the process (metrics are global).
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let buckets = [0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+            let builder = PrometheusBuilder::new().set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &buckets);
+            match builder {
+                Ok(b) => match b.install_recorder() {
+                    Ok(h) => h,
+                    // Another recorder is installed (a test process): keep
+                    // a private one, rendered but not fed.
+                    Err(_) => PrometheusBuilder::new().build_recorder().handle(),
+                },
+                Err(_) => PrometheusBuilder::new().build_recorder().handle(),
+            }
+        })
+        .clone()
+}
+
+/// Every route, with the layers around them.
+pub fn router(state: AppState) -> Router {
+    let s = &state.0.settings.server;
+    let api = Router::new()
+        .route("/subjects", post(api::subjects::create))
+        .route("/subjects/{id}", get(api::subjects::show))
+        .route("/subjects/{id}/interactions", get(api::subjects::interactions))
+        .route("/subjects/{id}/consent", get(api::consent::show).post(api::consent::record))
+        .route("/subjects/{id}/consent/{ledger_id}/receipt", get(api::consent::receipt))
+        .route("/rights-requests", get(api::rights::list).post(api::rights::open))
+        .route("/rights-requests/{id}", get(api::rights::show))
+        .route("/rights-requests/{id}/code", post(api::rights::send_code))
+        .route("/rights-requests/{id}/verify", post(api::rights::verify))
+        .route("/rights-requests/{id}/execute", post(api::rights::execute))
+        .route("/rights-requests/{id}/reject", post(api::rights::reject))
+        .route("/rights-requests/{id}/extend", post(api::rights::extend))
+        .route("/analytics/{measure}", get(api::analytics::query))
+        .route("/policy/versions", get(api::policy::versions))
+        .route("/policy/versions/{version}", get(api::policy::version))
+        .route("/policy/diff", get(api::policy::diff))
+        .route("/recipients", get(api::policy::recipients))
+        .route("/audit", get(api::audit::entries))
+        .route("/audit/verify", get(api::audit::verify))
+        .route("/session", post(api::privacy::staff_session).delete(api::privacy::sign_out))
+        .route("/privacy/sign-in", post(api::privacy::sign_in))
+        .route("/privacy/verify", post(api::privacy::verify))
+        .route("/me", get(api::privacy::me))
+        .route("/me/consent", get(api::privacy::my_consent).post(api::privacy::record_my_consent))
+        .route("/me/rights-requests", get(api::privacy::my_requests).post(api::privacy::open_my_request));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/api/openapi.json", get(openapi::document))
+        .route("/healthz", get(api::ops::healthz))
+        .route("/readyz", get(api::ops::readyz))
+        .route("/metrics", get(api::ops::metrics))
+        .fallback(api::ops::not_found)
+        .method_not_allowed_fallback(api::ops::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rate_limit_by_ip))
+        .layer(DefaultBodyLimit::max(s.body_limit_bytes))
+        .layer(axum::middleware::from_fn(middleware::timeout(Duration::from_secs(s.timeout_seconds))))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn(middleware::observe))
+        .with_state(state)
+}
+
+/// Serve until `shutdown` resolves, then finish the requests in flight.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
+}
