@@ -1,0 +1,138 @@
+//! The privacy center: a customer signs in with a one-time code, sees and
+//! manages only their own data, unsafe requests need the CSRF token, a
+//! `Sec-GPC: 1` header opts them out of sale and sharing; staff sessions
+//! work the same way from a token.
+
+use axum::http::{HeaderMap, Method, StatusCode};
+use candor_service::subjects::NewSubjectInput;
+use candor_store::Store as _;
+use candor_test_support::{each_backend, Fixture};
+use serde_json::json;
+
+use crate::{code_from_outbox, Api, Reply};
+
+fn cookie_of(r: &Reply) -> String {
+    let set = r.header("set-cookie").unwrap_or_else(|| panic!("no cookie: {r:?}"));
+    set.split(';').next().unwrap().to_owned()
+}
+
+fn with(cookie: &str, csrf: Option<&str>) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert("cookie", cookie.parse().unwrap());
+    if let Some(c) = csrf {
+        h.insert("x-csrf-token", c.parse().unwrap());
+    }
+    h
+}
+
+async fn sign_in(api: &Api, email: &str) -> (String, String) {
+    let asked = api.send(Method::POST, "/api/v1/privacy/sign-in", HeaderMap::new(), Some(json!({ "email": email }))).await;
+    assert_eq!(asked.status, StatusCode::ACCEPTED, "{asked:?}");
+    let challenge = asked.json["challenge"].as_str().unwrap().to_owned();
+    let code = code_from_outbox(&api.f, "sign_in_code").await;
+    let done = api.send(Method::POST, "/api/v1/privacy/verify", HeaderMap::new(), Some(json!({ "challenge": challenge, "code": code }))).await;
+    assert_eq!(done.status, StatusCode::CREATED, "{done:?}");
+    (cookie_of(&done), done.json["csrf_token"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn a_customer_signs_in_with_a_code_and_reaches_only_their_own_data() {
+    each_backend(|db| async move {
+        let api = Api::new(Fixture::with_policy(db).await).await;
+        let add = |email: &str, name: &str| NewSubjectInput { email: Some(email.into()), name: Some(name.into()), ..Default::default() };
+        let ana = api.f.candor.add_subject("test", &add("ana@example.com", "Ana")).await.unwrap();
+        let bo = api.f.candor.add_subject("test", &add("bo@example.com", "Bo")).await.unwrap();
+
+        // Unknown addresses get the same answer, and no code is sent.
+        let before = api.f.candor.outbox(true, 0, 1_000).await.unwrap().len();
+        let nobody = api.send(Method::POST, "/api/v1/privacy/sign-in", HeaderMap::new(), Some(json!({ "email": "who@example.com" }))).await;
+        assert_eq!(nobody.status, StatusCode::ACCEPTED);
+        assert_eq!(api.f.candor.outbox(true, 0, 1_000).await.unwrap().len(), before);
+        let wrong = api
+            .send(Method::POST, "/api/v1/privacy/verify", HeaderMap::new(), Some(json!({ "challenge": nobody.json["challenge"], "code": "12345678" })))
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+
+        let (cookie, csrf) = sign_in(&api, "ana@example.com").await;
+        assert!(cookie.starts_with("candor_session="));
+        let me = api.send(Method::GET, "/api/v1/me", with(&cookie, None), None).await;
+        assert_eq!(me.status, StatusCode::OK, "{me:?}");
+        assert_eq!(me.json["subject"]["id"], ana.to_string());
+        let body = me.json.to_string();
+        assert!(body.contains("ana@example.com") && !body.contains("bo@example.com"), "{body}");
+
+        // Staff routes with another customer's id are not hers to call.
+        for uri in [format!("/api/v1/subjects/{bo}"), format!("/api/v1/subjects/{bo}/consent"), format!("/api/v1/subjects/{ana}")] {
+            let r = api.send(Method::GET, &uri, with(&cookie, None), None).await;
+            assert!(matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN), "{uri}: {r:?}");
+            assert!(!r.json.to_string().contains("bo@example.com"));
+        }
+        // Her requests list only hers.
+        api.f.candor.open_rights_request("test", candor_domain::RightKind::Access, bo, None).await.unwrap();
+        let opened = api.send(Method::POST, "/api/v1/me/rights-requests", with(&cookie, Some(&csrf)), Some(json!({ "type": "access" }))).await;
+        assert_eq!(opened.status, StatusCode::CREATED, "{opened:?}");
+        assert_eq!(opened.json["state"], "verified", "signing in with a code verified her");
+        let mine = api.send(Method::GET, "/api/v1/me/rights-requests", with(&cookie, None), None).await;
+        assert_eq!(mine.json.as_array().unwrap().len(), 1, "{mine:?}");
+        assert!(mine.json.as_array().unwrap().iter().all(|r| r["subject"] == ana.to_string()));
+
+        // Unsafe requests need the CSRF token.
+        let choice = json!({ "action": "grant", "purpose": "personalization" });
+        let forged = api.send(Method::POST, "/api/v1/me/consent", with(&cookie, None), Some(choice.clone())).await;
+        assert_eq!((forged.status, forged.problem()), (StatusCode::FORBIDDEN, Some("forbidden")), "{forged:?}");
+        let ok = api.send(Method::POST, "/api/v1/me/consent", with(&cookie, Some(&csrf)), Some(choice)).await;
+        assert_eq!(ok.status, StatusCode::CREATED, "{ok:?}");
+        assert!(ok.json["receipt"].is_string());
+        let events = api.f.store.consent_events(ana).await.unwrap();
+        assert_eq!(events.last().unwrap().event.source.as_str(), "privacy_center");
+        assert!(api.f.store.consent_events(bo).await.unwrap().is_empty(), "bo untouched");
+
+        // Sec-GPC: 1 on any of her requests records her opt-out, once.
+        let mut h = with(&cookie, None);
+        h.insert("sec-gpc", "1".parse().unwrap());
+        api.send(Method::GET, "/api/v1/me/consent", h.clone(), None).await;
+        api.send(Method::GET, "/api/v1/me", h, None).await;
+        let gpc: Vec<_> = api.f.store.consent_events(ana).await.unwrap().into_iter().filter(|e| e.event.source.as_str() == "gpc").collect();
+        assert_eq!(gpc.len(), 1);
+        assert_eq!(gpc[0].event.action.as_str(), "opt_out_sale_share");
+
+        // Signing out ends the session.
+        let out = api.send(Method::DELETE, "/api/v1/session", with(&cookie, Some(&csrf)), None).await;
+        assert_eq!(out.status, StatusCode::NO_CONTENT);
+        assert!(out.header("set-cookie").unwrap().contains("Max-Age=0"));
+        assert_eq!(api.send(Method::GET, "/api/v1/me", with(&cookie, None), None).await.status, StatusCode::UNAUTHORIZED);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn staff_sessions_set_a_strict_http_only_cookie_and_need_csrf_for_changes() {
+    each_backend(|db| async move {
+        let api = Api::new(Fixture::with_policy(db).await).await;
+        let bad = api.send(Method::POST, "/api/v1/session", HeaderMap::new(), Some(json!({ "token": "candor_nope_nope" }))).await;
+        assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+        let started = api.send(Method::POST, "/api/v1/session", HeaderMap::new(), Some(json!({ "token": api.token("alice") }))).await;
+        assert_eq!(started.status, StatusCode::CREATED, "{started:?}");
+        let set = started.header("set-cookie").unwrap();
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict") && !set.contains("Secure"), "{set}");
+        let cookie = cookie_of(&started);
+        let csrf = started.json["csrf_token"].as_str().unwrap().to_owned();
+
+        let read = api.send(Method::GET, "/api/v1/policy/versions", with(&cookie, None), None).await;
+        assert_eq!(read.status, StatusCode::OK);
+        let body = Some(json!({ "email": "new@example.com" }));
+        let forged = api.send(Method::POST, "/api/v1/subjects", with(&cookie, None), body.clone()).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        let made = api.send(Method::POST, "/api/v1/subjects", with(&cookie, Some(&csrf)), body).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{made:?}");
+        // A staff cookie is not a customer's.
+        assert_eq!(api.send(Method::GET, "/api/v1/me", with(&cookie, None), None).await.status, StatusCode::FORBIDDEN);
+
+        // Served over https, the cookie is Secure.
+        let config = candor_service::settings::EXAMPLE_CONFIG.replace("# public_url = ", "public_url = ");
+        let tls = Api::with_config(Fixture::with_policy(candor_test_support::TestDb::sqlite()).await, &config).await;
+        let started = tls.send(Method::POST, "/api/v1/session", HeaderMap::new(), Some(json!({ "token": tls.token("alice") }))).await;
+        assert!(started.header("set-cookie").unwrap().contains("; Secure"), "{started:?}");
+    })
+    .await;
+}
