@@ -273,19 +273,6 @@ async fn play(inst: &Installation, dir: &Path, s: &mut Story) -> anyhow::Result<
     let denied = c.analytics("mark", &q, &options).await.err().map(|e| e.to_string()).unwrap_or_default();
     s.say("analytics", format!("mark asks the same: {denied}"), json!({}));
 
-    let mut ring = KeyRing::load(&inst.settings.keys.dir).context("could not load the keys")?;
-    let rotation = c.rotate_keys(me, &mut ring, |_, _| {}).await?;
-    s.say(
-        "keys",
-        format!(
-            "rotated the key-encryption key: {} data keys re-wrapped under `{}`, data untouched, retired {}",
-            rotation.rewrapped,
-            rotation.kek,
-            rotation.retired.join(", ")
-        ),
-        json!(rotation),
-    );
-
     // Rights: tom asks for his data (verified by a one-time code through
     // the outbox), li asks to be erased.
     let access = c.open_rights_request(me, RightKind::Access, tom, None).await?;
@@ -325,6 +312,19 @@ async fn play(inst: &Installation, dir: &Path, s: &mut Story) -> anyhow::Result<
             back.map_or_else(|| "nobody".to_owned(), |i| i.to_string())
         ),
         json!(report),
+    );
+
+    let mut ring = KeyRing::load(&inst.settings.keys.dir).context("could not load the keys")?;
+    let rotation = c.rotate_keys(me, &mut ring, |_, _| {}).await?;
+    s.say(
+        "keys",
+        format!(
+            "rotated the key-encryption key: {} data keys re-wrapped under `{}`, data untouched, retired {}",
+            rotation.rewrapped,
+            rotation.kek,
+            rotation.retired.join(", ")
+        ),
+        json!(rotation),
     );
 
     match c.verify_audit(|_, _| {}).await? {

@@ -8,6 +8,7 @@ mod consent;
 mod foundation;
 mod import;
 mod rights;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,0 +1,66 @@
+//! `candor serve` as a process: it listens, answers with a token from
+//! `candor actor token`, refuses a revoked one, and on SIGTERM finishes
+//! and exits cleanly.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::Install;
+
+fn get(addr: &str, path: &str, token: Option<&str>) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, out)
+}
+
+#[test]
+fn the_server_answers_token_holders_and_stops_cleanly_on_sigterm() {
+    let i = Install::new().ready();
+    let token = i.ok(&["actor", "token", "alice", "--days", "7"]).trim().to_owned();
+    assert!(token.starts_with("candor_"), "{token}");
+    let listed = i.ok(&["actor", "tokens", "alice"]);
+    assert!(listed.contains("in force") && !listed.contains(&token), "the secret is never listed: {listed}");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_candor"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .current_dir(i.path())
+        .env_remove("CANDOR_CONFIG")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    let addr = line.split("http://").nth(1).and_then(|r| r.split_whitespace().next()).unwrap_or_else(|| panic!("{line}")).to_owned();
+
+    assert_eq!(get(&addr, "/healthz", None).0, 200);
+    let (status, body) = get(&addr, "/api/v1/policy/versions", Some(&token));
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"version\":1"), "{body}");
+    let (status, body) = get(&addr, "/api/v1/policy/versions", None);
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("application/problem+json"), "{body}");
+
+    // A token revoked before its first use is refused at once.
+    let second = i.ok(&["actor", "token", "mark"]).trim().to_owned();
+    i.ok(&["actor", "revoke", &second]);
+    assert_eq!(get(&addr, "/api/v1/policy/versions", Some(&second)).0, 401);
+    let again = i.fails(1, &["actor", "revoke", &second]);
+    assert!(again.stderr.contains("no token"), "{}", again.stderr);
+
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    assert!(status.success(), "{status:?}: {rest}");
+    assert!(rest.contains("stopped"), "{rest}");
+}
