@@ -115,11 +115,8 @@ async fn size(interactions: u64, runs: usize, postgres: Option<&str>) -> anyhow:
 }
 
 async fn run() -> anyhow::Result<()> {
-    let sizes: Vec<u64> = arg("--interactions")
-        .unwrap_or_else(|| "100000,1000000".into())
-        .split(',')
-        .map(|s| s.trim().parse())
-        .collect::<Result<_, _>>()?;
+    let sizes: Vec<u64> =
+        arg("--interactions").unwrap_or_else(|| "100000,1000000".into()).split(',').map(|s| s.trim().parse()).collect::<Result<_, _>>()?;
     let runs: usize = arg("--runs").and_then(|r| r.parse().ok()).unwrap_or(51).max(1);
     for n in sizes {
         size(n, runs, arg("--postgres").as_deref()).await?;

@@ -89,11 +89,21 @@ pub struct Installation {
 impl Installation {
     /// Load settings from `config`, the keys, and open the store.
     pub async fn open(config: &Path) -> anyhow::Result<Self> {
+        Self::open_with(config, false).await
+    }
+
+    /// Open it for `candor serve`: many small lookups, no bulk loads (on
+    /// PostgreSQL, generic plans).
+    pub async fn open_serving(config: &Path) -> anyhow::Result<Self> {
+        Self::open_with(config, true).await
+    }
+
+    async fn open_with(config: &Path, serving: bool) -> anyhow::Result<Self> {
         let settings = Settings::load(config)?;
         let keys = Arc::new(
             KeyRing::load(&settings.keys.dir).with_context(|| format!("could not load the keys from `{}`", settings.keys.dir.display()))?,
         );
-        let store = open_store(&settings, false).await?;
+        let store = open_store_with(&settings, false, serving).await?;
         let store = Arc::new(store.with_signer(AuditSigner::new(Arc::clone(&keys), settings.audit.checkpoint_every)));
         let candor = Candor::new(store.clone(), keys);
         Ok(Self { settings, candor, store })
@@ -116,10 +126,15 @@ impl Installation {
 
 /// Open the store the settings name.
 pub async fn open_store(settings: &Settings, create: bool) -> anyhow::Result<SqlStore> {
+    open_store_with(settings, create, false).await
+}
+
+async fn open_store_with(settings: &Settings, create: bool, generic_plans: bool) -> anyhow::Result<SqlStore> {
     let options = OpenOptions {
         create,
         schema: settings.database.schema.clone(),
         max_connections: settings.database.max_connections,
+        generic_plans,
         ..OpenOptions::default()
     };
     Ok(SqlStore::open(settings.database.url.expose_secret(), options).await?)

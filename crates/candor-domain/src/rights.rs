@@ -507,9 +507,7 @@ impl RightsRequest {
             return Err(RightsError::CodeExpired);
         }
         // Constant time: the comparison must not tell how much matched.
-        let same =
-            c.code_hash.len() == code_hash.len() && c.code_hash.bytes().zip(code_hash.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-        if !same {
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(c.code_hash.as_bytes(), code_hash.as_bytes())) {
             c.attempts_left -= 1;
             return Err(RightsError::WrongCode { attempts_left: c.attempts_left });
         }

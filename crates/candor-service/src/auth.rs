@@ -63,9 +63,13 @@ impl Candor {
         let id = hex::encode(id);
         let token = format!("{TOKEN_PREFIX}{id}_{}", random_token(32));
         let now = self.now();
-        let record = TokenRecord { id: id.clone(), actor: actor.to_owned(), created_at: now, expires_at: now + valid_for, revoked_at: None };
-        let audit =
-            self.audit(by, "token.create", json!({ "token": id, "actor": actor, "expires_at": candor_store::audit::micros(record.expires_at) }));
+        let record =
+            TokenRecord { id: id.clone(), actor: actor.to_owned(), created_at: now, expires_at: now + valid_for, revoked_at: None };
+        let audit = self.audit(
+            by,
+            "token.create",
+            json!({ "token": id, "actor": actor, "expires_at": candor_store::audit::micros(record.expires_at) }),
+        );
         self.store.apply(WriteBatch::one(Op::CreateToken { token: record.clone(), hash: secret_hash(&token) }, audit)).await?;
         Ok(IssuedToken { token, record })
     }
@@ -173,8 +177,7 @@ impl Candor {
             return Err(refused());
         }
         let given = self.sign_in_hash(id, code.trim());
-        let same = given.len() == c.code_hash.len() && given.bytes().zip(c.code_hash.bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0;
-        if !same {
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), c.code_hash.as_bytes())) {
             self.store.apply(WriteBatch { ops: vec![Op::SpendChallengeAttempt { id: id.to_owned() }], audit: Vec::new() }).await?;
             return Err(refused());
         }

@@ -12,8 +12,8 @@
 pub mod access;
 pub mod actors;
 pub mod analytics;
-pub mod auth;
 pub mod audit;
+pub mod auth;
 pub mod consent;
 mod error;
 pub mod import;
@@ -60,6 +60,9 @@ impl std::fmt::Debug for Clock {
     }
 }
 
+/// The policy in force and when it was last checked to be the latest.
+type CachedPolicy = (Arc<PolicyContext>, std::time::Instant);
+
 /// One candor installation: its store, its keys and who is acting.
 #[derive(Clone, Debug)]
 pub struct Candor {
@@ -68,7 +71,7 @@ pub struct Candor {
     clock: Clock,
     /// The policy context of the latest version, rebuilt when a newer
     /// version appears (possibly published by another process).
-    policy_cache: Arc<Mutex<Option<Arc<PolicyContext>>>>,
+    policy_cache: Arc<Mutex<Option<CachedPolicy>>>,
 }
 
 impl Candor {

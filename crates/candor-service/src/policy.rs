@@ -43,6 +43,10 @@ fn parse_stored(v: &PolicyVersionRecord) -> Result<Policy> {
         .map_err(|d| ServiceError::StoredPolicy { version: v.version, reason: d.first().map(ToString::to_string).unwrap_or_default() })
 }
 
+/// How long the policy in force is trusted before the database is asked
+/// whether another process published a newer version.
+pub const POLICY_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl Candor {
     /// Publish `content` as a new version unless identical content is
     /// already published. The policy is checked first; nothing is stored if
@@ -74,6 +78,10 @@ impl Candor {
             at: self.now(),
         };
         let outcome = self.store.apply(WriteBatch::one(op, audit)).await?;
+        // This process sees its own new version at once.
+        if let Ok(mut cache) = self.policy_cache.lock() {
+            *cache = None;
+        }
         match outcome.first() {
             Some(Outcome::PolicyVersion { version, created }) => {
                 Ok(Published { version: *version, created: *created, content_hash: hash, diff: if *created { diff } else { None } })
@@ -96,11 +104,19 @@ impl Candor {
     }
 
     /// The context of the policy in force, cached until a newer version is
-    /// published (by this process or another).
+    /// published: at once by this process, and within [`POLICY_RECHECK`]
+    /// when another process publishes it (a busy server does not ask the
+    /// database for the latest version on every request).
     pub async fn policy_context(&self) -> Result<Arc<PolicyContext>> {
-        let latest = self.store.latest_policy_version().await?.ok_or(ServiceError::NoPolicy)?;
         if let Ok(cache) = self.policy_cache.lock() {
-            if let Some(ctx) = cache.as_ref().filter(|c| c.version == latest) {
+            if let Some((ctx, _)) = cache.as_ref().filter(|(_, checked)| checked.elapsed() < POLICY_RECHECK) {
+                return Ok(Arc::clone(ctx));
+            }
+        }
+        let latest = self.store.latest_policy_version().await?.ok_or(ServiceError::NoPolicy)?;
+        if let Ok(mut cache) = self.policy_cache.lock() {
+            if let Some((ctx, checked)) = cache.as_mut().filter(|(c, _)| c.version == latest) {
+                *checked = std::time::Instant::now();
                 return Ok(Arc::clone(ctx));
             }
         }
@@ -111,7 +127,7 @@ impl Candor {
         let Some((version, policy)) = parsed.last() else { return Err(ServiceError::NoPolicy) };
         let ctx = Arc::new(PolicyContext { version: *version, policy: policy.clone(), fresh_consent_since: since });
         if let Ok(mut cache) = self.policy_cache.lock() {
-            *cache = Some(Arc::clone(&ctx));
+            *cache = Some((Arc::clone(&ctx), std::time::Instant::now()));
         }
         Ok(ctx)
     }

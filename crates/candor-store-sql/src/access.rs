@@ -51,12 +51,11 @@ fn token((id, actor, created_at, expires_at, revoked_at): TokenRow) -> TokenReco
 }
 
 pub(crate) async fn token_by_hash(pool: &AnyPool, hash: &[u8]) -> Result<Option<TokenRecord>, StoreError> {
-    let row: Option<TokenRow> =
-        sqlx::query_as("select id, actor_id, created_at, expires_at, revoked_at from api_tokens where hash = $1")
-            .bind(hash.to_vec())
-            .fetch_optional(pool)
-            .await
-            .map_err(db_err)?;
+    let row: Option<TokenRow> = sqlx::query_as("select id, actor_id, created_at, expires_at, revoked_at from api_tokens where hash = $1")
+        .bind(hash.to_vec())
+        .fetch_optional(pool)
+        .await
+        .map_err(db_err)?;
     Ok(row.map(token))
 }
 
@@ -71,12 +70,7 @@ pub(crate) async fn tokens(pool: &AnyPool, actor: &str) -> Result<Vec<TokenRecor
     Ok(rows.into_iter().map(token).collect())
 }
 
-pub(crate) async fn create_session(
-    tx: &mut Transaction<'static, Any>,
-    hash: &[u8],
-    s: &SessionRecord,
-    at: i64,
-) -> Result<(), StoreError> {
+pub(crate) async fn create_session(tx: &mut Transaction<'static, Any>, hash: &[u8], s: &SessionRecord, at: i64) -> Result<(), StoreError> {
     let (actor, subject) = match &s.principal {
         Principal::Staff(a) => (Some(a.clone()), None),
         Principal::Customer(id) => (None, Some(id.to_string())),

@@ -31,6 +31,11 @@ pub struct OpenOptions {
     pub max_connections: Option<u32>,
     /// How long to keep trying to reach the database (default 5 s).
     pub connect_timeout: Option<Duration>,
+    /// PostgreSQL: plan every statement for its values
+    /// (`plan_cache_mode = force_custom_plan`), which bulk imports need (see
+    /// [`connect`]); a server answering many small lookups is faster with
+    /// PostgreSQL's generic plans, and turns this off.
+    pub generic_plans: bool,
 }
 
 const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
@@ -105,6 +110,7 @@ pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool
         Backend::Sqlite => 4,
         Backend::Postgres => 16,
     });
+    let generic_plans = options.generic_plans;
     let pool = AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(options.connect_timeout.unwrap_or(Duration::from_secs(5)))
@@ -134,7 +140,9 @@ pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool
                         // sequential scan), which a growing import then pays
                         // for on every batch. Plans made for the actual
                         // values and the table's current size stay right.
-                        conn.execute("set plan_cache_mode = force_custom_plan").await?;
+                        if !generic_plans {
+                            conn.execute("set plan_cache_mode = force_custom_plan").await?;
+                        }
                     }
                 }
                 Ok(())

@@ -20,9 +20,10 @@ use std::sync::Arc;
 use candor_domain::{ConsentEvent, SubjectId};
 use candor_store::audit::micros;
 use candor_store::{
-    ActorRecord, AggregateQuery, AggregateRow, AuditEntry, AuditSigner, Checkpoint, ConsentRecord, InteractionLink, InteractionRecord,
-    KeyOwner, ChallengeRecord, KpiQuery, KpiRow, LegalHoldRecord, SessionRecord, TokenRecord, LinkPage, NewSubject, Op, OutboxMessage, Outcome, PolicyVersionRecord, RecipientRecord,
-    RightsRequestRecord, SealedAttribute, SealedIdentity, Store, StoreError, SubjectRecord, WrappedKey, WriteBatch,
+    ActorRecord, AggregateQuery, AggregateRow, AuditEntry, AuditSigner, ChallengeRecord, Checkpoint, ConsentRecord, InteractionLink,
+    InteractionRecord, KeyOwner, KpiQuery, KpiRow, LegalHoldRecord, LinkPage, NewSubject, Op, OutboxMessage, Outcome, PolicyVersionRecord,
+    RecipientRecord, RightsRequestRecord, SealedAttribute, SealedIdentity, SessionRecord, Store, StoreError, SubjectRecord, TokenRecord,
+    WrappedKey, WriteBatch,
 };
 use sqlx::AnyPool;
 use sqlx::{Any, Transaction};
@@ -415,6 +416,19 @@ impl Store for SqlStore {
 
     async fn subject(&self, id: SubjectId) -> Result<Option<SubjectRecord>, StoreError> {
         rows::subject(&self.pool, id).await
+    }
+
+    async fn subject_consent(&self, id: SubjectId) -> Result<Option<Vec<ConsentRecord>>, StoreError> {
+        rows::subject_consent(&self.pool, id).await
+    }
+
+    async fn subject_pseudonym(&self, id: SubjectId) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as("select pseudonym from subjects where id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(row.map(|(p,)| p))
     }
 
     async fn rights_request(&self, id: &str) -> Result<Option<RightsRequestRecord>, StoreError> {

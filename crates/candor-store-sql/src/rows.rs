@@ -210,6 +210,31 @@ pub(crate) async fn consent_events(pool: &AnyPool, id: SubjectId) -> Result<Vec<
     rows.iter().map(consent_record).collect()
 }
 
+/// A subject's ledger, or `None` when the subject is not stored: one
+/// statement, the subject's row joined to its events.
+pub(crate) async fn subject_consent(pool: &AnyPool, id: SubjectId) -> Result<Option<Vec<ConsentRecord>>, StoreError> {
+    let rows: Vec<AnyRow> = sqlx::query(
+        "select e.id, e.purpose, e.action, e.policy_version, e.source, e.at, e.receipt
+         from subjects s left join consent_events e on e.subject_id = s.id where s.id = $1 order by e.id",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        // The subject without events: one row of nulls.
+        let id: Option<i64> = r.try_get("id").map_err(corrupt("consent event"))?;
+        if id.is_some() {
+            out.push(consent_record(r)?);
+        }
+    }
+    Ok(Some(out))
+}
+
 /// One ledger row (`id, purpose, action, policy_version, source, at, receipt`).
 pub(crate) fn consent_record(r: &AnyRow) -> Result<ConsentRecord, StoreError> {
     let c = corrupt("consent event");

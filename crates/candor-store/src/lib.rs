@@ -130,6 +130,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// A subject with its encrypted attributes and identities.
     async fn subject(&self, id: SubjectId) -> Result<Option<SubjectRecord>, StoreError>;
 
+    /// A subject's pseudonym, if the subject is stored: one lookup by
+    /// primary key, for callers that only need to know it exists.
+    async fn subject_pseudonym(&self, id: SubjectId) -> Result<Option<String>, StoreError>;
+
     /// A rights request by id.
     async fn rights_request(&self, id: &str) -> Result<Option<RightsRequestRecord>, StoreError>;
 
@@ -142,6 +146,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The subject an identifier's blind index points to.
     async fn find_subject(&self, blind_index: &[u8]) -> Result<Option<SubjectId>, StoreError>;
+
+    /// A subject's consent ledger, oldest first, or `None` when the
+    /// subject is not stored (one round trip for both).
+    async fn subject_consent(&self, id: SubjectId) -> Result<Option<Vec<ConsentRecord>>, StoreError>;
 
     /// A subject's consent ledger, oldest first.
     async fn consent_events(&self, id: SubjectId) -> Result<Vec<ConsentRecord>, StoreError>;

@@ -60,7 +60,8 @@ pub struct Operations(BTreeMap<String, Vec<Role>>);
 impl Operations {
     /// The defaults, overridden per operation by `configured`.
     pub fn from_settings(configured: &BTreeMap<String, Vec<String>>) -> Result<Self, String> {
-        let mut map: BTreeMap<String, Vec<Role>> = DEFAULT_OPERATIONS.iter().map(|(op, roles)| ((*op).to_owned(), roles.to_vec())).collect();
+        let mut map: BTreeMap<String, Vec<Role>> =
+            DEFAULT_OPERATIONS.iter().map(|(op, roles)| ((*op).to_owned(), roles.to_vec())).collect();
         for (op, roles) in configured {
             if !map.contains_key(op) {
                 let known: Vec<&str> = DEFAULT_OPERATIONS.iter().map(|(o, _)| *o).collect();
@@ -95,7 +96,11 @@ fn quota(per_second: u32) -> Quota {
 
 impl Limiters {
     pub(crate) fn new(per_credential: u32, per_ip: u32) -> Self {
-        Self { credential: RateLimiter::keyed(quota(per_credential)), ip: RateLimiter::keyed(quota(per_ip)), swept: Mutex::new(Instant::now()) }
+        Self {
+            credential: RateLimiter::keyed(quota(per_credential)),
+            ip: RateLimiter::keyed(quota(per_ip)),
+            swept: Mutex::new(Instant::now()),
+        }
     }
 
     fn sweep(&self) {
@@ -154,8 +159,12 @@ impl TokenCache {
 
 /// A cookie's value from the request's `Cookie` headers.
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+    cookie_in(&parts.headers, name)
+}
+
+/// A cookie's value from `Cookie` headers.
+pub fn cookie_in<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -174,8 +183,7 @@ fn check_csrf(parts: &Parts, expected: &str) -> Result<(), Problem> {
         return Ok(());
     }
     let given = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let same = given.len() == expected.len() && given.bytes().zip(expected.bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0;
-    if same {
+    if bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), expected.as_bytes())) {
         Ok(())
     } else {
         Err(Problem::forbidden(format!("a browser session's {} request needs its CSRF token in the `X-CSRF-Token` header", parts.method)))

@@ -67,7 +67,15 @@ impl AppState {
             themes: themes.themes().iter().map(|t| t.name().to_owned()).collect(),
         };
         let limiters = Limiters::new(settings.server.rate_per_token, settings.server.rate_per_ip);
-        Ok(Self(Arc::new(Inner { candor, settings, analytics, operations, limiters, tokens: TokenCache::default(), metrics: metrics_handle() })))
+        Ok(Self(Arc::new(Inner {
+            candor,
+            settings,
+            analytics,
+            operations,
+            limiters,
+            tokens: TokenCache::default(),
+            metrics: metrics_handle(),
+        })))
     }
 
     /// The service.

@@ -77,8 +77,10 @@ pub(crate) async fn observe(req: Request, next: Next) -> Response {
     let r = next.run(req).await;
     let elapsed = start.elapsed();
     let status = r.status().as_u16().to_string();
-    metrics::counter!("candor_http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => status.clone()).increment(1);
-    metrics::histogram!("candor_http_request_duration_seconds", "route" => route.clone(), "method" => method.clone()).record(elapsed.as_secs_f64());
+    metrics::counter!("candor_http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => status.clone())
+        .increment(1);
+    metrics::histogram!("candor_http_request_duration_seconds", "route" => route.clone(), "method" => method.clone())
+        .record(elapsed.as_secs_f64());
     tracing::info!(%method, %route, %status, micros = elapsed.as_micros() as u64, "request");
     r
 }

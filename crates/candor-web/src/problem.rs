@@ -33,7 +33,13 @@ pub struct Problem {
 impl Problem {
     /// A problem of type `name`.
     pub fn new(status: StatusCode, name: &str, title: &str, detail: impl Into<String>) -> Self {
-        Self { kind: format!("{TYPE_PREFIX}{name}"), title: title.into(), status: status.as_u16(), detail: detail.into(), retry_after: None }
+        Self {
+            kind: format!("{TYPE_PREFIX}{name}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            retry_after: None,
+        }
     }
 
     /// 401: no or bad credentials.

@@ -85,7 +85,9 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
         Command::Token { id, days } => {
             let issued = candor.create_token(&g.actor, &id, Duration::days(days)).await?;
             if g.json {
-                output::json(&json!({ "id": issued.record.id, "actor": id, "token": issued.token, "expires_at": output::ts(issued.record.expires_at) }))?;
+                output::json(
+                    &json!({ "id": issued.record.id, "actor": id, "token": issued.token, "expires_at": output::ts(issued.record.expires_at) }),
+                )?;
             } else {
                 println!("{}", issued.token);
                 eprintln!(

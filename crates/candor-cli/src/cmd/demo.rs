@@ -282,11 +282,19 @@ async fn play(inst: &Installation, dir: &Path, s: &mut Story) -> anyhow::Result<
         .await?
         .into_iter()
         .filter(|m| m.kind == "one_time_code")
-        .find_map(|m| m.body["text"].as_str().and_then(|t| t.split_whitespace().map(|w| w.trim_end_matches('.')).find(|w| w.len() == 8 && w.bytes().all(|b| b.is_ascii_digit())).map(str::to_owned)))
+        .find_map(|m| {
+            m.body["text"].as_str().and_then(|t| {
+                t.split_whitespace()
+                    .map(|w| w.trim_end_matches('.'))
+                    .find(|w| w.len() == 8 && w.bytes().all(|b| b.is_ascii_digit()))
+                    .map(str::to_owned)
+            })
+        })
         .context("the one-time code did not reach the outbox")?;
     c.verify_rights_request_by_code("tom", &access.id, &code).await?;
     let bundle = dir.join("export-tom");
-    let done = c.execute_rights_request(me, &access.id, &ExecuteOptions { out_dir: Some(bundle.clone()), ..ExecuteOptions::default() }).await?;
+    let done =
+        c.execute_rights_request(me, &access.id, &ExecuteOptions { out_dir: Some(bundle.clone()), ..ExecuteOptions::default() }).await?;
     s.say(
         "rights",
         format!(

@@ -14,17 +14,21 @@ pub struct Args {
 
 /// Run the server.
 pub async fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
-    Installation::with(&g.config_path(), async |inst| {
-        let addr = a.addr.clone().unwrap_or_else(|| inst.settings.server.addr.clone());
-        let state = candor_web::AppState::new(inst.candor.clone(), inst.settings.clone())?;
-        let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| anyhow::anyhow!("cannot listen on `{addr}`: {e}"))?;
-        let local = listener.local_addr()?;
-        eprintln!("candor listening on http://{local} (OpenAPI at /api/openapi.json); Ctrl-C stops it");
-        candor_web::serve(state, listener, shutdown()).await?;
-        eprintln!("stopped; requests in flight were finished");
-        Ok(Outcome::Ok)
-    })
-    .await
+    let inst = Installation::open_serving(&g.config_path()).await?;
+    let result = serve(&inst, a).await;
+    inst.close().await;
+    result
+}
+
+async fn serve(inst: &Installation, a: Args) -> anyhow::Result<Outcome> {
+    let addr = a.addr.unwrap_or_else(|| inst.settings.server.addr.clone());
+    let state = candor_web::AppState::new(inst.candor.clone(), inst.settings.clone())?;
+    let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| anyhow::anyhow!("cannot listen on `{addr}`: {e}"))?;
+    let local = listener.local_addr()?;
+    eprintln!("candor listening on http://{local} (OpenAPI at /api/openapi.json); Ctrl-C stops it");
+    candor_web::serve(state, listener, shutdown()).await?;
+    eprintln!("stopped; requests in flight were finished");
+    Ok(Outcome::Ok)
 }
 
 /// Ctrl-C, or SIGTERM on Unix.

@@ -179,7 +179,7 @@ impl Candor {
     /// of this customer: record their opt-out of sale and sharing, unless
     /// it is already in force. Returns whether it was recorded now.
     pub async fn record_gpc_signal(&self, actor: &str, subject: SubjectId) -> Result<bool> {
-        if self.store.subject(subject).await?.is_none() {
+        if self.store.subject_pseudonym(subject).await?.is_none() {
             return Err(self.missing_subject(subject).await);
         }
         if self.consent_state(subject).await?.sale_share_opt_out {

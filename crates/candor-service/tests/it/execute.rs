@@ -466,7 +466,8 @@ async fn a_one_time_code_goes_through_the_outbox_and_verifies_the_request() {
             .find(|w| w.len() == 8 && w.bytes().all(|b| b.is_ascii_digit()))
             .unwrap()
             .to_owned();
-        let (raw,): (String,) = sqlx::query_as("select body from outbox where kind = 'one_time_code'").fetch_one(f.store.pool()).await.unwrap();
+        let (raw,): (String,) =
+            sqlx::query_as("select body from outbox where kind = 'one_time_code'").fetch_one(f.store.pool()).await.unwrap();
         assert!(!raw.contains(&code) && !raw.contains("ana@"), "{raw}");
         let stored = f.candor.rights_request(&id).await.unwrap();
         assert!(!serde_json::to_string(&stored.request).unwrap().contains(&code), "only a keyed hash of the code is kept");

@@ -53,8 +53,11 @@ async fn a_version_published_by_another_process_is_picked_up() {
             .publish_policy("carla", "policy.toml", &EXAMPLE_POLICY.replace("retention_days = 395", "retention_days = 400"))
             .await
             .unwrap();
+        // Within the recheck interval at the latest.
+        tokio::time::sleep(candor_service::policy::POLICY_RECHECK + std::time::Duration::from_millis(50)).await;
         let ctx = f.candor.policy_context().await.unwrap();
         assert_eq!(ctx.version, 2, "the cached context is refreshed");
+        assert_eq!(other.policy_context().await.unwrap().version, 2, "the publisher sees its own version at once");
     })
     .await;
 }

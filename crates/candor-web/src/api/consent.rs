@@ -56,7 +56,12 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<St
     params(("id" = String, Path, description = "subject id")),
     responses((status = 201, body = Object), (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)),
     security(("bearer" = [])))]
-pub async fn record(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, Json(c): Json<Choice>) -> ApiResult<impl IntoResponse> {
+pub async fn record(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Json(c): Json<Choice>,
+) -> ApiResult<impl IntoResponse> {
     staff.require(&state, "consent.write")?;
     let id = subject_id(&id)?;
     let recorded = state.candor().record_consent(&staff.actor.id, id, c.purpose.as_deref(), action(&c.action)?, ConsentSource::Api).await?;

@@ -44,5 +44,10 @@ pub async fn not_found() -> Problem {
 
 /// The route exists, the method does not.
 pub async fn method_not_allowed() -> Problem {
-    Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", "`/api/openapi.json` lists each route's methods")
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method not allowed",
+        "`/api/openapi.json` lists each route's methods",
+    )
 }

@@ -67,7 +67,8 @@ pub struct MyRequest {
 /// is reached over https.
 fn session_cookie(state: &AppState, value: &str, max_age: i64) -> Option<HeaderValue> {
     let secure = state.settings().server.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
-    let c = format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}", if secure { "; Secure" } else { "" });
+    let c =
+        format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}", if secure { "; Secure" } else { "" });
     HeaderValue::from_str(&c).ok()
 }
 
@@ -92,16 +93,8 @@ pub async fn staff_session(State(state): State<AppState>, Json(t): Json<TokenLog
 /// End the browser session (staff or customer).
 #[utoipa::path(delete, path = "/api/v1/session", tag = "sessions", responses((status = 204)))]
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    let value = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
-        .map(|(_, v)| v.to_owned());
-    if let Some(v) = value {
-        state.candor().end_session(&v).await?;
+    if let Some(v) = crate::auth::cookie_in(&headers, SESSION_COOKIE) {
+        state.candor().end_session(v).await?;
     }
     let mut r = StatusCode::NO_CONTENT.into_response();
     if let Some(c) = session_cookie(&state, "", 0) {

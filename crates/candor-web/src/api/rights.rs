@@ -105,12 +105,13 @@ pub(crate) fn kind(s: &str) -> Result<RightKind, Problem> {
     security(("bearer" = [])))]
 pub async fn open(State(state): State<AppState>, staff: Staff, Json(n): Json<NewRequest>) -> ApiResult<impl IntoResponse> {
     staff.require(&state, "rights.write")?;
-    let regime = match n.regime.as_deref() {
-        None => None,
-        Some(r) => Some(Regime::parse(r).ok_or_else(|| {
-            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", "`regime` is gdpr or ccpa")
-        })?),
-    };
+    let regime =
+        match n.regime.as_deref() {
+            None => None,
+            Some(r) => Some(Regime::parse(r).ok_or_else(|| {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", "`regime` is gdpr or ccpa")
+            })?),
+        };
     let r = state.candor().open_rights_request(&staff.actor.id, kind(&n.kind)?, subject_id(&n.subject)?, regime).await?;
     Ok((StatusCode::CREATED, axum::Json(doc(&r))))
 }
@@ -148,14 +149,24 @@ pub async fn send_code(State(state): State<AppState>, staff: Staff, Path(id): Pa
     params(("id" = String, Path, description = "request id")),
     responses((status = 200, body = Object), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-pub async fn verify(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, Json(v): Json<Verify>) -> ApiResult<impl IntoResponse> {
+pub async fn verify(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Json(v): Json<Verify>,
+) -> ApiResult<impl IntoResponse> {
     staff.require(&state, "rights.write")?;
     let c = state.candor();
     let r = match (v.code, v.staff_reason) {
         (Some(code), None) => c.verify_rights_request_by_code(&staff.actor.id, &id, &code).await?,
         (None, Some(reason)) => c.verify_rights_request_by_staff(&staff.actor.id, &id, &reason).await?,
         _ => {
-            return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", "give either `code` or `staff_reason`"))
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-input",
+                "Invalid input",
+                "give either `code` or `staff_reason`",
+            ))
         }
     };
     Ok(axum::Json(doc(&r)))
@@ -167,12 +178,18 @@ pub async fn verify(State(state): State<AppState>, staff: Staff, Path(id): Path<
     responses((status = 200, body = Object), (status = 404, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem),
         (status = 422, body = Problem)),
     security(("bearer" = [])))]
-pub async fn execute(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, Json(e): Json<Execute>) -> ApiResult<impl IntoResponse> {
+pub async fn execute(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Json(e): Json<Execute>,
+) -> ApiResult<impl IntoResponse> {
     staff.require(&state, "rights.write")?;
     let c = state.candor();
     // Only a request's own id names the bundle's directory.
     let r = c.rights_request(&id).await?;
-    let options = ExecuteOptions { out_dir: Some(state.settings().server.exports_dir.join(&r.id)), corrections: e.set.into_iter().collect() };
+    let options =
+        ExecuteOptions { out_dir: Some(state.settings().server.exports_dir.join(&r.id)), corrections: e.set.into_iter().collect() };
     if let Some(dir) = options.out_dir.as_ref().and_then(|d| d.parent()) {
         std::fs::create_dir_all(dir).map_err(|e| Problem::internal(&e))?;
     }
@@ -186,7 +203,12 @@ pub async fn execute(State(state): State<AppState>, staff: Staff, Path(id): Path
 #[utoipa::path(post, path = "/api/v1/rights-requests/{id}/reject", tag = "rights", request_body = Reason,
     params(("id" = String, Path, description = "request id")),
     responses((status = 200, body = Object), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
-pub async fn reject(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, Json(r): Json<Reason>) -> ApiResult<impl IntoResponse> {
+pub async fn reject(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Json(r): Json<Reason>,
+) -> ApiResult<impl IntoResponse> {
     staff.require(&state, "rights.write")?;
     Ok(axum::Json(doc(&state.candor().reject_rights_request(&staff.actor.id, &id, &r.reason).await?)))
 }
@@ -195,7 +217,12 @@ pub async fn reject(State(state): State<AppState>, staff: Staff, Path(id): Path<
 #[utoipa::path(post, path = "/api/v1/rights-requests/{id}/extend", tag = "rights", request_body = Reason,
     params(("id" = String, Path, description = "request id")),
     responses((status = 200, body = Object), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
-pub async fn extend(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, Json(r): Json<Reason>) -> ApiResult<impl IntoResponse> {
+pub async fn extend(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Json(r): Json<Reason>,
+) -> ApiResult<impl IntoResponse> {
     staff.require(&state, "rights.write")?;
     Ok(axum::Json(doc(&state.candor().extend_rights_request(&staff.actor.id, &id, &r.reason).await?)))
 }

@@ -28,14 +28,18 @@ async fn every_role_against_every_endpoint() {
         let input = NewSubjectInput { email: Some("pat@example.com".into()), ..Default::default() };
         let s = api.f.candor.add_subject("test", &input).await.unwrap();
         let r = api.f.candor.open_rights_request("test", candor_domain::RightKind::Access, s, None).await.unwrap().id;
-        let mut n = 0;
-        for (actor, role) in ROLES {
+        for (n, (actor, role)) in ROLES.into_iter().enumerate() {
             let endpoints: Vec<(&str, Method, String, Option<serde_json::Value>)> = vec![
                 ("subjects.read", Method::GET, format!("/api/v1/subjects/{s}"), None),
                 ("subjects.write", Method::POST, "/api/v1/subjects".into(), Some(json!({ "email": format!("new{n}@example.com") }))),
                 ("interactions.read", Method::GET, format!("/api/v1/subjects/{s}/interactions"), None),
                 ("consent.read", Method::GET, format!("/api/v1/subjects/{s}/consent"), None),
-                ("consent.write", Method::POST, format!("/api/v1/subjects/{s}/consent"), Some(json!({ "action": "grant", "purpose": "personalization" }))),
+                (
+                    "consent.write",
+                    Method::POST,
+                    format!("/api/v1/subjects/{s}/consent"),
+                    Some(json!({ "action": "grant", "purpose": "personalization" })),
+                ),
                 ("rights.read", Method::GET, "/api/v1/rights-requests".into(), None),
                 ("rights.read", Method::GET, format!("/api/v1/rights-requests/{r}"), None),
                 ("rights.write", Method::POST, "/api/v1/rights-requests".into(), Some(json!({ "type": "restriction", "subject": s }))),
@@ -46,7 +50,6 @@ async fn every_role_against_every_endpoint() {
                 ("audit.read", Method::GET, "/api/v1/audit?limit=5".into(), None),
                 ("audit.read", Method::GET, "/api/v1/audit/verify".into(), None),
             ];
-            n += 1;
             for (op, method, uri, body) in endpoints {
                 let reply = api.call(Some(actor), method.clone(), &uri, body).await;
                 let what = format!("{actor} ({role:?}) {method} {uri}: {} {}", reply.status, reply.json);
@@ -78,7 +81,10 @@ async fn staff_without_credentials_training_or_a_valid_token_are_refused_with_th
         let bob = api.call(Some("bob"), Method::GET, &uri, None).await;
         assert_eq!((bob.status, bob.problem()), (StatusCode::FORBIDDEN, Some("training-required")), "{bob:?}");
         assert!(bob.json["detail"].as_str().unwrap().contains("no privacy training"), "{bob:?}");
-        assert!(api.call(Some("bob"), Method::GET, "/api/v1/policy/versions", None).await.status.is_success(), "the policy is not personal");
+        assert!(
+            api.call(Some("bob"), Method::GET, "/api/v1/policy/versions", None).await.status.is_success(),
+            "the policy is not personal"
+        );
 
         // An agent asking for a purpose their role lacks: the gate says no, and why.
         let wrong = api.call(Some("alice"), Method::GET, &format!("{uri}?purpose=analytics"), None).await;

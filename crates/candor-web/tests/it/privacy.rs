@@ -30,7 +30,8 @@ async fn sign_in(api: &Api, email: &str) -> (String, String) {
     assert_eq!(asked.status, StatusCode::ACCEPTED, "{asked:?}");
     let challenge = asked.json["challenge"].as_str().unwrap().to_owned();
     let code = code_from_outbox(&api.f, "sign_in_code").await;
-    let done = api.send(Method::POST, "/api/v1/privacy/verify", HeaderMap::new(), Some(json!({ "challenge": challenge, "code": code }))).await;
+    let done =
+        api.send(Method::POST, "/api/v1/privacy/verify", HeaderMap::new(), Some(json!({ "challenge": challenge, "code": code }))).await;
     assert_eq!(done.status, StatusCode::CREATED, "{done:?}");
     (cookie_of(&done), done.json["csrf_token"].as_str().unwrap().to_owned())
 }
@@ -49,7 +50,12 @@ async fn a_customer_signs_in_with_a_code_and_reaches_only_their_own_data() {
         assert_eq!(nobody.status, StatusCode::ACCEPTED);
         assert_eq!(api.f.candor.outbox(true, 0, 1_000).await.unwrap().len(), before);
         let wrong = api
-            .send(Method::POST, "/api/v1/privacy/verify", HeaderMap::new(), Some(json!({ "challenge": nobody.json["challenge"], "code": "12345678" })))
+            .send(
+                Method::POST,
+                "/api/v1/privacy/verify",
+                HeaderMap::new(),
+                Some(json!({ "challenge": nobody.json["challenge"], "code": "12345678" })),
+            )
             .await;
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
 
@@ -69,7 +75,8 @@ async fn a_customer_signs_in_with_a_code_and_reaches_only_their_own_data() {
         }
         // Her requests list only hers.
         api.f.candor.open_rights_request("test", candor_domain::RightKind::Access, bo, None).await.unwrap();
-        let opened = api.send(Method::POST, "/api/v1/me/rights-requests", with(&cookie, Some(&csrf)), Some(json!({ "type": "access" }))).await;
+        let opened =
+            api.send(Method::POST, "/api/v1/me/rights-requests", with(&cookie, Some(&csrf)), Some(json!({ "type": "access" }))).await;
         assert_eq!(opened.status, StatusCode::CREATED, "{opened:?}");
         assert_eq!(opened.json["state"], "verified", "signing in with a code verified her");
         let mine = api.send(Method::GET, "/api/v1/me/rights-requests", with(&cookie, None), None).await;

@@ -24,7 +24,13 @@ async fn errors_are_problem_documents_and_every_response_carries_security_header
         (Method::GET, "/api/v1/analytics/sentiment?by=galaxy", None, StatusCode::UNPROCESSABLE_ENTITY, "invalid-input"),
         (Method::POST, "/api/v1/subjects", Some(json!({ "email": "nope" })), StatusCode::UNPROCESSABLE_ENTITY, "invalid-input"),
         (Method::POST, "/api/v1/subjects", Some(json!({ "emial": "a@b.c" })), StatusCode::UNPROCESSABLE_ENTITY, "invalid-input"),
-        (Method::POST, "/api/v1/rights-requests", Some(json!({ "type": "forget-me", "subject": "x" })), StatusCode::UNPROCESSABLE_ENTITY, "invalid-input"),
+        (
+            Method::POST,
+            "/api/v1/rights-requests",
+            Some(json!({ "type": "forget-me", "subject": "x" })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-input",
+        ),
     ];
     for (method, uri, body, status, kind) in cases {
         let r = api.call(Some("adam"), method.clone(), uri, body).await;
@@ -125,7 +131,8 @@ async fn a_rights_request_runs_its_course_over_the_api() {
         let api = Api::new(Fixture::with_policy(db).await).await;
         let input = NewSubjectInput { email: Some("pat@example.com".into()), name: Some("Pat".into()), ..Default::default() };
         let s = api.f.candor.add_subject("test", &input).await.unwrap();
-        let opened = api.call(Some("carla"), Method::POST, "/api/v1/rights-requests", Some(json!({ "type": "access", "subject": s }))).await;
+        let opened =
+            api.call(Some("carla"), Method::POST, "/api/v1/rights-requests", Some(json!({ "type": "access", "subject": s }))).await;
         assert_eq!(opened.status, StatusCode::CREATED, "{opened:?}");
         let id = opened.json["id"].as_str().unwrap().to_owned();
         let early = api.call(Some("carla"), Method::POST, &format!("/api/v1/rights-requests/{id}/execute"), Some(json!({}))).await;
@@ -140,9 +147,16 @@ async fn a_rights_request_runs_its_course_over_the_api() {
         let bundle = api.f.dir().join("exports").join(&id);
         assert!(bundle.join("manifest.json").is_file(), "bundle at {}", bundle.display());
 
-        let erase = api.call(Some("carla"), Method::POST, "/api/v1/rights-requests", Some(json!({ "type": "erasure", "subject": s }))).await;
+        let erase =
+            api.call(Some("carla"), Method::POST, "/api/v1/rights-requests", Some(json!({ "type": "erasure", "subject": s }))).await;
         let eid = erase.json["id"].as_str().unwrap().to_owned();
-        api.call(Some("carla"), Method::POST, &format!("/api/v1/rights-requests/{eid}/verify"), Some(json!({ "staff_reason": "called back" }))).await;
+        api.call(
+            Some("carla"),
+            Method::POST,
+            &format!("/api/v1/rights-requests/{eid}/verify"),
+            Some(json!({ "staff_reason": "called back" })),
+        )
+        .await;
         let done = api.call(Some("carla"), Method::POST, &format!("/api/v1/rights-requests/{eid}/execute"), Some(json!({}))).await;
         assert_eq!(done.json["state"], "completed", "{done:?}");
         let gone = api.call(Some("alice"), Method::GET, &format!("/api/v1/subjects/{s}"), None).await;
