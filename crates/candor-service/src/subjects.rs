@@ -32,6 +32,32 @@ pub struct NewSubjectInput {
     pub name: Option<String>,
 }
 
+/// The identifiers of `input`, parsed and normalized; a bad one is named by
+/// its field.
+fn parse_identifiers(input: &NewSubjectInput) -> Result<Vec<Identifier>> {
+    let ident = |field: &str, r: std::result::Result<Identifier, candor_domain::IdentifierError>| {
+        r.map_err(|error| ServiceError::Identifier { field: field.to_owned(), error })
+    };
+    let mut identifiers = Vec::new();
+    if let Some(e) = &input.email {
+        identifiers.push(ident("--email", Identifier::email(e))?);
+    }
+    for h in &input.handles {
+        identifiers.push(ident("--handle", Identifier::parse_handle(h))?);
+    }
+    for a in &input.accounts {
+        let parsed = a.split_once(':').map_or(Err(candor_domain::IdentifierError::Platform), |(p, id)| Identifier::account(p, id));
+        identifiers.push(ident("--account", parsed)?);
+    }
+    if let Some(p) = &input.phone {
+        identifiers.push(ident("--phone", Identifier::phone(p))?);
+    }
+    if let Some(c) = &input.customer_number {
+        identifiers.push(ident("--customer-number", Identifier::customer_number(c))?);
+    }
+    Ok(identifiers)
+}
+
 /// A profile attribute candor knows how to hold, with its data category.
 pub const ATTRIBUTES: &[(&str, &str)] = &[("name", "user.name")];
 
@@ -116,26 +142,7 @@ impl Candor {
     /// Create a subject from identifiers and profile attributes; returns its
     /// id. Refuses an identifier that already belongs to someone.
     pub async fn add_subject(&self, actor: &str, input: &NewSubjectInput) -> Result<SubjectId> {
-        let ident = |field: String, r: std::result::Result<Identifier, candor_domain::IdentifierError>| {
-            r.map_err(|error| ServiceError::Identifier { field, error })
-        };
-        let mut identifiers = Vec::new();
-        if let Some(e) = &input.email {
-            identifiers.push(ident("--email".into(), Identifier::email(e))?);
-        }
-        for h in &input.handles {
-            identifiers.push(ident("--handle".into(), Identifier::parse_handle(h))?);
-        }
-        for a in &input.accounts {
-            let parsed = a.split_once(':').map_or(Err(candor_domain::IdentifierError::Platform), |(p, id)| Identifier::account(p, id));
-            identifiers.push(ident("--account".into(), parsed)?);
-        }
-        if let Some(p) = &input.phone {
-            identifiers.push(ident("--phone".into(), Identifier::phone(p))?);
-        }
-        if let Some(c) = &input.customer_number {
-            identifiers.push(ident("--customer-number".into(), Identifier::customer_number(c))?);
-        }
+        let mut identifiers = parse_identifiers(input)?;
         if identifiers.is_empty() {
             return Err(ServiceError::NoIdentifier);
         }
@@ -189,6 +196,40 @@ impl Candor {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Link more identifiers to a subject (the name in `input` is ignored).
+    /// Refuses one that belongs to someone else or to an erased customer;
+    /// one already theirs is skipped. Returns how many were linked.
+    pub async fn link_identities(&self, actor: &str, id: SubjectId, input: &NewSubjectInput) -> Result<usize> {
+        let mut identifiers = parse_identifiers(input)?;
+        if identifiers.is_empty() {
+            return Err(ServiceError::NoIdentifier);
+        }
+        identifiers.dedup();
+        let r = self.subject_record(id).await?;
+        let key = self.subject_key(&r)?;
+        let mut sealed = Vec::new();
+        for i in &identifiers {
+            let s = SealedIdentity::seal(&self.keys, &key, &id, i);
+            match self.store.find_subject(&s.blind_index).await? {
+                Some(owner) if owner == id => continue,
+                Some(owner) => return Err(ServiceError::IdentityTaken { kind: i.kind(), subject: owner }),
+                None => {}
+            }
+            if !self.store.suppressed(std::slice::from_ref(&s.blind_index)).await?.is_empty() {
+                return Err(ServiceError::InvalidInput(format!("this {} belongs to an erased customer and stays suppressed", i.kind())));
+            }
+            sealed.push(s);
+        }
+        if sealed.is_empty() {
+            return Ok(0);
+        }
+        let n = sealed.len();
+        let kinds: Vec<String> = identifiers.iter().map(Identifier::index_namespace).collect();
+        let audit = self.audit(actor, "subject.link", json!({ "identifiers": kinds })).subject(r.pseudonym);
+        self.store.apply(WriteBatch::one(Op::AddIdentities { subject: id, identities: sealed }, audit)).await?;
+        Ok(n)
     }
 
     /// The subject an identifier belongs to, through the blind index.

@@ -125,7 +125,8 @@ fn metrics_handle() -> PrometheusHandle {
 pub fn router(state: AppState) -> Router {
     let s = &state.0.settings.server;
     let api = Router::new()
-        .route("/subjects", post(api::subjects::create))
+        .route("/subjects", get(api::subjects::find).post(api::subjects::create))
+        .route("/subjects/{id}/identities", post(api::subjects::link))
         .route("/subjects/{id}", get(api::subjects::show))
         .route("/subjects/{id}/interactions", get(api::subjects::interactions))
         .route("/subjects/{id}/consent", get(api::consent::show).post(api::consent::record))

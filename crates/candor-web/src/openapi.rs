@@ -11,7 +11,7 @@ use crate::api;
 #[openapi(
     info(title = "candor", description = "Privacy-first social customer care: subjects, consent, rights requests, analytics, policy and audit. Staff send `Authorization: Bearer <token>`; customers sign in to the privacy center with a one-time code. Errors are `application/problem+json` with a stable `type`."),
     paths(
-        api::subjects::show, api::subjects::create, api::subjects::interactions,
+        api::subjects::find, api::subjects::show, api::subjects::create, api::subjects::link, api::subjects::interactions,
         api::consent::show, api::consent::record, api::consent::receipt,
         api::rights::open, api::rights::list, api::rights::show, api::rights::send_code, api::rights::verify,
         api::rights::execute, api::rights::reject, api::rights::extend,

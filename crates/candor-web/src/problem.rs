@@ -141,7 +141,7 @@ impl From<ServiceError> for Problem {
 
 /// The gate said no: training problems get their own type, since the fix
 /// is the actor's, not the request's.
-fn denied(reason: &DenyReason, detail: String) -> Problem {
+pub(crate) fn denied(reason: &DenyReason, detail: String) -> Problem {
     match reason {
         DenyReason::NoTraining { .. } | DenyReason::TrainingExpired { .. } => {
             Problem::new(StatusCode::FORBIDDEN, "training-required", "Privacy training required", detail)

@@ -1,9 +1,12 @@
-//! Subjects: read through the access gate for a purpose, create, and their
-//! interactions with text redacted or shown per purpose.
+//! Subjects: find by an identifier, read through the access gate for a
+//! purpose, create, link identities, and their interactions with text
+//! redacted or shown per purpose. A denial is an `access-denied` problem
+//! that says why; nothing is decrypted for it.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
+use candor_domain::{Decision, Identifier};
 use candor_service::subjects::NewSubjectInput;
 use serde::Deserialize;
 use serde_json::json;
@@ -11,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{purpose, subject_id, Json, Path, Query};
 use crate::auth::Staff;
-use crate::problem::ApiResult;
+use crate::problem::{ApiResult, Problem};
 use crate::AppState;
 
 /// The purpose of a read (`X-Candor-Purpose` takes precedence).
@@ -52,6 +55,97 @@ pub struct NewSubject {
     pub name: Option<String>,
 }
 
+/// One identifier to find a subject by.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FindQuery {
+    /// E-mail address.
+    pub email: Option<String>,
+    /// `PLATFORM:HANDLE`, e.g. `x:@alice`.
+    pub handle: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// CRM customer number.
+    pub customer_number: Option<String>,
+}
+
+/// Identifiers to link to a subject.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewIdentities {
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Handles as `PLATFORM:HANDLE`.
+    #[serde(default)]
+    pub handles: Vec<String>,
+    /// Platform account ids as `PLATFORM:ID`.
+    #[serde(default)]
+    pub accounts: Vec<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// CRM customer number.
+    pub customer_number: Option<String>,
+}
+
+fn invalid(detail: &str) -> Problem {
+    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", detail)
+}
+
+/// Find a subject by one identifier, through the blind index.
+#[utoipa::path(get, path = "/api/v1/subjects", tag = "subjects", params(FindQuery),
+    responses((status = 200, description = "the subject's id", body = Object), (status = 404, body = crate::problem::Problem),
+        (status = 422, body = crate::problem::Problem)),
+    security(("bearer" = [])))]
+pub async fn find(State(state): State<AppState>, staff: Staff, Query(q): Query<FindQuery>) -> ApiResult<impl IntoResponse> {
+    staff.require(&state, "subjects.read")?;
+    let bad = |field: &str, e: candor_domain::IdentifierError| invalid(&format!("`{field}`: {e}"));
+    let identifier = match (q.email, q.handle, q.phone, q.customer_number) {
+        (Some(e), None, None, None) => Identifier::email(&e).map_err(|e| bad("email", e))?,
+        (None, Some(h), None, None) => Identifier::parse_handle(&h).map_err(|e| bad("handle", e))?,
+        (None, None, Some(p), None) => Identifier::phone(&p).map_err(|e| bad("phone", e))?,
+        (None, None, None, Some(c)) => Identifier::customer_number(&c).map_err(|e| bad("customer_number", e))?,
+        _ => return Err(invalid("give exactly one of `email`, `handle`, `phone`, `customer_number`")),
+    };
+    match state.candor().find_subject(&identifier).await? {
+        Some(id) => Ok(axum::Json(json!({ "id": id }))),
+        None => Err(Problem::not_found("unknown-subject", format!("no subject has this {}", identifier.kind()))),
+    }
+}
+
+/// Link more identifiers to a subject; answers how many were new.
+#[utoipa::path(post, path = "/api/v1/subjects/{id}/identities", tag = "subjects", request_body = NewIdentities,
+    params(("id" = String, Path, description = "subject id")),
+    responses((status = 200, body = Object), (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem),
+        (status = 422, body = crate::problem::Problem)),
+    security(("bearer" = [])))]
+pub async fn link(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Json(n): Json<NewIdentities>,
+) -> ApiResult<impl IntoResponse> {
+    staff.require(&state, "subjects.write")?;
+    let id = subject_id(&id)?;
+    let input = NewSubjectInput {
+        email: n.email,
+        handles: n.handles,
+        accounts: n.accounts,
+        phone: n.phone,
+        customer_number: n.customer_number,
+        name: None,
+    };
+    let linked = state.candor().link_identities(&staff.actor.id, id, &input).await?;
+    Ok(axum::Json(json!({ "id": id, "linked": linked })))
+}
+
+/// The gate said no: a problem that says why.
+fn denied(d: &Decision) -> Option<Problem> {
+    match d {
+        Decision::Deny(reason) => Some(crate::problem::denied(reason, format!("denied: {reason}"))),
+        Decision::Allow { .. } => None,
+    }
+}
+
 /// A subject's fields, decrypted where the gate allows the purpose.
 #[utoipa::path(get, path = "/api/v1/subjects/{id}", tag = "subjects",
     params(("id" = String, Path, description = "subject id"), PurposeQuery),
@@ -69,8 +163,10 @@ pub async fn show(
     let id = subject_id(&id)?;
     let purpose = purpose(&headers, q.purpose.as_deref(), "customer_service");
     let view = state.candor().view_subject(&staff.actor.id, id, &purpose).await?;
-    let status = if view.decision.is_allowed() { StatusCode::OK } else { StatusCode::FORBIDDEN };
-    Ok((status, axum::Json(json!(view))))
+    if let Some(p) = denied(&view.decision) {
+        return Err(p);
+    }
+    Ok(axum::Json(json!(view)))
 }
 
 /// Create a subject from identifiers; answers its id.
@@ -110,6 +206,8 @@ pub async fn interactions(
     let purpose = purpose(&headers, q.purpose.as_deref(), "customer_service");
     let limit = q.limit.unwrap_or(100).clamp(1, 1_000) as usize;
     let view = state.candor().view_interactions(&staff.actor.id, id, &purpose, limit).await?;
-    let status = if view.decision.is_allowed() { StatusCode::OK } else { StatusCode::FORBIDDEN };
-    Ok((status, axum::Json(json!(view))))
+    if let Some(p) = denied(&view.decision) {
+        return Err(p);
+    }
+    Ok(axum::Json(json!(view)))
 }

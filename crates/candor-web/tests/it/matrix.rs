@@ -32,6 +32,13 @@ async fn every_role_against_every_endpoint() {
             let endpoints: Vec<(&str, Method, String, Option<serde_json::Value>)> = vec![
                 ("subjects.read", Method::GET, format!("/api/v1/subjects/{s}"), None),
                 ("subjects.write", Method::POST, "/api/v1/subjects".into(), Some(json!({ "email": format!("new{n}@example.com") }))),
+                (
+                    "subjects.write",
+                    Method::POST,
+                    format!("/api/v1/subjects/{s}/identities"),
+                    Some(json!({ "phone": format!("+44 7700 90012{n}") })),
+                ),
+                ("subjects.read", Method::GET, "/api/v1/subjects?email=pat@example.com".into(), None),
                 ("interactions.read", Method::GET, format!("/api/v1/subjects/{s}/interactions"), None),
                 ("consent.read", Method::GET, format!("/api/v1/subjects/{s}/consent"), None),
                 (
@@ -88,9 +95,19 @@ async fn staff_without_credentials_training_or_a_valid_token_are_refused_with_th
 
         // An agent asking for a purpose their role lacks: the gate says no, and why.
         let wrong = api.call(Some("alice"), Method::GET, &format!("{uri}?purpose=analytics"), None).await;
-        assert_eq!((wrong.status, wrong.problem()), (StatusCode::FORBIDDEN, None), "{wrong:?}");
-        assert_eq!(wrong.json["decision"]["reason"], "role_not_permitted");
-        assert!(wrong.json["fields"].as_array().unwrap().iter().all(|f| f["value"].is_null()), "nothing decrypted: {wrong:?}");
+        assert_eq!((wrong.status, wrong.problem()), (StatusCode::FORBIDDEN, Some("access-denied")), "{wrong:?}");
+        assert!(
+            wrong.json["detail"].as_str().unwrap().contains("none of the roles of `alice` may use the purpose `analytics`"),
+            "{wrong:?}"
+        );
+        assert!(!wrong.json.to_string().contains("pat@example.com"), "nothing decrypted: {wrong:?}");
+        let header = {
+            let mut h = axum::http::HeaderMap::new();
+            h.insert("authorization", format!("Bearer {}", api.token("alice")).parse().unwrap());
+            h.insert("x-candor-purpose", "analytics".parse().unwrap());
+            api.send(Method::GET, &uri, h, None).await
+        };
+        assert_eq!(header.problem(), Some("access-denied"), "the purpose header counts too: {header:?}");
         let ok = api.call(Some("alice"), Method::GET, &uri, None).await;
         assert!(ok.json["fields"].as_array().unwrap().iter().any(|f| f["value"] == "pat@example.com"), "{ok:?}");
 
