@@ -69,22 +69,10 @@ pub struct FindQuery {
     pub customer_number: Option<String>,
 }
 
-/// Identifiers to link to a subject.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewIdentities {
-    /// E-mail address.
-    pub email: Option<String>,
-    /// Handles as `PLATFORM:HANDLE`.
-    #[serde(default)]
-    pub handles: Vec<String>,
-    /// Platform account ids as `PLATFORM:ID`.
-    #[serde(default)]
-    pub accounts: Vec<String>,
-    /// Phone number.
-    pub phone: Option<String>,
-    /// CRM customer number.
-    pub customer_number: Option<String>,
+impl From<NewSubject> for NewSubjectInput {
+    fn from(s: NewSubject) -> Self {
+        Self { email: s.email, handles: s.handles, accounts: s.accounts, phone: s.phone, customer_number: s.customer_number, name: s.name }
+    }
 }
 
 fn invalid(detail: &str) -> Problem {
@@ -112,8 +100,9 @@ pub async fn find(State(state): State<AppState>, staff: Staff, Query(q): Query<F
     }
 }
 
-/// Link more identifiers to a subject; answers how many were new.
-#[utoipa::path(post, path = "/api/v1/subjects/{id}/identities", tag = "subjects", request_body = NewIdentities,
+/// Link more identifiers to a subject (the same fields as a new subject's,
+/// without a name); answers how many were new.
+#[utoipa::path(post, path = "/api/v1/subjects/{id}/identities", tag = "subjects", request_body = NewSubject,
     params(("id" = String, Path, description = "subject id")),
     responses((status = 200, body = Object), (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem),
         (status = 422, body = crate::problem::Problem)),
@@ -122,18 +111,14 @@ pub async fn link(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    Json(n): Json<NewIdentities>,
+    Json(n): Json<NewSubject>,
 ) -> ApiResult<impl IntoResponse> {
     staff.require(&state, "subjects.write")?;
     let id = subject_id(&id)?;
-    let input = NewSubjectInput {
-        email: n.email,
-        handles: n.handles,
-        accounts: n.accounts,
-        phone: n.phone,
-        customer_number: n.customer_number,
-        name: None,
-    };
+    if n.name.is_some() {
+        return Err(invalid("`name` is not an identifier; correct it with a rectification request"));
+    }
+    let input = NewSubjectInput::from(n);
     let linked = state.candor().link_identities(&staff.actor.id, id, &input).await?;
     Ok(axum::Json(json!({ "id": id, "linked": linked })))
 }
@@ -176,15 +161,7 @@ pub async fn show(
     security(("bearer" = [])))]
 pub async fn create(State(state): State<AppState>, staff: Staff, Json(s): Json<NewSubject>) -> ApiResult<impl IntoResponse> {
     staff.require(&state, "subjects.write")?;
-    let input = NewSubjectInput {
-        email: s.email,
-        handles: s.handles,
-        accounts: s.accounts,
-        phone: s.phone,
-        customer_number: s.customer_number,
-        name: s.name,
-    };
-    let id = state.candor().add_subject(&staff.actor.id, &input).await?;
+    let id = state.candor().add_subject(&staff.actor.id, &s.into()).await?;
     Ok((StatusCode::CREATED, axum::Json(json!({ "id": id }))))
 }
 
