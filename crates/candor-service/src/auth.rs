@@ -6,12 +6,12 @@
 use base64::Engine as _;
 use candor_domain::{Identifier, SubjectId};
 use candor_store::{ActorRecord, ChallengeRecord, Op, Principal, SessionRecord, TokenRecord, WriteBatch};
-use rand::{Rng, RngCore};
+use rand::RngCore;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::Duration;
 
-use crate::rights::codes::{CODE_ATTEMPTS, CODE_VALIDITY};
+use crate::rights::codes::{one_time_code, CODE_ATTEMPTS, CODE_VALIDITY};
 use crate::{Candor, Result, ServiceError};
 
 /// What every token starts with, so that secret scanners recognise one.
@@ -144,7 +144,7 @@ impl Candor {
         let Ok(identifier) = Identifier::email(email) else { return Ok(id) };
         let Some(subject) = self.find_subject(&identifier).await? else { return Ok(id) };
         let record = self.subject_record(subject).await?;
-        let code = format!("{:08}", rand::rngs::OsRng.gen_range(0..100_000_000u32));
+        let code = one_time_code();
         let now = self.now();
         let message = self.message_to_subject(&record, "sign_in_code", &id, || {
             (
@@ -159,7 +159,7 @@ impl Candor {
         let challenge = ChallengeRecord {
             id: id.clone(),
             subject,
-            code_hash: self.sign_in_hash(&id, &code),
+            code_hash: self.code_hash(&format!("sign-in:{id}"), &code),
             attempts_left: u32::from(CODE_ATTEMPTS),
             expires_at: now + CODE_VALIDITY,
         };
@@ -176,7 +176,7 @@ impl Candor {
         if c.expires_at <= self.now() || c.attempts_left == 0 {
             return Err(refused());
         }
-        let given = self.sign_in_hash(id, code.trim());
+        let given = self.code_hash(&format!("sign-in:{id}"), code.trim());
         if !bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), c.code_hash.as_bytes())) {
             self.store.apply(WriteBatch { ops: vec![Op::SpendChallengeAttempt { id: id.to_owned() }], audit: Vec::new() }).await?;
             return Err(refused());
@@ -185,9 +185,5 @@ impl Candor {
         let pseudonym = self.keys.pseudonym(c.subject.as_uuid());
         let started = self.start_session(Principal::Customer(c.subject), "subject", Some(pseudonym)).await?;
         Ok((c.subject, started))
-    }
-
-    fn sign_in_hash(&self, challenge: &str, code: &str) -> String {
-        hex::encode(self.keys.blind_index(&format!("sign-in:{challenge}"), code))
     }
 }

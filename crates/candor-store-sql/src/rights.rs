@@ -117,11 +117,10 @@ pub(crate) async fn erase(
         identities: delete("delete from identities where subject_id = $1").await?,
         consent_events: delete("delete from consent_events where subject_id = $1").await?,
         messages: delete("delete from outbox where subject_id = $1").await?,
-        keys: {
-            delete("delete from legal_holds where subject_id = $1").await?;
-            0
-        },
+        keys: 0,
     };
+    // Released holds (an active one makes the service restrict instead).
+    delete("delete from legal_holds where subject_id = $1").await?;
     crate::interactions::suppress(tx, backend, suppress, at).await?;
     let keys = sqlx::query("delete from subjects where id = $1").bind(&id).execute(&mut **tx).await.map_err(db_err)?.rows_affected();
     Ok(ErasedCounts { keys, ..counts })

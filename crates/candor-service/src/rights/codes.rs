@@ -23,6 +23,11 @@ pub const CODE_VALIDITY: Duration = Duration::minutes(30);
 /// Wrong entries allowed before a code is void.
 pub const CODE_ATTEMPTS: u8 = 5;
 
+/// Eight random digits from the operating system's generator.
+pub(crate) fn one_time_code() -> String {
+    format!("{:08}", rand::rngs::OsRng.gen_range(0..100_000_000u32))
+}
+
 /// A message as a transport sees it.
 #[derive(Clone, Debug, Serialize)]
 pub struct Delivery {
@@ -52,10 +57,10 @@ impl Candor {
         let Some(subject) = self.store.subject(record.subject).await? else {
             return Err(self.missing_subject(record.subject).await);
         };
-        let code = format!("{:08}", rand::rngs::OsRng.gen_range(0..100_000_000u32));
+        let code = one_time_code();
         let now = self.now();
         let previous = record.request.clone();
-        record.request.challenge(self.code_hash(id, &code), now + CODE_VALIDITY, CODE_ATTEMPTS)?;
+        record.request.challenge(self.code_hash(&format!("rights-code:{id}"), &code), now + CODE_VALIDITY, CODE_ATTEMPTS)?;
         let what = record.request.kind.as_str().replace('_', " ");
         let message = self
             .message_to_subject(&subject, "one_time_code", id, || {
@@ -82,7 +87,7 @@ impl Candor {
     pub async fn verify_rights_request_by_code(&self, actor: &str, id: &str, code: &str) -> Result<candor_store::RightsRequestRecord> {
         let mut record = self.rights_request(id).await?;
         let previous = record.request.clone();
-        match record.request.answer(&self.code_hash(id, code.trim()), self.now()) {
+        match record.request.answer(&self.code_hash(&format!("rights-code:{id}"), code.trim()), self.now()) {
             Ok(()) => {
                 self.save_request(actor, "rights.verify", &record, Some(previous), json!({ "by": "one_time_code" })).await?;
                 Ok(record)
@@ -122,8 +127,10 @@ impl Candor {
         }))
     }
 
-    fn code_hash(&self, request: &str, code: &str) -> String {
-        hex::encode(self.keys.blind_index(&format!("rights-code:{request}"), code))
+    /// The keyed hash a one-time code is kept as, bound to what it is for
+    /// (`rights-code:<request>`, `sign-in:<challenge>`).
+    pub(crate) fn code_hash(&self, bound_to: &str, code: &str) -> String {
+        hex::encode(self.keys.blind_index(bound_to, code))
     }
 
     /// Outbox messages after `after` (at most `limit`), the personal part

@@ -123,7 +123,7 @@ impl Candor {
                 records: interactions.len() as u64,
             });
         }
-        let notified = self.recipients_holding(ctx, s).await?;
+        let (state, notified) = self.sharing(ctx, s).await?;
         let categories: Vec<&str> = deleted.iter().map(|d| d.category.as_str()).collect();
         let notices = notices("erasure_notice", r, &notified, &categories, "GDPR Art. 17 and 19: erase the data named and confirm", now);
         let mut ops = vec![Op::QueueMessages(notices)];
@@ -154,7 +154,6 @@ impl Candor {
                     ops.push(Op::DeleteInteractions { platform: platform.to_owned(), external_ids, at: now });
                 }
             }
-            let state = self.consent_state(s.id).await?;
             if !state.restricted {
                 let (op, a) = self.ledger_event(actor, ctx, r, None, ConsentAction::Restrict, now);
                 ops.push(op);
@@ -300,7 +299,7 @@ impl Candor {
         if !attributes.is_empty() {
             ops.push(Op::SetAttributes { subject: s.id, attributes });
         }
-        let notified = self.recipients_holding(ctx, s).await?;
+        let (_, notified) = self.sharing(ctx, s).await?;
         let fields: Vec<&str> = changed.iter().map(String::as_str).collect();
         ops.push(Op::QueueMessages(notices(
             "rectification_notice",
@@ -422,28 +421,41 @@ impl Candor {
         Ok(ConsentState::from_events(events.iter().map(|e| &e.event)))
     }
 
-    /// Recipients that hold the subject's data: those a sharing purpose in
-    /// force sends it to, and those the audit log records a disclosure to.
-    pub(crate) async fn recipients_holding(&self, ctx: &PolicyContext, s: &SubjectRecord) -> Result<Vec<String>> {
+    /// What erasure and rectification need to know about a subject's
+    /// sharing: their consent, and the recipients holding their data.
+    async fn sharing(&self, ctx: &PolicyContext, s: &SubjectRecord) -> Result<(ConsentState, Vec<String>)> {
         let state = self.consent_state(s.id).await?;
-        let mut out: Vec<String> = ctx
-            .policy
-            .purposes
-            .values()
-            .filter(|p| consent_allows(ctx, p, &state).is_ok())
-            .filter_map(|p| p.recipient.clone().or_else(|| p.id.sharing_recipient().map(str::to_owned)))
-            .collect();
-        for e in self.store.audit_about(&s.pseudonym, 100_000).await? {
-            if e.record.action.starts_with("share.") {
-                if let Some(rcpt) = e.record.detail["recipient"].as_str() {
-                    out.push(rcpt.to_owned());
-                }
-            }
-        }
-        out.sort();
-        out.dedup();
-        Ok(out)
+        let about = self.store.audit_about(&s.pseudonym, 100_000).await?;
+        let holding = recipients_holding(ctx, &state, &about);
+        Ok((state, holding))
     }
+}
+
+/// The recipient a purpose sends data to, if it is a sharing purpose.
+pub(super) fn purpose_recipient(p: &candor_domain::Purpose) -> Option<&str> {
+    p.recipient.as_deref().or_else(|| p.id.sharing_recipient())
+}
+
+/// Recipients that hold a subject's data: those a sharing purpose in force
+/// for them (`state`) sends it to, and those their audit entries (`about`)
+/// record a disclosure to. Sorted, each once.
+pub(super) fn recipients_holding(ctx: &PolicyContext, state: &ConsentState, about: &[candor_store::AuditEntry]) -> Vec<String> {
+    let mut out: Vec<String> = ctx
+        .policy
+        .purposes
+        .values()
+        .filter(|p| consent_allows(ctx, p, state).is_ok())
+        .filter_map(|p| purpose_recipient(p).map(str::to_owned))
+        .collect();
+    out.extend(
+        about
+            .iter()
+            .filter(|e| e.record.action.starts_with("share."))
+            .filter_map(|e| e.record.detail["recipient"].as_str().map(str::to_owned)),
+    );
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn count_fields(fields: &[&SealedField]) -> Vec<CategoryCount> {

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
-use super::execute::{ExecuteOptions, Work};
+use super::execute::{purpose_recipient, recipients_holding, ExecuteOptions, Work};
 use crate::subjects::sealed_fields;
 use crate::{Candor, Result, ServiceError};
 
@@ -206,17 +206,14 @@ impl Candor {
             })
             .collect();
 
+        let holding = recipients_holding(ctx, &state, &about);
         let recipients: Vec<RecipientRow> = ctx
             .policy
             .recipients
             .values()
             .map(|rc| {
-                let via: Vec<&candor_domain::Purpose> = ctx
-                    .policy
-                    .purposes
-                    .values()
-                    .filter(|p| p.recipient.as_deref() == Some(rc.id.as_str()) || p.id.sharing_recipient() == Some(rc.id.as_str()))
-                    .collect();
+                let via: Vec<&candor_domain::Purpose> =
+                    ctx.policy.purposes.values().filter(|p| purpose_recipient(p) == Some(rc.id.as_str())).collect();
                 let disclosures: Vec<String> = about
                     .iter()
                     .filter(|e| e.record.action.starts_with("share.") && e.record.detail["recipient"] == rc.id.as_str())
@@ -229,7 +226,7 @@ impl Candor {
                     agreement: format!("{} ({} to {})", rc.agreement.reference, rc.agreement.valid_from, rc.agreement.valid_until),
                     purposes: via.iter().map(|p| p.id.to_string()).collect::<Vec<_>>().join(" "),
                     categories: rc.agreement.categories.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
-                    receives_your_data: via.iter().any(|p| consent_allows(ctx, p, &state).is_ok()) || !disclosures.is_empty(),
+                    receives_your_data: holding.contains(&rc.id),
                     disclosures: disclosures.join(" "),
                 }
             })
