@@ -109,7 +109,7 @@ pub struct ServerSettings {
     #[serde(default = "default_exports")]
     pub exports_dir: PathBuf,
     /// Which roles may call which operations, over the built-in defaults
-    /// (`candor config example` lists them).
+    /// (the README lists the operations and their default roles).
     #[serde(default)]
     pub operations: std::collections::BTreeMap<String, Vec<String>>,
 }
