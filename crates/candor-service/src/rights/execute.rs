@@ -110,7 +110,7 @@ impl Candor {
         let interactions = self.store.subject_interactions(s.id).await?;
         let held = |c: &CategoryId| holds.iter().any(|(_, p)| p.categories.iter().any(|pc| pc.covers(c)));
         let content = [CategoryId::new("user.content.public"), CategoryId::new("user.content.private")];
-        let keep_interactions = !holds.is_empty() && content.iter().any(held);
+        let keep_interactions = !holds.is_empty() && !interactions.is_empty() && content.iter().any(held);
         let (kept_fields, gone_fields): (Vec<&SealedField>, Vec<&SealedField>) =
             fields.iter().partition(|f| !holds.is_empty() && held(&f.category));
 

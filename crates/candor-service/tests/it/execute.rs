@@ -323,6 +323,21 @@ async fn a_legal_hold_turns_erasure_into_restriction_of_what_it_covers() {
         // Restricted: the gate allows nothing but storage.
         let d = f.candor.decide("alice", ana, "customer_service", &[CategoryId::new("user.contact.email")]).await.unwrap();
         assert!(matches!(d, Decision::Deny(DenyReason::Restricted)), "{d:?}");
+        // A customer with no messages is not told messages are kept.
+        let quiet = f
+            .candor
+            .add_subject(
+                "test",
+                &candor_service::subjects::NewSubjectInput { email: Some("quiet@example.com".into()), ..Default::default() },
+            )
+            .await
+            .unwrap();
+        f.candor.place_hold("carla", quiet, "legal_claims", "refund dispute 2017-115 is open").await.unwrap();
+        let id = verified(&f, RightKind::Erasure, quiet).await;
+        let kept = f.candor.execute_rights_request("carla", &id, &none()).await.unwrap().record.request.result.unwrap().kept;
+        let kept: Vec<&str> = kept.iter().map(|k| k.category.as_str()).collect();
+        assert_eq!(kept, ["user.contact.email"]);
+
         // The deleted handle is suppressed: importing it again stores nothing.
         import(&f, "twcs.csv", TWCS).await;
         assert_eq!(f.candor.find_subject(&Identifier::handle("x", "115712").unwrap()).await.unwrap(), None);
