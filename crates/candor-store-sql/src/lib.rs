@@ -565,6 +565,19 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        match self.backend {
+            // SQLite plans these lookups by their unique indexes without
+            // statistics, and its ANALYZE would read every index in full.
+            Backend::Sqlite => Ok(()),
+            // A sample of each table, not a scan: cheap at any size.
+            Backend::Postgres => {
+                sqlx::query("analyze interactions, identities, subjects").execute(&self.pool).await.map_err(db_err)?;
+                Ok(())
+            }
+        }
+    }
+
     async fn interaction_count(&self) -> Result<u64, StoreError> {
         let (n,): (i64,) = sqlx::query_as("select count(*) from interactions").fetch_one(&self.pool).await.map_err(db_err)?;
         Ok(u64::try_from(n).unwrap_or(0))

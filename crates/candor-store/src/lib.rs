@@ -197,6 +197,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// any index a killed import left dropped.
     async fn defer_indexes(&self, deferred: bool) -> Result<(), StoreError>;
 
+    /// Refresh the query planner's statistics of the tables an import
+    /// grows. A table that grew from nearly empty to many rows faster than
+    /// the database's own background analysis runs is planned as if it were
+    /// still small: PostgreSQL then reads a batch's 500 reply-to parents by
+    /// scanning every row of their platform instead of looking each up, and
+    /// each batch costs more than the last. Imports call this as what they
+    /// stored doubles.
+    async fn refresh_statistics(&self) -> Result<(), StoreError>;
+
     /// An interaction's sealed text, by platform and external id.
     async fn interaction(&self, platform: &str, external_id: &str) -> Result<Option<InteractionRecord>, StoreError>;
 

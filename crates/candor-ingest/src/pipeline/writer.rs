@@ -35,6 +35,10 @@ pub(crate) struct Written {
     pub tally: Tally,
 }
 
+/// Interactions stored by a run before the planner's statistics are first
+/// refreshed; then again each time the run's total doubles.
+const REFRESH_FIRST: u64 = 10_000;
+
 /// Handle on the writer task.
 pub(crate) struct Writer {
     tx: Option<mpsc::Sender<Write>>,
@@ -51,6 +55,7 @@ impl Writer {
         let (done, committed) = watch::channel(0u64);
         let task = tokio::spawn(async move {
             let mut written = Written::default();
+            let mut refresh_at = REFRESH_FIRST;
             while let Some(mut w) = rx.recv().await {
                 if let Some(rows) = w.rows.take() {
                     let rows = rows.await.map_err(|e| StoreError::Database(format!("the redaction stage failed: {e}")))?;
@@ -81,6 +86,10 @@ impl Writer {
                     }
                 }
                 written.tally.add(&w.tally);
+                if written.stored >= refresh_at {
+                    store.refresh_statistics().await?;
+                    refresh_at = written.stored.saturating_mul(2);
+                }
                 done.send_replace(w.seq);
             }
             Ok(written)

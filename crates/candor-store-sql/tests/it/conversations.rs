@@ -99,3 +99,49 @@ async fn deferred_indexes_come_back_when_asked_or_at_the_next_open() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn after_refreshing_statistics_a_grown_table_is_read_by_its_lookup_index() {
+    each_backend(|db| async move {
+        let store = db.open().await;
+        let rows: Vec<InteractionRecord> = (0..5_000).map(|i| item(&format!("m{i}"), None, Some("c"), None)).collect();
+        store.apply(WriteBatch { ops: vec![Op::InsertInteractions(rows)], audit: vec![] }).await.unwrap();
+        store.refresh_statistics().await.unwrap();
+        // The reply-to parents an import batch looks up: each by its key,
+        // not by scanning every row of the platform for them.
+        let plan: Vec<String> = match db.backend {
+            Backend::Sqlite => {
+                let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+                    "explain query plan select external_id, subject_id, conversation_id from interactions where platform = ? and external_id in (?, ?, ?)",
+                )
+                .bind("x")
+                .bind("m1")
+                .bind("m2")
+                .bind("m3")
+                .fetch_all(store.pool())
+                .await
+                .unwrap();
+                rows.into_iter().map(|r| r.3).collect()
+            }
+            Backend::Postgres => {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "explain select external_id, subject_id, conversation_id from interactions where platform = 'x' and external_id in ('m1', 'm2', 'm3')",
+                )
+                .fetch_all(store.pool())
+                .await
+                .unwrap();
+                let (tuples,): (f32,) =
+                    sqlx::query_as("select reltuples from pg_class where oid = 'interactions'::regclass").fetch_one(store.pool()).await.unwrap();
+                assert!(tuples >= 5_000.0, "the planner knows the table's size: {tuples}");
+                rows.into_iter().map(|r| r.0).collect()
+            }
+        };
+        let plan = plan.join("\n");
+        let by_key = match db.backend {
+            Backend::Sqlite => plan.contains("external_id=?"),
+            Backend::Postgres => plan.lines().any(|l| l.contains("Index Cond") && l.contains("external_id")),
+        };
+        assert!(by_key, "{plan}");
+    })
+    .await;
+}
