@@ -346,6 +346,30 @@ pub(crate) async fn subject_keys(pool: &AnyPool, backend: Backend, ids: &[Subjec
     Ok(out)
 }
 
+pub(crate) async fn subject_attribute(
+    pool: &AnyPool,
+    backend: Backend,
+    ids: &[SubjectId],
+    name: &str,
+) -> Result<Vec<(SubjectId, Vec<u8>)>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!(
+            "select subject_id, sealed from subject_attributes where name = {} and subject_id in ({})",
+            list(backend, 1, 1),
+            list(backend, chunk.len(), 2)
+        );
+        let mut q = sqlx::query_as::<_, (String, Vec<u8>)>(&sql).bind(name);
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        for (id, sealed) in q.fetch_all(pool).await.map_err(db_err)? {
+            out.push((parse_subject(&id)?, sealed));
+        }
+    }
+    Ok(out)
+}
+
 pub(crate) async fn suppressed(pool: &AnyPool, backend: Backend, indexes: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, StoreError> {
     let mut out = Vec::new();
     for chunk in indexes.chunks(CHUNK) {

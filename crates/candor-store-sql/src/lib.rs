@@ -477,6 +477,10 @@ impl Store for SqlStore {
         interactions::subject_keys(&self.pool, self.backend, ids).await
     }
 
+    async fn subject_attribute(&self, ids: &[SubjectId], name: &str) -> Result<Vec<(SubjectId, Vec<u8>)>, StoreError> {
+        interactions::subject_attribute(&self.pool, self.backend, ids, name).await
+    }
+
     async fn suppressed(&self, blind_indexes: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, StoreError> {
         interactions::suppressed(&self.pool, self.backend, blind_indexes).await
     }

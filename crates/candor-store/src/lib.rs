@@ -170,6 +170,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The wrapped data keys of these subjects (those that exist).
     async fn subject_keys(&self, ids: &[SubjectId]) -> Result<Vec<(SubjectId, WrappedKey)>, StoreError>;
 
+    /// The attribute `name` of each of these subjects that has one, sealed:
+    /// one round trip per few hundred subjects, for imports that compare
+    /// many customers' stored values at once.
+    async fn subject_attribute(&self, ids: &[SubjectId], name: &str) -> Result<Vec<(SubjectId, Vec<u8>)>, StoreError>;
+
     /// Which of these blind indexes are suppressed (erased subjects).
     async fn suppressed(&self, blind_indexes: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, StoreError>;
 
@@ -202,8 +207,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// the database's own background analysis runs is planned as if it were
     /// still small: PostgreSQL then reads a batch's 500 reply-to parents by
     /// scanning every row of their platform instead of looking each up, and
-    /// each batch costs more than the last. Imports call this as what they
-    /// stored doubles.
+    /// each batch costs more than the last. Imports call this each time the
+    /// number of batches they committed doubles.
     async fn refresh_statistics(&self) -> Result<(), StoreError>;
 
     /// An interaction's sealed text, by platform and external id.

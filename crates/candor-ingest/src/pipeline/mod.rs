@@ -347,6 +347,15 @@ async fn defer_indexes(store: &dyn Store, format: Format, bytes: u64) -> Result<
     Ok(true)
 }
 
+/// A customer's stored name (`sealed`, if they have one), decrypted.
+fn stored_name(s: SubjectId, key: &candor_store::DataKey, sealed: Option<&Vec<u8>>) -> Result<Option<String>, ImportError> {
+    let Some(sealed) = sealed else { return Ok(None) };
+    let plain = key
+        .open(&candor_store::attribute_context(&s, "name"), sealed)
+        .map_err(|e| StoreError::Corrupt(format!("the name of subject {s}: {e}")))?;
+    Ok(String::from_utf8(plain).ok())
+}
+
 fn read_batches(records: Box<dyn Iterator<Item = Record> + Send>, size: usize, tx: &mpsc::Sender<Vec<Record>>, progress: &Progress) {
     let mut batch = Vec::with_capacity(size);
     let mut bytes = 0usize;
@@ -865,6 +874,10 @@ impl<'a> Run<'a> {
         }
         let wanted: HashSet<SubjectId> = updates.iter().map(|u| u.subject).collect();
         let keys = self.ids.subject_keys(&wanted).await?;
+        // The stored names of every customer the batch may rename, in one read.
+        let named: Vec<SubjectId> =
+            updates.iter().filter(|u| u.name.is_some() && !new_in_batch.contains(&u.subject)).map(|u| u.subject).collect();
+        let stored_names: HashMap<SubjectId, Vec<u8>> = self.store.subject_attribute(&named, "name").await?.into_iter().collect();
         let mut enriched: HashSet<SubjectId> = HashSet::new();
         for Enrichment { subject: s, fresh, name, line } in updates {
             let Some(key) = keys.get(&s) else {
@@ -881,7 +894,7 @@ impl<'a> Run<'a> {
             }
             if let Some(name) = name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
                 // A subject created by this very batch already has its name.
-                if !new_in_batch.contains(&s) && self.stored_name(s, key).await?.as_deref() != Some(name) {
+                if !new_in_batch.contains(&s) && stored_name(s, key, stored_names.get(&s))?.as_deref() != Some(name) {
                     ops.push(Op::SetAttributes {
                         subject: s,
                         attributes: vec![SealedAttribute::seal(key, &s, "name", candor_domain::CategoryId::new("user.name"), name)],
@@ -909,16 +922,6 @@ impl<'a> Run<'a> {
         // The next batch compares names with these.
         self.writer.flush().await?;
         Ok(())
-    }
-
-    /// A subject's stored name, decrypted.
-    async fn stored_name(&self, s: SubjectId, key: &candor_store::DataKey) -> Result<Option<String>, ImportError> {
-        let Some(record) = self.store.subject(s).await? else { return Ok(None) };
-        let Some(attr) = record.attributes.iter().find(|a| a.name == "name") else { return Ok(None) };
-        let plain = key
-            .open(&candor_store::attribute_context(&s, "name"), &attr.sealed)
-            .map_err(|e| StoreError::Corrupt(format!("the name of subject {s}: {e}")))?;
-        Ok(String::from_utf8(plain).ok())
     }
 
     async fn deletions(&mut self, notices: Vec<Deletion>) -> Result<(), ImportError> {

@@ -35,9 +35,11 @@ pub(crate) struct Written {
     pub tally: Tally,
 }
 
-/// Interactions stored by a run before the planner's statistics are first
-/// refreshed; then again each time the run's total doubles.
-const REFRESH_FIRST: u64 = 10_000;
+/// Batches a run commits before the planner's statistics are first
+/// refreshed; then again each time the count doubles (a few times in all:
+/// 1,000,000 lines are 200 batches). Counted in batches, not interactions,
+/// so that contacts and identities, which grow their own tables, count too.
+const REFRESH_FIRST: u64 = 2;
 
 /// Handle on the writer task.
 pub(crate) struct Writer {
@@ -55,6 +57,7 @@ impl Writer {
         let (done, committed) = watch::channel(0u64);
         let task = tokio::spawn(async move {
             let mut written = Written::default();
+            let mut batches = 0u64;
             let mut refresh_at = REFRESH_FIRST;
             while let Some(mut w) = rx.recv().await {
                 if let Some(rows) = w.rows.take() {
@@ -86,9 +89,10 @@ impl Writer {
                     }
                 }
                 written.tally.add(&w.tally);
-                if written.stored >= refresh_at {
+                batches += 1;
+                if batches == refresh_at {
                     store.refresh_statistics().await?;
-                    refresh_at = written.stored.saturating_mul(2);
+                    refresh_at = refresh_at.saturating_mul(2);
                 }
                 done.send_replace(w.seq);
             }
