@@ -11,7 +11,7 @@ use candor_test_support::each_backend;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
-use crate::new_subject;
+use crate::{keys, new_subject};
 
 fn message(
     id: usize,
@@ -38,13 +38,6 @@ fn message(
         themes,
         agent: None,
     }
-}
-
-fn keys() -> (tempfile::TempDir, KeyRing) {
-    let dir = tempfile::tempdir().unwrap();
-    KeyRing::create(dir.path()).unwrap();
-    let keys = KeyRing::load_with(dir.path(), None).unwrap();
-    (dir, keys)
 }
 
 fn query(dimensions: Vec<Dimension>, subjects: SubjectFilter) -> AggregateQuery {

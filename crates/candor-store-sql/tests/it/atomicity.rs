@@ -2,17 +2,16 @@
 
 use std::sync::Arc;
 
-use candor_store::{AuditSigner, KeyRing, Op, Store, StoreError, WriteBatch};
+use candor_store::{AuditSigner, Op, Store, StoreError, WriteBatch};
 use candor_test_support::each_backend;
 
-use crate::{audit, new_subject};
+use crate::{audit, keys, new_subject};
 
 #[tokio::test]
 async fn a_failing_operation_rolls_back_the_whole_batch_and_its_audit_entries() {
     each_backend(|db| async move {
-        let dir = tempfile::tempdir().unwrap();
-        KeyRing::create(dir.path()).unwrap();
-        let keys = Arc::new(KeyRing::load_with(dir.path(), None).unwrap());
+        let (_dir, keys) = keys();
+        let keys = Arc::new(keys);
         let store = db.open().await.with_signer(AuditSigner::new(keys.clone(), 2));
         store
             .apply(WriteBatch::one(Op::CreateSubject(Box::new(new_subject(&keys, "first@example.com"))), audit("subject.create")))

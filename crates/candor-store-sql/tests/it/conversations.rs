@@ -1,10 +1,15 @@
-//! Linking conversations after an import, and deferring the indexes a bulk
-//! load would otherwise update row by row.
+//! Linking conversations after an import, deferring the indexes a bulk
+//! load would otherwise update row by row, and what imports read in bulk.
 
-use candor_store::{InteractionRecord, Op, Outcome, Store, WriteBatch};
+use std::collections::HashMap;
+
+use candor_domain::SubjectId;
+use candor_store::{InteractionRecord, NewSubject, Op, Outcome, Store, WriteBatch};
 use candor_store_sql::Backend;
 use candor_test_support::{each_backend, TestDb};
 use time::OffsetDateTime;
+
+use crate::{keys, new_subject};
 
 fn item(id: &str, reply_to: Option<&str>, conversation: Option<&str>, outbound: Option<&str>) -> InteractionRecord {
     InteractionRecord {
@@ -142,6 +147,33 @@ async fn after_refreshing_statistics_a_grown_table_is_read_by_its_lookup_index()
             Backend::Postgres => plan.lines().any(|l| l.contains("Index Cond") && l.contains("external_id")),
         };
         assert!(by_key, "{plan}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_attribute_of_many_subjects_comes_back_for_those_that_have_it() {
+    each_backend(|db| async move {
+        let store = db.open().await;
+        let (_dir, keys) = keys();
+        // More subjects than one statement's list holds.
+        let subjects: Vec<NewSubject> = (0..600).map(|i| new_subject(&keys, &format!("p{i}@example.com"))).collect();
+        let mut nameless = new_subject(&keys, "nameless@example.com");
+        nameless.attributes.clear();
+        let mut ids: Vec<SubjectId> = subjects.iter().map(|s| s.id).collect();
+        ids.push(nameless.id);
+        ids.push(SubjectId::new());
+        let want: HashMap<SubjectId, Vec<u8>> = subjects.iter().map(|s| (s.id, s.attributes[0].sealed.clone())).collect();
+        let mut ops: Vec<Op> = subjects.into_iter().map(|s| Op::CreateSubject(Box::new(s))).collect();
+        ops.push(Op::CreateSubject(Box::new(nameless)));
+        store.apply(WriteBatch { ops, audit: vec![] }).await.unwrap();
+
+        let got = store.subject_attribute(&ids, "name").await.unwrap();
+        assert_eq!(got.len(), 600, "neither the nameless nor the unknown subject");
+        let got: HashMap<SubjectId, Vec<u8>> = got.into_iter().collect();
+        assert_eq!(got, want);
+        assert!(store.subject_attribute(&ids, "email").await.unwrap().is_empty(), "no subject has that attribute");
+        assert!(store.subject_attribute(&[], "name").await.unwrap().is_empty());
     })
     .await;
 }

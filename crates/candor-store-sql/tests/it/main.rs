@@ -35,6 +35,14 @@ pub fn new_subject(keys: &KeyRing, email: &str) -> NewSubject {
     }
 }
 
+/// A fresh key ring, and the directory that holds it (kept while it is used).
+pub fn keys() -> (tempfile::TempDir, KeyRing) {
+    let dir = tempfile::tempdir().unwrap();
+    KeyRing::create(dir.path()).unwrap();
+    let keys = KeyRing::load_with(dir.path(), None).unwrap();
+    (dir, keys)
+}
+
 /// An audit record for tests.
 pub fn audit(action: &str) -> AuditRecord {
     AuditRecord::new(OffsetDateTime::now_utc(), "test", action, serde_json::json!({}))
