@@ -97,6 +97,16 @@ pub enum ServiceError {
     /// A rights request id that is not stored.
     #[error("no rights request with id `{0}`; `candor rights list` shows them")]
     UnknownRequest(String),
+
+    /// A bundle file that is not held: the request made none (not an
+    /// access or portability request, or not carried out here yet), the
+    /// bundle was removed, or the file is not one of it.
+    #[error("{0}")]
+    NoBundle(String),
+
+    /// A bundle on disk that cannot be read or removed.
+    #[error("{0}")]
+    BundleIo(String),
     /// A step of a rights request's life cycle the rules refuse.
     #[error(transparent)]
     Rights(#[from] candor_domain::RightsError),

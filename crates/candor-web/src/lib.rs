@@ -138,6 +138,7 @@ pub fn router(state: AppState) -> Router {
         .route("/rights-requests/{id}/execute", post(api::rights::execute))
         .route("/rights-requests/{id}/reject", post(api::rights::reject))
         .route("/rights-requests/{id}/extend", post(api::rights::extend))
+        .route("/rights-requests/{id}/bundle/{file}", get(api::rights::bundle))
         .route("/analytics/{measure}", get(api::analytics::query))
         .route("/policy/versions", get(api::policy::versions))
         .route("/policy/versions/{version}", get(api::policy::version))
@@ -150,7 +151,8 @@ pub fn router(state: AppState) -> Router {
         .route("/privacy/verify", post(api::privacy::verify))
         .route("/me", get(api::privacy::me))
         .route("/me/consent", get(api::privacy::my_consent).post(api::privacy::record_my_consent))
-        .route("/me/rights-requests", get(api::privacy::my_requests).post(api::privacy::open_my_request));
+        .route("/me/rights-requests", get(api::privacy::my_requests).post(api::privacy::open_my_request))
+        .route("/me/rights-requests/{id}/bundle/{file}", get(api::privacy::my_bundle));
     Router::new()
         .nest("/api/v1", api)
         .route("/api/openapi.json", get(openapi::document))

@@ -100,6 +100,7 @@ impl From<ServiceError> for Problem {
             ServiceError::UnknownSubject(_) => Self::not_found("unknown-subject", detail),
             ServiceError::SubjectErased { .. } => Self::new(S::GONE, "subject-erased", "Erased", detail),
             ServiceError::UnknownRequest(_) => Self::not_found("unknown-request", detail),
+            ServiceError::NoBundle(_) => Self::not_found("no-bundle", detail),
             ServiceError::UnknownActor(_) => Self::not_found("unknown-actor", detail),
             ServiceError::UnknownPolicyVersion(_) => Self::not_found("unknown-policy-version", detail),
             ServiceError::UnknownPurpose { .. } => Self::new(S::UNPROCESSABLE_ENTITY, "unknown-purpose", "Unknown purpose", detail),
@@ -134,7 +135,8 @@ impl From<ServiceError> for Problem {
             | ServiceError::Key(_)
             | ServiceError::Settings(_)
             | ServiceError::StoredPolicy { .. }
-            | ServiceError::Unreadable { .. } => Self::internal(&e),
+            | ServiceError::Unreadable { .. }
+            | ServiceError::BundleIo(_) => Self::internal(&e),
         }
     }
 }

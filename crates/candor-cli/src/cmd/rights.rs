@@ -156,6 +156,16 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
             if done.already_done {
                 eprintln!("request {id} was already completed; nothing was done again");
             }
+            if done.record.request.kind == RightKind::Erasure {
+                // Bundles `candor serve` wrote hold the customer's data in the clear.
+                let removed = candor.remove_bundles(&inst.settings.server.exports_dir, done.record.subject).await?;
+                if removed > 0 {
+                    eprintln!(
+                        "removed {removed} earlier export bundle(s) of the customer from {}",
+                        inst.settings.server.exports_dir.display()
+                    );
+                }
+            }
             done.record
         }
         Command::Reject { id, reason } => candor.reject_rights_request(&g.actor, &id, &reason).await?,

@@ -437,3 +437,82 @@ fn summary_text(
     );
     s
 }
+
+/// One file of a bundle that `candor serve` wrote for a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleFile {
+    /// Its name in the bundle.
+    pub name: String,
+    /// Its media type, from the manifest.
+    pub media_type: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl Candor {
+    /// The file `name` of request `id`'s bundle under `exports_dir`
+    /// (`manifest.json` or a file its manifest lists; nothing else is
+    /// served from the directory), for `actor`. Each read is audited with
+    /// the customer's pseudonym, never the bytes.
+    pub async fn bundle_file(&self, actor: &str, exports_dir: &Path, id: &str, name: &str) -> Result<BundleFile> {
+        let r = self.rights_request(id).await?;
+        let none = |why: &str| {
+            ServiceError::NoBundle(format!("request `{}` has no bundle file `{}`: {why}", r.id, name.chars().take(80).collect::<String>()))
+        };
+        if !matches!(r.request.kind, RightKind::Access | RightKind::Portability) {
+            return Err(none("only access and portability requests make one"));
+        }
+        // The directory is named by the stored request's id, never by the caller.
+        let dir = exports_dir.join(&r.id);
+        let manifest = match std::fs::read(dir.join("manifest.json")) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(none("the request was not carried out by this server, or its bundle was removed"))
+            }
+            Err(e) => return Err(ServiceError::BundleIo(format!("the bundle of request `{}` cannot be read: {e}", r.id))),
+        };
+        let media_type = if name == "manifest.json" {
+            "application/json".to_owned()
+        } else {
+            let parsed: serde_json::Value = serde_json::from_slice(&manifest)
+                .map_err(|e| ServiceError::BundleIo(format!("the manifest of request `{}` is not JSON: {e}", r.id)))?;
+            let listed = parsed["files"].as_array().into_iter().flatten().find(|f| f["path"].as_str() == Some(name));
+            match listed {
+                Some(f) => f["media_type"].as_str().unwrap_or("application/octet-stream").to_owned(),
+                None => return Err(none("the manifest lists no such file")),
+            }
+        };
+        let bytes = if name == "manifest.json" {
+            manifest
+        } else {
+            std::fs::read(dir.join(name))
+                .map_err(|e| ServiceError::BundleIo(format!("the bundle of request `{}` cannot be read: {e}", r.id)))?
+        };
+        // Under the customer's pseudonym, so their own access log shows who fetched it.
+        let audit = self.audit(actor, "rights.bundle.read", json!({ "request": r.id, "file": name })).subject(r.subject_pseudonym.clone());
+        self.store.apply(candor_store::WriteBatch { ops: Vec::new(), audit: vec![audit] }).await?;
+        Ok(BundleFile { name: name.to_owned(), media_type, bytes })
+    }
+
+    /// Remove the bundles `candor serve` wrote under `exports_dir` for any
+    /// request of `subject`: after an erasure nothing about the customer
+    /// may stay behind, and a bundle holds their data decrypted. Returns
+    /// how many were removed.
+    pub async fn remove_bundles(&self, exports_dir: &Path, subject: candor_domain::SubjectId) -> Result<usize> {
+        let mut removed = 0;
+        for r in self.store.rights_requests(false).await?.into_iter().filter(|r| r.subject == subject) {
+            match std::fs::remove_dir_all(exports_dir.join(&r.id)) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(ServiceError::BundleIo(format!(
+                        "the bundle of request `{}` could not be removed: {e}; remove {} by hand",
+                        r.id,
+                        exports_dir.join(&r.id).display()
+                    )))
+                }
+            }
+        }
+        Ok(removed)
+    }
+}

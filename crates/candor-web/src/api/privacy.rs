@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::Json;
+use super::{Json, Path};
 use crate::auth::{Customer, SESSION_COOKIE};
 use crate::problem::{ApiResult, Problem};
 use crate::AppState;
@@ -166,4 +166,22 @@ pub async fn open_my_request(State(state): State<AppState>, me: Customer, Json(r
     let opened = c.open_rights_request("subject", kind, me.subject, None).await?;
     let verified = if kind.needs_verification() { c.verify_rights_request_signed_in(&opened.id).await? } else { opened };
     Ok((StatusCode::CREATED, axum::Json(super::rights::doc(&verified))))
+}
+
+/// A file of one of the signed-in customer's own bundles (an access or
+/// portability request that staff carried out): `manifest.json`, or a file
+/// the manifest lists.
+#[utoipa::path(get, path = "/api/v1/me/rights-requests/{id}/bundle/{file}", tag = "privacy center",
+    params(("id" = String, Path, description = "request id"), ("file" = String, Path, description = "`manifest.json` or a file the manifest lists")),
+    responses((status = 200, description = "the file, with the media type its manifest names"), (status = 401, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn my_bundle(State(state): State<AppState>, me: Customer, Path((id, file)): Path<(String, String)>) -> ApiResult<Response> {
+    let c = state.candor();
+    let r = c.rights_request(&id).await?;
+    if r.subject != me.subject {
+        // The same answer as for a request that does not exist.
+        return Err(candor_service::ServiceError::UnknownRequest(id).into());
+    }
+    let f = c.bundle_file("subject", &state.settings().server.exports_dir, &r.id, &file).await?;
+    Ok(super::rights::bundle_response(f))
 }

@@ -1,12 +1,14 @@
 //! Rights requests over the API: the same life cycle and execution as
 //! `candor rights`. Access and portability bundles are written under
-//! `server.exports_dir`.
+//! `server.exports_dir` and served from there file by file; an erasure
+//! removes every bundle of the customer.
 
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use candor_domain::{Regime, RightKind};
 use candor_service::rights::execute::ExecuteOptions;
+use candor_service::rights::export::BundleFile;
 use candor_store::RightsRequestRecord;
 use serde::Deserialize;
 use serde_json::json;
@@ -194,6 +196,10 @@ pub async fn execute(
         std::fs::create_dir_all(dir).map_err(|e| Problem::internal(&e))?;
     }
     let done = c.execute_rights_request(&staff.actor.id, &r.id, &options).await?;
+    if done.record.request.kind == RightKind::Erasure {
+        // Earlier bundles hold the customer's data in the clear.
+        c.remove_bundles(&state.settings().server.exports_dir, done.record.subject).await?;
+    }
     let mut d = doc(&done.record);
     d["already_done"] = json!(done.already_done);
     Ok(axum::Json(d))
@@ -225,4 +231,23 @@ pub async fn extend(
 ) -> ApiResult<impl IntoResponse> {
     staff.require(&state, "rights.write")?;
     Ok(axum::Json(doc(&state.candor().extend_rights_request(&staff.actor.id, &id, &r.reason).await?)))
+}
+
+/// A file of an access or portability request's bundle, once carried out:
+/// `manifest.json`, or a file the manifest lists.
+#[utoipa::path(get, path = "/api/v1/rights-requests/{id}/bundle/{file}", tag = "rights",
+    params(("id" = String, Path, description = "request id"), ("file" = String, Path, description = "`manifest.json` or a file the manifest lists")),
+    responses((status = 200, description = "the file, with the media type its manifest names"), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn bundle(State(state): State<AppState>, staff: Staff, Path((id, file)): Path<(String, String)>) -> ApiResult<Response> {
+    staff.require(&state, "rights.read")?;
+    let f = state.candor().bundle_file(&staff.actor.id, &state.settings().server.exports_dir, &id, &file).await?;
+    Ok(bundle_response(f))
+}
+
+/// A bundle file as a download.
+pub(crate) fn bundle_response(f: BundleFile) -> Response {
+    // Names come from the manifest candor wrote: plain ASCII file names.
+    let disposition = format!("attachment; filename=\"{}\"", f.name);
+    ([(header::CONTENT_TYPE, f.media_type), (header::CONTENT_DISPOSITION, disposition)], f.bytes).into_response()
 }

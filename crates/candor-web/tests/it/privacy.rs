@@ -143,3 +143,79 @@ async fn staff_sessions_set_a_strict_http_only_cookie_and_need_csrf_for_changes(
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_customer_downloads_their_own_bundle_file_by_file_and_an_erasure_removes_it() {
+    each_backend(|db| async move {
+        let api = Api::new(Fixture::with_policy(db).await).await;
+        let add = |email: &str, name: &str| NewSubjectInput { email: Some(email.into()), name: Some(name.into()), ..Default::default() };
+        let ana = api.f.candor.add_subject("test", &add("ana@example.com", "Ana")).await.unwrap();
+        api.f.candor.add_subject("test", &add("bo@example.com", "Bo")).await.unwrap();
+        let (cookie, csrf) = sign_in(&api, "ana@example.com").await;
+        let opened =
+            api.send(Method::POST, "/api/v1/me/rights-requests", with(&cookie, Some(&csrf)), Some(json!({ "type": "access" }))).await;
+        let id = opened.json["id"].as_str().unwrap().to_owned();
+        let mine = |file: &str| format!("/api/v1/me/rights-requests/{id}/bundle/{file}");
+
+        // Nothing to fetch before staff carry the request out.
+        let early = api.send(Method::GET, &mine("manifest.json"), with(&cookie, None), None).await;
+        assert_eq!((early.status, early.problem()), (StatusCode::NOT_FOUND, Some("no-bundle")), "{early:?}");
+        let done = api.call(Some("adam"), Method::POST, &format!("/api/v1/rights-requests/{id}/execute"), Some(json!({}))).await;
+        assert_eq!(done.status, StatusCode::OK, "{done:?}");
+
+        let manifest = api.send(Method::GET, &mine("manifest.json"), with(&cookie, None), None).await;
+        assert_eq!(manifest.status, StatusCode::OK, "{manifest:?}");
+        assert_eq!(manifest.header("content-type"), Some("application/json"));
+        let files: Vec<String> =
+            manifest.json["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_owned()).collect();
+        assert!(files.contains(&"data.json".to_owned()) && files.contains(&"summary.txt".to_owned()), "{files:?}");
+        let data = api.send(Method::GET, &mine("data.json"), with(&cookie, None), None).await;
+        assert_eq!(data.status, StatusCode::OK);
+        assert_eq!(data.header("content-disposition"), Some("attachment; filename=\"data.json\""));
+        assert!(data.json.to_string().contains("ana@example.com"), "her own data, decrypted for her");
+        let summary = api.send(Method::GET, &mine("summary.txt"), with(&cookie, None), None).await;
+        assert_eq!(summary.header("content-type"), Some("text/plain; charset=utf-8"));
+
+        // Only files the manifest lists: no other name, no way out of the bundle.
+        for file in ["candor.toml", "..%2F..%2Fcandor.toml", "%2Fetc%2Fpasswd", "..", "data.json.partial"] {
+            let r = api.send(Method::GET, &mine(file), with(&cookie, None), None).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{file}: {r:?}");
+        }
+        // Another customer gets the answer of a request that does not exist.
+        let (bo_cookie, _) = sign_in(&api, "bo@example.com").await;
+        let theirs = api.send(Method::GET, &mine("data.json"), with(&bo_cookie, None), None).await;
+        assert_eq!((theirs.status, theirs.problem()), (StatusCode::NOT_FOUND, Some("unknown-request")), "{theirs:?}");
+        assert!(!theirs.json.to_string().contains("ana@example.com"));
+
+        // Staff with the right to read requests fetch it too; others do not.
+        let staff = format!("/api/v1/rights-requests/{id}/bundle/data.json");
+        assert_eq!(api.call(Some("adam"), Method::GET, &staff, None).await.status, StatusCode::OK);
+        assert_eq!(api.call(Some("alice"), Method::GET, &staff, None).await.status, StatusCode::FORBIDDEN);
+        let reads = api.f.candor.audit_page(0, 10_000).await.unwrap();
+        let reads: Vec<_> = reads.iter().filter(|e| e.record.action == "rights.bundle.read").collect();
+        assert_eq!(reads.len(), 4, "each file served is audited, and nothing else");
+        assert!(reads.iter().all(|e| !e.record.detail.to_string().contains("ana@example.com")), "by pseudonym only");
+        assert_eq!(reads.last().unwrap().record.actor, "adam");
+
+        // Her erasure removes the bundle: nothing about her stays behind.
+        let erase = api
+            .call(Some("adam"), Method::POST, "/api/v1/rights-requests", Some(json!({ "type": "erasure", "subject": ana.to_string() })))
+            .await;
+        let erase_id = erase.json["id"].as_str().unwrap().to_owned();
+        let verified = api
+            .call(
+                Some("adam"),
+                Method::POST,
+                &format!("/api/v1/rights-requests/{erase_id}/verify"),
+                Some(json!({ "staff_reason": "confirmed on a call" })),
+            )
+            .await;
+        assert_eq!(verified.status, StatusCode::OK, "{verified:?}");
+        let erased = api.call(Some("adam"), Method::POST, &format!("/api/v1/rights-requests/{erase_id}/execute"), Some(json!({}))).await;
+        assert_eq!(erased.status, StatusCode::OK, "{erased:?}");
+        assert!(!api.f.dir().join("exports").join(&id).exists(), "the bundle directory is gone");
+        let gone = api.call(Some("adam"), Method::GET, &staff, None).await;
+        assert_eq!((gone.status, gone.problem()), (StatusCode::NOT_FOUND, Some("no-bundle")), "{gone:?}");
+    })
+    .await;
+}
