@@ -4,9 +4,10 @@
 //! work the same way from a token.
 
 use axum::http::{HeaderMap, Method, StatusCode};
+use candor_domain::SubjectId;
 use candor_service::subjects::NewSubjectInput;
 use candor_store::Store as _;
-use candor_test_support::{each_backend, Fixture};
+use candor_test_support::{each_backend, Fixture, TestDb};
 use serde_json::json;
 
 use crate::{code_from_outbox, Api, Reply};
@@ -36,13 +37,19 @@ async fn sign_in(api: &Api, email: &str) -> (String, String) {
     (cookie_of(&done), done.json["csrf_token"].as_str().unwrap().to_owned())
 }
 
+/// An API over a store with a policy and two customers, Ana and Bo, known by e-mail.
+async fn ana_and_bo(db: TestDb) -> (Api, SubjectId, SubjectId) {
+    let api = Api::new(Fixture::with_policy(db).await).await;
+    let add = |email: &str, name: &str| NewSubjectInput { email: Some(email.into()), name: Some(name.into()), ..Default::default() };
+    let ana = api.f.candor.add_subject("test", &add("ana@example.com", "Ana")).await.unwrap();
+    let bo = api.f.candor.add_subject("test", &add("bo@example.com", "Bo")).await.unwrap();
+    (api, ana, bo)
+}
+
 #[tokio::test]
 async fn a_customer_signs_in_with_a_code_and_reaches_only_their_own_data() {
     each_backend(|db| async move {
-        let api = Api::new(Fixture::with_policy(db).await).await;
-        let add = |email: &str, name: &str| NewSubjectInput { email: Some(email.into()), name: Some(name.into()), ..Default::default() };
-        let ana = api.f.candor.add_subject("test", &add("ana@example.com", "Ana")).await.unwrap();
-        let bo = api.f.candor.add_subject("test", &add("bo@example.com", "Bo")).await.unwrap();
+        let (api, ana, bo) = ana_and_bo(db).await;
 
         // Unknown addresses get the same answer, and no code is sent.
         let before = api.f.candor.outbox(true, 0, 1_000).await.unwrap().len();
@@ -147,10 +154,7 @@ async fn staff_sessions_set_a_strict_http_only_cookie_and_need_csrf_for_changes(
 #[tokio::test]
 async fn a_customer_downloads_their_own_bundle_file_by_file_and_an_erasure_removes_it() {
     each_backend(|db| async move {
-        let api = Api::new(Fixture::with_policy(db).await).await;
-        let add = |email: &str, name: &str| NewSubjectInput { email: Some(email.into()), name: Some(name.into()), ..Default::default() };
-        let ana = api.f.candor.add_subject("test", &add("ana@example.com", "Ana")).await.unwrap();
-        api.f.candor.add_subject("test", &add("bo@example.com", "Bo")).await.unwrap();
+        let (api, ana, _bo) = ana_and_bo(db).await;
         let (cookie, csrf) = sign_in(&api, "ana@example.com").await;
         let opened =
             api.send(Method::POST, "/api/v1/me/rights-requests", with(&cookie, Some(&csrf)), Some(json!({ "type": "access" }))).await;
