@@ -152,19 +152,17 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
                         .ok_or_else(|| anyhow::anyhow!("`--set {kv}`: write FIELD=VALUE"))
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let done = candor.execute_rights_request(&g.actor, &id, &ExecuteOptions { out_dir: out, corrections }).await?;
+            let options = ExecuteOptions { out_dir: out, corrections, bundles_dir: Some(inst.settings.server.exports_dir.clone()) };
+            let done = candor.execute_rights_request(&g.actor, &id, &options).await?;
             if done.already_done {
                 eprintln!("request {id} was already completed; nothing was done again");
             }
-            if done.record.request.kind == RightKind::Erasure {
-                // Bundles `candor serve` wrote hold the customer's data in the clear.
-                let removed = candor.remove_bundles(&inst.settings.server.exports_dir, done.record.subject).await?;
-                if removed > 0 {
-                    eprintln!(
-                        "removed {removed} earlier export bundle(s) of the customer from {}",
-                        inst.settings.server.exports_dir.display()
-                    );
-                }
+            if done.bundles_removed > 0 {
+                eprintln!(
+                    "removed {} earlier export bundle(s) of the customer from {}",
+                    done.bundles_removed,
+                    inst.settings.server.exports_dir.display()
+                );
             }
             done.record
         }

@@ -31,6 +31,10 @@ pub struct ExecuteOptions {
     /// Rectification: the corrected values, `(field, value)`, for the
     /// fields [`RECTIFIABLE`] names.
     pub corrections: Vec<(String, String)>,
+    /// Where `candor serve` keeps bundles, a directory per request
+    /// (`server.exports_dir`): an erasure removes the customer's, since
+    /// they hold the data in the clear.
+    pub bundles_dir: Option<PathBuf>,
 }
 
 /// Fields a rectification may correct: profile attributes and the
@@ -46,6 +50,9 @@ pub struct Executed {
     /// True when it was already completed before this run (nothing was
     /// done again).
     pub already_done: bool,
+    /// Bundles of the customer an erasure removed from
+    /// [`ExecuteOptions::bundles_dir`].
+    pub bundles_removed: usize,
 }
 
 /// One right's work: what to write, what to audit, what to report.
@@ -60,9 +67,19 @@ impl Candor {
     /// verification). Running it again after it completed changes nothing
     /// and says so; after a failure it picks up where the request stands.
     pub async fn execute_rights_request(&self, actor: &str, id: &str, options: &ExecuteOptions) -> Result<Executed> {
+        let mut done = self.carry_out(actor, id, options).await?;
+        // Also when the erasure was already done: a removal that failed
+        // then is tried again.
+        if let (RightKind::Erasure, Some(dir)) = (done.record.request.kind, &options.bundles_dir) {
+            done.bundles_removed = self.remove_bundles(dir, done.record.subject).await?;
+        }
+        Ok(done)
+    }
+
+    async fn carry_out(&self, actor: &str, id: &str, options: &ExecuteOptions) -> Result<Executed> {
         let mut record = self.rights_request(id).await?;
         match record.request.state {
-            RequestState::Completed => return Ok(Executed { record, already_done: true }),
+            RequestState::Completed => return Ok(Executed { record, already_done: true, bundles_removed: 0 }),
             RequestState::Rejected => return Err(RightsError::AlreadyFinal { state: RequestState::Rejected }.into()),
             _ => {}
         }
@@ -98,7 +115,7 @@ impl Candor {
         if let Some(Outcome::Erased(counts)) = outcomes.iter().find(|o| matches!(o, Outcome::Erased(_))) {
             self.correct_erasure_counts(actor, &mut record, counts).await?;
         }
-        Ok(Executed { record, already_done: false })
+        Ok(Executed { record, already_done: false, bundles_removed: 0 })
     }
 
     /// Erasure: everything, unless a legal hold keeps part of it; then the

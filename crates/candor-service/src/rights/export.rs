@@ -450,12 +450,11 @@ pub struct BundleFile {
 }
 
 impl Candor {
-    /// The file `name` of request `id`'s bundle under `exports_dir`
+    /// The file `name` of request `r`'s bundle under `exports_dir`
     /// (`manifest.json` or a file its manifest lists; nothing else is
     /// served from the directory), for `actor`. Each read is audited with
     /// the customer's pseudonym, never the bytes.
-    pub async fn bundle_file(&self, actor: &str, exports_dir: &Path, id: &str, name: &str) -> Result<BundleFile> {
-        let r = self.rights_request(id).await?;
+    pub async fn bundle_file(&self, actor: &str, exports_dir: &Path, r: &RightsRequestRecord, name: &str) -> Result<BundleFile> {
         let none = |why: &str| {
             ServiceError::NoBundle(format!("request `{}` has no bundle file `{}`: {why}", r.id, name.chars().take(80).collect::<String>()))
         };
@@ -471,22 +470,17 @@ impl Candor {
             }
             Err(e) => return Err(ServiceError::BundleIo(format!("the bundle of request `{}` cannot be read: {e}", r.id))),
         };
-        let media_type = if name == "manifest.json" {
-            "application/json".to_owned()
+        let (media_type, bytes) = if name == "manifest.json" {
+            ("application/json".to_owned(), manifest)
         } else {
             let parsed: serde_json::Value = serde_json::from_slice(&manifest)
                 .map_err(|e| ServiceError::BundleIo(format!("the manifest of request `{}` is not JSON: {e}", r.id)))?;
-            let listed = parsed["files"].as_array().into_iter().flatten().find(|f| f["path"].as_str() == Some(name));
-            match listed {
-                Some(f) => f["media_type"].as_str().unwrap_or("application/octet-stream").to_owned(),
-                None => return Err(none("the manifest lists no such file")),
-            }
-        };
-        let bytes = if name == "manifest.json" {
-            manifest
-        } else {
-            std::fs::read(dir.join(name))
-                .map_err(|e| ServiceError::BundleIo(format!("the bundle of request `{}` cannot be read: {e}", r.id)))?
+            let Some(listed) = parsed["files"].as_array().into_iter().flatten().find(|f| f["path"].as_str() == Some(name)) else {
+                return Err(none("the manifest lists no such file"));
+            };
+            let bytes = std::fs::read(dir.join(name))
+                .map_err(|e| ServiceError::BundleIo(format!("the bundle of request `{}` cannot be read: {e}", r.id)))?;
+            (listed["media_type"].as_str().unwrap_or("application/octet-stream").to_owned(), bytes)
         };
         // Under the customer's pseudonym, so their own access log shows who fetched it.
         let audit = self.audit(actor, "rights.bundle.read", json!({ "request": r.id, "file": name })).subject(r.subject_pseudonym.clone());
@@ -498,7 +492,7 @@ impl Candor {
     /// request of `subject`: after an erasure nothing about the customer
     /// may stay behind, and a bundle holds their data decrypted. Returns
     /// how many were removed.
-    pub async fn remove_bundles(&self, exports_dir: &Path, subject: candor_domain::SubjectId) -> Result<usize> {
+    pub(crate) async fn remove_bundles(&self, exports_dir: &Path, subject: candor_domain::SubjectId) -> Result<usize> {
         let mut removed = 0;
         for r in self.store.rights_requests(false).await?.into_iter().filter(|r| r.subject == subject) {
             match std::fs::remove_dir_all(exports_dir.join(&r.id)) {

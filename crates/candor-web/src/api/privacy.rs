@@ -182,6 +182,6 @@ pub async fn my_bundle(State(state): State<AppState>, me: Customer, Path((id, fi
         // The same answer as for a request that does not exist.
         return Err(candor_service::ServiceError::UnknownRequest(id).into());
     }
-    let f = c.bundle_file("subject", &state.settings().server.exports_dir, &r.id, &file).await?;
+    let f = c.bundle_file("subject", &state.settings().server.exports_dir, &r, &file).await?;
     Ok(super::rights::bundle_response(f))
 }

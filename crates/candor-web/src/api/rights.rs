@@ -190,16 +190,13 @@ pub async fn execute(
     let c = state.candor();
     // Only a request's own id names the bundle's directory.
     let r = c.rights_request(&id).await?;
+    let exports = &state.settings().server.exports_dir;
     let options =
-        ExecuteOptions { out_dir: Some(state.settings().server.exports_dir.join(&r.id)), corrections: e.set.into_iter().collect() };
+        ExecuteOptions { out_dir: Some(exports.join(&r.id)), corrections: e.set.into_iter().collect(), bundles_dir: Some(exports.clone()) };
     if let Some(dir) = options.out_dir.as_ref().and_then(|d| d.parent()) {
         std::fs::create_dir_all(dir).map_err(|e| Problem::internal(&e))?;
     }
     let done = c.execute_rights_request(&staff.actor.id, &r.id, &options).await?;
-    if done.record.request.kind == RightKind::Erasure {
-        // Earlier bundles hold the customer's data in the clear.
-        c.remove_bundles(&state.settings().server.exports_dir, done.record.subject).await?;
-    }
     let mut d = doc(&done.record);
     d["already_done"] = json!(done.already_done);
     Ok(axum::Json(d))
@@ -241,7 +238,8 @@ pub async fn extend(
     security(("bearer" = [])))]
 pub async fn bundle(State(state): State<AppState>, staff: Staff, Path((id, file)): Path<(String, String)>) -> ApiResult<Response> {
     staff.require(&state, "rights.read")?;
-    let f = state.candor().bundle_file(&staff.actor.id, &state.settings().server.exports_dir, &id, &file).await?;
+    let c = state.candor();
+    let f = c.bundle_file(&staff.actor.id, &state.settings().server.exports_dir, &c.rights_request(&id).await?, &file).await?;
     Ok(bundle_response(f))
 }
 
