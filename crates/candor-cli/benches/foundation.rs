@@ -70,7 +70,7 @@ fn bench_decision() -> Vec<(String, String)> {
         CategoryId::new("user.content.public"),
         CategoryId::new("user.health_and_medical"),
     ];
-    let req = AccessRequest { actor: &actor, purpose: "personalization", categories: &categories, consent: &consent, now };
+    let req = AccessRequest { actor: &actor, purpose: "personalization", categories: &categories, consent: &consent, held: &[], now };
     let n = 200_000;
     let mut samples = Vec::with_capacity(n);
     let mut allowed = 0usize;

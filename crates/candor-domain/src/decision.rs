@@ -10,6 +10,7 @@ use time::{Date, OffsetDateTime};
 use crate::actor::Actor;
 use crate::category::{CategoryId, Taxonomy};
 use crate::consent::{ConsentState, PurposeStatus};
+use crate::ids::PurposeId;
 use crate::policy::{Ccpa, ConsentDefault, LegalBasis, PolicyContext, Purpose};
 
 /// One access question.
@@ -23,6 +24,9 @@ pub struct AccessRequest<'a> {
     pub categories: &'a [CategoryId],
     /// The subject's consent state, derived from the ledger at `now`.
     pub consent: &'a ConsentState,
+    /// The purposes a legal hold on the subject's data stands for at
+    /// `now` (see [`consent_allows`]).
+    pub held: &'a [PurposeId],
     /// When.
     pub now: OffsetDateTime,
 }
@@ -147,7 +151,7 @@ impl fmt::Display for DenyReason {
             Self::RoleNotPermitted { actor, purpose } => write!(f, "none of the roles of `{actor}` may use the purpose `{purpose}`"),
             Self::UnknownCategory { category } => write!(f, "`{category}` is not a known data category"),
             Self::ConsentUnreadable => write!(f, "the customer's consent record could not be read, so no processing is allowed until it is repaired"),
-            Self::Restricted => write!(f, "the customer restricted processing of their data (GDPR Art. 18); it may only be stored"),
+            Self::Restricted => write!(f, "the customer restricted processing of their data (GDPR Art. 18); it may only be stored, or used for a legal claim it is held for"),
             Self::NoConsent { purpose } => write!(f, "the customer has not consented to `{purpose}`"),
             Self::ConsentWithdrawn { purpose } => write!(f, "the customer withdrew consent to `{purpose}`"),
             Self::Objected { purpose } => write!(f, "the customer objected to `{purpose}`"),
@@ -188,10 +192,16 @@ impl Decision {
 /// and its freshness, CCPA opt-out) let `purpose` run for them. The part of
 /// [`decide`] that depends on the subject only, so that the privacy center
 /// can tell a customer what is in effect without naming an actor.
-pub fn consent_allows(ctx: &PolicyContext, purpose: &Purpose, consent: &ConsentState) -> Result<(), DenyReason> {
+///
+/// `held` names the purposes a legal hold on the subject's data stands
+/// for. Restricted data may, beyond storage, still be used to establish,
+/// exercise or defend legal claims (GDPR Art. 18(2)): a restriction lets
+/// exactly those purposes through, when the policy marks them
+/// `legal_hold`, and every other rule still applies to them.
+pub fn consent_allows(ctx: &PolicyContext, purpose: &Purpose, consent: &ConsentState, held: &[PurposeId]) -> Result<(), DenyReason> {
     use DenyReason as D;
     let pid = || purpose.id.to_string();
-    if consent.restricted {
+    if consent.restricted && !(purpose.legal_hold && held.contains(&purpose.id)) {
         return Err(D::Restricted);
     }
     let standing = consent.purpose(purpose.id.as_str());
@@ -266,7 +276,7 @@ pub fn decide(ctx: &PolicyContext, req: &AccessRequest<'_>) -> Decision {
     let pid = || purpose.id.to_string();
     let taxonomy = Taxonomy::fideslang();
     let consent = req.consent;
-    if let Err(reason) = consent_allows(ctx, purpose, consent) {
+    if let Err(reason) = consent_allows(ctx, purpose, consent, req.held) {
         return Decision::Deny(reason);
     }
     if let Some(rid) = &purpose.recipient {

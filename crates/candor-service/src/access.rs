@@ -36,10 +36,14 @@ impl Candor {
                 None
             }
         };
+        let held = match &consent {
+            Some(c) => self.held_purposes(&ctx, r.id, c, now).await?,
+            None => Vec::new(),
+        };
         let decision = match (&actor, &consent) {
             (None, _) => Decision::Deny(DenyReason::UnknownActor { actor: actor_id.to_owned() }),
             (Some(_), None) => Decision::Deny(DenyReason::ConsentUnreadable),
-            (Some(a), Some(c)) => decide(&ctx, &AccessRequest { actor: a, purpose, categories, consent: c, now }),
+            (Some(a), Some(c)) => decide(&ctx, &AccessRequest { actor: a, purpose, categories, consent: c, held: &held, now }),
         };
         let detail = match &decision {
             Decision::Allow { permitted, withheld } => {

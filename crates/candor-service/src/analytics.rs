@@ -242,7 +242,9 @@ impl Candor {
                 states.entry(*subject).or_default().apply(&record.event);
             }
         }
-        let allowed = |state: &ConsentState| purposes.iter().all(|p| consent_allows(ctx, p, state).is_ok());
+        // No holds are passed: a restricted customer's data is held for a
+        // legal claim, never for analytics, so restriction keeps them out.
+        let allowed = |state: &ConsentState| purposes.iter().all(|p| consent_allows(ctx, p, state, &[]).is_ok());
         let default_allowed = allowed(&ConsentState::default());
         let mut listed: Vec<SubjectId> = states.iter().filter(|(_, s)| allowed(s) != default_allowed).map(|(id, _)| *id).collect();
         listed.sort_unstable();

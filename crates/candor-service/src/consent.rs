@@ -137,13 +137,14 @@ impl Candor {
         let ctx = self.policy_context().await?;
         let events = self.store.subject_consent(subject).await?.ok_or(ServiceError::UnknownSubject(subject))?;
         let state = ConsentState::from_events(events.iter().map(|e| &e.event));
+        let held = self.held_purposes(&ctx, subject, &state, self.now()).await?;
         let purposes = ctx
             .policy
             .purposes
             .values()
             .map(|p| {
                 let standing = state.purpose(p.id.as_str());
-                let verdict = consent_allows(&ctx, p, &state);
+                let verdict = consent_allows(&ctx, p, &state, &held);
                 PurposeStanding {
                     purpose: p.id.clone(),
                     name: p.name.clone(),

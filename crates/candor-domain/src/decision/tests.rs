@@ -405,8 +405,10 @@ fn the_access_decision_table() {
     for row in &rows {
         let consent = ConsentState::from_events(&row.events);
         let categories = cats(row.categories);
-        let got =
-            decide(&ctx, &AccessRequest { actor: &row.actor, purpose: row.purpose, categories: &categories, consent: &consent, now: NOW });
+        let got = decide(
+            &ctx,
+            &AccessRequest { actor: &row.actor, purpose: row.purpose, categories: &categories, consent: &consent, held: &[], now: NOW },
+        );
         let ok = match (&row.want, &got) {
             (Want::Allow(want), Decision::Allow { permitted, .. }) => permitted.iter().map(CategoryId::as_str).collect::<Vec<_>>() == *want,
             (Want::Deny(tag), Decision::Deny(reason)) => reason_tag(reason) == *tag && !reason.to_string().is_empty(),
@@ -431,6 +433,7 @@ fn withheld_categories_say_why() {
             purpose: "customer_service",
             categories: &categories,
             consent: &consent,
+            held: &[],
             now: NOW,
         },
     );
@@ -442,6 +445,36 @@ fn withheld_categories_say_why() {
             (CategoryId::new("user.location.imprecise"), Withheld::NotInPurpose)
         ]
     );
+}
+
+#[test]
+fn restricted_data_serves_only_the_legal_claim_it_is_held_for() {
+    let ctx = ctx();
+    let consent = ConsentState::from_events(&[ev(None, ConsentAction::Restrict, 3)]);
+    let compliance = trained(&[Role::Compliance]);
+    let email = cats(&["user.contact.email"]);
+    let legal_claims = [PurposeId::parse("legal_claims").unwrap()];
+    let ask = |purpose: &str, held: &[PurposeId]| {
+        decide(&ctx, &AccessRequest { actor: &compliance, purpose, categories: &email, consent: &consent, held, now: NOW })
+    };
+    // GDPR Art. 18(2): the claim the data is held for may use it ...
+    assert!(ask("legal_claims", &legal_claims).is_allowed());
+    // ... but not without a hold standing for it, and nothing else may.
+    assert_eq!(ask("legal_claims", &[]), Decision::Deny(DenyReason::Restricted));
+    assert_eq!(ask("customer_service", &legal_claims), Decision::Deny(DenyReason::Restricted));
+    assert_eq!(ask("analytics", &legal_claims), Decision::Deny(DenyReason::Restricted));
+    // A hold names a purpose the policy must mark `legal_hold`: a hold
+    // recorded for any other purpose lifts nothing.
+    let customer_service = [PurposeId::parse("customer_service").unwrap()];
+    assert_eq!(ask("customer_service", &customer_service), Decision::Deny(DenyReason::Restricted));
+    // The other rules still apply to the held purpose: a role that may not
+    // use it is refused.
+    let agent = trained(&[Role::Agent]);
+    let d = decide(
+        &ctx,
+        &AccessRequest { actor: &agent, purpose: "legal_claims", categories: &email, consent: &consent, held: &legal_claims, now: NOW },
+    );
+    assert!(matches!(d, Decision::Deny(DenyReason::RoleNotPermitted { .. })), "{d:?}");
 }
 
 #[test]

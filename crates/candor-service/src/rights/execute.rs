@@ -442,8 +442,9 @@ impl Candor {
     /// sharing: their consent, and the recipients holding their data.
     async fn sharing(&self, ctx: &PolicyContext, s: &SubjectRecord) -> Result<(ConsentState, Vec<String>)> {
         let state = self.consent_state(s.id).await?;
+        let held = self.held_purposes(ctx, s.id, &state, self.now()).await?;
         let about = self.store.audit_about(&s.pseudonym, 100_000).await?;
-        let holding = recipients_holding(ctx, &state, &about);
+        let holding = recipients_holding(ctx, &state, &held, &about);
         Ok((state, holding))
     }
 }
@@ -456,12 +457,17 @@ pub(super) fn purpose_recipient(p: &candor_domain::Purpose) -> Option<&str> {
 /// Recipients that hold a subject's data: those a sharing purpose in force
 /// for them (`state`) sends it to, and those their audit entries (`about`)
 /// record a disclosure to. Sorted, each once.
-pub(super) fn recipients_holding(ctx: &PolicyContext, state: &ConsentState, about: &[candor_store::AuditEntry]) -> Vec<String> {
+pub(super) fn recipients_holding(
+    ctx: &PolicyContext,
+    state: &ConsentState,
+    held: &[candor_domain::PurposeId],
+    about: &[candor_store::AuditEntry],
+) -> Vec<String> {
     let mut out: Vec<String> = ctx
         .policy
         .purposes
         .values()
-        .filter(|p| consent_allows(ctx, p, state).is_ok())
+        .filter(|p| consent_allows(ctx, p, state, held).is_ok())
         .filter_map(|p| purpose_recipient(p).map(str::to_owned))
         .collect();
     out.extend(

@@ -172,13 +172,14 @@ impl Candor {
             .collect();
 
         let state = candor_domain::ConsentState::from_events(ledger.iter().map(|e| &e.event));
+        let held = self.held_purposes(ctx, s.id, &state, now).await?;
         let last_activity = stored.iter().map(|i| i.occurred_at).max().unwrap_or(s.created_at).max(s.created_at);
         let purposes: Vec<PurposeRow> = ctx
             .policy
             .purposes
             .values()
             .map(|p| {
-                let verdict = consent_allows(ctx, p, &state);
+                let verdict = consent_allows(ctx, p, &state, &held);
                 PurposeRow {
                     purpose: p.id.to_string(),
                     name: p.name.clone(),
@@ -206,7 +207,7 @@ impl Candor {
             })
             .collect();
 
-        let holding = recipients_holding(ctx, &state, &about);
+        let holding = recipients_holding(ctx, &state, &held, &about);
         let recipients: Vec<RecipientRow> = ctx
             .policy
             .recipients

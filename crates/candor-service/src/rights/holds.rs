@@ -4,7 +4,7 @@
 //! erasure request deletes what the purpose does not cover and restricts
 //! the rest, and the customer is told why.
 
-use candor_domain::{PolicyContext, Purpose, SubjectId};
+use candor_domain::{ConsentState, PolicyContext, Purpose, PurposeId, SubjectId};
 use candor_store::{LegalHoldRecord, Op, WriteBatch};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
@@ -59,6 +59,25 @@ impl Candor {
                 (h.placed_at + Duration::days(i64::from(p.retention_days)) > now).then_some((h, p))
             })
             .collect())
+    }
+}
+
+impl Candor {
+    /// The purposes a legal hold on `subject` stands for at `now`, which
+    /// the access gate lets use restricted data (GDPR Art. 18(2)). Only a
+    /// restricted subject's holds matter to the gate, so an unrestricted
+    /// `state` costs no lookup.
+    pub(crate) async fn held_purposes(
+        &self,
+        ctx: &PolicyContext,
+        subject: SubjectId,
+        state: &ConsentState,
+        now: OffsetDateTime,
+    ) -> Result<Vec<PurposeId>> {
+        if !state.restricted {
+            return Ok(Vec::new());
+        }
+        Ok(self.active_holds(ctx, subject, now).await?.into_iter().map(|(_, p)| p.id.clone()).collect())
     }
 }
 

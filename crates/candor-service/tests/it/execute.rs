@@ -320,8 +320,20 @@ async fn a_legal_hold_turns_erasure_into_restriction_of_what_it_covers() {
         let kinds: Vec<&str> = s.identities.iter().map(|i| i.kind.as_str()).collect();
         assert!(kinds.contains(&"email") && !kinds.contains(&"phone") && !kinds.contains(&"handle"), "{kinds:?}");
         assert_eq!(f.store.subject_interactions(ana).await.unwrap().len(), 3);
-        // Restricted: the gate allows nothing but storage.
+        // Restricted: the gate allows nothing but storage and the claim the
+        // data is kept for (GDPR Art. 18(2)).
         let d = f.candor.decide("alice", ana, "customer_service", &[CategoryId::new("user.contact.email")]).await.unwrap();
+        assert!(matches!(d, Decision::Deny(DenyReason::Restricted)), "{d:?}");
+        let d = f.candor.decide("carla", ana, "analytics", &[CategoryId::new("user.content.public")]).await.unwrap();
+        assert!(matches!(d, Decision::Deny(DenyReason::Restricted)), "{d:?}");
+        let view = f.candor.view_subject("carla", ana, "legal_claims").await.unwrap();
+        assert!(view.fields.iter().any(|v| v.value.as_deref() == Some("ana@example.com")), "{view:?}");
+        let standing = f.candor.consent_overview(ana).await.unwrap();
+        let in_effect: Vec<&str> = standing.purposes.iter().filter(|p| p.in_effect).map(|p| p.purpose.as_str()).collect();
+        assert_eq!(in_effect, ["legal_claims"], "the privacy center shows what still runs");
+        // Once the hold is released the claim is refused too.
+        f.candor.release_hold("carla", ana, "legal_claims").await.unwrap();
+        let d = f.candor.decide("carla", ana, "legal_claims", &[CategoryId::new("user.contact.email")]).await.unwrap();
         assert!(matches!(d, Decision::Deny(DenyReason::Restricted)), "{d:?}");
         // A customer with no messages is not told messages are kept.
         let quiet = f
