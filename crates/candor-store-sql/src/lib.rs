@@ -323,6 +323,40 @@ fn changes_what_analytics_count(op: &Op) -> bool {
     }
 }
 
+/// Whether an operation deletes personal data, whose bytes must then leave
+/// the database's files ([`Store::purge_deleted`]). Every operation is
+/// named, so that a new one has to answer.
+fn deletes_personal_data(op: &Op) -> bool {
+    match op {
+        Op::EraseSubject { .. } | Op::RemoveFields { .. } | Op::DeleteInteractions { .. } => true,
+        Op::PublishPolicy { .. }
+        | Op::CreateSubject(_)
+        | Op::AppendConsent { .. }
+        | Op::InsertInteractions(_)
+        | Op::AddIdentities { .. }
+        | Op::SetAttributes { .. }
+        | Op::CreateBrandAccount { .. }
+        | Op::SpendBudget { .. }
+        | Op::Suppress { .. }
+        | Op::LinkConversations
+        | Op::UpsertActor { .. }
+        | Op::AttestTraining { .. }
+        | Op::Rewrap(_)
+        | Op::SaveRightsRequest { .. }
+        | Op::QueueMessages(_)
+        | Op::MarkSent { .. }
+        | Op::PlaceHold { .. }
+        | Op::ReleaseHold { .. }
+        | Op::CreateToken { .. }
+        | Op::RevokeToken { .. }
+        | Op::CreateSession { .. }
+        | Op::EndSession { .. }
+        | Op::CreateChallenge { .. }
+        | Op::SpendChallengeAttempt { .. }
+        | Op::DeleteChallenge { .. } => false,
+    }
+}
+
 /// Insert subjects with their attributes and identities, many rows a
 /// statement.
 async fn insert_subjects(tx: &mut Transaction<'static, Any>, backend: Backend, subjects: &[NewSubject]) -> Result<(), StoreError> {
@@ -383,10 +417,14 @@ impl Store for SqlStore {
         if !batch.audit.is_empty() && self.signer.is_none() {
             return Err(StoreError::NoSigner);
         }
+        let deletes = batch.ops.iter().any(deletes_personal_data);
         let mut tx = self.pool.begin().await.map_err(db_err)?;
         match self.write(&mut tx, batch).await {
             Ok(outcomes) => {
                 tx.commit().await.map_err(db_err)?;
+                if deletes {
+                    self.purge_deleted().await?;
+                }
                 Ok(outcomes)
             }
             Err(e) => {
@@ -565,6 +603,21 @@ impl Store for SqlStore {
         for (name, create) in backend::DEFERRABLE_INDEXES {
             let sql = if deferred { format!("drop index if exists {name}") } else { (*create).to_owned() };
             sqlx::query(&sql).execute(&self.pool).await.map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    async fn purge_deleted(&self) -> Result<(), StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        // Waits (the busy timeout) for readers still on older frames.
+        let (busy, _, _): (i64, i64, i64) =
+            sqlx::query_as("pragma wal_checkpoint(truncate)").fetch_one(&self.pool).await.map_err(db_err)?;
+        if busy != 0 {
+            return Err(StoreError::Database(
+                "deleted data is committed, but its earlier bytes are still in the write-ahead log (`-wal` file): a reader held the database too long; run the same command again to remove them".into(),
+            ));
         }
         Ok(())
     }

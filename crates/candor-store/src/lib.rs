@@ -211,6 +211,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// number of batches they committed doubles.
     async fn refresh_statistics(&self) -> Result<(), StoreError>;
 
+    /// Make the bytes of personal data that committed batches deleted
+    /// unrecoverable from the database's own files. SQLite zeroes deleted
+    /// content in place (`secure_delete`), but in WAL mode the pages as they
+    /// were before stay in the write-ahead log until a checkpoint copies the
+    /// new ones into the file: this checkpoints and truncates the log, and
+    /// fails when a reader holding an old snapshot keeps it from finishing.
+    /// PostgreSQL leaves deleted row versions in its pages until they are
+    /// reused; what they hold of a customer is sealed under the data key an
+    /// erasure destroys, or redacted. [`Store::apply`] calls this after
+    /// every batch that deletes personal data; callers may call it again
+    /// when that failed.
+    async fn purge_deleted(&self) -> Result<(), StoreError>;
+
     /// An interaction's sealed text, by platform and external id.
     async fn interaction(&self, platform: &str, external_id: &str) -> Result<Option<InteractionRecord>, StoreError>;
 

@@ -70,8 +70,13 @@ impl Candor {
         let mut done = self.carry_out(actor, id, options).await?;
         // Also when the erasure was already done: a removal that failed
         // then is tried again.
-        if let (RightKind::Erasure, Some(dir)) = (done.record.request.kind, &options.bundles_dir) {
-            done.bundles_removed = self.remove_bundles(dir, done.record.subject).await?;
+        if done.record.request.kind == RightKind::Erasure {
+            if done.already_done {
+                self.store.purge_deleted().await?;
+            }
+            if let Some(dir) = &options.bundles_dir {
+                done.bundles_removed = self.remove_bundles(dir, done.record.subject).await?;
+            }
         }
         Ok(done)
     }
