@@ -412,6 +412,12 @@ pub struct RequestResult {
     /// Where an export was written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundle: Option<String>,
+    /// Erasure: the bundles earlier access or portability requests wrote
+    /// outside the server's exports directory (`--out`). They hold the
+    /// customer's data in the clear and candor does not track copies
+    /// handed over: deleting them is the operator's task.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bundles_elsewhere: Vec<String>,
 }
 
 impl RightsRequest {

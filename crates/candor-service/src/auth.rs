@@ -154,7 +154,8 @@ impl Candor {
                     CODE_VALIDITY.whole_minutes()
                 ),
             )
-        })?;
+        })
+        .await?;
         let Some(message) = message else { return Ok(id) };
         let challenge = ChallengeRecord {
             id: id.clone(),

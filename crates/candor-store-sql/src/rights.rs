@@ -184,7 +184,11 @@ pub(crate) async fn queue(tx: &mut Transaction<'static, Any>, messages: &[NewMes
 pub(crate) async fn mark_sent(tx: &mut Transaction<'static, Any>, ids: &[i64], at: i64) -> Result<u64, StoreError> {
     let mut n = 0;
     for id in ids {
-        n += sqlx::query("update outbox set sent_at = $1 where id = $2 and sent_at is null")
+        // A message sealed for delivery only (its customer is erased) keeps
+        // their address only until it is sent.
+        n += sqlx::query(
+            "update outbox set sent_at = $1, sealed = case when subject_id is null then null else sealed end where id = $2 and sent_at is null",
+        )
             .bind(at)
             .bind(*id)
             .execute(&mut **tx)

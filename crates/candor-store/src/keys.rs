@@ -339,6 +339,17 @@ impl KeyRing {
         crate::audit::ChainKey::new(&derived)
     }
 
+    /// The key that seals messages owed to a customer whose own data key
+    /// is about to be destroyed (the confirmation of their erasure): it
+    /// lets the transport read the message and nothing else, and the
+    /// sealed part is wiped once the message is sent. Derived from the
+    /// signing key, which no rotation replaces, so a queued message stays
+    /// deliverable across key-encryption-key rotations.
+    pub fn delivery_key(&self) -> DataKey {
+        let derived = Zeroizing::new(hmac(&self.signing.to_bytes(), "candor-outbox-delivery", "v1"));
+        DataKey(SecretBox::new(Box::new(*derived)))
+    }
+
     /// The public half of the signing key.
     pub fn verifying_key(&self) -> VerifyingKey {
         self.signing.verifying_key()

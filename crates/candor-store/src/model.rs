@@ -256,13 +256,16 @@ pub struct NewMessage {
     pub kind: String,
     /// A recipient id, or `subject` for the customer.
     pub recipient: String,
-    /// The customer a message to them is sealed for (erased with them).
+    /// The customer a message to them is sealed for (erased with them);
+    /// `None` on a message to a customer sealed for delivery only, which
+    /// outlives their erasure until it is sent.
     pub subject: Option<SubjectId>,
     /// Whom a notice is about, by pseudonym.
     pub subject_pseudonym: Option<String>,
     /// What may be read without a key: never personal data.
     pub body: String,
-    /// The personal part (address, code), sealed under the customer's key.
+    /// The personal part (address, code), sealed under the customer's key,
+    /// or for delivery only; wiped from a delivery-only message once sent.
     pub sealed: Option<Vec<u8>>,
     /// When.
     pub at: OffsetDateTime,
@@ -282,6 +285,13 @@ pub struct OutboxMessage {
 /// The associated data an outbox message's personal part is sealed with.
 pub fn message_context(subject: &SubjectId, kind: &str) -> Vec<u8> {
     format!("candor-msg-v1:{subject}:{kind}").into_bytes()
+}
+
+/// What the personal part of a message sealed for delivery only (under
+/// [`crate::KeyRing::delivery_key`], no longer tied to a stored subject) is
+/// bound to: whom it is about, by pseudonym, and its kind.
+pub fn delivery_context(pseudonym: &str, kind: &str) -> Vec<u8> {
+    format!("candor-delivery-v1:{pseudonym}:{kind}").into_bytes()
 }
 
 /// A legal hold on a customer's data.

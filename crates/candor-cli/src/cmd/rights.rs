@@ -242,5 +242,8 @@ fn show(r: &RightsRequestRecord) {
         if let Some(b) = &res.bundle {
             println!("    bundle    {b}");
         }
+        for b in &res.bundles_elsewhere {
+            println!("    left      {b}: an earlier bundle of this customer's data, in the clear; yours to delete");
+        }
     }
 }

@@ -9,7 +9,7 @@
 //! erasing the customer shreds them too.
 
 use candor_domain::{ConsentAction, ConsentSource, IdentifierKind, SubjectId};
-use candor_store::{message_context, NewMessage, Op, OutboxMessage, WriteBatch};
+use candor_store::{delivery_context, message_context, NewMessage, Op, OutboxMessage, WriteBatch};
 use rand::Rng;
 use serde::Serialize;
 use serde_json::json;
@@ -22,6 +22,15 @@ use crate::{Candor, Result, ServiceError};
 pub const CODE_VALIDITY: Duration = Duration::minutes(30);
 /// Wrong entries allowed before a code is void.
 pub const CODE_ATTEMPTS: u8 = 5;
+
+/// Which key seals the personal part of a message to a customer.
+#[derive(Clone, Copy)]
+enum Seal {
+    /// Theirs: shredded with them.
+    SubjectKey,
+    /// The installation's delivery key: outlives them until sent.
+    DeliveryOnly,
+}
 
 /// Eight random digits from the operating system's generator.
 pub(crate) fn one_time_code() -> String {
@@ -61,7 +70,7 @@ impl Candor {
         let now = self.now();
         let previous = record.request.clone();
         record.request.challenge(self.code_hash(&format!("rights-code:{id}"), &code), now + CODE_VALIDITY, CODE_ATTEMPTS)?;
-        let what = record.request.kind.as_str().replace('_', " ");
+        let what = super::what(&record);
         let message = self
             .message_to_subject(&subject, "one_time_code", id, || {
                 (
@@ -71,7 +80,8 @@ impl Candor {
                         CODE_VALIDITY.whole_minutes()
                     ),
                 )
-            })?
+            })
+            .await?
             .ok_or_else(|| {
                 ServiceError::InvalidInput(
                     "the customer has no e-mail address on record to send a code to; verify them as staff with a reason".into(),
@@ -100,29 +110,63 @@ impl Candor {
         }
     }
 
-    /// A message to a customer at their e-mail address on record, sealed
-    /// under their data key; `None` when no address is on record.
-    pub(crate) fn message_to_subject(
+    /// A message to a customer at their e-mail address on record, from
+    /// the brand (the policy's controller), sealed under their data key;
+    /// `None` when no address is on record.
+    pub(crate) async fn message_to_subject(
         &self,
         subject: &candor_store::SubjectRecord,
         kind: &str,
         request: &str,
         content: impl FnOnce() -> (String, String),
     ) -> Result<Option<NewMessage>> {
+        self.letter(subject, kind, request, Seal::SubjectKey, content).await
+    }
+
+    /// A message to a customer whose data key is about to be destroyed
+    /// (the confirmation of their erasure), sealed for delivery only: it
+    /// names them by pseudonym, is no longer tied to their stored data,
+    /// and its address is wiped once it is sent. `None` when no address
+    /// is on record.
+    pub(crate) async fn message_for_delivery_only(
+        &self,
+        subject: &candor_store::SubjectRecord,
+        kind: &str,
+        request: &str,
+        content: impl FnOnce() -> (String, String),
+    ) -> Result<Option<NewMessage>> {
+        self.letter(subject, kind, request, Seal::DeliveryOnly, content).await
+    }
+
+    async fn letter(
+        &self,
+        subject: &candor_store::SubjectRecord,
+        kind: &str,
+        request: &str,
+        seal: Seal,
+        content: impl FnOnce() -> (String, String),
+    ) -> Result<Option<NewMessage>> {
+        let ctx = self.policy_context().await?;
         let key = self.subject_key(subject)?;
         let Some(email) = sealed_fields(subject)?.into_iter().find(|f| f.field == IdentifierKind::Email.as_str()) else {
             return Ok(None);
         };
         let email = email.open(subject.id, &key)?;
+        let controller = &ctx.policy.controller;
         let (title, text) = content();
-        let personal = json!({ "to": email, "subject": title, "text": text });
+        let text = format!("{text}\n\n{}\nPrivacy contact: {}", controller.name, controller.contact);
+        let personal = json!({ "to": email, "subject": format!("{}: {title}", controller.name), "text": text }).to_string();
+        let (for_subject, sealed) = match seal {
+            Seal::SubjectKey => (Some(subject.id), key.seal(&message_context(&subject.id, kind), personal.as_bytes())),
+            Seal::DeliveryOnly => (None, self.keys.delivery_key().seal(&delivery_context(&subject.pseudonym, kind), personal.as_bytes())),
+        };
         Ok(Some(NewMessage {
             kind: kind.into(),
             recipient: "subject".into(),
-            subject: Some(subject.id),
+            subject: for_subject,
             subject_pseudonym: Some(subject.pseudonym.clone()),
-            body: json!({ "request": request }).to_string(),
-            sealed: Some(key.seal(&message_context(&subject.id, kind), personal.to_string().as_bytes())),
+            body: json!({ "request": request, "from": controller.name }).to_string(),
+            sealed: Some(sealed),
             at: self.now(),
         }))
     }
@@ -148,10 +192,17 @@ impl Candor {
         let corrupt = |why: String| ServiceError::Store(candor_store::StoreError::Corrupt(format!("outbox message {}: {why}", m.id)));
         let mut body: serde_json::Value = serde_json::from_str(&m.message.body).map_err(|e| corrupt(e.to_string()))?;
         let mut to = None;
-        if let (Some(sealed), Some(subject)) = (&m.message.sealed, m.message.subject) {
-            let s = self.subject_record(subject).await?;
-            let bytes =
-                self.subject_key(&s)?.open(&message_context(&subject, &m.message.kind), sealed).map_err(|e| corrupt(e.to_string()))?;
+        if let Some(sealed) = &m.message.sealed {
+            let kind = &m.message.kind;
+            let opened = match (m.message.subject, &m.message.subject_pseudonym) {
+                (Some(subject), _) => {
+                    let s = self.subject_record(subject).await?;
+                    self.subject_key(&s)?.open(&message_context(&subject, kind), sealed)
+                }
+                (None, Some(pseudonym)) => self.keys.delivery_key().open(&delivery_context(pseudonym, kind), sealed),
+                (None, None) => return Err(corrupt("a sealed message names nobody".into())),
+            };
+            let bytes = opened.map_err(|e| corrupt(e.to_string()))?;
             let personal: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
             to = personal["to"].as_str().map(str::to_owned);
             body["subject"] = personal["subject"].clone();

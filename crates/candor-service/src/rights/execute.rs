@@ -7,7 +7,7 @@
 //! transaction: a run that fails midway leaves it there, with nothing of
 //! the work applied, and running it again carries it out.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use candor_domain::{
     consent_allows, CategoryCount, CategoryId, ConsentAction, ConsentEvent, ConsentSource, ConsentState, Identifier, IdentifierKind,
@@ -102,7 +102,7 @@ impl Candor {
         let ctx = self.policy_context().await?;
         let work = match record.request.kind {
             RightKind::Access | RightKind::Portability => self.export_work(actor, &ctx, &record, &subject, options).await?,
-            RightKind::Erasure => self.erasure_work(actor, &ctx, &record, &subject).await?,
+            RightKind::Erasure => self.erasure_work(actor, &ctx, &record, &subject, options.bundles_dir.as_deref()).await?,
             RightKind::Rectification => self.rectification_work(actor, &ctx, &record, &subject, &options.corrections).await?,
             RightKind::Restriction | RightKind::Objection | RightKind::OptOutSaleShare | RightKind::LimitSensitiveUse => {
                 self.ledger_work(actor, &ctx, &record, &subject).await?
@@ -110,9 +110,11 @@ impl Candor {
         };
         let previous = record.request.clone();
         record.request.complete(work.result)?;
-        let (op, audit) = self.request_write(actor, "rights.complete", &record, Some(previous), json!({}));
+        let told = self.completion_message(&subject, &record).await?;
+        let (op, audit) = self.request_write(actor, "rights.complete", &record, Some(previous), json!({ "customer_told": told.is_some() }));
         let mut batch = WriteBatch { ops: work.ops, audit: work.audit };
         batch.ops.push(op);
+        batch.ops.extend(told.map(|m| Op::QueueMessages(vec![m])));
         batch.audit.push(audit);
         let outcomes = self.store.apply(batch).await?;
         // An import may have added an interaction between counting and
@@ -123,9 +125,36 @@ impl Candor {
         Ok(Executed { record, already_done: false, bundles_removed: 0 })
     }
 
+    /// The message telling the customer what was done, from the request's
+    /// result. An erasure's is written while their key still opens their
+    /// address, and sealed for delivery only: the erasure destroys the key
+    /// in the same transaction, and the message must still reach them.
+    async fn completion_message(&self, subject: &SubjectRecord, r: &RightsRequestRecord) -> Result<Option<NewMessage>> {
+        let content = || {
+            let mut text = format!("We carried out the request you made on {}.\n\n", r.request.received_at.date());
+            if let Some(result) = &r.request.result {
+                text.push_str(&result.summary.join("\n"));
+            }
+            text.push_str(&format!("\n\nRequest reference: {}.", r.id));
+            (format!("Your {} request is complete", super::what(r)), text)
+        };
+        if r.request.kind == RightKind::Erasure {
+            self.message_for_delivery_only(subject, "request_completed", &r.id, content).await
+        } else {
+            self.message_to_subject(subject, "request_completed", &r.id, content).await
+        }
+    }
+
     /// Erasure: everything, unless a legal hold keeps part of it; then the
     /// rest is deleted and what is kept is restricted.
-    async fn erasure_work(&self, actor: &str, ctx: &PolicyContext, r: &RightsRequestRecord, s: &SubjectRecord) -> Result<Work> {
+    async fn erasure_work(
+        &self,
+        actor: &str,
+        ctx: &PolicyContext,
+        r: &RightsRequestRecord,
+        s: &SubjectRecord,
+        bundles_dir: Option<&Path>,
+    ) -> Result<Work> {
         let now = self.now();
         let holds = self.active_holds(ctx, s.id, now).await?;
         let fields = sealed_fields(s)?;
@@ -147,7 +176,8 @@ impl Candor {
         }
         let (state, notified) = self.sharing(ctx, s).await?;
         let categories: Vec<&str> = deleted.iter().map(|d| d.category.as_str()).collect();
-        let notices = notices("erasure_notice", r, &notified, &categories, "GDPR Art. 17 and 19: erase the data named and confirm", now);
+        let notices =
+            notices(ctx, "erasure_notice", r, &notified, &categories, "GDPR Art. 17 and 19: erase the data named and confirm", now);
         let mut ops = vec![Op::QueueMessages(notices)];
         let mut audit = Vec::new();
         if holds.is_empty() {
@@ -206,6 +236,16 @@ impl Candor {
             }
             result.summary.push(format!("Everything else was deleted ({} record(s)).", deleted.iter().map(|d| d.records).sum::<u64>()));
         }
+        result.bundles_elsewhere = self.bundles_elsewhere(s.id, bundles_dir).await?;
+        if !result.bundles_elsewhere.is_empty() {
+            result.summary.push(format!(
+                "{} cop{} of your data that we exported earlier at your request {} outside this system; our staff are responsible for deleting {}.",
+                result.bundles_elsewhere.len(),
+                if result.bundles_elsewhere.len() == 1 { "y" } else { "ies" },
+                if result.bundles_elsewhere.len() == 1 { "was written" } else { "were written" },
+                if result.bundles_elsewhere.len() == 1 { "it" } else { "them" },
+            ));
+        }
         result.deleted = deleted;
         result.notified = notified.clone();
         if !notified.is_empty() {
@@ -221,11 +261,33 @@ impl Candor {
                     "kept": result.kept.iter().map(|k| json!({ "category": k.category, "purpose": k.purpose })).collect::<Vec<_>>(),
                     "notified": notified,
                     "key_destroyed": holds.is_empty(),
+                    "bundles_elsewhere": result.bundles_elsewhere.len(),
                 }),
             )
             .subject(r.subject_pseudonym.clone()),
         );
         Ok(Work { ops, audit, result })
+    }
+
+    /// Where earlier access and portability requests of `subject` wrote
+    /// their bundles, apart from those the server wrote in its exports
+    /// directory, a directory per request (the erasure removes those).
+    async fn bundles_elsewhere(&self, subject: candor_domain::SubjectId, bundles_dir: Option<&Path>) -> Result<Vec<String>> {
+        let mut out: Vec<String> = self
+            .store
+            .rights_requests(false)
+            .await?
+            .into_iter()
+            .filter(|q| q.subject == subject && matches!(q.request.kind, RightKind::Access | RightKind::Portability))
+            .filter_map(|q| {
+                let bundle = q.request.result.and_then(|res| res.bundle)?;
+                let served = bundles_dir.is_some_and(|dir| Path::new(&bundle) == dir.join(&q.id));
+                (!served).then_some(bundle)
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        Ok(out)
     }
 
     /// After an erasure committed: store the counts the database reported
@@ -324,6 +386,7 @@ impl Candor {
         let (_, notified) = self.sharing(ctx, s).await?;
         let fields: Vec<&str> = changed.iter().map(String::as_str).collect();
         ops.push(Op::QueueMessages(notices(
+            ctx,
             "rectification_notice",
             r,
             &notified,
@@ -498,9 +561,19 @@ fn count_fields(fields: &[&SealedField]) -> Vec<CategoryCount> {
     out
 }
 
-/// One notice per recipient, naming the customer by pseudonym only: the
-/// outbox outlives an erased customer and must hold nothing about them.
-fn notices(kind: &str, r: &RightsRequestRecord, recipients: &[String], what: &[&str], ask: &str, at: OffsetDateTime) -> Vec<NewMessage> {
+/// One notice per recipient from the controller, naming the customer by
+/// pseudonym only: the outbox outlives an erased customer and must hold
+/// nothing about them.
+fn notices(
+    ctx: &PolicyContext,
+    kind: &str,
+    r: &RightsRequestRecord,
+    recipients: &[String],
+    what: &[&str],
+    ask: &str,
+    at: OffsetDateTime,
+) -> Vec<NewMessage> {
+    let from = &ctx.policy.controller;
     recipients
         .iter()
         .map(|rcpt| NewMessage {
@@ -508,7 +581,8 @@ fn notices(kind: &str, r: &RightsRequestRecord, recipients: &[String], what: &[&
             recipient: rcpt.clone(),
             subject: None,
             subject_pseudonym: Some(r.subject_pseudonym.clone()),
-            body: json!({ "request": r.id, "subject": r.subject_pseudonym, "data": what, "ask": ask }).to_string(),
+            body: json!({ "request": r.id, "subject": r.subject_pseudonym, "data": what, "ask": ask, "from": from.name, "contact": from.contact })
+                .to_string(),
             sealed: None,
             at,
         })

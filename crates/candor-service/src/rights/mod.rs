@@ -35,18 +35,20 @@ impl Candor {
             RightsRequestRecord { id: uuid::Uuid::new_v4().to_string(), subject, subject_pseudonym: stored.pseudonym.clone(), request };
         // The customer is told at once that the request arrived and when it
         // is due (the CCPA asks for this within ten business days).
-        let confirmation = self.message_to_subject(&stored, "request_received", &record.id, || {
-            (
-                format!("We received your {} request", kind.as_str().replace('_', " ")),
-                format!(
-                    "We received your request ({}) on {} and will answer by {} at the latest. Request reference: {}.",
-                    kind.legal_source(record.request.regime).unwrap_or(kind.as_str()),
-                    record.request.received_at.date(),
-                    record.request.due_at.date(),
-                    record.id
-                ),
-            )
-        })?;
+        let confirmation = self
+            .message_to_subject(&stored, "request_received", &record.id, || {
+                (
+                    format!("We received your {} request", what(&record)),
+                    format!(
+                        "We received your request ({}) on {} and will answer by {} at the latest. Request reference: {}.",
+                        kind.legal_source(record.request.regime).unwrap_or(kind.as_str()),
+                        record.request.received_at.date(),
+                        record.request.due_at.date(),
+                        record.id
+                    ),
+                )
+            })
+            .await?;
         let (op, audit) = self.request_write(actor, "rights.open", &record, None, json!({ "confirmation_queued": confirmation.is_some() }));
         let mut ops = vec![op];
         ops.extend(confirmation.map(|m| Op::QueueMessages(vec![m])));
@@ -96,16 +98,70 @@ impl Candor {
         self.step("subject", id, "rights.verify", json!({ "by": "privacy_center_sign_in" }), |r| r.verify(Verification::OneTimeCode)).await
     }
 
-    /// Refuse a request, with the reason the customer is shown.
+    /// Refuse a request, with the reason the customer is told (in a
+    /// message queued with the refusal, GDPR Art. 12(4)).
     pub async fn reject_rights_request(&self, actor: &str, id: &str, reason: &str) -> Result<RightsRequestRecord> {
-        self.step(actor, id, "rights.reject", json!({ "reason": reason.trim() }), |r| r.reject(reason)).await
+        let reason = reason.trim();
+        let tell = |r: &RightsRequestRecord| {
+            (
+                format!("We cannot carry out your {} request", what(r)),
+                format!(
+                    "We cannot carry out the request you made on {}: {reason}\n\nIf you disagree, you may lodge a complaint with a data protection supervisory authority or seek a judicial remedy. Request reference: {}.",
+                    r.request.received_at.date(),
+                    r.id
+                ),
+            )
+        };
+        self.step_and_tell(actor, id, "rights.reject", json!({ "reason": reason }), |r| r.reject(reason), ("request_rejected", tell)).await
     }
 
     /// Extend a request's deadline once, with the reason the customer is
-    /// told.
+    /// told (in a message queued with the extension).
     pub async fn extend_rights_request(&self, actor: &str, id: &str, reason: &str) -> Result<RightsRequestRecord> {
         let now = self.now();
-        self.step(actor, id, "rights.extend", json!({ "reason": reason.trim() }), |r| r.extend(reason, now)).await
+        let reason = reason.trim();
+        let tell = |r: &RightsRequestRecord| {
+            (
+                format!("We need more time for your {} request", what(r)),
+                format!(
+                    "We need more time to answer the request you made on {}: {reason}\n\nWe will answer by {} at the latest. Request reference: {}.",
+                    r.request.received_at.date(),
+                    r.request.due_at.date(),
+                    r.id
+                ),
+            )
+        };
+        self.step_and_tell(actor, id, "rights.extend", json!({ "reason": reason }), |r| r.extend(reason, now), ("request_extended", tell))
+            .await
+    }
+
+    /// [`Candor::step`], with a message to the customer about it queued in
+    /// the same transaction (`tell`: its kind and what it says). A request
+    /// whose customer was erased moves on without one: nobody is left to
+    /// write to.
+    async fn step_and_tell(
+        &self,
+        actor: &str,
+        id: &str,
+        action: &str,
+        mut detail: serde_json::Value,
+        f: impl FnOnce(&mut RightsRequest) -> std::result::Result<(), RightsError>,
+        tell: (&str, impl FnOnce(&RightsRequestRecord) -> (String, String)),
+    ) -> Result<RightsRequestRecord> {
+        let mut record = self.rights_request(id).await?;
+        let previous = record.request.clone();
+        f(&mut record.request)?;
+        let (kind, content) = tell;
+        let message = match self.store.subject(record.subject).await? {
+            Some(s) => self.message_to_subject(&s, kind, &record.id, || content(&record)).await?,
+            None => None,
+        };
+        detail["customer_told"] = json!(message.is_some());
+        let (op, audit) = self.request_write(actor, action, &record, Some(previous), detail);
+        let mut ops = vec![op];
+        ops.extend(message.map(|m| Op::QueueMessages(vec![m])));
+        self.store.apply(WriteBatch { ops, audit: vec![audit] }).await?;
+        Ok(record)
     }
 
     /// Load a request, apply one step of its life cycle, store it.
@@ -156,4 +212,9 @@ impl Candor {
         let audit = self.audit(actor, action, detail).subject(r.subject_pseudonym.clone());
         (Op::SaveRightsRequest { record: Box::new(r.clone()), previous: previous.map(Box::new) }, audit)
     }
+}
+
+/// A request's right in words (`opt out sale share`).
+fn what(r: &RightsRequestRecord) -> String {
+    r.request.kind.as_str().replace('_', " ")
 }

@@ -235,8 +235,21 @@ async fn erasure_shreds_deletes_suppresses_and_notifies_and_leaves_no_bytes_behi
         // to her went with her data.
         let outbox = f.candor.outbox(false, 0, 100).await.unwrap();
         let kinds: Vec<(&str, &str)> = outbox.iter().map(|m| (m.kind.as_str(), m.recipient.as_str())).collect();
-        assert_eq!(kinds, [("erasure_notice", "helpdesk_vendor")]);
+        assert_eq!(kinds, [("erasure_notice", "helpdesk_vendor"), ("request_completed", "subject")]);
         assert_eq!(outbox[0].body["subject"], done.record.subject_pseudonym.as_str());
+        assert_eq!(outbox[0].body["from"], "Northwind Outfitters Ltd");
+        // Her confirmation was written before her key was destroyed and
+        // still reaches her; once sent, her address leaves the outbox too.
+        let confirmation = &outbox[1];
+        assert_eq!(confirmation.to.as_deref(), Some("ana@example.com"));
+        let text = confirmation.body["text"].as_str().unwrap();
+        assert!(text.contains("We erased your data") && text.contains("Northwind Outfitters Ltd"), "{text}");
+        f.candor.mark_sent("courier", &[confirmation.id]).await.unwrap();
+        let sent = f.candor.outbox(false, 0, 100).await.unwrap();
+        assert_eq!(sent[1].to, None, "sealed for delivery only: wiped once sent");
+        let (sealed,): (Option<Vec<u8>>,) =
+            sqlx::query_as("select sealed from outbox where kind = 'request_completed'").fetch_one(f.store.pool()).await.unwrap();
+        assert_eq!(sealed, None);
 
         // A later import does not bring her back.
         import(&f, "crm.csv", CONTACTS).await;
@@ -262,6 +275,31 @@ async fn erasure_shreds_deletes_suppresses_and_notifies_and_leaves_no_bytes_behi
             assert!(!stored_anywhere(&f, needle).await, "`{needle}` is still stored");
         }
         assert!(stored_anywhere(&f, "app crashes").await, "the other customer's data stays");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_erasure_report_names_the_bundles_written_outside_the_servers_exports() {
+    each_backend(|db| async move {
+        let f = Fixture::with_policy(db).await;
+        let ana = setup(&f).await;
+        let exports = f.dir().join("exports");
+        let by_hand = f.dir().join("handed-over");
+        let id = verified(&f, RightKind::Access, ana).await;
+        let served = ExecuteOptions { out_dir: Some(exports.join(&id)), bundles_dir: Some(exports.clone()), ..none() };
+        f.candor.execute_rights_request("carla", &id, &served).await.unwrap();
+        let id = verified(&f, RightKind::Portability, ana).await;
+        f.candor.execute_rights_request("carla", &id, &ExecuteOptions { out_dir: Some(by_hand.clone()), ..none() }).await.unwrap();
+
+        let id = verified(&f, RightKind::Erasure, ana).await;
+        let done =
+            f.candor.execute_rights_request("carla", &id, &ExecuteOptions { bundles_dir: Some(exports.clone()), ..none() }).await.unwrap();
+        let result = done.record.request.result.unwrap();
+        assert_eq!(done.bundles_removed, 1, "the server's own copy is removed");
+        assert_eq!(result.bundles_elsewhere, [by_hand.display().to_string()], "the other is named for the operator");
+        assert!(by_hand.exists(), "candor does not delete what it handed over");
+        assert!(result.summary.iter().any(|l| l.contains("responsible for deleting")), "{:?}", result.summary);
     })
     .await;
 }

@@ -56,6 +56,23 @@ async fn a_request_lives_from_receipt_to_its_end_with_its_deadline_and_an_audit_
         let actions: Vec<&str> = ours.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(actions, ["rights.open", "rights.extend", "rights.verify", "rights.reject"]);
         assert!(ours.iter().all(|e| e.subject.as_deref() == Some(r.subject_pseudonym.as_str()) && e.actor == "carla"));
+
+        // The customer is told of every step they are owed word of, by the
+        // brand, with the reasons staff gave.
+        let outbox = candor.outbox(false, 0, 100).await.unwrap();
+        let told: Vec<&str> = outbox.iter().filter(|m| m.body["request"] == r.id.as_str()).map(|m| m.kind.as_str()).collect();
+        assert_eq!(told, ["request_received", "request_extended", "request_rejected"]);
+        for m in outbox.iter().filter(|m| m.body["request"] == r.id.as_str()) {
+            assert_eq!(m.to.as_deref(), Some("pat@example.com"));
+            assert_eq!(m.body["from"], "Northwind Outfitters Ltd", "{m:?}");
+            let text = m.body["text"].as_str().unwrap();
+            assert!(text.contains("Northwind Outfitters Ltd") && text.contains("privacy@northwind.example"), "{text}");
+            assert!(m.body["subject"].as_str().unwrap().starts_with("Northwind Outfitters Ltd: "), "{m:?}");
+        }
+        let text = |kind: &str| outbox.iter().find(|m| m.kind == kind).unwrap().body["text"].as_str().unwrap().to_owned();
+        assert!(text("request_extended").contains("three linked accounts to search") && text("request_extended").contains("2026-04-28"));
+        assert!(text("request_rejected").contains("a legal hold covers this account"));
+        assert!(text("request_rejected").contains("supervisory authority"), "the customer learns they may complain");
     })
     .await;
 }
