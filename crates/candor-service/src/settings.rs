@@ -252,6 +252,14 @@ impl Settings {
         Ok(s)
     }
 
+    /// The SQLite database file, when the database is one.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        let url = self.database.url.expose_secret();
+        let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+        let file = rest.split('?').next().unwrap_or(rest);
+        (!file.is_empty() && file != ":memory:").then(|| PathBuf::from(file))
+    }
+
     fn resolve_paths(&mut self, base: &Path) {
         if self.keys.dir.is_relative() {
             self.keys.dir = base.join(&self.keys.dir);

@@ -23,9 +23,10 @@ pub enum Backend {
 /// How to open.
 #[derive(Clone, Debug, Default)]
 pub struct OpenOptions {
-    /// Create the SQLite file if it does not exist (`candor init`).
+    /// Create the SQLite file (mode 0600) or the PostgreSQL schema if it
+    /// does not exist (`candor init`); otherwise a missing one is an error.
     pub create: bool,
-    /// PostgreSQL schema to use (created if missing); tests use one each.
+    /// PostgreSQL schema to use; tests use one each.
     pub schema: Option<String>,
     /// Maximum pool size (default 4 on SQLite, 16 on PostgreSQL).
     pub max_connections: Option<u32>,
@@ -92,6 +93,9 @@ pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool
             if !options.create && path != ":memory:" && !std::path::Path::new(path).exists() {
                 return Err(connect_err(format!("the file `{path}` does not exist; run `candor init` first")));
             }
+            if path != ":memory:" {
+                owner_only(std::path::Path::new(path)).map_err(|e| connect_err(format!("`{path}`: {e}")))?;
+            }
             format!("sqlite://{path}?mode={}", if options.create { "rwc" } else { "rw" })
         }
         Backend::Postgres => url.to_owned(),
@@ -103,7 +107,22 @@ pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool
     };
     if let (Backend::Postgres, Some(schema)) = (backend, &schema) {
         let mut conn = sqlx::AnyConnection::connect_with(&connect_options).await.map_err(|e| connect_err(reason(&e)))?;
-        conn.execute(format!("create schema if not exists {schema}").as_str()).await.map_err(db_err)?;
+        if options.create {
+            conn.execute(format!("create schema if not exists {schema}").as_str()).await.map_err(db_err)?;
+        } else {
+            // A mistyped schema must not open a fresh, empty installation.
+            let found: Option<(i32,)> = sqlx::query_as("select 1 from pg_namespace where nspname = $1")
+                .bind(schema.as_str())
+                .fetch_optional(&mut conn)
+                .await
+                .map_err(db_err)?;
+            if found.is_none() {
+                let _ = conn.close().await;
+                return Err(connect_err(format!(
+                    "the schema `{schema}` does not exist in this database; check `database.schema` (or `CANDOR_DATABASE__SCHEMA`), or create the installation with `candor init --database-url URL --schema {schema}`"
+                )));
+            }
+        }
         let _ = conn.close().await;
     }
     let max = options.max_connections.unwrap_or(match backend {
@@ -153,6 +172,31 @@ pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool
         .map_err(|e| connect_err(reason(&e)))?;
     migrate(&pool, backend).await?;
     Ok((pool, backend))
+}
+
+/// The SQLite file readable and writable by its owner only: it holds the
+/// audit log, pseudonyms and sealed data, and SQLite gives its `-wal` and
+/// `-shm` files the same mode. Created so when missing; a file an older
+/// candor (or a restore) left readable by others is tightened.
+fn owner_only(path: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        match std::fs::metadata(path) {
+            Ok(m) if m.permissions().mode() & 0o077 != 0 => {
+                tracing::warn!("the database file was readable by other users; making it readable by its owner only");
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 fn reason(e: &sqlx::Error) -> String {

@@ -88,7 +88,7 @@ fn prepare(dir: &Path) -> anyhow::Result<()> {
 /// Run the demo.
 pub async fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
     prepare(&a.dir)?;
-    let created = init::create(&a.dir, None).await?;
+    let created = init::create(&a.dir, None, None).await?;
     let inst = Installation::open(&created.config).await?;
     let mut story = Story { json: g.json, steps: Vec::new() };
     let result = play(&inst, &a.dir, &mut story).await;

@@ -21,6 +21,11 @@ pub struct Args {
     /// `postgres://candor@db.internal/candor`.
     #[arg(long, value_name = "URL")]
     pub database_url: Option<String>,
+    /// PostgreSQL only: the schema candor's tables live in, created if
+    /// missing and written into `candor.toml` [default: the server's
+    /// search path, usually `public`].
+    #[arg(long, value_name = "NAME", requires = "database_url")]
+    pub schema: Option<String>,
 }
 
 /// What `init` created.
@@ -38,33 +43,65 @@ pub struct Created {
     pub database: String,
 }
 
-/// Create an installation in `dir`.
-pub async fn create(dir: &Path, database_url: Option<&str>) -> anyhow::Result<Created> {
-    fs::create_dir_all(dir).with_context(|| format!("could not create `{}`", dir.display()))?;
+/// Create an installation in `dir`. A failure removes what this run made,
+/// so that running it again starts clean.
+pub async fn create(dir: &Path, database_url: Option<&str>, schema: Option<&str>) -> anyhow::Result<Created> {
     let config = dir.join(CONFIG_FILE);
     if config.exists() {
         bail!("`{}` already exists: this directory is initialized; edit it, or init another directory", config.display());
     }
+    let text = config_text(database_url, schema)?;
+    let mut made = Made::default();
+    match create_in(dir, &config, &text, &mut made).await {
+        Ok(created) => Ok(created),
+        Err(e) => {
+            made.undo();
+            Err(e)
+        }
+    }
+}
+
+/// The configuration file's text: the example, with the database chosen.
+fn config_text(database_url: Option<&str>, schema: Option<&str>) -> anyhow::Result<String> {
     let mut text = EXAMPLE_CONFIG.to_owned();
     if let Some(url) = database_url {
-        if !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:")) {
+        let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+        if !(postgres || url.starts_with("sqlite:")) {
             bail!("`--database-url` must start with `sqlite://` or `postgres://`");
         }
         text = text.replace("url = \"sqlite://candor.db\"", &format!("url = {}", toml_string(url)));
+        if let Some(schema) = schema {
+            if !postgres {
+                bail!("`--schema` applies to PostgreSQL only");
+            }
+            text = text.replace("# schema = \"candor\"", &format!("schema = {}", toml_string(schema)));
+        }
     }
+    Ok(text)
+}
+
+async fn create_in(dir: &Path, config: &Path, text: &str, made: &mut Made) -> anyhow::Result<Created> {
+    made.dir(dir).with_context(|| format!("could not create `{}`", dir.display()))?;
     let policy = dir.join("policy.toml");
     let policy_written = !policy.exists();
     if policy_written {
+        made.files.push(policy.clone());
         fs::write(&policy, EXAMPLE_POLICY).with_context(|| format!("could not write `{}`", policy.display()))?;
     }
-    let settings = Settings::from_text_in(&text, dir)?;
+    let settings = Settings::from_text_in(text, dir)?;
+    made.dir(&settings.keys.dir).with_context(|| format!("could not create the key directory `{}`", settings.keys.dir.display()))?;
     KeyRing::create(&settings.keys.dir).with_context(|| format!("could not create the key directory `{}`", settings.keys.dir.display()))?;
+    if let Some(file) = settings.sqlite_file() {
+        if !file.exists() {
+            made.files.extend(["", "-wal", "-shm"].map(|end| PathBuf::from(format!("{}{end}", file.display()))));
+        }
+    }
     let store = open_store(&settings, true).await.context("could not create the database")?;
     store.close().await;
     // The configuration is written last: its presence means the rest exists.
-    fs::write(&config, &text).with_context(|| format!("could not write `{}`", config.display()))?;
+    fs::write(config, text).with_context(|| format!("could not write `{}`", config.display()))?;
     Ok(Created {
-        config,
+        config: config.to_owned(),
         policy,
         policy_written,
         keys: settings.keys.dir.clone(),
@@ -72,10 +109,38 @@ pub async fn create(dir: &Path, database_url: Option<&str>) -> anyhow::Result<Cr
     })
 }
 
+/// What a run of `init` created, to remove again if it fails.
+#[derive(Default)]
+struct Made {
+    dirs: Vec<PathBuf>,
+    files: Vec<PathBuf>,
+}
+
+impl Made {
+    /// Create `dir` (and its parents), remembering the first one that did
+    /// not exist.
+    fn dir(&mut self, dir: &Path) -> std::io::Result<()> {
+        let first_missing = dir.ancestors().take_while(|a| !a.as_os_str().is_empty() && !a.exists()).last().map(Path::to_path_buf);
+        fs::create_dir_all(dir)?;
+        self.dirs.extend(first_missing);
+        Ok(())
+    }
+
+    /// Remove it all, newest first; what cannot be removed is left.
+    fn undo(self) {
+        for f in self.files.iter().rev() {
+            let _ = fs::remove_file(f);
+        }
+        for d in self.dirs.iter().rev() {
+            let _ = fs::remove_dir_all(d);
+        }
+    }
+}
+
 /// Create the installation.
 pub async fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
     let dir = a.dir.unwrap_or_else(|| PathBuf::from("."));
-    let c = create(&dir, a.database_url.as_deref()).await?;
+    let c = create(&dir, a.database_url.as_deref(), a.schema.as_deref()).await?;
     if g.json {
         output::json(&c)?;
     } else {

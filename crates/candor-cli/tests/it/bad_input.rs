@@ -104,6 +104,28 @@ fn an_unreachable_postgres_url_is_a_clear_error_without_its_password() {
 }
 
 #[test]
+fn a_failed_init_leaves_nothing_half_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let unreachable = "postgres://candor@127.0.0.1:1/candor";
+    // A new directory: gone again.
+    let r = candor(dir.path(), &[], &["init", "fresh", "--database-url", unreachable]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("could not create the database"), "{}", r.stderr);
+    assert!(!dir.path().join("fresh").exists(), "a half-made installation was left");
+    // An existing directory: its own files stay, ours go.
+    std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    let r = candor(dir.path(), &[], &["init", ".", "--database-url", unreachable, "--schema", "candor"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let left: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(left, ["notes.txt"]);
+    // And it can be run again.
+    let r = candor(dir.path(), &[], &["init", "."]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = candor(dir.path(), &[], &["init", "other", "--schema", "candor"]);
+    assert_eq!(r.code, 2, "clap refuses --schema without --database-url: {}", r.stderr);
+}
+
+#[test]
 fn actor_input_is_checked() {
     let i = Install::new().ready();
     let r = i.fails(1, &["actor", "add", "Eve Smith", "--role", "agent"]);

@@ -26,6 +26,20 @@ fn init_writes_a_config_an_example_policy_private_keys_and_the_database() {
             assert_eq!(mode, 0o600, "{f} is {mode:o}");
         }
         assert_eq!(std::fs::metadata(i.file("keys")).unwrap().permissions().mode() & 0o777, 0o700);
+        // The database holds the audit log and sealed data: the owner's
+        // only, and SQLite gives its write-ahead log the same mode.
+        i.ok(&["policy", "publish", "policy.toml"]);
+        for f in ["candor.db", "candor.db-wal"] {
+            if i.file(f).exists() {
+                let mode = std::fs::metadata(i.file(f)).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{f} is {mode:o}");
+            }
+        }
+        // A file left readable by others (an older candor, a restore) is
+        // tightened the next time it is opened.
+        std::fs::set_permissions(i.file("candor.db"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        i.ok(&["policy", "list"]);
+        assert_eq!(std::fs::metadata(i.file("candor.db")).unwrap().permissions().mode() & 0o777, 0o600);
     }
     let config = std::fs::read_to_string(i.file("candor.toml")).unwrap();
     for key in ["url = \"sqlite://candor.db\"", "dir = \"keys\"", "k_anonymity = 5", "addr = \"127.0.0.1:8080\""] {
@@ -231,13 +245,28 @@ fn postgres_is_chosen_by_the_url_in_the_configuration() {
         eprintln!("note: {} is not set; skipping", candor_test_support::PG_ENV);
         return;
     };
-    let env = vec![("CANDOR_DATABASE__SCHEMA".to_owned(), db.schema.clone().unwrap())];
-    let i = Install::with(&["--database-url", &db.url], env).ready();
-    assert!(std::fs::read_to_string(i.file("candor.toml")).unwrap().contains("url = \"postgres://"));
+    let schema = db.schema.clone().unwrap();
+    let i = Install::with(&["--database-url", &db.url, "--schema", &schema], Vec::new()).ready();
+    let config = std::fs::read_to_string(i.file("candor.toml")).unwrap();
+    assert!(config.contains("url = \"postgres://"), "{config}");
+    assert!(config.contains(&format!("schema = \"{schema}\"")), "the schema is written down: {config}");
     assert!(!i.file("candor.db").exists());
+    // A mistyped schema is an error, not a fresh empty installation.
+    let typo = format!("{schema}x");
+    let env = vec![("CANDOR_DATABASE__SCHEMA".to_owned(), typo.clone())];
+    let r = candor(i.path(), &env, &["subject", "find", "--email", "pg@example.com"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains(&format!("the schema `{typo}` does not exist")), "{}", r.stderr);
     let id = i.customer("pg@example.com");
     i.ok(&["consent", "grant", &id, "personalization", "--receipt", "r.json"]);
     i.ok(&["consent", "verify-receipt", "r.json"]);
     assert!(i.ok(&["subject", "show", &id, "--purpose", "customer_service", "--as", "alice"]).contains("pg@example.com"));
     assert!(i.ok(&["audit", "verify"]).contains("intact"));
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let created: Option<(i32,)> = rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+        sqlx::query_as("select 1 from pg_namespace where nspname = $1").bind(&typo).fetch_optional(&mut conn).await.unwrap()
+    });
+    assert_eq!(created, None, "the mistyped schema was not created");
 }

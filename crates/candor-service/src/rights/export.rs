@@ -312,7 +312,13 @@ fn write_bundle(
 ) -> std::io::Result<Vec<serde_json::Value>> {
     let name = out.file_name().map_or_else(|| "bundle".into(), |n| n.to_string_lossy().into_owned());
     let tmp = out.with_file_name(format!(".{name}.partial-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&tmp)?;
+    // The bundle holds the customer's data in the clear: readable by the
+    // operator's account only, the directories it creates included.
+    let mut dirs = std::fs::DirBuilder::new();
+    dirs.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut dirs, 0o700);
+    dirs.create(&tmp)?;
     let written = (|| {
         let mut files: Vec<(String, &'static str, Vec<u8>, Option<usize>)> = vec![
             ("data.json".into(), "application/json", serde_json::to_vec_pretty(data).map_err(std::io::Error::other)?, None),
@@ -323,7 +329,7 @@ fn write_bundle(
         }
         let mut listed = Vec::new();
         for (file, media, bytes, records) in &files {
-            std::fs::write(tmp.join(file), bytes)?;
+            write_owner_only(&tmp.join(file), bytes)?;
             listed.push(json!({ "path": file, "media_type": media, "records": records, "bytes": bytes.len(), "sha256": hex::encode(Sha256::digest(bytes)) }));
         }
         let manifest = json!({
@@ -338,7 +344,7 @@ fn write_bundle(
             "subject": r.subject_pseudonym,
             "files": listed,
         });
-        std::fs::write(tmp.join("manifest.json"), serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::other)?)?;
+        write_owner_only(&tmp.join("manifest.json"), &serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::other)?)?;
         Ok(listed)
     })();
     match written {
@@ -351,6 +357,16 @@ fn write_bundle(
             Err(e)
         }
     }
+}
+
+/// A new file readable and writable by its owner only (mode 0600).
+fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
 }
 
 #[allow(clippy::too_many_arguments, reason = "one summary over the bundle's tables")]

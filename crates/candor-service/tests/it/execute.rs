@@ -79,6 +79,16 @@ async fn an_access_bundle_holds_everything_about_the_customer_and_nothing_about_
         assert_eq!(done.record.request.state, RequestState::Completed);
         let result = done.record.request.result.clone().unwrap();
         assert_eq!(result.bundle.as_deref(), Some(out.display().to_string().as_str()));
+        // Her data in the clear: nobody but the operator's account reads it.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o700);
+            for file in std::fs::read_dir(&out).unwrap() {
+                let file = file.unwrap();
+                assert_eq!(file.metadata().unwrap().permissions().mode() & 0o777, 0o600, "{:?}", file.path());
+            }
+        }
 
         // The manifest lists every file with a checksum that matches.
         let manifest = read_json(&out.join("manifest.json"));
