@@ -178,7 +178,7 @@ fn unsafe_method(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-fn check_csrf(parts: &Parts, expected: &str) -> Result<(), Problem> {
+pub(crate) fn check_csrf(parts: &Parts, expected: &str) -> Result<(), Problem> {
     if !unsafe_method(&parts.method) {
         return Ok(());
     }

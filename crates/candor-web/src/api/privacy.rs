@@ -90,11 +90,16 @@ pub async fn staff_session(State(state): State<AppState>, Json(t): Json<TokenLog
     Ok(started(&state, &s, body))
 }
 
-/// End the browser session (staff or customer).
-#[utoipa::path(delete, path = "/api/v1/session", tag = "sessions", responses((status = 204)))]
-pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    if let Some(v) = crate::auth::cookie_in(&headers, SESSION_COOKIE) {
-        state.candor().end_session(v).await?;
+/// End the browser session (staff or customer). Like every unsafe request
+/// of a session, it needs the session's CSRF token: another site must not
+/// be able to sign someone out.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "sessions", responses((status = 204), (status = 403, body = Problem)))]
+pub async fn sign_out(State(state): State<AppState>, parts: axum::http::request::Parts) -> ApiResult<Response> {
+    if let Some(v) = crate::auth::cookie(&parts, SESSION_COOKIE) {
+        if let Some(session) = state.candor().session(v).await? {
+            crate::auth::check_csrf(&parts, &session.csrf)?;
+            state.candor().end_session(v).await?;
+        }
     }
     let mut r = StatusCode::NO_CONTENT.into_response();
     if let Some(c) = session_cookie(&state, "", 0) {

@@ -110,7 +110,12 @@ async fn a_customer_signs_in_with_a_code_and_reaches_only_their_own_data() {
         assert_eq!(gpc.len(), 1);
         assert_eq!(gpc[0].event.action.as_str(), "opt_out_sale_share");
 
-        // Signing out ends the session.
+        // Signing out ends the session, but only with the CSRF token: a
+        // forged request from another site cannot sign her out.
+        let forged = api.send(Method::DELETE, "/api/v1/session", with(&cookie, None), None).await;
+        assert_eq!((forged.status, forged.problem()), (StatusCode::FORBIDDEN, Some("forbidden")), "{forged:?}");
+        assert!(forged.header("set-cookie").is_none(), "{forged:?}");
+        assert_eq!(api.send(Method::GET, "/api/v1/me", with(&cookie, None), None).await.status, StatusCode::OK, "still signed in");
         let out = api.send(Method::DELETE, "/api/v1/session", with(&cookie, Some(&csrf)), None).await;
         assert_eq!(out.status, StatusCode::NO_CONTENT);
         assert!(out.header("set-cookie").unwrap().contains("Max-Age=0"));
