@@ -10,17 +10,21 @@
 //! current privacy training, and reads personal data only through the
 //! service layer's access gate with a named purpose.
 //!
-//! Around every route: request-size and rate limits (per token or session,
-//! and per IP address for requests without credentials), a timeout,
+//! Around every route: request-size and rate limits (per token or session
+//! that checks out, per IP address for everything else, and a budget of
+//! failed authentications per IP address), a timeout,
 //! security headers, Prometheus metrics and `tracing` logs that name
 //! routes, never personal data.
 #![deny(missing_docs)]
 
 pub mod api;
 pub mod auth;
+mod credentials;
+mod limits;
 mod middleware;
 pub mod openapi;
 pub mod problem;
+mod sign_in;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
@@ -33,7 +37,10 @@ use candor_service::analytics::AnalyticsOptions;
 use candor_service::{Candor, Settings};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::auth::{Limiters, Operations, TokenCache};
+use crate::auth::Operations;
+use crate::credentials::CredentialCache;
+use crate::limits::Limiters;
+use crate::sign_in::SignIns;
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -45,7 +52,8 @@ struct Inner {
     analytics: AnalyticsOptions,
     operations: Operations,
     limiters: Limiters,
-    tokens: TokenCache,
+    credentials: CredentialCache,
+    sign_ins: SignIns,
     metrics: PrometheusHandle,
 }
 
@@ -66,16 +74,11 @@ impl AppState {
             max_contributions: settings.privacy.dp_max_contributions,
             themes: themes.themes().iter().map(|t| t.name().to_owned()).collect(),
         };
-        let limiters = Limiters::new(settings.server.rate_per_token, settings.server.rate_per_ip);
-        Ok(Self(Arc::new(Inner {
-            candor,
-            settings,
-            analytics,
-            operations,
-            limiters,
-            tokens: TokenCache::default(),
-            metrics: metrics_handle(),
-        })))
+        let s = &settings.server;
+        let limiters = Limiters::new(s.rate_per_token, s.rate_per_ip, s.failed_auth_per_minute);
+        let credentials = CredentialCache::new(Duration::from_secs(s.credential_recheck_seconds));
+        let sign_ins = SignIns::new(candor.clone(), s.sign_in_per_address);
+        Ok(Self(Arc::new(Inner { candor, settings, analytics, operations, limiters, credentials, sign_ins, metrics: metrics_handle() })))
     }
 
     /// The service.
@@ -86,6 +89,13 @@ impl AppState {
     /// The settings.
     pub fn settings(&self) -> &Settings {
         &self.0.settings
+    }
+
+    /// Wait until the sign-in requests answered so far have been carried
+    /// out (they are answered first; see the `sign_in` module): for a
+    /// graceful stop, and for tests that read the codes sent.
+    pub async fn sign_ins_settled(&self) {
+        self.0.sign_ins.settled().await;
     }
 }
 
@@ -161,7 +171,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(api::ops::metrics))
         .fallback(api::ops::not_found)
         .method_not_allowed_fallback(api::ops::method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rate_limit_by_ip))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
         .layer(DefaultBodyLimit::max(s.body_limit_bytes))
         .layer(axum::middleware::from_fn(middleware::timeout(Duration::from_secs(s.timeout_seconds))))
         .layer(axum::middleware::from_fn(middleware::security_headers))
@@ -175,5 +185,10 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(state.clone()).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    // Sign-in requests already answered are carried out before stopping.
+    state.sign_ins_settled().await;
+    Ok(())
 }

@@ -30,6 +30,7 @@ async fn sign_in(api: &Api, email: &str) -> (String, String) {
     let asked = api.send(Method::POST, "/api/v1/privacy/sign-in", HeaderMap::new(), Some(json!({ "email": email }))).await;
     assert_eq!(asked.status, StatusCode::ACCEPTED, "{asked:?}");
     let challenge = asked.json["challenge"].as_str().unwrap().to_owned();
+    api.settle().await;
     let code = code_from_outbox(&api.f, "sign_in_code").await;
     let done =
         api.send(Method::POST, "/api/v1/privacy/verify", HeaderMap::new(), Some(json!({ "challenge": challenge, "code": code }))).await;
@@ -55,6 +56,7 @@ async fn a_customer_signs_in_with_a_code_and_reaches_only_their_own_data() {
         let before = api.f.candor.outbox(true, 0, 1_000).await.unwrap().len();
         let nobody = api.send(Method::POST, "/api/v1/privacy/sign-in", HeaderMap::new(), Some(json!({ "email": "who@example.com" }))).await;
         assert_eq!(nobody.status, StatusCode::ACCEPTED);
+        api.settle().await;
         assert_eq!(api.f.candor.outbox(true, 0, 1_000).await.unwrap().len(), before);
         let wrong = api
             .send(
