@@ -24,9 +24,11 @@ mod limits;
 mod middleware;
 pub mod openapi;
 pub mod problem;
+mod server;
 mod sign_in;
 
-use std::net::SocketAddr;
+pub use server::serve;
+
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -40,6 +42,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use crate::auth::Operations;
 use crate::credentials::CredentialCache;
 use crate::limits::Limiters;
+use crate::server::Connections;
 use crate::sign_in::SignIns;
 
 /// What every request handler shares.
@@ -54,6 +57,7 @@ struct Inner {
     limiters: Limiters,
     credentials: CredentialCache,
     sign_ins: SignIns,
+    connections: Connections,
     metrics: PrometheusHandle,
 }
 
@@ -78,7 +82,18 @@ impl AppState {
         let limiters = Limiters::new(s.rate_per_token, s.rate_per_ip, s.failed_auth_per_minute);
         let credentials = CredentialCache::new(Duration::from_secs(s.credential_recheck_seconds));
         let sign_ins = SignIns::new(candor.clone(), s.sign_in_per_address);
-        Ok(Self(Arc::new(Inner { candor, settings, analytics, operations, limiters, credentials, sign_ins, metrics: metrics_handle() })))
+        let connections = Connections::new(s.max_connections);
+        Ok(Self(Arc::new(Inner {
+            candor,
+            settings,
+            analytics,
+            operations,
+            limiters,
+            credentials,
+            sign_ins,
+            connections,
+            metrics: metrics_handle(),
+        })))
     }
 
     /// The service.
@@ -96,6 +111,12 @@ impl AppState {
     /// graceful stop, and for tests that read the codes sent.
     pub async fn sign_ins_settled(&self) {
         self.0.sign_ins.settled().await;
+    }
+
+    /// Connections [`serve`] holds open now (at most
+    /// `server.max_connections`).
+    pub fn open_connections(&self) -> usize {
+        self.0.connections.open()
     }
 }
 
@@ -177,18 +198,4 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::observe))
         .with_state(state)
-}
-
-/// Serve until `shutdown` resolves, then finish the requests in flight.
-pub async fn serve(
-    state: AppState,
-    listener: tokio::net::TcpListener,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router(state.clone()).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await?;
-    // Sign-in requests already answered are carried out before stopping.
-    state.sign_ins_settled().await;
-    Ok(())
 }

@@ -5,6 +5,8 @@
 //! and the OpenAPI document.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test crate: helpers fail the test loudly")]
 
+#[cfg(unix)]
+mod connections;
 mod limits;
 mod matrix;
 mod privacy;
