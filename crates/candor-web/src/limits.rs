@@ -124,11 +124,7 @@ impl FailureBudget {
     fn sweep(&self) {
         let now = Instant::now();
         if let Ok(mut buckets) = self.buckets.lock() {
-            let full = self.per_minute;
-            buckets.retain(|_, b| {
-                let (level, at) = *b;
-                (level + now.duration_since(at).as_secs_f64() * full / 60.0) < full
-            });
+            buckets.retain(|_, b| self.level(*b, now) < self.per_minute);
         }
     }
 }

@@ -1,4 +1,5 @@
-//! What wraps every route: limits, security headers, metrics and logs.
+//! What wraps every route: who is calling and the rate limits that
+//! follow from it, a timeout, security headers, metrics and logs.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -26,12 +27,7 @@ fn guessable(method: &Method, path: &str) -> bool {
 }
 
 /// Work out who a request comes from and apply the rate limits that
-/// follow: a credential that checks out is limited per credential (so one
-/// busy integration does not starve others behind the same address);
-/// everything else, including a token or cookie that does not check out,
-/// per IP address, before anything is looked up. Failed checks spend the
-/// address's failure budget; once it is spent, credentials from there are
-/// not checked at all. The outcome rides on the request as a
+/// follow (see [`identify`]); the outcome rides on the request as a
 /// [`RequestAuth`] for the extractors.
 pub(crate) async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if public(req.uri().path()) {
@@ -40,61 +36,12 @@ pub(crate) async fn authenticate(State(state): State<AppState>, mut req: Request
     // Without the peer's address (a router served some other way), all
     // such requests share one bucket: limited, not unlimited.
     let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(a)| a.ip());
-    let limits = &state.0.limiters;
-    // Charged once per request at most, up front where a guess can be made.
-    let charged = guessable(req.method(), req.uri().path());
-    if charged {
-        if let Err(p) = limits.check_ip(ip) {
-            return p.into_response();
-        }
-    }
-    let charge_ip = || if charged { Ok(()) } else { limits.check_ip(ip) };
-    let presented = Presented::from_headers(req.headers());
-    let mut clear_cookie = false;
-    let caller = match presented {
-        None => {
-            if let Err(p) = charge_ip() {
-                return p.into_response();
-            }
-            Caller::Anonymous
-        }
-        Some(p) => {
-            let key = p.key();
-            let cached = state.0.credentials.get(&key, state.candor().now());
-            let checked = match cached {
-                Some(c) => Ok(c),
-                None => {
-                    if let Err(problem) = charge_ip() {
-                        return problem.into_response();
-                    }
-                    match limits.check_failures(ip) {
-                        Err(held) => Err(Caller::Held(held)),
-                        Ok(()) => match p.check(state.candor()).await {
-                            Ok(c) => {
-                                state.0.credentials.put(key.clone(), c.clone());
-                                Ok(c)
-                            }
-                            Err(ServiceError::Unauthenticated(why)) => {
-                                limits.failed(ip);
-                                clear_cookie = matches!(p, Presented::Cookie(_));
-                                Err(Caller::Refused { why, cookie: clear_cookie })
-                            }
-                            Err(e) => return Problem::from(e).into_response(),
-                        },
-                    }
-                }
-            };
-            match checked {
-                Ok(c) => {
-                    if let Err(problem) = limits.check_credential(&key) {
-                        return problem.into_response();
-                    }
-                    Caller::Valid(c, key)
-                }
-                Err(caller) => caller,
-            }
-        }
+    let guess = guessable(req.method(), req.uri().path());
+    let caller = match identify(&state, ip, Presented::from_headers(req.headers()), guess).await {
+        Ok(c) => c,
+        Err(p) => return p.into_response(),
     };
+    let clear_cookie = matches!(caller, Caller::Refused { cookie: true, .. });
     req.extensions_mut().insert(RequestAuth { ip, caller });
     let mut r = next.run(req).await;
     // A cookie that no longer opens anything is cleared, so the browser
@@ -105,6 +52,49 @@ pub(crate) async fn authenticate(State(state): State<AppState>, mut req: Request
         }
     }
     r
+}
+
+/// Who a request from `ip` presenting `presented` is, under the limits:
+/// a credential that checks out is limited per credential (so one busy
+/// integration does not starve others behind the same address);
+/// everything else, including a token or cookie that does not check out,
+/// per IP address before anything is looked up (once only, also when
+/// `guess` paths were charged already). A failed check spends the
+/// address's failure budget; once that is spent, credentials from there
+/// are not checked at all.
+async fn identify(state: &AppState, ip: IpAddr, presented: Option<Presented<'_>>, guess: bool) -> Result<Caller, Problem> {
+    let limits = &state.0.limiters;
+    if guess {
+        limits.check_ip(ip)?;
+    }
+    let charge_ip = || if guess { Ok(()) } else { limits.check_ip(ip) };
+    let Some(p) = presented else {
+        charge_ip()?;
+        return Ok(Caller::Anonymous);
+    };
+    let key = p.key();
+    let checked = match state.0.credentials.get(&key, state.candor().now()) {
+        Some(c) => c,
+        None => {
+            charge_ip()?;
+            if let Err(held) = limits.check_failures(ip) {
+                return Ok(Caller::Held(held));
+            }
+            match p.check(state.candor()).await {
+                Ok(c) => {
+                    state.0.credentials.put(key.clone(), c.clone());
+                    c
+                }
+                Err(ServiceError::Unauthenticated(why)) => {
+                    limits.failed(ip);
+                    return Ok(Caller::Refused { why, cookie: matches!(p, Presented::Cookie(_)) });
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    limits.check_credential(&key)?;
+    Ok(Caller::Valid(checked, key))
 }
 
 /// A request that takes longer than `limit` is answered 503 and dropped.
