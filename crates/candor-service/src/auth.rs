@@ -17,8 +17,37 @@ use crate::{Candor, Result, ServiceError};
 /// What every token starts with, so that secret scanners recognise one.
 pub const TOKEN_PREFIX: &str = "candor_";
 
-/// How long a browser session lasts.
+/// How long a browser session lasts (a staff session no longer than the
+/// token it was started from).
 pub const SESSION_LENGTH: Duration = Duration::hours(8);
+
+/// How far back the sign-in codes sent to one address are counted.
+pub const SIGN_IN_WINDOW: Duration = Duration::minutes(15);
+
+/// The blind-index namespace of addresses asked for a sign-in code: apart
+/// from the identities' own, so that a challenge row cannot be joined to
+/// an identity by its key.
+const SIGN_IN_ADDRESS: &str = "sign-in-address";
+
+/// Who a session in force stands for.
+#[derive(Clone, Debug)]
+pub enum SessionHolder {
+    /// A staff member, as stored now (current roles and training).
+    Staff(ActorRecord),
+    /// A customer.
+    Customer(SubjectId),
+}
+
+/// A browser session in force.
+#[derive(Clone, Debug)]
+pub struct ActiveSession {
+    /// Whose.
+    pub holder: SessionHolder,
+    /// The token unsafe requests must echo.
+    pub csrf: String,
+    /// When it ends.
+    pub expires_at: time::OffsetDateTime,
+}
 
 /// A token as issued: the secret is in `token`, shown this once.
 #[derive(Clone, Debug)]
@@ -42,6 +71,16 @@ fn random_token(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];
     rand::rngs::OsRng.fill_bytes(&mut b);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+/// A new sign-in challenge id, to answer with before the work of
+/// [`Candor::start_sign_in`] is done.
+pub fn new_challenge_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn unauthenticated(why: &str) -> ServiceError {
+    ServiceError::Unauthenticated(why.to_owned())
 }
 
 /// SHA-256 of a secret: what the database keeps instead.
@@ -89,30 +128,49 @@ impl Candor {
     /// The actor a bearer token stands for, if it is known, in force and
     /// its actor still exists.
     pub async fn authenticate(&self, token: &str) -> Result<ActorRecord> {
-        let unauthenticated = |why: &str| ServiceError::Unauthenticated(why.to_owned());
+        Ok(self.authenticate_token(token).await?.1)
+    }
+
+    async fn authenticate_token(&self, token: &str) -> Result<(TokenRecord, ActorRecord)> {
         if !token.starts_with(TOKEN_PREFIX) || token.len() > 200 {
             return Err(unauthenticated("this is not a candor API token"));
         }
         let Some(t) = self.store.token(&secret_hash(token)).await? else { return Err(unauthenticated("unknown token")) };
+        self.token_in_force(&t, "the token")?;
+        let actor = self.store.actor(&t.actor).await?.ok_or_else(|| unauthenticated("the token's actor no longer exists"))?;
+        Ok((t, actor))
+    }
+
+    /// Refuse a revoked or expired token; `what` names it in the reason.
+    fn token_in_force(&self, t: &TokenRecord, what: &str) -> Result<()> {
         if t.revoked_at.is_some() {
-            return Err(unauthenticated("the token was revoked"));
+            return Err(unauthenticated(&format!("{what} was revoked")));
         }
         if t.expires_at <= self.now() {
-            return Err(unauthenticated("the token expired; ask for a new one with `candor actor token`"));
+            return Err(unauthenticated(&format!("{what} expired; ask for a new one with `candor actor token`")));
         }
-        self.store.actor(&t.actor).await?.ok_or_else(|| unauthenticated("the token's actor no longer exists"))
+        Ok(())
     }
 
-    /// Start a staff browser session from an API token.
+    /// Start a staff browser session from an API token. The session names
+    /// the token and ends no later than it: revoking the token ends the
+    /// session too (see [`Candor::session`]).
     pub async fn start_staff_session(&self, token: &str) -> Result<StartedSession> {
-        let actor = self.authenticate(token).await?;
-        self.start_session(Principal::Staff(actor.id.clone()), &actor.id, None).await
+        let (t, actor) = self.authenticate_token(token).await?;
+        self.start_session(Principal::Staff(actor.id.clone()), &actor.id, None, Some(&t)).await
     }
 
-    async fn start_session(&self, principal: Principal, actor: &str, subject: Option<String>) -> Result<StartedSession> {
+    async fn start_session(
+        &self,
+        principal: Principal,
+        actor: &str,
+        subject: Option<String>,
+        token: Option<&TokenRecord>,
+    ) -> Result<StartedSession> {
         let cookie = random_token(32);
         let now = self.now();
-        let session = SessionRecord { principal, csrf: random_token(24), expires_at: now + SESSION_LENGTH };
+        let ends = token.map_or(now + SESSION_LENGTH, |t| t.expires_at.min(now + SESSION_LENGTH));
+        let session = SessionRecord { principal, csrf: random_token(24), expires_at: ends, token: token.map(|t| t.id.clone()) };
         let mut audit = self.audit(actor, "session.start", json!({}));
         if let Some(s) = subject {
             audit = audit.subject(s);
@@ -122,12 +180,38 @@ impl Candor {
         Ok(StartedSession { cookie, session })
     }
 
-    /// The session a cookie belongs to, while it lasts.
-    pub async fn session(&self, cookie: &str) -> Result<Option<SessionRecord>> {
+    /// The session a cookie belongs to, while it is in force: not ended or
+    /// expired, and for staff, while the token it was started from is in
+    /// force and its actor exists (whose roles are read afresh here).
+    /// Anything else is `Unauthenticated`, saying why.
+    pub async fn session(&self, cookie: &str) -> Result<ActiveSession> {
+        let ended = || unauthenticated("the session ended; sign in again");
         if cookie.is_empty() || cookie.len() > 100 {
-            return Ok(None);
+            return Err(ended());
         }
-        Ok(self.store.session(&secret_hash(cookie)).await?.filter(|s| s.expires_at > self.now()))
+        let Some(s) = self.store.session(&secret_hash(cookie)).await? else { return Err(ended()) };
+        if s.expires_at <= self.now() {
+            return Err(ended());
+        }
+        let holder = match s.principal {
+            Principal::Customer(subject) => SessionHolder::Customer(subject),
+            Principal::Staff(actor) => {
+                let what = "the token this session was started from";
+                let token = match &s.token {
+                    Some(id) => self.store.token_by_id(id).await?,
+                    None => None,
+                };
+                // INVARIANT (sessions follow their token): a staff session
+                // without its token, or with another actor's, is refused.
+                let Some(t) = token.filter(|t| t.actor == actor) else {
+                    return Err(unauthenticated(&format!("{what} no longer exists; sign in again")));
+                };
+                self.token_in_force(&t, what)?;
+                let a = self.store.actor(&actor).await?.ok_or_else(|| unauthenticated("the session's actor no longer exists"))?;
+                SessionHolder::Staff(a)
+            }
+        };
+        Ok(ActiveSession { holder, csrf: s.csrf, expires_at: s.expires_at })
     }
 
     /// End a session (signing out).
@@ -136,38 +220,61 @@ impl Candor {
         Ok(())
     }
 
-    /// A customer asks to sign in with their e-mail address. A code goes to
-    /// that address if it is on record; the answer is a challenge id
-    /// either way, so that nobody learns who is a customer.
-    pub async fn start_sign_in(&self, email: &str) -> Result<String> {
-        let id = uuid::Uuid::new_v4().to_string();
-        let Ok(identifier) = Identifier::email(email) else { return Ok(id) };
-        let Some(subject) = self.find_subject(&identifier).await? else { return Ok(id) };
-        let record = self.subject_record(subject).await?;
-        let code = one_time_code();
+    /// The work of a customer's request for a sign-in code under challenge
+    /// `id` (from [`new_challenge_id`], answered already): if `email` is on
+    /// record, a code goes to it; if not, a decoy challenge is stored that
+    /// no code opens, so that entering a code for it costs what it costs
+    /// for a real one. An address is sent at most `per_address` codes per
+    /// [`SIGN_IN_WINDOW`] (decoys count too, so the limit says nothing
+    /// about who is a customer); past it, nothing is stored.
+    ///
+    /// The HTTP server answers before calling this, so that how long the
+    /// answer takes cannot tell who is a customer.
+    pub async fn start_sign_in(&self, id: &str, email: &str, per_address: u32) -> Result<()> {
+        let Ok(identifier) = Identifier::email(email) else { return Ok(()) };
         let now = self.now();
-        let message = self.message_to_subject(&record, "sign_in_code", &id, || {
-            (
-                "Your sign-in code".to_owned(),
-                format!(
-                    "Your code to sign in to the privacy center is {code}. It is valid for {} minutes. If you did not ask for this, ignore this message.",
-                    CODE_VALIDITY.whole_minutes()
-                ),
-            )
-        })
-        .await?;
-        let Some(message) = message else { return Ok(id) };
-        let challenge = ChallengeRecord {
-            id: id.clone(),
-            subject,
-            code_hash: self.code_hash(&format!("sign-in:{id}"), &code),
+        let address_key = self.keys.blind_index(SIGN_IN_ADDRESS, identifier.value());
+        if self.store.challenges_since(&address_key, now - SIGN_IN_WINDOW).await? >= u64::from(per_address) {
+            return Ok(());
+        }
+        let decoy = ChallengeRecord {
+            id: id.to_owned(),
+            subject: None,
+            address_key,
+            // Shaped like a code hash, equal to none: no code opens it.
+            code_hash: hex::encode(secret_hash(&random_token(32))),
             attempts_left: u32::from(CODE_ATTEMPTS),
             expires_at: now + CODE_VALIDITY,
         };
-        let audit = self.audit("subject", "session.code_sent", json!({ "channel": "email" })).subject(record.pseudonym);
-        let ops = vec![Op::CreateChallenge { challenge, at: now }, Op::QueueMessages(vec![message])];
-        self.store.apply(WriteBatch { ops, audit: vec![audit] }).await?;
-        Ok(id)
+        let known = match self.find_subject(&identifier).await? {
+            Some(subject) => Some(self.subject_record(subject).await?),
+            None => None,
+        };
+        let code = one_time_code();
+        let message = match &known {
+            Some(record) => self.message_to_subject(record, "sign_in_code", id, || {
+                (
+                    "Your sign-in code".to_owned(),
+                    format!(
+                        "Your code to sign in to the privacy center is {code}. It is valid for {} minutes. If you did not ask for this, ignore this message.",
+                        CODE_VALIDITY.whole_minutes()
+                    ),
+                )
+            })
+            .await?,
+            None => None,
+        };
+        let batch = match (known, message) {
+            (Some(record), Some(message)) => {
+                let challenge =
+                    ChallengeRecord { subject: Some(record.id), code_hash: self.code_hash(&format!("sign-in:{id}"), &code), ..decoy };
+                let audit = self.audit("subject", "session.code_sent", json!({ "channel": "email" })).subject(record.pseudonym);
+                WriteBatch { ops: vec![Op::CreateChallenge { challenge, at: now }, Op::QueueMessages(vec![message])], audit: vec![audit] }
+            }
+            _ => WriteBatch { ops: vec![Op::CreateChallenge { challenge: decoy, at: now }], audit: Vec::new() },
+        };
+        self.store.apply(batch).await?;
+        Ok(())
     }
 
     /// The customer entered `code` for challenge `id`: a session for them.
@@ -177,14 +284,18 @@ impl Candor {
         if c.expires_at <= self.now() || c.attempts_left == 0 {
             return Err(refused());
         }
+        // A decoy takes this path too: its hash equals no code's.
         let given = self.code_hash(&format!("sign-in:{id}"), code.trim());
-        if !bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), c.code_hash.as_bytes())) {
-            self.store.apply(WriteBatch { ops: vec![Op::SpendChallengeAttempt { id: id.to_owned() }], audit: Vec::new() }).await?;
-            return Err(refused());
-        }
+        let subject = match c.subject {
+            Some(s) if bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), c.code_hash.as_bytes())) => s,
+            _ => {
+                self.store.apply(WriteBatch { ops: vec![Op::SpendChallengeAttempt { id: id.to_owned() }], audit: Vec::new() }).await?;
+                return Err(refused());
+            }
+        };
         self.store.apply(WriteBatch { ops: vec![Op::DeleteChallenge { id: id.to_owned() }], audit: Vec::new() }).await?;
-        let pseudonym = self.keys.pseudonym(c.subject.as_uuid());
-        let started = self.start_session(Principal::Customer(c.subject), "subject", Some(pseudonym)).await?;
-        Ok((c.subject, started))
+        let pseudonym = self.keys.pseudonym(subject.as_uuid());
+        let started = self.start_session(Principal::Customer(subject), "subject", Some(pseudonym), None).await?;
+        Ok((subject, started))
     }
 }

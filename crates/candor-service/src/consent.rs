@@ -135,7 +135,7 @@ impl Candor {
     /// A subject's consent ledger and what it means under the policy in force.
     pub async fn consent_overview(&self, subject: SubjectId) -> Result<ConsentOverview> {
         let ctx = self.policy_context().await?;
-        let events = self.store.subject_consent(subject).await?.ok_or(ServiceError::UnknownSubject(subject))?;
+        let Some(events) = self.store.subject_consent(subject).await? else { return Err(self.missing_subject(subject).await) };
         let state = ConsentState::from_events(events.iter().map(|e| &e.event));
         let held = self.held_purposes(&ctx, subject, &state, self.now()).await?;
         let purposes = ctx

@@ -100,10 +100,37 @@ pub struct ServerSettings {
     /// of twice as many).
     #[serde(default = "default_rate_token")]
     pub rate_per_token: u32,
-    /// Requests a second one IP address may make without credentials
-    /// (sign-in and health checks), bursts of twice as many.
+    /// Requests a second one IP address may make without a valid
+    /// credential (signing in, and anything with an unknown token or
+    /// cookie), bursts of twice as many. Health checks are not limited.
     #[serde(default = "default_rate_ip")]
     pub rate_per_ip: u32,
+    /// Failed authentications (an unknown token or cookie, a wrong token at
+    /// session start, a wrong sign-in code) one IP address may make a
+    /// minute; past that, its credentials are not checked and it is
+    /// answered 429 until it has cooled down.
+    #[serde(default = "default_failed_auth")]
+    pub failed_auth_per_minute: u32,
+    /// Sign-in codes one e-mail address may be sent in 15 minutes, however
+    /// many requests name it.
+    #[serde(default = "default_sign_in_per_address")]
+    pub sign_in_per_address: u32,
+    /// How long a checked token or session is trusted before it is checked
+    /// again: a revoked or expired token (and the sessions started from
+    /// it), a removed actor or a changed role takes effect within this
+    /// many seconds (0: every request checks; at most 60).
+    #[serde(default = "default_credential_recheck")]
+    pub credential_recheck_seconds: u64,
+    /// Connections served at once; more wait in the listen backlog until
+    /// one closes. Keep it under the process's open-file limit
+    /// (`ulimit -n`), which `candor serve` raises as far as it may.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
+    /// Seconds a client has to send a request's headers (and an idle
+    /// keep-alive connection to start its next request) before the
+    /// connection is closed.
+    #[serde(default = "default_header_timeout")]
+    pub header_timeout_seconds: u64,
     /// Where access and portability bundles requested over the API are
     /// written.
     #[serde(default = "default_exports")]
@@ -125,6 +152,21 @@ fn default_rate_token() -> u32 {
 }
 fn default_rate_ip() -> u32 {
     20
+}
+fn default_failed_auth() -> u32 {
+    30
+}
+fn default_sign_in_per_address() -> u32 {
+    5
+}
+fn default_credential_recheck() -> u64 {
+    5
+}
+fn default_max_connections() -> u32 {
+    4_096
+}
+fn default_header_timeout() -> u64 {
+    10
 }
 fn default_exports() -> PathBuf {
     PathBuf::from("exports")
@@ -204,9 +246,26 @@ impl Settings {
         if s.privacy.dp_max_contributions == 0 {
             return Err(SettingsError::Invalid("`privacy.dp_max_contributions` must be at least 1".into()));
         }
-        if s.server.rate_per_token == 0 || s.server.rate_per_ip == 0 || s.server.body_limit_bytes < 1024 || s.server.timeout_seconds == 0 {
+        let v = &s.server;
+        if v.rate_per_token == 0
+            || v.rate_per_ip == 0
+            || v.failed_auth_per_minute == 0
+            || v.sign_in_per_address == 0
+            || v.body_limit_bytes < 1024
+            || v.timeout_seconds == 0
+        {
             return Err(SettingsError::Invalid(
                 "`server`: rate limits and the timeout must be at least 1, the body limit at least 1024 bytes".into(),
+            ));
+        }
+        if v.credential_recheck_seconds > 60 {
+            return Err(SettingsError::Invalid(
+                "`server.credential_recheck_seconds` must be at most 60: a revoked token keeps working that long".into(),
+            ));
+        }
+        if v.max_connections == 0 || !(1..=300).contains(&v.header_timeout_seconds) {
+            return Err(SettingsError::Invalid(
+                "`server`: `max_connections` must be at least 1 and `header_timeout_seconds` from 1 to 300".into(),
             ));
         }
         if s.audit.checkpoint_every == 0 {

@@ -237,8 +237,13 @@ impl Candor {
         Ok(self.store.find_subject(&self.keys.blind_index(&identifier.index_namespace(), identifier.value())).await?)
     }
 
+    /// A stored subject; one that is not stored is either erased (410 over
+    /// the API) or never known.
     pub(crate) async fn subject_record(&self, id: SubjectId) -> Result<SubjectRecord> {
-        self.store.subject(id).await?.ok_or(ServiceError::UnknownSubject(id))
+        match self.store.subject(id).await? {
+            Some(r) => Ok(r),
+            None => Err(self.missing_subject(id).await),
+        }
     }
 
     /// Pseudonymous facts about a subject; no personal data is decrypted.

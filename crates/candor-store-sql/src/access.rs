@@ -59,6 +59,15 @@ pub(crate) async fn token_by_hash(pool: &AnyPool, hash: &[u8]) -> Result<Option<
     Ok(row.map(token))
 }
 
+pub(crate) async fn token_by_id(pool: &AnyPool, id: &str) -> Result<Option<TokenRecord>, StoreError> {
+    let row: Option<TokenRow> = sqlx::query_as("select id, actor_id, created_at, expires_at, revoked_at from api_tokens where id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db_err)?;
+    Ok(row.map(token))
+}
+
 pub(crate) async fn tokens(pool: &AnyPool, actor: &str) -> Result<Vec<TokenRecord>, StoreError> {
     let rows: Vec<TokenRow> = sqlx::query_as(
         "select id, actor_id, created_at, expires_at, revoked_at from api_tokens where actor_id = $1 order by created_at desc, id",
@@ -75,21 +84,24 @@ pub(crate) async fn create_session(tx: &mut Transaction<'static, Any>, hash: &[u
         Principal::Staff(a) => (Some(a.clone()), None),
         Principal::Customer(id) => (None, Some(id.to_string())),
     };
-    sqlx::query("insert into sessions (hash, actor_id, subject_id, csrf, created_at, expires_at) values ($1, $2, $3, $4, $5, $6)")
-        .bind(hash.to_vec())
-        .bind(actor.clone())
-        .bind(subject)
-        .bind(&s.csrf)
-        .bind(at)
-        .bind(micros(s.expires_at))
-        .execute(&mut **tx)
-        .await
-        .map_err(|e| {
-            fk(e, || match &s.principal {
-                Principal::Staff(a) => StoreError::UnknownActor(a.clone()),
-                Principal::Customer(id) => StoreError::UnknownSubject(*id),
-            })
-        })?;
+    sqlx::query(
+        "insert into sessions (hash, actor_id, subject_id, csrf, created_at, expires_at, token_id) values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(hash.to_vec())
+    .bind(actor.clone())
+    .bind(subject)
+    .bind(&s.csrf)
+    .bind(at)
+    .bind(micros(s.expires_at))
+    .bind(s.token.clone())
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| {
+        fk(e, || match &s.principal {
+            Principal::Staff(a) => StoreError::UnknownActor(a.clone()),
+            Principal::Customer(id) => StoreError::UnknownSubject(*id),
+        })
+    })?;
     Ok(())
 }
 
@@ -97,36 +109,56 @@ pub(crate) async fn end_session(tx: &mut Transaction<'static, Any>, hash: &[u8])
     Ok(sqlx::query("delete from sessions where hash = $1").bind(hash.to_vec()).execute(&mut **tx).await.map_err(db_err)?.rows_affected())
 }
 
+/// actor, subject, csrf, expires_at, token.
+type SessionRow = (Option<String>, Option<String>, String, i64, Option<String>);
+
 pub(crate) async fn session(pool: &AnyPool, hash: &[u8]) -> Result<Option<SessionRecord>, StoreError> {
-    let row: Option<(Option<String>, Option<String>, String, i64)> =
-        sqlx::query_as("select actor_id, subject_id, csrf, expires_at from sessions where hash = $1")
-            .bind(hash.to_vec())
-            .fetch_optional(pool)
-            .await
-            .map_err(db_err)?;
-    let Some((actor, subject, csrf, expires_at)) = row else { return Ok(None) };
+    let row: Option<SessionRow> = sqlx::query_as("select actor_id, subject_id, csrf, expires_at, token_id from sessions where hash = $1")
+        .bind(hash.to_vec())
+        .fetch_optional(pool)
+        .await
+        .map_err(db_err)?;
+    let Some((actor, subject, csrf, expires_at, token)) = row else { return Ok(None) };
     let principal = match (actor, subject) {
         (Some(a), None) => Principal::Staff(a),
         (None, Some(s)) => Principal::Customer(SubjectId::parse(&s).map_err(|e| StoreError::Corrupt(format!("session: {e}")))?),
         _ => return Err(StoreError::Corrupt("a session names both or neither of a staff member and a customer".into())),
     };
-    Ok(Some(SessionRecord { principal, csrf, expires_at: from_micros(expires_at) }))
+    Ok(Some(SessionRecord { principal, csrf, expires_at: from_micros(expires_at), token }))
 }
 
+/// Store a challenge; challenges that expired go at the same time, so
+/// that the table holds no more than the last half hour's.
 pub(crate) async fn create_challenge(tx: &mut Transaction<'static, Any>, c: &ChallengeRecord, at: i64) -> Result<(), StoreError> {
+    sqlx::query("delete from sign_in_challenges where expires_at <= $1").bind(at).execute(&mut **tx).await.map_err(db_err)?;
     sqlx::query(
-        "insert into sign_in_challenges (id, subject_id, code_hash, attempts_left, created_at, expires_at) values ($1, $2, $3, $4, $5, $6)",
+        "insert into sign_in_challenges (id, subject_id, address_key, code_hash, attempts_left, created_at, expires_at) \
+         values ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&c.id)
-    .bind(c.subject.to_string())
+    .bind(c.subject.map(|s| s.to_string()))
+    .bind(c.address_key.clone())
     .bind(&c.code_hash)
     .bind(i64::from(c.attempts_left))
     .bind(at)
     .bind(micros(c.expires_at))
     .execute(&mut **tx)
     .await
-    .map_err(|e| fk(e, || StoreError::UnknownSubject(c.subject)))?;
+    .map_err(|e| match c.subject {
+        Some(s) => fk(e, || StoreError::UnknownSubject(s)),
+        None => db_err(e),
+    })?;
     Ok(())
+}
+
+pub(crate) async fn challenges_since(pool: &AnyPool, address_key: &[u8], since: i64) -> Result<u64, StoreError> {
+    let (n,): (i64,) = sqlx::query_as("select count(*) from sign_in_challenges where address_key = $1 and created_at >= $2")
+        .bind(address_key.to_vec())
+        .bind(since)
+        .fetch_one(pool)
+        .await
+        .map_err(db_err)?;
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 pub(crate) async fn spend_attempt(tx: &mut Transaction<'static, Any>, id: &str) -> Result<u64, StoreError> {
@@ -142,17 +174,25 @@ pub(crate) async fn delete_challenge(tx: &mut Transaction<'static, Any>, id: &st
     Ok(sqlx::query("delete from sign_in_challenges where id = $1").bind(id).execute(&mut **tx).await.map_err(db_err)?.rows_affected())
 }
 
+/// id, subject (none for a decoy), address key, code hash, attempts left, expires_at.
+type ChallengeRow = (String, Option<String>, Vec<u8>, String, i64, i64);
+
 pub(crate) async fn challenge(pool: &AnyPool, id: &str) -> Result<Option<ChallengeRecord>, StoreError> {
-    let row: Option<(String, String, String, i64, i64)> =
-        sqlx::query_as("select id, subject_id, code_hash, attempts_left, expires_at from sign_in_challenges where id = $1")
+    let row: Option<ChallengeRow> =
+        sqlx::query_as("select id, subject_id, address_key, code_hash, attempts_left, expires_at from sign_in_challenges where id = $1")
             .bind(id)
             .fetch_optional(pool)
             .await
             .map_err(db_err)?;
-    let Some((id, subject, code_hash, attempts_left, expires_at)) = row else { return Ok(None) };
+    let Some((id, subject, address_key, code_hash, attempts_left, expires_at)) = row else { return Ok(None) };
+    let subject = match subject {
+        Some(s) => Some(SubjectId::parse(&s).map_err(|e| StoreError::Corrupt(format!("sign-in challenge {id}: {e}")))?),
+        None => None,
+    };
     Ok(Some(ChallengeRecord {
-        subject: SubjectId::parse(&subject).map_err(|e| StoreError::Corrupt(format!("sign-in challenge {id}: {e}")))?,
+        subject,
         id,
+        address_key,
         code_hash,
         attempts_left: u32::try_from(attempts_left).unwrap_or(0),
         expires_at: from_micros(expires_at),

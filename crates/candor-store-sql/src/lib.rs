@@ -587,12 +587,20 @@ impl Store for SqlStore {
         access::tokens(&self.pool, actor).await
     }
 
+    async fn token_by_id(&self, id: &str) -> Result<Option<TokenRecord>, StoreError> {
+        access::token_by_id(&self.pool, id).await
+    }
+
     async fn session(&self, hash: &[u8]) -> Result<Option<SessionRecord>, StoreError> {
         access::session(&self.pool, hash).await
     }
 
     async fn challenge(&self, id: &str) -> Result<Option<ChallengeRecord>, StoreError> {
         access::challenge(&self.pool, id).await
+    }
+
+    async fn challenges_since(&self, address_key: &[u8], since: time::OffsetDateTime) -> Result<u64, StoreError> {
+        access::challenges_since(&self.pool, address_key, micros(since)).await
     }
 
     async fn budget_spent(&self, actor: &str, since: time::OffsetDateTime) -> Result<u64, StoreError> {

@@ -287,11 +287,18 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// An actor's tokens, newest first.
     async fn tokens(&self, actor: &str) -> Result<Vec<TokenRecord>, StoreError>;
 
+    /// The API token with public id `id`.
+    async fn token_by_id(&self, id: &str) -> Result<Option<TokenRecord>, StoreError>;
+
     /// The browser session whose cookie hashes to `hash`.
     async fn session(&self, hash: &[u8]) -> Result<Option<SessionRecord>, StoreError>;
 
     /// A customer's sign-in challenge.
     async fn challenge(&self, id: &str) -> Result<Option<ChallengeRecord>, StoreError>;
+
+    /// How many sign-in challenges (decoys included) were made for the
+    /// address whose keyed hash is `address_key` since `since`.
+    async fn challenges_since(&self, address_key: &[u8], since: time::OffsetDateTime) -> Result<u64, StoreError>;
 
     /// Privacy budget (epsilon, in millionths) an actor spent since `since`.
     async fn budget_spent(&self, actor: &str, since: time::OffsetDateTime) -> Result<u64, StoreError>;

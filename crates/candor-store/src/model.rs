@@ -361,6 +361,9 @@ pub struct SessionRecord {
     pub csrf: String,
     /// When it ends.
     pub expires_at: OffsetDateTime,
+    /// The id of the API token a staff session was started from: the
+    /// session is in force only while that token is.
+    pub token: Option<String>,
 }
 
 /// A customer's pending sign-in.
@@ -368,8 +371,12 @@ pub struct SessionRecord {
 pub struct ChallengeRecord {
     /// Its id (given to the browser).
     pub id: String,
-    /// Who is signing in.
-    pub subject: SubjectId,
+    /// Who is signing in; `None` for a decoy, written for an address that
+    /// is not on record so that both cost the same.
+    pub subject: Option<SubjectId>,
+    /// Keyed hash of the normalized address asked for (never the address):
+    /// what the codes sent to one address are counted by.
+    pub address_key: Vec<u8>,
     /// Keyed hash of the code sent.
     pub code_hash: String,
     /// Wrong entries still allowed.
@@ -409,7 +416,8 @@ pub enum Op {
         /// SHA-256 of the cookie's value.
         hash: Vec<u8>,
     },
-    /// Store a customer's sign-in challenge.
+    /// Store a customer's sign-in challenge, and forget challenges that
+    /// expired.
     CreateChallenge {
         /// The challenge.
         challenge: ChallengeRecord,

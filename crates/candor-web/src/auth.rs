@@ -2,7 +2,8 @@
 //!
 //! - [`Staff`]: an API token in `Authorization: Bearer …`, or a staff
 //!   browser session cookie (then unsafe methods must echo the session's
-//!   CSRF token in `X-CSRF-Token`).
+//!   CSRF token in `X-CSRF-Token`); a session lasts no longer than the
+//!   token it was started from is in force.
 //! - [`Customer`]: a privacy-center session cookie, started with a
 //!   one-time code; it names one subject, and every `/me` route serves only
 //!   that subject. A `Sec-GPC: 1` header on any of their requests records
@@ -12,26 +13,25 @@
 //! [`Operations`]: built-in defaults, overridden per operation from
 //! `[server.operations]` in `candor.toml`. Every operation that touches
 //! personal data also needs a current privacy-training attestation.
+//!
+//! The credential itself is checked once per request, before the rate
+//! limits, by the `authenticate` middleware (see `credentials`); these
+//! extractors read its outcome.
 
-use std::collections::{BTreeMap, HashMap};
-use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::collections::BTreeMap;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, Method};
+use axum::http::Method;
 use candor_domain::{Role, SubjectId};
-use candor_service::auth::secret_hash;
-use candor_store::{ActorRecord, Principal};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use candor_service::auth::{ActiveSession, SessionHolder};
+use candor_store::ActorRecord;
 
+pub use crate::credentials::{cookie_in, SESSION_COOKIE};
+use crate::credentials::{Caller, Checked, RequestAuth};
 use crate::problem::Problem;
 use crate::AppState;
 
-/// The cookie a browser session rides on.
-pub const SESSION_COOKIE: &str = "candor_session";
 /// The header unsafe requests of a browser session carry their CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -82,103 +82,16 @@ impl Operations {
     }
 }
 
-/// Rate limiters: per credential (token or session) and per IP address.
-pub(crate) struct Limiters {
-    credential: DefaultKeyedRateLimiter<Vec<u8>>,
-    ip: DefaultKeyedRateLimiter<IpAddr>,
-    swept: Mutex<Instant>,
-}
-
-fn quota(per_second: u32) -> Quota {
-    let n = NonZeroU32::new(per_second.max(1)).unwrap_or(NonZeroU32::MIN);
-    Quota::per_second(n).allow_burst(n.saturating_mul(NonZeroU32::new(2).unwrap_or(NonZeroU32::MIN)))
-}
-
-impl Limiters {
-    pub(crate) fn new(per_credential: u32, per_ip: u32) -> Self {
-        Self {
-            credential: RateLimiter::keyed(quota(per_credential)),
-            ip: RateLimiter::keyed(quota(per_ip)),
-            swept: Mutex::new(Instant::now()),
-        }
-    }
-
-    fn sweep(&self) {
-        // Forget keys idle long enough to be back at a full burst, now and
-        // then, so that the maps do not grow with every caller ever seen.
-        if let Ok(mut last) = self.swept.lock() {
-            if last.elapsed() > Duration::from_secs(60) {
-                *last = Instant::now();
-                self.credential.retain_recent();
-                self.ip.retain_recent();
-            }
-        }
-    }
-
-    pub(crate) fn check_credential(&self, key: &[u8]) -> Result<(), Problem> {
-        self.sweep();
-        self.credential.check_key(&key.to_vec()).map_err(|_| limited())
-    }
-
-    pub(crate) fn check_ip(&self, ip: IpAddr) -> Result<(), Problem> {
-        self.sweep();
-        self.ip.check_key(&ip).map_err(|_| limited())
-    }
-}
-
-fn limited() -> Problem {
-    let mut p = Problem::new(axum::http::StatusCode::TOO_MANY_REQUESTS, "rate-limited", "Too many requests", "slow down and retry shortly");
-    p.retry_after = Some(1);
-    p
-}
-
-/// Tokens recently authenticated, for a few seconds, so that a busy client
-/// does not cost a token lookup per request: a revocation (`candor actor
-/// revoke`) or an expiry takes effect within [`TokenCache::TTL`].
-#[derive(Default)]
-pub(crate) struct TokenCache(Mutex<HashMap<Vec<u8>, (ActorRecord, Instant)>>);
-
-impl TokenCache {
-    /// How long an authenticated token is trusted without asking the store.
-    pub const TTL: Duration = Duration::from_secs(5);
-
-    fn get(&self, hash: &[u8]) -> Option<ActorRecord> {
-        let map = self.0.lock().ok()?;
-        map.get(hash).filter(|(_, at)| at.elapsed() < Self::TTL).map(|(a, _)| a.clone())
-    }
-
-    fn put(&self, hash: Vec<u8>, actor: ActorRecord) {
-        if let Ok(mut map) = self.0.lock() {
-            if map.len() > 10_000 {
-                map.retain(|_, (_, at)| at.elapsed() < Self::TTL);
-            }
-            map.insert(hash, (actor, Instant::now()));
-        }
-    }
-}
-
 /// A cookie's value from the request's `Cookie` headers.
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     cookie_in(&parts.headers, name)
-}
-
-/// A cookie's value from `Cookie` headers.
-pub fn cookie_in<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
 }
 
 fn unsafe_method(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-fn check_csrf(parts: &Parts, expected: &str) -> Result<(), Problem> {
+pub(crate) fn check_csrf(parts: &Parts, expected: &str) -> Result<(), Problem> {
     if !unsafe_method(&parts.method) {
         return Ok(());
     }
@@ -239,34 +152,19 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let candor = state.candor();
-        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
-            let token = value
-                .to_str()
-                .ok()
-                .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-                .map(str::trim)
-                .ok_or_else(|| Problem::unauthenticated("use `Authorization: Bearer <token>`"))?;
-            let hash = secret_hash(token);
-            state.0.limiters.check_credential(&hash)?;
-            if let Some(actor) = state.0.tokens.get(&hash) {
-                return Ok(Self { actor });
+        let auth = RequestAuth::from_request_parts(parts, state).await?;
+        match auth.caller {
+            Caller::Valid(Checked::Token(actor), _) => Ok(Self { actor }),
+            Caller::Valid(Checked::Session(ActiveSession { holder: SessionHolder::Staff(actor), csrf, .. }), _) => {
+                check_csrf(parts, &csrf)?;
+                Ok(Self { actor })
             }
-            let actor = candor.authenticate(token).await?;
-            state.0.tokens.put(hash, actor.clone());
-            return Ok(Self { actor });
+            Caller::Refused { why, .. } => Err(Problem::unauthenticated(why)),
+            Caller::Held(p) => Err(p),
+            Caller::Anonymous | Caller::Valid(Checked::Session(_), _) => Err(Problem::unauthenticated(
+                "staff calls need `Authorization: Bearer <token>` (from `candor actor token`) or a staff session",
+            )),
         }
-        if let Some(c) = cookie(parts, SESSION_COOKIE) {
-            if let Some(session) = candor.session(c).await? {
-                if let Principal::Staff(id) = &session.principal {
-                    state.0.limiters.check_credential(&secret_hash(c))?;
-                    check_csrf(parts, &session.csrf)?;
-                    let actor = candor.actor(id).await?.ok_or_else(|| Problem::unauthenticated("the session's actor no longer exists"))?;
-                    return Ok(Self { actor });
-                }
-            }
-        }
-        Err(Problem::unauthenticated("staff calls need `Authorization: Bearer <token>` (from `candor actor token`) or a staff session"))
     }
 }
 
@@ -281,16 +179,22 @@ impl FromRequestParts<AppState> for Customer {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let candor = state.candor();
-        let c = cookie(parts, SESSION_COOKIE).ok_or_else(|| Problem::unauthenticated("sign in to the privacy center first"))?;
-        let session = candor.session(c).await?.ok_or_else(|| Problem::unauthenticated("the session ended; sign in again"))?;
-        let Principal::Customer(subject) = session.principal else {
-            return Err(Problem::forbidden("this is a staff session; the privacy center is for customers"));
-        };
-        state.0.limiters.check_credential(&secret_hash(c))?;
-        check_csrf(parts, &session.csrf)?;
-        gpc(parts, state, subject).await?;
-        Ok(Self { subject })
+        let auth = RequestAuth::from_request_parts(parts, state).await?;
+        match auth.caller {
+            Caller::Valid(Checked::Session(ActiveSession { holder: SessionHolder::Customer(subject), csrf, .. }), _) => {
+                check_csrf(parts, &csrf)?;
+                gpc(parts, state, subject).await?;
+                Ok(Self { subject })
+            }
+            Caller::Valid(Checked::Session(_), _) => {
+                Err(Problem::forbidden("this is a staff session; the privacy center is for customers"))
+            }
+            Caller::Refused { why, cookie: true } => Err(Problem::unauthenticated(why)),
+            Caller::Held(p) => Err(p),
+            Caller::Anonymous | Caller::Refused { .. } | Caller::Valid(Checked::Token(_), _) => {
+                Err(Problem::unauthenticated("sign in to the privacy center first"))
+            }
+        }
     }
 }
 

@@ -10,19 +10,25 @@
 //! current privacy training, and reads personal data only through the
 //! service layer's access gate with a named purpose.
 //!
-//! Around every route: request-size and rate limits (per token or session,
-//! and per IP address for requests without credentials), a timeout,
+//! Around every route: request-size and rate limits (per token or session
+//! that checks out, per IP address for everything else, and a budget of
+//! failed authentications per IP address), a timeout,
 //! security headers, Prometheus metrics and `tracing` logs that name
 //! routes, never personal data.
 #![deny(missing_docs)]
 
 pub mod api;
 pub mod auth;
+mod credentials;
+mod limits;
 mod middleware;
 pub mod openapi;
 pub mod problem;
+mod server;
+mod sign_in;
 
-use std::net::SocketAddr;
+pub use server::serve;
+
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -33,7 +39,11 @@ use candor_service::analytics::AnalyticsOptions;
 use candor_service::{Candor, Settings};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::auth::{Limiters, Operations, TokenCache};
+use crate::auth::Operations;
+use crate::credentials::CredentialCache;
+use crate::limits::Limiters;
+use crate::server::Connections;
+use crate::sign_in::SignIns;
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -45,7 +55,9 @@ struct Inner {
     analytics: AnalyticsOptions,
     operations: Operations,
     limiters: Limiters,
-    tokens: TokenCache,
+    credentials: CredentialCache,
+    sign_ins: SignIns,
+    connections: Connections,
     metrics: PrometheusHandle,
 }
 
@@ -66,14 +78,20 @@ impl AppState {
             max_contributions: settings.privacy.dp_max_contributions,
             themes: themes.themes().iter().map(|t| t.name().to_owned()).collect(),
         };
-        let limiters = Limiters::new(settings.server.rate_per_token, settings.server.rate_per_ip);
+        let s = &settings.server;
+        let limiters = Limiters::new(s.rate_per_token, s.rate_per_ip, s.failed_auth_per_minute);
+        let credentials = CredentialCache::new(Duration::from_secs(s.credential_recheck_seconds));
+        let sign_ins = SignIns::new(candor.clone(), s.sign_in_per_address);
+        let connections = Connections::new(s.max_connections);
         Ok(Self(Arc::new(Inner {
             candor,
             settings,
             analytics,
             operations,
             limiters,
-            tokens: TokenCache::default(),
+            credentials,
+            sign_ins,
+            connections,
             metrics: metrics_handle(),
         })))
     }
@@ -86,6 +104,19 @@ impl AppState {
     /// The settings.
     pub fn settings(&self) -> &Settings {
         &self.0.settings
+    }
+
+    /// Wait until the sign-in requests answered so far have been carried
+    /// out (they are answered first; see the `sign_in` module): for a
+    /// graceful stop, and for tests that read the codes sent.
+    pub async fn sign_ins_settled(&self) {
+        self.0.sign_ins.settled().await;
+    }
+
+    /// Connections [`serve`] holds open now (at most
+    /// `server.max_connections`).
+    pub fn open_connections(&self) -> usize {
+        self.0.connections.open()
     }
 }
 
@@ -161,19 +192,10 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(api::ops::metrics))
         .fallback(api::ops::not_found)
         .method_not_allowed_fallback(api::ops::method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rate_limit_by_ip))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
         .layer(DefaultBodyLimit::max(s.body_limit_bytes))
         .layer(axum::middleware::from_fn(middleware::timeout(Duration::from_secs(s.timeout_seconds))))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::observe))
         .with_state(state)
-}
-
-/// Serve until `shutdown` resolves, then finish the requests in flight.
-pub async fn serve(
-    state: AppState,
-    listener: tokio::net::TcpListener,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
 }

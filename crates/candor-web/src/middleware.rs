@@ -1,32 +1,100 @@
-//! What wraps every route: limits, security headers, metrics and logs.
+//! What wraps every route: who is calling and the rate limits that
+//! follow from it, a timeout, security headers, metrics and logs.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use candor_service::ServiceError;
 
-use crate::auth::{cookie, SESSION_COOKIE};
+use crate::credentials::{Caller, Presented, RequestAuth};
 use crate::problem::Problem;
 use crate::AppState;
 
-/// Requests without credentials (signing in, asking for a code) are
-/// limited per IP address; those with credentials per token or session
-/// (in the extractors), so one busy integration does not starve others.
-pub(crate) async fn rate_limit_by_ip(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let (parts, body) = req.into_parts();
-    let credentialed = parts.headers.contains_key(header::AUTHORIZATION) || cookie(&parts, SESSION_COOKIE).is_some();
-    let public = matches!(parts.uri.path(), "/healthz" | "/readyz" | "/metrics");
-    if !credentialed && !public {
-        if let Some(ConnectInfo(addr)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
-            if let Err(p) = state.0.limiters.check_ip(addr.ip()) {
-                return p.into_response();
-            }
+/// Paths that are neither authenticated nor limited: probes must answer
+/// whatever else the server is going through.
+fn public(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/metrics")
+}
+
+/// Paths where a guess can be tried: counted per IP address whatever
+/// credential comes with them.
+fn guessable(method: &Method, path: &str) -> bool {
+    *method == Method::POST && matches!(path, "/api/v1/session" | "/api/v1/privacy/sign-in" | "/api/v1/privacy/verify")
+}
+
+/// Work out who a request comes from and apply the rate limits that
+/// follow (see [`identify`]); the outcome rides on the request as a
+/// [`RequestAuth`] for the extractors.
+pub(crate) async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if public(req.uri().path()) {
+        return next.run(req).await;
+    }
+    // Without the peer's address (a router served some other way), all
+    // such requests share one bucket: limited, not unlimited.
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(a)| a.ip());
+    let guess = guessable(req.method(), req.uri().path());
+    let caller = match identify(&state, ip, Presented::from_headers(req.headers()), guess).await {
+        Ok(c) => c,
+        Err(p) => return p.into_response(),
+    };
+    let clear_cookie = matches!(caller, Caller::Refused { cookie: true, .. });
+    req.extensions_mut().insert(RequestAuth { ip, caller });
+    let mut r = next.run(req).await;
+    // A cookie that no longer opens anything is cleared, so the browser
+    // stops sending it (and spending its address's failure budget).
+    if clear_cookie && r.status() == StatusCode::UNAUTHORIZED {
+        if let Some(c) = crate::api::privacy::session_cookie(&state, "", 0) {
+            r.headers_mut().append(header::SET_COOKIE, c);
         }
     }
-    next.run(Request::from_parts(parts, body)).await
+    r
+}
+
+/// Who a request from `ip` presenting `presented` is, under the limits:
+/// a credential that checks out is limited per credential (so one busy
+/// integration does not starve others behind the same address);
+/// everything else, including a token or cookie that does not check out,
+/// per IP address before anything is looked up (once only, also when
+/// `guess` paths were charged already). A failed check spends the
+/// address's failure budget; once that is spent, credentials from there
+/// are not checked at all.
+async fn identify(state: &AppState, ip: IpAddr, presented: Option<Presented<'_>>, guess: bool) -> Result<Caller, Problem> {
+    let limits = &state.0.limiters;
+    if guess {
+        limits.check_ip(ip)?;
+    }
+    let charge_ip = || if guess { Ok(()) } else { limits.check_ip(ip) };
+    let Some(p) = presented else {
+        charge_ip()?;
+        return Ok(Caller::Anonymous);
+    };
+    let key = p.key();
+    let checked = match state.0.credentials.get(&key, state.candor().now()) {
+        Some(c) => c,
+        None => {
+            charge_ip()?;
+            if let Err(held) = limits.check_failures(ip) {
+                return Ok(Caller::Held(held));
+            }
+            match p.check(state.candor()).await {
+                Ok(c) => {
+                    state.0.credentials.put(key.clone(), c.clone());
+                    c
+                }
+                Err(ServiceError::Unauthenticated(why)) => {
+                    limits.failed(ip);
+                    return Ok(Caller::Refused { why, cookie: matches!(p, Presented::Cookie(_)) });
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    limits.check_credential(&key)?;
+    Ok(Caller::Valid(checked, key))
 }
 
 /// A request that takes longer than `limit` is answered 503 and dropped.

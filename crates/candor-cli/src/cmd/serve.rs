@@ -22,7 +22,9 @@ pub async fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
 
 async fn serve(inst: &Installation, a: Args) -> anyhow::Result<Outcome> {
     let addr = a.addr.unwrap_or_else(|| inst.settings.server.addr.clone());
-    let state = candor_web::AppState::new(inst.candor.clone(), inst.settings.clone())?;
+    let mut settings = inst.settings.clone();
+    fit_connections(&mut settings.server);
+    let state = candor_web::AppState::new(inst.candor.clone(), settings)?;
     let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| anyhow::anyhow!("cannot listen on `{addr}`: {e}"))?;
     let local = listener.local_addr()?;
     eprintln!("candor listening on http://{local} (OpenAPI at /api/openapi.json); Ctrl-C stops it");
@@ -30,6 +32,38 @@ async fn serve(inst: &Installation, a: Args) -> anyhow::Result<Outcome> {
     eprintln!("stopped; requests in flight were finished");
     Ok(Outcome::Ok)
 }
+
+/// File descriptors kept for what is not a client connection: the
+/// database pool, the listener, logs, bundles being written.
+const RESERVED_FILES: u64 = 256;
+
+/// Raise the soft open-file limit to the hard one (as nginx's
+/// `worker_rlimit_nofile` or Go's runtime do), and keep
+/// `server.max_connections` under what it allows: a server out of file
+/// descriptors stops accepting anyone, health checks included.
+#[cfg(unix)]
+fn fit_connections(server: &mut candor_service::settings::ServerSettings) {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        limit.current = limit.maximum;
+        // Refused on some systems (macOS caps it below "unlimited"); the
+        // check below works with whatever the limit is.
+        let _ = setrlimit(Resource::Nofile, limit);
+    }
+    let Some(soft) = getrlimit(Resource::Nofile).current else { return };
+    let room = u32::try_from(soft.saturating_sub(RESERVED_FILES)).unwrap_or(u32::MAX).max(1);
+    if server.max_connections > room {
+        eprintln!(
+            "warning: `server.max_connections` is {} but the open-file limit (ulimit -n) is {soft}: serving at most {room} connections at once",
+            server.max_connections
+        );
+        server.max_connections = room;
+    }
+}
+
+#[cfg(not(unix))]
+fn fit_connections(_server: &mut candor_service::settings::ServerSettings) {}
 
 /// Ctrl-C, or SIGTERM on Unix.
 async fn shutdown() {

@@ -2,6 +2,7 @@
 //! `CANDOR_TEST_DATABASE_URL` is set, each in a database of its own.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test crate: helpers fail the test loudly")]
 
+mod access;
 mod analytics;
 mod atomicity;
 mod conversations;

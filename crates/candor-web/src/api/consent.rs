@@ -43,7 +43,7 @@ pub(crate) fn action(s: &str) -> Result<ConsentAction, Problem> {
 /// why not, and the ledger.
 #[utoipa::path(get, path = "/api/v1/subjects/{id}/consent", tag = "consent",
     params(("id" = String, Path, description = "subject id")),
-    responses((status = 200, body = Object), (status = 404, body = crate::problem::Problem)),
+    responses((status = 200, body = Object), (status = 404, body = crate::problem::Problem), (status = 410, body = crate::problem::Problem)),
     security(("bearer" = [])))]
 pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
     staff.require(&state, "consent.read")?;

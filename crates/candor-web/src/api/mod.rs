@@ -84,16 +84,18 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
 }
 
 /// The purpose a request names: the `X-Candor-Purpose` header, else the
-/// `purpose` query parameter, else the endpoint's default.
-pub fn purpose(parts_headers: &axum::http::HeaderMap, query: Option<&str>, default: &str) -> String {
-    parts_headers
-        .get(PURPOSE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .or(query.map(str::trim).filter(|p| !p.is_empty()))
-        .unwrap_or(default)
-        .to_owned()
+/// `purpose` query parameter, else the endpoint's default. A header that
+/// is there but not plain ASCII is refused rather than skipped: falling
+/// back to the default would read data for a purpose the caller did not
+/// name.
+pub fn purpose(headers: &axum::http::HeaderMap, query: Option<&str>, default: &str) -> Result<String, Problem> {
+    let header = match headers.get(PURPOSE_HEADER) {
+        Some(v) => Some(v.to_str().map_err(|_| {
+            Problem::bad_request("the `X-Candor-Purpose` header must be a purpose id in plain ASCII, e.g. `customer_service`")
+        })?),
+        None => None,
+    };
+    Ok(header.map(str::trim).filter(|p| !p.is_empty()).or(query.map(str::trim).filter(|p| !p.is_empty())).unwrap_or(default).to_owned())
 }
 
 /// A subject id from a path segment.

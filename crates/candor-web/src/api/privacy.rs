@@ -2,17 +2,23 @@
 //! customers sign in to the privacy center with a one-time code and then
 //! see and manage only their own data under `/me`.
 
+use std::future::Future;
+
 use axum::extract::State;
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use candor_domain::ConsentSource;
-use candor_service::auth::{StartedSession, SESSION_LENGTH};
+use candor_service::auth::{new_challenge_id, StartedSession, SESSION_LENGTH};
+use candor_service::ServiceError;
 use serde::Deserialize;
 use serde_json::json;
+use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use super::{Json, Path};
 use crate::auth::{Customer, SESSION_COOKIE};
+use crate::credentials::{Caller, Checked, RequestAuth};
 use crate::problem::{ApiResult, Problem};
 use crate::AppState;
 
@@ -65,36 +71,58 @@ pub struct MyRequest {
 
 /// The session cookie: HttpOnly, SameSite=Strict, Secure when the server
 /// is reached over https.
-fn session_cookie(state: &AppState, value: &str, max_age: i64) -> Option<HeaderValue> {
+pub(crate) fn session_cookie(state: &AppState, value: &str, max_age: i64) -> Option<HeaderValue> {
     let secure = state.settings().server.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
     let c =
         format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}", if secure { "; Secure" } else { "" });
     HeaderValue::from_str(&c).ok()
 }
 
-fn started(state: &AppState, s: &StartedSession, body: serde_json::Value) -> Response {
-    let mut r = (StatusCode::CREATED, axum::Json(body)).into_response();
-    if let Some(c) = session_cookie(state, &s.cookie, SESSION_LENGTH.whole_seconds()) {
+/// 201 with the session's cookie (living as long as the session) and its
+/// CSRF token and end (RFC 3339) in the body.
+fn started(state: &AppState, s: &StartedSession) -> Response {
+    let ends = s.session.expires_at.format(&Rfc3339).unwrap_or_default();
+    let mut r = (StatusCode::CREATED, axum::Json(json!({ "csrf_token": s.session.csrf, "expires_at": ends }))).into_response();
+    let max_age = (s.session.expires_at - state.candor().now()).whole_seconds().clamp(0, SESSION_LENGTH.whole_seconds());
+    if let Some(c) = session_cookie(state, &s.cookie, max_age) {
         r.headers_mut().insert(header::SET_COOKIE, c);
     }
     r
 }
 
-/// Start a staff browser session from an API token: sets the session
-/// cookie and answers the CSRF token unsafe requests must echo.
-#[utoipa::path(post, path = "/api/v1/session", tag = "sessions", request_body = TokenLogin,
-    responses((status = 201, body = Object), (status = 401, body = Problem)))]
-pub async fn staff_session(State(state): State<AppState>, Json(t): Json<TokenLogin>) -> ApiResult<Response> {
-    let s = state.candor().start_staff_session(&t.token).await?;
-    let body = json!({ "csrf_token": s.session.csrf, "expires_at": s.session.expires_at });
-    Ok(started(&state, &s, body))
+/// A failed check of a token or code spends the address's failure
+/// budget; once it is spent, nothing is checked until it has cooled down.
+async fn guarded<T>(state: &AppState, auth: &RequestAuth, check: impl Future<Output = Result<T, ServiceError>>) -> ApiResult<T> {
+    let limits = &state.0.limiters;
+    limits.check_failures(auth.ip)?;
+    match check.await {
+        Err(e @ ServiceError::Unauthenticated(_)) => {
+            limits.failed(auth.ip);
+            Err(e.into())
+        }
+        other => Ok(other?),
+    }
 }
 
-/// End the browser session (staff or customer).
-#[utoipa::path(delete, path = "/api/v1/session", tag = "sessions", responses((status = 204)))]
-pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    if let Some(v) = crate::auth::cookie_in(&headers, SESSION_COOKIE) {
-        state.candor().end_session(v).await?;
+/// Start a staff browser session from an API token: sets the session
+/// cookie and answers the CSRF token unsafe requests must echo. The
+/// session ends when the token does, or is revoked.
+#[utoipa::path(post, path = "/api/v1/session", tag = "sessions", request_body = TokenLogin,
+    responses((status = 201, body = Object), (status = 401, body = Problem), (status = 429, body = Problem)))]
+pub async fn staff_session(State(state): State<AppState>, auth: RequestAuth, Json(t): Json<TokenLogin>) -> ApiResult<Response> {
+    let s = guarded(&state, &auth, state.candor().start_staff_session(&t.token)).await?;
+    Ok(started(&state, &s))
+}
+
+/// End the browser session (staff or customer). Like every unsafe request
+/// of a session, it needs the session's CSRF token: another site must not
+/// be able to sign someone out.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "sessions", responses((status = 204), (status = 403, body = Problem)))]
+pub async fn sign_out(State(state): State<AppState>, auth: RequestAuth, parts: Parts) -> ApiResult<Response> {
+    if let (Caller::Valid(Checked::Session(session), key), Some(cookie)) = (&auth.caller, crate::auth::cookie(&parts, SESSION_COOKIE)) {
+        crate::auth::check_csrf(&parts, &session.csrf)?;
+        state.candor().end_session(cookie).await?;
+        state.0.credentials.forget(key);
     }
     let mut r = StatusCode::NO_CONTENT.into_response();
     if let Some(c) = session_cookie(&state, "", 0) {
@@ -103,24 +131,31 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> ApiR
     Ok(r)
 }
 
-/// Ask for a sign-in code. The answer is the same whether or not the
-/// address is on record, so nobody learns who is a customer.
+/// Ask for a sign-in code. The answer is the same, and comes as fast,
+/// whether or not the address is on record (the work is done after it),
+/// so nobody learns who is a customer.
 #[utoipa::path(post, path = "/api/v1/privacy/sign-in", tag = "privacy center", request_body = SignIn,
-    responses((status = 202, body = Object)))]
+    responses((status = 202, body = Object), (status = 429, body = Problem), (status = 503, body = Problem)))]
 pub async fn sign_in(State(state): State<AppState>, Json(s): Json<SignIn>) -> ApiResult<impl IntoResponse> {
-    let challenge = state.candor().start_sign_in(&s.email).await?;
+    let challenge = new_challenge_id();
+    state.0.sign_ins.submit(challenge.clone(), s.email)?;
     Ok((StatusCode::ACCEPTED, axum::Json(json!({ "challenge": challenge, "sent_if_on_record": true }))))
 }
 
 /// Enter the code: sets the session cookie and answers the CSRF token.
 #[utoipa::path(post, path = "/api/v1/privacy/verify", tag = "privacy center", request_body = SignInCode,
-    responses((status = 201, body = Object), (status = 401, body = Problem)))]
-pub async fn verify(State(state): State<AppState>, headers: HeaderMap, Json(c): Json<SignInCode>) -> ApiResult<Response> {
-    let (subject, s) = state.candor().finish_sign_in(&c.challenge, &c.code).await?;
+    responses((status = 201, body = Object), (status = 401, body = Problem), (status = 429, body = Problem)))]
+pub async fn verify(
+    State(state): State<AppState>,
+    auth: RequestAuth,
+    headers: HeaderMap,
+    Json(c): Json<SignInCode>,
+) -> ApiResult<Response> {
+    let (subject, s) = guarded(&state, &auth, state.candor().finish_sign_in(&c.challenge, &c.code)).await?;
     if headers.get("sec-gpc").and_then(|v| v.to_str().ok()).map(str::trim) == Some("1") {
         state.candor().record_gpc_signal("subject", subject).await?;
     }
-    Ok(started(&state, &s, json!({ "csrf_token": s.session.csrf, "expires_at": s.session.expires_at })))
+    Ok(started(&state, &s))
 }
 
 /// What is held about the signed-in customer.

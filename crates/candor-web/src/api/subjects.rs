@@ -135,7 +135,9 @@ fn denied(d: &Decision) -> Option<Problem> {
 #[utoipa::path(get, path = "/api/v1/subjects/{id}", tag = "subjects",
     params(("id" = String, Path, description = "subject id"), PurposeQuery),
     responses((status = 200, description = "the subject as the purpose may see them", body = Object),
-        (status = 401, body = crate::problem::Problem), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)),
+        (status = 400, body = crate::problem::Problem), (status = 401, body = crate::problem::Problem),
+        (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
+        (status = 410, body = crate::problem::Problem)),
     security(("bearer" = [])))]
 pub async fn show(
     State(state): State<AppState>,
@@ -146,7 +148,7 @@ pub async fn show(
 ) -> ApiResult<impl IntoResponse> {
     staff.require(&state, "subjects.read")?;
     let id = subject_id(&id)?;
-    let purpose = purpose(&headers, q.purpose.as_deref(), "customer_service");
+    let purpose = purpose(&headers, q.purpose.as_deref(), "customer_service")?;
     let view = state.candor().view_subject(&staff.actor.id, id, &purpose).await?;
     if let Some(p) = denied(&view.decision) {
         return Err(p);
@@ -169,7 +171,8 @@ pub async fn create(State(state): State<AppState>, staff: Staff, Json(s): Json<N
 /// original only where the purpose permits its category.
 #[utoipa::path(get, path = "/api/v1/subjects/{id}/interactions", tag = "subjects",
     params(("id" = String, Path, description = "subject id"), InteractionsQuery),
-    responses((status = 200, body = Object), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)),
+    responses((status = 200, body = Object), (status = 400, body = crate::problem::Problem), (status = 403, body = crate::problem::Problem),
+        (status = 404, body = crate::problem::Problem), (status = 410, body = crate::problem::Problem)),
     security(("bearer" = [])))]
 pub async fn interactions(
     State(state): State<AppState>,
@@ -180,7 +183,7 @@ pub async fn interactions(
 ) -> ApiResult<impl IntoResponse> {
     staff.require(&state, "interactions.read")?;
     let id = subject_id(&id)?;
-    let purpose = purpose(&headers, q.purpose.as_deref(), "customer_service");
+    let purpose = purpose(&headers, q.purpose.as_deref(), "customer_service")?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1_000) as usize;
     let view = state.candor().view_interactions(&staff.actor.id, id, &purpose, limit).await?;
     if let Some(p) = denied(&view.decision) {

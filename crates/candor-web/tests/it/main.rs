@@ -5,11 +5,16 @@
 //! and the OpenAPI document.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test crate: helpers fail the test loudly")]
 
+#[cfg(unix)]
+mod connections;
+mod limits;
 mod matrix;
 mod privacy;
 mod protocol;
+mod sessions;
+mod timing;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -28,6 +33,7 @@ use tower::ServiceExt as _;
 /// `adam` admin), `bob` (agent) untrained, and a token for each.
 pub struct Api {
     pub f: Fixture,
+    pub state: candor_web::AppState,
     pub app: Router,
     pub tokens: Vec<(&'static str, String)>,
 }
@@ -46,8 +52,15 @@ impl Api {
             tokens.push((actor, f.candor.create_token("test", actor, Duration::days(30)).await.unwrap().token));
         }
         let settings = Settings::from_text_in(config, f.dir()).unwrap();
-        let app = candor_web::router(candor_web::AppState::new(f.candor.clone(), settings).unwrap());
-        Self { f, app, tokens }
+        let state = candor_web::AppState::new(f.candor.clone(), settings).unwrap();
+        let app = candor_web::router(state.clone());
+        Self { f, state, app, tokens }
+    }
+
+    /// Wait until the sign-in requests answered so far have been carried
+    /// out (codes queued, challenges stored).
+    pub async fn settle(&self) {
+        self.state.sign_ins_settled().await;
     }
 
     pub fn token(&self, actor: &str) -> &str {
@@ -70,6 +83,11 @@ impl Api {
 
 /// A request to `app`, from 127.0.0.1.
 pub async fn send_to(app: &Router, method: Method, uri: &str, headers: HeaderMap, body: Option<serde_json::Value>) -> Reply {
+    send_from(app, IpAddr::from([127, 0, 0, 1]), method, uri, headers, body).await
+}
+
+/// A request to `app` from `ip`.
+pub async fn send_from(app: &Router, ip: IpAddr, method: Method, uri: &str, headers: HeaderMap, body: Option<serde_json::Value>) -> Reply {
     {
         let mut req = Request::builder().method(method).uri(uri);
         for (k, v) in &headers {
@@ -83,7 +101,7 @@ pub async fn send_to(app: &Router, method: Method, uri: &str, headers: HeaderMap
             None => Body::empty(),
         };
         let mut req = req.body(body).unwrap();
-        req.extensions_mut().insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        req.extensions_mut().insert(ConnectInfo(SocketAddr::new(ip, 40000)));
         let res = app.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();

@@ -30,6 +30,7 @@ async fn sign_in(api: &Api, email: &str) -> (String, String) {
     let asked = api.send(Method::POST, "/api/v1/privacy/sign-in", HeaderMap::new(), Some(json!({ "email": email }))).await;
     assert_eq!(asked.status, StatusCode::ACCEPTED, "{asked:?}");
     let challenge = asked.json["challenge"].as_str().unwrap().to_owned();
+    api.settle().await;
     let code = code_from_outbox(&api.f, "sign_in_code").await;
     let done =
         api.send(Method::POST, "/api/v1/privacy/verify", HeaderMap::new(), Some(json!({ "challenge": challenge, "code": code }))).await;
@@ -55,6 +56,7 @@ async fn a_customer_signs_in_with_a_code_and_reaches_only_their_own_data() {
         let before = api.f.candor.outbox(true, 0, 1_000).await.unwrap().len();
         let nobody = api.send(Method::POST, "/api/v1/privacy/sign-in", HeaderMap::new(), Some(json!({ "email": "who@example.com" }))).await;
         assert_eq!(nobody.status, StatusCode::ACCEPTED);
+        api.settle().await;
         assert_eq!(api.f.candor.outbox(true, 0, 1_000).await.unwrap().len(), before);
         let wrong = api
             .send(
@@ -110,7 +112,12 @@ async fn a_customer_signs_in_with_a_code_and_reaches_only_their_own_data() {
         assert_eq!(gpc.len(), 1);
         assert_eq!(gpc[0].event.action.as_str(), "opt_out_sale_share");
 
-        // Signing out ends the session.
+        // Signing out ends the session, but only with the CSRF token: a
+        // forged request from another site cannot sign her out.
+        let forged = api.send(Method::DELETE, "/api/v1/session", with(&cookie, None), None).await;
+        assert_eq!((forged.status, forged.problem()), (StatusCode::FORBIDDEN, Some("forbidden")), "{forged:?}");
+        assert!(forged.header("set-cookie").is_none(), "{forged:?}");
+        assert_eq!(api.send(Method::GET, "/api/v1/me", with(&cookie, None), None).await.status, StatusCode::OK, "still signed in");
         let out = api.send(Method::DELETE, "/api/v1/session", with(&cookie, Some(&csrf)), None).await;
         assert_eq!(out.status, StatusCode::NO_CONTENT);
         assert!(out.header("set-cookie").unwrap().contains("Max-Age=0"));

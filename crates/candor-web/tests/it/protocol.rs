@@ -159,10 +159,34 @@ async fn a_rights_request_runs_its_course_over_the_api() {
         .await;
         let done = api.call(Some("carla"), Method::POST, &format!("/api/v1/rights-requests/{eid}/execute"), Some(json!({}))).await;
         assert_eq!(done.json["state"], "completed", "{done:?}");
-        let gone = api.call(Some("alice"), Method::GET, &format!("/api/v1/subjects/{s}"), None).await;
-        assert_eq!(gone.status, StatusCode::NOT_FOUND, "{gone:?}");
+        // Reads of the erased customer say so (410), as requests about them do.
+        for uri in [format!("/api/v1/subjects/{s}"), format!("/api/v1/subjects/{s}/interactions"), format!("/api/v1/subjects/{s}/consent")]
+        {
+            let gone = api.call(Some("adam"), Method::GET, &uri, None).await;
+            assert_eq!((gone.status, gone.problem()), (StatusCode::GONE, Some("subject-erased")), "{uri}: {gone:?}");
+            assert!(gone.json["detail"].as_str().unwrap().contains(&eid), "names the erasure request: {gone:?}");
+        }
+        let never = api.call(Some("adam"), Method::GET, "/api/v1/subjects/6f1c1f2e-8f39-4a5e-9a55-2f4f0d6f1c1f", None).await;
+        assert_eq!((never.status, never.problem()), (StatusCode::NOT_FOUND, Some("unknown-subject")), "{never:?}");
         let again = api.call(Some("carla"), Method::POST, "/api/v1/rights-requests", Some(json!({ "type": "access", "subject": s }))).await;
         assert_eq!((again.status, again.problem()), (StatusCode::GONE, Some("subject-erased")), "{again:?}");
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_purpose_header_that_is_not_ascii_is_refused_naming_the_header() {
+    let api = Api::new(Fixture::with_policy(TestDb::sqlite()).await).await;
+    let input = NewSubjectInput { email: Some("pat@example.com".into()), ..Default::default() };
+    let s = api.f.candor.add_subject("test", &input).await.unwrap();
+    for uri in [format!("/api/v1/subjects/{s}"), format!("/api/v1/subjects/{s}/interactions")] {
+        let mut h = HeaderMap::new();
+        h.insert("authorization", format!("Bearer {}", api.token("alice")).parse().unwrap());
+        // `analytícs`: not the agent's purpose, and not one a header can name.
+        h.insert("x-candor-purpose", axum::http::HeaderValue::from_bytes("analyt\u{ed}cs".as_bytes()).unwrap());
+        let r = api.send(Method::GET, &uri, h, None).await;
+        assert_eq!((r.status, r.problem()), (StatusCode::BAD_REQUEST, Some("bad-request")), "{uri}: {r:?}");
+        assert!(r.json["detail"].as_str().unwrap().contains("X-Candor-Purpose"), "{r:?}");
+        assert!(!r.json.to_string().contains("pat@example.com"), "nothing read under a default purpose: {r:?}");
+    }
 }
