@@ -63,6 +63,7 @@ pub async fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
         batch_size: usize::try_from(a.batch_size).unwrap_or(candor_ingest::pipeline::DEFAULT_BATCH),
         quarantine: a.quarantine.clone(),
         taxonomy: Arc::new(inst.settings.themes()?),
+        limits: inst.settings.import.limits(),
     };
     let progress = Arc::new(Progress::default());
     let bar = bar(&progress);

@@ -66,3 +66,26 @@ fn a_clean_file_exits_zero_and_bad_input_exits_one() {
     let r = i.fails(1, &["import", "c.jsonl", "--format", "jsonl", "--mapping", "m.toml"]);
     assert!(r.stderr.contains("m.toml"), "{}", r.stderr);
 }
+
+#[test]
+fn an_unclosed_quote_exits_two_and_keeps_each_message_with_its_author() {
+    let i = Install::new();
+    std::fs::write(
+        i.file("twcs.csv"),
+        concat!(
+            "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n",
+            "1,200001,True,Tue Oct 31 22:10:47 +0000 2017,\"@sprintcare my bill is wrong,,\n",
+            "2,200002,True,Tue Oct 31 22:11:47 +0000 2017,@sprintcare please cancel my line,,\n",
+        ),
+    )
+    .unwrap();
+    let r = i.run(&["import", "twcs.csv", "--json"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    let s = r.json();
+    assert_eq!((s["quarantined"].as_u64(), s["interactions"]["stored"].as_u64()), (Some(1), Some(1)), "{s}");
+    let q = std::fs::read_to_string(i.file("twcs.csv.quarantine.jsonl")).unwrap();
+    assert!(q.contains("\"line\":2") && q.contains("is not closed before line 3"), "{q}");
+    let second = i.ok(&["subject", "find", "--handle", "x:@200002"]);
+    assert!(!second.trim().is_empty());
+    i.fails(2, &["subject", "find", "--handle", "x:@200001"]);
+}

@@ -45,7 +45,7 @@ use self::enrich::{first_mention, Enricher, Job};
 use self::identity::{Identities, Standing};
 use self::quarantine::Quarantine;
 use self::writer::{Write, Writer};
-use crate::formats::{self, mapped::Mapping, Format, FormatError, PLATFORM_X};
+use crate::formats::{self, mapped::Mapping, Format, FormatError, Limits, PLATFORM_X};
 use crate::record::{Author, Contact, Deletion, Draft, Quarantined, Record};
 
 /// Records a batch holds at most.
@@ -73,6 +73,9 @@ pub struct ImportOptions {
     pub quarantine: Option<PathBuf>,
     /// The themes each message is tagged with (a bit per theme, in order).
     pub taxonomy: Arc<Taxonomy>,
+    /// How large one record may be: larger ones are quarantined as they
+    /// are read, without being held.
+    pub limits: Limits,
 }
 
 impl Default for ImportOptions {
@@ -85,6 +88,7 @@ impl Default for ImportOptions {
             batch_size: DEFAULT_BATCH,
             quarantine: None,
             taxonomy: Arc::new(Taxonomy::default_customer_care()),
+            limits: Limits::default(),
         }
     }
 }
@@ -273,7 +277,7 @@ fn open_input(
         None => formats::guess(&head).map_err(format_err)?,
     };
     let input = Counting { inner: Cursor::new(head).chain(file), progress: Arc::clone(progress) };
-    let records = formats::open(format, input, options.mapping.as_ref(), &options.brands).map_err(format_err)?;
+    let records = formats::open(format, input, options.mapping.as_ref(), &options.brands, options.limits).map_err(format_err)?;
     Ok((format, records))
 }
 

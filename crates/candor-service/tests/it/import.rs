@@ -288,6 +288,50 @@ async fn bad_records_are_quarantined_with_line_and_reason_and_the_rest_is_stored
 }
 
 #[tokio::test]
+async fn an_unclosed_quote_is_quarantined_and_the_next_customers_message_stays_theirs() {
+    each_backend(|db| async move {
+        let f = Fixture::new(db).await;
+        let body = format!(
+            "{HEAD}{}{}{}",
+            "1,200001,True,Tue Oct 31 22:10:47 +0000 2017,\"@sprintcare my bill is wrong,,\n",
+            "2,200002,True,Tue Oct 31 22:11:47 +0000 2017,@sprintcare please cancel my line,,\n",
+            "3,200003,True,Tue Oct 31 22:12:47 +0000 2017,\"a real\nmulti-line tweet\",,\n",
+        );
+        let path = write(f.dir(), "twcs.csv", &body);
+        let s = import(&f, &path, options()).await;
+        assert_eq!((s.records, s.quarantined, s.interactions.stored), (3, 1, 2), "{s:?}");
+        let q = std::fs::read_to_string(s.quarantine_file.unwrap()).unwrap();
+        assert!(q.contains("\"line\":2") && q.contains("quote opened on line 2"), "{q}");
+        assert!(f.store.interaction("x", "1").await.unwrap().is_none());
+        let second = f.store.interaction("x", "2").await.unwrap().unwrap();
+        assert_eq!(second.subject, subject_of(&f, "200002").await);
+        assert_eq!(subject_of(&f, "200001").await, None, "nothing of the broken record is stored");
+        assert_eq!(by_id(&snapshot(&f).await, "2").text, "@sprintcare please cancel my line");
+        assert_eq!(by_id(&snapshot(&f).await, "3").text, "a real\nmulti-line tweet");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_five_megabyte_line_is_quarantined_alone_and_the_rest_is_imported() {
+    each_backend(|db| async move {
+        let f = Fixture::new(db).await;
+        let mut body = format!("{HEAD}{THREADS}");
+        body.push_str("7,115714,True,Tue Oct 31 22:10:47 +0000 2017,");
+        body.push_str(&"z".repeat(5 << 20));
+        body.push_str(",,\n8,115714,True,Tue Oct 31 22:11:47 +0000 2017,@sprintcare after the long one,,\n");
+        let path = write(f.dir(), "long.csv", &body);
+        let s = import(&f, &path, options()).await;
+        assert_eq!((s.records, s.quarantined, s.interactions.stored), (8, 1, 7), "{s:?}");
+        let q: serde_json::Value = serde_json::from_str(std::fs::read_to_string(s.quarantine_file.unwrap()).unwrap().trim()).unwrap();
+        assert_eq!((q["line"].as_u64(), q["reason"].as_str()), (Some(8), Some("oversize: more than 1048576 bytes")));
+        assert!(q["raw"].as_str().unwrap().len() < 1024, "the quarantine file holds a prefix, not the line");
+        assert!(f.store.interaction("x", "8").await.unwrap().is_some());
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn erased_customers_stay_erased() {
     each_backend(|db| async move {
         let f = Fixture::new(db).await;
