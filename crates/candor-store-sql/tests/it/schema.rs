@@ -11,7 +11,7 @@ async fn opening_twice_applies_the_migrations_once() {
         s.close().await;
         let s = db.open().await;
         let (n, v): (i64, i64) = sqlx::query_as("select count(*), max(version) from candor_schema").fetch_one(s.pool()).await.unwrap();
-        assert_eq!((n, v), (5, 5), "{}", db.name());
+        assert_eq!((n, v), (6, 7), "{}", db.name());
         assert_eq!(s.audit_head().await.unwrap(), (0, [0; 32]));
         s.close().await;
     })
@@ -25,7 +25,7 @@ async fn a_database_written_by_a_newer_candor_is_refused() {
         sqlx::query("insert into candor_schema (version) values (999)").execute(s.pool()).await.unwrap();
         s.close().await;
         let err = SqlStore::open(&db.url, db.options()).await.unwrap_err();
-        assert!(matches!(err, StoreError::NewerSchema { found: 999, supported: 5 }), "{err}");
+        assert!(matches!(err, StoreError::NewerSchema { found: 999, supported: 7 }), "{err}");
         assert!(err.to_string().contains("upgrade candor"), "{err}");
     })
     .await;
