@@ -344,7 +344,7 @@ pub fn generate(dir: &Path, customers: u64, interactions: u64, seed: u64) -> std
     let mut contact_rows = 0u64;
     let mut households = 0u64;
     let mut last_phone = String::new();
-    let mut phones = 0u64;
+    let mut since_household = 0u32;
     for (i, c) in people.iter().enumerate() {
         if !wrote[i] || !rng.gen_bool(0.5) {
             continue;
@@ -357,11 +357,12 @@ pub fn generate(dir: &Path, customers: u64, interactions: u64, seed: u64) -> std
         }
         let mut phone = if rng.gen_bool(0.6) { phone(&mut rng) } else { String::new() };
         if !phone.is_empty() {
-            phones += 1;
+            since_household += 1;
             // Every 40th contact with a phone shares the one before (a
             // household's landline), on purpose: counted rather than drawn,
             // so the rest of the file stays as the seed made it.
-            if phones % 40 == 0 && !last_phone.is_empty() {
+            if since_household == 40 && !last_phone.is_empty() {
+                since_household = 0;
                 phone = last_phone.clone();
                 households += 1;
             }

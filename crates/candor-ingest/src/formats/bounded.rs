@@ -152,7 +152,7 @@ pub(crate) fn raw_prefix(bytes: &[u8]) -> String {
 
 /// Where a CSV scan is within a record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Quote {
+enum Scan {
     /// At the start of a field.
     FieldStart,
     /// In an unquoted field (a quote here is text).
@@ -160,56 +160,56 @@ enum Quote {
     /// In a quoted field.
     Quoted,
     /// Just after a quote in a quoted field: `"` makes it an escaped quote.
-    QuoteInQuoted,
+    ClosingQuote,
 }
 
 /// Scan `line` from `state`; returns the state after it and whether a
 /// quote opened in it is still open at its end.
-fn scan(mut state: Quote, line: &[u8]) -> (Quote, bool) {
+fn scan(mut state: Scan, line: &[u8]) -> (Scan, bool) {
     let mut opened = false;
     let mut i = 0;
     while i < line.len() {
         match state {
-            Quote::Quoted => match memchr::memchr(b'"', &line[i..]) {
+            Scan::Quoted => match memchr::memchr(b'"', &line[i..]) {
                 Some(j) => {
                     i += j + 1;
-                    state = Quote::QuoteInQuoted;
+                    state = Scan::ClosingQuote;
                 }
-                None => return (Quote::Quoted, opened),
+                None => return (Scan::Quoted, opened),
             },
-            Quote::Field => match memchr::memchr3(b',', b'\n', b'\r', &line[i..]) {
+            Scan::Field => match memchr::memchr3(b',', b'\n', b'\r', &line[i..]) {
                 Some(j) if line[i + j] == b',' => {
                     i += j + 1;
-                    state = Quote::FieldStart;
+                    state = Scan::FieldStart;
                 }
                 Some(j) => {
                     i += j + 1;
-                    state = Quote::FieldStart;
+                    state = Scan::FieldStart;
                 }
-                None => return (Quote::Field, false),
+                None => return (Scan::Field, false),
             },
-            Quote::FieldStart | Quote::QuoteInQuoted => {
+            Scan::FieldStart | Scan::ClosingQuote => {
                 let b = line[i];
                 i += 1;
                 state = match (state, b) {
-                    (Quote::FieldStart, b'"') => {
+                    (Scan::FieldStart, b'"') => {
                         opened = true;
-                        Quote::Quoted
+                        Scan::Quoted
                     }
-                    (Quote::QuoteInQuoted, b'"') => Quote::Quoted,
+                    (Scan::ClosingQuote, b'"') => Scan::Quoted,
                     (_, b',' | b'\n' | b'\r') => {
                         opened = false;
-                        Quote::FieldStart
+                        Scan::FieldStart
                     }
                     _ => {
                         opened = false;
-                        Quote::Field
+                        Scan::Field
                     }
                 };
             }
         }
     }
-    (state, opened && state == Quote::Quoted)
+    (state, opened && state == Scan::Quoted)
 }
 
 /// What [`CsvRecords::next_record`] read.
@@ -318,10 +318,10 @@ impl<R: Read> CsvRecords<R> {
                 // Blank lines are no records (as the `csv` crate reads them).
                 continue;
             }
-            let (mut state, mut opened) = scan(Quote::FieldStart, &self.buf);
+            let (mut state, mut opened) = scan(Scan::FieldStart, &self.buf);
             let mut quote_line = first;
             let mut breaks = 0usize;
-            while state == Quote::Quoted {
+            while state == Scan::Quoted {
                 if opened {
                     quote_line = self.lines.line;
                 }
@@ -425,7 +425,10 @@ mod tests {
         r.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()
     }
 
-    fn all(input: &str, limits: Limits) -> Vec<Result<(u64, Vec<String>), (u64, String)>> {
+    /// A record (line, fields) or a quarantined one (line, reason).
+    type Got = Result<(u64, Vec<String>), (u64, String)>;
+
+    fn all(input: &str, limits: Limits) -> Vec<Got> {
         let starts = |r: &csv::ByteRecord| r.get(0).is_some_and(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit)) && r.len() == 3;
         let mut rdr = CsvRecords::new(input.as_bytes(), limits);
         let mut v = Vec::new();

@@ -1,7 +1,9 @@
 //! A CRM contacts CSV: e-mail, phone, name, customer number and social
 //! handles, under the column names CRMs actually export (`Email Address`,
 //! `Mobile`, `Full Name`, `Customer ID`, `Twitter`, …). Each row creates a
-//! customer or enriches the one its identifiers already point to.
+//! customer, enriches the one its identifiers already point to, or is kept
+//! apart from one it only shares an identifier with (the pipeline's
+//! `contacts` module says how).
 
 use std::io::Read;
 

@@ -470,6 +470,9 @@ async fn a_household_sharing_a_phone_stays_two_customers_on_every_import() {
         assert_eq!(third.contacts, again.contacts);
         assert_eq!(names().await, before);
         assert_eq!(f.store.subject_count().await.unwrap(), 2);
+        // Erasing either customer takes the record of the pair with it.
+        f.exec(&format!("delete from subjects where id = '{vera}'")).await;
+        assert!(f.store.identity_conflicts(&[jonas]).await.unwrap().is_empty());
     })
     .await;
 }
