@@ -146,6 +146,9 @@ pub struct DemoData {
     pub contact_rows: u64,
     /// Distinct customers who wrote.
     pub customers: u64,
+    /// Contacts written with the phone of the contact before them: two
+    /// people of one household, who must stay two customers.
+    pub households: u64,
     /// The brands' handles.
     pub brands: Vec<String>,
 }
@@ -339,6 +342,9 @@ pub fn generate(dir: &Path, customers: u64, interactions: u64, seed: u64) -> std
     let mut out = BufWriter::new(File::create(&contacts)?);
     writeln!(out, "Customer ID,Full Name,Email Address,Mobile,Twitter")?;
     let mut contact_rows = 0u64;
+    let mut households = 0u64;
+    let mut last_phone = String::new();
+    let mut since_household = 0u32;
     for (i, c) in people.iter().enumerate() {
         if !wrote[i] || !rng.gen_bool(0.5) {
             continue;
@@ -349,7 +355,19 @@ pub fn generate(dir: &Path, customers: u64, interactions: u64, seed: u64) -> std
             writeln!(out, "C-{},{},{}-at-example.com,,@{}", c.number, c.name(), c.first.to_lowercase(), c.handle)?;
             continue;
         }
-        let phone = if rng.gen_bool(0.6) { phone(&mut rng) } else { String::new() };
+        let mut phone = if rng.gen_bool(0.6) { phone(&mut rng) } else { String::new() };
+        if !phone.is_empty() {
+            since_household += 1;
+            // Every 40th contact with a phone shares the one before (a
+            // household's landline), on purpose: counted rather than drawn,
+            // so the rest of the file stays as the seed made it.
+            if since_household == 40 && !last_phone.is_empty() {
+                since_household = 0;
+                phone = last_phone.clone();
+                households += 1;
+            }
+            last_phone = phone.clone();
+        }
         writeln!(out, "C-{},{},{},{},@{}", c.number, c.name(), c.email(), quote(&phone), c.handle)?;
     }
     out.flush()?;
@@ -360,6 +378,7 @@ pub fn generate(dir: &Path, customers: u64, interactions: u64, seed: u64) -> std
         malformed,
         contact_rows,
         customers: wrote.iter().filter(|w| **w).count() as u64,
+        households,
         brands: brand_handles(),
     })
 }

@@ -9,6 +9,6 @@ pub mod formats;
 pub mod pipeline;
 pub mod record;
 
-pub use formats::{guess, Format, FormatError};
+pub use formats::{guess, Format, FormatError, Limits};
 pub use pipeline::{import, ImportError, ImportOptions, Progress, Summary};
 pub use record::{Author, Contact, Deletion, Draft, Kind, Quarantined, Record};

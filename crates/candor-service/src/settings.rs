@@ -35,6 +35,58 @@ pub struct Settings {
     /// Analytics.
     #[serde(default)]
     pub analytics: AnalyticsSettings,
+    /// Imports.
+    #[serde(default)]
+    pub import: ImportSettings,
+}
+
+/// Imports: how large one record of an input may be. A larger one is
+/// quarantined as it is read, without being held in memory.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportSettings {
+    /// Bytes of one record (a CSV record with all its lines, a JSON line).
+    #[serde(default = "default_record_bytes")]
+    pub max_record_bytes: usize,
+    /// Bytes of one X API v2 response (a line, or a pretty-printed
+    /// document), which is parsed whole.
+    #[serde(default = "default_document_bytes")]
+    pub max_document_bytes: usize,
+    /// Line breaks one quoted CSV field may hold; more, and its quote is
+    /// taken as never closed.
+    #[serde(default = "default_field_lines")]
+    pub max_field_lines: usize,
+}
+
+fn default_record_bytes() -> usize {
+    candor_ingest::Limits::default().record_bytes
+}
+fn default_document_bytes() -> usize {
+    candor_ingest::Limits::default().document_bytes
+}
+fn default_field_lines() -> usize {
+    candor_ingest::Limits::default().field_lines
+}
+
+impl Default for ImportSettings {
+    fn default() -> Self {
+        Self {
+            max_record_bytes: default_record_bytes(),
+            max_document_bytes: default_document_bytes(),
+            max_field_lines: default_field_lines(),
+        }
+    }
+}
+
+impl ImportSettings {
+    /// The limits an import reads with.
+    pub fn limits(&self) -> candor_ingest::Limits {
+        candor_ingest::Limits {
+            record_bytes: self.max_record_bytes.max(1024),
+            document_bytes: self.max_document_bytes.max(1024),
+            field_lines: self.max_field_lines,
+        }
+    }
 }
 
 /// The database.

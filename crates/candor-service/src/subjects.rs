@@ -232,6 +232,46 @@ impl Candor {
         Ok(n)
     }
 
+    /// Unlink identifiers from a subject, deliberately: a shared phone an
+    /// import left with one member of a household, given to the other with
+    /// [`Candor::link_identities`]. Refuses one that is not theirs, and
+    /// leaving them none. Audited by kinds only. Returns how many went.
+    pub async fn unlink_identities(&self, actor: &str, id: SubjectId, input: &NewSubjectInput) -> Result<usize> {
+        let mut identifiers = parse_identifiers(input)?;
+        if identifiers.is_empty() {
+            return Err(ServiceError::NoIdentifier);
+        }
+        identifiers.dedup();
+        let r = self.subject_record(id).await?;
+        let mut indexes = Vec::with_capacity(identifiers.len());
+        for i in &identifiers {
+            let b = self.keys.blind_index(&i.index_namespace(), i.value());
+            if self.store.find_subject(&b).await? != Some(id) {
+                return Err(ServiceError::InvalidInput(format!("this {} is not linked to subject {id}", i.kind())));
+            }
+            if !indexes.contains(&b) {
+                indexes.push(b);
+            }
+        }
+        if indexes.len() >= r.identities.len() {
+            return Err(ServiceError::InvalidInput(
+                "a customer keeps at least one identifier: link another before unlinking this one".into(),
+            ));
+        }
+        let n = indexes.len();
+        let kinds: Vec<String> = identifiers.iter().map(Identifier::index_namespace).collect();
+        let audit = self.audit(actor, "subject.unlink", json!({ "identifiers": kinds })).subject(r.pseudonym);
+        self.store.apply(WriteBatch::one(Op::RemoveFields { subject: id, attributes: Vec::new(), identities: indexes }, audit)).await?;
+        Ok(n)
+    }
+
+    /// The customers a subject was kept apart from although they share
+    /// an identifier (a household's phone), as imports recorded them.
+    pub async fn identity_conflicts(&self, id: SubjectId) -> Result<Vec<candor_store::IdentityConflict>> {
+        self.subject_record(id).await?;
+        Ok(self.store.identity_conflicts(&[id]).await?)
+    }
+
     /// The subject an identifier belongs to, through the blind index.
     pub async fn find_subject(&self, identifier: &Identifier) -> Result<Option<SubjectId>> {
         Ok(self.store.find_subject(&self.keys.blind_index(&identifier.index_namespace(), identifier.value())).await?)

@@ -11,6 +11,7 @@ mod access;
 mod analytics;
 mod backend;
 mod cache;
+mod conflicts;
 mod interactions;
 mod rights;
 mod rows;
@@ -189,6 +190,7 @@ impl SqlStore {
                 rights::queue(tx, &messages).await?;
                 Ok(Outcome::Done)
             }
+            Op::RecordConflicts(conflicts) => Ok(Outcome::Count(conflicts::record(tx, &conflicts).await?)),
             Op::MarkSent { ids, at } => Ok(Outcome::Count(rights::mark_sent(tx, &ids, micros(at)).await?)),
             Op::PlaceHold { subject, purpose, reason, actor, at } => {
                 rights::place_hold(tx, subject, &purpose, &reason, &actor, micros(at)).await?;
@@ -310,6 +312,7 @@ fn changes_what_analytics_count(op: &Op) -> bool {
         | Op::SaveRightsRequest { .. }
         | Op::RemoveFields { .. }
         | Op::QueueMessages(_)
+        | Op::RecordConflicts(_)
         | Op::MarkSent { .. }
         | Op::PlaceHold { .. }
         | Op::ReleaseHold { .. }
@@ -353,6 +356,7 @@ fn deletes_personal_data(op: &Op) -> bool {
         | Op::EndSession { .. }
         | Op::CreateChallenge { .. }
         | Op::SpendChallengeAttempt { .. }
+        | Op::RecordConflicts(_)
         | Op::DeleteChallenge { .. } => false,
     }
 }
@@ -517,6 +521,14 @@ impl Store for SqlStore {
 
     async fn subject_attribute(&self, ids: &[SubjectId], name: &str) -> Result<Vec<(SubjectId, Vec<u8>)>, StoreError> {
         interactions::subject_attribute(&self.pool, self.backend, ids, name).await
+    }
+
+    async fn identity_kinds(&self, ids: &[SubjectId]) -> Result<Vec<(SubjectId, String)>, StoreError> {
+        conflicts::kinds(&self.pool, self.backend, ids).await
+    }
+
+    async fn identity_conflicts(&self, ids: &[SubjectId]) -> Result<Vec<candor_store::IdentityConflict>, StoreError> {
+        conflicts::of(&self.pool, self.backend, ids).await
     }
 
     async fn suppressed(&self, blind_indexes: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, StoreError> {

@@ -175,6 +175,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// many customers' stored values at once.
     async fn subject_attribute(&self, ids: &[SubjectId], name: &str) -> Result<Vec<(SubjectId, Vec<u8>)>, StoreError>;
 
+    /// The kinds of identifiers each of these subjects holds, as
+    /// namespaces (`email`, `handle:x`): no values.
+    async fn identity_kinds(&self, ids: &[SubjectId]) -> Result<Vec<(SubjectId, String)>, StoreError>;
+
+    /// The conflicts recorded between any of these subjects and another.
+    async fn identity_conflicts(&self, ids: &[SubjectId]) -> Result<Vec<IdentityConflict>, StoreError>;
+
     /// Which of these blind indexes are suppressed (erased subjects).
     async fn suppressed(&self, blind_indexes: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, StoreError>;
 

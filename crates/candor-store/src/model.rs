@@ -152,6 +152,41 @@ pub struct InteractionLink {
     pub conversation_id: Option<String>,
 }
 
+/// Two customers kept apart although they share an identifier (a
+/// household's phone): what the import found, by kinds only. The pair is
+/// unordered; the store keeps it once per shared kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdentityConflict {
+    /// One customer.
+    pub subject: SubjectId,
+    /// The other.
+    pub other: SubjectId,
+    /// The kind of identifier they share (`phone`, `email`), never its value.
+    pub shared: String,
+    /// The kinds in which they differ (`customer_number`, `email`, `name`).
+    pub differing: Vec<String>,
+    /// What found it: an import's file name.
+    pub source: String,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+impl IdentityConflict {
+    /// The pair in a fixed order, so that either way round is one pair.
+    pub fn pair(&self) -> (SubjectId, SubjectId) {
+        ordered(self.subject, self.other)
+    }
+}
+
+/// `a` and `b`, the smaller first.
+pub fn ordered(a: SubjectId, b: SubjectId) -> (SubjectId, SubjectId) {
+    if a.as_uuid() <= b.as_uuid() {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
 /// The associated data an interaction's text is sealed with: a ciphertext
 /// moved to another row does not decrypt.
 pub fn interaction_context(platform: &str, external_id: &str) -> Vec<u8> {
@@ -459,6 +494,8 @@ pub enum Op {
     },
     /// Queue messages in the outbox.
     QueueMessages(Vec<NewMessage>),
+    /// Remember customers kept apart; returns how many pairs were new.
+    RecordConflicts(Vec<IdentityConflict>),
     /// Mark outbox messages as taken by a transport; returns how many.
     MarkSent {
         /// Their ids.

@@ -38,7 +38,12 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
             d.customers,
             d.twcs.display()
         );
-        println!("wrote {} CRM contacts to `{}`", d.contact_rows, d.contacts.display());
+        println!(
+            "wrote {} CRM contacts to `{}` ({} of them share a phone with the contact before, as households do)",
+            d.contact_rows,
+            d.contacts.display(),
+            d.households
+        );
         let brands: Vec<String> = d.brands.iter().map(|b| format!("--brand {b}")).collect();
         println!("import them with:\n  candor import {}\n  candor import {} {}", d.contacts.display(), d.twcs.display(), brands.join(" "));
     }

@@ -63,6 +63,7 @@ pub async fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
         batch_size: usize::try_from(a.batch_size).unwrap_or(candor_ingest::pipeline::DEFAULT_BATCH),
         quarantine: a.quarantine.clone(),
         taxonomy: Arc::new(inst.settings.themes()?),
+        limits: inst.settings.import.limits(),
     };
     let progress = Arc::new(Progress::default());
     let bar = bar(&progress);
@@ -121,9 +122,31 @@ fn print(s: &Summary) {
     let c = &s.contacts;
     if c.read > 0 {
         println!(
-            "  contacts: {} read, {} created, {} enriched, {} unchanged, {} suppressed",
-            c.read, c.created, c.enriched, c.unchanged, c.suppressed
+            "  contacts: {} read, {} created, {} enriched, {} unchanged, {} kept apart, {} suppressed",
+            c.read, c.created, c.enriched, c.unchanged, c.conflicts, c.suppressed
         );
+    }
+    if c.conflicts > 0 {
+        let kinds: Vec<String> = c.shared.iter().map(|(k, n)| format!("{n} shared {k}")).collect();
+        println!(
+            "  {} conflict(s) kept apart ({}): customers who share an identifier but differ in others stay separate customers",
+            c.conflicts,
+            kinds.join(", ")
+        );
+        for k in c.kept_apart.iter().take(10) {
+            println!(
+                "    line {}: subject {} kept apart from {} (shared {}; differ in {})",
+                k.line,
+                k.subject,
+                k.other,
+                k.shared,
+                k.differing.join(", ")
+            );
+        }
+        if c.conflicts > 10 {
+            println!("    … {} more in `--json`", c.conflicts.min(candor_ingest::pipeline::LISTED_CONFLICTS as u64) - 10);
+        }
+        println!("  (link or unlink identifiers deliberately with `candor subject link|unlink SUBJECT`)");
     }
     if s.deletions.read > 0 {
         println!("  deletion notices: {} read, {} stored interactions removed", s.deletions.read, s.deletions.removed);

@@ -1,5 +1,6 @@
-//! `candor subject add|find|show|hold|release`: customers, their
-//! identifiers, and legal holds on their data.
+//! `candor subject add|find|show|link|unlink|conflicts|hold|release`:
+//! customers, their identifiers, the customers an import kept apart, and
+//! legal holds on their data.
 
 use candor_domain::{Decision, Identifier, SubjectId};
 use candor_service::subjects::NewSubjectInput;
@@ -22,6 +23,18 @@ pub enum Command {
         /// The purpose to read personal data for, e.g. `customer_service`.
         #[arg(long)]
         purpose: Option<String>,
+    },
+    /// Link identifiers to a customer (refused when another customer holds
+    /// one: unlink it there first).
+    Link(LinkArgs),
+    /// Unlink identifiers from a customer, deliberately: a household's
+    /// shared phone an import left with the other member.
+    Unlink(LinkArgs),
+    /// The customers a customer was kept apart from although they share
+    /// an identifier (by kinds; recorded by imports).
+    Conflicts {
+        /// The subject id.
+        subject: String,
     },
     /// Place a legal hold on a customer's data for a purpose the policy
     /// marks `legal_hold = true`: erasure then restricts what it covers
@@ -67,6 +80,42 @@ pub struct AddArgs {
     /// Name.
     #[arg(long)]
     pub name: Option<String>,
+}
+
+/// A customer and identifiers to link or unlink.
+#[derive(Debug, clap::Args)]
+pub struct LinkArgs {
+    /// The subject id.
+    pub subject: String,
+    /// E-mail address.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// A social handle as PLATFORM:HANDLE (repeatable).
+    #[arg(long = "handle", value_name = "PLATFORM:HANDLE")]
+    pub handles: Vec<String>,
+    /// A platform account id as PLATFORM:ID (repeatable).
+    #[arg(long = "account", value_name = "PLATFORM:ID")]
+    pub accounts: Vec<String>,
+    /// Phone number.
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// CRM customer number.
+    #[arg(long)]
+    pub customer_number: Option<String>,
+}
+
+impl LinkArgs {
+    fn input(self) -> (String, NewSubjectInput) {
+        let input = NewSubjectInput {
+            email: self.email,
+            handles: self.handles,
+            accounts: self.accounts,
+            phone: self.phone,
+            customer_number: self.customer_number,
+            name: None,
+        };
+        (self.subject, input)
+    }
 }
 
 /// One identifier to look up.
@@ -141,6 +190,55 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
                     Ok(Outcome::Denied)
                 }
             }
+        }
+        Command::Link(a) => {
+            let (subject, input) = a.input();
+            let n = candor.link_identities(&g.actor, SubjectId::parse(&subject)?, &input).await?;
+            if g.json {
+                output::json(&json!({ "linked": n }))?;
+            } else {
+                println!("{n} identifier(s) linked");
+            }
+            Ok(Outcome::Ok)
+        }
+        Command::Unlink(a) => {
+            let (subject, input) = a.input();
+            let n = candor.unlink_identities(&g.actor, SubjectId::parse(&subject)?, &input).await?;
+            if g.json {
+                output::json(&json!({ "unlinked": n }))?;
+            } else {
+                println!("{n} identifier(s) unlinked");
+            }
+            Ok(Outcome::Ok)
+        }
+        Command::Conflicts { subject } => {
+            let id = SubjectId::parse(&subject)?;
+            let conflicts = candor.identity_conflicts(id).await?;
+            let rows: Vec<serde_json::Value> = conflicts
+                .iter()
+                .map(|c| {
+                    let other = if c.subject == id { c.other } else { c.subject };
+                    json!({ "other": other, "shared": c.shared, "differing": c.differing, "source": c.source, "at": output::ts(c.at) })
+                })
+                .collect();
+            if g.json {
+                output::json(&rows)?;
+            } else if rows.is_empty() {
+                println!("no customer was kept apart from {id}");
+            } else {
+                let table = rows.iter().map(|r| {
+                    ["other", "shared", "differing", "source", "at"]
+                        .iter()
+                        .map(|k| match &r[*k] {
+                            serde_json::Value::String(s) => s.clone(),
+                            serde_json::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", "),
+                            other => other.to_string(),
+                        })
+                        .collect::<Vec<String>>()
+                });
+                println!("{}", output::table(&["kept apart from", "shares", "differs in", "found by", "when"], table));
+            }
+            Ok(Outcome::Ok)
         }
         Command::Hold { subject, purpose, reason } => {
             candor.place_hold(&g.actor, SubjectId::parse(&subject)?, &purpose, &reason).await?;

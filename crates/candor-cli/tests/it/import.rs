@@ -66,3 +66,64 @@ fn a_clean_file_exits_zero_and_bad_input_exits_one() {
     let r = i.fails(1, &["import", "c.jsonl", "--format", "jsonl", "--mapping", "m.toml"]);
     assert!(r.stderr.contains("m.toml"), "{}", r.stderr);
 }
+
+#[test]
+fn an_unclosed_quote_exits_two_and_keeps_each_message_with_its_author() {
+    let i = Install::new();
+    std::fs::write(
+        i.file("twcs.csv"),
+        concat!(
+            "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n",
+            "1,200001,True,Tue Oct 31 22:10:47 +0000 2017,\"@sprintcare my bill is wrong,,\n",
+            "2,200002,True,Tue Oct 31 22:11:47 +0000 2017,@sprintcare please cancel my line,,\n",
+        ),
+    )
+    .unwrap();
+    let r = i.run(&["import", "twcs.csv", "--json"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    let s = r.json();
+    assert_eq!((s["quarantined"].as_u64(), s["interactions"]["stored"].as_u64()), (Some(1), Some(1)), "{s}");
+    let q = std::fs::read_to_string(i.file("twcs.csv.quarantine.jsonl")).unwrap();
+    assert!(q.contains("\"line\":2") && q.contains("is not closed before line 3"), "{q}");
+    let second = i.ok(&["subject", "find", "--handle", "x:@200002"]);
+    assert!(!second.trim().is_empty());
+    i.fails(2, &["subject", "find", "--handle", "x:@200001"]);
+}
+
+#[test]
+fn a_household_stays_two_customers_and_staff_move_the_shared_phone_deliberately() {
+    let i = Install::new();
+    std::fs::write(
+        i.file("crm.csv"),
+        "Customer ID,Full Name,Email Address,Mobile,Twitter\nC-40099,Jonas Rossi,jonas@example.com,+44 7700 900123,@jonas_r\nC-40773,Vera Silva,vera@example.com,+44 7700 900123,@vera_s\n",
+    )
+    .unwrap();
+    let first = i.ok(&["import", "crm.csv"]);
+    assert!(first.contains("1 kept apart") && first.contains("1 shared phone"), "{first}");
+    let jonas = i.ok(&["subject", "find", "--email", "jonas@example.com"]).trim().to_owned();
+    let vera = i.ok(&["subject", "find", "--email", "vera@example.com"]).trim().to_owned();
+    assert_ne!(jonas, vera);
+    assert_eq!(i.ok(&["subject", "find", "--phone", "+447700900123"]).trim(), jonas);
+    let listed = i.run(&["subject", "conflicts", &vera, "--json"]).json();
+    assert_eq!((listed[0]["other"].as_str(), listed[0]["shared"].as_str()), (Some(jonas.as_str()), Some("phone")), "{listed}");
+
+    // Re-importing changes nothing and says so.
+    let again = i.run(&["import", "crm.csv", "--json"]).json();
+    assert_eq!((again["contacts"]["unchanged"].as_u64(), again["contacts"]["conflicts"].as_u64()), (Some(2), Some(0)), "{again}");
+
+    // Staff decide the phone is Vera's: unlink it from Jonas, link it to her.
+    let r = i.fails(1, &["subject", "link", &vera, "--phone", "+44 7700 900123"]);
+    assert!(r.stderr.contains("already belongs"), "{}", r.stderr);
+    i.ok(&["subject", "unlink", &jonas, "--phone", "+44 7700 900123"]);
+    i.ok(&["subject", "link", &vera, "--phone", "+44 7700 900123"]);
+    assert_eq!(i.ok(&["subject", "find", "--phone", "+447700900123"]).trim(), vera);
+    let r = i.fails(1, &["subject", "unlink", &jonas, "--phone", "+44 7700 900123"]);
+    assert!(r.stderr.contains("not linked"), "{}", r.stderr);
+    // The next import keeps the staff's decision.
+    let after = i.run(&["import", "crm.csv", "--json"]).json();
+    assert_eq!((after["contacts"]["unchanged"].as_u64(), after["contacts"]["conflicts"].as_u64()), (Some(2), Some(0)), "{after}");
+    assert_eq!(i.ok(&["subject", "find", "--phone", "+447700900123"]).trim(), vera);
+    let audit = i.ok(&["audit", "log", "--limit", "1000", "--json"]);
+    assert!(audit.contains("subject.unlink") && audit.contains("subject.link"), "the deliberate changes are audited");
+    assert!(!audit.contains("7700") && !audit.contains("vera@"), "the audit log holds kinds, not values");
+}

@@ -1,12 +1,15 @@
 //! A CRM contacts CSV: e-mail, phone, name, customer number and social
 //! handles, under the column names CRMs actually export (`Email Address`,
 //! `Mobile`, `Full Name`, `Customer ID`, `Twitter`, …). Each row creates a
-//! customer or enriches the one its identifiers already point to.
+//! customer, enriches the one its identifiers already point to, or is kept
+//! apart from one it only shares an identifier with (the pipeline's
+//! `contacts` module says how).
 
 use std::io::Read;
 
 use candor_domain::Identifier;
 
+use super::bounded::{CsvRecords, Limits, Step};
 use super::{field_str, FormatError, PLATFORM_X};
 use crate::record::{Contact, Record};
 
@@ -50,16 +53,22 @@ pub(crate) fn column_kind(normalized: &str) -> Option<Column> {
 
 /// A streaming reader of contacts.
 pub struct Contacts<R: Read> {
-    rows: csv::Reader<R>,
+    rows: CsvRecords<R>,
     columns: Vec<(usize, Column, String)>,
-    record: csv::ByteRecord,
+    /// Fields the header has.
+    width: usize,
 }
 
 impl<R: Read> Contacts<R> {
     /// Read the header; fails when no column identifies a customer.
     pub fn new(input: R) -> Result<Self, FormatError> {
-        let mut rows = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-        let header = rows.byte_headers().map_err(|e| FormatError::Header(e.to_string()))?.clone();
+        Self::with_limits(input, Limits::default())
+    }
+
+    /// [`Contacts::new`], with records bounded by `limits`.
+    pub fn with_limits(input: R, limits: Limits) -> Result<Self, FormatError> {
+        let mut rows = CsvRecords::new(input, limits);
+        let header = rows.header().map_err(FormatError::Header)?;
         let columns: Vec<(usize, Column, String)> = header
             .iter()
             .enumerate()
@@ -74,11 +83,29 @@ impl<R: Read> Contacts<R> {
                 column: "email, phone, customer number or a social handle".into(),
             });
         }
-        Ok(Self { rows, columns, record: csv::ByteRecord::new() })
+        Ok(Self { rows, columns, width: header.len() })
     }
+}
 
+/// Whether `r`, a line read on its own, is a whole contact: as many fields
+/// as the header (`width`), and an e-mail or customer number that parses.
+fn starts_contact(columns: &[(usize, Column, String)], width: usize, r: &csv::ByteRecord) -> bool {
+    r.len() == width
+        && columns.iter().any(|(at, kind, _)| {
+            let Some(v) = r.get(*at).and_then(|f| std::str::from_utf8(f).ok()).filter(|v| !v.trim().is_empty()) else {
+                return false;
+            };
+            match kind {
+                Column::Email => Identifier::email(v).is_ok(),
+                Column::CustomerNumber => Identifier::customer_number(v).is_ok(),
+                _ => false,
+            }
+        })
+}
+
+impl<R: Read> Contacts<R> {
     fn read(&self, line: u64) -> Record {
-        let r = &self.record;
+        let r = &self.rows.record;
         let raw = || r.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<_>>().join(",");
         let parsed = (|| {
             let mut identifiers = Vec::new();
@@ -128,13 +155,11 @@ impl<R: Read> Iterator for Contacts<R> {
     type Item = Record;
 
     fn next(&mut self) -> Option<Record> {
-        let mut record = std::mem::take(&mut self.record);
-        let result = self.rows.read_byte_record(&mut record);
-        self.record = record;
-        match result {
-            Ok(false) => None,
-            Ok(true) => Some(self.read(self.record.position().map_or(0, |p| p.line()))),
-            Err(e) => Some(Record::bad(e.position().map_or(0, |p| p.line()), format!("not a CSV record: {e}"), String::new())),
+        let (columns, width) = (&self.columns, self.width);
+        match self.rows.next_record(&|r| starts_contact(columns, width, r)) {
+            Step::Record(line) => Some(self.read(line)),
+            Step::Bad(bad) => Some(bad),
+            Step::End => None,
         }
     }
 }

@@ -6,6 +6,7 @@ use std::io::Read;
 
 use serde_json::Value;
 
+use super::bounded::Limits;
 use super::{id_field, json_text, Lines, PLATFORM_X};
 use crate::record::{Deletion, Record};
 
@@ -17,7 +18,12 @@ pub struct Deletions<R: Read> {
 impl<R: Read> Deletions<R> {
     /// Read notices from `input`.
     pub fn new(input: R) -> Self {
-        Self { lines: Lines::new(input) }
+        Self::with_limits(input, Limits::default())
+    }
+
+    /// [`Deletions::new`], with lines bounded by `limits`.
+    pub fn with_limits(input: R, limits: Limits) -> Self {
+        Self { lines: Lines::new(input, limits.record_bytes) }
     }
 }
 

@@ -32,6 +32,7 @@ use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use super::bounded::{CsvRecords, Limits, Step};
 use super::{field_str, id_field, json_path, json_text, Format, FormatError, Lines};
 use crate::record::{check_text, Author, Draft, Kind, Record};
 
@@ -203,12 +204,13 @@ pub fn open<R: Read + Send + 'static>(
     input: R,
     mapping: Mapping,
     brands: &[String],
+    limits: Limits,
 ) -> Result<Box<dyn Iterator<Item = Record> + Send>, FormatError> {
     let mut mapping = mapping;
     mapping.brand.accounts.extend(brands.iter().cloned());
     Ok(match format {
-        Format::Csv => Box::new(MappedCsv::new(input, mapping)?),
-        _ => Box::new(MappedJsonl { lines: Lines::new(input), mapping }),
+        Format::Csv => Box::new(MappedCsv::new(input, mapping, limits)?),
+        _ => Box::new(MappedJsonl { lines: Lines::new(input, limits.record_bytes), mapping }),
     })
 }
 
@@ -239,18 +241,17 @@ impl<R: Read> Iterator for MappedJsonl<R> {
 }
 
 struct MappedCsv<R: Read> {
-    rows: csv::Reader<R>,
+    rows: CsvRecords<R>,
     headers: Vec<String>,
     mapping: Mapping,
-    record: csv::ByteRecord,
 }
 
 impl<R: Read> MappedCsv<R> {
-    fn new(input: R, mapping: Mapping) -> Result<Self, FormatError> {
-        let mut rows = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    fn new(input: R, mapping: Mapping, limits: Limits) -> Result<Self, FormatError> {
+        let mut rows = CsvRecords::new(input, limits);
         let headers: Vec<String> = rows
-            .byte_headers()
-            .map_err(|e| FormatError::Header(e.to_string()))?
+            .header()
+            .map_err(FormatError::Header)?
             .iter()
             .map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_owned())
             .collect();
@@ -260,34 +261,39 @@ impl<R: Read> MappedCsv<R> {
                 return Err(FormatError::MissingColumn { format: "csv", column: required.clone() });
             }
         }
-        Ok(Self { rows, headers, mapping, record: csv::ByteRecord::new() })
+        Ok(Self { rows, headers, mapping })
     }
+}
+
+/// Whether `r`, a line read on its own, is a whole record: as many fields
+/// as the header, an id, and a time in the mapping's format.
+fn starts_mapped(headers: &[String], mapping: &Mapping, r: &csv::ByteRecord) -> bool {
+    let get = |name: &str| headers.iter().position(|h| h == name).and_then(|at| r.get(at)).and_then(|f| std::str::from_utf8(f).ok());
+    r.len() == headers.len()
+        && get(&mapping.fields.id).is_some_and(|id| id_field(id, "id").is_ok())
+        && get(&mapping.fields.time).is_some_and(|t| mapping.parse_time(t).is_ok())
 }
 
 impl<R: Read> Iterator for MappedCsv<R> {
     type Item = Record;
 
     fn next(&mut self) -> Option<Record> {
-        let mut record = std::mem::take(&mut self.record);
-        let result = self.rows.read_byte_record(&mut record);
-        self.record = record;
-        match result {
-            Ok(false) => None,
-            Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line());
-                let r = &self.record;
-                let get = |name: &str| match self.headers.iter().position(|h| h == name) {
-                    Some(at) if r.get(at).is_some() => field_str(r, at, name).map(|s| Some(s.to_owned())),
-                    _ => Ok(None),
-                };
-                let raw = r.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<_>>().join(",");
-                Some(match self.mapping.draft(line, &get) {
-                    Ok(d) => Record::Interaction(Box::new(d)),
-                    Err(reason) => Record::bad(line, reason, raw),
-                })
-            }
-            Err(e) => Some(Record::bad(e.position().map_or(0, |p| p.line()), format!("not a CSV record: {e}"), String::new())),
-        }
+        let (headers, mapping) = (&self.headers, &self.mapping);
+        let line = match self.rows.next_record(&|r| starts_mapped(headers, mapping, r)) {
+            Step::Record(line) => line,
+            Step::Bad(bad) => return Some(bad),
+            Step::End => return None,
+        };
+        let r = &self.rows.record;
+        let get = |name: &str| match self.headers.iter().position(|h| h == name) {
+            Some(at) if r.get(at).is_some() => field_str(r, at, name).map(|s| Some(s.to_owned())),
+            _ => Ok(None),
+        };
+        let raw = r.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<_>>().join(",");
+        Some(match self.mapping.draft(line, &get) {
+            Ok(d) => Record::Interaction(Box::new(d)),
+            Err(reason) => Record::bad(line, reason, raw),
+        })
     }
 }
 
@@ -321,7 +327,7 @@ accounts = ["1000"]
             r#"{"id":"p3","from":{"id":"42"},"created_time":"2026-02-01T09:00:00Z"}"#,
             "\n",
         );
-        let recs: Vec<Record> = open(Format::Jsonl, input.as_bytes(), m, &[]).unwrap().collect();
+        let recs: Vec<Record> = open(Format::Jsonl, input.as_bytes(), m, &[], Limits::default()).unwrap().collect();
         let Record::Interaction(a) = &recs[0] else { panic!("{recs:?}") };
         assert_eq!((a.platform.as_str(), a.kind), ("facebook", Kind::Mention));
         assert!(
@@ -340,7 +346,7 @@ accounts = ["1000"]
         )
         .unwrap();
         let csv = "Review ID,Body,User,Date,Kind\nr1,Great service,jo,03/02/2026 10:30,review\nr2,Meh,jo,yesterday,review\n";
-        let recs: Vec<Record> = open(Format::Csv, csv.as_bytes(), m, &[]).unwrap().collect();
+        let recs: Vec<Record> = open(Format::Csv, csv.as_bytes(), m, &[], Limits::default()).unwrap().collect();
         let Record::Interaction(a) = &recs[0] else { panic!("{recs:?}") };
         assert_eq!((a.kind, a.occurred_at.unix_timestamp()), (Kind::Review, 1_770_114_600));
         assert!(matches!(&recs[1], Record::Bad(q) if q.reason.contains("`Date` is `yesterday`")));

@@ -1,6 +1,7 @@
 //! The import formats, each a streaming reader of [`Record`]s, and guessing
 //! which one a file is from its first line.
 
+pub mod bounded;
 pub mod contacts;
 pub mod deletions;
 pub mod mapped;
@@ -8,11 +9,13 @@ pub mod twcs;
 pub mod xv2;
 
 use std::fmt;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 
 use serde::Serialize;
 
 use crate::record::Record;
+pub use bounded::Limits;
+use bounded::{LineEnd, LineReader};
 
 /// The platform name X (Twitter) items are stored under.
 pub const PLATFORM_X: &str = "x";
@@ -139,16 +142,18 @@ pub(crate) fn id_field(s: &str, name: &str) -> Result<String, String> {
 }
 
 /// Lines of a byte stream with their numbers, each either UTF-8 text or
-/// the reason it is not.
+/// the reason it is not; a line longer than the bound is consumed without
+/// being kept and quarantined.
 pub(crate) struct Lines<R: Read> {
-    input: BufReader<R>,
-    line: u64,
+    input: LineReader<R>,
+    max: usize,
     buf: Vec<u8>,
+    failed: bool,
 }
 
 impl<R: Read> Lines<R> {
-    pub(crate) fn new(input: R) -> Self {
-        Self { input: BufReader::with_capacity(1 << 16, input), line: 0, buf: Vec::new() }
+    pub(crate) fn new(input: R, max: usize) -> Self {
+        Self { input: LineReader::new(input, false), max, buf: Vec::new(), failed: false }
     }
 }
 
@@ -158,23 +163,31 @@ impl<R: Read> Iterator for Lines<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
+            if self.failed {
+                return None;
+            }
             self.buf.clear();
-            match self.input.read_until(b'\n', &mut self.buf) {
-                Ok(0) => return None,
-                Ok(_) => {}
+            match self.input.read_line(&mut self.buf, self.max) {
+                Ok(LineEnd::Eof) => return None,
+                Ok(LineEnd::Line) => {}
+                Ok(LineEnd::Oversize) => {
+                    let line = self.input.line;
+                    return Some((line, Err(Record::bad(line, bounded::oversize(self.max), bounded::raw_prefix(&self.buf)))));
+                }
                 Err(e) => {
-                    self.line += 1;
-                    return Some((self.line, Err(Record::bad(self.line, format!("could not be read: {e}"), String::new()))));
+                    // Not read again: a persistent error would repeat forever.
+                    self.failed = true;
+                    let line = self.input.line + 1;
+                    return Some((line, Err(Record::bad(line, format!("could not be read: {e}"), String::new()))));
                 }
             }
-            self.line += 1;
             while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
                 self.buf.pop();
             }
             if self.buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let line = self.line;
+            let line = self.input.line;
             return Some(match std::str::from_utf8(&self.buf) {
                 Ok(s) => (line, Ok(s.to_owned())),
                 Err(e) => (
@@ -211,17 +224,18 @@ pub fn open<R: Read + Send + 'static>(
     input: R,
     mapping: Option<&mapped::Mapping>,
     brands: &[String],
+    limits: Limits,
 ) -> Result<Box<dyn Iterator<Item = Record> + Send>, FormatError> {
     Ok(match format {
-        Format::Twcs => Box::new(twcs::Twcs::new(input)?),
-        Format::XV2 => Box::new(xv2::XV2::new(input, brands)),
-        Format::Contacts => Box::new(contacts::Contacts::new(input)?),
-        Format::Deletions => Box::new(deletions::Deletions::new(input)),
+        Format::Twcs => Box::new(twcs::Twcs::with_limits(input, limits)?),
+        Format::XV2 => Box::new(xv2::XV2::with_limits(input, brands, limits)),
+        Format::Contacts => Box::new(contacts::Contacts::with_limits(input, limits)?),
+        Format::Deletions => Box::new(deletions::Deletions::with_limits(input, limits)),
         Format::Jsonl | Format::Csv => {
             let m = mapping.ok_or_else(|| {
                 FormatError::Mapping(format!("the `{format}` format needs `--mapping FILE` naming which fields are text, author, time, id"))
             })?;
-            mapped::open(format, input, m.clone(), brands)?
+            mapped::open(format, input, m.clone(), brands, limits)?
         }
     })
 }
@@ -241,5 +255,47 @@ mod tests {
         assert_eq!(g("\u{feff}Email,Phone,Full Name,Customer ID,Twitter\n"), Some(Format::Contacts));
         assert_eq!(g("id,author,body,created\n"), Some(Format::Csv));
         assert_eq!(g("hello world\n"), None);
+    }
+
+    #[test]
+    fn every_format_quarantines_an_oversize_line_alone_with_its_number() {
+        let limits = Limits { record_bytes: 4096, document_bytes: 4096, field_lines: 100 };
+        let huge = "y".repeat(10_000);
+        let mapping = mapped::Mapping::parse(
+            "map.toml",
+            "platform = \"facebook\"\n[fields]\nid = \"id\"\ntext = \"text\"\nauthor = \"author\"\ntime = \"time\"\n",
+        )
+        .unwrap();
+        let cases: [(Format, String, String); 6] = [
+            (
+                Format::Twcs,
+                "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n".into(),
+                "1,a,True,Tue Oct 31 22:10:47 +0000 2017,hi,,".into(),
+            ),
+            (Format::Contacts, "Email,Name\n".into(), "ana@example.com,Ana".into()),
+            (Format::Csv, "id,text,author,time\n".into(), "1,hi,ana,2026-01-01T00:00:00Z".into()),
+            (Format::Jsonl, String::new(), r#"{"id":"1","text":"hi","author":"ana","time":"2026-01-01T00:00:00Z"}"#.into()),
+            (Format::Deletions, String::new(), r#"{"delete":{"status":{"id":"1"}}}"#.into()),
+            (Format::XV2, String::new(), r#"{"data":[{"id":"1","text":"hi","author_id":"7","created_at":"2026-03-01T10:00:00Z"}]}"#.into()),
+        ];
+        for (format, head, good) in cases {
+            let input = format!("{head}{good}\n{huge}\n{good}\n");
+            let first = if head.is_empty() { 1 } else { 2 };
+            let recs: Vec<Record> = open(format, std::io::Cursor::new(input.into_bytes()), Some(&mapping), &[], limits).unwrap().collect();
+            let lines: Vec<(u64, bool)> = recs
+                .iter()
+                .map(|r| match r {
+                    Record::Bad(q) => {
+                        assert!(q.reason.starts_with("oversize: more than 4096 bytes"), "{format}: {}", q.reason);
+                        assert!(q.raw.len() < 1024, "{format}");
+                        (q.line, false)
+                    }
+                    Record::Interaction(d) => (d.line, true),
+                    Record::Contact(c) => (c.line, true),
+                    Record::Deletion(d) => (d.line, true),
+                })
+                .collect();
+            assert_eq!(lines, vec![(first, true), (first + 1, false), (first + 2, true)], "{format}");
+        }
     }
 }

@@ -17,6 +17,7 @@ use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
 use time::OffsetDateTime;
 
+use super::bounded::{CsvRecords, Limits, Step};
 use super::{field_str, id_field, FormatError, PLATFORM_X};
 use crate::record::{check_text, Author, Draft, Kind, Record};
 
@@ -33,17 +34,32 @@ pub fn parse_created_at(s: &str) -> Option<OffsetDateTime> {
 
 /// A streaming reader of twcs records.
 pub struct Twcs<R: Read> {
-    rows: csv::Reader<R>,
+    rows: CsvRecords<R>,
     /// Column positions, in the order of [`COLUMNS`].
     at: [usize; 7],
-    record: csv::ByteRecord,
+}
+
+/// Whether `r`, a line read on its own, starts a twcs record: a numeric
+/// `tweet_id`, an author, `inbound` and a valid `created_at` (the fields
+/// before the text, which may run on over more lines).
+fn starts_record(at: &[usize; 7], r: &csv::ByteRecord) -> bool {
+    let get = |k: usize| r.get(at[k]).and_then(|f| std::str::from_utf8(f).ok()).map(str::trim);
+    get(0).is_some_and(|id| !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_digit()))
+        && get(1).is_some_and(|a| !a.is_empty())
+        && get(2).is_some_and(|i| ["true", "false", "1", "0"].iter().any(|v| i.eq_ignore_ascii_case(v)))
+        && get(3).and_then(parse_created_at).is_some()
 }
 
 impl<R: Read> Twcs<R> {
     /// Read the header; fails when a column is missing.
     pub fn new(input: R) -> Result<Self, FormatError> {
-        let mut rows = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-        let header = rows.byte_headers().map_err(|e| FormatError::Header(e.to_string()))?.clone();
+        Self::with_limits(input, Limits::default())
+    }
+
+    /// [`Twcs::new`], with records bounded by `limits`.
+    pub fn with_limits(input: R, limits: Limits) -> Result<Self, FormatError> {
+        let mut rows = CsvRecords::new(input, limits);
+        let header = rows.header().map_err(FormatError::Header)?;
         let names: Vec<String> =
             header.iter().map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_lowercase()).collect();
         let mut at = [0usize; 7];
@@ -53,11 +69,11 @@ impl<R: Read> Twcs<R> {
                 .position(|n| n == col)
                 .ok_or_else(|| FormatError::MissingColumn { format: "twcs", column: (*col).to_owned() })?;
         }
-        Ok(Self { rows, at, record: csv::ByteRecord::new() })
+        Ok(Self { rows, at })
     }
 
     fn read(&self, line: u64) -> Record {
-        let r = &self.record;
+        let r = &self.rows.record;
         let raw = || r.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<_>>().join(",");
         let get = |k: usize| field_str(r, self.at[k], COLUMNS[k]);
         let parsed = (|| {
@@ -110,19 +126,11 @@ impl<R: Read> Iterator for Twcs<R> {
     type Item = Record;
 
     fn next(&mut self) -> Option<Record> {
-        let mut record = std::mem::take(&mut self.record);
-        let result = self.rows.read_byte_record(&mut record);
-        self.record = record;
-        match result {
-            Ok(false) => None,
-            Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line());
-                Some(self.read(line))
-            }
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                Some(Record::bad(line, format!("not a CSV record: {e}"), String::new()))
-            }
+        let at = self.at;
+        match self.rows.next_record(&|r| starts_record(&at, r)) {
+            Step::Record(line) => Some(self.read(line)),
+            Step::Bad(bad) => Some(bad),
+            Step::End => None,
         }
     }
 }
@@ -186,6 +194,40 @@ mod tests {
         let Record::Bad(q) = &recs[0] else { panic!("{recs:?}") };
         assert_eq!(q.line, 2);
         assert!(q.reason.contains("`text` is not valid UTF-8"), "{}", q.reason);
+    }
+
+    #[test]
+    fn an_unclosed_quote_never_gives_one_customers_message_to_another() {
+        let recs = read(concat!(
+            "1,200001,True,Tue Oct 31 22:10:47 +0000 2017,\"@sprintcare my bill is wrong,,\n",
+            "2,200002,True,Tue Oct 31 22:11:47 +0000 2017,\"@sprintcare please cancel my line\",,\n",
+            "3,200003,True,Tue Oct 31 22:12:47 +0000 2017,\"a real\nmulti-line tweet\",,\n",
+        ));
+        let [Record::Bad(q), Record::Interaction(b), Record::Interaction(c)] = recs.as_slice() else { panic!("{recs:?}") };
+        assert_eq!(q.line, 2);
+        assert!(q.reason.contains("quote opened on line 2 is not closed before line 3"), "{}", q.reason);
+        assert!(q.raw.contains("my bill is wrong") && !q.raw.contains("cancel"), "{}", q.raw);
+        assert_eq!((b.line, b.external_id.as_str(), b.text.as_str()), (3, "2", "@sprintcare please cancel my line"));
+        assert!(matches!(&b.author, Author::Customer { identifiers, .. } if identifiers[0].display() == "x:@200002"));
+        assert_eq!((c.line, c.text.as_str()), (4, "a real\nmulti-line tweet"));
+    }
+
+    #[test]
+    fn a_five_megabyte_line_is_quarantined_alone_and_the_lines_after_it_keep_their_numbers() {
+        let mut body = String::from("1,a,True,Tue Oct 31 22:10:47 +0000 2017,before,,\n");
+        body.push_str("2,b,True,Tue Oct 31 22:10:47 +0000 2017,\"");
+        body.push_str(&"x".repeat(5 << 20));
+        body.push_str("\",,\n3,c,True,Tue Oct 31 22:10:47 +0000 2017,after,,\n");
+        let recs = read(&body);
+        let got: Vec<(u64, String)> = recs
+            .iter()
+            .map(|r| match r {
+                Record::Bad(q) => (q.line, q.reason.clone()),
+                Record::Interaction(d) => (d.line, d.text.clone()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(got, vec![(2, "before".into()), (3, "oversize: more than 1048576 bytes".into()), (4, "after".into())]);
     }
 
     #[test]

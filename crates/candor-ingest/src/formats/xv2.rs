@@ -7,31 +7,38 @@
 //! everyone else is a customer, known by their account id and username.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 
 use candor_domain::Identifier;
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use super::bounded::{oversize, raw_prefix, Limits, LineEnd, LineReader};
 use super::{id_field, json_text, PLATFORM_X};
 use crate::record::{check_text, Author, Draft, Kind, Record};
 
 /// A streaming reader of X API v2 responses.
 pub struct XV2<R: Read> {
-    input: Option<BufReader<R>>,
+    input: Option<LineReader<R>>,
     brands: Vec<String>,
-    line: u64,
+    limits: Limits,
     pending: std::collections::VecDeque<Record>,
 }
 
 impl<R: Read> XV2<R> {
     /// Read responses from `input`; `brands` are the brand's usernames.
     pub fn new(input: R, brands: &[String]) -> Self {
+        Self::with_limits(input, brands, Limits::default())
+    }
+
+    /// [`XV2::new`], with each response (a line, or the whole of a
+    /// pretty-printed document) at most [`Limits::document_bytes`].
+    pub fn with_limits(input: R, brands: &[String], limits: Limits) -> Self {
         Self {
-            input: Some(BufReader::new(input)),
+            input: Some(LineReader::new(input, false)),
             brands: brands.iter().map(|b| b.trim_start_matches('@').to_lowercase()).collect(),
-            line: 0,
+            limits,
             pending: Default::default(),
         }
     }
@@ -95,25 +102,31 @@ fn tweet(brands: &[String], line: u64, t: &Value, users: &HashMap<String, &Value
 impl<R: Read> XV2<R> {
     fn fill(&mut self) {
         let Some(input) = self.input.as_mut() else { return };
+        let max = self.limits.document_bytes;
         let mut buf = Vec::new();
         loop {
             buf.clear();
-            match input.read_until(b'\n', &mut buf) {
-                Ok(0) => {
+            match input.read_line(&mut buf, max) {
+                Ok(LineEnd::Eof) => {
                     self.input = None;
                     return;
                 }
-                Ok(_) => self.line += 1,
+                Ok(LineEnd::Line) => {}
+                Ok(LineEnd::Oversize) => {
+                    self.pending.push_back(Record::bad(input.line, oversize(max), raw_prefix(&buf)));
+                    return;
+                }
                 Err(e) => {
-                    self.line += 1;
-                    self.pending.push_back(Record::bad(self.line, format!("could not be read: {e}"), String::new()));
+                    let line = input.line + 1;
+                    self.pending.push_back(Record::bad(line, format!("could not be read: {e}"), String::new()));
+                    self.input = None;
                     return;
                 }
             }
             if buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let line = self.line;
+            let line = input.line;
             let Ok(text) = std::str::from_utf8(&buf) else {
                 self.pending.push_back(Record::bad(line, "the line is not valid UTF-8", String::from_utf8_lossy(&buf)));
                 return;
@@ -126,17 +139,31 @@ impl<R: Read> XV2<R> {
                     }
                 }
                 Err(e) if e.is_eof() => {
-                    // A pretty-printed document: read the rest and parse it whole.
-                    let mut rest = buf.clone();
-                    if let Err(e) = input.read_to_end(&mut rest) {
-                        self.pending.push_back(Record::bad(line, format!("could not be read: {e}"), String::new()));
-                    } else {
-                        match serde_json::from_slice::<Value>(&rest) {
-                            Ok(doc) => self.pending.extend(response(&self.brands, line, &doc)),
-                            Err(e) => {
-                                self.pending.push_back(Record::bad(line + e.line() as u64 - 1, format!("not JSON: {e}"), String::new()))
-                            }
+                    // A pretty-printed document: read the rest, within the
+                    // bound, and parse it whole.
+                    let mut rest = buf;
+                    loop {
+                        match input.read_line(&mut rest, max) {
+                            Ok(LineEnd::Line) => continue,
+                            Ok(LineEnd::Eof) => match serde_json::from_slice::<Value>(&rest) {
+                                Ok(doc) => self.pending.extend(response(&self.brands, line, &doc)),
+                                Err(e) => self.pending.push_back(Record::bad(
+                                    line + e.line() as u64 - 1,
+                                    format!("not JSON: {e}"),
+                                    String::new(),
+                                )),
+                            },
+                            Ok(LineEnd::Oversize) => self.pending.push_back(Record::bad(
+                                line,
+                                format!(
+                                    "{}: the document starting here is larger than that; give one response a line, or raise `import.max_document_bytes`",
+                                    oversize(max)
+                                ),
+                                raw_prefix(&rest),
+                            )),
+                            Err(e) => self.pending.push_back(Record::bad(line, format!("could not be read: {e}"), String::new())),
                         }
+                        break;
                     }
                     self.input = None;
                     return;

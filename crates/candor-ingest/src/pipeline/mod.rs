@@ -18,6 +18,7 @@
 //! resolve to the subjects an earlier run created. A run killed in the
 //! middle leaves whole batches only; the next run completes it.
 
+mod contacts;
 mod enrich;
 mod identity;
 pub mod quarantine;
@@ -34,19 +35,20 @@ use std::time::Instant;
 
 use candor_analytics::themes::Taxonomy;
 use candor_domain::{Identifier, SubjectId};
-use candor_store::{AuditRecord, KeyRing, Op, SealedAttribute, SealedIdentity, Store, StoreError, WriteBatch};
+use candor_store::{AuditRecord, KeyRing, Op, SealedIdentity, Store, StoreError, WriteBatch};
 use lru::LruCache;
 use serde::Serialize;
 use serde_json::json;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
+pub use self::contacts::{ConflictNote, LISTED_CONFLICTS};
 use self::enrich::{first_mention, Enricher, Job};
 use self::identity::{Identities, Standing};
 use self::quarantine::Quarantine;
 use self::writer::{Write, Writer};
-use crate::formats::{self, mapped::Mapping, Format, FormatError, PLATFORM_X};
-use crate::record::{Author, Contact, Deletion, Draft, Quarantined, Record};
+use crate::formats::{self, mapped::Mapping, Format, FormatError, Limits, PLATFORM_X};
+use crate::record::{Author, Deletion, Draft, Quarantined, Record};
 
 /// Records a batch holds at most.
 pub const DEFAULT_BATCH: usize = 5_000;
@@ -73,6 +75,9 @@ pub struct ImportOptions {
     pub quarantine: Option<PathBuf>,
     /// The themes each message is tagged with (a bit per theme, in order).
     pub taxonomy: Arc<Taxonomy>,
+    /// How large one record may be: larger ones are quarantined as they
+    /// are read, without being held.
+    pub limits: Limits,
 }
 
 impl Default for ImportOptions {
@@ -85,6 +90,7 @@ impl Default for ImportOptions {
             batch_size: DEFAULT_BATCH,
             quarantine: None,
             taxonomy: Arc::new(Taxonomy::default_customer_care()),
+            limits: Limits::default(),
         }
     }
 }
@@ -108,8 +114,6 @@ pub(crate) struct Tally {
     subjects_created: u64,
     identities_linked: u64,
     brand_accounts_created: u64,
-    contacts_created: u64,
-    contacts_enriched: u64,
 }
 
 impl Tally {
@@ -117,8 +121,6 @@ impl Tally {
         self.subjects_created += o.subjects_created;
         self.identities_linked += o.identities_linked;
         self.brand_accounts_created += o.brand_accounts_created;
-        self.contacts_created += o.contacts_created;
-        self.contacts_enriched += o.contacts_enriched;
     }
 }
 
@@ -146,7 +148,9 @@ pub struct SubjectCounts {
     pub identities_linked: u64,
 }
 
-/// CRM contacts: what happened to each one read.
+/// CRM contacts: what happened to each one read. Each row read is in
+/// exactly one of `created`, `enriched`, `unchanged`, `conflicts`,
+/// `suppressed`, or else quarantined.
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
 pub struct ContactCounts {
     /// Read without error.
@@ -157,6 +161,17 @@ pub struct ContactCounts {
     pub enriched: u64,
     /// Nothing new.
     pub unchanged: u64,
+    /// Kept apart from a customer they share an identifier with, whose
+    /// other identifiers conflict (a household's phone): the row created
+    /// or enriched its own customer without the shared identifier, and the
+    /// pair was recorded. A pair recorded by an earlier run is not counted
+    /// again.
+    pub conflicts: u64,
+    /// Pairs kept apart by this run, by the kind of identifier shared
+    /// (`phone`: 2); a row may be kept apart from more than one customer.
+    pub shared: BTreeMap<String, u64>,
+    /// The conflicts, at most [`contacts::LISTED_CONFLICTS`] of them.
+    pub kept_apart: Vec<ConflictNote>,
     /// Identifiers of an erased customer: not stored.
     pub suppressed: u64,
 }
@@ -273,7 +288,7 @@ fn open_input(
         None => formats::guess(&head).map_err(format_err)?,
     };
     let input = Counting { inner: Cursor::new(head).chain(file), progress: Arc::clone(progress) };
-    let records = formats::open(format, input, options.mapping.as_ref(), &options.brands).map_err(format_err)?;
+    let records = formats::open(format, input, options.mapping.as_ref(), &options.brands, options.limits).map_err(format_err)?;
     Ok((format, records))
 }
 
@@ -386,14 +401,6 @@ struct Placed {
     subject: Option<SubjectId>,
     account: Option<String>,
     conversation: Option<String>,
-}
-
-/// What a contact adds to an existing customer.
-struct Enrichment {
-    subject: SubjectId,
-    fresh: Vec<Identifier>,
-    name: Option<String>,
-    line: u64,
 }
 
 /// A parent item as far as attribution needs it.
@@ -797,133 +804,6 @@ impl<'a> Run<'a> {
         }
     }
 
-    async fn contacts(&mut self, contacts: Vec<Contact>) -> Result<(), ImportError> {
-        // Names are compared with what is stored: every earlier batch must
-        // be committed first.
-        self.writer.flush().await?;
-        let seq = self.next_seq();
-        let at = (self.now)();
-        self.contacts.read += contacts.len() as u64;
-        let mut index: HashMap<Identifier, Vec<u8>> = HashMap::new();
-        for c in &contacts {
-            for i in &c.identifiers {
-                if !index.contains_key(i) {
-                    let b = self.ids.blind_index(i);
-                    index.insert(i.clone(), b);
-                }
-            }
-        }
-        let blind: Vec<Vec<u8>> = index.values().cloned().collect();
-        let mut standing = self.ids.standings(&blind).await?;
-        let mut ops = Vec::new();
-        let mut tally = Tally::default();
-        let mut created = Vec::new();
-        let mut new_in_batch: HashSet<SubjectId> = HashSet::new();
-        let mut updates: Vec<Enrichment> = Vec::new();
-        for c in contacts {
-            let mut subjects: Vec<SubjectId> = Vec::new();
-            let mut suppressed = false;
-            let mut unknown = Vec::new();
-            for i in &c.identifiers {
-                let b = index.get(i).cloned().unwrap_or_default();
-                match standing.get(&b).copied().unwrap_or(Standing::Unknown) {
-                    Standing::Known(s) if !subjects.contains(&s) => subjects.push(s),
-                    Standing::Known(_) => {}
-                    Standing::Suppressed => suppressed = true,
-                    Standing::Unknown => unknown.push((i.clone(), b)),
-                }
-            }
-            if suppressed {
-                self.contacts.suppressed += 1;
-                continue;
-            }
-            match subjects.as_slice() {
-                [] => {
-                    let all: Vec<Identifier> = unknown.iter().map(|(i, _)| i.clone()).collect();
-                    let (s, op, pseudonym) = self.ids.create(&all, c.name.as_deref(), at, seq);
-                    for (_, b) in unknown {
-                        standing.insert(b, Standing::Known(s));
-                    }
-                    ops.push(op);
-                    created.push(pseudonym);
-                    new_in_batch.insert(s);
-                    tally.contacts_created += 1;
-                    tally.subjects_created += 1;
-                }
-                [s] => {
-                    for (_, b) in &unknown {
-                        self.ids.link(b.clone(), *s, seq);
-                        standing.insert(b.clone(), Standing::Known(*s));
-                    }
-                    let fresh: Vec<Identifier> = unknown.into_iter().map(|(i, _)| i).collect();
-                    updates.push(Enrichment { subject: *s, fresh, name: c.name, line: c.line });
-                }
-                many => {
-                    let kinds: Vec<String> = c.identifiers.iter().map(Identifier::index_namespace).collect();
-                    self.quarantine(&Quarantined {
-                        line: c.line,
-                        reason: format!(
-                            "its identifiers ({}) already belong to {} different customers; merge them before importing this row",
-                            kinds.join(", "),
-                            many.len()
-                        ),
-                        raw: c.raw,
-                    })?;
-                }
-            }
-        }
-        let wanted: HashSet<SubjectId> = updates.iter().map(|u| u.subject).collect();
-        let keys = self.ids.subject_keys(&wanted).await?;
-        // The stored names of every customer the batch may rename, in one read.
-        let named: Vec<SubjectId> =
-            updates.iter().filter(|u| u.name.is_some() && !new_in_batch.contains(&u.subject)).map(|u| u.subject).collect();
-        let stored_names: HashMap<SubjectId, Vec<u8>> = self.store.subject_attribute(&named, "name").await?.into_iter().collect();
-        let mut enriched: HashSet<SubjectId> = HashSet::new();
-        for Enrichment { subject: s, fresh, name, line } in updates {
-            let Some(key) = keys.get(&s) else {
-                return Err(ImportError::Stopped(format!("line {line}: no data key for the customer")));
-            };
-            let mut changed = false;
-            if !fresh.is_empty() {
-                tally.identities_linked += fresh.len() as u64;
-                ops.push(Op::AddIdentities {
-                    subject: s,
-                    identities: fresh.iter().map(|i| SealedIdentity::seal(self.ids.keys(), key, &s, i)).collect(),
-                });
-                changed = true;
-            }
-            if let Some(name) = name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-                // A subject created by this very batch already has its name.
-                if !new_in_batch.contains(&s) && stored_name(s, key, stored_names.get(&s))?.as_deref() != Some(name) {
-                    ops.push(Op::SetAttributes {
-                        subject: s,
-                        attributes: vec![SealedAttribute::seal(key, &s, "name", candor_domain::CategoryId::new("user.name"), name)],
-                    });
-                    changed = true;
-                }
-            }
-            if changed {
-                if enriched.insert(s) {
-                    tally.contacts_enriched += 1;
-                }
-            } else {
-                self.contacts.unchanged += 1;
-            }
-        }
-        let detail = json!({
-            "source": self.source,
-            "format": self.format,
-            "batch": seq,
-            "subjects_created": created,
-            "subjects_enriched": enriched.len(),
-            "identities_linked": tally.identities_linked,
-        });
-        self.write(ops, tally, "import.contacts", detail).await?;
-        // The next batch compares names with these.
-        self.writer.flush().await?;
-        Ok(())
-    }
-
     async fn deletions(&mut self, notices: Vec<Deletion>) -> Result<(), ImportError> {
         let seq = self.next_seq();
         let at = (self.now)();
@@ -962,12 +842,10 @@ impl<'a> Run<'a> {
         if !ops.is_empty() || !self.carry.is_empty() {
             self.write(ops, Tally::default(), "import.run", detail).await?;
         }
-        let Run { writer, progress, mut interactions, mut contacts, mut deletions, format, input, records, quarantine, .. } = self;
+        let Run { writer, progress, mut interactions, contacts, mut deletions, format, input, records, quarantine, .. } = self;
         let written = writer.finish().await?;
         interactions.stored = written.stored;
         interactions.already_stored += written.already_stored;
-        contacts.created = written.tally.contacts_created;
-        contacts.enriched = written.tally.contacts_enriched;
         deletions.removed = written.removed;
         let seconds = started.elapsed().as_secs_f64();
         Ok(Summary {

@@ -288,6 +288,50 @@ async fn bad_records_are_quarantined_with_line_and_reason_and_the_rest_is_stored
 }
 
 #[tokio::test]
+async fn an_unclosed_quote_is_quarantined_and_the_next_customers_message_stays_theirs() {
+    each_backend(|db| async move {
+        let f = Fixture::new(db).await;
+        let body = format!(
+            "{HEAD}{}{}{}",
+            "1,200001,True,Tue Oct 31 22:10:47 +0000 2017,\"@sprintcare my bill is wrong,,\n",
+            "2,200002,True,Tue Oct 31 22:11:47 +0000 2017,@sprintcare please cancel my line,,\n",
+            "3,200003,True,Tue Oct 31 22:12:47 +0000 2017,\"a real\nmulti-line tweet\",,\n",
+        );
+        let path = write(f.dir(), "twcs.csv", &body);
+        let s = import(&f, &path, options()).await;
+        assert_eq!((s.records, s.quarantined, s.interactions.stored), (3, 1, 2), "{s:?}");
+        let q = std::fs::read_to_string(s.quarantine_file.unwrap()).unwrap();
+        assert!(q.contains("\"line\":2") && q.contains("quote opened on line 2"), "{q}");
+        assert!(f.store.interaction("x", "1").await.unwrap().is_none());
+        let second = f.store.interaction("x", "2").await.unwrap().unwrap();
+        assert_eq!(second.subject, subject_of(&f, "200002").await);
+        assert_eq!(subject_of(&f, "200001").await, None, "nothing of the broken record is stored");
+        assert_eq!(by_id(&snapshot(&f).await, "2").text, "@sprintcare please cancel my line");
+        assert_eq!(by_id(&snapshot(&f).await, "3").text, "a real\nmulti-line tweet");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_five_megabyte_line_is_quarantined_alone_and_the_rest_is_imported() {
+    each_backend(|db| async move {
+        let f = Fixture::new(db).await;
+        let mut body = format!("{HEAD}{THREADS}");
+        body.push_str("7,115714,True,Tue Oct 31 22:10:47 +0000 2017,");
+        body.push_str(&"z".repeat(5 << 20));
+        body.push_str(",,\n8,115714,True,Tue Oct 31 22:11:47 +0000 2017,@sprintcare after the long one,,\n");
+        let path = write(f.dir(), "long.csv", &body);
+        let s = import(&f, &path, options()).await;
+        assert_eq!((s.records, s.quarantined, s.interactions.stored), (8, 1, 7), "{s:?}");
+        let q: serde_json::Value = serde_json::from_str(std::fs::read_to_string(s.quarantine_file.unwrap()).unwrap().trim()).unwrap();
+        assert_eq!((q["line"].as_u64(), q["reason"].as_str()), (Some(8), Some("oversize: more than 1048576 bytes")));
+        assert!(q["raw"].as_str().unwrap().len() < 1024, "the quarantine file holds a prefix, not the line");
+        assert!(f.store.interaction("x", "8").await.unwrap().is_some());
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn erased_customers_stay_erased() {
     each_backend(|db| async move {
         let f = Fixture::new(db).await;
@@ -375,6 +419,130 @@ async fn contacts_create_enrich_and_link_customers() {
         // Again: nothing new.
         let s = import(&f, &later, options()).await;
         assert_eq!((s.contacts.enriched, s.contacts.unchanged, s.subjects.identities_linked), (0, 2, 0), "{s:?}");
+    })
+    .await;
+}
+
+const HOUSEHOLD: &str = "Customer ID,Full Name,Email Address,Mobile,Twitter\nC-40099,Jonas Rossi,jonas.rossi99@example.com,+44 7700 900123,@jonas_r\nC-40773,Vera Silva,vera.silva73@example.com,+44 7700 900123,@vera_s\n";
+
+async fn by_email(f: &Fixture, email: &str) -> Option<SubjectId> {
+    f.candor.find_subject(&Identifier::email(email).unwrap()).await.unwrap()
+}
+
+/// Every contacts row is in exactly one count.
+fn rows_add_up(s: &Summary) {
+    let c = &s.contacts;
+    assert_eq!(c.created + c.enriched + c.unchanged + c.conflicts + c.suppressed + s.quarantined, s.records, "{s:?}");
+}
+
+#[tokio::test]
+async fn a_household_sharing_a_phone_stays_two_customers_on_every_import() {
+    each_backend(|db| async move {
+        let f = Fixture::new(db).await;
+        let path = write(f.dir(), "crm.csv", HOUSEHOLD);
+        let s = import(&f, &path, options()).await;
+        rows_add_up(&s);
+        assert_eq!((s.contacts.created, s.contacts.conflicts, s.quarantined), (1, 1, 0), "{s:?}");
+        assert_eq!(s.contacts.shared.get("phone"), Some(&1));
+        let (jonas, vera) =
+            (by_email(&f, "jonas.rossi99@example.com").await.unwrap(), by_email(&f, "vera.silva73@example.com").await.unwrap());
+        assert_ne!(jonas, vera, "one shared phone never merges two people");
+        let note = &s.contacts.kept_apart[0];
+        assert_eq!((note.line, note.subject, note.other, note.shared.as_str()), (3, vera, jonas, "phone"));
+        assert_eq!(note.differing, vec!["customer_number", "email", "handle", "name"]);
+        let phone = f.candor.find_subject(&Identifier::phone("+44 7700 900123").unwrap()).await.unwrap();
+        assert_eq!(phone, Some(jonas), "the phone stays with the customer who had it");
+        assert_eq!(f.candor.find_subject(&Identifier::customer_number("C-40773").unwrap()).await.unwrap(), Some(vera));
+        assert_eq!(subject_of(&f, "vera_s").await, Some(vera));
+        let vera_kinds = f.candor.subject_summary(vera).await.unwrap().identifiers;
+        assert!(!vera_kinds.contains(&"phone".to_owned()), "{vera_kinds:?}");
+        let recorded = f.store.identity_conflicts(&[vera]).await.unwrap();
+        assert_eq!(recorded.len(), 1);
+        assert_eq!((recorded[0].pair(), recorded[0].shared.as_str()), (candor_store::ordered(vera, jonas), "phone"));
+
+        // Again and again: the same two customers, nothing flips.
+        let names = || async { snapshot(&f).await.subjects.into_iter().map(|(_, n)| n).collect::<Vec<_>>() };
+        let before = names().await;
+        let again = import(&f, &path, options()).await;
+        rows_add_up(&again);
+        assert_eq!((again.contacts.unchanged, again.contacts.enriched, again.contacts.conflicts), (2, 0, 0), "{again:?}");
+        let third = import(&f, &path, options()).await;
+        assert_eq!(third.contacts, again.contacts);
+        assert_eq!(names().await, before);
+        assert_eq!(f.store.subject_count().await.unwrap(), 2);
+        // Erasing either customer takes the record of the pair with it.
+        f.exec(&format!("delete from subjects where id = '{vera}'")).await;
+        assert!(f.store.identity_conflicts(&[jonas]).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_household_already_known_by_its_handles_is_kept_apart_too() {
+    each_backend(|db| async move {
+        let f = Fixture::new(db).await;
+        let twcs = format!(
+            "{HEAD}1,jonas_r,True,Tue Oct 31 22:10:47 +0000 2017,@sprintcare my bill,,\n2,vera_s,True,Tue Oct 31 22:11:47 +0000 2017,@sprintcare my line,,\n"
+        );
+        import(&f, &write(f.dir(), "twcs.csv", &twcs), options()).await;
+        let (jonas, vera) = (subject_of(&f, "jonas_r").await.unwrap(), subject_of(&f, "vera_s").await.unwrap());
+        let s = import(&f, &write(f.dir(), "crm.csv", HOUSEHOLD), options()).await;
+        rows_add_up(&s);
+        assert_eq!((s.contacts.enriched, s.contacts.conflicts, s.quarantined), (1, 1, 0), "{s:?}");
+        assert_eq!(by_email(&f, "jonas.rossi99@example.com").await, Some(jonas));
+        assert_eq!(by_email(&f, "vera.silva73@example.com").await, Some(vera));
+        assert_eq!(f.store.interaction("x", "2").await.unwrap().unwrap().subject, Some(vera));
+        let again = import(&f, &write(f.dir(), "crm.csv", HOUSEHOLD), options()).await;
+        assert_eq!((again.contacts.unchanged, again.contacts.conflicts), (2, 0), "{again:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_shared_e_mail_with_another_customer_number_is_someone_else() {
+    each_backend(|db| async move {
+        let f = Fixture::new(db).await;
+        let crm = "Customer ID,Full Name,Email Address\nC-1,Ana Lopez,family@example.com\nC-2,Luis Lopez,family@example.com\n";
+        let path = write(f.dir(), "crm.csv", crm);
+        let s = import(&f, &path, options()).await;
+        rows_add_up(&s);
+        assert_eq!((s.contacts.created, s.contacts.conflicts), (1, 1), "{s:?}");
+        assert_eq!(s.contacts.shared.get("email"), Some(&1));
+        let (ana, luis) = (
+            f.candor.find_subject(&Identifier::customer_number("C-1").unwrap()).await.unwrap().unwrap(),
+            f.candor.find_subject(&Identifier::customer_number("C-2").unwrap()).await.unwrap().unwrap(),
+        );
+        assert_ne!(ana, luis);
+        assert_eq!(by_email(&f, "family@example.com").await, Some(ana));
+        let again = import(&f, &path, options()).await;
+        assert_eq!((again.contacts.unchanged, again.contacts.conflicts, again.quarantined), (2, 0, 0), "{again:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_demo_contacts_keep_their_households_apart_and_count_the_same_each_time() {
+    each_backend(|db| async move {
+        let f = Fixture::new(db).await;
+        let data = candor_ingest::demo_data::generate(&f.dir().join("demo"), 2_000, 20_000, 3).unwrap();
+        assert!(data.households >= 5, "the demo data has households on purpose: {}", data.households);
+        let first = import(&f, &data.contacts, options()).await;
+        rows_add_up(&first);
+        assert!(first.contacts.shared.get("phone").copied().unwrap_or(0) >= data.households, "{first:?}");
+        // No customer holds two customer numbers or two e-mail addresses.
+        let (n,): (i64,) = sqlx::query_as(
+            "select count(*) from (select subject_id from identities where kind in ('customer_number', 'email') group by subject_id, kind having count(*) > 1) t",
+        )
+        .fetch_one(f.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(n, 0, "merged customers");
+        let second = import(&f, &data.contacts, options()).await;
+        let third = import(&f, &data.contacts, options()).await;
+        rows_add_up(&second);
+        assert_eq!((second.contacts.clone(), second.quarantined), (third.contacts.clone(), third.quarantined));
+        assert_eq!((second.contacts.created, second.contacts.enriched, second.contacts.conflicts), (0, 0, 0), "{second:?}");
+        assert_eq!(second.contacts.unchanged + second.quarantined, second.records, "{second:?}");
     })
     .await;
 }

@@ -78,3 +78,30 @@ async fn malformed_identifiers_name_the_field_and_keep_the_value_out_of_the_mess
     assert!(matches!(err, ServiceError::NoIdentifier));
     assert_eq!(f.store.subject_count().await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn staff_unlink_only_what_is_the_customers_and_never_their_last_identifier() {
+    each_backend(|db| async move {
+        let f = Fixture::new(db).await;
+        let phone = || NewSubjectInput { phone: Some("+44 7700 900123".into()), ..Default::default() };
+        let jonas = f.candor.add_subject("staff", &NewSubjectInput { email: Some("jonas@example.com".into()), ..phone() }).await.unwrap();
+        let vera =
+            f.candor.add_subject("staff", &NewSubjectInput { email: Some("vera@example.com".into()), ..Default::default() }).await.unwrap();
+        // Not hers to give away.
+        let err = f.candor.unlink_identities("staff", vera, &phone()).await.unwrap_err();
+        assert!(err.to_string().contains("not linked"), "{err}");
+        // Moved deliberately: unlinked from one, linked to the other.
+        assert_eq!(f.candor.unlink_identities("staff", jonas, &phone()).await.unwrap(), 1);
+        assert_eq!(f.candor.link_identities("staff", vera, &phone()).await.unwrap(), 1);
+        assert_eq!(f.candor.find_subject(&Identifier::phone("+447700900123").unwrap()).await.unwrap(), Some(vera));
+        // A customer keeps at least one identifier.
+        let last = NewSubjectInput { email: Some("jonas@example.com".into()), ..Default::default() };
+        let err = f.candor.unlink_identities("staff", jonas, &last).await.unwrap_err();
+        assert!(err.to_string().contains("at least one identifier"), "{err}");
+        let entries = f.store.audit_entries(0, 100).await.unwrap();
+        let unlink = entries.iter().find(|e| e.record.action == "subject.unlink").expect("the unlink is audited");
+        let body = serde_json::to_string(&unlink.record.detail).unwrap();
+        assert!(body.contains("phone") && !body.contains("7700"), "kinds only: {body}");
+    })
+    .await;
+}
