@@ -44,6 +44,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/sqlite/0003_analytics_cache.sql")),
     (4, include_str!("../migrations/sqlite/0004_rights.sql")),
     (5, include_str!("../migrations/sqlite/0005_access.sql")),
+    (6, include_str!("../migrations/sqlite/0006_audit_keys.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -51,6 +52,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/postgres/0003_analytics_cache.sql")),
     (4, include_str!("../migrations/postgres/0004_rights.sql")),
     (5, include_str!("../migrations/postgres/0005_access.sql")),
+    (6, include_str!("../migrations/postgres/0006_audit_keys.sql")),
 ];
 
 /// Indexes a bulk import may drop and rebuild (see
