@@ -10,9 +10,11 @@ use crate::{db_err, rows, Backend};
 
 /// A value that does not decode is corruption of `what`, named; any other
 /// failure is the database's.
-fn decode_err(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+pub(crate) fn decode_err(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
     move |e| match e {
-        sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => StoreError::Corrupt(format!("{what}: {e}")),
+        // The driver's text names Rust types; say what is wrong instead.
+        sqlx::Error::ColumnDecode { index, .. } => StoreError::Corrupt(format!("{what}: column {index} holds a value of the wrong type")),
+        sqlx::Error::Decode(_) => StoreError::Corrupt(format!("{what}: a value does not decode")),
         other => db_err(other),
     }
 }

@@ -15,14 +15,6 @@ use sqlx::{Any, AnyPool, Transaction};
 
 use crate::db_err;
 
-/// A value that does not decode is corruption, named.
-fn decode_err(e: sqlx::Error) -> StoreError {
-    match e {
-        sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => StoreError::Corrupt(format!("the key check value: {e}")),
-        other => db_err(other),
-    }
-}
-
 /// Refuse a batch that wraps a data key under a retired KEK.
 pub(crate) async fn refuse_retired(tx: &mut Transaction<'static, Any>, ops: &[Op], locked: bool) -> Result<(), StoreError> {
     let keks: BTreeSet<&str> = ops.iter().flat_map(Op::wraps_under).collect();
@@ -68,8 +60,10 @@ pub(crate) async fn retire(tx: &mut Transaction<'static, Any>, ids: &[String], a
 
 /// The recorded key check value.
 pub(crate) async fn key_check(pool: &AnyPool) -> Result<Option<Vec<u8>>, StoreError> {
-    let row: Option<(Vec<u8>,)> =
-        sqlx::query_as("select value from key_check where id = 1").fetch_optional(pool).await.map_err(decode_err)?;
+    let row: Option<(Vec<u8>,)> = sqlx::query_as("select value from key_check where id = 1")
+        .fetch_optional(pool)
+        .await
+        .map_err(crate::audit::decode_err("the key check value"))?;
     Ok(row.map(|(v,)| v))
 }
 

@@ -150,7 +150,7 @@ pub enum Tamper {
     },
     /// The head row or the checkpoints do not even decode (a value of the
     /// wrong type, a hash of the wrong length): written around candor.
-    #[error("the log's head or checkpoints cannot be read: {reason}")]
+    #[error("the log's head or checkpoints cannot be read ({reason}): they were written around candor")]
     HeadUnreadable {
         /// what is wrong
         reason: String,
