@@ -18,7 +18,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use candor_service::settings::CONFIG_FILE;
 use candor_service::{Candor, Settings};
-use candor_store::{AuditSigner, KeyRing};
+use candor_store::{AuditSigner, KeyRing, Witness};
 use candor_store_sql::{OpenOptions, SqlStore};
 use clap::{Args, Parser};
 use secrecy::ExposeSecret;
@@ -103,9 +103,28 @@ impl Installation {
         let keys = Arc::new(
             KeyRing::load(&settings.keys.dir).with_context(|| format!("could not load the keys from `{}`", settings.keys.dir.display()))?,
         );
+        let witness = settings.audit_witness().map(Witness::new);
+        // A missing directory is most often a volume that is not mounted:
+        // writes would go unwitnessed, and verification would find no
+        // heads to compare with.
+        if let Some(dir) = witness.as_ref().and_then(|w| w.path().parent()).filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
+            anyhow::bail!(
+                "the directory of the audit witness, `{}`, does not exist (is its volume mounted?); create it, or set `audit.witness`",
+                dir.display()
+            );
+        }
         let store = open_store_with(&settings, false, serving).await?;
-        let store = Arc::new(store.with_signer(AuditSigner::new(Arc::clone(&keys), settings.audit.checkpoint_every)));
-        let candor = Candor::new(store.clone(), keys);
+        let signer = AuditSigner::new(Arc::clone(&keys), settings.audit.checkpoint_every).with_witness(witness.clone());
+        let store = Arc::new(store.with_signer(signer));
+        // Another installation's keys are refused here, before any command
+        // reads or writes.
+        let candor = match Candor::open(store.clone(), keys).await {
+            Ok(c) => c.with_witness(witness),
+            Err(e) => {
+                store.close().await;
+                return Err(e.into());
+            }
+        };
         Ok(Self { settings, candor, store })
     }
 

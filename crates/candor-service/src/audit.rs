@@ -1,14 +1,16 @@
 //! Verifying the audit chain: read every entry in order, recompute each
 //! keyed hash over the stored bytes, check every signed checkpoint and the
-//! head the log recorded, and name the first entry that was altered,
-//! inserted or removed.
+//! links between them, the signed head the log recorded, and the highest
+//! head the witness outside the database holds; name the first entry that
+//! was altered, inserted or removed, and any truncation or rollback.
 
 use std::sync::Arc;
 
-use candor_store::{ChainVerifier, LinkPage, StoreError, Tamper};
+use candor_store::audit::witness::WitnessError;
+use candor_store::{ChainVerifier, LinkPage, StoreError, Tamper, Witness};
 use serde::Serialize;
 
-use crate::{Candor, Result};
+use crate::{Candor, Result, ServiceError};
 
 /// Sequence numbers per page. Measured on SQLite: 1,000 to 2,000 is best;
 /// pages of 10,000 halve the throughput (the packed text no longer fits in
@@ -25,6 +27,11 @@ pub enum AuditReport {
         entries: u64,
         /// signed checkpoints checked
         checkpoints: u64,
+        /// whether the head is signed (`false` only in a log written by a
+        /// candor before signed heads, until its next write)
+        head_signed: bool,
+        /// the witness compared with, when there is one
+        witness: Option<WitnessReport>,
     },
     /// The first problem found.
     Tampered {
@@ -35,26 +42,55 @@ pub enum AuditReport {
     },
 }
 
+/// What the witness held.
+#[derive(Clone, Debug, Serialize)]
+pub struct WitnessReport {
+    /// Its file.
+    pub path: std::path::PathBuf,
+    /// Its highest signed head, which the chain reaches with the same hash
+    /// (`None`: no head of this installation yet).
+    pub agrees_up_to: Option<i64>,
+}
+
 impl Candor {
     /// Up to `limit` entries after sequence number `after`, in order.
     pub async fn audit_page(&self, after: i64, limit: u32) -> Result<Vec<candor_store::AuditEntry>> {
         Ok(self.store.audit_entries(after, limit).await?)
     }
 
-    /// Verify the whole chain; `progress` is called with the number of
-    /// entries checked so far and the total expected.
-    pub async fn verify_audit(&self, mut progress: impl FnMut(u64, u64)) -> Result<AuditReport> {
-        let checkpoints = self.store.audit_checkpoints().await?;
-        let n_checkpoints = checkpoints.len() as u64;
-        let (head, _) = self.store.audit_head().await?;
+    /// Verify the whole chain against the configured witness; `progress`
+    /// is called with the number of entries checked so far and the total
+    /// expected.
+    pub async fn verify_audit(&self, progress: impl FnMut(u64, u64)) -> Result<AuditReport> {
+        let witness = self.witness.clone();
+        self.verify_audit_against(witness.as_ref(), progress).await
+    }
+
+    /// Verify the whole chain against `witness` (a copy fetched from where
+    /// it is kept, say), or against none.
+    pub async fn verify_audit_against(&self, witness: Option<&Witness>, mut progress: impl FnMut(u64, u64)) -> Result<AuditReport> {
+        let key = self.keys.verifying_key();
+        // The witness first, then the database: a head is witnessed after
+        // its commit, so the database read later is at or beyond it.
+        let witnessed = match witness.map(|w| w.read(&key)).transpose() {
+            Ok(heads) => heads.unwrap_or_default(),
+            Err(WitnessError::Tampered(t)) => return Ok(tampered(t)),
+            Err(e @ WitnessError::Io { .. }) => return Err(ServiceError::InvalidInput(e.to_string())),
+        };
+        let state = match self.store.audit_state().await {
+            Ok(state) => state,
+            Err(StoreError::Corrupt(reason)) => return Ok(tampered(Tamper::HeadUnreadable { reason })),
+            Err(e) => return Err(e.into()),
+        };
         // Read as far as rows exist, even past the recorded head: rows
         // beyond it were put there around candor.
-        let upto = head.max(self.store.audit_last_seq().await?);
+        let upto = state.head.seq.max(state.last_seq);
         let total = u64::try_from(upto).unwrap_or(0);
-        let mut verifier = match ChainVerifier::new(&self.keys.verifying_key(), self.keys.audit_chain_key(), checkpoints) {
+        let mut verifier = match ChainVerifier::new(&key, self.keys.audit_chain_key(), state.checkpoints) {
             Ok(v) => v,
             Err(t) => return Ok(tampered(t)),
         };
+        verifier = verifier.witness(witnessed);
         // The next page is read while this one is hashed: the database packs
         // rows on its side while the hashes are computed on ours.
         let fetch = |after: i64| {
@@ -80,24 +116,41 @@ impl Candor {
                     if let Some(n) = next.take() {
                         n.abort();
                     }
-                    return Ok(tampered(t));
+                    return self.blame(witness, t);
                 }
             }
             checked += page.len() as u64;
             progress(checked, total.max(checked));
         }
-        let last = verifier.last_seq();
-        let entries = match verifier.finish() {
-            Ok(n) => n,
-            Err(t) => return Ok(tampered(t)),
+        match verifier.finish(&state.head) {
+            Ok(v) => Ok(AuditReport::Intact {
+                entries: v.entries,
+                checkpoints: v.checkpoints,
+                head_signed: v.head_signed,
+                witness: witness.map(|w| WitnessReport { path: w.path().to_owned(), agrees_up_to: v.witnessed }),
+            }),
+            Err(t) => self.blame(witness, t),
+        }
+    }
+
+    /// A witnessed head the chain contradicts is evidence against the
+    /// database only if candor signed it; otherwise the witness was written
+    /// around candor.
+    fn blame(&self, witness: Option<&Witness>, t: Tamper) -> Result<AuditReport> {
+        let (Tamper::RolledBack { line, .. } | Tamper::WitnessMismatch { line, .. }, Some(w)) = (&t, witness) else {
+            return Ok(tampered(t));
         };
-        if last < head {
-            return Ok(tampered(Tamper::Removed { from: last + 1, to: head }));
+        let line = *line;
+        let head = match w.head_at(line) {
+            Ok(head) => head,
+            Err(WitnessError::Tampered(t)) => return Ok(tampered(t)),
+            Err(e @ WitnessError::Io { .. }) => return Err(ServiceError::InvalidInput(e.to_string())),
+        };
+        match head {
+            Some(h) if h.is_signed_by(&self.keys.verifying_key()) => Ok(tampered(t)),
+            Some(h) => Ok(tampered(Tamper::WitnessForged { line, seq: h.seq })),
+            None => Ok(tampered(Tamper::WitnessUnreadable { line, reason: "it is not a signed head".into() })),
         }
-        if last > head {
-            return Ok(tampered(Tamper::Inserted { seq: head + 1, prev: head }));
-        }
-        Ok(AuditReport::Intact { entries, checkpoints: n_checkpoints })
     }
 }
 

@@ -20,6 +20,14 @@ pub enum ServiceError {
     /// A key is missing, corrupt or does not match the data.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// The key directory is another installation's.
+    #[error("the keys in `{}` do not belong to this database ({reason}); use the key directory made with it", dir.display())]
+    ForeignKeys {
+        /// the key directory
+        dir: std::path::PathBuf,
+        /// how it shows
+        reason: String,
+    },
     /// No policy has been published yet.
     #[error("no policy is published yet; run `candor policy publish policy.toml` first")]
     NoPolicy,

@@ -27,7 +27,8 @@ pub mod subjects;
 use std::sync::{Arc, Mutex};
 
 use candor_domain::PolicyContext;
-use candor_store::{AuditRecord, KeyRing, Store};
+use candor_store::audit::{LEGACY_GENESIS, SIGNED_GENESIS};
+use candor_store::{AuditRecord, KeyRing, Store, StoreError, Witness};
 use time::OffsetDateTime;
 
 pub use error::{Result, ServiceError};
@@ -72,12 +73,99 @@ pub struct Candor {
     /// The policy context of the latest version, rebuilt when a newer
     /// version appears (possibly published by another process).
     policy_cache: Arc<Mutex<Option<CachedPolicy>>>,
+    /// Where the audit log's signed heads are witnessed, for verification.
+    witness: Option<Witness>,
 }
 
 impl Candor {
-    /// Wrap a store and a key ring.
+    /// Wrap a store and a key ring, without checking that the keys belong
+    /// to the database (tests and benchmarks that made both; everything else
+    /// opens with [`Candor::open`]). Heads are witnessed in the key
+    /// directory's `audit-witness`, as the store's signer writes them by
+    /// default.
     pub fn new(store: Arc<dyn Store>, keys: Arc<KeyRing>) -> Self {
-        Self { store, keys, clock: Clock::system(), policy_cache: Arc::new(Mutex::new(None)) }
+        let witness = Some(Witness::new(keys.dir().join(candor_store::audit::witness::DEFAULT_FILE)));
+        Self { store, keys, clock: Clock::system(), policy_cache: Arc::new(Mutex::new(None)), witness }
+    }
+
+    /// Wrap a store and a key ring that must belong to it: the key check
+    /// value recorded in the database must be these keys'. A database that
+    /// has none yet (made by a candor before migration 0006, or just
+    /// created) gets theirs, once the keys reproduce what it already holds
+    /// (its newest audit entry, a subject's pseudonym). Refused otherwise,
+    /// before anything is read or written.
+    pub async fn open(store: Arc<dyn Store>, keys: Arc<KeyRing>) -> Result<Self> {
+        let candor = Self::new(store, keys);
+        candor.bind_keys().await?;
+        Ok(candor)
+    }
+
+    /// Compare with the witness at `witness` instead, or none.
+    pub fn with_witness(mut self, witness: Option<Witness>) -> Self {
+        self.witness = witness;
+        self
+    }
+
+    /// The witness audit verification compares with.
+    pub fn witness(&self) -> Option<&Witness> {
+        self.witness.as_ref()
+    }
+
+    async fn bind_keys(&self) -> Result<()> {
+        let check = self.keys.key_check();
+        let foreign = |reason: &str| ServiceError::ForeignKeys { dir: self.keys.dir().to_owned(), reason: reason.to_owned() };
+        match self.store.key_check().await? {
+            Some(v) if v == check => return Ok(()),
+            Some(_) => return Err(foreign("key check value differs")),
+            None => {}
+        }
+        if let Some(what) = self.what_keys_do_not_reproduce().await? {
+            return Err(foreign(&format!("no key check value is recorded, and they do not reproduce {what}")));
+        }
+        if self.store.record_key_check(&check, self.now()).await? != check {
+            return Err(foreign("key check value differs"));
+        }
+        if self.store.audit_head().await.map(|(seq, _)| seq > 0).unwrap_or(true) {
+            tracing::warn!(
+                keys = %self.keys.dir().display(),
+                "this database had no key check value (made by an older candor); recorded the one of these keys: from now on only they open it"
+            );
+        }
+        Ok(())
+    }
+
+    /// What stored data these keys fail to reproduce, if any: a subject's
+    /// pseudonym, and the hash of the newest audit entry.
+    async fn what_keys_do_not_reproduce(&self) -> Result<Option<&'static str>> {
+        if let Some((id, pseudonym)) = self.store.sample_pseudonym().await? {
+            if self.keys.pseudonym(id.as_uuid()) != pseudonym {
+                return Ok(Some("the pseudonyms of its subjects"));
+            }
+        }
+        let seq = match self.store.audit_head().await {
+            Ok((seq, _)) => seq,
+            // Unreadable: `audit verify` will say so; nothing to compare.
+            Err(StoreError::Corrupt(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        if seq == 0 {
+            return Ok(None);
+        }
+        let page = match self.store.audit_links((seq - 2).max(0), seq).await {
+            Ok(page) => page,
+            Err(StoreError::Corrupt(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let links: Vec<_> = page.iter().collect();
+        let Some(last) = links.iter().find(|l| l.seq == seq) else { return Ok(None) };
+        let chain = self.keys.audit_chain_key();
+        let body = last.body.as_bytes();
+        let reproduced = match links.iter().find(|l| l.seq == seq - 1) {
+            Some(prev) => chain.hash(seq, body, &prev.hash) == last.hash,
+            None if seq == 1 => [SIGNED_GENESIS, LEGACY_GENESIS].iter().any(|g| chain.hash(1, body, g) == last.hash),
+            None => return Ok(None),
+        };
+        Ok((!reproduced).then_some("its newest audit entry"))
     }
 
     /// Use another clock.

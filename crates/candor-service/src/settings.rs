@@ -230,7 +230,15 @@ fn default_exports() -> PathBuf {
 pub struct AuditSettings {
     /// Checkpoint interval, in entries.
     pub checkpoint_every: u32,
+    /// The file signed heads are appended to after every write, outside
+    /// the database; `audit-witness` in the key directory when absent,
+    /// none when `off` (see [`Settings::audit_witness`]).
+    #[serde(default)]
+    pub witness: Option<PathBuf>,
 }
+
+/// The value of `audit.witness` that turns witnessing off.
+pub const WITNESS_OFF: &str = "off";
 
 /// Analytics.
 #[derive(Clone, Debug, Deserialize)]
@@ -340,6 +348,16 @@ impl Settings {
         }
     }
 
+    /// The audit witness: `audit.witness`, `audit-witness` in the key
+    /// directory when unset, `None` when `off`.
+    pub fn audit_witness(&self) -> Option<PathBuf> {
+        match &self.audit.witness {
+            None => Some(self.keys.dir.join(candor_store::audit::witness::DEFAULT_FILE)),
+            Some(p) if p.as_os_str().is_empty() || p.as_os_str() == WITNESS_OFF => None,
+            Some(p) => Some(p.clone()),
+        }
+    }
+
     /// The first-response targets, per brand account and by default.
     pub fn service_levels(&self) -> crate::analytics::ServiceLevels {
         let a = &self.analytics;
@@ -374,6 +392,11 @@ impl Settings {
     fn resolve_paths(&mut self, base: &Path) {
         if self.keys.dir.is_relative() {
             self.keys.dir = base.join(&self.keys.dir);
+        }
+        if let Some(w) =
+            self.audit.witness.as_mut().filter(|w| w.is_relative() && !w.as_os_str().is_empty() && w.as_os_str() != WITNESS_OFF)
+        {
+            *w = base.join(&*w);
         }
         if self.server.exports_dir.is_relative() {
             self.server.exports_dir = base.join(&self.server.exports_dir);
@@ -420,6 +443,18 @@ mod tests {
         assert_eq!(s.keys.dir, dir.path().join("keys"));
         assert_eq!(s.database.url.expose_secret(), &format!("sqlite://{}", dir.path().join("candor.db").display()));
         assert_eq!(s.privacy.k_anonymity, 5);
+    }
+
+    #[test]
+    fn the_audit_witness_defaults_to_the_key_directory_and_can_be_moved_or_turned_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("candor.toml");
+        std::fs::write(&path, EXAMPLE_CONFIG).unwrap();
+        assert_eq!(Settings::load(&path).unwrap().audit_witness(), Some(dir.path().join("keys/audit-witness")));
+        std::fs::write(&path, "[audit]\ncheckpoint_every = 10\nwitness = \"elsewhere/w\"\n").unwrap();
+        assert_eq!(Settings::load(&path).unwrap().audit_witness(), Some(dir.path().join("elsewhere/w")));
+        std::fs::write(&path, "[audit]\ncheckpoint_every = 10\nwitness = \"off\"\n").unwrap();
+        assert_eq!(Settings::load(&path).unwrap().audit_witness(), None);
     }
 
     #[test]

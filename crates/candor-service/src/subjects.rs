@@ -175,15 +175,23 @@ impl Candor {
                 json!({ "identifiers": kinds, "attributes": attributes.iter().map(|a| &a.name).collect::<Vec<_>>() }),
             )
             .subject(pseudonym.clone());
-        let subject = NewSubject {
+        let mut subject = NewSubject {
             id,
             pseudonym,
-            key: self.keys.wrap(id.as_uuid().as_bytes(), &key),
+            key: self.keys.wrap(id.as_uuid().as_bytes(), &key)?,
             attributes,
             identities: sealed_identities,
             at: self.now(),
         };
-        match self.store.apply(WriteBatch::one(Op::CreateSubject(Box::new(subject)), audit)).await {
+        let mut result = self.store.apply(WriteBatch::one(Op::CreateSubject(Box::new(subject.clone())), audit.clone())).await;
+        if let Err(candor_store::StoreError::RetiredKek(_)) = result {
+            // A rotation in another process retired the KEK between our
+            // wrap and the commit: wrap again under the one current now.
+            self.keys.refresh()?;
+            subject.key = self.keys.wrap(id.as_uuid().as_bytes(), &key)?;
+            result = self.store.apply(WriteBatch::one(Op::CreateSubject(Box::new(subject)), audit)).await;
+        }
+        match result {
             Ok(_) => Ok(id),
             // Another writer linked the identifier between our check and the insert.
             Err(candor_store::StoreError::IdentityTaken { .. }) => {

@@ -45,6 +45,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/sqlite/0003_analytics_cache.sql")),
     (4, include_str!("../migrations/sqlite/0004_rights.sql")),
     (5, include_str!("../migrations/sqlite/0005_access.sql")),
+    (6, include_str!("../migrations/sqlite/0006_audit_keys.sql")),
     (7, include_str!("../migrations/sqlite/0007_identity_conflicts.sql")),
     (8, include_str!("../migrations/sqlite/0008_session_sources.sql")),
 ];
@@ -54,6 +55,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/postgres/0003_analytics_cache.sql")),
     (4, include_str!("../migrations/postgres/0004_rights.sql")),
     (5, include_str!("../migrations/postgres/0005_access.sql")),
+    (6, include_str!("../migrations/postgres/0006_audit_keys.sql")),
     (7, include_str!("../migrations/postgres/0007_identity_conflicts.sql")),
     (8, include_str!("../migrations/postgres/0008_session_sources.sql")),
 ];

@@ -9,10 +9,12 @@
 
 mod access;
 mod analytics;
+mod audit;
 mod backend;
 mod cache;
 mod conflicts;
 mod interactions;
+mod keys;
 mod rights;
 mod rows;
 
@@ -21,10 +23,10 @@ use std::sync::Arc;
 use candor_domain::{ConsentEvent, SubjectId};
 use candor_store::audit::micros;
 use candor_store::{
-    ActorRecord, AggregateQuery, AggregateRow, AuditEntry, AuditSigner, ChallengeRecord, Checkpoint, ConsentRecord, InteractionLink,
-    InteractionRecord, KeyOwner, KpiQuery, KpiRow, LegalHoldRecord, LinkPage, NewSubject, Op, OutboxMessage, Outcome, PolicyVersionRecord,
-    RecipientRecord, RightsRequestRecord, SealedAttribute, SealedIdentity, SessionRecord, Store, StoreError, SubjectRecord, TokenRecord,
-    WrappedKey, WriteBatch,
+    ActorRecord, AggregateQuery, AggregateRow, AuditEntry, AuditSigner, AuditState, ChallengeRecord, Checkpoint, ConsentRecord,
+    InteractionLink, InteractionRecord, KeyOwner, KpiQuery, KpiRow, LegalHoldRecord, LinkPage, NewSubject, Op, OutboxMessage, Outcome,
+    PolicyVersionRecord, RecipientRecord, RightsRequestRecord, SealedAttribute, SealedIdentity, SessionRecord, SignedHead, Store,
+    StoreError, SubjectRecord, TokenRecord, WrappedKey, WriteBatch,
 };
 use sqlx::AnyPool;
 use sqlx::{Any, Transaction};
@@ -213,59 +215,24 @@ impl SqlStore {
             }
             Op::SpendChallengeAttempt { id } => Ok(Outcome::Count(access::spend_attempt(tx, &id).await?)),
             Op::DeleteChallenge { id } => Ok(Outcome::Count(access::delete_challenge(tx, &id).await?)),
-        }
-    }
-
-    async fn append_audit(&self, tx: &mut Transaction<'static, Any>, records: Vec<candor_store::AuditRecord>) -> Result<(), StoreError> {
-        if records.is_empty() {
-            return Ok(());
-        }
-        let signer = self.signer.as_ref().ok_or(StoreError::NoSigner)?;
-        // The no-op update takes the write lock (SQLite) or the row lock
-        // (PostgreSQL) before the head is read, so concurrent appenders queue
-        // instead of forking the chain.
-        sqlx::query("update audit_head set seq = seq where id = 1").execute(&mut **tx).await.map_err(db_err)?;
-        let (mut seq, head): (i64, Vec<u8>) =
-            sqlx::query_as("select seq, hash from audit_head where id = 1").fetch_one(&mut **tx).await.map_err(db_err)?;
-        let mut prev: [u8; 32] = head.try_into().map_err(|_| StoreError::Corrupt("audit head hash is not 32 bytes".into()))?;
-        let mut checkpoints = Vec::new();
-        let mut links = Vec::with_capacity(records.len());
-        for record in records {
-            seq += 1;
-            let body = record.body();
-            let hash = signer.chain_key().hash(seq, body.as_bytes(), &prev);
-            if signer.due(seq) {
-                checkpoints.push((signer.checkpoint(seq, hash), record.at));
+            Op::RetireKeks { ids, at } => {
+                keys::retire(tx, &ids, at).await?;
+                Ok(Outcome::Done)
             }
-            links.push((seq, body, hash));
-            prev = hash;
         }
-        rows::insert_audit_links(tx, self.backend, &links).await?;
-        for (cp, at) in checkpoints {
-            sqlx::query("insert into audit_checkpoints (seq, hash, signature, key_id, at) values ($1, $2, $3, $4, $5)")
-                .bind(cp.seq)
-                .bind(cp.hash.to_vec())
-                .bind(cp.signature.to_vec())
-                .bind(&cp.key_id)
-                .bind(micros(at))
-                .execute(&mut **tx)
-                .await
-                .map_err(db_err)?;
-        }
-        sqlx::query("update audit_head set seq = $1, hash = $2 where id = 1")
-            .bind(seq)
-            .bind(prev.to_vec())
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?;
-        Ok(())
     }
 
-    /// A batch's audit entries and operations, in `tx`.
-    async fn write(&self, tx: &mut Transaction<'static, Any>, batch: WriteBatch) -> Result<Vec<Outcome>, StoreError> {
+    /// A batch's audit entries and operations, in `tx`; the signed head
+    /// when there were entries.
+    async fn write(&self, tx: &mut Transaction<'static, Any>, batch: WriteBatch) -> Result<(Vec<Outcome>, Option<SignedHead>), StoreError> {
         // Audit first: it takes the write lock, so the whole batch runs
         // serialized against other writers.
-        self.append_audit(tx, batch.audit).await?;
+        let head = match (batch.audit.is_empty(), &self.signer) {
+            (true, _) => None,
+            (false, Some(signer)) => Some(audit::append(tx, self.backend, signer, batch.audit).await?),
+            (false, None) => return Err(StoreError::NoSigner),
+        };
+        keys::refuse_retired(tx, &batch.ops, head.is_some()).await?;
         let mut outcomes = Vec::with_capacity(batch.ops.len());
         let counted = batch.ops.iter().any(changes_what_analytics_count);
         let mut ops = batch.ops.into_iter().peekable();
@@ -288,7 +255,7 @@ impl SqlStore {
         if counted {
             cache::invalidate(tx).await?;
         }
-        Ok(outcomes)
+        Ok((outcomes, head))
     }
 }
 
@@ -322,7 +289,8 @@ fn changes_what_analytics_count(op: &Op) -> bool {
         | Op::EndSession { .. }
         | Op::CreateChallenge { .. }
         | Op::SpendChallengeAttempt { .. }
-        | Op::DeleteChallenge { .. } => false,
+        | Op::DeleteChallenge { .. }
+        | Op::RetireKeks { .. } => false,
     }
 }
 
@@ -357,6 +325,7 @@ fn deletes_personal_data(op: &Op) -> bool {
         | Op::CreateChallenge { .. }
         | Op::SpendChallengeAttempt { .. }
         | Op::RecordConflicts(_)
+        | Op::RetireKeks { .. }
         | Op::DeleteChallenge { .. } => false,
     }
 }
@@ -424,8 +393,11 @@ impl Store for SqlStore {
         let deletes = batch.ops.iter().any(deletes_personal_data);
         let mut tx = self.pool.begin().await.map_err(db_err)?;
         match self.write(&mut tx, batch).await {
-            Ok(outcomes) => {
+            Ok((outcomes, head)) => {
                 tx.commit().await.map_err(db_err)?;
+                if let (Some(head), Some(signer)) = (head, &self.signer) {
+                    audit::witness(signer, &head);
+                }
                 if deletes {
                     self.purge_deleted().await?;
                 }
@@ -684,7 +656,26 @@ impl Store for SqlStore {
     }
 
     async fn audit_checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
-        rows::audit_checkpoints(&self.pool).await
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        audit::checkpoints(&mut conn).await
+    }
+
+    async fn audit_state(&self) -> Result<AuditState, StoreError> {
+        audit::state(&self.pool, self.backend).await
+    }
+
+    async fn key_check(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        keys::key_check(&self.pool).await
+    }
+
+    async fn record_key_check(&self, value: &[u8], at: time::OffsetDateTime) -> Result<Vec<u8>, StoreError> {
+        keys::record_key_check(&self.pool, value, at).await
+    }
+
+    async fn sample_pseudonym(&self) -> Result<Option<(SubjectId, String)>, StoreError> {
+        let row: Option<(String, String)> =
+            sqlx::query_as("select id, pseudonym from subjects limit 1").fetch_optional(&self.pool).await.map_err(db_err)?;
+        row.map(|(id, p)| SubjectId::parse(&id).map(|id| (id, p)).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
     }
 }
 

@@ -3,8 +3,8 @@
 use candor_domain::{CategoryId, ConsentAction, ConsentEvent, ConsentSource, PurposeId, Role, SubjectId};
 use candor_store::audit::from_micros;
 use candor_store::{
-    ActorRecord, AuditEntry, AuditRecord, Checkpoint, ConsentRecord, LinkPage, PolicyVersionRecord, RecipientRecord, SealedAttribute,
-    SealedIdentity, StoreError, SubjectRecord, WrappedKey,
+    ActorRecord, AuditEntry, AuditRecord, ConsentRecord, LinkPage, PolicyVersionRecord, RecipientRecord, SealedAttribute, SealedIdentity,
+    StoreError, SubjectRecord, WrappedKey,
 };
 use sqlx::any::AnyRow;
 use sqlx::AnyPool;
@@ -14,10 +14,6 @@ use crate::{db_err, Backend};
 
 fn corrupt(what: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
     move |e| StoreError::Corrupt(format!("{what}: {e}"))
-}
-
-fn hash32(v: Vec<u8>, what: &str) -> Result<[u8; 32], StoreError> {
-    v.try_into().map_err(|_| StoreError::Corrupt(format!("{what} is not 32 bytes")))
 }
 
 /// The placeholders of a multi-row insert: `(?, ?), (?, ?)` on SQLite,
@@ -354,19 +350,4 @@ pub(crate) fn audit_entry(seq: i64, body: &str, hash: &str) -> Result<AuditEntry
         .and_then(|b| <[u8; 32]>::try_from(b).ok())
         .ok_or_else(|| StoreError::Corrupt(format!("audit entry {seq} has a malformed hash")))?;
     Ok(AuditEntry { seq, record, hash })
-}
-
-pub(crate) async fn audit_checkpoints(pool: &AnyPool) -> Result<Vec<Checkpoint>, StoreError> {
-    let rows: Vec<(i64, Vec<u8>, Vec<u8>, String)> =
-        sqlx::query_as("select seq, hash, signature, key_id from audit_checkpoints order by seq").fetch_all(pool).await.map_err(db_err)?;
-    rows.into_iter()
-        .map(|(seq, hash, sig, key_id)| {
-            Ok(Checkpoint {
-                seq,
-                hash: hash32(hash, "checkpoint hash")?,
-                signature: sig.try_into().map_err(|_| StoreError::Corrupt("checkpoint signature is not 64 bytes".into()))?,
-                key_id,
-            })
-        })
-        .collect()
 }

@@ -9,6 +9,8 @@
 //! keys/index.key      blind index (HMAC-SHA256)
 //! keys/pseudonym.key  pseudonymous subject ids for the audit log
 //! keys/signing.key    Ed25519 seed for receipts and audit checkpoints
+//! keys/audit-witness  not a key: the audit log's signed heads, one a line
+//!                     (the default place; see `candor_store::audit::witness`)
 //! ```
 //!
 //! `CANDOR_KEK` (64 hex digits) may hold the key-encryption key instead of the
@@ -19,6 +21,7 @@ use std::fmt;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, RwLock};
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -182,11 +185,53 @@ pub struct WrappedKey {
     pub blob: Vec<u8>,
 }
 
+/// The key-encryption keys as last loaded, and what the key directory
+/// looked like then.
+struct Keks {
+    map: BTreeMap<String, Key32>,
+    current: String,
+    stamp: Option<DirStamp>,
+}
+
+/// What tells that another process changed the KEKs: the `kek` directory's
+/// modification time (a KEK added or retired) and the identity of
+/// `kek/current` (rewritten by a rename at each rotation, so its inode
+/// changes even where modification times are coarse).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct DirStamp {
+    dir: Option<std::time::SystemTime>,
+    current: Option<(u64, Option<std::time::SystemTime>, u64)>,
+}
+
+impl DirStamp {
+    fn of(kek_dir: &Path) -> Self {
+        let dir = fs::metadata(kek_dir).and_then(|m| m.modified()).ok();
+        let current = fs::metadata(kek_dir.join("current")).ok().map(|m| {
+            #[cfg(unix)]
+            let ino = std::os::unix::fs::MetadataExt::ino(&m);
+            #[cfg(not(unix))]
+            let ino = 0;
+            (ino, m.modified().ok(), m.len())
+        });
+        Self { dir, current }
+    }
+}
+
 /// Every key candor holds, loaded from the key directory.
+///
+/// The key-encryption keys may change under a running process: `candor
+/// keys rotate` in another process adds one, makes it current and retires
+/// the old one. So before wrapping, the ring checks (one `stat`) whether
+/// the directory changed and reloads its KEKs if so, and a data key wrapped
+/// under a KEK it does not hold makes it check too. Reloads are
+/// single-flight: callers who find the directory changed wait for one
+/// reload instead of each doing their own, and nothing is reloaded while
+/// the directory is as it was (a KEK id that exists nowhere costs a `stat`,
+/// not a reload).
 pub struct KeyRing {
     dir: PathBuf,
-    keks: BTreeMap<String, Key32>,
-    current: String,
+    keks: RwLock<Keks>,
+    reload: Mutex<()>,
     from_env: bool,
     index: Key32,
     pseudonym: Key32,
@@ -195,8 +240,31 @@ pub struct KeyRing {
 
 impl fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeyRing").field("dir", &self.dir).field("current_kek", &self.current).finish_non_exhaustive()
+        f.debug_struct("KeyRing").field("dir", &self.dir).field("current_kek", &self.current_kek()).finish_non_exhaustive()
     }
+}
+
+/// Read the KEKs of `kek_dir` and the id of the current one.
+fn load_keks(kek_dir: &Path) -> Result<(BTreeMap<String, Key32>, String), KeyError> {
+    let current_path = kek_dir.join("current");
+    let current = match fs::read_to_string(&current_path) {
+        Ok(s) => s.trim().to_owned(),
+        Err(_) => return Err(KeyError::Missing { path: current_path }),
+    };
+    let mut keks = BTreeMap::new();
+    let entries = fs::read_dir(kek_dir).map_err(|_| KeyError::Missing { path: kek_dir.to_owned() })?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) == Some("key") {
+            if let Some(id) = path.file_stem().and_then(|s| s.to_str()) {
+                keks.insert(id.to_owned(), read_key(&path)?);
+            }
+        }
+    }
+    if !keks.contains_key(&current) {
+        return Err(KeyError::Missing { path: kek_dir.join(format!("{current}.key")) });
+    }
+    Ok((keks, current))
 }
 
 impl KeyRing {
@@ -231,87 +299,132 @@ impl KeyRing {
         let pseudonym = read_key(&dir.join("pseudonym.key"))?;
         let seed = read_key(&dir.join("signing.key"))?;
         let signing = SigningKey::from_bytes(seed.expose_secret());
-        let mut keks = BTreeMap::new();
-        let (current, from_env) = if let Some(env) = env_kek {
-            keks.insert("env".to_owned(), parse_hex_key(env).ok_or(KeyError::BadEnvKek)?);
-            ("env".to_owned(), true)
+        let (keks, from_env) = if let Some(env) = env_kek {
+            // The environment does not change under a running process:
+            // nothing to reload, and rotation is refused.
+            let map = BTreeMap::from([("env".to_owned(), parse_hex_key(env).ok_or(KeyError::BadEnvKek)?)]);
+            (Keks { map, current: "env".to_owned(), stamp: None }, true)
         } else {
             let kek_dir = dir.join("kek");
-            let current_path = kek_dir.join("current");
-            let current = match fs::read_to_string(&current_path) {
-                Ok(s) => s.trim().to_owned(),
-                Err(_) => return Err(KeyError::Missing { path: current_path }),
-            };
-            let entries = fs::read_dir(&kek_dir).map_err(|_| KeyError::Missing { path: kek_dir.clone() })?;
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.extension().and_then(|e| e.to_str()) == Some("key") {
-                    if let Some(id) = path.file_stem().and_then(|s| s.to_str()) {
-                        keks.insert(id.to_owned(), read_key(&path)?);
-                    }
-                }
-            }
-            if !keks.contains_key(&current) {
-                return Err(KeyError::Missing { path: kek_dir.join(format!("{current}.key")) });
-            }
-            (current, false)
+            let stamp = DirStamp::of(&kek_dir);
+            let (map, current) = load_keks(&kek_dir)?;
+            (Keks { map, current, stamp: Some(stamp) }, false)
         };
-        Ok(Self { dir: dir.to_owned(), keks, current, from_env, index, pseudonym, signing })
+        Ok(Self { dir: dir.to_owned(), keks: RwLock::new(keks), reload: Mutex::new(()), from_env, index, pseudonym, signing })
     }
 
-    /// The id of the KEK new data keys are wrapped under.
-    pub fn current_kek(&self) -> &str {
-        &self.current
+    /// The key directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
-    /// Wrap a data key for `subject` under the current KEK.
-    pub fn wrap(&self, subject: &[u8], key: &DataKey) -> WrappedKey {
-        let kek = self.keks.get(&self.current).map(|k| *k.expose_secret()).unwrap_or([0; 32]);
-        let kek = Zeroizing::new(kek);
-        WrappedKey { kek_id: self.current.clone(), blob: seal(&kek, &wrap_aad(subject), key.0.expose_secret()) }
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Keks> {
+        // A writer that panicked left whole maps behind (each is replaced
+        // in one assignment), so a poisoned lock still holds a valid set.
+        self.keks.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Unwrap a subject's data key.
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Keks> {
+        self.keks.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Reload the KEKs if the key directory changed since they were
+    /// loaded. Returns whether it did.
+    pub fn refresh(&self) -> Result<bool, KeyError> {
+        if self.from_env {
+            return Ok(false);
+        }
+        let kek_dir = self.dir.join("kek");
+        if self.read().stamp == Some(DirStamp::of(&kek_dir)) {
+            return Ok(false);
+        }
+        let _one = self.reload.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Someone else may have reloaded while we waited.
+        let stamp = DirStamp::of(&kek_dir);
+        if self.read().stamp == Some(stamp) {
+            return Ok(true);
+        }
+        let (map, current) = load_keks(&kek_dir)?;
+        *self.write() = Keks { map, current, stamp: Some(stamp) };
+        Ok(true)
+    }
+
+    /// The id of the KEK new data keys are wrapped under, as last loaded.
+    pub fn current_kek(&self) -> String {
+        self.read().current.clone()
+    }
+
+    /// Wrap a data key for `subject` under the current KEK, after checking
+    /// that no rotation made another one current meanwhile.
+    pub fn wrap(&self, subject: &[u8], key: &DataKey) -> Result<WrappedKey, KeyError> {
+        self.refresh()?;
+        let keks = self.read();
+        let kek = keks.map.get(&keks.current).ok_or_else(|| KeyError::UnknownKek(keks.current.clone()))?;
+        Ok(WrappedKey { kek_id: keks.current.clone(), blob: seal(kek.expose_secret(), &wrap_aad(subject), key.0.expose_secret()) })
+    }
+
+    /// Unwrap a subject's data key. A KEK not held is looked for in the key
+    /// directory once more, in case a rotation added it.
     pub fn unwrap(&self, subject: &[u8], wrapped: &WrappedKey) -> Result<DataKey, KeyError> {
-        let kek = self.keks.get(&wrapped.kek_id).ok_or_else(|| KeyError::UnknownKek(wrapped.kek_id.clone()))?;
+        match self.unwrap_held(subject, wrapped) {
+            Err(KeyError::UnknownKek(_)) if self.refresh()? => self.unwrap_held(subject, wrapped),
+            r => r,
+        }
+    }
+
+    fn unwrap_held(&self, subject: &[u8], wrapped: &WrappedKey) -> Result<DataKey, KeyError> {
+        let keks = self.read();
+        let kek = keks.map.get(&wrapped.kek_id).ok_or_else(|| KeyError::UnknownKek(wrapped.kek_id.clone()))?;
         let bytes = Zeroizing::new(open(kek.expose_secret(), &wrap_aad(subject), &wrapped.blob)?);
         let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| KeyError::Decrypt)?;
         Ok(DataKey(SecretBox::new(Box::new(arr))))
     }
 
     /// Add a fresh KEK and make it current. Returns its id.
-    pub fn add_kek(&mut self) -> Result<String, KeyError> {
+    pub fn add_kek(&self) -> Result<String, KeyError> {
         if self.from_env {
             return Err(KeyError::EnvKekRotation);
         }
+        self.refresh()?;
+        let _one = self.reload.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let kek_dir = self.dir.join("kek");
-        let next = (1..)
-            .map(|n| format!("k{n}"))
-            .find(|id| !self.keks.contains_key(id) && !kek_dir.join(format!("{id}.key.retired")).exists())
-            .unwrap_or_else(|| "k0".into());
+        let next = {
+            let keks = self.read();
+            (1..)
+                .map(|n| format!("k{n}"))
+                .find(|id| !keks.map.contains_key(id) && !kek_dir.join(format!("{id}.key.retired")).exists())
+                .unwrap_or_else(|| "k0".into())
+        };
         let key = new_key();
+        // The key file first: a process that sees the new `current` must
+        // find its file.
         write_private(&kek_dir.join(format!("{next}.key")), &hex::encode(key.expose_secret()))?;
         write_private(&kek_dir.join("current"), &next)?;
-        self.keks.insert(next.clone(), key);
-        self.current = next.clone();
+        let mut keks = self.write();
+        keks.map.insert(next.clone(), key);
+        keks.current = next.clone();
+        keks.stamp = Some(DirStamp::of(&kek_dir));
         Ok(next)
     }
 
     /// Retire a KEK nothing is wrapped under any more: its file is renamed
     /// to `<id>.key.retired` so it is no longer loaded.
-    pub fn retire_kek(&mut self, id: &str) -> Result<(), KeyError> {
-        if id == self.current || self.from_env {
+    pub fn retire_kek(&self, id: &str) -> Result<(), KeyError> {
+        if self.from_env || id == self.current_kek() {
             return Ok(());
         }
+        let _one = self.reload.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let path = self.dir.join("kek").join(format!("{id}.key"));
         fs::rename(&path, path.with_extension("key.retired")).map_err(|source| KeyError::Write { path, source })?;
-        self.keks.remove(id);
+        let mut keks = self.write();
+        keks.map.remove(id);
+        keks.stamp = Some(DirStamp::of(&self.dir.join("kek")));
         Ok(())
     }
 
     /// KEK ids present.
     pub fn kek_ids(&self) -> Vec<String> {
-        self.keks.keys().cloned().collect()
+        self.read().map.keys().cloned().collect()
     }
 
     /// Keyed hash of an identifier for lookups (the blind index).
@@ -354,6 +467,21 @@ impl KeyRing {
     pub fn verifying_key(&self) -> VerifyingKey {
         self.signing.verifying_key()
     }
+
+    /// A value that tells these keys apart from any other installation's
+    /// without revealing them: a hash over keyed hashes of a fixed label
+    /// under the blind-index and pseudonym keys, and the public signing key
+    /// (from which the audit chain key is derived). The database records it
+    /// and refuses keys whose value differs. The KEKs are left out: they
+    /// change at each rotation, and a wrong one already fails to unwrap.
+    pub fn key_check(&self) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(b"candor-key-check-v1");
+        h.update(hmac(self.index.expose_secret(), "candor-key-check", "index"));
+        h.update(hmac(self.pseudonym.expose_secret(), "candor-key-check", "pseudonym"));
+        h.update(self.verifying_key().as_bytes());
+        h.finalize().into()
+    }
 }
 
 /// A short id for a verifying key: the first 8 bytes of its SHA-256, hex.
@@ -389,7 +517,7 @@ mod tests {
     fn a_wrapped_key_unwraps_only_for_its_subject_and_kek() {
         let (_d, ring) = ring();
         let dk = DataKey::generate();
-        let w = ring.wrap(b"subject-a", &dk);
+        let w = ring.wrap(b"subject-a", &dk).unwrap();
         let back = ring.unwrap(b"subject-a", &w).unwrap();
         assert_eq!(back.open(b"ctx", &dk.seal(b"ctx", b"hello")).unwrap(), b"hello");
         assert!(matches!(ring.unwrap(b"subject-b", &w), Err(KeyError::Decrypt)));
@@ -435,15 +563,44 @@ mod tests {
 
     #[test]
     fn an_added_kek_becomes_current_and_old_wraps_still_open() {
-        let (dir, mut ring) = ring();
+        let (dir, ring) = ring();
         let dk = DataKey::generate();
-        let old = ring.wrap(b"s", &dk);
+        let old = ring.wrap(b"s", &dk).unwrap();
         let id = ring.add_kek().unwrap();
         assert_eq!(id, "k2");
         let reloaded = KeyRing::load_with(dir.path(), None).unwrap();
         assert_eq!(reloaded.current_kek(), "k2");
         assert!(reloaded.unwrap(b"s", &old).is_ok());
-        assert_eq!(reloaded.wrap(b"s", &dk).kek_id, "k2");
+        assert_eq!(reloaded.wrap(b"s", &dk).unwrap().kek_id, "k2");
+    }
+
+    #[test]
+    fn a_ring_picks_up_a_rotation_made_by_another_process() {
+        let (dir, running) = ring();
+        let dk = DataKey::generate();
+        let before = running.wrap(b"s", &dk).unwrap();
+        let rotating = KeyRing::load_with(dir.path(), None).unwrap();
+        rotating.add_kek().unwrap();
+        let rewrapped = rotating.wrap(b"s", &rotating.unwrap(b"s", &before).unwrap()).unwrap();
+        rotating.retire_kek("k1").unwrap();
+        // The running ring reads what is wrapped under the new KEK, and
+        // never wraps under the retired one.
+        assert!(running.unwrap(b"s", &rewrapped).is_ok());
+        assert_eq!(running.wrap(b"t", &dk).unwrap().kek_id, "k2");
+        assert_eq!(running.current_kek(), "k2");
+        // Nothing changed since: a KEK that exists nowhere costs no reload.
+        assert!(!running.refresh().unwrap());
+        let nowhere = WrappedKey { kek_id: "k9".into(), blob: rewrapped.blob };
+        assert!(matches!(running.unwrap(b"s", &nowhere), Err(KeyError::UnknownKek(id)) if id == "k9"));
+    }
+
+    #[test]
+    fn the_key_check_value_tells_installations_apart() {
+        let (dir, a) = ring();
+        let (_d, b) = ring();
+        assert_eq!(a.key_check(), KeyRing::load_with(dir.path(), None).unwrap().key_check());
+        assert_eq!(a.key_check(), KeyRing::load_with(dir.path(), Some(&"11".repeat(32))).unwrap().key_check(), "KEKs are not part of it");
+        assert_ne!(a.key_check(), b.key_check());
     }
 
     #[test]

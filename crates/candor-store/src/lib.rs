@@ -14,7 +14,10 @@ pub mod keys;
 mod model;
 
 pub use analytics::{AggregateQuery, AggregateRow, Bucket, ConversationRef, Dimension, KeyValue, KpiQuery, KpiRow, Side, SubjectFilter};
-pub use audit::{AuditEntry, AuditRecord, AuditSigner, ChainKey, ChainLink, ChainVerifier, Checkpoint, LinkPage, Tamper};
+pub use audit::{
+    AuditEntry, AuditRecord, AuditSigner, ChainKey, ChainLink, ChainVerifier, Checkpoint, LinkPage, SignedHead, Tamper, Verified, Witness,
+    Witnessed,
+};
 pub use keys::{DataKey, KeyError, KeyRing, WrappedKey};
 pub use model::*;
 
@@ -99,6 +102,15 @@ pub enum StoreError {
         /// what the query asked for
         requested_micros: u64,
     },
+    /// The keys are not the ones this database was made with.
+    #[error("the keys do not belong to this database (key check value differs)")]
+    ForeignKeys,
+    /// A data key would be wrapped under a KEK a rotation retired.
+    #[error("key-encryption key `{0}` was retired by a key rotation; data keys are no longer wrapped under it")]
+    RetiredKek(String),
+    /// A KEK to retire still wraps data keys.
+    #[error("key-encryption key `{0}` still wraps data keys; it was not retired")]
+    KekInUse(String),
     /// Any other database failure.
     #[error("database error: {0}")]
     Database(String),
@@ -250,6 +262,23 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Every checkpoint.
     async fn audit_checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError>;
+
+    /// The signed head, the checkpoints and the highest entry, from one
+    /// snapshot, so that appends running meanwhile cannot make them
+    /// disagree. A value that does not decode is [`StoreError::Corrupt`].
+    async fn audit_state(&self) -> Result<AuditState, StoreError>;
+
+    /// The key check value recorded for this database, if any (see
+    /// [`KeyRing::key_check`]).
+    async fn key_check(&self) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Record `value` as the key check value unless one is recorded
+    /// already; returns the one recorded.
+    async fn record_key_check(&self, value: &[u8], at: time::OffsetDateTime) -> Result<Vec<u8>, StoreError>;
+
+    /// Some subject and its pseudonym, to test keys against a database that
+    /// has no key check value yet.
+    async fn sample_pseudonym(&self) -> Result<Option<(SubjectId, String)>, StoreError>;
 
     /// Up to `limit` consent events of every subject after ledger position
     /// `after`, in ledger order, with their subject: what the access gate

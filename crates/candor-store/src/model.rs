@@ -648,6 +648,67 @@ pub enum Op {
     },
     /// Replace wrapped data keys (key rotation).
     Rewrap(Vec<(KeyOwner, WrappedKey)>),
+    /// Record KEKs as retired, so that no data key is ever wrapped under
+    /// them again (by a process that has not noticed the rotation). Refused
+    /// with [`crate::StoreError::KekInUse`] when a data key is still
+    /// wrapped under one: a writer got it in since the caller counted.
+    RetireKeks {
+        /// The KEK ids.
+        ids: Vec<String>,
+        /// When.
+        at: OffsetDateTime,
+    },
+}
+
+impl Op {
+    /// The KEKs this operation wraps data keys under. Every operation is
+    /// named, so that a new one has to answer.
+    pub fn wraps_under(&self) -> Vec<&str> {
+        match self {
+            Op::CreateSubject(s) => vec![s.key.kek_id.as_str()],
+            Op::CreateBrandAccount { key, .. } => vec![key.kek_id.as_str()],
+            Op::Rewrap(keys) => keys.iter().map(|(_, k)| k.kek_id.as_str()).collect(),
+            Op::CreateToken { .. }
+            | Op::RevokeToken { .. }
+            | Op::CreateSession { .. }
+            | Op::EndSession { .. }
+            | Op::CreateChallenge { .. }
+            | Op::SpendChallengeAttempt { .. }
+            | Op::DeleteChallenge { .. }
+            | Op::EraseSubject { .. }
+            | Op::RemoveFields { .. }
+            | Op::QueueMessages(_)
+            | Op::MarkSent { .. }
+            | Op::PlaceHold { .. }
+            | Op::ReleaseHold { .. }
+            | Op::SaveRightsRequest { .. }
+            | Op::PublishPolicy { .. }
+            | Op::AppendConsent { .. }
+            | Op::InsertInteractions(_)
+            | Op::AddIdentities { .. }
+            | Op::SetAttributes { .. }
+            | Op::SpendBudget { .. }
+            | Op::DeleteInteractions { .. }
+            | Op::Suppress { .. }
+            | Op::LinkConversations
+            | Op::UpsertActor { .. }
+            | Op::AttestTraining { .. }
+            | Op::RecordConflicts(_)
+            | Op::RetireKeks { .. } => Vec::new(),
+        }
+    }
+}
+
+/// The audit log's bookkeeping, read in one snapshot: the head the last
+/// append left, every checkpoint, and the highest entry present.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditState {
+    /// The head row.
+    pub head: crate::SignedHead,
+    /// Every checkpoint, by sequence number.
+    pub checkpoints: Vec<crate::Checkpoint>,
+    /// The highest sequence number present (0 when empty).
+    pub last_seq: i64,
 }
 
 /// What one operation did.

@@ -136,13 +136,15 @@ pub struct Fixture {
 pub const CHECKPOINT_EVERY: u32 = 4;
 
 impl Fixture {
-    /// Keys in `db.dir/keys`, the store with an audit signer, the service.
+    /// Keys in `db.dir/keys`, the store with an audit signer (witnessing
+    /// heads in `keys/audit-witness`), the service, opened as the CLI opens
+    /// it (the key check value recorded).
     pub async fn new(db: TestDb) -> Self {
         let keys_dir = db.dir.path().join("keys");
         KeyRing::create(&keys_dir).expect("create keys");
         let keys = Arc::new(KeyRing::load_with(&keys_dir, None).expect("load keys"));
         let store = Arc::new(db.open().await.with_signer(AuditSigner::new(Arc::clone(&keys), CHECKPOINT_EVERY)));
-        let candor = Candor::new(store.clone(), Arc::clone(&keys));
+        let candor = Candor::open(store.clone(), Arc::clone(&keys)).await.expect("open the service");
         Self { db, store, keys, candor }
     }
 
@@ -166,6 +168,11 @@ impl Fixture {
     /// The key directory.
     pub fn keys_dir(&self) -> PathBuf {
         self.db.dir.path().join("keys")
+    }
+
+    /// The audit witness the store writes and verification reads.
+    pub fn witness(&self) -> PathBuf {
+        self.keys_dir().join(candor_store::audit::witness::DEFAULT_FILE)
     }
 
     /// The fixture's directory.

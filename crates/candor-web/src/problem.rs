@@ -133,6 +133,7 @@ impl From<ServiceError> for Problem {
             }
             ServiceError::Store(_)
             | ServiceError::Key(_)
+            | ServiceError::ForeignKeys { .. }
             | ServiceError::Settings(_)
             | ServiceError::StoredPolicy { .. }
             | ServiceError::Unreadable { .. }

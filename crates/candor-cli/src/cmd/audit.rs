@@ -1,6 +1,9 @@
 //! `candor audit verify|log`: the tamper-evident audit log.
 
-use candor_service::audit::AuditReport;
+use std::path::PathBuf;
+
+use candor_service::audit::{AuditReport, WitnessReport};
+use candor_store::Witness;
 use serde_json::json;
 
 use crate::{output, Global, Installation, Outcome};
@@ -8,10 +11,16 @@ use crate::{output, Global, Installation, Outcome};
 /// `candor audit …`
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Check every entry's hash, every link and every signed checkpoint.
+    /// Check every entry's hash, every link, every signed checkpoint, the
+    /// signed head, and the log against the witness of its signed heads.
     /// Exit 0 when intact; 2 naming the first altered, inserted or missing
-    /// entry.
-    Verify,
+    /// entry, missing checkpoint, or truncation.
+    Verify {
+        /// Compare with this copy of the witness instead of `audit.witness`
+        /// (one fetched from the volume or log server that keeps it).
+        #[arg(long, value_name = "FILE")]
+        witness: Option<PathBuf>,
+    },
     /// Print entries.
     Log {
         /// Start after this sequence number.
@@ -30,22 +39,45 @@ pub async fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
 
 async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<Outcome> {
     match c {
-        Command::Verify => {
+        Command::Verify { witness } => {
             let bar = output::progress(0, "verifying the audit chain");
-            let report = inst
-                .candor
-                .verify_audit(|done, total| {
-                    bar.set_length(total);
-                    bar.set_position(done);
-                })
-                .await;
+            let progress = |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            };
+            let report = match witness {
+                Some(path) => inst.candor.verify_audit_against(Some(&Witness::new(path)), progress).await,
+                None => inst.candor.verify_audit(progress).await,
+            };
             bar.finish_and_clear();
             match report? {
-                AuditReport::Intact { entries, checkpoints } => {
+                AuditReport::Intact { entries, checkpoints, head_signed, witness } => {
                     if g.json {
-                        output::json(&json!({ "intact": true, "entries": entries, "checkpoints": checkpoints }))?;
+                        output::json(
+                            &json!({ "intact": true, "entries": entries, "checkpoints": checkpoints, "head_signed": head_signed, "witness": witness }),
+                        )?;
                     } else {
                         println!("audit log intact: {entries} entries, {checkpoints} signed checkpoints");
+                        if entries > 0 {
+                            println!(
+                                "  head: {}",
+                                if head_signed { "signed" } else { "not signed yet (written by an older candor; the next write signs it)" }
+                            );
+                        }
+                        match witness {
+                            Some(WitnessReport { path, agrees_up_to: Some(seq) }) => {
+                                println!("  witness `{}`: agrees up to entry {seq}", path.display());
+                            }
+                            Some(WitnessReport { path, agrees_up_to: None }) => {
+                                println!(
+                                    "  witness `{}`: holds no head of this log yet, so a rollback to an earlier state cannot be ruled out",
+                                    path.display()
+                                );
+                            }
+                            None => println!(
+                                "  witness: off (`audit.witness`): a rollback of the database to an earlier state would go unnoticed"
+                            ),
+                        }
                     }
                     Ok(Outcome::Ok)
                 }

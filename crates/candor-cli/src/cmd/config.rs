@@ -27,7 +27,7 @@ pub async fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
                 "keys": { "dir": s.keys.dir },
                 "privacy": { "k_anonymity": s.privacy.k_anonymity },
                 "server": { "addr": s.server.addr },
-                "audit": { "checkpoint_every": s.audit.checkpoint_every },
+                "audit": { "checkpoint_every": s.audit.checkpoint_every, "witness": s.audit_witness() },
             });
             if g.json {
                 output::json(&v)?;

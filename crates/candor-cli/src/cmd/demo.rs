@@ -22,7 +22,6 @@ use candor_service::import::{ImportOptions, Progress};
 use candor_service::receipt;
 use candor_service::rights::execute::ExecuteOptions;
 use candor_service::subjects::NewSubjectInput;
-use candor_store::KeyRing;
 use serde_json::json;
 use time::Duration;
 
@@ -322,8 +321,7 @@ async fn play(inst: &Installation, dir: &Path, s: &mut Story) -> anyhow::Result<
         json!(report),
     );
 
-    let mut ring = KeyRing::load(&inst.settings.keys.dir).context("could not load the keys")?;
-    let rotation = c.rotate_keys(me, &mut ring, |_, _| {}).await?;
+    let rotation = c.rotate_keys(me, |_, _| {}).await?;
     s.say(
         "keys",
         format!(
@@ -336,7 +334,7 @@ async fn play(inst: &Installation, dir: &Path, s: &mut Story) -> anyhow::Result<
     );
 
     match c.verify_audit(|_, _| {}).await? {
-        AuditReport::Intact { entries, checkpoints } => {
+        AuditReport::Intact { entries, checkpoints, .. } => {
             s.say(
                 "audit",
                 format!("audit chain intact: {entries} entries, {checkpoints} signed checkpoints; subjects appear only as pseudonyms"),

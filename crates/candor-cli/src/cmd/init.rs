@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
 use candor_domain::EXAMPLE_POLICY;
@@ -96,8 +97,13 @@ async fn create_in(dir: &Path, config: &Path, text: &str, made: &mut Made) -> an
             made.files.extend(["", "-wal", "-shm"].map(|end| PathBuf::from(format!("{}{end}", file.display()))));
         }
     }
-    let store = open_store(&settings, true).await.context("could not create the database")?;
+    let store = Arc::new(open_store(&settings, true).await.context("could not create the database")?);
+    // The database records which keys are its own.
+    let keys =
+        KeyRing::load(&settings.keys.dir).with_context(|| format!("could not load the keys from `{}`", settings.keys.dir.display()))?;
+    let bound = candor_service::Candor::open(store.clone(), Arc::new(keys)).await;
     store.close().await;
+    bound?;
     // The configuration is written last: its presence means the rest exists.
     fs::write(config, text).with_context(|| format!("could not write `{}`", config.display()))?;
     Ok(Created {

@@ -1,7 +1,5 @@
 //! `candor keys rotate|status`: the key-encryption keys.
 
-use anyhow::Context as _;
-use candor_store::KeyRing;
 use serde_json::json;
 
 use crate::{output, Global, Installation, Outcome};
@@ -24,12 +22,10 @@ pub async fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
 async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<Outcome> {
     match c {
         Command::Rotate => {
-            let dir = &inst.settings.keys.dir;
-            let mut ring = KeyRing::load(dir).with_context(|| format!("could not load the keys from `{}`", dir.display()))?;
             let bar = output::progress(0, "re-wrapping data keys");
             let r = inst
                 .candor
-                .rotate_keys(&g.actor, &mut ring, |done, total| {
+                .rotate_keys(&g.actor, |done, total| {
                     bar.set_length(total);
                     bar.set_position(done);
                 })
@@ -50,7 +46,7 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
         }
         Command::Status => {
             let counts = inst.candor.key_status().await?;
-            let current = inst.candor.keys().current_kek().to_owned();
+            let current = inst.candor.keys().current_kek();
             if g.json {
                 output::json(
                     &json!({ "current": current, "keys": counts.iter().map(|(k, n)| json!({ "kek": k, "data_keys": n })).collect::<Vec<_>>() }),

@@ -270,3 +270,38 @@ fn postgres_is_chosen_by_the_url_in_the_configuration() {
     });
     assert_eq!(created, None, "the mistyped schema was not created");
 }
+
+#[test]
+fn a_database_restored_from_an_older_copy_is_caught_by_the_witness_kept_elsewhere() {
+    let i = Install::new().ready();
+    let volume = tempfile::tempdir().unwrap();
+    let witness = volume.path().join("audit-witness");
+    let env = vec![("CANDOR_AUDIT__WITNESS".to_owned(), witness.display().to_string())];
+    let run = |args: &[&str]| candor(i.path(), &env, args);
+    assert_eq!(run(&["subject", "add", "--email", "early@example.com"]).code, 0);
+    let copy = i.file("copy.db");
+    std::fs::copy(i.file("candor.db"), &copy).unwrap();
+    assert_eq!(run(&["subject", "add", "--email", "late@example.com"]).code, 0);
+    assert_eq!(run(&["actor", "add", "late", "--role", "agent"]).code, 0);
+    let ok = run(&["audit", "verify"]);
+    assert!(ok.stdout.contains(&format!("witness `{}`: agrees up to entry", witness.display())), "{}", ok.stdout);
+
+    // The older copy put back, as someone with the database alone could.
+    for f in ["candor.db-wal", "candor.db-shm"] {
+        let _ = std::fs::remove_file(i.file(f));
+    }
+    std::fs::copy(&copy, i.file("candor.db")).unwrap();
+    let bad = run(&["audit", "verify"]);
+    assert_eq!(bad.code, 2, "{}{}", bad.stdout, bad.stderr);
+    assert!(bad.stdout.contains("TAMPERED: the log was truncated after entry"), "{}", bad.stdout);
+    // A copy of the witness fetched from where it is kept says the same.
+    let fetched = i.file("fetched-witness");
+    std::fs::copy(&witness, &fetched).unwrap();
+    assert_eq!(i.fails(2, &["audit", "verify", "--witness", fetched.to_str().unwrap()]).code, 2);
+
+    // A witness whose volume is gone stops every command before it writes.
+    let gone = vec![("CANDOR_AUDIT__WITNESS".to_owned(), volume.path().join("unmounted/audit-witness").display().to_string())];
+    let r = candor(i.path(), &gone, &["subject", "add", "--email", "x@example.com"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("does not exist (is its volume mounted?)"), "{}", r.stderr);
+}

@@ -7,6 +7,7 @@ mod bad_input;
 mod consent;
 mod foundation;
 mod import;
+mod keys;
 mod rights;
 mod serve;
 

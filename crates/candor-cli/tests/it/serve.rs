@@ -107,3 +107,55 @@ fn the_server_answers_token_holders_and_stops_cleanly_on_sigterm() {
     assert!(rest.contains("stopped"), "{rest}");
     drop(quiet);
 }
+
+fn post(addr: &str, path: &str, token: &str, body: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, out)
+}
+
+#[test]
+fn a_running_server_reads_and_writes_through_a_rotation_made_by_the_cli() {
+    let i = Install::new().ready();
+    let token = i.ok(&["actor", "token", "alice", "--days", "7"]).trim().to_owned();
+    let before = i.customer("before@example.com");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_candor"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .current_dir(i.path())
+        .env_remove("CANDOR_CONFIG")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    let addr = line.split("http://").nth(1).and_then(|r| r.split_whitespace().next()).unwrap_or_else(|| panic!("{line}")).to_owned();
+
+    let rotated = i.ok(&["keys", "rotate"]);
+    assert!(rotated.contains("retired k1"), "{rotated}");
+    let (status, body) = get(&addr, &format!("/api/v1/subjects/{before}"), Some(&token));
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("before@example.com"), "{body}");
+    let (status, body) = post(&addr, "/api/v1/subjects", &token, r#"{"email":"after@example.com"}"#);
+    assert!((200..300).contains(&status), "{body}");
+    let after = body.split("\"id\":\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_owned();
+    let status = serde_json::from_str::<serde_json::Value>(&i.ok(&["keys", "status", "--json"])).unwrap();
+    assert_eq!(status["keys"], serde_json::json!([{ "kek": "k2", "data_keys": 2 }]), "nothing wrapped under the retired key");
+
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    assert!(child.wait().unwrap().success());
+    for (id, email) in [(&before, "before@example.com"), (&after, "after@example.com")] {
+        assert!(i.ok(&["subject", "show", id, "--purpose", "customer_service", "--as", "alice"]).contains(email), "{email}");
+    }
+    assert!(i.ok(&["audit", "verify"]).contains("intact"));
+}

@@ -252,7 +252,7 @@ impl Run<'_> {
                 Plan::Quarantine(reason) => self.quarantine(&Quarantined { line: c.line, reason, raw: c.raw.clone() })?,
                 Plan::Create { apart_from, shared_with } => {
                     let fresh: Vec<Identifier> = ids.iter().filter(|(_, s)| *s == Standing::Unknown).map(|(i, _)| (*i).clone()).collect();
-                    let (s, op, pseudonym) = self.ids.create(&fresh, name, at, seq);
+                    let (s, op, pseudonym) = self.ids.create(&fresh, name, at, seq)?;
                     for i in &fresh {
                         if let Some(b) = index.get(i) {
                             known.standing.insert(b.clone(), Standing::Known(s));

@@ -12,7 +12,7 @@ use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use candor_domain::{CategoryId, Identifier, SubjectId};
-use candor_store::{DataKey, KeyOwner, KeyRing, NewSubject, Op, SealedAttribute, SealedIdentity, Store, StoreError};
+use candor_store::{DataKey, KeyError, KeyOwner, KeyRing, NewSubject, Op, SealedAttribute, SealedIdentity, Store, StoreError};
 use lru::LruCache;
 use time::OffsetDateTime;
 
@@ -141,13 +141,13 @@ impl Identities {
         name: Option<&str>,
         at: OffsetDateTime,
         seq: u64,
-    ) -> (SubjectId, Op, String) {
+    ) -> Result<(SubjectId, Op, String), KeyError> {
         let id = SubjectId::new();
         let key = DataKey::generate();
         let identities: Vec<SealedIdentity> = identifiers.iter().map(|i| SealedIdentity::seal(&self.keys, &key, &id, i)).collect();
         let attributes = name.map(|n| SealedAttribute::seal(&key, &id, "name", CategoryId::new("user.name"), n)).into_iter().collect();
         let pseudonym = self.keys.pseudonym(id.as_uuid());
-        let wrapped = self.keys.wrap(&KeyOwner::Subject(id).wrap_context(), &key);
+        let wrapped = self.keys.wrap(&KeyOwner::Subject(id).wrap_context(), &key)?;
         for i in &identities {
             self.link(i.blind_index.clone(), id, seq);
         }
@@ -155,7 +155,7 @@ impl Identities {
         self.data_keys.put(id, Arc::clone(&key));
         self.pending_keys.insert(id, (key, seq));
         let op = Op::CreateSubject(Box::new(NewSubject { id, pseudonym: pseudonym.clone(), key: wrapped, attributes, identities, at }));
-        (id, op, pseudonym)
+        Ok((id, op, pseudonym))
     }
 
     /// Data keys of these subjects: caches first, then one query.
@@ -202,21 +202,21 @@ impl Identities {
 
     /// A brand account's data key, and the operation that records the
     /// account when it is new.
-    pub(crate) fn account(&mut self, platform: &str, handle: &str, at: OffsetDateTime) -> (Arc<DataKey>, Option<Op>) {
+    pub(crate) fn account(&mut self, platform: &str, handle: &str, at: OffsetDateTime) -> Result<(Arc<DataKey>, Option<Op>), KeyError> {
         let k = (platform.to_owned(), handle.to_owned());
         if let Some(key) = self.accounts.get(&k) {
-            return (Arc::clone(key), None);
+            return Ok((Arc::clone(key), None));
         }
         let key = DataKey::generate();
-        let wrapped = self.keys.wrap(&KeyOwner::Account(k.0.clone(), k.1.clone()).wrap_context(), &key);
+        let wrapped = self.keys.wrap(&KeyOwner::Account(k.0.clone(), k.1.clone()).wrap_context(), &key)?;
         let key = Arc::new(key);
         self.accounts.insert(k, Arc::clone(&key));
-        (key, Some(Op::CreateBrandAccount { platform: platform.to_owned(), handle: handle.to_owned(), key: wrapped, at }))
+        Ok((key, Some(Op::CreateBrandAccount { platform: platform.to_owned(), handle: handle.to_owned(), key: wrapped, at })))
     }
 
     /// Declare brand accounts before reading (`--brand`): known brands
     /// are never mistaken for customers and never redacted.
-    pub(crate) fn declare_brand(&mut self, platform: &str, handle: &str, at: OffsetDateTime) -> Option<Op> {
-        self.account(platform, handle, at).1
+    pub(crate) fn declare_brand(&mut self, platform: &str, handle: &str, at: OffsetDateTime) -> Result<Option<Op>, KeyError> {
+        Ok(self.account(platform, handle, at)?.1)
     }
 }

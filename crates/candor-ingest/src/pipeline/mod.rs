@@ -250,6 +250,10 @@ pub enum ImportError {
     /// The store failed.
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// A data key could not be wrapped (the key directory could not be
+    /// read again after a key rotation).
+    #[error("{0}")]
+    Keys(#[from] candor_store::KeyError),
     /// A stage of the pipeline stopped unexpectedly.
     #[error("the import stopped: {0}")]
     Stopped(String),
@@ -459,7 +463,7 @@ impl<'a> Run<'a> {
             if handle.is_empty() {
                 continue;
             }
-            if let Some(op) = ids.declare_brand(&platform, &handle, now()) {
+            if let Some(op) = ids.declare_brand(&platform, &handle, now())? {
                 carry.push(op);
                 carry_tally.brand_accounts_created += 1;
             }
@@ -618,7 +622,7 @@ impl<'a> Run<'a> {
         let mut new_accounts = Vec::new();
         for d in &todo {
             if let Author::Brand(handle) = &d.author {
-                if let (_, Some(op)) = self.ids.account(&d.platform, handle, at) {
+                if let (_, Some(op)) = self.ids.account(&d.platform, handle, at)? {
                     ops.push(op);
                     tally.brand_accounts_created += 1;
                     new_accounts.push(format!("{}:{handle}", d.platform));
@@ -660,7 +664,7 @@ impl<'a> Run<'a> {
             let (subject, account) = match &d.author {
                 Author::Customer { identifiers, name } => {
                     let Some(s) =
-                        self.customer(identifiers, name.as_deref(), &index, &mut standing, &mut ops, &mut created, &mut links, at, seq)
+                        self.customer(identifiers, name.as_deref(), &index, &mut standing, &mut ops, &mut created, &mut links, at, seq)?
                     else {
                         self.interactions.suppressed += 1;
                         continue;
@@ -674,7 +678,7 @@ impl<'a> Run<'a> {
                         Some(p) => p.subject,
                         None => match self.mention(&d) {
                             Some(m) => {
-                                match self.customer(&[m], None, &index, &mut standing, &mut ops, &mut created, &mut links, at, seq) {
+                                match self.customer(&[m], None, &index, &mut standing, &mut ops, &mut created, &mut links, at, seq)? {
                                     Some(s) => Some(s),
                                     None => {
                                         self.interactions.suppressed += 1;
@@ -718,7 +722,7 @@ impl<'a> Run<'a> {
         for Placed { draft, subject, account, conversation: conversation_id } in placed {
             let key = match (subject, &draft.author) {
                 (Some(s), _) => keys.get(&s).cloned(),
-                (None, Author::Brand(h)) => Some(self.ids.account(&draft.platform, h, at).0),
+                (None, Author::Brand(h)) => Some(self.ids.account(&draft.platform, h, at)?.0),
                 (None, Author::Customer { .. }) => None,
             };
             let Some(key) = key else {
@@ -769,7 +773,7 @@ impl<'a> Run<'a> {
         links: &mut Vec<(SubjectId, Identifier)>,
         at: OffsetDateTime,
         seq: u64,
-    ) -> Option<SubjectId> {
+    ) -> Result<Option<SubjectId>, ImportError> {
         let mut known = None;
         let mut suppressed = false;
         let mut unknown: Vec<(&Identifier, Vec<u8>)> = Vec::new();
@@ -788,18 +792,18 @@ impl<'a> Run<'a> {
                     standing.insert(b, Standing::Known(s));
                     links.push((s, i.clone()));
                 }
-                Some(s)
+                Ok(Some(s))
             }
-            None if suppressed => None,
+            None if suppressed => Ok(None),
             None => {
                 let all: Vec<Identifier> = unknown.iter().map(|(i, _)| (*i).clone()).collect();
-                let (s, op, pseudonym) = self.ids.create(&all, name, at, seq);
+                let (s, op, pseudonym) = self.ids.create(&all, name, at, seq)?;
                 for (_, b) in unknown {
                     standing.insert(b, Standing::Known(s));
                 }
                 ops.push(op);
                 created.push(pseudonym);
-                Some(s)
+                Ok(Some(s))
             }
         }
     }

@@ -5,6 +5,7 @@
 mod access;
 mod analytics;
 mod atomicity;
+mod audit;
 mod conversations;
 mod schema;
 mod story;
@@ -20,7 +21,7 @@ pub fn new_subject(keys: &KeyRing, email: &str) -> NewSubject {
     NewSubject {
         id,
         pseudonym: keys.pseudonym(id.as_uuid()),
-        key: keys.wrap(id.as_uuid().as_bytes(), &key),
+        key: keys.wrap(id.as_uuid().as_bytes(), &key).unwrap(),
         attributes: vec![SealedAttribute {
             name: "name".into(),
             category: CategoryId::new("user.name"),

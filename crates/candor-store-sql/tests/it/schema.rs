@@ -89,3 +89,106 @@ async fn sqlite_runs_with_wal_foreign_keys_and_secure_delete() {
     let (sd,): (i64,) = sqlx::query_as("pragma secure_delete").fetch_one(&mut *conn).await.unwrap();
     assert_eq!((mode.as_str(), fk, sd), ("wal", 1, 1));
 }
+
+/// A database as candor wrote it before migration 0006: schema version 5
+/// and a log of `n` entries with an unsigned head and a checkpoint signed
+/// over the entry and its hash only. Returns the chain's last hash.
+async fn version_5_with_a_log(db: &TestDb, keys: &candor_store::KeyRing, n: i64) -> [u8; 32] {
+    use candor_store::audit::{sign::legacy_checkpoint_message, LEGACY_GENESIS};
+    use sqlx::Connection;
+    let files: [&str; 5] = match db.backend {
+        candor_store_sql::Backend::Sqlite => [
+            include_str!("../../migrations/sqlite/0001_foundation.sql"),
+            include_str!("../../migrations/sqlite/0002_analytics.sql"),
+            include_str!("../../migrations/sqlite/0003_analytics_cache.sql"),
+            include_str!("../../migrations/sqlite/0004_rights.sql"),
+            include_str!("../../migrations/sqlite/0005_access.sql"),
+        ],
+        candor_store_sql::Backend::Postgres => [
+            include_str!("../../migrations/postgres/0001_foundation.sql"),
+            include_str!("../../migrations/postgres/0002_analytics.sql"),
+            include_str!("../../migrations/postgres/0003_analytics_cache.sql"),
+            include_str!("../../migrations/postgres/0004_rights.sql"),
+            include_str!("../../migrations/postgres/0005_access.sql"),
+        ],
+    };
+    sqlx::any::install_default_drivers();
+    let url = match db.sqlite_file() {
+        Some(f) => format!("sqlite://{}?mode=rwc", f.display()),
+        None => db.url.clone(),
+    };
+    let mut c = sqlx::AnyConnection::connect(&url).await.unwrap();
+    if let Some(schema) = &db.schema {
+        sqlx::raw_sql(&format!("create schema {schema}; set search_path to {schema}")).execute(&mut c).await.unwrap();
+    }
+    sqlx::raw_sql("create table candor_schema (version bigint not null)").execute(&mut c).await.unwrap();
+    for (i, sql) in files.iter().enumerate() {
+        sqlx::raw_sql(sql).execute(&mut c).await.unwrap();
+        sqlx::query("insert into candor_schema (version) values ($1)").bind(i as i64 + 1).execute(&mut c).await.unwrap();
+    }
+    let chain = keys.audit_chain_key();
+    let mut prev = LEGACY_GENESIS;
+    for seq in 1..=n {
+        let body = crate::audit(&format!("old.{seq}")).body();
+        let hash = chain.hash(seq, body.as_bytes(), &prev);
+        sqlx::query("insert into audit_log (seq, body, hash) values ($1, $2, $3)")
+            .bind(seq)
+            .bind(body)
+            .bind(hex::encode(hash))
+            .execute(&mut c)
+            .await
+            .unwrap();
+        if seq % 4 == 0 {
+            sqlx::query("insert into audit_checkpoints (seq, hash, signature, key_id, at) values ($1, $2, $3, 'old', 0)")
+                .bind(seq)
+                .bind(hash.to_vec())
+                .bind(keys.sign(&legacy_checkpoint_message(seq, &hash)).to_vec())
+                .execute(&mut c)
+                .await
+                .unwrap();
+        }
+        prev = hash;
+    }
+    sqlx::query("update audit_head set seq = $1, hash = $2").bind(n).bind(prev.to_vec()).execute(&mut c).await.unwrap();
+    c.close().await.unwrap();
+    prev
+}
+
+async fn verify(store: &SqlStore, keys: &candor_store::KeyRing) -> Result<candor_store::Verified, candor_store::Tamper> {
+    let state = store.audit_state().await.unwrap();
+    let mut v = candor_store::ChainVerifier::new(&keys.verifying_key(), keys.audit_chain_key(), state.checkpoints)?;
+    for l in store.audit_links(0, state.last_seq).await.unwrap().iter() {
+        v.push(&l)?;
+    }
+    v.finish(&state.head)
+}
+
+#[tokio::test]
+async fn a_log_written_before_signed_heads_is_upgraded_and_signs_from_its_next_append() {
+    each_backend(|db| async move {
+        let (_dir, keys) = crate::keys();
+        let keys = std::sync::Arc::new(keys);
+        let last = version_5_with_a_log(&db, &keys, 9).await;
+        let s = db.open().await.with_signer(candor_store::AuditSigner::new(keys.clone(), 4));
+        let state = s.audit_state().await.unwrap();
+        assert_eq!((state.head.seq, state.head.hash, state.head.checkpoint, state.head.signature), (9, last, 8, None));
+        assert_eq!(state.checkpoints.iter().map(|c| c.prev).collect::<Vec<_>>(), vec![None, None]);
+        // Verified as it is: an older candor's log, its head not signed yet.
+        assert_eq!(verify(&s, &keys).await.map(|v| (v.entries, v.head_signed)), Ok((9, false)));
+
+        // The next append marks where signing begins, then signs.
+        s.apply(candor_store::WriteBatch { ops: vec![], audit: vec![crate::audit("new")] }).await.unwrap();
+        let entries = s.audit_entries(9, 10).await.unwrap();
+        assert_eq!(entries.iter().map(|e| e.record.action.as_str()).collect::<Vec<_>>(), vec!["audit.head_signing", "new"]);
+        assert_eq!(entries[0].record.detail["unsigned_entries"], 9);
+        assert_eq!(verify(&s, &keys).await.map(|v| (v.entries, v.head_signed)), Ok((11, true)));
+        let cps = s.audit_checkpoints().await.unwrap();
+        assert_eq!(cps.last().map(|c| (c.seq, c.prev)), Some((8, None)), "no new checkpoint was due");
+
+        // From now on an unsigned head is refused.
+        sqlx::query("update audit_head set signature = null").execute(s.pool()).await.unwrap();
+        assert_eq!(verify(&s, &keys).await.unwrap_err(), candor_store::Tamper::HeadUnsigned { seq: 11, since: 10 });
+        s.close().await;
+    })
+    .await;
+}

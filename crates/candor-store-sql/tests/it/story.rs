@@ -312,6 +312,10 @@ async fn audit_entries_form_a_chain_with_signed_checkpoints() {
         assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=10).collect::<Vec<_>>());
         let cps = store.audit_checkpoints().await.unwrap();
         assert_eq!(cps.iter().map(|c| c.seq).collect::<Vec<_>>(), vec![3, 6, 9]);
+        assert_eq!(cps.iter().map(|c| c.prev).collect::<Vec<_>>(), vec![Some(0), Some(3), Some(6)], "each names the one before");
+        let state = store.audit_state().await.unwrap();
+        assert_eq!((state.head.seq, state.head.checkpoint, state.last_seq, &state.checkpoints), (10, 9, 10, &cps));
+        assert!(state.head.is_signed_by(&keys.verifying_key()));
         let page = store.audit_links(0, 10).await.unwrap();
         let links: Vec<_> = page.iter().collect();
         assert_eq!(links.iter().map(|l| l.seq).collect::<Vec<_>>(), (1..=10).collect::<Vec<_>>());
@@ -320,7 +324,8 @@ async fn audit_entries_form_a_chain_with_signed_checkpoints() {
             assert_eq!((l.hash, candor_store::AuditRecord::parse(l.body).unwrap()), (e.hash, e.record.clone()));
             v.push(l).unwrap();
         }
-        assert_eq!(v.finish().unwrap(), 10);
+        let verified = v.finish(&state.head).unwrap();
+        assert_eq!((verified.entries, verified.checkpoints, verified.head_signed), (10, 3, true));
         assert_eq!(store.audit_head().await.unwrap(), (10, entries[9].hash));
         assert_eq!(store.audit_last_seq().await.unwrap(), 10);
         assert_eq!(store.audit_entries(8, 1).await.unwrap()[0].seq, 9);

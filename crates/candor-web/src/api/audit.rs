@@ -33,13 +33,18 @@ pub async fn entries(State(state): State<AppState>, staff: Staff, Query(q): Quer
     Ok(axum::Json(json!(entries)))
 }
 
-/// Verify the whole chain and its signed checkpoints.
+/// Verify the whole chain, its signed checkpoints, its signed head and the
+/// witness of its heads.
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
     responses((status = 200, body = Object)), security(("bearer" = [])))]
 pub async fn verify(State(state): State<AppState>, staff: Staff) -> ApiResult<impl IntoResponse> {
     staff.require(&state, "audit.read")?;
     Ok(axum::Json(match state.candor().verify_audit(|_, _| {}).await? {
-        AuditReport::Intact { entries, checkpoints } => json!({ "intact": true, "entries": entries, "checkpoints": checkpoints }),
+        // The witness's path is the server's business, not the caller's.
+        AuditReport::Intact { entries, checkpoints, head_signed, witness } => json!({
+            "intact": true, "entries": entries, "checkpoints": checkpoints, "head_signed": head_signed,
+            "witnessed": witness.is_some(), "witness_agrees_up_to": witness.and_then(|w| w.agrees_up_to),
+        }),
         AuditReport::Tampered { problem, message } => json!({ "intact": false, "problem": problem, "message": message }),
     }))
 }

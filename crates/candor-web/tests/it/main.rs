@@ -7,6 +7,7 @@
 
 #[cfg(unix)]
 mod connections;
+mod keys;
 mod limits;
 mod matrix;
 mod privacy;
