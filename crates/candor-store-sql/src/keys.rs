@@ -17,7 +17,7 @@ use crate::db_err;
 
 /// Refuse a batch that wraps a data key under a retired KEK.
 pub(crate) async fn refuse_retired(tx: &mut Transaction<'static, Any>, ops: &[Op], locked: bool) -> Result<(), StoreError> {
-    let keks: BTreeSet<&str> = ops.iter().flat_map(Op::wraps_under).collect();
+    let keks: BTreeSet<&str> = ops.iter().flat_map(|op| op.effects().wraps_under).collect();
     if keks.is_empty() {
         return Ok(());
     }

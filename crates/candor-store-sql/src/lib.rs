@@ -234,7 +234,7 @@ impl SqlStore {
         };
         keys::refuse_retired(tx, &batch.ops, head.is_some()).await?;
         let mut outcomes = Vec::with_capacity(batch.ops.len());
-        let counted = batch.ops.iter().any(changes_what_analytics_count);
+        let counted = batch.ops.iter().any(|op| op.effects().changes_counts);
         let mut ops = batch.ops.into_iter().peekable();
         while let Some(op) = ops.next() {
             // Consecutive subject creations (an import's) go in many rows
@@ -256,77 +256,6 @@ impl SqlStore {
             cache::invalidate(tx).await?;
         }
         Ok((outcomes, head))
-    }
-}
-
-/// Whether an operation adds, removes or changes what an aggregate counts
-/// (the interactions and their analytics columns). Every operation is
-/// named, so that a new one has to answer.
-fn changes_what_analytics_count(op: &Op) -> bool {
-    match op {
-        Op::InsertInteractions(_) | Op::DeleteInteractions { .. } | Op::LinkConversations | Op::EraseSubject { .. } => true,
-        Op::PublishPolicy { .. }
-        | Op::CreateSubject(_)
-        | Op::AppendConsent { .. }
-        | Op::AddIdentities { .. }
-        | Op::SetAttributes { .. }
-        | Op::CreateBrandAccount { .. }
-        | Op::SpendBudget { .. }
-        | Op::Suppress { .. }
-        | Op::UpsertActor { .. }
-        | Op::AttestTraining { .. }
-        | Op::Rewrap(_)
-        | Op::SaveRightsRequest { .. }
-        | Op::RemoveFields { .. }
-        | Op::QueueMessages(_)
-        | Op::RecordConflicts(_)
-        | Op::MarkSent { .. }
-        | Op::PlaceHold { .. }
-        | Op::ReleaseHold { .. }
-        | Op::CreateToken { .. }
-        | Op::RevokeToken { .. }
-        | Op::CreateSession { .. }
-        | Op::EndSession { .. }
-        | Op::CreateChallenge { .. }
-        | Op::SpendChallengeAttempt { .. }
-        | Op::DeleteChallenge { .. }
-        | Op::RetireKeks { .. } => false,
-    }
-}
-
-/// Whether an operation deletes personal data, whose bytes must then leave
-/// the database's files ([`Store::purge_deleted`]). Every operation is
-/// named, so that a new one has to answer.
-fn deletes_personal_data(op: &Op) -> bool {
-    match op {
-        Op::EraseSubject { .. } | Op::RemoveFields { .. } | Op::DeleteInteractions { .. } => true,
-        Op::PublishPolicy { .. }
-        | Op::CreateSubject(_)
-        | Op::AppendConsent { .. }
-        | Op::InsertInteractions(_)
-        | Op::AddIdentities { .. }
-        | Op::SetAttributes { .. }
-        | Op::CreateBrandAccount { .. }
-        | Op::SpendBudget { .. }
-        | Op::Suppress { .. }
-        | Op::LinkConversations
-        | Op::UpsertActor { .. }
-        | Op::AttestTraining { .. }
-        | Op::Rewrap(_)
-        | Op::SaveRightsRequest { .. }
-        | Op::QueueMessages(_)
-        | Op::MarkSent { .. }
-        | Op::PlaceHold { .. }
-        | Op::ReleaseHold { .. }
-        | Op::CreateToken { .. }
-        | Op::RevokeToken { .. }
-        | Op::CreateSession { .. }
-        | Op::EndSession { .. }
-        | Op::CreateChallenge { .. }
-        | Op::SpendChallengeAttempt { .. }
-        | Op::RecordConflicts(_)
-        | Op::RetireKeks { .. }
-        | Op::DeleteChallenge { .. } => false,
     }
 }
 
@@ -390,7 +319,7 @@ impl Store for SqlStore {
         if !batch.audit.is_empty() && self.signer.is_none() {
             return Err(StoreError::NoSigner);
         }
-        let deletes = batch.ops.iter().any(deletes_personal_data);
+        let deletes = batch.ops.iter().any(|op| op.effects().deletes_personal_data);
         let mut tx = self.pool.begin().await.map_err(db_err)?;
         match self.write(&mut tx, batch).await {
             Ok((outcomes, head)) => {

@@ -660,14 +660,35 @@ pub enum Op {
     },
 }
 
+/// What an operation does beyond writing its own rows, which the store
+/// follows up on in the same transaction or right after it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Effects<'a> {
+    /// The KEKs it wraps data keys under (refused when a rotation retired
+    /// one).
+    pub wraps_under: Vec<&'a str>,
+    /// Whether it adds, removes or changes what an aggregate counts (the
+    /// interactions and their analytics columns): cached counts go.
+    pub changes_counts: bool,
+    /// Whether it deletes personal data, whose bytes must then leave the
+    /// database's files ([`crate::Store::purge_deleted`]).
+    pub deletes_personal_data: bool,
+}
+
 impl Op {
-    /// The KEKs this operation wraps data keys under. Every operation is
-    /// named, so that a new one has to answer.
-    pub fn wraps_under(&self) -> Vec<&str> {
+    /// Its [`Effects`]. Every operation is named, so that a new one has to
+    /// answer each question.
+    pub fn effects(&self) -> Effects<'_> {
+        let none = Effects::default();
         match self {
-            Op::CreateSubject(s) => vec![s.key.kek_id.as_str()],
-            Op::CreateBrandAccount { key, .. } => vec![key.kek_id.as_str()],
-            Op::Rewrap(keys) => keys.iter().map(|(_, k)| k.kek_id.as_str()).collect(),
+            Op::CreateSubject(s) => Effects { wraps_under: vec![s.key.kek_id.as_str()], ..none },
+            Op::CreateBrandAccount { key, .. } => Effects { wraps_under: vec![key.kek_id.as_str()], ..none },
+            Op::Rewrap(keys) => Effects { wraps_under: keys.iter().map(|(_, k)| k.kek_id.as_str()).collect(), ..none },
+            Op::InsertInteractions(_) | Op::LinkConversations => Effects { changes_counts: true, ..none },
+            Op::DeleteInteractions { .. } | Op::EraseSubject { .. } => {
+                Effects { changes_counts: true, deletes_personal_data: true, ..none }
+            }
+            Op::RemoveFields { .. } => Effects { deletes_personal_data: true, ..none },
             Op::CreateToken { .. }
             | Op::RevokeToken { .. }
             | Op::CreateSession { .. }
@@ -675,8 +696,6 @@ impl Op {
             | Op::CreateChallenge { .. }
             | Op::SpendChallengeAttempt { .. }
             | Op::DeleteChallenge { .. }
-            | Op::EraseSubject { .. }
-            | Op::RemoveFields { .. }
             | Op::QueueMessages(_)
             | Op::MarkSent { .. }
             | Op::PlaceHold { .. }
@@ -684,17 +703,14 @@ impl Op {
             | Op::SaveRightsRequest { .. }
             | Op::PublishPolicy { .. }
             | Op::AppendConsent { .. }
-            | Op::InsertInteractions(_)
             | Op::AddIdentities { .. }
             | Op::SetAttributes { .. }
             | Op::SpendBudget { .. }
-            | Op::DeleteInteractions { .. }
             | Op::Suppress { .. }
-            | Op::LinkConversations
             | Op::UpsertActor { .. }
             | Op::AttestTraining { .. }
             | Op::RecordConflicts(_)
-            | Op::RetireKeks { .. } => Vec::new(),
+            | Op::RetireKeks { .. } => none,
         }
     }
 }

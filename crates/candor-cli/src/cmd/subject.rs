@@ -59,9 +59,9 @@ pub enum Command {
     },
 }
 
-/// Identifiers and attributes of a new subject.
+/// A customer's identifiers, as `add`, `link` and `unlink` take them.
 #[derive(Debug, clap::Args)]
-pub struct AddArgs {
+pub struct IdentifierArgs {
     /// E-mail address.
     #[arg(long)]
     pub email: Option<String>,
@@ -77,6 +77,26 @@ pub struct AddArgs {
     /// CRM customer number.
     #[arg(long)]
     pub customer_number: Option<String>,
+}
+
+impl IdentifierArgs {
+    fn input(self, name: Option<String>) -> NewSubjectInput {
+        NewSubjectInput {
+            email: self.email,
+            handles: self.handles,
+            accounts: self.accounts,
+            phone: self.phone,
+            customer_number: self.customer_number,
+            name,
+        }
+    }
+}
+
+/// Identifiers and attributes of a new subject.
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    #[command(flatten)]
+    ids: IdentifierArgs,
     /// Name.
     #[arg(long)]
     pub name: Option<String>,
@@ -87,34 +107,13 @@ pub struct AddArgs {
 pub struct LinkArgs {
     /// The subject id.
     pub subject: String,
-    /// E-mail address.
-    #[arg(long)]
-    pub email: Option<String>,
-    /// A social handle as PLATFORM:HANDLE (repeatable).
-    #[arg(long = "handle", value_name = "PLATFORM:HANDLE")]
-    pub handles: Vec<String>,
-    /// A platform account id as PLATFORM:ID (repeatable).
-    #[arg(long = "account", value_name = "PLATFORM:ID")]
-    pub accounts: Vec<String>,
-    /// Phone number.
-    #[arg(long)]
-    pub phone: Option<String>,
-    /// CRM customer number.
-    #[arg(long)]
-    pub customer_number: Option<String>,
+    #[command(flatten)]
+    ids: IdentifierArgs,
 }
 
 impl LinkArgs {
     fn input(self) -> (String, NewSubjectInput) {
-        let input = NewSubjectInput {
-            email: self.email,
-            handles: self.handles,
-            accounts: self.accounts,
-            phone: self.phone,
-            customer_number: self.customer_number,
-            name: None,
-        };
-        (self.subject, input)
+        (self.subject, self.ids.input(None))
     }
 }
 
@@ -148,14 +147,7 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
     let candor = &inst.candor;
     match c {
         Command::Add(a) => {
-            let input = NewSubjectInput {
-                email: a.email,
-                handles: a.handles,
-                accounts: a.accounts,
-                phone: a.phone,
-                customer_number: a.customer_number,
-                name: a.name,
-            };
+            let input = a.ids.input(a.name);
             let id = candor.add_subject(&g.actor, &input).await?;
             if g.json {
                 output::json(&json!({ "id": id }))?;

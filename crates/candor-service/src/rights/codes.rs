@@ -25,10 +25,13 @@ pub const CODE_ATTEMPTS: u8 = 5;
 
 /// Which key seals the personal part of a message to a customer.
 #[derive(Clone, Copy)]
-enum Seal {
+pub(crate) enum Seal {
     /// Theirs: shredded with them.
     SubjectKey,
-    /// The installation's delivery key: outlives them until sent.
+    /// The installation's delivery key, for a customer whose key is about
+    /// to be destroyed (the confirmation of their erasure): the message
+    /// names them by pseudonym, is no longer tied to their stored data,
+    /// and its address is wiped once it is sent.
     DeliveryOnly,
 }
 
@@ -123,22 +126,10 @@ impl Candor {
         self.letter(subject, kind, request, Seal::SubjectKey, content).await
     }
 
-    /// A message to a customer whose data key is about to be destroyed
-    /// (the confirmation of their erasure), sealed for delivery only: it
-    /// names them by pseudonym, is no longer tied to their stored data,
-    /// and its address is wiped once it is sent. `None` when no address
-    /// is on record.
-    pub(crate) async fn message_for_delivery_only(
-        &self,
-        subject: &candor_store::SubjectRecord,
-        kind: &str,
-        request: &str,
-        content: impl FnOnce() -> (String, String),
-    ) -> Result<Option<NewMessage>> {
-        self.letter(subject, kind, request, Seal::DeliveryOnly, content).await
-    }
-
-    async fn letter(
+    /// A message to a customer from the brand (the policy's controller),
+    /// at their e-mail address on record, its personal part sealed as
+    /// `seal` says; `None` when no address is on record.
+    pub(crate) async fn letter(
         &self,
         subject: &candor_store::SubjectRecord,
         kind: &str,

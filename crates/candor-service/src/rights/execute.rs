@@ -19,6 +19,7 @@ use candor_store::{
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
+use super::codes::Seal;
 use crate::subjects::{attribute_category, sealed_fields, SealedField};
 use crate::{Candor, Result, ServiceError};
 
@@ -138,11 +139,8 @@ impl Candor {
             text.push_str(&format!("\n\nRequest reference: {}.", r.id));
             (format!("Your {} request is complete", super::what(r)), text)
         };
-        if r.request.kind == RightKind::Erasure {
-            self.message_for_delivery_only(subject, "request_completed", &r.id, content).await
-        } else {
-            self.message_to_subject(subject, "request_completed", &r.id, content).await
-        }
+        let seal = if r.request.kind == RightKind::Erasure { Seal::DeliveryOnly } else { Seal::SubjectKey };
+        self.letter(subject, "request_completed", &r.id, seal, content).await
     }
 
     /// Erasure: everything, unless a legal hold keeps part of it; then the
