@@ -12,6 +12,8 @@
 
 use phonenumber::country::Id;
 
+use super::work::step;
+
 /// Regions whose national formats are tried, most common first.
 const REGIONS: &[Id] = &[
     Id::US,
@@ -94,6 +96,7 @@ impl PhoneRecognizer {
     /// The score of `raw` as a phone number, if it is one; `cue` says a
     /// phone cue precedes it.
     pub(crate) fn score(&self, raw: &str, cue: bool) -> Option<f32> {
+        step(raw.len() + 1);
         let s = shape(raw)?;
         if !(7..=15).contains(&s.digits) {
             return None;
