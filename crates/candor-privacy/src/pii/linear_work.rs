@@ -8,12 +8,8 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 
-use super::work::{measure, BudgetExceeded};
+use super::work::{measure, over_budget, STEPS_PER_BYTE};
 use super::{Analyzer, Span};
-
-/// Steps allowed per byte of text (plus one). The real corpora take under
-/// a tenth of this; what matters is that it is a constant.
-const STEPS_PER_BYTE: u64 = 400;
 
 fn analyzer() -> &'static Analyzer {
     static A: OnceLock<Analyzer> = OnceLock::new();
@@ -35,10 +31,8 @@ fn analyze_within_budget(text: &str) -> (Vec<Span>, u64) {
     let budget = STEPS_PER_BYTE * (text.len() as u64 + 1);
     match catch_unwind(AssertUnwindSafe(|| measure(budget, || analyzer().analyze(text)))) {
         Ok(done) => done,
-        Err(payload) => match payload.downcast_ref::<BudgetExceeded>() {
-            Some(e) => panic!("over {} steps (the linear budget) on {}", e.budget, preview(text)),
-            None => std::panic::resume_unwind(payload),
-        },
+        Err(payload) if over_budget(payload.as_ref()) => panic!("over {budget} steps (the linear budget) on {}", preview(text)),
+        Err(payload) => std::panic::resume_unwind(payload),
     }
 }
 
