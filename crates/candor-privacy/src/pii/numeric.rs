@@ -10,6 +10,7 @@
 
 use std::net::Ipv6Addr;
 
+use candor_domain::PhoneShape;
 use memchr::memchr_iter;
 
 use super::context::{Cue, CueHits};
@@ -179,8 +180,14 @@ impl Ctx<'_> {
             });
             // `firmware 3.10.4.1` is a version, not an address.
             let version = self.cues.before(start, 16, Cue::Version) && !self.cue(start, Cue::Ip);
-            return (octets_ok && !version)
-                .then(|| Candidate::new(E::IpAddress, start, end, if self.cue(start, Cue::Ip) { 1.0 } else { 0.95 }, "ipv4"));
+            if octets_ok && !version {
+                return Some(Candidate::new(E::IpAddress, start, end, if self.cue(start, Cue::Ip) { 1.0 } else { 0.95 }, "ipv4"));
+            }
+            // Four dotted groups are a version or nothing, unless written
+            // as a phone (`01.23.45.6789`), which is tried as one below.
+            if version || !PhoneShape::parse(raw).is_some_and(|p| p.written_as_phone()) {
+                return None;
+            }
         }
         let dashed_ssn = lens == [3, 2, 4] && same_sep && (seps[0] == b"-" || seps[0] == b" " && self.cue(start, Cue::Ssn));
         let bare_ssn = lens == [9] && self.cue(start, Cue::Ssn);
@@ -224,9 +231,10 @@ fn number(digits: &[u8]) -> u32 {
 }
 
 /// Whether a chunk may start at `i`: not glued to a word (`A12345`,
-/// `QT-1467509`), a decimal (`3.50`) or a price. A chunk that opens with
-/// `+` or a bracket is set apart by it: the punctuation before it is no
-/// decimal point or thousands separator (`me,+44 …`, `tel:+44 …`).
+/// `QT-1467509`), a number (`3.50`, `1,299`, `10:30`) or a price. A chunk
+/// that opens with `+` or a bracket is set apart by it (`me,+44 …`); so is
+/// one after a comma or colon that follows a word (`me,07700 …`,
+/// `tel:07700 …`).
 fn start_ok(text: &str, i: usize) -> bool {
     let opens = matches!(text.as_bytes().get(i), Some(b'+' | b'('));
     match char_before(text, i) {
@@ -234,8 +242,11 @@ fn start_ok(text: &str, i: usize) -> bool {
         Some(c) if c.is_alphanumeric() || c == '_' => false,
         Some('$' | '€' | '£' | '¥' | '₹') => false,
         Some(_) if opens => true,
-        Some(',') => false,
-        Some(c @ ('-' | '.' | '/' | ':')) => {
+        Some(c @ (',' | ':')) => {
+            let before = char_before(text, i - c.len_utf8());
+            !before.is_some_and(|p| p.is_ascii_digit())
+        }
+        Some(c @ ('-' | '.' | '/')) => {
             let before = char_before(text, i - c.len_utf8());
             !before.is_some_and(|p| p.is_alphanumeric())
         }
