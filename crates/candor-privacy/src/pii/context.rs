@@ -784,16 +784,23 @@ impl Token {
     /// increasing `at`.
     #[cold]
     fn in_link(&mut self, b: &[u8], at: usize) -> bool {
-        let from = self.read_to.max(self.start);
-        step(at.saturating_sub(from) + 1);
-        for k in from..at {
-            if b[k].is_ascii_whitespace() {
-                self.start = k + 1;
+        // Back from `at` to the last blank, but no further than what was
+        // read before: a new token starts there, or the one read goes on.
+        let from = self.read_to.min(at);
+        let blank = b[from..at].iter().rposition(u8::is_ascii_whitespace);
+        step(at - from - blank.unwrap_or(0) + 1);
+        let scheme_from = match blank {
+            Some(k) => {
+                self.start = from + k + 1;
                 self.scheme = false;
-            } else if k >= self.start + 2 && &b[k - 2..=k] == b"://" {
-                self.scheme = true;
+                self.start
             }
-        }
+            // A `://` may straddle where the last read stopped.
+            None => from.saturating_sub(2).max(self.start),
+        };
+        let fresh = b.get(scheme_from..at).unwrap_or_default();
+        step(fresh.len());
+        self.scheme = self.scheme || fresh.windows(3).any(|w| w == b"://");
         self.read_to = self.read_to.max(at);
         let token = b.get(self.start..at).unwrap_or_default();
         self.scheme || token.len() >= 4 && token[..4].eq_ignore_ascii_case(b"www.")
