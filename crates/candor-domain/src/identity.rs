@@ -8,6 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::category::CategoryId;
+use crate::phone::{PhoneShape, MAX_DIGITS, MIN_DIGITS};
 
 /// What kind of identifier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -90,7 +91,10 @@ pub enum IdentifierError {
     #[error("a customer number must be 1 to 64 visible characters without spaces")]
     CustomerNumber,
     /// A bad phone number.
-    #[error("not a phone number (expected 7 to 15 digits, optionally with a leading +)")]
+    #[error(
+        "not a phone number as candor recognizes one in text: 7 to 15 digits with a country code (+44 20 7946 0958), \
+         a trunk 0 (020 7946 0958), an area code in brackets ((415) 555-0123) or grouped 415-555-0123"
+    )]
     Phone,
 }
 
@@ -155,19 +159,41 @@ impl Identifier {
     }
 
     /// A phone number reduced to `+` and digits. Numbers written without a
-    /// country code keep their national form; the PII engine's phone
-    /// recognizer does full validation.
+    /// country code keep their national form.
+    ///
+    /// Only a number [written as a phone](PhoneShape::written_as_phone) is
+    /// one: the PII engine finds and redacts every string of that shape in
+    /// a message, so no phone candor holds as an identifier is left in
+    /// clear when its owner writes it. A bare run of digits is refused
+    /// (written with its country code or its national format, it is taken).
     pub fn phone(s: &str) -> Result<Self, IdentifierError> {
         let t = s.trim();
-        let plus = t.starts_with('+') || t.starts_with("00");
-        let digits: String = t.chars().filter(char::is_ascii_digit).collect();
-        let digits = if t.starts_with("00") { digits.get(2..).unwrap_or_default().to_owned() } else { digits };
-        let allowed = t.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
-        if !allowed || !(7..=15).contains(&digits.len()) {
+        match PhoneShape::parse(t) {
+            Some(shape) if shape.written_as_phone() => Ok(Self::phone_digits(t, shape.international())),
+            _ => Err(IdentifierError::Phone),
+        }
+    }
+
+    /// A phone number as stored (`+` and digits, or the digits of a
+    /// national number, taken before phone identifiers had to be written
+    /// as phones): read back as it is.
+    fn stored_phone(value: &str) -> Result<Self, IdentifierError> {
+        let digits = value.strip_prefix('+').unwrap_or(value);
+        if !(MIN_DIGITS..=MAX_DIGITS).contains(&digits.len()) || !digits.bytes().all(|c| c.is_ascii_digit()) {
             return Err(IdentifierError::Phone);
         }
-        let value = if plus { format!("+{digits}") } else { digits };
-        Ok(Self { kind: IdentifierKind::Phone, platform: None, value })
+        Ok(Self { kind: IdentifierKind::Phone, platform: None, value: value.to_owned() })
+    }
+
+    fn phone_digits(t: &str, international: bool) -> Self {
+        let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+        let value = match (international, t.starts_with('+')) {
+            (true, true) => format!("+{digits}"),
+            // `00` and the country code.
+            (true, false) => format!("+{}", digits.get(2..).unwrap_or_default()),
+            (false, _) => digits,
+        };
+        Self { kind: IdentifierKind::Phone, platform: None, value }
     }
 
     /// Parse `PLATFORM:HANDLE`, as the CLI takes it.
@@ -184,7 +210,7 @@ impl Identifier {
             (IdentifierKind::Account, Some(p)) => Self::account(p, value),
             (IdentifierKind::Handle | IdentifierKind::Account, None) => Err(IdentifierError::Platform),
             (IdentifierKind::CustomerNumber, _) => Self::customer_number(value),
-            (IdentifierKind::Phone, _) => Self::phone(value),
+            (IdentifierKind::Phone, _) => Self::stored_phone(value),
         }
     }
 
@@ -262,6 +288,10 @@ mod tests {
         assert_eq!(Identifier::parse_handle("X Y:alice"), Err(IdentifierError::Platform));
         assert_eq!(Identifier::phone("12"), Err(IdentifierError::Phone));
         assert_eq!(Identifier::phone("call me"), Err(IdentifierError::Phone));
+        // A bare run of digits is an order number as often as a phone: in a
+        // message it is not redacted without a cue, so it is no identifier.
+        assert_eq!(Identifier::phone("4155550123"), Err(IdentifierError::Phone));
+        assert_eq!(Identifier::phone("(415) 555-0123").unwrap().value(), "4155550123");
         let e = Identifier::email("secret-person").unwrap_err().to_string();
         assert!(!e.contains("secret-person"));
         assert!(!format!("{:?}", Identifier::email("bob@example.com").unwrap()).contains("bob"));
@@ -275,8 +305,11 @@ mod tests {
             Identifier::account("x", "123").unwrap(),
             Identifier::customer_number("C1").unwrap(),
             Identifier::phone("+15551234567").unwrap(),
+            Identifier::phone("07700 900123").unwrap(),
         ] {
             assert_eq!(Identifier::from_parts(id.kind(), id.platform(), id.value()).unwrap(), id);
         }
+        // A national number stored as bare digits reads back as it is.
+        assert_eq!(Identifier::from_parts(IdentifierKind::Phone, None, "4155550123").unwrap().value(), "4155550123");
     }
 }

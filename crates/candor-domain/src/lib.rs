@@ -10,6 +10,7 @@ pub mod consent;
 pub mod decision;
 pub mod identity;
 pub mod ids;
+pub mod phone;
 pub mod policy;
 pub mod rights;
 pub mod text;
@@ -20,6 +21,7 @@ pub use consent::{ConsentAction, ConsentEvent, ConsentSource, ConsentState, Purp
 pub use decision::{actor_allows, consent_allows, decide, AccessRequest, Decision, DenyReason, Withheld};
 pub use identity::{Identifier, IdentifierError, IdentifierKind};
 pub use ids::{IdError, PurposeId, SubjectId};
+pub use phone::PhoneShape;
 pub use policy::{
     diff::{diff, fresh_consent_since, Change, PolicyDiff},
     Ccpa, ConsentDefault, LegalBasis, Policy, PolicyContext, Purpose, Recipient, EXAMPLE_POLICY,

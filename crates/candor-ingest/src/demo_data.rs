@@ -424,4 +424,63 @@ mod tests {
         assert_eq!(contacts.len() as u64, da.contact_rows);
         assert!(contacts.iter().filter(|r| matches!(r, Record::Contact(_))).count() > 50);
     }
+
+    /// Sentences a customer might write a phone number in, in the demo's
+    /// languages, at the start and end of a line, after punctuation.
+    const FRAMES: &[&str] = &[
+        "{p}",
+        "{p} is my number",
+        "please call me on {p}, thanks",
+        "Bitte rufen Sie mich unter {p} an.",
+        "Meine Nummer: {p}",
+        "Mi número es el {p}. Gracias",
+        "Llámame al {p} por favor",
+        "Appelez-moi au {p} !",
+        "Bonjour,\n{p}\nMerci",
+        "(mobile {p})",
+        "\"{p}\"",
+        "call me,{p}",
+        "tel:{p}",
+    ];
+
+    #[test]
+    fn every_phone_the_contacts_import_takes_is_redacted_in_running_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = generate(dir.path(), 600, 3_000, 14).unwrap();
+        // The raw phone of each row, beside what the importer made of it.
+        let mut csv = csv::Reader::from_path(&data.contacts).unwrap();
+        let mobile = csv.headers().unwrap().iter().position(|h| h == "Mobile").unwrap();
+        let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+        let records: Vec<Record> = Contacts::new(File::open(&data.contacts).unwrap()).unwrap().collect();
+        assert_eq!(rows.len(), records.len());
+        let analyzer = candor_privacy::Analyzer::new();
+        let redactor = candor_privacy::Redactor::default();
+        let mut checked = 0;
+        let mut missed = Vec::new();
+        for (row, record) in rows.iter().zip(&records) {
+            let raw = row.get(mobile).unwrap_or_default().trim();
+            let Record::Contact(contact) = record else { continue };
+            if raw.is_empty() || !contact.identifiers.iter().any(|i| i.kind() == candor_domain::IdentifierKind::Phone) {
+                continue;
+            }
+            checked += 1;
+            for frame in FRAMES {
+                let text = frame.replace("{p}", raw);
+                let spans = analyzer.analyze(&text);
+                let found = spans.iter().any(|s| s.entity == candor_privacy::EntityType::Phone && s.text(&text) == raw);
+                let redacted = redactor.redact(&text, &spans, &mut candor_privacy::pii::Numbering::new());
+                if !found || redacted.as_ref().contains(raw) {
+                    missed.push(format!("{text:?}: {spans:?}"));
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} phones in the demo contacts");
+        assert!(
+            missed.is_empty(),
+            "{} of {} left in clear:\n{}",
+            missed.len(),
+            checked * FRAMES.len(),
+            missed[..missed.len().min(20)].join("\n")
+        );
+    }
 }

@@ -181,6 +181,18 @@ mod tests {
     }
 
     #[test]
+    fn a_phone_not_written_as_one_is_quarantined_with_the_reason() {
+        // A bare run of digits would not be redacted in a message without a
+        // cue, so candor does not take it as a phone identifier.
+        let csv = "Email,Phone\nana@example.com,4155550123\nbob@example.com,(415) 555-0123\n";
+        let recs: Vec<Record> = Contacts::new(csv.as_bytes()).unwrap().collect();
+        assert!(
+            matches!(&recs[0], Record::Bad(q) if q.line == 2 && q.reason.contains("`Phone`: not a phone number as candor recognizes one"))
+        );
+        assert!(matches!(&recs[1], Record::Contact(c) if c.identifiers.len() == 2));
+    }
+
+    #[test]
     fn a_file_without_identifying_columns_is_refused() {
         assert!(Contacts::new("Name,Notes\nAna,hi\n".as_bytes()).is_err());
     }

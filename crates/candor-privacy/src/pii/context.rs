@@ -8,8 +8,12 @@
 
 pub(crate) mod address;
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use super::dates::date_end;
 use super::text::{boundary_after, boundary_before, char_at, is_capitalized, skip_blanks, word_end};
+use super::work::{sort_steps, step};
 use super::{Candidate, EntityType as E};
 
 /// What a cue says about what follows it.
@@ -72,6 +76,9 @@ impl Cue {
 }
 
 const CUES: &str = include_str!("../../data/pii-cues.txt");
+
+/// The longest cue phrase, in bytes (a test holds the list to it).
+const MAX_PHRASE: usize = 48;
 const FIRST_NAMES: &str = include_str!("../../data/pii-first-names.txt");
 
 /// One cue found in a text.
@@ -125,11 +132,42 @@ impl CueHits {
     /// Whether a `cue` ends at most `window` bytes before `pos`.
     pub(crate) fn before(&self, pos: usize, window: usize, cue: Cue) -> bool {
         let from = pos.saturating_sub(window);
+        step((usize::BITS - self.0.len().leading_zeros()) as usize + 1);
         let first = self.0.partition_point(|h| h.end < from);
-        self.0[first..].iter().take_while(|h| h.end <= pos).any(|h| h.cue == cue)
+        self.0[first..].iter().take_while(|h| h.end <= pos).any(|h| {
+            step(1);
+            h.cue == cue
+        })
+    }
+
+    /// The hits that end at `end`.
+    pub(crate) fn ending_at(&self, end: usize) -> impl Iterator<Item = &CueHit> {
+        step((usize::BITS - self.0.len().leading_zeros()) as usize + 1);
+        let first = self.0.partition_point(|h| h.end < end);
+        self.0[first..].iter().take_while(move |h| {
+            step(1);
+            h.end == end
+        })
+    }
+
+    /// The hits that start in `lo..=hi`, in the order of their ends: found
+    /// among the few that end soon after, not by reading every hit.
+    pub(crate) fn starting_in(&self, lo: usize, hi: usize) -> impl Iterator<Item = &CueHit> {
+        step((usize::BITS - self.0.len().leading_zeros()) as usize + 1);
+        let first = self.0.partition_point(|h| h.end <= lo);
+        // A phrase ends at most MAX_PHRASE bytes after it starts, one more
+        // for a plural street type.
+        self.0[first..]
+            .iter()
+            .take_while(move |h| {
+                step(1);
+                h.end <= hi + MAX_PHRASE + 1
+            })
+            .filter(move |h| (lo..=hi).contains(&h.start))
     }
 
     fn of(&self, cue: Cue) -> impl Iterator<Item = &CueHit> {
+        step(self.0.len() + 1);
         self.0.iter().filter(move |h| h.cue == cue)
     }
 }
@@ -449,6 +487,7 @@ impl Cues {
         let fp = (h >> 48) as u32;
         let mut at = (h as usize) & self.mask;
         loop {
+            step(1);
             let slot = self.slots[at];
             if slot == 0 {
                 return None;
@@ -488,7 +527,9 @@ impl Cues {
         let mut carry = 0u64;
         let mut open: Option<usize> = None;
         let mut tail = [0u8; 64];
+        let mut token = Token::default();
         for blk in 0..=b.len() / 64 {
+            step(64);
             let rest = b.get(blk * 64..).unwrap_or_default();
             let (m, o) = match rest.first_chunk::<64>() {
                 Some(chunk) => masks(chunk, 8, &mut seen),
@@ -506,6 +547,7 @@ impl Cues {
             let mut starts = m & !before;
             let mut ends = !m & before;
             while ends != 0 {
+                step(1);
                 let start = open.take().unwrap_or_else(|| {
                     let start = blk * 64 + starts.trailing_zeros() as usize;
                     starts &= starts - 1;
@@ -513,13 +555,14 @@ impl Cues {
                 });
                 let end = blk * 64 + ends.trailing_zeros() as usize;
                 ends &= ends - 1;
-                self.plain_or_not(text, start, end, blk, o, &mut hits);
+                self.plain_or_not(text, start, end, blk, o, &mut token, &mut hits);
             }
             if starts != 0 {
                 open = Some(blk * 64 + starts.trailing_zeros() as usize);
             }
         }
         let summary = seen_flags(seen);
+        sort_steps(hits.len());
         hits.sort_by_key(|h| (h.end, h.start));
         CueHits(hits, summary)
     }
@@ -530,17 +573,23 @@ impl Cues {
     /// wider) are the rule, and most blocks have no odd byte at all; the
     /// rest have their bytes looked at.
     #[inline]
-    fn plain_or_not(&self, text: &str, start: usize, end: usize, blk: usize, odd: u64, hits: &mut Vec<CueHit>) {
+    #[allow(clippy::too_many_arguments, reason = "the walk's state, passed down to be inlined")]
+    fn plain_or_not(&self, text: &str, start: usize, end: usize, blk: usize, odd: u64, token: &mut Token, hits: &mut Vec<CueHit>) {
         let b = text.as_bytes();
         let plain = start >= blk * 64 && (odd == 0 || odd & (((1u64 << (end - start)) - 1) << (start % 64)) == 0);
-        let seen = if plain { WORD } else { b[start..end].iter().fold(0u8, |acc, &c| acc | WORD_BYTE[usize::from(c)]) };
-        self.word(text, start, end, seen, hits);
+        let seen = if plain {
+            WORD
+        } else {
+            step(end - start);
+            b[start..end].iter().fold(0u8, |acc, &c| acc | WORD_BYTE[usize::from(c)])
+        };
+        self.word(text, start, end, seen, token, hits);
     }
 
     /// A run of word bytes `start..end` between ASCII separators, with the
     /// classes of its bytes.
     #[inline]
-    fn word(&self, text: &str, start: usize, end: usize, seen: u8, hits: &mut Vec<CueHit>) {
+    fn word(&self, text: &str, start: usize, end: usize, seen: u8, token: &mut Token, hits: &mut Vec<CueHit>) {
         let b = text.as_bytes();
         let word = &b[start..end];
         // Most words follow a space; only the others need a closer look.
@@ -553,7 +602,7 @@ impl Cues {
         } else if matches!(before, b'@' | b'#') {
             // Handles and hashtags hold no cue and no name of ours.
             return;
-        } else if matches!(before, b'/' | b'?' | b'=' | b'&') && in_link(b, start) {
+        } else if matches!(before, b'/' | b'?' | b'=' | b'&') && token.in_link(b, start) {
             // Nor do the words of a link's path (`…/update hosted on 1.2.3.4`).
             return;
         }
@@ -581,6 +630,7 @@ impl Cues {
         // Letters and digits of any script; anything else (`’`, emoji)
         // separates words.
         let mut run: Option<usize> = None;
+        step(end - start);
         for (off, c) in text.get(start..end).unwrap_or_default().char_indices() {
             let at = start + off;
             match (c.is_alphanumeric(), run) {
@@ -602,6 +652,7 @@ impl Cues {
     /// over first names was asked already.)
     #[inline]
     fn first_name(&self, b: &[u8], start: usize, end: usize, hits: &mut Vec<CueHit>) {
+        step(end - start);
         let h = fx(&b[start..end]);
         let bit = name_bit(h);
         if self.names_filter.get(bit / 64).is_none_or(|m| m >> (bit % 64) & 1 == 0) || self.first_names.binary_search(&h).is_err() {
@@ -614,10 +665,15 @@ impl Cues {
         if matches!(b.get(end), Some(b'\'')) && b.get(end + 1).is_some_and(|&c| c.is_ascii_lowercase() && c != b's') {
             return;
         }
-        // `St Helen`, `San Antonio`, `Fort Myers`: a place.
+        // `St Helen`, `San Antonio`, `Fort Myers`: a place. (The word
+        // before is compared by its end, not split off: in `Kayla-Kayla-…`
+        // that would read the whole token again for each name in it.)
         let before = b[..start].trim_ascii_end();
-        let prev = before.rsplit(|c| c.is_ascii_whitespace()).next().unwrap_or_default();
-        if [&b"St"[..], b"St.", b"Saint", b"San", b"Santa", b"Fort", b"Mount", b"Mt", b"Mt.", b"Lake", b"Port", b"Cape"].contains(&prev) {
+        step(start - before.len() + 1);
+        let place = [&b"St"[..], b"St.", b"Saint", b"San", b"Santa", b"Fort", b"Mount", b"Mt", b"Mt.", b"Lake", b"Port", b"Cape"]
+            .iter()
+            .any(|w| before.ends_with(w) && before.len().checked_sub(w.len() + 1).is_none_or(|k| before[k].is_ascii_whitespace()));
+        if place {
             return;
         }
         hits.push(CueHit { cue: Cue::FirstName, start, end });
@@ -628,6 +684,7 @@ impl Cues {
     fn visit(&self, text: &str, start: usize, end: usize, hash: Option<u64>, hits: &mut Vec<CueHit>) {
         let b = text.as_bytes();
         let word = &b[start..end];
+        step(2 * word.len());
         // Non-ASCII first words (`teléfono`) hash their lower case;
         // plural street types (`Villages`) their singular.
         let mut group = match hash {
@@ -650,6 +707,7 @@ impl Cues {
         let first = hits.len();
         for &id in self.by_first.get(group.from as usize..group.to as usize).unwrap_or_default() {
             let p = &self.phrases[id as usize];
+            step(1);
             if let Some((at, [x, y])) = p.probe {
                 let next = (b.get(start + at).map(u8::to_ascii_lowercase), b.get(start + at + 1).map(u8::to_ascii_lowercase));
                 if next != (Some(x), Some(y)) {
@@ -657,6 +715,7 @@ impl Cues {
                 }
             }
             let end = start + p.text.len();
+            step(2 * p.text.len());
             let same =
                 text.get(start..end).is_some_and(|t| t.eq_ignore_ascii_case(&p.text) || (!p.text.is_ascii() && t.to_lowercase() == p.text));
             if same {
@@ -677,6 +736,7 @@ impl Cues {
             if !(p.open_end || boundary_after(text, e)) {
                 continue;
             }
+            step(hits.len() - first + 1);
             match hits[first..].iter_mut().find(|h| h.cue == cue) {
                 Some(h) if e > h.end => h.end = e,
                 Some(_) => {}
@@ -694,6 +754,7 @@ impl Cues {
             return;
         }
         let wb = &b[..sp];
+        step(self.compounds.len());
         for suffix in &self.compounds {
             let sb = suffix.as_bytes();
             // Byte-wise, ASCII case folded: `Straße` ends in `straße`.
@@ -705,14 +766,45 @@ impl Cues {
     }
 }
 
-/// Whether the byte at `at` belongs to a whitespace-delimited token that is
-/// a link (`scheme://…` or `www.…`). Called only for words right after `/`,
-/// `?`, `=` or `&`, which are rare outside links.
-#[cold]
-fn in_link(b: &[u8], at: usize) -> bool {
-    let token_start = b[..at].iter().rposition(|c| c.is_ascii_whitespace()).map_or(0, |i| i + 1);
-    let token = &b[token_start..at];
-    token.windows(3).any(|w| w == b"://") || token.len() >= 4 && token[..4].eq_ignore_ascii_case(b"www.")
+/// The whitespace-delimited token that the word walk is in, read as far as
+/// the walk has asked: where it starts and whether a `://` came in it. The
+/// walk asks in order, so each byte is read once, however many words a
+/// long token holds (`a/a/a/…`).
+#[derive(Debug, Default)]
+struct Token {
+    start: usize,
+    read_to: usize,
+    scheme: bool,
+}
+
+impl Token {
+    /// Whether the byte at `at` belongs to a whitespace-delimited token
+    /// that is a link (`scheme://…` or `www.…`). Called only for words
+    /// right after `/`, `?`, `=` or `&`, which are rare outside links, at
+    /// increasing `at`.
+    #[cold]
+    fn in_link(&mut self, b: &[u8], at: usize) -> bool {
+        // Back from `at` to the last blank, but no further than what was
+        // read before: a new token starts there, or the one read goes on.
+        let from = self.read_to.min(at);
+        let blank = b[from..at].iter().rposition(u8::is_ascii_whitespace);
+        step(at - from - blank.unwrap_or(0) + 1);
+        let scheme_from = match blank {
+            Some(k) => {
+                self.start = from + k + 1;
+                self.scheme = false;
+                self.start
+            }
+            // A `://` may straddle where the last read stopped.
+            None => from.saturating_sub(2).max(self.start),
+        };
+        let fresh = b.get(scheme_from..at).unwrap_or_default();
+        step(fresh.len());
+        self.scheme = self.scheme || fresh.windows(3).any(|w| w == b"://");
+        self.read_to = self.read_to.max(at);
+        let token = b.get(self.start..at).unwrap_or_default();
+        self.scheme || token.len() >= 4 && token[..4].eq_ignore_ascii_case(b"www.")
+    }
 }
 
 /// Run the context recognizers.
@@ -1019,9 +1111,18 @@ fn lower_in(word: &str, list: &[&str]) -> bool {
             lower.make_ascii_lowercase();
             in_sorted_bytes(list, lower)
         }
-        _ => in_sorted(list, &word.to_lowercase()),
+        // Lower-casing shrinks a char to a third at most (the Kelvin sign
+        // to `k`): a longer word is in no list of words this short.
+        _ if word.len() > 3 * 24 => false,
+        _ => {
+            step(word.len());
+            in_sorted(list, &word.to_lowercase())
+        }
     }
 }
+
+/// The longest token [`dotted_in`] reads, in bytes.
+const MAX_DOTTED: usize = 32;
 
 /// The token at `i` up to the next space, with closing punctuation
 /// trimmed, if its letters (without dots and hyphens) are in `list`.
@@ -1036,6 +1137,13 @@ fn dotted_in(text: &str, i: usize, list: &[&str]) -> Option<usize> {
     // bytes decide most tokens without decoding a char).
     let mut raw_len = rest.len();
     for (k, &c) in rest.as_bytes().iter().enumerate() {
+        step(1);
+        // No title or post-nominal is this long, even with its dots and
+        // the punctuation after it; stopping here keeps a long token from
+        // being read once for each title cue in it (`Dr.Dr.Dr.…`).
+        if k > MAX_DOTTED {
+            return None;
+        }
         if c.is_ascii_whitespace() {
             raw_len = k;
             break;
@@ -1048,6 +1156,7 @@ fn dotted_in(text: &str, i: usize, list: &[&str]) -> Option<usize> {
     if raw.is_ascii() {
         return dotted_ascii_in(raw.as_bytes(), list).map(|len| i + len);
     }
+    step(3 * raw.len());
     let raw = raw.split(char::is_whitespace).next().unwrap_or_default();
     let raw = raw.trim_end_matches([',', ';', ':', ')', '!', '?']);
     // `B.Eng..` ends a sentence: one dot is the abbreviation's.
@@ -1080,6 +1189,7 @@ fn dotted_in(text: &str, i: usize, list: &[&str]) -> Option<usize> {
 /// lower-cased on the stack. Most capitalized words come here, and are no
 /// title. Returns the trimmed token's length.
 fn dotted_ascii_in(raw: &[u8], list: &[&str]) -> Option<usize> {
+    step(raw.len());
     let mut raw = raw;
     while let [head @ .., b',' | b';' | b':' | b')' | b'!' | b'?'] = raw {
         raw = head;
@@ -1122,9 +1232,11 @@ fn name_at(text: &str, i: usize, max: usize) -> Option<(usize, usize, usize)> {
     }
     let mut words = 0;
     while words < max {
+        step(1);
         let known_title = title_here.take();
         let Some(w_end) = word_end(text, j) else { break };
         let word = text.get(j..w_end)?;
+        step(word.len());
         let initial = b.get(w_end) == Some(&b'.') && word.chars().count() == 1 && word.chars().all(char::is_uppercase);
         let next_capitalized = |from: usize| word_end(text, from).and_then(|e| text.get(from..e)).is_some_and(is_capitalized);
         // The cheap test first; the word lists only for capitalized words.
@@ -1137,14 +1249,17 @@ fn name_at(text: &str, i: usize, max: usize) -> Option<(usize, usize, usize)> {
             words += 1;
             end = if initial { w_end + 1 } else { w_end };
         } else if words > 0 && lower_in(word, PARTICLES) && word.chars().all(char::is_lowercase) {
-            // A run of particles (`de la`, `van der`) needs a capitalized word after it.
+            // A run of particles (`de la`, `van der`) needs a capitalized
+            // word after it, which is where the name goes on: the run is
+            // read once, not again from each of its particles.
             let mut k = w_end;
-            let mut ok = false;
+            let mut next_word = None;
             while b.get(k) == Some(&b' ') {
+                step(1);
                 let Some(e) = word_end(text, k + 1) else { break };
                 let w = text.get(k + 1..e).unwrap_or_default();
                 if is_capitalized(w) {
-                    ok = true;
+                    next_word = Some(k + 1);
                     break;
                 }
                 if !(lower_in(w, PARTICLES) && w.chars().all(char::is_lowercase)) {
@@ -1152,8 +1267,12 @@ fn name_at(text: &str, i: usize, max: usize) -> Option<(usize, usize, usize)> {
                 }
                 k = e;
             }
-            if !ok {
-                break;
+            match next_word {
+                Some(at) => {
+                    j = at;
+                    continue;
+                }
+                None => break,
             }
         } else {
             break;
@@ -1192,11 +1311,37 @@ fn after_cue(text: &str, end: usize) -> usize {
 }
 
 pub(crate) fn names(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
-    let first = out.len();
+    // Whether a first name lies in a name found already is asked in the
+    // order of the first names, which do not overlap: so each name found is
+    // looked at once, folded into `reach` (the furthest end of the names
+    // that start at or before the first name asked about) as soon as it
+    // starts there, and kept in `later` until then. Asking every name found
+    // so far, each time, took time quadratic in a text of names.
+    let mut seen = out.len();
+    let mut reach = 0;
+    let mut later: BinaryHeap<Reverse<(usize, usize)>> = BinaryHeap::new();
     for h in &cues.0 {
+        step(1);
         // A first name a cue before it already took (`Thanks Dianna!`).
-        if h.cue == Cue::FirstName && out[first..].iter().any(|c| c.start <= h.start && h.start < c.end) {
-            continue;
+        if h.cue == Cue::FirstName {
+            step(out.len() - seen);
+            for c in &out[seen..] {
+                if c.start <= h.start {
+                    reach = reach.max(c.end);
+                } else {
+                    later.push(Reverse((c.start, c.end)));
+                }
+            }
+            seen = out.len();
+            while let Some(&Reverse((start, end))) = later.peek().filter(|Reverse((start, _))| *start <= h.start) {
+                step((usize::BITS - later.len().leading_zeros()) as usize);
+                later.pop();
+                debug_assert!(start <= h.start);
+                reach = reach.max(end);
+            }
+            if h.start < reach {
+                continue;
+            }
         }
         let (min_words, score, span_newlines) = match h.cue {
             Cue::Name => (1, 0.9, false),
@@ -1232,6 +1377,7 @@ pub(crate) fn names(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
             // weak cue needs to be followed by an end, a comma or `from`.
             Cue::NameWeak if words == 1 => {
                 let rest = text.get(end..).unwrap_or_default().trim_start();
+                step(text.len() - end - rest.len() + 1);
                 let closes =
                     next.is_none_or(|c| matches!(c, ',' | '.' | '!' | '\n' | ')')) || rest.starts_with("from ") || rest.starts_with("here");
                 if !closes {
@@ -1254,19 +1400,43 @@ pub(crate) fn names(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
 
 /// Whether what follows a name on its line is nothing, closing punctuation,
 /// emoji, or a job title after a comma (`Paul Henderson, Service Manager`).
+///
+/// Read up to the first letter or digit, not to the end of the line: on a
+/// long line of names, each would read the rest of it.
 fn line_ends_name(text: &str, end: usize) -> bool {
-    let rest = text.get(end..).unwrap_or_default().lines().next().unwrap_or_default();
-    let rest = rest.trim_start_matches(['.', '!', ' ', ')']).trim_end();
-    rest.is_empty()
-        || rest.chars().all(|c| !c.is_alphanumeric())
-        || rest.strip_prefix(',').is_some_and(|t| t.trim().chars().next().is_some_and(char::is_uppercase))
+    let rest = text.get(end..).unwrap_or_default();
+    let rest = rest.trim_start_matches(['.', '!', ' ', ')']);
+    step(text.len() - end - rest.len() + 1);
+    let mut chars = rest.chars();
+    if chars.as_str().starts_with(',') {
+        chars.next();
+        let after = chars.as_str().trim_start_matches(|c: char| c.is_whitespace() && c != '\n');
+        step(chars.as_str().len() - after.len() + 1);
+        if after.chars().next().is_some_and(char::is_uppercase) {
+            return true;
+        }
+    }
+    for c in chars {
+        step(1);
+        if c == '\n' {
+            return true;
+        }
+        if c.is_alphanumeric() {
+            return false;
+        }
+    }
+    true
 }
 
 /// `Thanks for letting us know, Tom.`: after thanks, sorry or a greeting,
 /// a single name closing the clause after a comma.
 fn vocative(text: &str, from: usize, out: &mut Vec<Candidate>) {
     let window = text.get(from..).unwrap_or_default();
-    let sentence_end = window.find(['.', '!', '?', '\n']).unwrap_or(window.len()).min(80);
+    // The sentence's end within 80 bytes, looked for there only: a text of
+    // greetings without a full stop would be read to its end from each.
+    let head = window.as_bytes().get(..80).unwrap_or(window.as_bytes());
+    step(head.len() + 1);
+    let sentence_end = head.iter().position(|c| matches!(c, b'.' | b'!' | b'?' | b'\n')).unwrap_or(head.len());
     let Some(comma) = window.get(..sentence_end).and_then(|w| w.rfind(", ")) else { return };
     let start = from + comma + 2;
     let Some((s, e, words)) = name_at(text, start, 2) else { return };
@@ -1282,7 +1452,18 @@ pub(crate) fn signatures(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     let b = text.as_bytes();
     // `-`, `~`, and the en and em dashes (E2 80 93, E2 80 94), by byte.
     let dashes = if cues.has_sign_mark() || !cues.is_ascii() { b } else { &[][..] };
+    step(dashes.len());
+    // Each byte is read once, however many dashes a line holds: a run of
+    // dashes is taken whole from its first (a dash inside a run has a dash
+    // before it, so it neither starts a line nor follows a space), and the
+    // line's start is carried along rather than searched for from each.
+    let mut run_end = 0;
+    let (mut line_start, mut line_read) = (0, 0);
     for i in memchr::memchr3_iter(b'-', b'~', 0xE2, dashes) {
+        step(1);
+        if i < run_end {
+            continue;
+        }
         let dash_len = match b[i] {
             0xE2 if matches!(b.get(i + 1..i + 3), Some([0x80, 0x93 | 0x94])) => 3,
             0xE2 => continue,
@@ -1290,24 +1471,39 @@ pub(crate) fn signatures(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
         };
         let mut j = i + dash_len;
         while b.get(j) == Some(&b'-') {
+            step(1);
             j += 1;
         }
+        run_end = j;
         // A dash, a space, a capital (or a letter beyond ASCII): most
         // dashes in a message stop here.
         if b.get(j) != Some(&b' ') || !b.get(j + 1).is_some_and(|&c| c.is_ascii_uppercase() || c >= 0x80) {
             continue;
         }
         let Some((start, end, words)) = name_at(text, j + 1, 4) else { continue };
-        let line_start = text.get(..i).and_then(|s| s.rfind('\n')).map_or(0, |p| p + 1);
-        let at_line_start = text.get(line_start..i).is_some_and(|s| s.trim().is_empty());
-        let line_rest = text.get(end..).unwrap_or_default().lines().next().unwrap_or_default();
-        if !line_rest.trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!')).is_empty() {
+        step(i - line_read);
+        if let Some(p) = memchr::memrchr(b'\n', &b[line_read..i]) {
+            line_start = line_read + p + 1;
+        }
+        line_read = i;
+        // Nothing but blanks, `.` and `!` after the name on its line.
+        let mut rest_of_line = text.get(end..).unwrap_or_default().chars();
+        let line_ends = rest_of_line.find(|&c| {
+            step(1);
+            c == '\n' || !(c.is_whitespace() || matches!(c, '.' | '!'))
+        });
+        if line_ends.is_some_and(|c| c != '\n') {
             continue;
         }
-        let at_end = text.get(end..).unwrap_or_default().trim().is_empty();
+        let after = text.get(end..).unwrap_or_default();
+        let after_blanks = after.trim_start();
+        step(after.len() - after_blanks.len() + 1);
+        let at_end = after_blanks.is_empty();
         // What comes before the dash on its line: a finished sentence (or
         // emoji) makes a lone name after it a sign-off.
         let before = text.get(line_start..i).unwrap_or_default().trim_end();
+        step(i - line_start - before.len() + 1);
+        let at_line_start = before.is_empty();
         let after_sentence =
             before.chars().next_back().is_some_and(|c| matches!(c, '.' | '!' | '?' | ')') || !c.is_alphanumeric() && !c.is_whitespace());
         let score = if at_line_start && (at_end || words >= 2) {
@@ -1327,7 +1523,9 @@ pub(crate) fn signatures(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
 
 /// `^Mike`, as agents sign replies (`^AB` initials are not names).
 pub(crate) fn carets(text: &str, out: &mut Vec<Candidate>) {
+    step(text.len());
     for (i, _) in text.match_indices('^') {
+        step(1);
         let Some((start, end, _)) = name_at(text, i + 1, 2) else { continue };
         if text.get(start..end).is_some_and(|n| n.chars().any(char::is_lowercase)) && line_ends_name(text, end) {
             out.push(Candidate::new(E::Person, start, end, 0.8, "person"));
@@ -1344,6 +1542,7 @@ pub(crate) fn trailing_name(text: &str, out: &mut Vec<Candidate>) {
     while cut > 0 && matches!(text.as_bytes()[cut - 1], b' ' | b'\n' | b'\r' | b'\t' | b'.' | b'!') {
         cut -= 1;
     }
+    step(text.len() - cut + 1);
     let trimmed = match text.as_bytes().get(cut.wrapping_sub(1)) {
         Some(&c) if c >= 0x80 => text[..cut].trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!')),
         _ => &text[..cut],
@@ -1351,6 +1550,7 @@ pub(crate) fn trailing_name(text: &str, out: &mut Vec<Candidate>) {
     let tb = trimmed.as_bytes();
     // A name ends in a capitalized word: most messages stop here.
     let last_space = memchr::memrchr2(b' ', b'\n', tb);
+    step(tb.len() - last_space.unwrap_or(0));
     let last = last_space.map_or(0, |p| p + 1);
     if !trimmed.get(last..).and_then(|w| w.chars().next()).is_some_and(char::is_uppercase) {
         return;
@@ -1363,6 +1563,7 @@ pub(crate) fn trailing_name(text: &str, out: &mut Vec<Candidate>) {
     for k in 0..3 {
         // The last space is known already.
         let space = if k == 0 { last_space } else { tb.get(..pos).and_then(|h| memchr::memrchr2(b' ', b'\n', h)) };
+        step(pos - space.unwrap_or(0));
         match space {
             Some(sp) => {
                 starts[found] = sp + 1;
@@ -1377,6 +1578,7 @@ pub(crate) fn trailing_name(text: &str, out: &mut Vec<Candidate>) {
     }
     for &start in starts[..found].iter().rev() {
         let before = text.get(..start).unwrap_or_default().trim_end_matches(' ');
+        step(start - before.len() + 1);
         let newline = before.ends_with('\n');
         let after_sentence = before
             .chars()
@@ -1396,9 +1598,17 @@ pub(crate) fn trailing_name(text: &str, out: &mut Vec<Candidate>) {
 
 /// `Nadia here from billing`, `Hey, Sam here`: a name announcing itself.
 pub(crate) fn here_i_am(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
+    let b = text.as_bytes();
+    // Where the clause before each cue starts, carried from cue to cue (in
+    // order) instead of searched for back from each.
+    let (mut line_start, mut read) = (0, 0);
     for h in cues.of(Cue::Here) {
-        let Some(i) = h.start.checked_sub(1).filter(|&i| text.as_bytes()[i] == b' ') else { continue };
-        let line_start = text.get(..i).and_then(|s| s.rfind(['\n', '.', '!', ','])).map_or(0, |p| p + 1);
+        let Some(i) = h.start.checked_sub(1).filter(|&i| b[i] == b' ') else { continue };
+        step(i.saturating_sub(read) + 1);
+        if let Some(p) = b.get(read..i).and_then(|s| s.iter().rposition(|c| matches!(c, b'\n' | b'.' | b'!' | b','))) {
+            line_start = read + p + 1;
+        }
+        read = read.max(i);
         let start = super::text::skip_space(text, line_start);
         if let Some((s, e, words)) = name_at(text, start, 3) {
             if e == i && words >= 1 {
@@ -1473,6 +1683,9 @@ const ORDER_FILLER: &[&str] = &[
     "é",
 ];
 
+/// The longest order, booking or account reference, in bytes.
+const MAX_REFERENCE: usize = 30;
+
 pub(crate) fn orders(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     let b = text.as_bytes();
     for h in cues.of(Cue::Order) {
@@ -1481,6 +1694,7 @@ pub(crate) fn orders(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
         for _ in 0..5 {
             j = skip_blanks(text, j);
             while matches!(b.get(j), Some(b'#' | b':' | b'.')) {
+                step(1);
                 j += 1;
             }
             if text.get(j..).is_some_and(|s| s.starts_with('º') || s.starts_with('°')) {
@@ -1498,20 +1712,26 @@ pub(crate) fn orders(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
         }
         let start = j;
         let mut end = j;
+        // A reference is at most MAX_REFERENCE bytes: the token is read no
+        // further than one byte past that (a longer one is no reference),
+        // so that a long token is not read again from each order cue in it.
         while end < b.len()
+            && end - start <= MAX_REFERENCE
             && (b[end].is_ascii_alphanumeric()
                 || (matches!(b[end], b'-' | b'/' | b'_') && b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric)))
         {
             end += 1;
         }
+        step(2 * (end - start) + 1);
         // An all-digit reference written in groups: `620 184 7731`.
         if b[start..end].iter().all(u8::is_ascii_digit) {
             let mut k = end;
-            while b.get(k) == Some(&b' ') && b.get(k + 1).is_some_and(u8::is_ascii_digit) {
+            while end - start <= MAX_REFERENCE && b.get(k) == Some(&b' ') && b.get(k + 1).is_some_and(u8::is_ascii_digit) {
                 let mut g = k + 1;
                 while g < b.len() && b[g].is_ascii_digit() {
                     g += 1;
                 }
+                step(g - k);
                 if !boundary_after(text, g) {
                     break;
                 }
@@ -1520,10 +1740,13 @@ pub(crate) fn orders(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
             }
         }
         let token = &b[start..end];
+        step(3 * token.len());
         let digits = token.iter().filter(|c| c.is_ascii_digit()).count();
         let letters_lower = token.iter().any(u8::is_ascii_lowercase) && token.iter().any(u8::is_ascii_uppercase);
-        let fits =
-            (4..=30).contains(&token.len()) && boundary_before(text, start) && boundary_after(text, end) && b.get(end) != Some(&b'@');
+        let fits = (4..=MAX_REFERENCE).contains(&token.len())
+            && boundary_before(text, start)
+            && boundary_after(text, end)
+            && b.get(end) != Some(&b'@');
         // The nearer the cue, the surer: `Case 58829104` is a case number
         // even when "phone" was said two sentences before.
         let near = start.saturating_sub(h.end) <= 16;
@@ -1603,6 +1826,7 @@ pub(crate) fn dates_of_birth(text: &str, cues: &CueHits, out: &mut Vec<Candidate
         for _ in 0..4 {
             j = skip_blanks(text, j);
             while matches!(text.as_bytes().get(j), Some(b':' | b',' | b'-' | b'(')) {
+                step(1);
                 j = skip_blanks(text, j + 1);
             }
             match word_end(text, j).and_then(|e| text.get(j..e).map(|w| (w, e))) {
@@ -1655,6 +1879,13 @@ mod word_list_tests {
             let found = cues.find(text).0.iter().any(|h| h.cue == cue);
             assert_eq!(found, cue == Cue::NameWeak, "{text}");
         }
+    }
+
+    #[test]
+    fn no_cue_phrase_is_longer_than_the_bound_lookups_rely_on() {
+        let cues = Cues::new();
+        let long: Vec<&str> = cues.phrases.iter().map(|p| p.text.as_str()).filter(|t| t.len() > MAX_PHRASE).collect();
+        assert!(long.is_empty(), "cue phrases longer than {MAX_PHRASE} bytes: {long:?}");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! birth.
 
 use super::text::{lower_ascii, word_end};
+use super::work::step;
 
 /// Month names and abbreviations (lower case) with their number.
 const MONTHS: &[(&str, u8)] = &[
@@ -96,6 +97,7 @@ const MONTHS: &[(&str, u8)] = &[
 ];
 
 fn month(word: &str) -> Option<u8> {
+    step(word.len());
     let lower = word.to_lowercase();
     let lower = lower.trim_end_matches('.');
     MONTHS.iter().find(|(m, _)| *m == lower).map(|(_, n)| *n)
@@ -123,6 +125,7 @@ fn year(v: u32, digits: usize) -> Option<u32> {
 /// Whether `raw` is a numeric date: three groups with the same separator
 /// (`/`, `.` or `-`), day-month-year, month-day-year or year-month-day.
 pub(crate) fn is_numeric_date(raw: &str) -> bool {
+    step(2 * raw.len() + 1);
     let sep = match raw.bytes().find(|b| !b.is_ascii_digit()) {
         Some(s @ (b'/' | b'.' | b'-')) => s as char,
         _ => return false,
@@ -173,6 +176,7 @@ fn skip_ordinal(text: &str, mut i: usize) -> usize {
 
 fn skip_filler(text: &str, mut i: usize, words: &[&str]) -> usize {
     loop {
+        step(1);
         let j = super::text::skip_blanks(text, i);
         let Some(end) = word_end(text, j) else { return j };
         let mut buf = [0u8; 24];
@@ -193,6 +197,7 @@ pub(crate) fn date_end(text: &str, i: usize) -> Option<usize> {
         while j < b.len() && (b[j].is_ascii_digit() || matches!(b[j], b'/' | b'.' | b'-')) {
             j += 1;
         }
+        step(2 * (j - i));
         while j > i && !b[j - 1].is_ascii_digit() {
             j -= 1;
         }

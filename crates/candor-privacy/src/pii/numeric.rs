@@ -10,12 +10,14 @@
 
 use std::net::Ipv6Addr;
 
+use candor_domain::PhoneShape;
 use memchr::memchr_iter;
 
 use super::context::{Cue, CueHits};
 use super::dates::is_numeric_date;
 use super::phone::PhoneRecognizer;
 use super::text::{boundary_after, char_before};
+use super::work::step;
 use super::{Candidate, EntityType as E};
 
 /// Digit groups a number may have (`+1 (201) 555 0123 44` is six).
@@ -42,11 +44,13 @@ fn chunk_at(b: &[u8], i: usize) -> Chunk {
     while j < b.len() && !b[j].is_ascii_digit() {
         j += 1;
     }
+    step(j - i + 1);
     loop {
         let g = j;
         while j < b.len() && b[j].is_ascii_digit() {
             j += 1;
         }
+        step(j - g + 1);
         groups.push((g, j));
         // A separator run: at most two characters, at most one space.
         let mut k = j;
@@ -120,21 +124,25 @@ impl Ctx<'_> {
 
     /// What groups `from..=to` of the chunk are, if anything.
     fn classify(&self, c: &Chunk, from: usize, to: usize) -> Option<Candidate> {
+        let groups = &c.groups[from..=to];
+        if groups.len() > MAX_GROUPS {
+            return None;
+        }
         let b = self.text.as_bytes();
         let (mut start, end) = (c.groups[from].0, c.groups[to].1);
         if from == 0 {
             start = c.start;
         }
+        step(1);
         // `(708-97-8018)`: a bracket the number does not close is punctuation.
-        if b[start] == b'(' && !b[start..end].contains(&b')') {
+        if b[start] == b'(' && {
+            step(end - start);
+            !b[start..end].contains(&b')')
+        } {
             start += 1;
         }
         // A closing bracket with no opening one is not ours.
         if b[start] == b')' {
-            return None;
-        }
-        let groups = &c.groups[from..=to];
-        if groups.len() > MAX_GROUPS {
             return None;
         }
         // On the stack: this runs for every digit chunk of every message.
@@ -148,6 +156,7 @@ impl Ctx<'_> {
                 seps_buf[k - 1] = &b[groups[k - 1].1..s];
             }
             for d in &b[s..e] {
+                step(1);
                 if nd == digits_buf.len() {
                     return None;
                 }
@@ -171,8 +180,14 @@ impl Ctx<'_> {
             });
             // `firmware 3.10.4.1` is a version, not an address.
             let version = self.cues.before(start, 16, Cue::Version) && !self.cue(start, Cue::Ip);
-            return (octets_ok && !version)
-                .then(|| Candidate::new(E::IpAddress, start, end, if self.cue(start, Cue::Ip) { 1.0 } else { 0.95 }, "ipv4"));
+            if octets_ok && !version {
+                return Some(Candidate::new(E::IpAddress, start, end, if self.cue(start, Cue::Ip) { 1.0 } else { 0.95 }, "ipv4"));
+            }
+            // Four dotted groups are a version or nothing, unless written
+            // as a phone (`01.23.45.6789`), which is tried as one below.
+            if version || !PhoneShape::parse(raw).is_some_and(|p| p.written_as_phone()) {
+                return None;
+            }
         }
         let dashed_ssn = lens == [3, 2, 4] && same_sep && (seps[0] == b"-" || seps[0] == b" " && self.cue(start, Cue::Ssn));
         let bare_ssn = lens == [9] && self.cue(start, Cue::Ssn);
@@ -216,13 +231,22 @@ fn number(digits: &[u8]) -> u32 {
 }
 
 /// Whether a chunk may start at `i`: not glued to a word (`A12345`,
-/// `QT-1467509`), a decimal (`3.50`) or a price.
+/// `QT-1467509`), a number (`3.50`, `1,299`, `10:30`) or a price. A chunk
+/// that opens with `+` or a bracket is set apart by it (`me,+44 …`); so is
+/// one after a comma or colon that follows a word (`me,07700 …`,
+/// `tel:07700 …`).
 fn start_ok(text: &str, i: usize) -> bool {
+    let opens = matches!(text.as_bytes().get(i), Some(b'+' | b'('));
     match char_before(text, i) {
         None => true,
         Some(c) if c.is_alphanumeric() || c == '_' => false,
-        Some('$' | '€' | '£' | '¥' | '₹' | ',') => false,
-        Some(c @ ('-' | '.' | '/' | ':')) => {
+        Some('$' | '€' | '£' | '¥' | '₹') => false,
+        Some(_) if opens => true,
+        Some(c @ (',' | ':')) => {
+            let before = char_before(text, i - c.len_utf8());
+            !before.is_some_and(|p| p.is_ascii_digit())
+        }
+        Some(c @ ('-' | '.' | '/')) => {
             let before = char_before(text, i - c.len_utf8());
             !before.is_some_and(|p| p.is_alphanumeric())
         }
@@ -243,6 +267,7 @@ pub(crate) fn scan(text: &str, cues: &CueHits, phone: &PhoneRecognizer, out: &mu
     let ctx = Ctx { text, cues, phone };
     let mut i = 0;
     while i < b.len() {
+        step(1);
         let c = b[i];
         let opens = (c == b'+' || c == b'(') && b.get(i + 1).is_some_and(u8::is_ascii_digit);
         if !(c.is_ascii_digit() || opens) {
@@ -250,7 +275,12 @@ pub(crate) fn scan(text: &str, cues: &CueHits, phone: &PhoneRecognizer, out: &mu
             continue;
         }
         if !start_ok(text, i) {
+            // Skip the token it is glued to. The `+` or bracket a chunk may
+            // open with is no part of such a token: step over it first, or
+            // the walk stands still on it for ever (`a-+1`).
+            i += 1;
             while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'-' | b'.' | b'/' | b'_')) {
+                step(1);
                 i += 1;
             }
             continue;
@@ -288,8 +318,12 @@ fn classify_chunk(ctx: &Ctx<'_>, c: &Chunk, out: &mut Vec<Candidate>) {
     let space_after = |g: usize| g + 1 < n && b[c.groups[g].1..c.groups[g + 1].0] == *b" ";
     let mut from = 0;
     while from < n {
+        step(1);
         let mut matched = false;
-        for to in (from..n).rev() {
+        // Past MAX_GROUPS groups `classify` says no: a run of a thousand
+        // single digits is not tried a million ways.
+        for to in (from..n.min(from + MAX_GROUPS)).rev() {
+            step(1);
             if (to == n - 1 || space_after(to)) && (to, from) != (n - 1, 0) {
                 if let Some(cand) = ctx.classify(c, from, to) {
                     out.push(cand);
@@ -303,6 +337,7 @@ fn classify_chunk(ctx: &Ctx<'_>, c: &Chunk, out: &mut Vec<Candidate>) {
             // Move to the next group that follows a space.
             from += 1;
             while from < n && !space_after(from - 1) {
+                step(1);
                 from += 1;
             }
         }
@@ -315,7 +350,9 @@ fn ipv6(text: &str, out: &mut Vec<Candidate>) {
     let b = text.as_bytes();
     let is_v6 = |c: u8| c.is_ascii_hexdigit() || c == b':' || c == b'.';
     let mut last_end = 0;
+    step(b.len());
     for colon in memchr_iter(b':', b) {
+        step(1);
         if colon < last_end {
             continue;
         }
@@ -331,6 +368,7 @@ fn ipv6(text: &str, out: &mut Vec<Candidate>) {
         while end > start && b[end - 1] == b'.' {
             end -= 1;
         }
+        step(last_end - start + 1);
         let token = &b[start..end];
         let colons = token.iter().filter(|&&c| c == b':').count();
         let hex_digits = token.iter().filter(|c| c.is_ascii_hexdigit()).count();

@@ -9,8 +9,21 @@
 //! a national number needs either a cue nearby ("call me on", "mi
 //! teléfono es") or the formatting of a phone number (a trunk `0`, an area
 //! code in brackets, or the NANP 3-3-4 grouping).
+//!
+//! What a phone number's shape is, candor defines once
+//! ([`candor_domain::PhoneShape`]), for phone identifiers too. A number
+//! [written as a phone](candor_domain::PhoneShape::written_as_phone) that
+//! no plan knows (Ofcom's drama range `07700 900123`, a digit short, a
+//! range not yet allocated) is still redacted, with a lower score than a
+//! valid one, so that everything candor accepts as a phone identifier is
+//! redacted when its owner writes it; any other type found on the same
+//! text (an order reference after its cue, a Social Security number, a
+//! card) outscores it.
 
+use candor_domain::PhoneShape;
 use phonenumber::country::Id;
+
+use super::work::step;
 
 /// Regions whose national formats are tried, most common first.
 const REGIONS: &[Id] = &[
@@ -47,58 +60,18 @@ impl Default for PhoneRecognizer {
     }
 }
 
-/// The shape of a candidate, read once.
-struct Shape {
-    digits: usize,
-    international: bool,
-    separated: bool,
-    bracketed: bool,
-    trunk_zero: bool,
-    nanp: bool,
-}
-
-fn shape(raw: &str) -> Option<Shape> {
-    let mut digits = 0;
-    let mut groups = Vec::with_capacity(6);
-    let mut run = 0;
-    for c in raw.chars() {
-        match c {
-            '0'..='9' => {
-                digits += 1;
-                run += 1;
-            }
-            ' ' | '-' | '.' | '(' | ')' | '+' => {
-                if run > 0 {
-                    groups.push(run);
-                }
-                run = 0;
-            }
-            _ => return None,
-        }
-    }
-    if run > 0 {
-        groups.push(run);
-    }
-    let trimmed = raw.trim_start_matches(['(', ' ']);
-    Some(Shape {
-        digits,
-        international: raw.starts_with('+') || raw.starts_with("00"),
-        separated: groups.len() > 1,
-        bracketed: raw.contains('('),
-        trunk_zero: trimmed.starts_with('0'),
-        nanp: groups == [3, 3, 4] || groups == [1, 3, 3, 4] && trimmed.starts_with('1'),
-    })
-}
+/// The score of a number written as a phone that no numbering plan
+/// knows, without a cue: above the engine's threshold, below every other
+/// reading of the same digits.
+const UNVALIDATED: f32 = 0.55;
 
 impl PhoneRecognizer {
     /// The score of `raw` as a phone number, if it is one; `cue` says a
     /// phone cue precedes it.
     pub(crate) fn score(&self, raw: &str, cue: bool) -> Option<f32> {
-        let s = shape(raw)?;
-        if !(7..=15).contains(&s.digits) {
-            return None;
-        }
-        if s.international {
+        step(raw.len() + 1);
+        let s = PhoneShape::parse(raw)?;
+        if s.international() {
             let normalized = match raw.strip_prefix("00") {
                 Some(rest) => format!("+{rest}"),
                 None => raw.to_owned(),
@@ -106,27 +79,35 @@ impl PhoneRecognizer {
             if self.plans.is_valid(None, &normalized) {
                 return Some(if cue { 1.0 } else { 0.95 });
             }
-            // After "call me on", a number with a real country code and a
-            // national length is a phone number even in an unallocated
-            // range; without a cue it has to be allocated.
-            let national = self.plans.national_length(&normalized)?;
-            return (cue && (6..=12).contains(&national)).then_some(0.7);
+            // Written as a phone all the same: in an unallocated range
+            // (`+44 7700 900123`), a digit short, or after a country code
+            // the plans do not know. Surer after "call me on", and with a
+            // real country code and a national length.
+            let national_ok = self.plans.national_length(&normalized).is_some_and(|n| (6..=12).contains(&n));
+            return match (cue && national_ok, s.written_as_phone(), national_ok) {
+                (true, _, _) => Some(0.7),
+                (false, true, true) => Some(UNVALIDATED + 0.05),
+                (false, true, false) => Some(UNVALIDATED),
+                (false, false, _) => None,
+            };
         }
-        let formatted = s.trunk_zero || s.bracketed || s.nanp;
-        if !(cue || formatted && s.separated) {
+        let formatted = s.trunk_zero() || s.bracketed() || s.nanp();
+        let written = s.written_as_phone();
+        if !(cue || formatted && s.separated() || written) {
             return None;
         }
         let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
         let valid = REGIONS.iter().any(|r| self.plans.could_be(r.as_ref(), &digits) && self.plans.is_valid(Some(r.as_ref()), raw));
         if !valid {
-            return None;
+            // Written as a phone, in no plan.
+            return written.then_some(if cue { UNVALIDATED + 0.1 } else { UNVALIDATED });
         }
         Some(match (cue, formatted) {
             // A bare run of digits after a phone cue is likelier a phone
             // than not, but a nearer order or case cue outweighs it.
-            (true, _) if !s.separated => 0.7,
+            (true, _) if !s.separated() => 0.7,
             (true, _) => 0.9,
-            (false, _) if s.bracketed || s.trunk_zero => 0.75,
+            (false, _) if s.bracketed() || s.trunk_zero() => 0.75,
             _ => 0.65,
         })
     }
@@ -142,11 +123,13 @@ mod tests {
         for ok in ["+44 20 7946 0958", "+1 201-538-3518", "+61412363387", "+33 1 23 96 29 16", "0049 30 371008"] {
             assert!(p.score(ok, false).is_some(), "{ok}");
         }
-        // Valid shape, no such numbering plan or range.
-        assert!(p.score("+999 12 345 678", false).is_none());
-        // Ofcom's drama range is unallocated: a phone only after a cue.
-        assert!(p.score("+44 7700 900123", false).is_none());
+        // No such country code, but written as a phone: one, barely.
+        assert_eq!(p.score("+999 12 345 678", false), Some(UNVALIDATED));
+        // Ofcom's drama range is unallocated: still written as a phone,
+        // with a real country code, so one; surer after a cue.
+        assert_eq!(p.score("+44 7700 900123", false), Some(0.6));
         assert_eq!(p.score("+44 7700 900123", true), Some(0.7));
+        assert_eq!(p.score("+1 (415) 555-006", false), Some(0.6), "a digit short");
         assert!(p.score("+44 12", true).is_none());
     }
 
@@ -162,5 +145,8 @@ mod tests {
         assert!(p.score("612 40 67 79", true).is_some(), "a Spanish mobile after a cue");
         assert!(p.score("22/03/1979", true).is_none(), "dates are not phones");
         assert!(p.score("2024-2025", false).is_none());
+        // A trunk `0` before ten digits is a phone number without grouping.
+        assert_eq!(p.score("07849951099", false), Some(0.75));
+        assert!(p.score("0412", false).is_none() && p.score("(02) 1274", false).is_none());
     }
 }

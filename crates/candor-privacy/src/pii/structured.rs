@@ -6,6 +6,7 @@ use memchr::{memchr_iter, memmem};
 
 use super::context::{Cue, CueHits};
 use super::text::{boundary_after, boundary_before, char_before};
+use super::work::step;
 use super::{Candidate, EntityType as E};
 
 fn is_local_byte(b: u8) -> bool {
@@ -16,16 +17,27 @@ fn is_domain_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'.' || b == b'-'
 }
 
+/// A domain name is at most 253 bytes (RFC 1035); with a few dots or
+/// hyphens after it, a run of domain bytes longer than this is none.
+const MAX_DOMAIN_RUN: usize = 260;
+
 /// The end of a domain name starting at `start`: labels of letters, digits
-/// and inner hyphens, at least two, the last (the TLD) letters only.
+/// and inner hyphens, at least two, the last (the TLD) letters only. The
+/// run is read [`MAX_DOMAIN_RUN`] bytes at most: `www.` may start many
+/// times in one long run.
 fn domain_end(b: &[u8], start: usize) -> Option<usize> {
     let mut end = start;
     while end < b.len() && is_domain_byte(b[end]) {
+        if end - start == MAX_DOMAIN_RUN {
+            step(end - start);
+            return None;
+        }
         end += 1;
     }
     while end > start && matches!(b[end - 1], b'.' | b'-') {
         end -= 1;
     }
+    step(2 * (end - start) + 1);
     // The labels are checked as they come, without collecting them: this
     // runs for every `@` and every dot that might end a domain.
     let domain = b.get(start..end)?;
@@ -45,11 +57,13 @@ fn domain_end(b: &[u8], start: usize) -> Option<usize> {
 /// E-mail addresses and @handles, from each `@`.
 pub(crate) fn emails_and_handles(text: &str, out: &mut Vec<Candidate>) {
     let b = text.as_bytes();
+    step(b.len());
     for at in memchr_iter(b'@', b) {
         let mut start = at;
         while start > 0 && is_local_byte(b[start - 1]) {
             start -= 1;
         }
+        step(at - start + 1);
         while start < at && b[start] == b'.' {
             start += 1;
         }
@@ -77,6 +91,7 @@ pub(crate) fn emails_and_handles(text: &str, out: &mut Vec<Candidate>) {
         {
             end += 1;
         }
+        step(end - at);
         let name_len = end - at - 1;
         if (1..=30).contains(&name_len) && boundary_after(text, end) {
             out.push(Candidate::new(E::Handle, at, end, 0.95, "handle"));
@@ -102,6 +117,7 @@ fn is_url_byte(b: u8) -> bool {
 fn url_end(text: &str, mut i: usize) -> usize {
     let b = text.as_bytes();
     while i < b.len() && is_url_byte(b[i]) {
+        step(1);
         // Stop at characters outside ASCII that are punctuation (quotes, …).
         if b[i] >= 0x80 {
             match text.get(i..).and_then(|s| s.chars().next()) {
@@ -117,18 +133,46 @@ fn url_end(text: &str, mut i: usize) -> usize {
 
 fn trim_url(text: &str, start: usize, mut end: usize) -> usize {
     let b = text.as_bytes();
+    // The brackets, opening and closing, counted once when a closing one
+    // is first met at the end, then kept as the end moves back over them:
+    // counted again at each, a link closed by a thousand brackets took a
+    // million steps.
+    let mut brackets: Option<[usize; 4]> = None;
     loop {
         if end <= start {
             return end;
         }
         let last = b[end - 1];
-        let unbalanced = |open: u8, close: u8| {
-            last == close && {
+        step(1);
+        let unbalanced = matches!(last, b')' | b']') && {
+            let [round_open, round_close, square_open, square_close] = *brackets.get_or_insert_with(|| {
                 let s = &b[start..end];
-                s.iter().filter(|&&c| c == open).count() < s.iter().filter(|&&c| c == close).count()
+                step(s.len());
+                s.iter().fold([0; 4], |mut n, &c| {
+                    match c {
+                        b'(' => n[0] += 1,
+                        b')' => n[1] += 1,
+                        b'[' => n[2] += 1,
+                        b']' => n[3] += 1,
+                        _ => {}
+                    }
+                    n
+                })
+            });
+            if last == b')' {
+                round_open < round_close
+            } else {
+                square_open < square_close
             }
         };
-        if matches!(last, b'.' | b',' | b';' | b':' | b'!' | b'?' | b'\'' | b'*') || unbalanced(b'(', b')') || unbalanced(b'[', b']') {
+        if matches!(last, b'.' | b',' | b';' | b':' | b'!' | b'?' | b'\'' | b'*') || unbalanced {
+            if let Some(n) = brackets.as_mut() {
+                match last {
+                    b')' => n[1] -= 1,
+                    b']' => n[3] -= 1,
+                    _ => {}
+                }
+            }
             end -= 1;
         } else {
             return end;
@@ -144,17 +188,25 @@ pub(crate) fn urls(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     if cues.has_colon() {
         static SCHEME: std::sync::OnceLock<memmem::Finder<'static>> = std::sync::OnceLock::new();
         let scheme_finder = SCHEME.get_or_init(|| memmem::Finder::new(b"://"));
+        step(b.len());
         for sep in scheme_finder.find_iter(b) {
+            // A scheme inside a link found already is part of it (a
+            // redirect's target): read again from each, a text of nested
+            // links took time quadratic in its length.
+            if sep < covered_until {
+                continue;
+            }
             let mut start = sep;
             while start > 0 && b[start - 1].is_ascii_alphabetic() {
                 start -= 1;
             }
+            step(sep - start + 1);
             let scheme = &b[start..sep];
             if !(scheme.eq_ignore_ascii_case(b"http") || scheme.eq_ignore_ascii_case(b"https") || scheme.eq_ignore_ascii_case(b"ftp")) {
                 continue;
             }
-            let end = trim_url(text, start, url_end(text, sep + 3));
             if domain_end(b, sep + 3).is_some() {
+                let end = trim_url(text, start, url_end(text, sep + 3));
                 out.push(Candidate::new(E::Url, start, end, 0.95, "url"));
                 covered_until = covered_until.max(end);
             }
@@ -168,8 +220,11 @@ pub(crate) fn urls(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     // The URLs with a scheme, found above (the candidates of this call so
     // far), by index: no copy of them is needed.
     let scheme_urls = first..out.len();
+    let mut token = DomainToken::default();
     let mut last_end = 0;
+    step(b.len());
     for dot in memchr_iter(b'.', b) {
+        step(1);
         if dot < last_end {
             continue;
         }
@@ -186,25 +241,145 @@ pub(crate) fn urls(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
                 continue;
             }
         }
-        if let Some((start, end, score)) = bare_domain(text, dot, &out[scheme_urls.clone()]) {
+        if let Some((start, end, score)) = bare_domain(text, dot, &out[scheme_urls.clone()], &mut token) {
             out.push(Candidate::new(E::Url, start, end, score, "url"));
             last_end = end;
         }
     }
 }
 
+/// The run of domain characters (`[A-Za-z0-9.-]`) that the dots being
+/// walked fall in, and what is known of the site it would be: the walk
+/// asks at each dot, in order, and a run of many dots is read once, not
+/// once a dot.
+#[derive(Debug, Default)]
+struct DomainToken {
+    /// Where the run holding the last dot asked about starts.
+    start: usize,
+    /// How far the text has been read for runs.
+    read: usize,
+    /// The URLs with a scheme before the last dot asked about.
+    passed: usize,
+    /// What the run starting at `start` is, once asked.
+    site: Option<Site>,
+    /// The last run of URL bytes read (`url_end`'s answer for any place
+    /// inside it).
+    url_run: (usize, usize),
+    /// Where the last search for an `@` started, and the `@` it found.
+    next_at: Option<(usize, Option<usize>)>,
+}
+
+/// A run of domain characters read as a bare domain.
+#[derive(Debug, Clone, Copy)]
+struct Site {
+    /// The run without leading dots and hyphens.
+    start: usize,
+    /// Whether what stands before it allows a site (not `@`, `/`, …).
+    open: bool,
+    /// Its first ASCII letter.
+    first_letter: Option<usize>,
+    /// The end of the domain name, and the site's end and score unless it
+    /// holds an `@`.
+    domain: Option<(usize, Option<(usize, f32)>)>,
+}
+
+impl DomainToken {
+    /// Whether `dot` lies in one of the URLs with a scheme (`covered`,
+    /// ordered and apart).
+    fn covered(&mut self, dot: usize, covered: &[Candidate]) -> bool {
+        while covered.get(self.passed).is_some_and(|c| c.end <= dot) {
+            step(1);
+            self.passed += 1;
+        }
+        covered.get(self.passed).is_some_and(|c| c.start <= dot)
+    }
+
+    /// The site of the run that holds `dot`.
+    fn site(&mut self, text: &str, dot: usize) -> Site {
+        let b = text.as_bytes();
+        step(dot.saturating_sub(self.read) + 1);
+        if let Some(k) = b.get(self.read..dot).and_then(|s| s.iter().rposition(|&c| !(c.is_ascii_alphanumeric() || c == b'-' || c == b'.')))
+        {
+            self.start = self.read + k + 1;
+            self.site = None;
+        }
+        self.read = self.read.max(dot);
+        if let Some(site) = self.site {
+            return site;
+        }
+        let mut start = self.start;
+        while start < dot && matches!(b[start], b'.' | b'-') {
+            start += 1;
+        }
+        let before = char_before(text, start);
+        let open = !before.is_some_and(|c| c.is_alphanumeric() || matches!(c, '@' | '/' | '_' | '.' | ':' | '%' | '+'));
+        let first_letter = b[start..].iter().position(|c| {
+            step(1);
+            !(c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.')) || c.is_ascii_alphabetic()
+        });
+        let first_letter = first_letter.map(|k| start + k).filter(|&k| b[k].is_ascii_alphabetic());
+        // Only a run that may be a site goes on to its domain and path.
+        let domain = if open && first_letter.is_some() { domain_end(b, start) } else { None };
+        let domain = domain.map(|dom_end| {
+            if b.get(dom_end) != Some(&b'/') {
+                return (dom_end, Some((dom_end, 0.7)));
+            }
+            // A path: no `@` in it (that is an e-mail address's), then
+            // without the punctuation after it. (An `@` is never in what
+            // trimming takes off.)
+            let raw_end = self.url_end(text, dom_end);
+            if self.at_between(b, start, raw_end) {
+                return (dom_end, None);
+            }
+            (dom_end, Some((trim_url(text, start, raw_end), 0.8)))
+        });
+        let site = Site { start, open, first_letter, domain };
+        self.site = Some(site);
+        site
+    }
+
+    /// [`url_end`] from `i`, which for any place in a run of URL bytes is
+    /// that run's end: a run holding many sites is read once.
+    fn url_end(&mut self, text: &str, i: usize) -> usize {
+        let (from, end) = self.url_run;
+        if from <= i && i < end {
+            return end;
+        }
+        let end = url_end(text, i);
+        self.url_run = (i, end);
+        end
+    }
+
+    /// Whether an `@` stands in `start..end`; the search goes on from the
+    /// last one, so that the bytes are read once across all the asks
+    /// (which come at increasing `start`).
+    fn at_between(&mut self, b: &[u8], start: usize, end: usize) -> bool {
+        let found = match self.next_at {
+            Some((from, found)) if from <= start && found.is_none_or(|p| p >= start) => found,
+            _ => {
+                let found = memchr::memchr(b'@', &b[start..]).map(|k| start + k);
+                step(found.unwrap_or(b.len()) - start + 1);
+                self.next_at = Some((start, found));
+                found
+            }
+        };
+        found.is_some_and(|p| p < end)
+    }
+}
+
 /// `shop.example.co.uk/returns`: a token of domain labels ending in a known
 /// TLD at `dot`, not part of an e-mail address or a longer URL. Returns
 /// (start, end, score).
-fn bare_domain(text: &str, dot: usize, covered: &[Candidate]) -> Option<(usize, usize, f32)> {
+fn bare_domain(text: &str, dot: usize, covered: &[Candidate], token: &mut DomainToken) -> Option<(usize, usize, f32)> {
     let b = text.as_bytes();
-    if dot == 0 || !b[dot - 1].is_ascii_alphanumeric() || covered.iter().any(|c| dot >= c.start && dot < c.end) {
+    if dot == 0 || !b[dot - 1].is_ascii_alphanumeric() || token.covered(dot, covered) {
         return None;
     }
     let mut tld_end = dot + 1;
     while tld_end < b.len() && b[tld_end].is_ascii_alphabetic() {
         tld_end += 1;
     }
+    step(tld_end - dot);
     let tld = &b[dot + 1..tld_end];
     // Most dots end sentences: no letters after them.
     if !(2..=6).contains(&tld.len()) {
@@ -215,30 +390,22 @@ fn bare_domain(text: &str, dot: usize, covered: &[Candidate]) -> Option<(usize, 
     if !tld_ok || after.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'@' || c == b'_') {
         return None;
     }
-    let mut start = dot;
-    while start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'-' || b[start - 1] == b'.') {
-        start -= 1;
-    }
-    while start < dot && matches!(b[start], b'.' | b'-') {
-        start += 1;
-    }
-    let before = char_before(text, start);
-    if before.is_some_and(|c| c.is_alphanumeric() || matches!(c, '@' | '/' | '_' | '.' | ':' | '%' | '+')) {
+    // The run of domain characters that holds the dot, read once for all
+    // its dots.
+    let site = token.site(text, dot);
+    if !site.open {
         return None;
     }
     // The first label needs a letter: `3.5` or `10.com` is not a site.
-    if !b[start..dot].iter().any(u8::is_ascii_alphabetic) {
+    if site.first_letter.is_none_or(|k| k >= dot) {
         return None;
     }
-    let dom_end = domain_end(b, start)?;
+    let (dom_end, url) = site.domain?;
     if dom_end < tld_end {
         return None;
     }
-    let (end, score) = if b.get(dom_end) == Some(&b'/') { (trim_url(text, start, url_end(text, dom_end)), 0.8) } else { (dom_end, 0.7) };
-    if b[start..end].contains(&b'@') {
-        return None;
-    }
-    Some((start, end, score))
+    let (end, score) = url?;
+    Some((site.start, end, score))
 }
 
 /// ISO 13616 IBAN lengths by country.
@@ -350,6 +517,7 @@ fn iban_at(text: &str, i: usize) -> Option<usize> {
     let mut j = i;
     let mut end = i;
     while j < b.len() && compact.len() < want {
+        step(1);
         let c = b[j];
         if c.is_ascii_uppercase() || c.is_ascii_digit() {
             compact.push(c);
@@ -408,6 +576,7 @@ pub(crate) fn letter_anchored(text: &str, cues: &CueHits, out: &mut Vec<Candidat
     let b = text.as_bytes();
     let mut i = 0;
     while i + 1 < b.len() {
+        step(1);
         if b[i].is_ascii_uppercase() && b[i + 1].is_ascii_uppercase() && boundary_before(text, i) {
             if let Some(end) = iban_at(text, i) {
                 out.push(Candidate::new(E::Iban, i, end, 1.0, "iban"));

@@ -113,3 +113,112 @@ fn words_inside_a_link_are_not_cues_for_what_follows() {
     has("see www.example.com/version and 81.2.69.142", EntityType::IpAddress, "81.2.69.142");
     assert!(found("please update to firmware 3.10.4.1").iter().all(|(e, _)| *e != EntityType::IpAddress));
 }
+
+/// Sentences a customer might write a phone number in: several languages,
+/// the start and end of a line, after punctuation.
+const PHONE_FRAMES: &[&str] = &[
+    "{p}",
+    "{p} is my number",
+    "please call me on {p}, thanks",
+    "Bitte rufen Sie mich unter {p} an.",
+    "Meine Nummer: {p}",
+    "Mi número es el {p}. Gracias",
+    "Llámame al {p} por favor",
+    "Appelez-moi au {p} !",
+    "Bonjour,\n{p}\nMerci",
+    "(mobile {p})",
+    "\"{p}\"",
+    "call me,{p}",
+    "tel:{p}",
+];
+
+/// Whether `phone` is found as a whole in `frame`: as a phone, or within
+/// a span of another type (`0.123.45.67` is an IP address too).
+fn phone_found(frame: &str, phone: &str) -> Result<(), String> {
+    let text = frame.replace("{p}", phone);
+    let at = text.find(phone).unwrap_or_default();
+    static ANALYZER: std::sync::OnceLock<Analyzer> = std::sync::OnceLock::new();
+    let spans = ANALYZER.get_or_init(Analyzer::new).analyze(&text);
+    let whole = |s: &Span| s.start <= at && at + phone.len() <= s.end && (s.entity != EntityType::Phone || s.text(&text) == phone);
+    if spans.iter().any(whole) {
+        Ok(())
+    } else {
+        Err(format!("{phone:?} not found in {text:?}: {spans:?}"))
+    }
+}
+
+#[test]
+fn phone_identifiers_in_every_usual_format_are_found_in_sentences() {
+    for phone in [
+        "+44 20 7946 0958",
+        "+44 (0)20 7946 0958",
+        "0044 20 7946 0958",
+        "+447700900521",
+        "+44 7700 900521",
+        "+1 (415) 555-0123",
+        "+1 (415) 555-006",
+        "+1 415-555-0123",
+        "(415) 555-0123",
+        "415-555-0123",
+        "415.555.0123",
+        "1-800-555-0199",
+        "07700 900123",
+        "07849951099",
+        "(07700) 900123",
+        "(07700)901487",
+        "030 327206",
+        "0121 282 9918",
+        "01 23 45 67 89",
+        "06.12.34.56.78",
+        "+33 6 12 34 56 78",
+        "+49 151 2345 6123",
+        "+34 612 34 56 78",
+        "+61 412 345 678",
+    ] {
+        assert!(candor_domain::Identifier::phone(phone).is_ok(), "{phone} is a phone identifier");
+        for frame in PHONE_FRAMES {
+            if let Err(e) = phone_found(frame, phone) {
+                panic!("{e}");
+            }
+        }
+    }
+}
+
+/// A phone number in one of the formats people write: with a `+` or `00`
+/// country code, a trunk `0`, an area code in brackets, the North American
+/// grouping; grouped in every way, or not at all.
+fn written_phone() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let groups = |n: std::ops::Range<usize>| {
+        prop::collection::vec(("[ .-]", "[0-9]{1,4}"), n).prop_map(|gs| gs.into_iter().map(|(s, g)| s + &g).collect::<String>())
+    };
+    prop_oneof![
+        ("[1-9][0-9]{0,2}", groups(1..6)).prop_map(|(cc, rest)| format!("+{cc}{rest}")),
+        "\\+[1-9][0-9]{6,14}",
+        ("[1-9][0-9]{0,2}", groups(1..6)).prop_map(|(cc, rest)| format!("00{cc}{rest}")),
+        ("[1-9][0-9]{0,2}", "[0-9]{1,4}", groups(1..5)).prop_map(|(cc, area, rest)| format!("+{cc} (0){area}{rest}")),
+        ("0[1-9][0-9]{0,4}", groups(1..5)).prop_map(|(trunk, rest)| trunk + &rest),
+        "0[1-9][0-9]{7,11}",
+        ("0?[1-9][0-9]{0,4}", "[ ]?", "[0-9]{1,4}", groups(0..4)).prop_map(|(area, sp, first, rest)| format!("({area}){sp}{first}{rest}")),
+        ("1[ .-]", "[0-9]{3}", "[ .-]", "[0-9]{3}", "[ .-]", "[0-9]{4}").prop_map(|(a, b, c, d, e, f)| format!("{a}{b}{c}{d}{e}{f}")),
+        ("[0-9]{3}", "[ .-]", "[0-9]{3}", "[ .-]", "[0-9]{4}").prop_map(|(b, c, d, e, f)| format!("{b}{c}{d}{e}{f}")),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, max_global_rejects: 10000, ..Default::default() })]
+
+    /// What candor takes as a phone identifier and what it redacts in a
+    /// message are one definition ([`candor_domain::PhoneShape`]): any
+    /// string the identity parser takes is found in any of the frames.
+    #[test]
+    fn whatever_candor_takes_as_a_phone_identifier_it_redacts_in_a_sentence(
+        phone in written_phone(),
+        frame in proptest::sample::select(PHONE_FRAMES),
+    ) {
+        proptest::prop_assume!(candor_domain::Identifier::phone(&phone).is_ok());
+        if let Err(e) = phone_found(frame, &phone) {
+            proptest::prop_assert!(false, "{}", e);
+        }
+    }
+}

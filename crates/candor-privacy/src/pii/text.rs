@@ -1,6 +1,8 @@
 //! Small text helpers shared by the recognizers: word boundaries and words,
 //! on byte offsets that always fall on char boundaries.
 
+use super::work::step;
+
 /// The char ending just before byte `i`.
 pub(crate) fn char_before(text: &str, i: usize) -> Option<char> {
     text.get(..i)?.chars().next_back()
@@ -29,31 +31,46 @@ pub(crate) fn boundary_after(text: &str, i: usize) -> bool {
 /// Skip spaces and tabs (not newlines) from `i`.
 pub(crate) fn skip_blanks(text: &str, mut i: usize) -> usize {
     let b = text.as_bytes();
+    let from = i;
     while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
         i += 1;
     }
+    step(i - from + 1);
     i
 }
 
 /// Skip any whitespace from `i`.
 pub(crate) fn skip_space(text: &str, i: usize) -> usize {
     let rest = text.get(i..).unwrap_or_default();
-    i + (rest.len() - rest.trim_start().len())
+    let skipped = rest.len() - rest.trim_start().len();
+    step(skipped + 1);
+    i + skipped
 }
 
+/// The longest word (in bytes) that [`word_end`] reads. No name, month,
+/// street or filler word is longer; the bound keeps the recognizers,
+/// which ask for the word at many places, from reading an endless
+/// hyphenated "word" once for each of its parts.
+pub(crate) const MAX_WORD: usize = 64;
+
 /// A word starting at `i`: letters of any script, with inner `-`, `'` or
-/// `’` joining letter runs (`Guardia-Pacheco`, `O'Brien`). Returns its end.
+/// `’` joining letter runs (`Guardia-Pacheco`, `O'Brien`). Returns its end;
+/// `None` when there is none or it is longer than [`MAX_WORD`].
 pub(crate) fn word_end(text: &str, i: usize) -> Option<usize> {
     let mut end = i;
     let mut last_letter = false;
     for (off, c) in text.get(i..)?.char_indices() {
-        if c.is_alphabetic() {
-            last_letter = true;
-            end = i + off + c.len_utf8();
-        } else if (c == '-' || c == '\'' || c == '’') && last_letter {
-            last_letter = false;
-        } else {
+        step(1);
+        let letter = c.is_alphabetic();
+        if !(letter || (c == '-' || c == '\'' || c == '’') && last_letter) {
             break;
+        }
+        if off >= MAX_WORD {
+            return None;
+        }
+        last_letter = letter;
+        if letter {
+            end = i + off + c.len_utf8();
         }
     }
     (end > i).then_some(end)
@@ -69,7 +86,11 @@ pub(crate) fn is_capitalized(word: &str) -> bool {
         _ => return false,
     }
     let rest = chars.as_str();
-    rest.is_empty() || rest.chars().any(char::is_lowercase)
+    rest.is_empty()
+        || rest.chars().any(|c| {
+            step(1);
+            c.is_lowercase()
+        })
 }
 
 /// ASCII-lowercase a short word into a stack buffer for table lookups;
@@ -97,6 +118,8 @@ mod tests {
         assert_eq!(&t[g..word_end(t, g).unwrap()], "Guardia-Pacheco");
         let o = t.find("O'B").unwrap();
         assert_eq!(&t[o..word_end(t, o).unwrap()], "O'Brien");
+        let long = "Ab-".repeat(30);
+        assert_eq!(word_end(&long, 0), None, "longer than any word a recognizer wants");
         assert!(is_capitalized("León") && is_capitalized("McDonald") && is_capitalized("J"));
         assert!(!is_capitalized("NASA") && !is_capitalized("maria"));
     }

@@ -14,6 +14,7 @@
 
 use super::super::text::{boundary_after, char_before, is_capitalized, lower_ascii, word_end};
 use super::{lower_in, Cue, CueHits};
+use crate::pii::work::step;
 use crate::pii::{Candidate, EntityType as E};
 
 /// Words that end a locality: `… Mill Road, thanks`.
@@ -31,6 +32,7 @@ pub(super) const LOCALITY_PARTICLES: &[&str] = &["da", "das", "de", "del", "des"
 fn word_before(text: &str, end: usize) -> Option<usize> {
     let mut start = end;
     for (i, c) in text.get(..end)?.char_indices().rev() {
+        step(1);
         if c.is_alphabetic() || ((c == '-' || c == '\'') && start < end) {
             start = i;
         } else {
@@ -52,6 +54,7 @@ fn number_before(text: &str, end: usize) -> Option<usize> {
     let digits_end = i;
     while i > 0 && (b[i - 1].is_ascii_digit() || (matches!(b[i - 1], b'-' | b'/') && i > 1 && b[i - 2].is_ascii_digit() && i < digits_end))
     {
+        step(1);
         i -= 1;
     }
     let n = digits_end - i;
@@ -65,6 +68,7 @@ fn number_after(text: &str, i: usize) -> Option<usize> {
     while j < b.len() && b[j].is_ascii_digit() {
         j += 1;
     }
+    step(j - i + 1);
     if !(1..=5).contains(&(j - i)) {
         return None;
     }
@@ -159,10 +163,13 @@ fn postcode_end(text: &str, i: usize) -> Option<usize> {
         return None;
     }
     if dg(at(0)) {
+        // Six digits are too many for any of the forms below: no need to
+        // read further.
         let mut k = 0;
-        while dg(at(k)) {
+        while k < 6 && dg(at(k)) {
             k += 1;
         }
+        step(k);
         if k == 4 && at(4) == b' ' && up(at(5)) && up(at(6)) && !b.get(i + 7).is_some_and(u8::is_ascii_alphabetic) {
             return done(i + 7);
         }
@@ -184,7 +191,8 @@ fn postcode_end(text: &str, i: usize) -> Option<usize> {
 /// A region code at `i`: two or three upper-case letters (`QLD`, `WV`).
 fn region_end(text: &str, i: usize) -> Option<usize> {
     let b = text.as_bytes();
-    let n = b.get(i..)?.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    let n = b.get(i..)?.iter().take(4).take_while(|c| c.is_ascii_uppercase()).count();
+    step(n + 1);
     ((2..=3).contains(&n) && boundary_after(text, i + n)).then_some(i + n)
 }
 
@@ -235,12 +243,13 @@ fn unit_before(text: &str, cues: &CueHits, street_start: usize) -> Option<usize>
     // `PSC 1234, Box 5678` and `Unit 9190 Box 6732`: a unit within a unit.
     let head = head.strip_suffix(", ").or_else(|| head.strip_suffix(' '))?;
     let id_start = head.rfind(' ')? + 1;
+    step(head.len() - id_start + 1);
     let id = head.get(id_start..)?;
     if id.is_empty() || id.len() > 6 || !id.bytes().all(|c| c.is_ascii_alphanumeric()) || !id.bytes().any(|c| c.is_ascii_digit()) {
         return None;
     }
     let unit_end = id_start - 1;
-    cues.0.iter().find(|h| h.cue == Cue::Unit && h.end == unit_end).map(|h| h.start)
+    cues.ending_at(unit_end).find(|h| h.cue == Cue::Unit).map(|h| h.start)
 }
 
 fn score(base: f32, parts: usize, cue: bool) -> f32 {
@@ -255,6 +264,7 @@ fn score(base: f32, parts: usize, cue: bool) -> f32 {
 pub(crate) fn addresses(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     let b = text.as_bytes();
     for h in &cues.0 {
+        step(1);
         let cue_before = |pos: usize| cues.before(pos, 40, Cue::Address);
         match h.cue {
             Cue::StreetSuffix => {
@@ -273,9 +283,10 @@ pub(crate) fn addresses(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
                     end += usize::from(suffix.len() <= 4);
                 }
                 // A unit after the street: `Apt 4`, `Suite 500`, `#12`.
-                if let Some(u) = cues.0.iter().find(|u| u.cue == Cue::Unit && (u.start == end + 1 || u.start == end + 2)) {
+                if let Some(u) = cues.starting_in(end + 1, end + 2).find(|u| u.cue == Cue::Unit) {
                     let id_start = super::super::text::skip_blanks(text, u.end + usize::from(b.get(u.end) == Some(&b'.')));
                     let id_end = id_start + b.get(id_start..).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_alphanumeric()).count());
+                    step(id_end - id_start + 1);
                     if id_end > id_start && b[id_start..id_end].iter().any(u8::is_ascii_digit) {
                         end = id_end;
                     }
@@ -328,7 +339,12 @@ pub(crate) fn addresses(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
                 let (end, parts) = locality(text, num_end);
                 out.push(Candidate::new(E::Address, ws, end, score(0.7, parts, cue_before(ws)), "address"));
             }
-            Cue::Unit if text.get(h.start..h.end).is_some_and(|u| u.to_lowercase().replace(['.', ' '], "").starts_with("pobox")) => {
+            Cue::Unit
+                if text.get(h.start..h.end).is_some_and(|u| {
+                    step(3 * u.len());
+                    u.to_lowercase().replace(['.', ' '], "").starts_with("pobox")
+                }) =>
+            {
                 // `PO Box 4411, Halifax, NS B3K 5M1`
                 let Some(n_end) = (b.get(h.end) == Some(&b' ')).then(|| number_after(text, h.end + 1)).flatten() else { continue };
                 let (end, parts) = locality(text, n_end);

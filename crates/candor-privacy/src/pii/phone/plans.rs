@@ -22,6 +22,8 @@ use std::sync::OnceLock;
 use phonenumber::metadata::{Descriptor, Metadata, DATABASE};
 use regex::{Regex, RegexBuilder};
 
+use crate::pii::work::step;
+
 const MIN_LENGTH_FOR_NSN: usize = 2;
 const MAX_LENGTH_FOR_NSN: usize = 17;
 
@@ -231,6 +233,7 @@ impl Plans {
     /// For an international number (`+…`), the length of its national
     /// part when its country code exists.
     pub(crate) fn national_length(&self, raw: &str) -> Option<usize> {
+        step(raw.len() + 1);
         let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
         let digits = raw.trim_start().strip_prefix("00").map_or(digits.as_str(), |_| digits.get(2..).unwrap_or_default());
         (1..=3)
@@ -254,6 +257,10 @@ impl Plans {
     /// Whether `raw` (digits and separators, perhaps a leading `+`) is a
     /// valid number, read as the `region` would read it when given.
     pub(crate) fn is_valid(&self, region: Option<&str>, raw: &str) -> bool {
+        // Each of the plan's regular expressions runs in time linear in
+        // the number (the `regex` crate does not backtrack); there are a
+        // bounded number of them.
+        step(raw.len() + 1);
         let plus = raw.trim_start().starts_with('+');
         let mut national: String = raw.chars().filter(char::is_ascii_digit).collect();
         let hint = region.and_then(|r| self.by_id(r));
