@@ -64,7 +64,7 @@ pub enum KeyError {
     #[error("decryption failed: the key does not match the data (wrong key or altered ciphertext)")]
     Decrypt,
     /// Writing a key file failed.
-    #[error("could not write key file `{path}`: {source}")]
+    #[error("could not write key file `{path}`")]
     Write {
         /// the file
         path: PathBuf,

@@ -127,3 +127,14 @@ fn a_household_stays_two_customers_and_staff_move_the_shared_phone_deliberately(
     assert!(audit.contains("subject.unlink") && audit.contains("subject.link"), "the deliberate changes are audited");
     assert!(!audit.contains("7700") && !audit.contains("vera@"), "the audit log holds kinds, not values");
 }
+
+#[test]
+fn an_input_that_cannot_be_read_says_why_once() {
+    let i = Install::new().ready();
+    let r = i.fails(1, &["import", "nope.csv"]);
+    assert!(r.stderr.contains("could not open `nope.csv`"), "{}", r.stderr);
+    assert_eq!(r.stderr.matches("No such file").count(), 1, "{}", r.stderr);
+    std::fs::write(i.file("x.csv"), "a,b\n1,2\n").unwrap();
+    let r = i.fails(1, &["import", "x.csv", "--format", "twcs"]);
+    assert_eq!(r.stderr.matches("no `tweet_id` column").count(), 1, "{}", r.stderr);
+}

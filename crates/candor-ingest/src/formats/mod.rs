@@ -92,7 +92,7 @@ pub enum FormatError {
     #[error("{0}")]
     Mapping(String),
     /// Reading failed.
-    #[error("could not read the input: {0}")]
+    #[error("could not read the input")]
     Io(#[from] std::io::Error),
 }
 

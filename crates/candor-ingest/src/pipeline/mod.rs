@@ -224,7 +224,7 @@ pub struct Summary {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The input cannot be opened.
-    #[error("could not open `{path}`: {source}")]
+    #[error("could not open `{path}`")]
     Open {
         /// the input
         path: PathBuf,
@@ -232,7 +232,7 @@ pub enum ImportError {
         source: std::io::Error,
     },
     /// The input is not in a readable format.
-    #[error("`{path}`: {source}")]
+    #[error("`{path}`")]
     Format {
         /// the input
         path: PathBuf,
@@ -240,7 +240,7 @@ pub enum ImportError {
         source: FormatError,
     },
     /// The quarantine file cannot be written.
-    #[error("could not write the quarantine file `{path}`: {source}")]
+    #[error("could not write the quarantine file `{path}`")]
     Quarantine {
         /// the file
         path: PathBuf,
@@ -248,11 +248,11 @@ pub enum ImportError {
         source: std::io::Error,
     },
     /// The store failed.
-    #[error("{0}")]
+    #[error(transparent)]
     Store(#[from] StoreError),
     /// A data key could not be wrapped (the key directory could not be
     /// read again after a key rotation).
-    #[error("{0}")]
+    #[error(transparent)]
     Keys(#[from] candor_store::KeyError),
     /// A stage of the pipeline stopped unexpectedly.
     #[error("the import stopped: {0}")]

@@ -68,7 +68,7 @@ pub struct Witnessed {
 #[derive(Debug, thiserror::Error)]
 pub enum WitnessError {
     /// The file exists but cannot be read.
-    #[error("could not read the audit witness `{path}`: {source}")]
+    #[error("could not read the audit witness `{path}`")]
     Io {
         /// the file
         path: PathBuf,
