@@ -425,24 +425,6 @@ mod tests {
         assert!(contacts.iter().filter(|r| matches!(r, Record::Contact(_))).count() > 50);
     }
 
-    /// Sentences a customer might write a phone number in, in the demo's
-    /// languages, at the start and end of a line, after punctuation.
-    const FRAMES: &[&str] = &[
-        "{p}",
-        "{p} is my number",
-        "please call me on {p}, thanks",
-        "Bitte rufen Sie mich unter {p} an.",
-        "Meine Nummer: {p}",
-        "Mi número es el {p}. Gracias",
-        "Llámame al {p} por favor",
-        "Appelez-moi au {p} !",
-        "Bonjour,\n{p}\nMerci",
-        "(mobile {p})",
-        "\"{p}\"",
-        "call me,{p}",
-        "tel:{p}",
-    ];
-
     #[test]
     fn every_phone_the_contacts_import_takes_is_redacted_in_running_text() {
         let dir = tempfile::tempdir().unwrap();
@@ -464,7 +446,7 @@ mod tests {
                 continue;
             }
             checked += 1;
-            for frame in FRAMES {
+            for frame in candor_privacy::pii::PHONE_FRAMES {
                 let text = frame.replace("{p}", raw);
                 let spans = analyzer.analyze(&text);
                 let found = spans.iter().any(|s| s.entity == candor_privacy::EntityType::Phone && s.text(&text) == raw);
@@ -479,7 +461,7 @@ mod tests {
             missed.is_empty(),
             "{} of {} left in clear:\n{}",
             missed.len(),
-            checked * FRAMES.len(),
+            checked * candor_privacy::pii::PHONE_FRAMES.len(),
             missed[..missed.len().min(20)].join("\n")
         );
     }

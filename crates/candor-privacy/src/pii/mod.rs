@@ -37,6 +37,26 @@ use serde::{Deserialize, Serialize};
 
 pub use operators::{Numbering, Operator, Redactor};
 
+/// Sentences a customer might write a phone number in (`{p}` stands for
+/// it): several languages, the start and end of a line, after punctuation.
+/// The engine's tests, and the importers', hold it to finding every phone
+/// candor takes as an identifier in each.
+pub const PHONE_FRAMES: &[&str] = &[
+    "{p}",
+    "{p} is my number",
+    "please call me on {p}, thanks",
+    "Bitte rufen Sie mich unter {p} an.",
+    "Meine Nummer: {p}",
+    "Mi número es el {p}. Gracias",
+    "Llámame al {p} por favor",
+    "Appelez-moi au {p} !",
+    "Bonjour,\n{p}\nMerci",
+    "(mobile {p})",
+    "\"{p}\"",
+    "call me,{p}",
+    "tel:{p}",
+];
+
 /// What kind of personal data a span is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

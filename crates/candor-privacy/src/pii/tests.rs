@@ -114,24 +114,6 @@ fn words_inside_a_link_are_not_cues_for_what_follows() {
     assert!(found("please update to firmware 3.10.4.1").iter().all(|(e, _)| *e != EntityType::IpAddress));
 }
 
-/// Sentences a customer might write a phone number in: several languages,
-/// the start and end of a line, after punctuation.
-const PHONE_FRAMES: &[&str] = &[
-    "{p}",
-    "{p} is my number",
-    "please call me on {p}, thanks",
-    "Bitte rufen Sie mich unter {p} an.",
-    "Meine Nummer: {p}",
-    "Mi número es el {p}. Gracias",
-    "Llámame al {p} por favor",
-    "Appelez-moi au {p} !",
-    "Bonjour,\n{p}\nMerci",
-    "(mobile {p})",
-    "\"{p}\"",
-    "call me,{p}",
-    "tel:{p}",
-];
-
 /// Whether `phone` is found as a whole in `frame`: as a phone, or within
 /// a span of another type (`0.123.45.67` is an IP address too).
 fn phone_found(frame: &str, phone: &str) -> Result<(), String> {
@@ -176,7 +158,7 @@ fn phone_identifiers_in_every_usual_format_are_found_in_sentences() {
         "+61 412 345 678",
     ] {
         assert!(candor_domain::Identifier::phone(phone).is_ok(), "{phone} is a phone identifier");
-        for frame in PHONE_FRAMES {
+        for frame in super::PHONE_FRAMES {
             if let Err(e) = phone_found(frame, phone) {
                 panic!("{e}");
             }
@@ -214,7 +196,7 @@ proptest::proptest! {
     #[test]
     fn whatever_candor_takes_as_a_phone_identifier_it_redacts_in_a_sentence(
         phone in written_phone(),
-        frame in proptest::sample::select(PHONE_FRAMES),
+        frame in proptest::sample::select(super::PHONE_FRAMES),
     ) {
         proptest::prop_assume!(candor_domain::Identifier::phone(&phone).is_ok());
         if let Err(e) = phone_found(frame, &phone) {
