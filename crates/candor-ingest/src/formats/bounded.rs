@@ -163,10 +163,23 @@ enum Scan {
     ClosingQuote,
 }
 
-/// Scan `line` from `state`; returns the state after it and whether a
-/// quote opened in it is still open at its end.
-fn scan(mut state: Scan, line: &[u8]) -> (Scan, bool) {
+/// What [`scan`] saw of a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Scanned {
+    /// The state after the line.
+    state: Scan,
+    /// A quote opened in the line is still open at its end.
+    opened: bool,
+    /// A closing quote was followed by text rather than a delimiter or a
+    /// line end (`"abc"def`): no CSV writer does that, so a quote closed
+    /// there was closed by accident.
+    stray: bool,
+}
+
+/// Scan `line` from `state`.
+fn scan(mut state: Scan, line: &[u8]) -> Scanned {
     let mut opened = false;
+    let mut stray = false;
     let mut i = 0;
     while i < line.len() {
         match state {
@@ -175,18 +188,14 @@ fn scan(mut state: Scan, line: &[u8]) -> (Scan, bool) {
                     i += j + 1;
                     state = Scan::ClosingQuote;
                 }
-                None => return (Scan::Quoted, opened),
+                None => return Scanned { state: Scan::Quoted, opened, stray },
             },
             Scan::Field => match memchr::memchr3(b',', b'\n', b'\r', &line[i..]) {
-                Some(j) if line[i + j] == b',' => {
-                    i += j + 1;
-                    state = Scan::FieldStart;
-                }
                 Some(j) => {
                     i += j + 1;
                     state = Scan::FieldStart;
                 }
-                None => return (Scan::Field, false),
+                None => return Scanned { state: Scan::Field, opened: false, stray },
             },
             Scan::FieldStart | Scan::ClosingQuote => {
                 let b = line[i];
@@ -201,7 +210,8 @@ fn scan(mut state: Scan, line: &[u8]) -> (Scan, bool) {
                         opened = false;
                         Scan::FieldStart
                     }
-                    _ => {
+                    (closing, _) => {
+                        stray |= closing == Scan::ClosingQuote;
                         opened = false;
                         Scan::Field
                     }
@@ -209,7 +219,7 @@ fn scan(mut state: Scan, line: &[u8]) -> (Scan, bool) {
             }
         }
     }
-    (state, opened && state == Scan::Quoted)
+    Scanned { state, opened: opened && state == Scan::Quoted, stray }
 }
 
 /// What [`CsvRecords::next_record`] read.
@@ -228,9 +238,18 @@ pub(crate) struct CsvRecords<R: Read> {
     limits: Limits,
     /// The record being assembled, its lines with their terminators.
     buf: Vec<u8>,
-    /// Set when `buf` already holds the first line of the next record
-    /// (one an unclosed quote had swallowed), with its number.
+    /// Set when `buf` already holds the header line, with its number.
     carried: Option<u64>,
+    /// Lines read ahead past an unclosed quote and given back, to be read
+    /// again (from `replay_at`) before the input: at most one record's
+    /// bytes.
+    replay: Vec<u8>,
+    replay_at: usize,
+    /// The number of the last line handed out.
+    line: u64,
+    /// Fields in the header: a record that closes its quotes with another
+    /// number of fields was not read as its writer meant.
+    width: usize,
     failed: bool,
     parser: csv_core::Reader,
     out: Vec<u8>,
@@ -248,6 +267,10 @@ impl<R: Read> CsvRecords<R> {
             limits,
             buf: Vec::new(),
             carried: None,
+            replay: Vec::new(),
+            replay_at: 0,
+            line: 0,
+            width: 0,
             failed: false,
             parser: csv_core::Reader::new(),
             out: Vec::new(),
@@ -270,9 +293,13 @@ impl<R: Read> CsvRecords<R> {
                 Err(e) => return Err(e.to_string()),
             }
         }
-        self.carried = Some(self.lines.line);
+        self.line = self.lines.line;
+        self.carried = Some(self.line);
         match self.next_record(&|_| false) {
-            Step::Record(_) => Ok(self.record.clone()),
+            Step::Record(_) => {
+                self.width = self.record.len();
+                Ok(self.record.clone())
+            }
             Step::Bad(Record::Bad(q)) => Err(q.reason),
             Step::Bad(_) | Step::End => Err("the file is empty".into()),
         }
@@ -287,11 +314,39 @@ impl<R: Read> CsvRecords<R> {
             + self.lines.buffered_capacity()
             + self.record.as_slice().len()
             + self.probe.as_slice().len()
+            + self.replay.capacity()
     }
 
-    /// The next record. `starts_record` says whether a line, parsed on
-    /// its own, is the start of a record of this file: a quoted field
-    /// running onto such a line was not closed.
+    /// The next line, from what was given back first, appended to `buf`.
+    fn next_line(&mut self, max: usize) -> std::io::Result<LineEnd> {
+        if self.replay_at < self.replay.len() {
+            let rest = &self.replay[self.replay_at..];
+            let mut end = memchr::memchr2(b'\n', b'\r', rest).map_or(rest.len(), |i| i + 1);
+            if rest.get(end - 1) == Some(&b'\r') && rest.get(end) == Some(&b'\n') {
+                end += 1;
+            }
+            self.buf.extend_from_slice(&rest[..end]);
+            self.replay_at += end;
+            self.line += 1;
+            return Ok(LineEnd::Line);
+        }
+        let read = self.lines.read_line(&mut self.buf, max)?;
+        if read != LineEnd::Eof {
+            self.line += 1;
+        }
+        Ok(read)
+    }
+
+    /// The next record. A quoted field is read to its closing quote, as
+    /// any CSV reader does, within [`Limits`]; a quote that does not close
+    /// within them, closes with text after it, or closes into a record
+    /// with another number of fields than the header, was never closed as
+    /// its writer meant. Then the
+    /// record ends before the first line of the field that, parsed on its
+    /// own, starts a record of this file (`starts_record` says): those
+    /// lines are quarantined, and the rest is read again as what it is. A
+    /// correctly quoted field may hold any text, lines that look like
+    /// records included: they stay its text.
     pub(crate) fn next_record(&mut self, starts_record: &dyn Fn(&csv::ByteRecord) -> bool) -> Step {
         let max = self.limits.record_bytes;
         loop {
@@ -302,77 +357,103 @@ impl<R: Read> CsvRecords<R> {
                 Some(line) => line,
                 None => {
                     self.buf.clear();
-                    match self.lines.read_line(&mut self.buf, max) {
+                    match self.next_line(max) {
                         Ok(LineEnd::Eof) => return Step::End,
                         Ok(LineEnd::Line) => {}
                         Ok(LineEnd::Oversize) => {
                             let raw = raw_prefix(&self.buf);
-                            return Step::Bad(Record::bad(self.lines.line, oversize(max), raw));
+                            return Step::Bad(Record::bad(self.line, oversize(max), raw));
                         }
                         Err(e) => return self.fail(e),
                     }
-                    self.lines.line
+                    self.line
                 }
             };
             if self.buf.iter().all(|b| matches!(b, b'\n' | b'\r')) {
                 // Blank lines are no records (as the `csv` crate reads them).
                 continue;
             }
-            let (mut state, mut opened) = scan(Scan::FieldStart, &self.buf);
+            let Scanned { mut state, mut opened, mut stray } = scan(Scan::FieldStart, &self.buf);
             let mut quote_line = first;
             let mut breaks = 0usize;
+            // The first line inside the open quote that starts a record.
+            let mut restart: Option<(usize, u64)> = None;
+            let mut why = None;
             while state == Scan::Quoted {
                 if opened {
-                    quote_line = self.lines.line;
+                    quote_line = self.line;
                 }
                 let at = self.buf.len();
-                match self.lines.read_line(&mut self.buf, max) {
+                match self.next_line(max) {
                     Ok(LineEnd::Line) => {}
                     Ok(LineEnd::Eof) => {
-                        let raw = raw_prefix(&self.buf);
-                        let reason = format!("the quote opened on line {quote_line} is never closed");
-                        return Step::Bad(Record::bad(first, reason, raw));
+                        why = Some(format!("the quote opened on line {quote_line} is never closed"));
+                        break;
                     }
                     Ok(LineEnd::Oversize) => {
-                        let raw = raw_prefix(&self.buf);
-                        return Step::Bad(Record::bad(first, oversize(max), raw));
+                        why = Some(oversize(max));
+                        break;
                     }
                     Err(e) => return self.fail(e),
                 }
-                let line = self.lines.line;
-                parse(&mut self.parser, &self.buf[at..], &mut self.out, &mut self.ends, &mut self.probe);
-                if starts_record(&self.probe) {
-                    let raw = raw_prefix(&self.buf[..at]);
-                    self.buf.drain(..at);
-                    self.carried = Some(line);
-                    let last = line - 1;
-                    let lines = if last > first { format!("lines {first}-{last}") } else { format!("line {first}") };
-                    let reason = format!(
-                        "the quote opened on line {quote_line} is not closed before line {line}, which starts a record of its own; {lines} quarantined"
-                    );
-                    return Step::Bad(Record::bad(first, reason, raw));
+                if restart.is_none() {
+                    parse(&mut self.parser, &self.buf[at..], &mut self.out, &mut self.ends, &mut self.probe);
+                    if starts_record(&self.probe) {
+                        restart = Some((at, self.line));
+                    }
                 }
                 breaks += 1;
                 if breaks > self.limits.field_lines {
-                    let raw = raw_prefix(&self.buf);
-                    let reason = format!(
-                        "the quote opened on line {quote_line} runs over more than {} line breaks, so it is taken as never closed (lines {first}-{line} quarantined)",
+                    why = Some(format!(
+                        "the quote opened on line {quote_line} runs over more than {} line breaks, so it is taken as never closed",
                         self.limits.field_lines
-                    );
-                    return Step::Bad(Record::bad(first, reason, raw));
+                    ));
+                    break;
                 }
-                (state, opened) = scan(state, &self.buf[at..]);
+                let next = scan(state, &self.buf[at..]);
+                (state, opened, stray) = (next.state, next.opened, stray || next.stray);
             }
-            parse(&mut self.parser, &self.buf, &mut self.out, &mut self.ends, &mut self.record);
-            return Step::Record(first);
+            if why.is_none() {
+                parse(&mut self.parser, &self.buf, &mut self.out, &mut self.ends, &mut self.record);
+                let as_meant = !stray && (self.width == 0 || self.record.len() == self.width);
+                if as_meant || restart.is_none() {
+                    return Step::Record(first);
+                }
+            }
+            return self.give_back(first, quote_line, restart, why);
         }
+    }
+
+    /// Quarantine a record whose quote was not closed as meant: up to the
+    /// line inside it that starts a record (`restart`), which is read
+    /// again, or all of it.
+    fn give_back(&mut self, first: u64, quote_line: u64, restart: Option<(usize, u64)>, why: Option<String>) -> Step {
+        let Some((at, line)) = restart else {
+            let last = self.line;
+            let lines = if last > first { format!("lines {first}-{last}") } else { format!("line {first}") };
+            let why = why.unwrap_or_else(|| format!("the quote opened on line {quote_line} does not close the record"));
+            return Step::Bad(Record::bad(first, format!("{why} ({lines} quarantined)"), raw_prefix(&self.buf)));
+        };
+        let raw = raw_prefix(&self.buf[..at]);
+        // What is left to replay goes after the lines given back now.
+        let mut replay = self.buf.split_off(at);
+        replay.extend_from_slice(&self.replay[self.replay_at..]);
+        self.replay = replay;
+        self.replay_at = 0;
+        self.line = line - 1;
+        let last = line - 1;
+        let lines = if last > first { format!("lines {first}-{last}") } else { format!("line {first}") };
+        let reason = format!(
+            "the quote opened on line {quote_line} is not closed before line {line}, which starts a record of its own; {lines} quarantined"
+        );
+        Step::Bad(Record::bad(first, reason, raw))
     }
 
     fn fail(&mut self, e: std::io::Error) -> Step {
         // A reader that failed once is not read again: a persistent error
         // would otherwise yield bad records forever.
         self.failed = true;
-        Step::Bad(Record::bad(self.lines.line + 1, format!("could not be read: {e}"), String::new()))
+        Step::Bad(Record::bad(self.line + 1, format!("could not be read: {e}"), String::new()))
     }
 }
 

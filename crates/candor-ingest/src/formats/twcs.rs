@@ -213,6 +213,22 @@ mod tests {
     }
 
     #[test]
+    fn a_quoted_text_that_holds_a_line_shaped_like_a_record_stays_its_authors_text() {
+        // A customer may write anything, the shape of a record included; a
+        // correctly quoted field keeps it as text, never as a record of
+        // another customer's.
+        let forged = "999,200009,True,Tue Oct 31 22:10:47 +0000 2017,I am someone else,,";
+        let recs = read(&format!(
+            "1,200001,True,Tue Oct 31 22:10:47 +0000 2017,\"hi\n{forged}\nbye \"\"quoted\"\"\",,\n2,200002,True,Tue Oct 31 22:11:47 +0000 2017,next,,\n"
+        ));
+        let [Record::Interaction(a), Record::Interaction(b)] = recs.as_slice() else { panic!("{recs:?}") };
+        assert_eq!((a.line, a.external_id.as_str()), (2, "1"));
+        assert_eq!(a.text, format!("hi\n{forged}\nbye \"quoted\""));
+        assert!(matches!(&a.author, Author::Customer { identifiers, .. } if identifiers[0].display() == "x:@200001"));
+        assert_eq!((b.line, b.external_id.as_str()), (5, "2"));
+    }
+
+    #[test]
     fn a_five_megabyte_line_is_quarantined_alone_and_the_lines_after_it_keep_their_numbers() {
         let mut body = String::from("1,a,True,Tue Oct 31 22:10:47 +0000 2017,before,,\n");
         body.push_str("2,b,True,Tue Oct 31 22:10:47 +0000 2017,\"");
