@@ -99,23 +99,54 @@ fn read_key(path: &Path) -> Result<Key32, KeyError> {
     parse_hex_key(&text).ok_or_else(|| KeyError::Corrupt { path: path.to_owned(), reason: "expected 64 hex digits (a 256-bit key)".into() })
 }
 
+/// A temporary file beside `path`, named so that no other writer (another
+/// process rotating at the same time) picks the same one, written whole and
+/// readable by its owner only.
+fn write_temp(path: &Path, contents: &str) -> Result<PathBuf, KeyError> {
+    let err = |source| KeyError::Write { path: path.to_owned(), source };
+    let name = path.file_name().map_or_else(|| "key".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.{:016x}.tmp", OsRng.next_u64()));
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let written = opts.open(&tmp).and_then(|mut f| {
+        f.write_all(contents.as_bytes())?;
+        f.sync_all()
+    });
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(err(e));
+    }
+    Ok(tmp)
+}
+
 /// Write a file readable by its owner only, atomically (temp file + rename).
 fn write_private(path: &Path, contents: &str) -> Result<(), KeyError> {
-    let err = |source| KeyError::Write { path: path.to_owned(), source };
-    let tmp = path.with_extension("tmp");
-    {
-        let mut opts = fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp).map_err(err)?;
-        f.write_all(contents.as_bytes()).map_err(err)?;
-        f.sync_all().map_err(err)?;
+    let tmp = write_temp(path, contents)?;
+    fs::rename(&tmp, path).map_err(|source| {
+        let _ = fs::remove_file(&tmp);
+        KeyError::Write { path: path.to_owned(), source }
+    })
+}
+
+/// Create a file readable by its owner only, whole, unless it exists:
+/// `false` when another writer made it first, which is then left as it
+/// is (a key file must never be replaced: data may be wrapped under it).
+fn create_private(path: &Path, contents: &str) -> Result<bool, KeyError> {
+    let tmp = write_temp(path, contents)?;
+    // A hard link is made only where no file is, atomically, and the
+    // file it names is already complete.
+    let linked = fs::hard_link(&tmp, path);
+    let _ = fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(source) => Err(KeyError::Write { path: path.to_owned(), source }),
     }
-    fs::rename(&tmp, path).map_err(err)
 }
 
 fn create_dir_private(dir: &Path) -> Result<(), KeyError> {
@@ -388,17 +419,19 @@ impl KeyRing {
         self.refresh()?;
         let _one = self.reload.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let kek_dir = self.dir.join("kek");
-        let next = {
-            let keks = self.read();
-            (1..)
-                .map(|n| format!("k{n}"))
-                .find(|id| !keks.map.contains_key(id) && !kek_dir.join(format!("{id}.key.retired")).exists())
-                .unwrap_or_else(|| "k0".into())
-        };
         let key = new_key();
         // The key file first: a process that sees the new `current` must
-        // find its file.
-        write_private(&kek_dir.join(format!("{next}.key")), &hex::encode(key.expose_secret()))?;
+        // find its file. An id another process took meanwhile (two
+        // rotations at once) is skipped, never overwritten.
+        let mut n = 1u32;
+        let next = loop {
+            let id = format!("k{n}");
+            n += 1;
+            let taken = self.read().map.contains_key(&id) || kek_dir.join(format!("{id}.key.retired")).exists();
+            if !taken && create_private(&kek_dir.join(format!("{id}.key")), &hex::encode(key.expose_secret()))? {
+                break id;
+            }
+        };
         write_private(&kek_dir.join("current"), &next)?;
         let mut keks = self.write();
         keks.map.insert(next.clone(), key);
@@ -572,6 +605,24 @@ mod tests {
         assert_eq!(reloaded.current_kek(), "k2");
         assert!(reloaded.unwrap(b"s", &old).is_ok());
         assert_eq!(reloaded.wrap(b"s", &dk).unwrap().kek_id, "k2");
+    }
+
+    #[test]
+    fn a_key_file_is_created_once_and_never_replaced() {
+        // Two rotations at once may reach for the same KEK id: the second
+        // must move on, not overwrite a key data may already be wrapped
+        // under.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k2.key");
+        assert!(create_private(&path, "first").unwrap());
+        assert!(!create_private(&path, "second").unwrap());
+        assert_eq!(fs::read_to_string(&path).unwrap(), "first");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file is left");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
     }
 
     #[test]
