@@ -15,6 +15,8 @@ pub(crate) fn decode_err(what: &'static str) -> impl Fn(sqlx::Error) -> StoreErr
         // The driver's text names Rust types; say what is wrong instead.
         sqlx::Error::ColumnDecode { index, .. } => StoreError::Corrupt(format!("{what}: column {index} holds a value of the wrong type")),
         sqlx::Error::Decode(_) => StoreError::Corrupt(format!("{what}: a value does not decode")),
+        // Its one row deleted: written around candor too.
+        sqlx::Error::RowNotFound => StoreError::Corrupt(format!("{what} is missing")),
         other => db_err(other),
     }
 }

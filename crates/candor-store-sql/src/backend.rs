@@ -176,6 +176,11 @@ pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool
         .connect_with(connect_options)
         .await
         .map_err(|e| connect_err(reason(&e)))?;
+    if !options.create && !installed(&pool, backend).await? {
+        return Err(connect_err(
+            "there is no candor installation in this database (no candor tables where it looks); create one with `candor init`, or check `database.url` and `database.schema`".into(),
+        ));
+    }
     migrate(&pool, backend).await?;
     Ok((pool, backend))
 }
@@ -212,6 +217,19 @@ fn reason(e: &sqlx::Error) -> String {
         sqlx::Error::Database(db) => db.message().to_owned(),
         other => other.to_string(),
     }
+}
+
+/// Whether candor's tables are where the connection looks (an empty
+/// database, or another schema, has none): only `candor init` may make
+/// them, so that a mistyped database or schema is never taken for a fresh
+/// installation.
+async fn installed(pool: &AnyPool, backend: Backend) -> Result<bool, StoreError> {
+    let sql = match backend {
+        Backend::Sqlite => "select count(*) from sqlite_master where type = 'table' and name = 'candor_schema'",
+        Backend::Postgres => "select count(*) from pg_tables where tablename = 'candor_schema' and schemaname = current_schema()",
+    };
+    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(pool).await.map_err(db_err)?;
+    Ok(n > 0)
 }
 
 /// Apply pending migrations; refuse a schema newer than this build knows.

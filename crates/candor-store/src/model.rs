@@ -688,7 +688,8 @@ impl Op {
             Op::DeleteInteractions { .. } | Op::EraseSubject { .. } => {
                 Effects { changes_counts: true, deletes_personal_data: true, ..none }
             }
-            Op::RemoveFields { .. } => Effects { deletes_personal_data: true, ..none },
+            // Sent, a message sealed for delivery only loses its address.
+            Op::RemoveFields { .. } | Op::MarkSent { .. } => Effects { deletes_personal_data: true, ..none },
             Op::CreateToken { .. }
             | Op::RevokeToken { .. }
             | Op::CreateSession { .. }
@@ -697,7 +698,6 @@ impl Op {
             | Op::SpendChallengeAttempt { .. }
             | Op::DeleteChallenge { .. }
             | Op::QueueMessages(_)
-            | Op::MarkSent { .. }
             | Op::PlaceHold { .. }
             | Op::ReleaseHold { .. }
             | Op::SaveRightsRequest { .. }

@@ -104,6 +104,19 @@ fn an_unreachable_postgres_url_is_a_clear_error_without_its_password() {
 }
 
 #[test]
+fn a_database_without_an_installation_is_refused_rather_than_made_one() {
+    let i = Install::new();
+    // An existing but empty file (a mistyped path that happens to exist).
+    std::fs::write(i.file("empty.db"), b"").unwrap();
+    let env = vec![("CANDOR_DATABASE__URL".to_owned(), "sqlite://empty.db".to_owned())];
+    let r = candor(i.path(), &env, &["policy", "list"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("there is no candor installation in this database"), "{}", r.stderr);
+    let bytes = std::fs::read(i.file("empty.db")).unwrap();
+    assert!(!bytes.windows(13).any(|w| w == b"candor_schema"), "no table was created in it");
+}
+
+#[test]
 fn a_failed_init_leaves_nothing_half_made() {
     let dir = tempfile::tempdir().unwrap();
     let unreachable = "postgres://candor@127.0.0.1:1/candor";

@@ -269,6 +269,20 @@ fn postgres_is_chosen_by_the_url_in_the_configuration() {
         sqlx::query_as("select 1 from pg_namespace where nspname = $1").bind(&typo).fetch_optional(&mut conn).await.unwrap()
     });
     assert_eq!(created, None, "the mistyped schema was not created");
+    // A schema that exists but holds no installation is refused too.
+    rt.block_on(async {
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+        sqlx::query(&format!("create schema {typo}")).execute(&mut conn).await.unwrap();
+    });
+    let r = candor(i.path(), &env, &["policy", "list"]);
+    assert!(r.code == 1 && r.stderr.contains("there is no candor installation in this database"), "{}", r.stderr);
+    let tables: (i64,) = rt.block_on(async {
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+        let n = sqlx::query_as("select count(*) from pg_tables where schemaname = $1").bind(&typo).fetch_one(&mut conn).await.unwrap();
+        sqlx::query(&format!("drop schema {typo} cascade")).execute(&mut conn).await.unwrap();
+        n
+    });
+    assert_eq!(tables.0, 0, "nothing was created in it");
 }
 
 #[test]

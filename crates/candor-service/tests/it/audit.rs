@@ -254,6 +254,18 @@ async fn a_forged_head_signature_is_reported() {
 }
 
 #[tokio::test]
+async fn a_deleted_head_row_is_reported_as_tampering() {
+    each_backend(|db| async move {
+        let f = Fixture::with_policy(db).await;
+        workload(&f).await;
+        f.exec("delete from audit_head").await;
+        let p = problem(&f).await;
+        assert!(matches!(p, Tamper::HeadUnreadable { .. }) && p.to_string().contains("missing"), "{p:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_head_hash_of_the_wrong_type_is_reported_as_tampering() {
     each_backend(|db| async move {
         let f = Fixture::with_policy(db).await;
