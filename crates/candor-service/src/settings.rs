@@ -187,6 +187,12 @@ pub struct ServerSettings {
     /// written.
     #[serde(default = "default_exports")]
     pub exports_dir: PathBuf,
+    /// Reverse proxies in front of the server, by address: from a request
+    /// they pass on, the client is the last address of `X-Forwarded-For`
+    /// that is not one of them. Empty (the default), `X-Forwarded-For` is
+    /// ignored: anyone can write it.
+    #[serde(default)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Which roles may call which operations, over the built-in defaults
     /// (the README lists the operations and their default roles).
     #[serde(default)]

@@ -60,13 +60,13 @@ impl Limiters {
     /// A request without a validated credential, from `ip`.
     pub(crate) fn check_ip(&self, ip: IpAddr) -> Result<(), Problem> {
         self.sweep();
-        self.ip.check_key(&ip).map_err(|_| limited(1))
+        self.ip.check_key(&client(ip)).map_err(|_| limited(1))
     }
 
     /// Refuse when `ip` has spent its failed authentications: then its
     /// credentials, codes and tokens are not even checked.
     pub(crate) fn check_failures(&self, ip: IpAddr) -> Result<(), Problem> {
-        match self.failures.wait(ip) {
+        match self.failures.wait(client(ip)) {
             None => Ok(()),
             Some(wait) => Err(limited(wait.as_secs().max(1))),
         }
@@ -74,7 +74,20 @@ impl Limiters {
 
     /// `ip` failed to authenticate once more.
     pub(crate) fn failed(&self, ip: IpAddr) {
-        self.failures.spend(ip);
+        self.failures.spend(client(ip));
+    }
+}
+
+/// The key an address is limited by: an IPv4 address itself, an IPv6
+/// address by its /64, the block one subscriber is given (one client could
+/// otherwise take a fresh address, and a fresh allowance, per request).
+fn client(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(v6.to_bits() & !u128::from(u64::MAX))),
+        },
     }
 }
 
@@ -107,7 +120,8 @@ impl FailureBudget {
     /// How long `ip` must wait, if it has no failure left.
     fn wait(&self, ip: IpAddr) -> Option<Duration> {
         let now = Instant::now();
-        let buckets = self.buckets.lock().ok()?;
+        // A lock poisoned by a panic elsewhere refuses: fail closed.
+        let Ok(buckets) = self.buckets.lock() else { return Some(Duration::from_secs(60)) };
         let level = self.level(*buckets.get(&ip)?, now);
         (level < 1.0).then(|| Duration::from_secs_f64((1.0 - level) * 60.0 / self.per_minute))
     }

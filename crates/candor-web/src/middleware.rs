@@ -35,7 +35,8 @@ pub(crate) async fn authenticate(State(state): State<AppState>, mut req: Request
     }
     // Without the peer's address (a router served some other way), all
     // such requests share one bucket: limited, not unlimited.
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(a)| a.ip());
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(a)| a.ip());
+    let ip = client_ip(peer, req.headers(), &state.settings().server.trusted_proxies);
     let guess = guessable(req.method(), req.uri().path());
     let caller = match identify(&state, ip, Presented::from_headers(req.headers()), guess).await {
         Ok(c) => c,
@@ -52,6 +53,19 @@ pub(crate) async fn authenticate(State(state): State<AppState>, mut req: Request
         }
     }
     r
+}
+
+/// The client a request comes from: its peer, unless the peer is a trusted
+/// proxy; then the last address of `X-Forwarded-For` (proxies append the
+/// address they heard from) that is not a trusted proxy itself. What the
+/// client wrote further left is its own say, not believed.
+fn client_ip(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','));
+    let hops: Vec<IpAddr> = forwarded.filter_map(|a| a.trim().parse().ok()).collect();
+    hops.into_iter().rev().find(|a| !trusted.contains(a)).unwrap_or(peer)
 }
 
 /// Who a request from `ip` presenting `presented` is, under the limits:

@@ -118,7 +118,13 @@ pub async fn serve(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    // Requests in flight finish within the request timeout; a client
+    // still holding its connection after that (reading a response slowly,
+    // say) does not keep the server from stopping.
+    let grace = Duration::from_secs(state.settings().server.timeout_seconds.max(1) + 5);
+    if tokio::time::timeout(grace, graceful.shutdown()).await.is_err() {
+        tracing::warn!("stopping with connections still open after {} s", grace.as_secs());
+    }
     state.sign_ins_settled().await;
     Ok(())
 }

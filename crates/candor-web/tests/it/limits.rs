@@ -138,3 +138,43 @@ async fn failed_token_logins_and_wrong_codes_are_limited_per_ip_address_strictly
     })
     .await;
 }
+
+/// The statuses of three anonymous requests from `peer`, each with the
+/// `X-Forwarded-For` that `forwarded` gives for its number.
+async fn three(api: &Api, peer: &str, forwarded: impl Fn(usize) -> Option<String>) -> Vec<StatusCode> {
+    let mut v = Vec::new();
+    for i in 0..3 {
+        let h = forwarded(i).map(|f| header("x-forwarded-for", &f)).unwrap_or_default();
+        v.push(send_from(&api.app, ip(peer), Method::GET, "/api/v1/policy/versions", h, None).await.status);
+    }
+    v
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_is_limited_apart_and_forged_forwarding_counts_for_nothing() {
+    let config =
+        EXAMPLE_CONFIG.replace("rate_per_ip = 20", "rate_per_ip = 1").replace("trusted_proxies = []", "trusted_proxies = [\"10.9.9.9\"]");
+    let api = Api::with_config(Fixture::with_policy(TestDb::sqlite()).await, &config).await;
+    let (ok, limited) = (StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS);
+    // Through the proxy: the client it names is limited, not the proxy.
+    assert_eq!(three(&api, "10.9.9.9", |_| Some("203.0.113.5".into())).await, [ok, ok, limited]);
+    assert_eq!(three(&api, "10.9.9.9", |_| Some("203.0.113.6".into())).await, [ok, ok, limited], "another client, its own allowance");
+    // What a client writes before the proxy's entry is not believed.
+    assert_eq!(three(&api, "10.9.9.9", |i| Some(format!("198.51.100.{i}, 203.0.113.7"))).await, [ok, ok, limited]);
+    // From anyone but the proxy, X-Forwarded-For is ignored.
+    assert_eq!(three(&api, "192.0.2.1", |i| Some(format!("198.51.100.{i}"))).await, [ok, ok, limited]);
+}
+
+#[tokio::test]
+async fn fresh_ipv6_addresses_of_one_subscriber_share_one_allowance() {
+    let config = EXAMPLE_CONFIG.replace("rate_per_ip = 20", "rate_per_ip = 1");
+    let api = Api::with_config(Fixture::with_policy(TestDb::sqlite()).await, &config).await;
+    let mut got = Vec::new();
+    for i in 1..=3 {
+        let peer = format!("2001:db8:1:2::{i:x}");
+        got.push(send_from(&api.app, ip(&peer), Method::GET, "/api/v1/policy/versions", HeaderMap::new(), None).await.status);
+    }
+    assert_eq!(got, [StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS]);
+    let other = send_from(&api.app, ip("2001:db8:1:3::1"), Method::GET, "/api/v1/policy/versions", HeaderMap::new(), None).await;
+    assert_eq!(other.status, StatusCode::UNAUTHORIZED, "another /64 is another subscriber");
+}
