@@ -101,6 +101,15 @@ pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool
             }
             if path != ":memory:" {
                 owner_only(std::path::Path::new(path)).map_err(|e| connect_err(format!("`{path}`: {e}")))?;
+                // Its log and shared-memory file hold the same data; SQLite
+                // makes new ones with the database's mode, but an older
+                // candor's may be there already.
+                for end in ["-wal", "-shm"] {
+                    let side = format!("{path}{end}");
+                    if std::path::Path::new(&side).exists() {
+                        owner_only(std::path::Path::new(&side)).map_err(|e| connect_err(format!("`{side}`: {e}")))?;
+                    }
+                }
             }
             format!("sqlite://{path}?mode={}", if options.create { "rwc" } else { "rw" })
         }

@@ -65,8 +65,17 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
                             );
                         }
                         match witness {
-                            Some(WitnessReport { path, agrees_up_to: Some(seq) }) => {
+                            Some(WitnessReport { path, agrees_up_to: Some(seq) }) if seq >= entries as i64 => {
                                 println!("  witness `{}`: agrees up to entry {seq}", path.display());
+                            }
+                            Some(WitnessReport { path, agrees_up_to: Some(seq) }) => {
+                                // Behind the log: a write's witness line failed (the
+                                // log says so) or a process stopped before writing it.
+                                println!(
+                                    "  witness `{}`: agrees up to entry {seq}, but holds no head of the {} entries after it: a rollback of those cannot be ruled out (check the log for failed witness writes; the next write catches up)",
+                                    path.display(),
+                                    entries as i64 - seq
+                                );
                             }
                             Some(WitnessReport { path, agrees_up_to: None }) => {
                                 println!(

@@ -38,8 +38,14 @@ fn init_writes_a_config_an_example_policy_private_keys_and_the_database() {
         // A file left readable by others (an older candor, a restore) is
         // tightened the next time it is opened.
         std::fs::set_permissions(i.file("candor.db"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::write(i.file("candor.db-wal"), b"").unwrap();
+        std::fs::set_permissions(i.file("candor.db-wal"), std::fs::Permissions::from_mode(0o644)).unwrap();
         i.ok(&["policy", "list"]);
-        assert_eq!(std::fs::metadata(i.file("candor.db")).unwrap().permissions().mode() & 0o777, 0o600);
+        for f in ["candor.db", "candor.db-wal"] {
+            if i.file(f).exists() {
+                assert_eq!(std::fs::metadata(i.file(f)).unwrap().permissions().mode() & 0o777, 0o600, "{f}");
+            }
+        }
     }
     let config = std::fs::read_to_string(i.file("candor.toml")).unwrap();
     for key in ["url = \"sqlite://candor.db\"", "dir = \"keys\"", "k_anonymity = 5", "addr = \"127.0.0.1:8080\""] {
