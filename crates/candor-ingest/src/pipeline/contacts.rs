@@ -2,16 +2,18 @@
 //! identifiers name, or is kept apart from a customer it shares an
 //! identifier with when their other identifiers conflict.
 //!
-//! Households share phones, and families e-mail addresses: one shared
-//! identifier is never enough to merge two people (DESIGN.md, rule 10), or
-//! an access request would disclose one person's data to the other and an
-//! erasure would delete both. So a row's customer is found by its
-//! person-specific identifiers first (customer number, then e-mail, then
-//! handles and accounts); a phone alone finds one only when nothing the
-//! customer already holds says otherwise (another e-mail, customer number
-//! or handle of the same platform, or another name). A subject holds at
-//! most one customer number: a row whose e-mail or handle names a customer
-//! with another number is someone else. When rows are kept apart, the
+//! Households share phones: a phone is never enough to merge two people
+//! (DESIGN.md, rule 10), or an access request would disclose one person's
+//! data to the other and an erasure would delete both. So a row's customer
+//! is found by the identifiers taken as a person's own first (customer
+//! number, then e-mail, then handles and accounts); a phone alone finds one
+//! only when nothing the customer already holds says otherwise (another
+//! e-mail, customer number or handle of the same platform, or another
+//! name). A row found by its e-mail or a handle is that customer, and a
+//! name it differs in is taken as a correction, since people change their
+//! names; but a subject holds at most one customer number, so a row whose
+//! e-mail or handle names a customer with another number is someone else
+//! (a shared family address). When rows are kept apart, the
 //! shared identifier stays with the customer who had it, the row becomes
 //! (or stays) a customer of its own, and the pair is recorded by kinds
 //! only, so the next import knows it, and staff can link or unlink
