@@ -117,12 +117,22 @@ pub async fn staff_session(State(state): State<AppState>, auth: RequestAuth, Jso
 /// End the browser session (staff or customer). Like every unsafe request
 /// of a session, it needs the session's CSRF token: another site must not
 /// be able to sign someone out.
-#[utoipa::path(delete, path = "/api/v1/session", tag = "sessions", responses((status = 204), (status = 403, body = Problem)))]
+#[utoipa::path(delete, path = "/api/v1/session", tag = "sessions", responses((status = 204), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn sign_out(State(state): State<AppState>, auth: RequestAuth, parts: Parts) -> ApiResult<Response> {
-    if let (Caller::Valid(Checked::Session(session), key), Some(cookie)) = (&auth.caller, crate::auth::cookie(&parts, SESSION_COOKIE)) {
-        crate::auth::check_csrf(&parts, &session.csrf)?;
-        state.candor().end_session(cookie).await?;
-        state.0.credentials.forget(key);
+    let cookie = crate::auth::cookie(&parts, SESSION_COOKIE);
+    match (&auth.caller, cookie) {
+        (Caller::Valid(Checked::Session(session), key), Some(cookie)) => {
+            crate::auth::check_csrf(&parts, &session.csrf)?;
+            state.candor().end_session(cookie).await?;
+            state.0.credentials.forget(key);
+        }
+        // The request speaks for a token, not for the session its cookie
+        // names: clearing the cookie would say signed out while the
+        // session went on.
+        (Caller::Valid(Checked::Token(..), _), Some(_)) => {
+            return Err(Problem::bad_request("sign out with the session cookie alone, without an `Authorization` header").into())
+        }
+        _ => {}
     }
     let mut r = StatusCode::NO_CONTENT.into_response();
     if let Some(c) = session_cookie(&state, "", 0) {

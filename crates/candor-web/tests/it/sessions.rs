@@ -130,3 +130,20 @@ async fn a_staff_session_follows_its_actor_removed_or_given_another_role() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn signing_out_with_a_token_beside_the_cookie_is_refused_rather_than_half_done() {
+    let api = Api::new(Fixture::with_policy(candor_test_support::TestDb::sqlite()).await).await;
+    let token = api.token("alice").to_owned();
+    let (cookie, csrf, _) = staff_session(&api.app, &token).await;
+    let mut both = with(&cookie, Some(&csrf));
+    both.insert("authorization", format!("Bearer {token}").parse().unwrap());
+    let r = api.send(Method::DELETE, "/api/v1/session", both, None).await;
+    assert_eq!((r.status, r.problem()), (StatusCode::BAD_REQUEST, Some("bad-request")), "{r:?}");
+    assert!(r.header("set-cookie").is_none(), "the cookie is not cleared while the session goes on: {r:?}");
+    // The session still works, and ends when signed out with its cookie.
+    assert_eq!(api.send(Method::GET, "/api/v1/policy/versions", with(&cookie, None), None).await.status, StatusCode::OK);
+    let out = api.send(Method::DELETE, "/api/v1/session", with(&cookie, Some(&csrf)), None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{out:?}");
+    assert_eq!(api.send(Method::GET, "/api/v1/policy/versions", with(&cookie, None), None).await.status, StatusCode::UNAUTHORIZED);
+}
