@@ -130,7 +130,7 @@ pub async fn sign_out(State(state): State<AppState>, auth: RequestAuth, parts: P
         // names: clearing the cookie would say signed out while the
         // session went on.
         (Caller::Valid(Checked::Token(..), _), Some(_)) => {
-            return Err(Problem::bad_request("sign out with the session cookie alone, without an `Authorization` header").into())
+            return Err(Problem::bad_request("sign out with the session cookie alone, without an `Authorization` header"))
         }
         _ => {}
     }
