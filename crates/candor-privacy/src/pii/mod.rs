@@ -26,6 +26,7 @@ mod dates;
 pub mod eval;
 mod numeric;
 mod operators;
+mod person;
 mod phone;
 mod structured;
 mod text;
@@ -36,6 +37,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use operators::{Numbering, Operator, Redactor};
+#[doc(hidden)]
+pub use person::train as person_training;
 
 /// Sentences a customer might write a phone number in (`{p}` stands for
 /// it): several languages, the start and end of a line, after punctuation.
@@ -199,6 +202,7 @@ const FEW_CANDIDATES: usize = 32;
 pub struct Analyzer {
     cues: context::Cues,
     phone: phone::PhoneRecognizer,
+    person: &'static person::PersonRecognizer,
 }
 
 impl Default for Analyzer {
@@ -210,7 +214,7 @@ impl Default for Analyzer {
 impl Analyzer {
     /// An analyzer with every recognizer.
     pub fn new() -> Self {
-        Self { cues: context::Cues::new(), phone: phone::PhoneRecognizer::default() }
+        Self { cues: context::Cues::new(), phone: phone::PhoneRecognizer::default(), person: person::PersonRecognizer::shared() }
     }
 
     /// Find every piece of personal data in `text`, ordered by position,
@@ -231,6 +235,7 @@ impl Analyzer {
         structured::letter_anchored(text, &cues, &mut cands);
         numeric::scan(text, &cues, &self.phone, &mut cands);
         context::recognize(text, &cues, &mut cands);
+        self.person.recognize(text, &mut cands);
         let spans = resolve(text, &mut cands, cues.is_ascii());
         SCRATCH.set((cands, cues.into_vec()));
         spans
@@ -262,6 +267,7 @@ impl Analyzer {
         stage("letter-anchored", &|t, c, o| structured::letter_anchored(t, c, o));
         stage("numeric", &|t, c, o| numeric::scan(t, c, &self.phone, o));
         stage("context", &|t, c, o| context::recognize(t, c, o));
+        stage("person", &|t, _, o| self.person.recognize(t, o));
         let s = Instant::now();
         for (t, c) in texts.iter().zip(&cues) {
             let mut cands = Vec::new();

@@ -1,0 +1,99 @@
+//! What the name recognizer knows about a word before it reads the
+//! sentence: how many sources list it as a first name or a surname, whether
+//! it is a common lower-case English word, a title (Mr, Frau) or a name
+//! particle (van, de la). The lists are data files under `data/names/`,
+//! made by `make_lists.py` from openly licensed sources (`SOURCES.md`).
+
+use std::collections::HashMap;
+
+use super::hash::{word_hash, IdentityHash};
+
+const FIRST_NAMES: &str = include_str!("../../../data/names/first-names.txt");
+const SURNAMES: &str = include_str!("../../../data/names/surnames.txt");
+const COMMON_WORDS: &str = include_str!("../../../data/names/common-words.txt");
+const TITLES: &str = include_str!("../../../data/names/titles.txt");
+const PARTICLES: &str = include_str!("../../../data/names/particles.txt");
+const NOT_NAMES: &str = include_str!("../../../data/names/not-names.txt");
+const PLACES: &str = include_str!("../../../data/names/places.txt");
+const WORD_RANKS: &str = include_str!("../../../data/names/word-ranks.txt");
+
+/// Bits of a word's entry.
+pub(crate) mod flag {
+    /// Listed as a first name by one source.
+    pub const FIRST_RARE: u16 = 1;
+    /// By a few.
+    pub const FIRST_SOME: u16 = 2;
+    /// By many.
+    pub const FIRST_COMMON: u16 = 4;
+    /// Listed as a surname by one source.
+    pub const LAST_RARE: u16 = 8;
+    /// By a few.
+    pub const LAST_SOME: u16 = 16;
+    /// By many.
+    pub const LAST_COMMON: u16 = 32;
+    /// A common lower-case English word.
+    pub const WORD: u16 = 64;
+    /// A title or honorific.
+    pub const TITLE: u16 = 128;
+    /// A particle inside names (van, de, von).
+    pub const PARTICLE: u16 = 256;
+    /// A word often capitalized that is never a name (weekdays, greetings).
+    pub const NOT_NAME: u16 = 512;
+    /// Among the 1,000 most frequent words of a language.
+    pub const TOP_1K: u16 = 1024;
+    /// Among the 5,000 most frequent.
+    pub const TOP_5K: u16 = 2048;
+    /// Among the 15,000 most frequent.
+    pub const TOP_15K: u16 = 4096;
+    /// A word of a place's name (a city, a country, a U.S. state).
+    pub const PLACE: u16 = 8192;
+    /// Any first-name bit.
+    pub const FIRST: u16 = FIRST_RARE | FIRST_SOME | FIRST_COMMON;
+    /// Any surname bit.
+    pub const LAST: u16 = LAST_RARE | LAST_SOME | LAST_COMMON;
+}
+
+/// Words and their flags, keyed by the hash of the lower-cased word.
+#[derive(Debug)]
+pub(crate) struct Gazetteer {
+    words: HashMap<u64, u16, IdentityHash>,
+}
+
+impl Gazetteer {
+    pub(crate) fn new() -> Self {
+        let mut words: HashMap<u64, u16, IdentityHash> = HashMap::with_capacity_and_hasher(300_000, IdentityHash::default());
+        let mut add = |list: &str, f: &dyn Fn(Option<u32>) -> u16| {
+            for line in list.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+                let mut parts = line.split('\t');
+                let word = parts.next().unwrap_or_default().trim();
+                let count = parts.next().and_then(|c| c.trim().parse().ok());
+                if !word.is_empty() {
+                    *words.entry(word_hash(word.as_bytes())).or_default() |= f(count);
+                }
+            }
+        };
+        let bucket = |c: Option<u32>, rare, some, common| match c.unwrap_or(1) {
+            0..=1 => rare,
+            2..=9 => some,
+            _ => common,
+        };
+        add(FIRST_NAMES, &|c| bucket(c, flag::FIRST_RARE, flag::FIRST_SOME, flag::FIRST_COMMON));
+        add(SURNAMES, &|c| bucket(c, flag::LAST_RARE, flag::LAST_SOME, flag::LAST_COMMON));
+        add(COMMON_WORDS, &|_| flag::WORD);
+        add(TITLES, &|_| flag::TITLE);
+        add(PARTICLES, &|_| flag::PARTICLE);
+        add(NOT_NAMES, &|_| flag::NOT_NAME);
+        add(PLACES, &|_| flag::PLACE);
+        add(WORD_RANKS, &|c| match c {
+            Some(1) => flag::TOP_1K,
+            Some(2) => flag::TOP_5K,
+            _ => flag::TOP_15K,
+        });
+        Self { words }
+    }
+
+    /// The flags of a word by the hash of its lower-cased form.
+    pub(crate) fn flags(&self, hash: u64) -> u16 {
+        self.words.get(&hash).copied().unwrap_or(0)
+    }
+}
