@@ -1,7 +1,9 @@
 //! `candor eval pii FILE`: precision, recall and F1 of the PII engine on a
 //! labelled corpus, per type and overall, scored as the reference scorer
 //! does; `--predictions OUT` writes the predicted spans in the corpus'
-//! own format so any outside scorer can check the figures.
+//! own format so any outside scorer can check the figures; `--confusion`
+//! adds the matrix of gold types against predicted types (`NONE`: missed
+//! or invented), to see where the errors go.
 //!
 //! `candor eval sentiment FILE`: accuracy and macro-F1 of the sentiment
 //! model over negative, neutral and positive, per label too;
@@ -14,7 +16,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use candor_privacy::pii::eval::{score, Document, LabelledSpan};
+use candor_privacy::pii::eval::{confusion, score, Confusion, Document, LabelledSpan, Report};
 use candor_privacy::Analyzer;
 
 use crate::{output, Global, Outcome};
@@ -29,6 +31,11 @@ pub enum Command {
         /// Write the predictions here, one `{"id", "text", "spans"}` line per message.
         #[arg(long, value_name = "OUT")]
         predictions: Option<PathBuf>,
+        /// Also print the confusion matrix: gold types (rows) against
+        /// predicted types (columns), `NONE` for a missed gold span or an
+        /// invented prediction; with `--json`, under the key `confusion`.
+        #[arg(long)]
+        confusion: bool,
     },
     /// The sentiment model on a JSONL corpus of `{"id", "text", "label"}` lines.
     Sentiment {
@@ -58,7 +65,7 @@ pub fn read_corpus(file: &PathBuf) -> anyhow::Result<Vec<Document>> {
 /// Run an evaluation.
 pub fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
     match c {
-        Command::Pii { file, predictions } => pii(g, &file, predictions.as_ref()),
+        Command::Pii { file, predictions, confusion } => pii(g, &file, predictions.as_ref(), confusion),
         Command::Sentiment { file, predictions } => sentiment(g, &file, predictions.as_ref()),
     }
 }
@@ -113,7 +120,16 @@ fn sentiment(g: &Global, file: &PathBuf, predictions: Option<&PathBuf>) -> anyho
     Ok(Outcome::Ok)
 }
 
-fn pii(g: &Global, file: &PathBuf, predictions: Option<&PathBuf>) -> anyhow::Result<Outcome> {
+/// The JSON of `candor eval pii --confusion`: the scorer's map of type ->
+/// scores and `ALL`, unchanged, with the matrix beside them.
+#[derive(serde::Serialize)]
+struct WithConfusion<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    confusion: &'a Confusion,
+}
+
+fn pii(g: &Global, file: &PathBuf, predictions: Option<&PathBuf>, with_confusion: bool) -> anyhow::Result<Outcome> {
     let docs = read_corpus(file)?;
     let analyzer = Analyzer::new();
     let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
@@ -153,12 +169,21 @@ fn pii(g: &Global, file: &PathBuf, predictions: Option<&PathBuf>) -> anyhow::Res
     }
     let by_id: HashMap<String, Vec<LabelledSpan>> = predicted.into_iter().collect();
     let report = score(&docs, &by_id);
+    let matrix = with_confusion.then(|| confusion(&docs, &by_id));
     if g.json {
-        output::json(&report)?;
+        match &matrix {
+            Some(m) => output::json(&WithConfusion { report: &report, confusion: m })?,
+            None => output::json(&report)?,
+        }
     } else {
         println!("{:14} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}", "type", "P", "R", "F1", "tp", "fp", "fn");
         for (t, r) in report.by_type.iter().map(|(k, v)| (k.as_str(), v)).chain([("ALL", &report.all)]) {
             println!("{t:14} {:6.3} {:6.3} {:6.3} {:6} {:6} {:6}", r.precision, r.recall, r.f1, r.tp, r.fp, r.fn_);
+        }
+        if let Some(m) = &matrix {
+            println!();
+            println!("confusion: rows are gold types, columns predicted types; NONE column: missed, NONE row: invented");
+            print!("{}", m.table());
         }
         let secs = elapsed.as_secs_f64().max(1e-9);
         eprintln!(

@@ -5,6 +5,7 @@
 mod analytics;
 mod bad_input;
 mod consent;
+mod eval;
 mod foundation;
 mod import;
 mod keys;
