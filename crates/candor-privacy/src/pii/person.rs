@@ -61,8 +61,8 @@ pub(crate) struct Word {
     pub flags: u16,
     /// What lies before it.
     gap: u8,
-    /// Part of an address, link or handle, or glued to digits: never a name.
-    glued: bool,
+    /// Never a name: a contraction, or a word of a brand's name.
+    never: bool,
 }
 
 /// Shape bits.
@@ -129,6 +129,7 @@ pub(crate) fn tokenize(text: &str, gazetteer: &Gazetteer, out: &mut Vec<Word>) {
         let mut end = i + c.len_utf8();
         let mut shape_bits = 0u8;
         let mut chars = 1usize;
+        let mut contraction = false;
         let (mut upper, mut lower) = (usize::from(c.is_uppercase()), usize::from(c.is_lowercase()));
         loop {
             let Some(d) = text[end..].chars().next() else { break };
@@ -141,6 +142,20 @@ pub(crate) fn tokenize(text: &str, gazetteer: &Gazetteer, out: &mut Vec<Word>) {
             }
             if matches!(d, '\'' | '’' | '-') {
                 let after = end + d.len_utf8();
+                if d != '-' {
+                    // A possessive ends the word before it (Sarah's); a
+                    // contraction (don't, we'll, I'm) is never a name.
+                    let tail: &[u8] = text[after..].as_bytes();
+                    let letters = tail.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+                    let rest = &tail[..letters];
+                    let next_is_letter = text[after + letters..].chars().next().is_some_and(char::is_alphabetic);
+                    if !next_is_letter && rest.eq_ignore_ascii_case(b"s") {
+                        break;
+                    }
+                    if !next_is_letter && CONTRACTIONS.iter().any(|c| rest.eq_ignore_ascii_case(c) || (c == b"t" && rest.eq_ignore_ascii_case(b"t") && text[..end].ends_with(['n', 'N']))) {
+                        contraction = true;
+                    }
+                }
                 if text[after..].chars().next().is_some_and(char::is_alphabetic) {
                     shape_bits |= if d == '-' { shape::HYPHEN } else { shape::APOSTROPHE };
                     end = after;
@@ -188,11 +203,43 @@ pub(crate) fn tokenize(text: &str, gazetteer: &Gazetteer, out: &mut Vec<Word>) {
             || (prev_byte == Some(b'.') && start >= 2 && b[start - 2].is_ascii_alphanumeric())
             || next_byte.is_some_and(|n| matches!(n, b'@' | b'_' | b'/' | b'=') || n.is_ascii_digit())
             || (next_byte == Some(b'.') && after_next.is_some_and(|a| a.is_ascii_alphanumeric()));
+        i = end;
+        if glued {
+            // Not a word of the sentence: the next word's gap spans it.
+            continue;
+        }
         let flags = gazetteer.flags(lower_hash);
-        out.push(Word { start, end, lower: lower_hash, suffix, shape: shape_bits, flags, gap, glued });
+        out.push(Word { start, end, lower: lower_hash, suffix, shape: shape_bits, flags, gap, never: contraction });
         first = false;
         last_end = end;
-        i = end;
+    }
+    mark_brands(gazetteer, out);
+}
+
+/// Endings after an apostrophe that make a contraction (n't is checked
+/// as `t` after an `n`).
+const CONTRACTIONS: &[&[u8]] = &[b"t", b"re", b"ve", b"ll", b"d", b"m"];
+
+/// Mark the words of every brand's name the gazetteer knows as never a
+/// name, the longest match first.
+fn mark_brands(gazetteer: &Gazetteer, words: &mut [Word]) {
+    let mut i = 0;
+    while i < words.len() {
+        let mut matched = 0;
+        if gazetteer.may_start_brand(words[i].lower) {
+            let mut h = 0u64;
+            for (k, w) in words[i..].iter().take(gazetteer::MAX_BRAND_WORDS).enumerate() {
+                work::step(1);
+                h = pair(h, w.lower);
+                if gazetteer.is_brand(h) {
+                    matched = k + 1;
+                }
+            }
+        }
+        for w in &mut words[i..i + matched] {
+            w.never = true;
+        }
+        i += matched.max(1);
     }
 }
 
@@ -238,7 +285,7 @@ fn class(w: &Word) -> u64 {
 /// frequent a word it is, its case and whether it starts a line or
 /// sentence, so that what holds for all frequent words or all rare names
 /// is learnt once.
-fn coarse(w: &Word, i: usize) -> u64 {
+fn coarse(w: &Word, i: usize, lowered: bool) -> u64 {
     let level = |rare: u16, some: u16, common: u16| {
         if w.flags & common != 0 {
             3u64
@@ -253,14 +300,14 @@ fn coarse(w: &Word, i: usize) -> u64 {
     let freq = level(flag::TOP_15K, flag::TOP_5K, flag::TOP_1K);
     let starts = u64::from(i == 0 || matches!(w.gap, gap::NEWLINE | gap::SENTENCE | gap::START));
     let case = u64::from(w.shape & (shape::CAPITAL | shape::ALL_CAPS | shape::ALL_LOWER));
-    first | last << 2 | freq << 4 | starts << 6 | case << 7 | u64::from(w.flags & (flag::WORD | flag::NOT_NAME | flag::TITLE | flag::PARTICLE | flag::PLACE)) << 16
+    first | last << 2 | freq << 4 | starts << 6 | case << 7 | u64::from(lowered) << 15 | u64::from(w.flags & (flag::WORD | flag::NOT_NAME | flag::TITLE | flag::PARTICLE | flag::PLACE)) << 16
 }
 
 const NAME_FLAGS: u16 = flag::FIRST | flag::LAST | flag::TITLE | flag::PARTICLE;
 
 /// Whether the word is tagged O without asking the model.
 pub(crate) fn obviously_not(w: &Word, prev: usize, lowered: bool) -> bool {
-    if w.glued {
+    if w.never {
         return true;
     }
     let lower_case = w.shape & shape::ALL_LOWER != 0;
@@ -308,9 +355,9 @@ pub(crate) fn features(words: &[Word], i: usize, prev: usize, lowered: bool, out
         pair(prev_tag, n_class),
         pair(p_class, cls),
         pair(u64::from(i.min(3) as u8), cls),
-        coarse(w, i),
-        pair(prev_tag, coarse(w, i)),
-        pair(n_lower, coarse(w, i)),
+        coarse(w, i, lowered),
+        pair(prev_tag, coarse(w, i, lowered)),
+        pair(n_lower, coarse(w, i, lowered)),
     ];
     for (t, (o, v)) in out.iter_mut().zip(values).enumerate() {
         *o = feature(t as u8, v);

@@ -6,7 +6,9 @@
 
 use std::collections::HashMap;
 
-use super::hash::{word_hash, IdentityHash};
+use std::collections::HashSet;
+
+use super::hash::{pair, word_hash, IdentityHash};
 
 const FIRST_NAMES: &str = include_str!("../../../data/names/first-names.txt");
 const SURNAMES: &str = include_str!("../../../data/names/surnames.txt");
@@ -15,6 +17,7 @@ const TITLES: &str = include_str!("../../../data/names/titles.txt");
 const PARTICLES: &str = include_str!("../../../data/names/particles.txt");
 const NOT_NAMES: &str = include_str!("../../../data/names/not-names.txt");
 const PLACES: &str = include_str!("../../../data/names/places.txt");
+const BRANDS: &str = include_str!("../../../data/names/brands.txt");
 const WORD_RANKS: &str = include_str!("../../../data/names/word-ranks.txt");
 
 /// Bits of a word's entry.
@@ -57,7 +60,14 @@ pub(crate) mod flag {
 #[derive(Debug)]
 pub(crate) struct Gazetteer {
     words: HashMap<u64, u16, IdentityHash>,
+    /// Brands' names, by the hash of their words' hashes.
+    brands: HashSet<u64, IdentityHash>,
+    /// The hashes of brands' first words.
+    brand_starts: HashSet<u64, IdentityHash>,
 }
+
+/// The most words a brand's name has.
+pub(crate) const MAX_BRAND_WORDS: usize = 4;
 
 impl Gazetteer {
     pub(crate) fn new() -> Self {
@@ -89,7 +99,29 @@ impl Gazetteer {
             Some(2) => flag::TOP_5K,
             _ => flag::TOP_15K,
         });
-        Self { words }
+        let (mut brands, mut brand_starts) = (HashSet::default(), HashSet::default());
+        for line in BRANDS.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let words: Vec<u64> = line
+                .split(|c: char| !(c.is_alphabetic() || c == '\'' || c == '-'))
+                .filter(|w| !w.is_empty())
+                .map(|w| word_hash(w.to_lowercase().as_bytes()))
+                .collect();
+            if let Some(&first) = words.first() {
+                brand_starts.insert(first);
+                brands.insert(words.iter().fold(0u64, |h, &w| pair(h, w)));
+            }
+        }
+        Self { words, brands, brand_starts }
+    }
+
+    /// Whether a brand's name may start with this word.
+    pub(crate) fn may_start_brand(&self, hash: u64) -> bool {
+        self.brand_starts.contains(&hash)
+    }
+
+    /// Whether these words (folded with [`pair`]) are a brand's name.
+    pub(crate) fn is_brand(&self, hash: u64) -> bool {
+        self.brands.contains(&hash)
     }
 
     /// The flags of a word by the hash of its lower-cased form.
