@@ -101,6 +101,7 @@ impl PersonRecognizer {
         words.clear();
         tokenize(text, &self.gazetteer, &mut words);
         if !words.is_empty() {
+            veto(&words, out);
             let lowered = !text.bytes().any(|b| b.is_ascii_uppercase());
             tags.clear();
             tags.resize(words.len(), (O, 0.0));
@@ -109,6 +110,27 @@ impl PersonRecognizer {
         }
         SCRATCH.set((words, tags));
     }
+}
+
+/// Drop the names other recognizers found (after a greeting, say) whose
+/// every word is never a name: a brand's ("Thanks Vodafone,") or a
+/// contraction ("Don't").
+fn veto(words: &[Word], out: &mut Vec<Candidate>) {
+    out.retain(|c| {
+        if c.entity != EntityType::Person {
+            return true;
+        }
+        let first = words.partition_point(|w| w.end <= c.start);
+        work::step(words.len().max(1).ilog2() as usize + 1);
+        let inside = words[first..].iter().take_while(|w| w.start < c.end);
+        let mut any = false;
+        let all_never = inside.inspect(|_| {
+            any = true;
+            work::step(1);
+        })
+        .all(|w| w.never);
+        !(any && all_never)
+    });
 }
 
 /// Split `text` into words (letters, with inner apostrophes and hyphens)
