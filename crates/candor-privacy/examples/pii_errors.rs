@@ -29,7 +29,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let spans: Vec<LabelledSpan> = analyzer
             .analyze(&d.text)
             .iter()
-            .map(|s| LabelledSpan { start: s.char_start, end: s.char_end, entity: s.entity.as_str().to_owned(), text: Some(s.text(&d.text).to_owned()) })
+            .map(|s| LabelledSpan {
+                start: s.char_start,
+                end: s.char_end,
+                entity: s.entity.as_str().to_owned(),
+                text: Some(s.text(&d.text).to_owned()),
+            })
             .collect();
         predicted.insert(d.id.clone(), spans);
     }
@@ -48,7 +53,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let preds = &predicted[&d.id];
         for g in d.spans.iter().filter(|g| wanted(&g.entity)) {
             if !preds.iter().any(|p| p.entity == g.entity && overlaps(g, p)) {
-                let got: Vec<String> = preds.iter().filter(|p| p.start < g.end && g.start < p.end).map(|p| format!("{}={:?}", p.entity, chars(&d.text, p.start, p.end))).collect();
+                let got: Vec<String> = preds
+                    .iter()
+                    .filter(|p| p.start < g.end && g.start < p.end)
+                    .map(|p| format!("{}={:?}", p.entity, chars(&d.text, p.start, p.end)))
+                    .collect();
                 println!("MISS {} {:?} in {:?} got {:?}", g.entity, chars(&d.text, g.start, g.end), d.text, got);
             }
         }

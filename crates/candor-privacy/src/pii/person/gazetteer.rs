@@ -59,7 +59,7 @@ pub(crate) mod flag {
 /// Words and their flags, keyed by the hash of the lower-cased word.
 #[derive(Debug)]
 pub(crate) struct Gazetteer {
-    words: HashMap<u64, u16, IdentityHash>,
+    words: Slots,
     /// Brands' names, by the hash of their words' hashes.
     brands: HashSet<u64, IdentityHash>,
     /// The hashes of brands' first words.
@@ -72,13 +72,14 @@ pub(crate) const MAX_BRAND_WORDS: usize = 4;
 impl Gazetteer {
     pub(crate) fn new() -> Self {
         let mut words: HashMap<u64, u16, IdentityHash> = HashMap::with_capacity_and_hasher(300_000, IdentityHash::default());
+        let words_ref = &mut words;
         let mut add = |list: &str, f: &dyn Fn(Option<u32>) -> u16| {
             for line in list.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
                 let mut parts = line.split('\t');
                 let word = parts.next().unwrap_or_default().trim();
                 let count = parts.next().and_then(|c| c.trim().parse().ok());
                 if !word.is_empty() {
-                    *words.entry(word_hash(word.as_bytes())).or_default() |= f(count);
+                    *words_ref.entry(word_hash(word.as_bytes())).or_default() |= f(count);
                 }
             }
         };
@@ -111,7 +112,7 @@ impl Gazetteer {
                 brands.insert(words.iter().fold(0u64, |h, &w| pair(h, w)));
             }
         }
-        Self { words, brands, brand_starts }
+        Self { words: Slots::new(&words), brands, brand_starts }
     }
 
     /// Whether a brand's name may start with this word.
@@ -126,6 +127,59 @@ impl Gazetteer {
 
     /// The flags of a word by the hash of its lower-cased form.
     pub(crate) fn flags(&self, hash: u64) -> u16 {
-        self.words.get(&hash).copied().unwrap_or(0)
+        self.words.get(hash)
+    }
+}
+
+/// The words' flags in four bytes a word, so that the table (a quarter of
+/// a million words) stays in the cache: an open-addressing table of
+/// 18-bit fingerprints beside 14 bits of flags, probed linearly. Two
+/// words share an entry only if they share a slot's neighbourhood and a
+/// fingerprint, one chance in about a hundred thousand.
+#[derive(Debug)]
+struct Slots {
+    slots: Vec<u32>,
+    mask: usize,
+}
+
+const FLAG_BITS: u32 = 14;
+
+impl Slots {
+    fn new(words: &HashMap<u64, u16, IdentityHash>) -> Self {
+        let size = (words.len() * 2).next_power_of_two().max(16);
+        let mut t = Self { slots: vec![0; size], mask: size - 1 };
+        for (&h, &f) in words {
+            let fp = Self::fingerprint(h);
+            let mut i = (h as usize) & t.mask;
+            loop {
+                let s = t.slots[i];
+                if s == 0 || s >> FLAG_BITS == fp {
+                    t.slots[i] = fp << FLAG_BITS | (s & ((1 << FLAG_BITS) - 1)) | u32::from(f) & ((1 << FLAG_BITS) - 1);
+                    break;
+                }
+                i = (i + 1) & t.mask;
+            }
+        }
+        t
+    }
+
+    /// 18 bits of the hash the index does not use, never zero.
+    fn fingerprint(h: u64) -> u32 {
+        ((h >> 46) as u32 | 1 << 17) & 0x3_ffff
+    }
+
+    fn get(&self, h: u64) -> u16 {
+        let fp = Self::fingerprint(h);
+        let mut i = (h as usize) & self.mask;
+        loop {
+            let s = self.slots[i];
+            if s == 0 {
+                return 0;
+            }
+            if s >> FLAG_BITS == fp {
+                return (s & ((1 << FLAG_BITS) - 1)) as u16;
+            }
+            i = (i + 1) & self.mask;
+        }
     }
 }

@@ -54,7 +54,8 @@ struct Sentence {
 
 fn sentence(g: &Gazetteer, ex: &Example) -> Sentence {
     let mut words = Vec::new();
-    tokenize(&ex.text, g, &mut words);
+    let lowered = super::is_lowered(&ex.text);
+    tokenize(&ex.text, g, lowered, &mut words);
     // Char offsets to byte offsets.
     let bytes: Vec<usize> = ex.text.char_indices().map(|(b, _)| b).chain([ex.text.len()]).collect();
     let byte = |c: usize| bytes.get(c).copied().unwrap_or(ex.text.len());
@@ -70,7 +71,6 @@ fn sentence(g: &Gazetteer, ex: &Example) -> Sentence {
         };
         prev_in = inside;
     }
-    let lowered = !ex.text.bytes().any(|b| b.is_ascii_uppercase());
     Sentence { words, gold, lowered }
 }
 
@@ -124,7 +124,7 @@ pub fn train(examples: &[Example], opt: Options) -> (Vec<u8>, Report) {
             scratch.clear();
             scratch.extend(s.words.iter().map(|wd| {
                 let mut wd = *wd;
-                if rng.chance(opt.dropout) {
+                if wd.flags != super::UNREAD && rng.chance(opt.dropout) {
                     wd.flags &= !(flag::FIRST | flag::LAST);
                 }
                 wd
@@ -186,8 +186,8 @@ pub fn explain(text: &str) -> Vec<(String, u16, usize, [f32; 3])> {
     let g = Gazetteer::new();
     let m = Model::embedded();
     let mut words = Vec::new();
-    tokenize(text, &g, &mut words);
-    let lowered = !text.bytes().any(|b| b.is_ascii_uppercase());
+    let lowered = super::is_lowered(text);
+    tokenize(text, &g, lowered, &mut words);
     let mut keys = [0u64; N_FEATURES];
     let mut prev = O;
     let mut out = Vec::new();
