@@ -20,12 +20,17 @@ use super::{Candidate, EntityType as E};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Cue {
     Phone,
+    /// Labels a phone number written before it (`… office`, `… is my mobile`).
+    PhoneLabel,
     Ssn,
     Card,
     Ip,
     Nino,
     Dob,
     Order,
+    /// A parcel's tracking number follows (an order reference of 10
+    /// characters or more).
+    Tracking,
     Name,
     NameWeak,
     Honorific,
@@ -49,12 +54,14 @@ impl Cue {
     fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "phone" => Self::Phone,
+            "phone_label" => Self::PhoneLabel,
             "ssn" => Self::Ssn,
             "card" => Self::Card,
             "ip" => Self::Ip,
             "nino" => Self::Nino,
             "dob" => Self::Dob,
             "order" => Self::Order,
+            "tracking" => Self::Tracking,
             "name" => Self::Name,
             "name_weak" => Self::NameWeak,
             "honorific" => Self::Honorific,
@@ -138,6 +145,22 @@ impl CueHits {
             step(1);
             h.cue == cue
         })
+    }
+
+    /// The last `cue` that ends at most `window` bytes before `pos`.
+    pub(crate) fn last_before(&self, pos: usize, window: usize, cue: Cue) -> Option<CueHit> {
+        let from = pos.saturating_sub(window);
+        step((usize::BITS - self.0.len().leading_zeros()) as usize + 1);
+        let first = self.0.partition_point(|h| h.end < from);
+        self.0[first..]
+            .iter()
+            .take_while(|h| {
+                step(1);
+                h.end <= pos
+            })
+            .filter(|h| h.cue == cue)
+            .last()
+            .copied()
     }
 
     /// The hits that end at `end`.
@@ -1688,7 +1711,11 @@ const MAX_REFERENCE: usize = 30;
 
 pub(crate) fn orders(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     let b = text.as_bytes();
-    for h in cues.of(Cue::Order) {
+    for h in cues.of(Cue::Order).chain(cues.of(Cue::Tracking)) {
+        // A tracking number is 10 characters at least (DHL's 10 digits,
+        // Royal Mail's 13, UPS's 18, USPS's 20 to 22): `tracking 1Z999`
+        // is the start of one at best.
+        let tracking = h.cue == Cue::Tracking;
         let mut j = h.end;
         // Filler words and symbols: `order number: #A-123`, `nº 123`, `mi localizador es X`.
         for _ in 0..5 {
@@ -1723,8 +1750,25 @@ pub(crate) fn orders(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
             end += 1;
         }
         step(2 * (end - start) + 1);
-        // An all-digit reference written in groups: `620 184 7731`.
-        if b[start..end].iter().all(u8::is_ascii_digit) {
+        // An all-digit reference written in groups: `620 184 7731`; a
+        // tracking number in groups with digits: `1Z 999 AA1 0123 4567 84`.
+        let all_digits = b[start..end].iter().all(u8::is_ascii_digit);
+        if tracking && !all_digits && b[start..end].iter().any(u8::is_ascii_digit) {
+            let mut k = end;
+            while end - start <= MAX_REFERENCE && b.get(k) == Some(&b' ') && b.get(k + 1).is_some_and(u8::is_ascii_alphanumeric) {
+                let mut g = k + 1;
+                while g < b.len() && b[g].is_ascii_alphanumeric() && g - k <= MAX_REFERENCE {
+                    g += 1;
+                }
+                step(g - k);
+                if !boundary_after(text, g) || !b[k + 1..g].iter().any(u8::is_ascii_digit) {
+                    break;
+                }
+                end = g;
+                k = g;
+            }
+        }
+        if all_digits {
             let mut k = end;
             while end - start <= MAX_REFERENCE && b.get(k) == Some(&b' ') && b.get(k + 1).is_some_and(u8::is_ascii_digit) {
                 let mut g = k + 1;
@@ -1743,7 +1787,10 @@ pub(crate) fn orders(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
         step(3 * token.len());
         let digits = token.iter().filter(|c| c.is_ascii_digit()).count();
         let letters_lower = token.iter().any(u8::is_ascii_lowercase) && token.iter().any(u8::is_ascii_uppercase);
-        let fits = (4..=MAX_REFERENCE).contains(&token.len())
+        // A date after an order cue is when it was placed, not its number.
+        let date = digits > 0 && text.get(start..end).is_some_and(super::dates::is_numeric_date);
+        let fits = !date
+            && (if tracking { 10 } else { 4 }..=MAX_REFERENCE).contains(&token.len())
             && boundary_before(text, start)
             && boundary_after(text, end)
             && b.get(end) != Some(&b'@');
@@ -1753,6 +1800,7 @@ pub(crate) fn orders(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
         if fits && digits > 0 && !letters_lower {
             out.push(Candidate::new(E::OrderId, start, end, if near { 0.9 } else { 0.8 }, "order_id"));
         } else if fits
+            && !tracking
             && (5..=10).contains(&token.len())
             && token.iter().all(u8::is_ascii_uppercase)
             && !shouted_word(text.get(start..end).unwrap_or_default())
@@ -1817,20 +1865,149 @@ fn shouted_word(token: &str) -> bool {
     lower_in(token, SHOUTED)
 }
 
-/// Words between a date-of-birth cue and the date.
-const DOB_FILLER: &[&str] = &["am", "de", "el", "em", "es", "est", "il", "is", "ist", "le", "my", "of", "on", "op", "the", "was", "é"];
+/// Words between a date-of-birth cue and the date: `DOB: it's 12/03/1985`,
+/// `born on Tuesday, 3 March 1985`, `fecha de nacimiento? es el …`.
+const DOB_FILLER: &[&str] = &[
+    "am",
+    "and",
+    "as",
+    "at",
+    "bitte",
+    "c'est",
+    "c’est",
+    "de",
+    "del",
+    "du",
+    "el",
+    "em",
+    "en",
+    "er",
+    "es",
+    "est",
+    "favor",
+    "fri",
+    "friday",
+    "fue",
+    "here",
+    "il",
+    "is",
+    "ist",
+    "it",
+    "it's",
+    "its",
+    "it’s",
+    "la",
+    "lautet",
+    "le",
+    "mine",
+    "mon",
+    "monday",
+    "my",
+    "of",
+    "ok",
+    "okay",
+    "on",
+    "op",
+    "please",
+    "pls",
+    "plz",
+    "por",
+    "sat",
+    "saturday",
+    "sun",
+    "sunday",
+    "sure",
+    "svp",
+    "thanks",
+    "the",
+    "thu",
+    "thur",
+    "thurs",
+    "thursday",
+    "tue",
+    "tues",
+    "tuesday",
+    "was",
+    "wed",
+    "wednesday",
+    "yeah",
+    "yes",
+    "è",
+    "é",
+];
+
+/// How a form asks for a date (`date of birth (dd/mm/yyyy): …`), lower case.
+const DATE_FORMATS: &[&str] = &[
+    "aaaa-mm-jj",
+    "dd-mm-yyyy",
+    "dd.mm.yy",
+    "dd.mm.yyyy",
+    "dd/mm/aaaa",
+    "dd/mm/yy",
+    "dd/mm/yyyy",
+    "gg/mm/aaaa",
+    "jj.mm.aaaa",
+    "jj/mm/aaaa",
+    "mm/dd/yy",
+    "mm/dd/yyyy",
+    "tt.mm.jj",
+    "tt.mm.jjjj",
+    "yyyy-mm-dd",
+    "yyyy/mm/dd",
+];
+
+/// The most punctuation and space read between two words after a date
+/// of birth cue: the question mark, line break and dash of
+/// `Date of birth?\n- 3 March 1985`, and no long run of them (read again
+/// from each cue, that would make the work grow faster than the text).
+const DOB_GAP: usize = 12;
+
+/// Past punctuation, spaces and line breaks from `j`, [`DOB_GAP`] bytes
+/// at most: the cue may end a question or a line (`what's your DOB? -
+/// 12/03/1985`, `Date of birth?\n3 March 1985`), but stand in the same
+/// sentence as the date or the one before it.
+fn dob_gap(text: &str, j: usize) -> usize {
+    let b = text.as_bytes();
+    let mut k = j;
+    let mut breaks = 0;
+    while k < b.len() && k - j < DOB_GAP {
+        step(1);
+        match b[k] {
+            b' ' | b'\t' | b':' | b',' | b'-' | b'(' | b')' | b'"' | b'=' | b'>' => k += 1,
+            b'?' | b'!' | b'.' | b'\n' | b'\r' => {
+                // A second break is the sentence after the next one.
+                if breaks == 0 || matches!(b[k - 1], b'?' | b'!' | b'.' | b'\n' | b'\r') {
+                    breaks = 1;
+                    k += 1;
+                } else {
+                    return j;
+                }
+            }
+            _ if text.get(k..).is_some_and(|s| s.starts_with('–') || s.starts_with('—')) => k += 3,
+            _ => break,
+        }
+    }
+    k
+}
 
 pub(crate) fn dates_of_birth(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     for h in cues.of(Cue::Dob) {
         let mut j = h.end;
-        for _ in 0..4 {
-            j = skip_blanks(text, j);
-            while matches!(text.as_bytes().get(j), Some(b':' | b',' | b'-' | b'(')) {
-                step(1);
-                j = skip_blanks(text, j + 1);
+        for _ in 0..5 {
+            j = dob_gap(text, j);
+            let Some(e) = word_end(text, j) else { break };
+            let w = text.get(j..e).unwrap_or_default();
+            if lower_in(w, DOB_FILLER) {
+                j = e;
+                continue;
             }
-            match word_end(text, j).and_then(|e| text.get(j..e).map(|w| (w, e))) {
-                Some((w, e)) if lower_in(w, DOB_FILLER) => j = e,
+            // `(dd/mm/yyyy)`: a word of a format's letters, then a separator.
+            let fmt_end = (j + 12).min(text.len());
+            let fmt = text.as_bytes()[j..fmt_end].iter().position(|c| !(c.is_ascii_alphabetic() || matches!(c, b'/' | b'.' | b'-')));
+            let fmt_end = fmt.map_or(fmt_end, |k| j + k);
+            step(fmt_end - j);
+            match text.get(j..fmt_end) {
+                Some(f) if lower_in(f, DATE_FORMATS) => j = fmt_end,
                 _ => break,
             }
         }
@@ -1899,6 +2076,7 @@ mod word_list_tests {
             ("ORDER_FILLER", ORDER_FILLER),
             ("SHOUTED", SHOUTED),
             ("DOB_FILLER", DOB_FILLER),
+            ("DATE_FORMATS", DATE_FORMATS),
             ("NOT_PLACES", address::NOT_PLACES),
             ("STREET_PARTICLES", address::STREET_PARTICLES),
             ("LOCALITY_PARTICLES", address::LOCALITY_PARTICLES),

@@ -187,6 +187,17 @@ fn skip_filler(text: &str, mut i: usize, words: &[&str]) -> usize {
     }
 }
 
+/// `12 03 1985`: day, month and a four-digit year set apart by single
+/// spaces (day first, or month first where the day is past 12).
+fn spaced_numeric(text: &str, i: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let (a, a_end) = digits_at(b, i);
+    let (m, m_end) = (b.get(a_end) == Some(&b' ')).then(|| digits_at(b, a_end + 1))?;
+    let (y, y_end) = (b.get(m_end) == Some(&b' ')).then(|| digits_at(b, m_end + 1))?;
+    let ok = (1..=2).contains(&(a_end - i)) && (1..=2).contains(&(m_end - a_end - 1)) && y_end - m_end - 1 == 4;
+    (ok && super::text::boundary_after(text, y_end) && (plausible(a, m, y) || plausible(m, a, y))).then_some(y_end)
+}
+
 /// The end of a date written at `i` (numeric or with a month name).
 pub(crate) fn date_end(text: &str, i: usize) -> Option<usize> {
     let b = text.as_bytes();
@@ -208,18 +219,26 @@ pub(crate) fn date_end(text: &str, i: usize) -> Option<usize> {
         if after_day - i > 2 {
             return None;
         }
-        let j = skip_ordinal(text, after_day);
-        let j = skip_filler(text, j, &["of", "de", "del"]);
+        if let Some(end) = spaced_numeric(text, i) {
+            return Some(end);
+        }
+        let mut j = skip_ordinal(text, after_day);
+        // `12-Mar-1985`, `12/mar/85`: the separators of a numeric date.
+        let dashed = matches!(b.get(j), Some(b'-' | b'/')).then(|| b[j]);
+        if dashed.is_some() {
+            j += 1;
+        }
+        let j = skip_filler(text, j, &["de", "del", "of"]);
         let m_end = word_end(text, j)?;
         let m = month(text.get(j..m_end)?)?;
         let mut k = m_end;
         if b.get(k) == Some(&b'.') {
             k += 1;
         }
-        if b.get(k) == Some(&b',') {
+        if b.get(k) == Some(&b',') || dashed.is_some() && b.get(k).copied() == dashed {
             k += 1;
         }
-        let k = skip_filler(text, k, &["de", "of"]);
+        let k = skip_filler(text, k, &["de", "del", "of"]);
         let (y, y_end) = digits_at(b, k);
         let year = year(y, y_end - k)?;
         return plausible(day, u32::from(m), year).then_some(y_end);
@@ -274,6 +293,13 @@ mod tests {
         assert_eq!(date("16 de abril de 1967"), Some("16 de abril de 1967"));
         assert_eq!(date("1er août 1990"), Some("1er août 1990"));
         assert_eq!(date("22/03/1979,"), Some("22/03/1979"));
+        assert_eq!(date("12-Mar-1985 x"), Some("12-Mar-1985"));
+        assert_eq!(date("12/mar/85"), Some("12/mar/85"));
+        assert_eq!(date("3 de marzo del 1985"), Some("3 de marzo del 1985"));
+        assert_eq!(date("12 03 1985"), Some("12 03 1985"));
+        assert_eq!(date("03 25 1985"), Some("03 25 1985"));
+        assert_eq!(date("12 03 19855"), None);
+        assert_eq!(date("12-Mar/1985"), None);
         assert_eq!(date("April 31, 1967"), None);
         assert_eq!(date("May I ask"), None);
     }

@@ -5,8 +5,8 @@
 //! Speed comes from anchoring, not from running a pile of regular
 //! expressions over every message: one `memchr` pass finds `@` (e-mail
 //! addresses, handles), `memmem` finds `://` and `www.` (URLs), one byte
-//! loop walks digit chunks and upper-case anchors (cards, phones, SSNs, IP
-//! addresses, IBANs, National Insurance numbers), and one walk over the
+//! loop walks digit chunks and the letters before digits (cards, phones,
+//! SSNs, IP addresses, IBANs, National Insurance numbers), and one walk over the
 //! words, each looked up in a small hash table, finds the context cues, in
 //! several languages, that names, addresses, dates of birth and order
 //! references need. Candidates
@@ -341,5 +341,7 @@ fn resolve(text: &str, cands: &mut Vec<Candidate>, ascii: bool) -> Vec<Span> {
 
 #[cfg(test)]
 mod linear_work;
+#[cfg(test)]
+mod pattern_tests;
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,9 @@
 //! digits joined by single separators (space, `-`, `.`, `/`, brackets) is a
 //! chunk, tried as an IPv4 address, a Social Security number, a payment
 //! card, and a phone number, in that order. A chunk that is none of these
-//! is tried again split at its spaces (`call 0412 967 692 2024`). Dates
+//! is tried again split at its spaces (`call 0412 967 692 2024`), unless
+//! it is grouped as a card is (`2221 0012 3412 3456` is a mistyped card,
+//! not a phone number after a `0012`). Dates
 //! are recognized only to be left alone here: a date is personal data only
 //! as a date of birth, which the context recognizer decides.
 //!
@@ -16,7 +18,7 @@ use memchr::memchr_iter;
 use super::context::{Cue, CueHits};
 use super::dates::is_numeric_date;
 use super::phone::PhoneRecognizer;
-use super::text::{boundary_after, char_before};
+use super::text::{boundary_after, char_before, lower_ascii, skip_blanks, word_end};
 use super::work::step;
 use super::{Candidate, EntityType as E};
 
@@ -83,27 +85,83 @@ fn luhn(digits: &[u8]) -> bool {
     sum.is_multiple_of(10)
 }
 
+/// Card lengths as a bit set: bit `n` stands for `n` digits.
+const fn lengths(from: u32, to: u32) -> u32 {
+    (u32::MAX >> (31 - to)) & !((1 << from) - 1)
+}
+
+/// The issuer identification number ranges of the card schemes, and the
+/// lengths each issues: `(first, last, digits of the prefix, lengths)`.
+/// From the schemes' published ranges (ISO/IEC 7812 register as the
+/// schemes publish it): Visa, Mastercard (51–55 and 2221–2720), American
+/// Express, Discover, JCB (3528–3589, and the 15-digit 1800 and 2131),
+/// Diners Club, UnionPay, Maestro (12 to 19 digits), Mir, RuPay, Troy,
+/// UATP, Verve, Elo, InterPayment, Laser, Solo, Dankort.
+const SCHEMES: &[(u32, u32, usize, u32)] = &[
+    // Visa (Electron and V Pay included).
+    (4, 4, 1, 1 << 13 | 1 << 16 | 1 << 19),
+    // Mastercard.
+    (51, 55, 2, 1 << 16),
+    (2221, 2720, 4, 1 << 16),
+    // American Express.
+    (34, 34, 2, 1 << 15),
+    (37, 37, 2, 1 << 15),
+    // Discover and its partners.
+    (6011, 6011, 4, lengths(16, 19)),
+    (644, 649, 3, lengths(16, 19)),
+    (65, 65, 2, lengths(16, 19)),
+    // JCB.
+    (3528, 3589, 4, lengths(16, 19)),
+    (1800, 1800, 4, 1 << 15),
+    (2131, 2131, 4, 1 << 15),
+    // Diners Club (Carte Blanche, International).
+    (300, 305, 3, lengths(14, 19)),
+    (3095, 3095, 4, lengths(14, 19)),
+    (36, 36, 2, lengths(14, 19)),
+    (38, 39, 2, lengths(14, 19)),
+    // UnionPay.
+    (62, 62, 2, lengths(16, 19)),
+    (81, 81, 2, lengths(16, 19)),
+    // Maestro.
+    (50, 50, 2, lengths(12, 19)),
+    (56, 58, 2, lengths(12, 19)),
+    (6304, 6304, 4, lengths(12, 19)),
+    (67, 67, 2, lengths(12, 19)),
+    // Mir and BORICA.
+    (2200, 2205, 4, lengths(16, 19)),
+    // RuPay.
+    (60, 60, 2, lengths(16, 19)),
+    (82, 82, 2, 1 << 16),
+    (353, 353, 3, 1 << 16),
+    (356, 356, 3, 1 << 16),
+    (508, 508, 3, 1 << 16),
+    // InterPayment, InstaPayment, Solo and Switch.
+    (633, 639, 3, lengths(16, 19)),
+    // Troy.
+    (9792, 9792, 4, 1 << 16),
+    // UATP.
+    (1, 1, 1, 1 << 15),
+];
+
 /// Whether the issuer identification number and length belong to a card
-/// scheme: Visa, Mastercard (51–55 and 2221–2720), American Express,
-/// Discover, JCB, Diners Club, UnionPay, Maestro.
+/// scheme ([`SCHEMES`]).
 fn issuer_ok(d: &[u8]) -> bool {
-    let n = |k: usize| number(&d[..k.min(d.len())]);
     let len = d.len();
-    match d.first() {
-        Some(4) => matches!(len, 13 | 16 | 19),
-        Some(5) => (51..=55).contains(&n(2)) && len == 16 || matches!(n(2), 50 | 56..=58) && (12..=19).contains(&len),
-        Some(2) => (2221..=2720).contains(&n(4)) && len == 16,
-        Some(3) => {
-            matches!(n(2), 34 | 37) && len == 15
-                || (3528..=3589).contains(&n(4)) && (16..=19).contains(&len)
-                || ((300..=305).contains(&n(3)) || matches!(n(2), 36 | 38 | 39)) && (14..=19).contains(&len)
-        }
-        Some(6) => {
-            (n(4) == 6011 || n(2) == 65 || (644..=649).contains(&n(3))) && (16..=19).contains(&len)
-                || n(2) == 62 && (16..=19).contains(&len)
-                || matches!(n(4), 6304 | 6759 | 6761 | 6762 | 6763) && (12..=19).contains(&len)
-        }
-        _ => false,
+    len < 32
+        && SCHEMES.iter().any(|&(first, last, prefix, lens)| {
+            step(1);
+            len > prefix && lens >> len & 1 == 1 && (first..=last).contains(&number(&d[..prefix]))
+        })
+}
+
+/// Whether digit groups of these lengths are written as a card is:
+/// groups of four (the last may be shorter), or American Express's and
+/// Diners Club's 4-6-5 and 4-6-4.
+fn card_grouping(lens: &[usize]) -> bool {
+    match lens {
+        [4, 6, 4 | 5] => true,
+        [first @ .., last] => first.len() >= 2 && first.iter().all(|&l| l == 4) && (1..=4).contains(last),
+        [] => false,
     }
 }
 
@@ -199,10 +257,18 @@ impl Ctx<'_> {
             };
             return Some(Candidate::new(E::UsSsn, start, end, score, "us_ssn"));
         }
-        if plain && (13..=19).contains(&digits.len()) && same_sep && seps.iter().all(|s| *s == b" " || *s == b"-") && luhn(digits) {
+        let card_seps = seps.iter().all(|s| *s == b" " || *s == b"-");
+        if plain && (12..=19).contains(&digits.len()) && card_seps && luhn(digits) {
             let card_cue = self.cue(start, Cue::Card);
             if issuer_ok(digits) {
-                return Some(Candidate::new(E::CreditCard, start, end, if card_cue { 1.0 } else { 0.95 }, "credit_card"));
+                // Twelve digits are a Maestro card less surely than they
+                // are a reference after an order cue.
+                let score = match (card_cue, digits.len()) {
+                    (true, _) => 1.0,
+                    (false, 12) => 0.85,
+                    (false, _) => 0.95,
+                };
+                return Some(Candidate::new(E::CreditCard, start, end, score, "credit_card"));
             }
             if card_cue {
                 return Some(Candidate::new(E::CreditCard, start, end, 0.6, "credit_card"));
@@ -219,10 +285,115 @@ impl Ctx<'_> {
             Some(r) if !r.contains('(') => r,
             _ => raw,
         };
-        self.phone
-            .score(raw_for_phone, self.cue(start, Cue::Phone))
-            .map(|s| Candidate::new(E::Phone, start, start + raw_for_phone.len(), s, "phone"))
+        // Too few digits for a phone number: most chunks (times, prices,
+        // counts) stop here, before any cue is looked for.
+        if digits.len() < candor_domain::phone::MIN_DIGITS {
+            return None;
+        }
+        // `2019 2024`: years, not a number.
+        if plain && lens == [4, 4] && groups.iter().all(|&(s, _)| matches!(&b[s..s + 2], b"19" | b"20")) {
+            return None;
+        }
+        if plain && self.street_and_postcode(start, end, lens) {
+            return None;
+        }
+        let phone_end = start + raw_for_phone.len();
+        let cue = self.phone_cue(start) || self.labelled(phone_end);
+        let score = self.phone.score(raw_for_phone, cue)?;
+        let end = extension_end(self.text, phone_end).unwrap_or(phone_end);
+        Some(Candidate::new(E::Phone, start, end, score, "phone"))
     }
+
+    /// Whether a phone cue comes before `pos`, and no order cue after it
+    /// or across it: in `account number is 620 184 7731` the number is the
+    /// account's, though `number is` says phone.
+    fn phone_cue(&self, pos: usize) -> bool {
+        self.cues.last_before(pos, CUE_WINDOW, Cue::Phone).is_some_and(|h| !self.cues.before(pos, pos - h.start - 1, Cue::Order))
+    }
+
+    /// `Calle Mayor 12 28013 Madrid`, `Hauptstraße 5 10115 Berlin`: a house
+    /// number and a five-digit postcode between the street's name and the
+    /// town's, not a phone number (unless a phone cue stands right before).
+    fn street_and_postcode(&self, start: usize, end: usize, lens: &[usize]) -> bool {
+        let b = self.text.as_bytes();
+        let letter_before = start >= 2 && b[start - 1] == b' ' && char_before(self.text, start - 1).is_some_and(char::is_alphabetic);
+        let letter_after = b.get(end) == Some(&b' ') && super::text::char_at(self.text, end + 1).is_some_and(char::is_alphabetic);
+        matches!(lens, [1..=4, 5]) && b[start] != b'0' && letter_before && letter_after && !self.cues.before(start, 2, Cue::Phone)
+    }
+
+    /// Whether a label follows the number ending at `end` on its line:
+    /// `020 7946 0958 office`, `612 345 678 (móvil)`, `… (m)`, `… is my
+    /// number`.
+    fn labelled(&self, end: usize) -> bool {
+        let b = self.text.as_bytes();
+        let mut j = skip_blanks(self.text, end);
+        if matches!(b.get(j), Some(b'(' | b'-' | b',' | b'/' | b'[')) {
+            j = skip_blanks(self.text, j + 1);
+        }
+        // A one-letter label in brackets: (m)obile, (o)ffice, (h)ome, (w)ork, (f)ax, (c)ell, (t)el.
+        if b.get(j.wrapping_sub(1)) == Some(&b'(')
+            && b.get(j).is_some_and(|c| matches!(c.to_ascii_lowercase(), b'm' | b'o' | b'h' | b'w' | b'f' | b'c' | b't' | b'p'))
+            && b.get(j + 1) == Some(&b')')
+        {
+            return true;
+        }
+        if self.cues.starting_in(j, j).any(|h| h.cue == Cue::PhoneLabel) {
+            return true;
+        }
+        // `… is my mobile`, `… es mi número`, `… c'est mon portable`: a
+        // phone cue after a copula.
+        let Some(e) = word_end(self.text, j) else { return false };
+        let mut buf = [0u8; 24];
+        let word = self.text.get(j..e).unwrap_or_default();
+        if !lower_ascii(word, &mut buf).is_some_and(|w| COPULAS.contains(&w)) && !matches!(word, "è" | "é") {
+            return false;
+        }
+        let k = skip_blanks(self.text, e);
+        self.cues.starting_in(k, k).any(|h| h.cue == Cue::Phone)
+    }
+}
+
+/// Words that join a number to the phone cue after it (`… is my mobile`).
+const COPULAS: &[&str] = &["c'est", "es", "est", "is", "ist", "was"];
+
+/// The end of a phone extension written after a number ending at `end`:
+/// `x22`, `ext. 22`, `ext 1234`, `extension 5`, `#22`, `poste 12`,
+/// `Durchwahl 3`, `ext:22`.
+fn extension_end(text: &str, end: usize) -> Option<usize> {
+    const MARKS: &[&[u8]] = &[b"extension", "extensión".as_bytes(), b"durchwahl", b"poste", b"extn", b"ext", b"anexo", b"dw", b"x", b"#"];
+    let b = text.as_bytes();
+    let mut j = skip_blanks(text, end);
+    // `, ext. 22`, `(ext. 22)`.
+    let bracket = b.get(j) == Some(&b'(');
+    if bracket || b.get(j) == Some(&b',') {
+        j = skip_blanks(text, j + 1);
+    }
+    let rest = b.get(j..)?;
+    let mark = MARKS.iter().find(|m| {
+        step(m.len());
+        rest.len() > m.len() && rest[..m.len()].eq_ignore_ascii_case(m)
+    })?;
+    let mut k = j + mark.len();
+    // The mark stands alone: `x22`, `ext. 22`, not `extra 22` or `xbox 1`.
+    if mark[0].is_ascii_alphabetic() && b.get(k).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    if matches!(b.get(k), Some(b'.' | b':')) {
+        k += 1;
+    }
+    k = skip_blanks(text, k);
+    let from = k;
+    while k < b.len() && b[k].is_ascii_digit() && k - from <= 5 {
+        k += 1;
+    }
+    step(k - from + 1);
+    if !(1..=5).contains(&(k - from)) {
+        return None;
+    }
+    if bracket {
+        return (b.get(k) == Some(&b')')).then_some(k + 1);
+    }
+    boundary_after(text, k).then_some(k)
 }
 
 /// The value of a few decimal digits.
@@ -315,6 +486,11 @@ fn classify_chunk(ctx: &Ctx<'_>, c: &Chunk, out: &mut Vec<Candidate>) {
     if matches!(b[c.start], b'+' | b'(') {
         return;
     }
+    // Digits grouped as a card's are one number: a card that fails Luhn
+    // (or a gift card's, or a loyalty card's) holds no phone number, nor
+    // a shorter card; a card may still be followed by another number
+    // (`… 1111 123`).
+    let card_like = written_as_card(b, c);
     let space_after = |g: usize| g + 1 < n && b[c.groups[g].1..c.groups[g + 1].0] == *b" ";
     let mut from = 0;
     while from < n {
@@ -325,7 +501,7 @@ fn classify_chunk(ctx: &Ctx<'_>, c: &Chunk, out: &mut Vec<Candidate>) {
         for to in (from..n.min(from + MAX_GROUPS)).rev() {
             step(1);
             if (to == n - 1 || space_after(to)) && (to, from) != (n - 1, 0) {
-                if let Some(cand) = ctx.classify(c, from, to) {
+                if let Some(cand) = ctx.classify(c, from, to).filter(|k| !card_like || from == 0 && k.entity == E::CreditCard) {
                     out.push(cand);
                     from = to + 1;
                     matched = true;
@@ -342,6 +518,25 @@ fn classify_chunk(ctx: &Ctx<'_>, c: &Chunk, out: &mut Vec<Candidate>) {
             }
         }
     }
+}
+
+/// Whether a chunk is 12 to 19 digits grouped as a card's, set apart by
+/// spaces or hyphens.
+fn written_as_card(b: &[u8], c: &Chunk) -> bool {
+    let n = c.groups.len();
+    if !(3..=MAX_GROUPS).contains(&n) {
+        return false;
+    }
+    let mut lens = [0usize; MAX_GROUPS];
+    for (k, &(s, e)) in c.groups.iter().enumerate() {
+        step(1);
+        lens[k] = e - s;
+        if k > 0 && !matches!(&b[c.groups[k - 1].1..s], b" " | b"-") {
+            return false;
+        }
+    }
+    let lens = &lens[..n];
+    (12..=19).contains(&lens.iter().sum::<usize>()) && card_grouping(lens)
 }
 
 /// IPv6 addresses: a token of hex digits, colons and dots with at least
@@ -401,6 +596,39 @@ mod tests {
         // Luhn-valid but no issuer starts with 0; Luhn-invalid Visa.
         assert!(found("loyalty 0786666176031372 here").is_empty());
         assert!(found("id 4111111111111112").is_empty());
+    }
+
+    #[test]
+    fn issuer_ranges_end_where_the_schemes_say() {
+        let digits = |s: &str| s.bytes().map(|b| b - b'0').collect::<Vec<u8>>();
+        let pad = |prefix: &str, len: usize| format!("{prefix}{}", "0".repeat(len - prefix.len()));
+        for (prefix, len, ok) in [
+            ("2220", 16, false),
+            ("2221", 16, true),
+            ("2720", 16, true),
+            ("2721", 16, false),
+            ("3527", 16, false),
+            ("3528", 16, true),
+            ("3589", 19, true),
+            ("1800", 15, true),
+            ("1800", 16, false),
+            ("2131", 15, true),
+            ("6759", 12, true),
+            ("6759", 11, false),
+            ("4", 12, false),
+            ("4", 13, true),
+            ("4", 19, true),
+            ("34", 15, true),
+            ("34", 16, false),
+            ("36", 14, true),
+            ("51", 15, false),
+            ("62", 19, true),
+            ("0", 16, false),
+        ] {
+            assert_eq!(issuer_ok(&digits(&pad(prefix, len))), ok, "{prefix}… of {len} digits");
+        }
+        assert!(card_grouping(&[4, 4, 4, 4]) && card_grouping(&[4, 6, 5]) && card_grouping(&[4, 4, 4, 1]));
+        assert!(!card_grouping(&[4, 3, 3, 4]) && !card_grouping(&[8, 8]) && !card_grouping(&[4, 4]));
     }
 
     #[test]

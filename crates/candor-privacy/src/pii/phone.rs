@@ -7,8 +7,10 @@
 //! the plans of the regions candor's customers most often write from; and
 //! because a plain run of digits is as likely an order number or a code,
 //! a national number needs either a cue nearby ("call me on", "mi
-//! teléfono es") or the formatting of a phone number (a trunk `0`, an area
-//! code in brackets, or the NANP 3-3-4 grouping).
+//! teléfono es"; or after it, as a label: "… office", "… (m)", "… is my
+//! mobile") or the formatting of a phone number (a trunk `0`, an area
+//! code in brackets, or the NANP 3-3-4 grouping). An extension written
+//! after the number (`x22`, `ext. 22`, `#22`) is part of its span.
 //!
 //! What a phone number's shape is, candor defines once
 //! ([`candor_domain::PhoneShape`]), for phone identifiers too. A number

@@ -506,21 +506,24 @@ pub(crate) fn iban_valid(compact: &[u8]) -> bool {
     rem == 1
 }
 
+/// An IBAN at `i`, in any case (`de89 3704 …`, `Gb82 West …`): the
+/// country's length and mod 97 are the evidence, not the capitals.
 fn iban_at(text: &str, i: usize) -> Option<usize> {
     let b = text.as_bytes();
-    let cc: &[u8; 2] = b.get(i..i + 2)?.try_into().ok()?;
-    let want = IBAN_LENGTHS.iter().find(|(c, _)| *c == cc)?.1;
     if !(b.get(i + 2)?.is_ascii_digit() && b.get(i + 3)?.is_ascii_digit()) {
         return None;
     }
+    let cc = [b[i].to_ascii_uppercase(), b[i + 1].to_ascii_uppercase()];
+    step(IBAN_LENGTHS.len());
+    let want = IBAN_LENGTHS.iter().find(|(c, _)| **c == cc)?.1;
     let mut compact = Vec::with_capacity(34);
     let mut j = i;
     let mut end = i;
     while j < b.len() && compact.len() < want {
         step(1);
         let c = b[j];
-        if c.is_ascii_uppercase() || c.is_ascii_digit() {
-            compact.push(c);
+        if c.is_ascii_alphanumeric() {
+            compact.push(c.to_ascii_uppercase());
             j += 1;
             end = j;
         } else if (c == b' ' || c == b'-') && j + 1 < b.len() && b[j + 1].is_ascii_alphanumeric() && b[j - 1].is_ascii_alphanumeric() {
@@ -539,13 +542,14 @@ fn nino_prefix_issued(a: u8, b: u8) -> bool {
     !bad(a) && !bad(b) && b != b'O' && !matches!(&[a, b], b"BG" | b"GB" | b"KN" | b"NK" | b"NT" | b"TN" | b"ZZ")
 }
 
-/// A NINO at `i`; returns its end and whether its prefix is one HMRC issues.
+/// A NINO at `i`, in any case; returns its end, whether its prefix is one
+/// HMRC issues, and whether it is written in capitals.
 /// `QQ 12 34 56 C` is the format's example and never issued, but a
 /// customer who types it as their NI number has still typed one.
-fn nino_at(text: &str, i: usize) -> Option<(usize, bool)> {
+fn nino_at(text: &str, i: usize) -> Option<(usize, bool, bool)> {
     let b = text.as_bytes();
     let (p0, p1) = (*b.get(i)?, *b.get(i + 1)?);
-    if !(p0.is_ascii_uppercase() && p1.is_ascii_uppercase()) {
+    if !(p0.is_ascii_alphabetic() && p1.is_ascii_alphabetic()) {
         return None;
     }
     let mut j = i + 2;
@@ -563,40 +567,68 @@ fn nino_at(text: &str, i: usize) -> Option<(usize, bool)> {
         j += 1;
     }
     let suffix = *b.get(j)?;
-    (matches!(suffix, b'A'..=b'D') && boundary_after(text, j + 1)).then_some((j + 1, nino_prefix_issued(p0, p1)))
+    let capitals = p0.is_ascii_uppercase() && p1.is_ascii_uppercase() && suffix.is_ascii_uppercase();
+    let issued = nino_prefix_issued(p0.to_ascii_uppercase(), p1.to_ascii_uppercase());
+    (matches!(suffix.to_ascii_uppercase(), b'A'..=b'D') && boundary_after(text, j + 1)).then_some((j + 1, issued, capitals))
 }
 
-/// IBANs and National Insurance numbers, from upper-case letters at the
-/// start of a word.
+/// IBANs and National Insurance numbers, from two letters at the start
+/// of a word, in any case.
 pub(crate) fn letter_anchored(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
     // IBANs and National Insurance numbers both carry digits.
     if !cues.has_digit() {
         return;
     }
     let b = text.as_bytes();
-    let mut i = 0;
-    while i + 1 < b.len() {
-        step(1);
-        if b[i].is_ascii_uppercase() && b[i + 1].is_ascii_uppercase() && boundary_before(text, i) {
-            if let Some(end) = iban_at(text, i) {
-                out.push(Candidate::new(E::Iban, i, end, 1.0, "iban"));
-                i = end;
-                continue;
-            }
-            if let Some((end, issued)) = nino_at(text, i) {
-                let cue = cues.before(i, 40, Cue::Nino);
-                let score = match (issued, cue) {
-                    (true, true) => 1.0,
-                    (true, false) => 0.95,
-                    (false, true) => 0.85,
-                    (false, false) => 0.55,
-                };
+    // From each digit, back to the two letters that may start one: most
+    // messages have few digits, and most digits no letters before them.
+    let mut p = 0;
+    while p < b.len() {
+        let Some(k) = b[p..].iter().position(u8::is_ascii_digit) else {
+            step(b.len() - p);
+            break;
+        };
+        step(k + 1);
+        let d = p + k;
+        // The digits after the first of a run start nothing.
+        p = d + 1;
+        while p < b.len() && b[p].is_ascii_digit() {
+            p += 1;
+        }
+        step(p - d);
+        let letters = |at: usize| b[at].is_ascii_alphabetic() && b[at + 1].is_ascii_alphabetic();
+        let i = if d >= 2 && letters(d - 2) {
+            d - 2
+        } else if d >= 3 && matches!(b[d - 1], b' ' | b'-') && letters(d - 3) {
+            d - 3
+        } else {
+            continue;
+        };
+        if !boundary_before(text, i) {
+            continue;
+        }
+        if let Some(end) = iban_at(text, i) {
+            out.push(Candidate::new(E::Iban, i, end, 1.0, "iban"));
+            p = end;
+            continue;
+        }
+        if let Some((end, issued, capitals)) = nino_at(text, i) {
+            let cue = cues.before(i, 40, Cue::Nino);
+            let score = match (issued, cue, capitals) {
+                (true, true, _) => 1.0,
+                (true, false, true) => 0.95,
+                // `ab123456c`: in lower case, a code as often as not.
+                (true, false, false) => 0.75,
+                (false, true, _) => 0.85,
+                (false, false, true) => 0.55,
+                (false, false, false) => 0.0,
+            };
+            if score > 0.0 {
                 out.push(Candidate::new(E::UkNino, i, end, score, "uk_nino"));
-                i = end;
+                p = end;
                 continue;
             }
         }
-        i += 1;
     }
 }
 
