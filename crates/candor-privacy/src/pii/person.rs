@@ -273,17 +273,20 @@ pub(crate) fn tokenize(text: &str, gazetteer: &Gazetteer, lowered: bool, out: &m
 }
 
 /// Flags not read from the gazetteer: a lower-case word of a message
-/// that has capitals, next to no capitalized word. Such a word starts no
-/// name, and looking up every word of every message in a table of a
-/// quarter of a million was most of the recognizer's time.
+/// that has capitals, no first name and next to no word that may start a
+/// name. Such a word starts no name, and looking up every word of every
+/// message in a table of a quarter of a million was most of the
+/// recognizer's time.
 const UNREAD: u16 = 0x8000;
 
 /// Read the flags of every word that can start a name or stands next to
 /// one that can.
 fn read_flags(gazetteer: &Gazetteer, lowered: bool, words: &mut [Word]) {
-    let capital = |w: &Word| w.shape & shape::ALL_LOWER == 0;
+    // A word may start a name if it is capitalized or, in lower case, may
+    // be a first name (a filter that fits in the first-level cache says).
+    let may_start = |w: &Word| w.shape & shape::ALL_LOWER == 0 || gazetteer.may_be_first_name(w.lower);
     for i in 0..words.len() {
-        let wanted = lowered || capital(&words[i]) || (i > 0 && capital(&words[i - 1])) || words.get(i + 1).is_some_and(capital);
+        let wanted = lowered || may_start(&words[i]) || (i > 0 && may_start(&words[i - 1])) || words.get(i + 1).is_some_and(may_start);
         if wanted {
             words[i].flags = gazetteer.flags(words[i].lower);
         }
@@ -390,10 +393,10 @@ pub(crate) fn obviously_not(w: &Word, prev: usize, lowered: bool) -> bool {
     if w.never {
         return true;
     }
-    // In a message with capitals a lower-case word starts no name; in one
-    // without, a word no list knows as a name part does not.
+    // A lower-case word starts a name only if the lists know it as part of
+    // one, and, in a message with capitals, as no common word too.
     let lower_case = w.shape & shape::ALL_LOWER != 0;
-    lower_case && prev == O && (!lowered || w.flags & NAME_FLAGS == 0)
+    lower_case && prev == O && (w.flags & NAME_FLAGS == 0 || !lowered && w.flags & flag::PARTICLE == 0 && w.flags & flag::WORD != 0)
 }
 
 /// The features of word `i` given the previous tag, as keys.
@@ -472,13 +475,16 @@ fn decode(model: &Model, words: &[Word], lowered: bool, tags: &mut [(usize, f32)
 /// The best tag a word may take after `prev` (I only continues a name),
 /// and its margin over the runner-up.
 pub(crate) fn best(s: [f32; 3], prev: usize) -> (usize, f32) {
-    let allowed = |t: usize| t != I || prev != O;
-    let mut order = [O, B, I];
-    order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
-    let mut it = order.into_iter().filter(|&t| allowed(t));
-    let top = it.next().unwrap_or(O);
-    let second = it.next().map_or(0.0, |t| s[t]);
-    (top, s[top] - second)
+    // I only continues a name.
+    let i_score = if prev == O { f32::NEG_INFINITY } else { s[I] };
+    let (top, first, second) = if s[O] >= s[B] && s[O] >= i_score {
+        (O, s[O], s[B].max(i_score))
+    } else if s[B] >= i_score {
+        (B, s[B], s[O].max(i_score))
+    } else {
+        (I, i_score, s[O].max(s[B]))
+    };
+    (top, first - second)
 }
 
 /// Candidates from the tags: a name is a B and the I's after it.

@@ -64,7 +64,11 @@ pub(crate) struct Gazetteer {
     brands: HashSet<u64, IdentityHash>,
     /// The hashes of brands' first words.
     brand_starts: HashSet<u64, IdentityHash>,
+    /// A Bloom filter of first names (two bits a name in 2^18), 32 KiB.
+    first_names: Vec<u64>,
 }
+
+const BLOOM_BITS: u32 = 18;
 
 /// The most words a brand's name has.
 pub(crate) const MAX_BRAND_WORDS: usize = 4;
@@ -112,7 +116,20 @@ impl Gazetteer {
                 brands.insert(words.iter().fold(0u64, |h, &w| pair(h, w)));
             }
         }
-        Self { words: Slots::new(&words), brands, brand_starts }
+        let mut first_names = vec![0u64; 1 << (BLOOM_BITS - 6)];
+        for (&h, &f) in &words {
+            if f & flag::FIRST != 0 {
+                for bit in bloom_bits(h) {
+                    first_names[bit >> 6] |= 1 << (bit & 63);
+                }
+            }
+        }
+        Self { words: Slots::new(&words), brands, brand_starts, first_names }
+    }
+
+    /// Whether the word may be a first name (no means no; yes, maybe).
+    pub(crate) fn may_be_first_name(&self, hash: u64) -> bool {
+        bloom_bits(hash).iter().all(|&bit| self.first_names[bit >> 6] & (1 << (bit & 63)) != 0)
     }
 
     /// Whether a brand's name may start with this word.
@@ -129,6 +146,13 @@ impl Gazetteer {
     pub(crate) fn flags(&self, hash: u64) -> u16 {
         self.words.get(hash)
     }
+}
+
+/// Two bit positions of a word's hash in the first-name filter, from bits
+/// the tables' indexes do not use.
+fn bloom_bits(h: u64) -> [usize; 2] {
+    let mask = (1u64 << BLOOM_BITS) - 1;
+    [((h >> 20) & mask) as usize, ((h >> 40) & mask) as usize]
 }
 
 /// The words' flags in four bytes a word, so that the table (a quarter of
