@@ -294,7 +294,7 @@ impl Ctx<'_> {
         if plain && lens == [4, 4] && groups.iter().all(|&(s, _)| matches!(&b[s..s + 2], b"19" | b"20")) {
             return None;
         }
-        if plain && self.street_and_postcode(start, end, lens) {
+        if plain && (self.street_and_postcode(start, end, lens) || amount_before(self.text, end)) {
             return None;
         }
         let phone_end = start + raw_for_phone.len();
@@ -351,6 +351,23 @@ impl Ctx<'_> {
         let k = skip_blanks(self.text, e);
         self.cues.starting_in(k, k).any(|h| h.cue == Cue::Phone)
     }
+}
+
+/// Currencies written after an amount, lower case.
+const CURRENCIES: &[&str] =
+    &["aud", "cad", "chf", "dollars", "eur", "euro", "euros", "gbp", "inr", "mxn", "pesos", "pounds", "reais", "usd"];
+
+/// Whether the number ending at `end` is an amount: a currency follows it
+/// (`1.299.000 pesos`, `1 299 000 €`).
+fn amount_before(text: &str, end: usize) -> bool {
+    let j = skip_blanks(text, end);
+    let rest = text.get(j..).unwrap_or_default();
+    if rest.starts_with(['€', '$', '£', '¥', '₹']) {
+        return true;
+    }
+    let Some(e) = word_end(text, j) else { return false };
+    let mut buf = [0u8; 24];
+    text.get(j..e).and_then(|w| lower_ascii(w, &mut buf)).is_some_and(|w| CURRENCIES.contains(&w))
 }
 
 /// Words that join a number to the phone cue after it (`… is my mobile`).
