@@ -156,6 +156,15 @@ fn phones_at_the_start_of_lines_in_a_contact_block_with_a_label_after_them() {
 }
 
 #[test]
+fn a_label_ends_its_line_or_clause() {
+    has("612345678 mobile, 912345678 home", E::Phone, "912345678");
+    for text in ["the serial 12345678 mobile app crashes", "i paid 612345678 mobile points lol", "batch 20240312 home"] {
+        lacks(text, E::Phone);
+    }
+    lacks("número de serie 123456789012", E::Phone);
+}
+
+#[test]
 fn a_phone_cue_after_the_number_counts() {
     has("612 345 678 is my mobile", E::Phone, "612 345 678");
     has("612345678 es mi número, llámame", E::Phone, "612345678");
