@@ -120,6 +120,20 @@ fn adversarial() -> Vec<(&'static str, String)> {
         ("newlines", rep("\n", n)),
         ("spaces", rep(" ", n)),
         ("a name then spaces", format!("- Ann Lee{}", rep(" ", n))),
+        ("a phone then spaces", format!("call 0412 967 692{}", rep(" ", n))),
+        ("phones with extensions", rep("0412 967 692 x1 ", n)),
+        ("phones with labels", rep("612 345 678 office ", n)),
+        ("phones with copulas", rep("612345678 is my ", n)),
+        ("amounts", rep("1 299 000 € ", n)),
+        ("digits grouped as cards", rep("4111 ", n)),
+        ("phone cues inside order cues", rep("account number is 1 ", n)),
+        ("tracking cues and groups", rep("tracking 1Z 99 ", n)),
+        ("a tracking cue then groups", format!("tracking 1Z{}", rep(" 9", n))),
+        ("letter pairs before digits", rep("de89 ", n)),
+        ("letter pairs, spaced digits", rep("ab 1", n)),
+        ("birth questions", rep("dob? ", n)),
+        ("a birth question then breaks", format!("dob{}", rep("?\n", n))),
+        ("a birth cue then format hints", format!("dob {}", rep("dd/mm/", n))),
     ]
 }
 

@@ -290,11 +290,15 @@ impl Ctx<'_> {
         if digits.len() < candor_domain::phone::MIN_DIGITS {
             return None;
         }
+        // `20240312`: a date, year first, not a number.
+        if plain && lens == [8] && is_compact_date(digits) {
+            return None;
+        }
         // `2019 2024`: years, not a number.
         if plain && lens == [4, 4] && groups.iter().all(|&(s, _)| matches!(&b[s..s + 2], b"19" | b"20")) {
             return None;
         }
-        if plain && self.street_and_postcode(start, end, lens) {
+        if plain && (self.street_and_postcode(start, end, lens) || amount_before(self.text, end)) {
             return None;
         }
         let phone_end = start + raw_for_phone.len();
@@ -337,7 +341,13 @@ impl Ctx<'_> {
         {
             return true;
         }
-        if self.cues.starting_in(j, j).any(|h| h.cue == Cue::PhoneLabel) {
+        // A label ends its line or clause (`… office\n`, `… mobile, …`,
+        // `(móvil)`): `12345678 mobile app` is an app's number.
+        let ends_clause = |e: usize| {
+            let k = skip_blanks(self.text, e);
+            b.get(k).is_none_or(|c| matches!(c, b'\n' | b'\r' | b',' | b';' | b'.' | b')' | b']' | b'|' | b'/' | b'-' | b':' | b'!' | b'?'))
+        };
+        if self.cues.starting_in(j, j).any(|h| h.cue == Cue::PhoneLabel && ends_clause(h.end)) {
             return true;
         }
         // `… is my mobile`, `… es mi número`, `… c'est mon portable`: a
@@ -351,6 +361,29 @@ impl Ctx<'_> {
         let k = skip_blanks(self.text, e);
         self.cues.starting_in(k, k).any(|h| h.cue == Cue::Phone)
     }
+}
+
+/// Whether eight digits are a date written `yyyymmdd` (1900 to 2099).
+fn is_compact_date(d: &[u8]) -> bool {
+    let (year, month, day) = (number(&d[..4]), number(&d[4..6]), number(&d[6..]));
+    (1900..=2099).contains(&year) && (1..=12).contains(&month) && (1..=31).contains(&day)
+}
+
+/// Currencies written after an amount, lower case.
+const CURRENCIES: &[&str] =
+    &["aud", "cad", "chf", "dollars", "eur", "euro", "euros", "gbp", "inr", "mxn", "pesos", "pounds", "reais", "usd"];
+
+/// Whether the number ending at `end` is an amount: a currency follows it
+/// (`1.299.000 pesos`, `1 299 000 €`).
+fn amount_before(text: &str, end: usize) -> bool {
+    let j = skip_blanks(text, end);
+    let rest = text.get(j..).unwrap_or_default();
+    if rest.starts_with(['€', '$', '£', '¥', '₹']) {
+        return true;
+    }
+    let Some(e) = word_end(text, j) else { return false };
+    let mut buf = [0u8; 24];
+    text.get(j..e).and_then(|w| lower_ascii(w, &mut buf)).is_some_and(|w| CURRENCIES.contains(&w))
 }
 
 /// Words that join a number to the phone cue after it (`… is my mobile`).

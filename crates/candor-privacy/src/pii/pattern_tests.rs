@@ -156,6 +156,15 @@ fn phones_at_the_start_of_lines_in_a_contact_block_with_a_label_after_them() {
 }
 
 #[test]
+fn a_label_ends_its_line_or_clause() {
+    has("612345678 mobile, 912345678 home", E::Phone, "912345678");
+    for text in ["the serial 12345678 mobile app crashes", "i paid 612345678 mobile points lol", "batch 20240312 home"] {
+        lacks(text, E::Phone);
+    }
+    lacks("número de serie 123456789012", E::Phone);
+}
+
+#[test]
 fn a_phone_cue_after_the_number_counts() {
     has("612 345 678 is my mobile", E::Phone, "612 345 678");
     has("612345678 es mi número, llámame", E::Phone, "612345678");
@@ -171,6 +180,19 @@ fn short_national_numbers_after_a_cue() {
     has("llama al 91 234 56 78 por la tarde", E::Phone, "91 234 56 78");
     has("ph 612 345 678", E::Phone, "612 345 678");
     has("mob 07700 900521", E::Phone, "07700 900521");
+    has("escríbeme al 600 12 34 56", E::Phone, "600 12 34 56");
+    has("joignable au 06 12 34 56 78", E::Phone, "06 12 34 56 78");
+    has("contattami 347 123 4567", E::Phone, "347 123 4567");
+}
+
+#[test]
+fn spanish_numbers_in_their_own_grouping_need_no_cue() {
+    has("si necesitáis algo, 612 345 678", E::Phone, "612 345 678");
+    has("lo de siempre: 91 234 56 78, de 9 a 14h", E::Phone, "91 234 56 78");
+    has("oficina 612 40 67 79", E::Phone, "612 40 67 79");
+    // After an order cue it is the order's.
+    has("pedido 612 345 678", E::OrderId, "612 345 678");
+    lacks("pedido 612 345 678", E::Phone);
 }
 
 #[test]
@@ -220,6 +242,8 @@ fn street_numbers_postcodes_prices_times_versions_and_dates_are_not_phones() {
         "phone battery dropped from 100 to 20 in 2 hours",
         "call me about version 10.2.3.4",
         "phone: the meeting is 12.03.2024 at 10:30",
+        "el teléfono me costó 1.299.000 pesos",
+        "le téléphone coûte 1 299 000 € chez vous",
     ] {
         lacks(text, E::Phone);
     }

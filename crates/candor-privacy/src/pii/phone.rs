@@ -93,7 +93,12 @@ impl PhoneRecognizer {
                 (false, false, _) => None,
             };
         }
-        let formatted = s.trunk_zero() || s.bracketed() || s.nanp();
+        // Spain and Portugal have no trunk `0`: their nine digits are
+        // written 3-3-3 or 3-2-2-2 from a 6 to a 9, landlines 2-3-2-2
+        // after a two-digit area code (`91 234 56 78`).
+        let iberian = matches!(s.groups(), [3, 3, 3] | [3, 2, 2, 2]) && raw.starts_with(['6', '7', '8', '9'])
+            || s.groups() == [2, 3, 2, 2] && raw.starts_with(['8', '9']);
+        let formatted = s.trunk_zero() || s.bracketed() || s.nanp() || iberian;
         let written = s.written_as_phone();
         if !(cue || formatted && s.separated() || written) {
             return None;
@@ -143,8 +148,13 @@ mod tests {
         }
         // A plain run of digits is an order number as often as a phone.
         assert!(p.score("405498885", false).is_none());
-        assert!(p.score("612 40 67 79", false).is_none());
-        assert!(p.score("612 40 67 79", true).is_some(), "a Spanish mobile after a cue");
+        assert!(p.score("612406779", false).is_none());
+        assert!(p.score("612406779", true).is_some(), "a Spanish mobile after a cue");
+        // Grouped as Spain writes its numbers, it is one without a cue.
+        for es in ["612 40 67 79", "612 406 779", "91 234 56 78"] {
+            assert_eq!(p.score(es, false), Some(0.65), "{es}");
+        }
+        assert!(p.score("512 406 779", false).is_none() && p.score("61 240 67 79", false).is_none());
         assert!(p.score("22/03/1979", true).is_none(), "dates are not phones");
         assert!(p.score("2024-2025", false).is_none());
         // A trunk `0` before ten digits is a phone number without grouping.
