@@ -153,6 +153,8 @@ pub(crate) fn tokenize(text: &str, gazetteer: &Gazetteer, lowered: bool, out: &m
     let mut i = 0;
     let mut last_end = 0;
     let mut first = true;
+    // A word left out (glued to a digit, an @…) lies before this one.
+    let mut between = false;
     while i < b.len() {
         // Most text is ASCII: step over what is no letter without decoding.
         if b[i] < 0x80 && !b[i].is_ascii_alphabetic() {
@@ -251,7 +253,15 @@ pub(crate) fn tokenize(text: &str, gazetteer: &Gazetteer, lowered: bool, out: &m
             (word_hash(l.as_bytes()), word_hash(&l.as_bytes()[cut..]))
         };
         let before = &b[last_end..start];
-        let gap = if first && before.iter().all(u8::is_ascii_whitespace) { gap::START } else { classify(before) };
+        let gap = if first && !between && before.iter().all(u8::is_ascii_whitespace) {
+            gap::START
+        } else {
+            match classify(before) {
+                gap::SPACE if between => gap::OTHER,
+                g => g,
+            }
+        };
+        between = false;
         let prev_byte = start.checked_sub(1).map(|k| b[k]);
         let next_byte = b.get(end).copied();
         let after_next = b.get(end + 1).copied();
@@ -261,7 +271,10 @@ pub(crate) fn tokenize(text: &str, gazetteer: &Gazetteer, lowered: bool, out: &m
             || (next_byte == Some(b'.') && after_next.is_some_and(|a| a.is_ascii_alphanumeric()));
         i = end;
         if glued {
-            // Not a word of the sentence: the next word's gap spans it.
+            // Not a word of the sentence: the next word's gap is what lies
+            // after it, marked as holding something other than blanks.
+            last_end = end;
+            between = true;
             continue;
         }
         out.push(Word { start, end, lower: lower_hash, suffix, shape: shape_bits, flags: UNREAD, gap, never: contraction });
@@ -321,6 +334,7 @@ fn mark_brands(gazetteer: &Gazetteer, words: &mut [Word]) {
 }
 
 fn classify(gap_bytes: &[u8]) -> u8 {
+    work::step(gap_bytes.len());
     let mut class = gap::SPACE;
     for &c in gap_bytes {
         let this = match c {
