@@ -105,7 +105,7 @@ fn shared_dev_corpus_meets_the_targets() {
 /// added, before issue 15's recognizers), PERSON, ADDRESS, and the
 /// pattern types together (micro-averaged).
 const HARD_FLOOR_F1: f64 = HARD_FLOORS.0;
-const HARD_FLOORS: (f64, f64, f64, f64) = (0.88, 0.90, 0.25, 0.97);
+const HARD_FLOORS: (f64, f64, f64, f64) = (0.93, 0.92, 0.85, 0.98);
 
 /// The types found by their pattern and validation.
 const PATTERN_TYPES: &[&str] = &["EMAIL", "PHONE", "CREDIT_CARD", "IBAN", "IP_ADDRESS", "URL", "HANDLE", "US_SSN", "UK_NINO"];

@@ -114,6 +114,22 @@ fn adversarial() -> Vec<(&'static str, String)> {
         ("closings", rep("Thanks, ", n)),
         ("units", rep("Apt 4 ", n)),
         ("postcodes", format!("12 Main St, {}", rep("A", n))),
+        ("address lines", rep("12 Mill Road\nLeeds\n", n)),
+        ("address parts", rep("1 Main St, ", n)),
+        ("lower-case streets", rep("1 mill road, ", n)),
+        ("streets before postcodes", rep("Damrak 1, 1012 AB Amsterdam, ", n)),
+        ("numbers before commas", rep("Ab 1,", n)),
+        ("numbers before line breaks", rep("Ab 1\n", n)),
+        ("boxes", rep("PO Box 1, ", n)),
+        ("military post", rep("PSC 1, Box 2, APO AE 09876 ", n)),
+        ("units before military post", format!("{}APO AE 09876", rep("Unit ", n))),
+        ("units after a street", format!("12 Main St{}", rep(" Apt 4", n))),
+        ("towns after a street", format!("12 Main St{}", rep(", Leeds", n))),
+        ("street prefixes", rep("rue ", n)),
+        ("a street prefix before names", format!("Calle {}", rep("Mayor ", n))),
+        ("articles", rep("Am ", n)),
+        ("countries", rep("United ", n)),
+        ("compound streets after numbers", rep("1 Hauptstraße ", n)),
         ("capitals", rep("AB", n)),
         ("non-ASCII words", rep("Ünïcödé ", n)),
         ("emoji", rep("🙂", n)),
@@ -156,14 +172,16 @@ fn long_adversarial_texts_take_work_linear_in_their_length() {
 fn vocabulary() -> &'static [String] {
     static V: OnceLock<Vec<String>> = OnceLock::new();
     V.get_or_init(|| {
-        let cues = include_str!("../../data/pii-cues.txt");
+        let cues = concat!(include_str!("../../data/pii-cues.txt"), include_str!("../../data/address-cues.txt"));
         let names = include_str!("../../data/pii-first-names.txt");
+        let places = include_str!("../../data/address-countries.txt");
         let mut v: Vec<String> = cues
             .lines()
             .filter(|l| !l.starts_with('#'))
             .filter_map(|l| l.split_once('\t'))
             .map(|(_, phrase)| phrase.trim().to_owned())
             .chain(names.lines().filter(|l| !l.starts_with('#')).step_by(7).map(|n| n.trim().to_owned()))
+            .chain(places.lines().filter(|l| !l.starts_with('#')).step_by(5).map(|n| n.trim().to_owned()))
             .filter(|w| !w.is_empty())
             .collect();
         for c in ",.-:_+()/@#^~'\"!?;*[]&=%$€£<>|{}\\`º°".chars() {
@@ -222,6 +240,13 @@ fn vocabulary() -> &'static [String] {
                 "Hauptstraße 5",
                 "Apt 4",
                 "APO AE 09876",
+                "1012 AB",
+                "SW1A 1AA",
+                "D02 X285",
+                "1100-053",
+                "3º izq.",
+                ", 28013 Madrid",
+                "\nLeeds\nLS1 4AB",
             ]
             .map(str::to_owned),
         );
