@@ -11,7 +11,7 @@ use crate::candor;
 const CORPUS: &str = concat!(
     "{\"id\":\"a\",\"text\":\"write to ana@example.com today\",\"spans\":[{\"start\":9,\"end\":24,\"type\":\"EMAIL\"}]}\n",
     "{\"id\":\"b\",\"text\":\"write to bob@example.org today\",\"spans\":[{\"start\":9,\"end\":24,\"type\":\"URL\"}]}\n",
-    "{\"id\":\"c\",\"text\":\"or else cy@example.net, thanks\",\"spans\":[]}\n",
+    "{\"id\":\"c\",\"text\":\"mail to cy@example.net, thanks\",\"spans\":[]}\n",
     "{\"id\":\"d\",\"text\":\"the box only said qwerty\",\"spans\":[{\"start\":18,\"end\":24,\"type\":\"PERSON\"}]}\n",
 );
 
