@@ -742,7 +742,10 @@ fn part_ends(text: &str, end: usize) -> bool {
     match b.get(end) {
         None | Some(b',' | b'\n' | b'\r' | b')' | b';') => true,
         Some(b'.' | b'!' | b'?' | b':') => b.get(end + 1).is_none_or(|c| c.is_ascii_whitespace()),
-        Some(b' ' | b'\t') => matches!(b.get(end + 1), None | Some(b'\n' | b'\r' | b'(' | b'-' | b'/')),
+        Some(b' ' | b'\t') => {
+            matches!(b.get(end + 1), None | Some(b'\n' | b'\r' | b'(' | b'-' | b'/'))
+                || text.get(end + 1..).is_some_and(|r| r.starts_with('–'))
+        }
         _ => false,
     }
 }

@@ -241,35 +241,3 @@ fn word_lists_load() {
     );
     assert!(l.countries.iter().chain(&l.not_place).all(|w| *w == w.to_lowercase()));
 }
-
-#[test]
-#[ignore = "times the recognizer on the shared corpus; run by hand"]
-fn time_on_dev() {
-    let cues = Cues::new();
-    let texts: Vec<String> = std::fs::read_to_string("/work/shared/data/pii/dev.jsonl")
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["text"].as_str().unwrap().to_owned())
-        .collect();
-    let hits: Vec<_> = texts.iter().map(|t| cues.find(t)).collect();
-    let mut out = Vec::new();
-    for (name, f) in [
-        (
-            "addresses",
-            &(|t: &str, c: &crate::pii::context::CueHits, o: &mut Vec<Candidate>| super::addresses(t, c, o))
-                as &dyn Fn(&str, &crate::pii::context::CueHits, &mut Vec<Candidate>),
-        ),
-        ("recognize", &|t, c, o| crate::pii::context::recognize(t, c, o)),
-    ] {
-        let start = std::time::Instant::now();
-        for _ in 0..50 {
-            for (t, c) in texts.iter().zip(&hits) {
-                out.clear();
-                f(t, c, &mut out);
-            }
-        }
-        println!("TIME {name}: {:.0} ns/message", start.elapsed().as_nanos() as f64 / (50.0 * texts.len() as f64));
-    }
-    let n: usize = hits.iter().map(|h| h.0.len()).sum();
-    println!("TIME hits per message {:.2}", n as f64 / texts.len() as f64);
-}
