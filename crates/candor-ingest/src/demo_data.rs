@@ -171,22 +171,22 @@ impl Customer {
 }
 
 fn pick<T: Copy>(rng: &mut StdRng, items: &[T]) -> T {
-    items[rng.gen_range(0..items.len())]
+    items[rng.random_range(0..items.len())]
 }
 
 fn phone(rng: &mut StdRng) -> String {
     pick(rng, PHONES)
-        .replace("{n3}", &format!("{:03}", rng.gen_range(0..1000)))
-        .replace("{n2}", &format!("{:02}", rng.gen_range(0..100)))
-        .replace("{n1}", &rng.gen_range(0..10).to_string())
+        .replace("{n3}", &format!("{:03}", rng.random_range(0..1000)))
+        .replace("{n2}", &format!("{:02}", rng.random_range(0..100)))
+        .replace("{n1}", &rng.random_range(0..10).to_string())
 }
 
 fn order(rng: &mut StdRng, brand: &str) -> String {
     let prefix: String = brand.chars().filter(char::is_ascii_uppercase).collect();
-    match rng.gen_range(0..3) {
-        0 => format!("#{prefix}-{}", rng.gen_range(100_000..999_999)),
-        1 => format!("{}", rng.gen_range(10_000_000..99_999_999)),
-        _ => format!("#{}", rng.gen_range(100_000..999_999)),
+    match rng.random_range(0..3) {
+        0 => format!("#{prefix}-{}", rng.random_range(100_000..999_999)),
+        1 => format!("{}", rng.random_range(10_000_000..99_999_999)),
+        _ => format!("#{}", rng.random_range(100_000..999_999)),
     }
 }
 
@@ -199,7 +199,7 @@ fn fill(rng: &mut StdRng, template: &str, brand: &str, c: &Customer) -> String {
         s = s.replace("{phone}", &phone(rng));
     }
     if s.contains("{address}") {
-        let (n, street, city) = (rng.gen_range(1..200), pick(rng, STREETS), pick(rng, CITIES));
+        let (n, street, city) = (rng.random_range(1..200), pick(rng, STREETS), pick(rng, CITIES));
         let a = format!("{n} {street}, {city}");
         s = s.replace("{address}", &a);
     }
@@ -281,17 +281,17 @@ pub fn generate(dir: &Path, customers: u64, interactions: u64, seed: u64) -> std
     let mut wrote = vec![false; people.len()];
     while written < interactions {
         // A thread: the customer opens, the brand answers, perhaps more turns.
-        let ci = if rng.gen_bool(0.3) { rng.gen_range(0..people.len().min(50)) } else { rng.gen_range(0..people.len()) };
+        let ci = if rng.random_bool(0.3) { rng.random_range(0..people.len().min(50)) } else { rng.random_range(0..people.len()) };
         let c = &people[ci];
         let (brand, agents) = pick(&mut rng, BRANDS);
-        let (lang, openings) = if rng.gen_bool(0.7) { OPENINGS[0] } else { pick(&mut rng, OPENINGS) };
-        let turns = (rng.gen_range(2..=5) as u64).min(interactions - written);
+        let (lang, openings) = if rng.random_bool(0.7) { OPENINGS[0] } else { pick(&mut rng, OPENINGS) };
+        let turns = (rng.random_range(2..=5) as u64).min(interactions - written);
         let mut thread: Vec<Tweet> = Vec::with_capacity(turns as usize);
-        clock += Duration::seconds(rng.gen_range(1..90));
+        clock += Duration::seconds(rng.random_range(1..90));
         let mut at = clock;
         for k in 0..turns {
             let id = next_id;
-            next_id += rng.gen_range(1..4);
+            next_id += rng.random_range(1..4);
             let inbound = k % 2 == 0;
             let text = if k == 0 {
                 let template = pick(&mut rng, openings);
@@ -317,16 +317,16 @@ pub fn generate(dir: &Path, customers: u64, interactions: u64, seed: u64) -> std
                 responses: vec![],
                 reply_to,
             });
-            at += Duration::seconds(rng.gen_range(30..7200));
+            at += Duration::seconds(rng.random_range(30..7200));
         }
         wrote[ci] = true;
         // A few threads arrive newest first, as partial exports do.
-        if rng.gen_bool(0.02) {
+        if rng.random_bool(0.02) {
             thread.reverse();
         }
-        let float_ids = rng.gen_bool(0.5);
+        let float_ids = rng.random_bool(0.5);
         for t in &thread {
-            if rng.gen_bool(0.001) {
+            if rng.random_bool(0.001) {
                 malformed += 1;
                 write_malformed(&mut out, &mut rng, t)?;
             } else {
@@ -346,16 +346,16 @@ pub fn generate(dir: &Path, customers: u64, interactions: u64, seed: u64) -> std
     let mut last_phone = String::new();
     let mut since_household = 0u32;
     for (i, c) in people.iter().enumerate() {
-        if !wrote[i] || !rng.gen_bool(0.5) {
+        if !wrote[i] || !rng.random_bool(0.5) {
             continue;
         }
         contact_rows += 1;
-        if rng.gen_bool(0.002) {
+        if rng.random_bool(0.002) {
             // A CRM row with a broken e-mail address.
             writeln!(out, "C-{},{},{}-at-example.com,,@{}", c.number, c.name(), c.first.to_lowercase(), c.handle)?;
             continue;
         }
-        let mut phone = if rng.gen_bool(0.6) { phone(&mut rng) } else { String::new() };
+        let mut phone = if rng.random_bool(0.6) { phone(&mut rng) } else { String::new() };
         if !phone.is_empty() {
             since_household += 1;
             // Every 40th contact with a phone shares the one before (a
@@ -384,7 +384,7 @@ pub fn generate(dir: &Path, customers: u64, interactions: u64, seed: u64) -> std
 }
 
 fn write_malformed(out: &mut impl Write, rng: &mut StdRng, t: &Tweet) -> std::io::Result<()> {
-    match rng.gen_range(0..4) {
+    match rng.random_range(0..4) {
         0 => writeln!(out, "{},{},True,yesterday at noon,{},,", t.id, t.author, quote(&t.text)),
         1 => writeln!(out, ",{},True,Tue Oct 31 22:10:47 +0000 2017,{},,", t.author, quote(&t.text)),
         2 => writeln!(out, "{},{},Maybe,Tue Oct 31 22:10:47 +0000 2017,{},,", t.id, t.author, quote(&t.text)),

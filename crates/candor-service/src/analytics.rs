@@ -451,7 +451,7 @@ fn noisy_cells(
         None => Noise::Laplace,
     };
     let bound = u128::from(options.max_contributions);
-    let mut rng = rand::rngs::OsRng;
+    let mut rng = rand::TryRngCore::unwrap_err(rand::rngs::OsRng);
     let mut release = |value: i64, sensitivity: u128| {
         dp::release(value, sensitivity, half, noise, &mut rng)
             .map_err(|e| ServiceError::InvalidInput(format!("cannot add the noise asked for: {e}")))

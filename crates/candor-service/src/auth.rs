@@ -6,7 +6,7 @@
 use base64::Engine as _;
 use candor_domain::{Identifier, SubjectId};
 use candor_store::{ActorRecord, ChallengeRecord, Op, Principal, SessionRecord, TokenRecord, WriteBatch};
-use rand::RngCore;
+use rand::{RngCore, TryRngCore};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::Duration;
@@ -69,7 +69,7 @@ pub struct StartedSession {
 
 fn random_token(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];
-    rand::rngs::OsRng.fill_bytes(&mut b);
+    rand::rngs::OsRng.unwrap_err().fill_bytes(&mut b);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
 }
 
@@ -98,7 +98,7 @@ impl Candor {
             return Err(ServiceError::InvalidInput("a token is valid for 1 to 366 days".into()));
         }
         let mut id = [0u8; 6];
-        rand::rngs::OsRng.fill_bytes(&mut id);
+        rand::rngs::OsRng.unwrap_err().fill_bytes(&mut id);
         let id = hex::encode(id);
         let token = format!("{TOKEN_PREFIX}{id}_{}", random_token(32));
         let now = self.now();

@@ -28,7 +28,7 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use hmac::{Hmac, Mac};
 use rand::rngs::OsRng;
-use rand::RngCore;
+use rand::{RngCore, TryRngCore};
 use secrecy::{ExposeSecret, SecretBox};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -80,7 +80,7 @@ type Key32 = SecretBox<[u8; 32]>;
 
 fn new_key() -> Key32 {
     let mut k = Box::new([0u8; 32]);
-    OsRng.fill_bytes(k.as_mut());
+    OsRng.unwrap_err().fill_bytes(k.as_mut());
     SecretBox::new(k)
 }
 
@@ -105,7 +105,7 @@ fn read_key(path: &Path) -> Result<Key32, KeyError> {
 fn write_temp(path: &Path, contents: &str) -> Result<PathBuf, KeyError> {
     let err = |source| KeyError::Write { path: path.to_owned(), source };
     let name = path.file_name().map_or_else(|| "key".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = path.with_file_name(format!(".{name}.{:016x}.tmp", OsRng.next_u64()));
+    let tmp = path.with_file_name(format!(".{name}.{:016x}.tmp", OsRng.unwrap_err().next_u64()));
     let mut opts = fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -189,7 +189,7 @@ impl fmt::Debug for DataKey {
 fn seal(key: &[u8; 32], aad: &[u8], msg: &[u8]) -> Vec<u8> {
     let cipher = XChaCha20Poly1305::new(key.into());
     let mut nonce = [0u8; NONCE_LEN];
-    OsRng.fill_bytes(&mut nonce);
+    OsRng.unwrap_err().fill_bytes(&mut nonce);
     let mut out = nonce.to_vec();
     // Encryption with a valid key and nonce length cannot fail; an empty
     // result would be caught by `open` as a decryption failure.

@@ -278,18 +278,18 @@ fn assert_no_lone_suppression(cells: &[Cell], layout: &Layout) {
 fn random_tables_never_leave_a_lone_suppression() {
     let mut rng = StdRng::seed_from_u64(20);
     for _ in 0..2_000 {
-        let n_rows = rng.gen_range(1..=4);
-        let n_cols = rng.gen_range(1..=4);
-        let k = rng.gen_range(1..=6);
+        let n_rows = rng.random_range(1..=4);
+        let n_cols = rng.random_range(1..=4);
+        let k = rng.random_range(1..=6);
         let rows: Vec<String> = (0..n_rows).map(|r| format!("r{r}")).collect();
         let cols: Vec<String> = (0..n_cols).map(|c| format!("c{c}")).collect();
-        let grid: Vec<Vec<u64>> = (0..n_rows).map(|_| (0..n_cols).map(|_| rng.gen_range(0..12)).collect()).collect();
+        let grid: Vec<Vec<u64>> = (0..n_rows).map(|_| (0..n_cols).map(|_| rng.random_range(0..12)).collect()).collect();
         // A total's distinct subjects lie between its largest cell (one
         // person in every cell) and the sum (nobody in two cells).
         let mut total_of = |xs: &[u64]| {
             let max = xs.iter().copied().max().unwrap_or(0);
             let sum: u64 = xs.iter().sum();
-            rng.gen_range(max..=sum)
+            rng.random_range(max..=sum)
         };
         let mut cells = Vec::new();
         for (r, row) in rows.iter().enumerate() {
@@ -304,9 +304,9 @@ fn random_tables_never_leave_a_lone_suppression() {
         let layout = Layout {
             rows: rows.clone(),
             cols: cols.clone(),
-            row_totals: rng.gen_bool(0.7),
-            col_totals: rng.gen_bool(0.7),
-            grand: rng.gen_bool(0.7),
+            row_totals: rng.random_bool(0.7),
+            col_totals: rng.random_bool(0.7),
+            grand: rng.random_bool(0.7),
         };
         if layout.row_totals {
             for (r, row) in rows.iter().enumerate() {
@@ -323,7 +323,7 @@ fn random_tables_never_leave_a_lone_suppression() {
         }
         // Shuffle so the result cannot depend on input order.
         for i in (1..cells.len()).rev() {
-            let j = rng.gen_range(0..=i);
+            let j = rng.random_range(0..=i);
             cells.swap(i, j);
         }
 

@@ -10,7 +10,7 @@
 
 use candor_domain::{ConsentAction, ConsentSource, IdentifierKind, SubjectId};
 use candor_store::{delivery_context, message_context, NewMessage, Op, OutboxMessage, WriteBatch};
-use rand::Rng;
+use rand::{Rng, TryRngCore};
 use serde::Serialize;
 use serde_json::json;
 use time::Duration;
@@ -37,7 +37,7 @@ pub(crate) enum Seal {
 
 /// Eight random digits from the operating system's generator.
 pub(crate) fn one_time_code() -> String {
-    format!("{:08}", rand::rngs::OsRng.gen_range(0..100_000_000u32))
+    format!("{:08}", rand::rngs::OsRng.unwrap_err().random_range(0..100_000_000u32))
 }
 
 /// A message as a transport sees it.
