@@ -1,7 +1,7 @@
 //! `candor redact [FILE]`: find personal data in text from a file or
 //! standard input and print it redacted, or the spans as JSON.
 
-use std::io::Read as _;
+use std::io::{BufRead, BufReader, BufWriter, Read as _, Write as _};
 use std::path::PathBuf;
 
 use anyhow::{bail, Context as _};
@@ -56,6 +56,10 @@ fn redactor(a: &Args) -> anyhow::Result<Redactor> {
 /// Redact.
 pub fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
     let r = redactor(&a)?;
+    let analyzer = Analyzer::new();
+    if a.lines && !(a.spans || g.json) {
+        return redact_lines(&a, &analyzer, &r);
+    }
     let mut text = String::new();
     match &a.file {
         Some(f) => text = std::fs::read_to_string(f).with_context(|| format!("could not read `{}` as UTF-8 text", f.display()))?,
@@ -63,7 +67,6 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
             std::io::stdin().read_to_string(&mut text).context("could not read standard input as UTF-8 text")?;
         }
     }
-    let analyzer = Analyzer::new();
     let messages: Vec<&str> = if a.lines { text.lines().collect() } else { vec![text.as_str()] };
     let mut numbering = Numbering::new();
     if a.spans || g.json {
@@ -87,15 +90,35 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
             output::json(if a.spans { &doc["spans"] } else { doc })?;
         }
     } else {
+        let mut out = std::io::stdout().lock();
         for m in messages {
             let spans = analyzer.analyze(m);
-            let out = r.redact(m, &spans, &mut numbering).into_string();
-            if a.lines {
-                println!("{out}");
-            } else {
-                print!("{out}");
-            }
+            out.write_all(r.redact(m, &spans, &mut numbering).as_str().as_bytes())?;
         }
+        out.flush()?;
     }
+    Ok(Outcome::Ok)
+}
+
+/// `--lines` as text: one message a line, read and written as a stream, so
+/// memory stays flat however long the input is and the output is written
+/// in large blocks rather than a system call per line.
+fn redact_lines(a: &Args, analyzer: &Analyzer, r: &Redactor) -> anyhow::Result<Outcome> {
+    let (input, name): (Box<dyn BufRead>, String) = match &a.file {
+        Some(f) => {
+            let file = std::fs::File::open(f).with_context(|| format!("could not open `{}`", f.display()))?;
+            (Box::new(BufReader::with_capacity(1 << 16, file)), format!("`{}`", f.display()))
+        }
+        None => (Box::new(BufReader::with_capacity(1 << 16, std::io::stdin())), "standard input".to_owned()),
+    };
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut numbering = Numbering::new();
+    for (n, line) in input.lines().enumerate() {
+        let line = line.with_context(|| format!("could not read line {} of {name} as UTF-8 text", n + 1))?;
+        let spans = analyzer.analyze(&line);
+        out.write_all(r.redact(&line, &spans, &mut numbering).as_str().as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
     Ok(Outcome::Ok)
 }
