@@ -175,7 +175,6 @@ pub fn train(examples: &[Example], opt: Options) -> (Vec<u8>, Report) {
         .collect();
     let bytes = Model::to_bytes(&averaged);
     report.features = Model::from_bytes(&bytes).map_or(0, |m| m.len());
-    let _ = (B, I);
     (bytes, report)
 }
 
