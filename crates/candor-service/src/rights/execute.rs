@@ -47,7 +47,7 @@ pub const RECTIFIABLE: &[&str] = &["name", "email", "phone", "customer_number"];
 #[derive(Clone, Debug)]
 pub struct Executed {
     /// The request as it now stands (completed, with its result).
-    pub record: RightsRequestRecord,
+    pub record: super::RightsRequestView,
     /// True when it was already completed before this run (nothing was
     /// done again).
     pub already_done: bool,
@@ -83,9 +83,9 @@ impl Candor {
     }
 
     async fn carry_out(&self, actor: &str, id: &str, options: &ExecuteOptions) -> Result<Executed> {
-        let mut record = self.rights_request(id).await?;
+        let mut record = self.stored_request(id).await?;
         match record.request.state {
-            RequestState::Completed => return Ok(Executed { record, already_done: true, bundles_removed: 0 }),
+            RequestState::Completed => return Ok(Executed { record: record.into(), already_done: true, bundles_removed: 0 }),
             RequestState::Rejected => return Err(RightsError::AlreadyFinal { state: RequestState::Rejected }.into()),
             _ => {}
         }
@@ -123,7 +123,7 @@ impl Candor {
         if let Some(Outcome::Erased(counts)) = outcomes.iter().find(|o| matches!(o, Outcome::Erased(_))) {
             self.correct_erasure_counts(actor, &mut record, counts).await?;
         }
-        Ok(Executed { record, already_done: false, bundles_removed: 0 })
+        Ok(Executed { record: record.into(), already_done: false, bundles_removed: 0 })
     }
 
     /// The message telling the customer what was done, from the request's

@@ -471,7 +471,7 @@ impl Candor {
     /// (`manifest.json` or a file its manifest lists; nothing else is
     /// served from the directory), for `actor`. Each read is audited with
     /// the customer's pseudonym, never the bytes.
-    pub async fn bundle_file(&self, actor: &str, exports_dir: &Path, r: &RightsRequestRecord, name: &str) -> Result<BundleFile> {
+    pub async fn bundle_file(&self, actor: &str, exports_dir: &Path, r: &super::RightsRequestView, name: &str) -> Result<BundleFile> {
         let none = |why: &str| {
             ServiceError::NoBundle(format!("request `{}` has no bundle file `{}`: {why}", r.id, name.chars().take(80).collect::<String>()))
         };
