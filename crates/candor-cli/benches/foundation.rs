@@ -19,7 +19,7 @@ use candor_domain::{
 };
 use candor_service::audit::AuditReport;
 use candor_service::Candor;
-use candor_store::{AuditRecord, AuditSigner, DataKey, InteractionRecord, KeyRing, Op, Store, WriteBatch};
+use candor_store::{AuditRecord, AuditSigner, BatchStore as _, DataKey, InteractionRecord, InteractionStore as _, KeyRing, Op, WriteBatch};
 use candor_store_sql::{OpenOptions, SqlStore};
 use time::OffsetDateTime;
 

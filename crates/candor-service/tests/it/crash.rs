@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use candor_service::audit::AuditReport;
-use candor_store::{AuditRecord, AuditSigner, InteractionRecord, KeyRing, Op, Store, WriteBatch};
+use candor_store::{AuditRecord, AuditSigner, BatchStore as _, InteractionRecord, KeyRing, Op, WriteBatch};
 use candor_store_sql::{OpenOptions, SqlStore};
 use candor_test_support::{each_backend, Fixture};
 use time::OffsetDateTime;

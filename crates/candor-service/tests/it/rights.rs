@@ -4,7 +4,7 @@
 
 use candor_domain::{Regime, RequestState, RightKind, RightsError, SubjectId, Verification};
 use candor_service::{Clock, ServiceError};
-use candor_store::{Op, Store as _, StoreError, WriteBatch};
+use candor_store::{AuditStore as _, BatchStore as _, Op, StoreError, WriteBatch};
 use candor_test_support::{each_backend, Fixture};
 use time::macros::datetime;
 use time::Duration;

@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use candor_domain::{ConsentAction, ConsentEvent, ConsentSource, PurposeId, Role, SubjectId};
-use candor_store::{AuditSigner, ChainVerifier, InteractionRecord, KeyRing, Op, Outcome, Store, StoreError, WriteBatch};
+use candor_store::{
+    AccessStore as _, AuditSigner, AuditStore as _, BatchStore as _, ChainVerifier, ConsentStore as _, InteractionRecord,
+    InteractionStore as _, KeyRing, KeyStore as _, Op, Outcome, PolicyStore as _, StoreError, SubjectStore as _, WriteBatch,
+};
 use candor_store_sql::SqlStore;
 use candor_test_support::{each_backend, TestDb};
 use time::OffsetDateTime;
