@@ -164,7 +164,7 @@ async fn bench_interactions(n: usize) -> anyhow::Result<Vec<(String, String)>> {
                     conversation_id: Some(format!("c{}", (b * batch + i) / 4)),
                     reply_to: None,
                     occurred_at: OffsetDateTime::now_utc(),
-                    redacted_text: redacted.into(),
+                    redacted_text: candor_store::RedactedText::fixture(redacted),
                     language: Some("en".into()),
                     sentiment: Some((0.5, 1)),
                     themes: 0,

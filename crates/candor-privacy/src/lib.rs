@@ -11,5 +11,7 @@
 pub mod dp;
 pub mod kanon;
 pub mod pii;
+pub mod redacted;
 
 pub use pii::{Analyzer, EntityType, Operator, Redactor, Span};
+pub use redacted::RedactedText;

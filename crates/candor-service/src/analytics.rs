@@ -603,7 +603,7 @@ impl Candor {
     /// Emerging phrases as `actor_id`.
     pub async fn emerging(&self, actor_id: &str, query: &EmergingQuery, options: &AnalyticsOptions) -> Result<EmergingReport> {
         use candor_analytics::themes::{emerging_from_counts, EmergingOptions, NgramCounter, NgramCounts};
-        use candor_domain::RedactedText;
+        use candor_privacy::RedactedText;
 
         check_shape(&[], Some(query.from), Some(query.to))?;
         let ctx = self.policy_context().await?;
@@ -635,7 +635,7 @@ impl Candor {
             let store = std::sync::Arc::clone(&self.store);
             let allowed = &allowed;
             async move {
-                let mut docs: HashMap<SubjectId, String> = HashMap::new();
+                let mut docs: HashMap<SubjectId, RedactedText> = HashMap::new();
                 let mut after = 0;
                 loop {
                     let page = store.inbound_texts(lo, hi, after, TEXT_PAGE).await?;
@@ -643,14 +643,14 @@ impl Candor {
                     after = *last;
                     for (_, s, text) in page.into_iter().filter(|(_, s, _)| allowed(s)) {
                         let doc = docs.entry(s).or_default();
-                        doc.push_str(&text);
-                        doc.push_str("\n.\n");
+                        doc.push(&text);
+                        doc.push_static("\n.\n");
                     }
                 }
                 let mut counter = NgramCounter::default();
                 let n = docs.len() as u64;
                 for doc in docs.into_values() {
-                    counter.add(&RedactedText::from_redactor(doc));
+                    counter.add(&doc);
                 }
                 Ok::<(NgramCounts, u64), ServiceError>((counter.finish(), n))
             }

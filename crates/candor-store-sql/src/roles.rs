@@ -3,6 +3,7 @@
 
 use candor_domain::SubjectId;
 use candor_store::audit::micros;
+use candor_store::RedactedText;
 use candor_store::{
     AccessStore, ActorRecord, AggregateQuery, AggregateRow, AnalyticsStore, AuditEntry, AuditState, AuditStore, BatchStore,
     ChallengeRecord, Checkpoint, ConsentRecord, ConsentStore, InteractionLink, InteractionRecord, InteractionStore, KeyOwner, KeyStore,
@@ -229,7 +230,13 @@ impl AnalyticsStore for SqlStore {
         analytics::kpi_conversations(&self.pool, self.backend, query, cell).await
     }
 
-    async fn inbound_texts(&self, from_day: i64, to_day: i64, after: i64, limit: u32) -> Result<Vec<(i64, SubjectId, String)>, StoreError> {
+    async fn inbound_texts(
+        &self,
+        from_day: i64,
+        to_day: i64,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, SubjectId, RedactedText)>, StoreError> {
         analytics::inbound_texts(&self.pool, from_day, to_day, after, limit).await
     }
 

@@ -21,6 +21,7 @@ pub use audit::{
     AuditEntry, AuditRecord, AuditSigner, ChainKey, ChainLink, ChainVerifier, Checkpoint, LinkPage, SignedHead, Tamper, Verified, Witness,
     Witnessed,
 };
+pub use candor_privacy::RedactedText;
 pub use keys::{DataKey, KeyError, KeyRing, WrappedKey};
 pub use model::*;
 pub use roles::{

@@ -8,6 +8,7 @@
 //! access decision allowed it.
 
 use candor_domain::SubjectId;
+use candor_privacy::RedactedText;
 
 #[cfg(doc)]
 use crate::KeyRing;
@@ -184,7 +185,13 @@ pub trait AnalyticsStore: Send + Sync {
     /// order: (id, subject, redacted text). For text analytics that SQL
     /// cannot aggregate (emerging phrases); the caller filters subjects
     /// through the gate.
-    async fn inbound_texts(&self, from_day: i64, to_day: i64, after: i64, limit: u32) -> Result<Vec<(i64, SubjectId, String)>, StoreError>;
+    async fn inbound_texts(
+        &self,
+        from_day: i64,
+        to_day: i64,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, SubjectId, RedactedText)>, StoreError>;
 
     /// Privacy budget (epsilon, in millionths) an actor spent since `since`.
     async fn budget_spent(&self, actor: &str, since: time::OffsetDateTime) -> Result<u64, StoreError>;

@@ -41,7 +41,7 @@ async fn crash_child_writes_until_killed() {
                 reply_to: None,
                 occurred_at: OffsetDateTime::now_utc(),
                 sealed_text: vec![7; 64],
-                redacted_text: "redacted".into(),
+                redacted_text: candor_store::RedactedText::fixture("redacted"),
                 language: None,
                 sentiment: None,
                 themes: 0,

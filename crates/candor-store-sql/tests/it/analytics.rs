@@ -32,7 +32,7 @@ fn message(
         reply_to: None,
         occurred_at: at,
         sealed_text: vec![0; 40],
-        redacted_text: "text".into(),
+        redacted_text: candor_store::RedactedText::fixture("text"),
         language: Some("en".into()),
         sentiment,
         themes,

@@ -23,7 +23,7 @@ fn item(id: &str, reply_to: Option<&str>, conversation: Option<&str>, outbound: 
         reply_to: reply_to.map(str::to_owned),
         occurred_at: OffsetDateTime::now_utc(),
         sealed_text: vec![1; 40],
-        redacted_text: "text".into(),
+        redacted_text: candor_store::RedactedText::fixture("text"),
         language: None,
         sentiment: None,
         themes: 0,
