@@ -3,12 +3,14 @@
 //! reason, rejected with a reason the customer is shown, and listed with
 //! what is overdue. One implementation for the CLI, the API and the
 //! privacy center; every step is stored with its audit entry in one
-//! transaction. [`execute`] carries requests out, [`export`] writes the
+//! transaction. [`execute`] carries requests out (erasure in its own file,
+//! `erasure.rs`), [`export`] writes the
 //! access and portability bundle, [`codes`] verifies customers with
 //! one-time codes through the outbox, and [`holds`] keeps data under a
 //! legal obligation from erasure.
 
 pub mod codes;
+mod erasure;
 pub mod execute;
 pub mod export;
 pub mod holds;
