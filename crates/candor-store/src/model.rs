@@ -673,7 +673,7 @@ pub struct Effects<'a> {
     /// interactions and their analytics columns): cached counts go.
     pub changes_counts: bool,
     /// Whether it deletes personal data, whose bytes must then leave the
-    /// database's files ([`crate::Store::purge_deleted`]).
+    /// database's files ([`crate::BatchStore::purge_deleted`]).
     pub deletes_personal_data: bool,
 }
 

@@ -7,6 +7,14 @@
 //! suppressed, with a second cell where one suppressed cell could be
 //! recovered from the total; with `epsilon`, counts and means carry
 //! noise from exact discrete samplers, paid from the actor's budget.
+//!
+//! One file per operation: `aggregate.rs` (grouped counts and sentiment),
+//! `emerging.rs` (phrases), `kpi.rs` (customer-care KPIs) and `drill.rs` (the
+//! conversations behind a KPI cell); the gate they share is here. Of the
+//! store they use the analytics, consent, access and batch roles; the parts
+//! that read the store in a loop take only their role ([`ConsentStore`] to
+//! fold the ledger, [`candor_store::AnalyticsStore`] to read redacted
+//! texts).
 
 mod aggregate;
 mod drill;
@@ -22,7 +30,7 @@ use std::collections::HashMap;
 
 use candor_domain::{actor_allows, consent_allows, Actor, CategoryId, ConsentState, DenyReason, PolicyContext, Purpose, SubjectId};
 use candor_privacy::dp::{Delta, Epsilon};
-use candor_store::{Dimension, Op, SubjectFilter, WriteBatch};
+use candor_store::{ConsentStore, Dimension, Op, Store, SubjectFilter, WriteBatch};
 use serde::Serialize;
 use serde_json::json;
 use time::{Date, OffsetDateTime, Time};
@@ -151,17 +159,8 @@ impl Candor {
     /// subject part. Subjects without events share the default answer, so
     /// only those whose answer differs are listed.
     async fn subject_filter(&self, ctx: &PolicyContext, purposes: &[&Purpose]) -> Result<(SubjectFilter, u64)> {
-        let mut states: HashMap<SubjectId, ConsentState> = HashMap::new();
-        let mut after = 0;
-        loop {
-            // Fail closed: a ledger that cannot be read stops the query.
-            let page = self.store.consent_ledger(after, LEDGER_PAGE).await?;
-            let Some((_, last)) = page.last() else { break };
-            after = last.id;
-            for (subject, record) in &page {
-                states.entry(*subject).or_default().apply(&record.event);
-            }
-        }
+        let store: &dyn Store = &*self.store;
+        let states = consent_states(store).await?;
         // No holds are passed: a restricted customer's data is held for a
         // legal claim, never for analytics, so restriction keeps them out.
         let allowed = |state: &ConsentState| purposes.iter().all(|p| consent_allows(ctx, p, state, &[]).is_ok());
@@ -208,4 +207,21 @@ impl Candor {
         })?;
         Ok((subjects, excluded))
     }
+}
+
+/// Every subject's consent state, the whole ledger folded in order. It
+/// needs the store's consent role only. Fails closed: a ledger that cannot
+/// be read stops the query.
+async fn consent_states<S: ConsentStore + ?Sized>(store: &S) -> Result<HashMap<SubjectId, ConsentState>> {
+    let mut states: HashMap<SubjectId, ConsentState> = HashMap::new();
+    let mut after = 0;
+    loop {
+        let page = store.consent_ledger(after, LEDGER_PAGE).await?;
+        let Some((_, last)) = page.last() else { break };
+        after = last.id;
+        for (subject, record) in &page {
+            states.entry(*subject).or_default().apply(&record.event);
+        }
+    }
+    Ok(states)
 }
