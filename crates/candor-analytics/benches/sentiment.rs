@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use candor_analytics::sentiment::eval::{self, Gold, Prediction};
 use candor_analytics::sentiment::{Label, SentimentModel};
-use candor_domain::RedactedText;
+use candor_privacy::RedactedText;
 
 /// The value after `--predictions`, if given.
 fn predictions_path() -> Option<PathBuf> {
@@ -62,10 +62,10 @@ fn main() {
             "Is the app down? Can't log in since this morning",
         ]
         .iter()
-        .map(|s| RedactedText::from_redactor((*s).to_owned()))
+        .map(|s| RedactedText::fixture((*s).to_owned()))
         .collect()
     } else {
-        gold.iter().map(|g| RedactedText::from_redactor(g.text.clone())).collect()
+        gold.iter().map(|g| RedactedText::fixture(g.text.clone())).collect()
     };
 
     if !gold.is_empty() {

@@ -22,7 +22,7 @@
 use std::path::{Path, PathBuf};
 
 use candor_analytics::sentiment::{SentimentModel, FEATURES, FEATURE_NAMES};
-use candor_domain::RedactedText;
+use candor_privacy::RedactedText;
 
 const SOURCES: [&str; 3] =
     ["amazonReviewSnippets_GroundTruth.txt", "movieReviewSnippets_GroundTruth.txt", "nytEditorialSnippets_GroundTruth.txt"];
@@ -37,6 +37,7 @@ struct Sample {
     vader_compound: f64,
 }
 
+#[expect(clippy::disallowed_methods, reason = "the training and development corpora are published, labelled text, not customer data")]
 fn load(dir: &Path, model: &SentimentModel) -> Vec<Sample> {
     let mut out = Vec::new();
     for (source, name) in SOURCES.iter().enumerate() {
@@ -45,7 +46,7 @@ fn load(dir: &Path, model: &SentimentModel) -> Vec<Sample> {
             let mut cols = line.splitn(3, '\t');
             let (Some(_id), Some(score), Some(text)) = (cols.next(), cols.next(), cols.next()) else { continue };
             let Ok(y) = score.trim().parse::<f64>() else { continue };
-            let text = RedactedText::from_redactor(text.to_owned());
+            let text = RedactedText::from_public_corpus(text.to_owned());
             let f = model.features(&text);
             out.push(Sample { source, x: f.map(f64::from), y, vader_compound: f64::from(model.analyze(&text).compound) });
         }
@@ -117,6 +118,7 @@ fn macro_f1(pairs: &[(usize, usize)]) -> (f64, [f64; 3]) {
 
 /// Figures on a JSONL file of `{"text", "label"}` lines, for reporting only:
 /// nothing is fitted to it.
+#[expect(clippy::disallowed_methods, reason = "the training and development corpora are published, labelled text, not customer data")]
 fn report_dev(path: &Path, model: &SentimentModel, w: &[f64; FEATURES]) {
     let Ok(data) = std::fs::read_to_string(path) else {
         println!("{} not found: no development figures", path.display());
@@ -130,7 +132,7 @@ fn report_dev(path: &Path, model: &SentimentModel, w: &[f64; FEATURES]) {
             "neutral" => 1,
             _ => 2,
         };
-        let text = RedactedText::from_redactor(v["text"].as_str().unwrap().to_owned());
+        let text = RedactedText::from_public_corpus(v["text"].as_str().unwrap().to_owned());
         let x = model.features(&text).map(f64::from);
         pairs.push((gold, label(predict(w, &x), THRESHOLD)));
     }

@@ -4,7 +4,7 @@
 //! of what is looked at: they are not language. A message with too little
 //! text has no language rather than a guessed one.
 
-use candor_domain::RedactedText;
+use candor_privacy::RedactedText;
 use whichlang::Lang;
 
 /// Letters needed before a guess is made.
@@ -68,7 +68,7 @@ mod tests {
     use super::*;
 
     fn detect(s: &str) -> Option<&'static str> {
-        LanguageDetector::new().detect(&RedactedText::from_redactor(s.to_owned()))
+        LanguageDetector::new().detect(&RedactedText::fixture(s.to_owned()))
     }
 
     #[test]

@@ -24,7 +24,7 @@ use candor_domain::{ConsentAction, ConsentSource, Role, EXAMPLE_POLICY};
 use candor_service::analytics::{parse_dimension, AnalyticsOptions, AnalyticsQuery, Measure};
 use candor_service::import::{ImportOptions, Progress};
 use candor_service::Candor;
-use candor_store::{AuditSigner, KeyRing, Store};
+use candor_store::{AnalyticsStore as _, AuditSigner, KeyRing, SubjectStore as _};
 use candor_store_sql::{OpenOptions, SqlStore};
 
 fn arg(name: &str) -> Option<String> {

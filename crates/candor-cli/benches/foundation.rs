@@ -19,7 +19,7 @@ use candor_domain::{
 };
 use candor_service::audit::AuditReport;
 use candor_service::Candor;
-use candor_store::{AuditRecord, AuditSigner, DataKey, InteractionRecord, KeyRing, Op, Store, WriteBatch};
+use candor_store::{AuditRecord, AuditSigner, BatchStore as _, DataKey, InteractionRecord, InteractionStore as _, KeyRing, Op, WriteBatch};
 use candor_store_sql::{OpenOptions, SqlStore};
 use time::OffsetDateTime;
 
@@ -164,7 +164,7 @@ async fn bench_interactions(n: usize) -> anyhow::Result<Vec<(String, String)>> {
                     conversation_id: Some(format!("c{}", (b * batch + i) / 4)),
                     reply_to: None,
                     occurred_at: OffsetDateTime::now_utc(),
-                    redacted_text: redacted.into(),
+                    redacted_text: candor_store::RedactedText::fixture(redacted),
                     language: Some("en".into()),
                     sentiment: Some((0.5, 1)),
                     themes: 0,

@@ -25,7 +25,7 @@ use candor_domain::{RightKind, EXAMPLE_POLICY};
 use candor_service::import::{ImportOptions, Progress};
 use candor_service::rights::execute::ExecuteOptions;
 use candor_service::Candor;
-use candor_store::{AuditSigner, KeyRing, Store};
+use candor_store::{AuditSigner, InteractionStore as _, KeyRing, KeyStore as _};
 use candor_store_sql::{OpenOptions, SqlStore};
 
 fn arg(name: &str) -> Option<String> {

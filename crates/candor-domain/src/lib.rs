@@ -13,7 +13,6 @@ pub mod ids;
 pub mod phone;
 pub mod policy;
 pub mod rights;
-pub mod text;
 
 pub use actor::{Actor, Role};
 pub use category::{CategoryId, Taxonomy};
@@ -29,4 +28,3 @@ pub use policy::{
 pub use rights::{
     CategoryCount, Challenge, Extension, KeptData, Regime, RequestResult, RequestState, RightKind, RightsError, RightsRequest, Verification,
 };
-pub use text::RedactedText;

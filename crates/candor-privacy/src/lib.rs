@@ -5,11 +5,14 @@
 //! privacy-budget arithmetic ([`dp`]).
 //!
 //! Nothing here does I/O or knows about storage; text goes in, spans and
-//! redacted text come out.
+//! redacted text come out. [`RedactedText`] lives here, next to the
+//! redactor, because only the redactor may make one (see [`redacted`]).
 #![deny(missing_docs)]
 
 pub mod dp;
 pub mod kanon;
 pub mod pii;
+pub mod redacted;
 
 pub use pii::{Analyzer, EntityType, Operator, Redactor, Span};
+pub use redacted::RedactedText;

@@ -9,6 +9,24 @@ use time::{Duration, OffsetDateTime};
 
 use crate::{Candor, Result, ServiceError};
 
+/// A staff member or API client as the service hands it to its front ends
+/// (the store's row model stays behind the service).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    /// Actor id.
+    pub id: String,
+    /// Roles.
+    pub roles: Vec<Role>,
+    /// When the latest training attestation expires, if there is one.
+    pub training_expires_at: Option<OffsetDateTime>,
+}
+
+impl From<ActorRecord> for Actor {
+    fn from(a: ActorRecord) -> Self {
+        Self { id: a.id, roles: a.roles, training_expires_at: a.training_expires_at }
+    }
+}
+
 /// Actor ids: 1 to 64 characters of lowercase letters, digits, `.`, `_`,
 /// `-` and `@`, so they are safe in logs and the audit log.
 pub fn parse_actor_id(id: &str) -> Result<&str> {
@@ -76,7 +94,7 @@ impl Candor {
     }
 
     /// An actor, if known.
-    pub async fn actor(&self, id: &str) -> Result<Option<ActorRecord>> {
-        Ok(self.store.actor(id).await?)
+    pub async fn actor(&self, id: &str) -> Result<Option<Actor>> {
+        Ok(self.store.actor(id).await?.map(Actor::from))
     }
 }

@@ -5,12 +5,13 @@
 
 use base64::Engine as _;
 use candor_domain::{Identifier, SubjectId};
-use candor_store::{ActorRecord, ChallengeRecord, Op, Principal, SessionRecord, TokenRecord, WriteBatch};
+use candor_store::{ChallengeRecord, Op, Principal, SessionRecord, TokenRecord, WriteBatch};
 use rand::{RngCore, TryRngCore};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::Duration;
 
+use crate::actors::Actor;
 use crate::rights::codes::{one_time_code, CODE_ATTEMPTS, CODE_VALIDITY};
 use crate::{Candor, Result, ServiceError};
 
@@ -33,7 +34,7 @@ const SIGN_IN_ADDRESS: &str = "sign-in-address";
 #[derive(Clone, Debug)]
 pub enum SessionHolder {
     /// A staff member, as stored now (current roles and training).
-    Staff(ActorRecord),
+    Staff(Actor),
     /// A customer.
     Customer(SubjectId),
 }
@@ -127,18 +128,18 @@ impl Candor {
 
     /// The actor a bearer token stands for, if it is known, in force and
     /// its actor still exists.
-    pub async fn authenticate(&self, token: &str) -> Result<ActorRecord> {
+    pub async fn authenticate(&self, token: &str) -> Result<Actor> {
         Ok(self.authenticate_token(token).await?.1)
     }
 
-    async fn authenticate_token(&self, token: &str) -> Result<(TokenRecord, ActorRecord)> {
+    async fn authenticate_token(&self, token: &str) -> Result<(TokenRecord, Actor)> {
         if !token.starts_with(TOKEN_PREFIX) || token.len() > 200 {
             return Err(unauthenticated("this is not a candor API token"));
         }
         let Some(t) = self.store.token(&secret_hash(token)).await? else { return Err(unauthenticated("unknown token")) };
         self.token_in_force(&t, "the token")?;
         let actor = self.store.actor(&t.actor).await?.ok_or_else(|| unauthenticated("the token's actor no longer exists"))?;
-        Ok((t, actor))
+        Ok((t, actor.into()))
     }
 
     /// Refuse a revoked or expired token; `what` names it in the reason.
@@ -208,7 +209,7 @@ impl Candor {
                 };
                 self.token_in_force(&t, what)?;
                 let a = self.store.actor(&actor).await?.ok_or_else(|| unauthenticated("the session's actor no longer exists"))?;
-                SessionHolder::Staff(a)
+                SessionHolder::Staff(a.into())
             }
         };
         Ok(ActiveSession { holder, csrf: s.csrf, expires_at: s.expires_at })

@@ -6,7 +6,10 @@
 //! rotation.
 //!
 //! The service sees the store only through the [`Store`] trait; the binary
-//! decides which back end it is.
+//! decides which back end it is. It is also the only way in: [`Candor`]
+//! keeps its store to itself, so the CLI and the HTTP server reach data
+//! through these use cases (and their audit entries and access decisions),
+//! and they speak the service's own types, not the store's rows.
 #![deny(missing_docs)]
 
 pub mod access;
@@ -178,11 +181,6 @@ impl Candor {
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
         self
-    }
-
-    /// The store.
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
     }
 
     /// The key ring.

@@ -95,6 +95,11 @@ impl Candor {
         Ok(self.store.policy_versions().await?)
     }
 
+    /// The number of the latest published version, if any.
+    pub async fn latest_policy_version(&self) -> Result<Option<u32>> {
+        Ok(self.store.latest_policy_version().await?)
+    }
+
     /// One published version, parsed.
     pub async fn policy_version(&self, version: u32) -> Result<(PolicyVersionRecord, Policy)> {
         let versions = self.store.policy_versions().await?;

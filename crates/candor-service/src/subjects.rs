@@ -371,7 +371,7 @@ impl Candor {
                 direction: i.direction,
                 occurred_at: i.occurred_at,
                 category: category.clone(),
-                redacted_text: i.redacted_text,
+                redacted_text: i.redacted_text.into_string(),
                 text,
             });
         }

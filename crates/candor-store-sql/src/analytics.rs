@@ -48,7 +48,7 @@ pub(crate) async fn inbound_texts(
     to_day: i64,
     after: i64,
     limit: u32,
-) -> Result<Vec<(i64, SubjectId, String)>, StoreError> {
+) -> Result<Vec<(i64, SubjectId, candor_store::RedactedText)>, StoreError> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
         "select id, subject_id, redacted_text from interactions
          where direction = 'inbound' and subject_id is not null and day >= $1 and day < $2 and id > $3
@@ -61,7 +61,11 @@ pub(crate) async fn inbound_texts(
     .fetch_all(pool)
     .await
     .map_err(db_err)?;
-    rows.into_iter().map(|(id, s, text)| Ok((id, SubjectId::parse(&s).map_err(|e| StoreError::Corrupt(e.to_string()))?, text))).collect()
+    rows.into_iter()
+        .map(|(id, s, text)| {
+            Ok((id, SubjectId::parse(&s).map_err(|e| StoreError::Corrupt(e.to_string()))?, crate::interactions::redacted_column(text)))
+        })
+        .collect()
 }
 
 pub(crate) async fn budget_spent(pool: &AnyPool, actor: &str, since: OffsetDateTime) -> Result<u64, StoreError> {

@@ -5,7 +5,7 @@
 use candor_domain::SubjectId;
 use candor_store::analytics::{day_number, month_number};
 use candor_store::audit::{from_micros, micros};
-use candor_store::{InteractionLink, InteractionRecord, KeyOwner, SealedAttribute, SealedIdentity, StoreError, WrappedKey};
+use candor_store::{InteractionLink, InteractionRecord, KeyOwner, RedactedText, SealedAttribute, SealedIdentity, StoreError, WrappedKey};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
 
@@ -75,7 +75,7 @@ pub(crate) async fn insert(tx: &mut Transaction<'static, Any>, backend: Backend,
                 .bind(r.reply_to)
                 .bind(micros(r.occurred_at))
                 .bind(r.sealed_text)
-                .bind(r.redacted_text)
+                .bind(r.redacted_text.into_string())
                 .bind(r.language)
                 .bind(day)
                 .bind(month)
@@ -502,6 +502,14 @@ pub(crate) async fn of_subject(pool: &AnyPool, id: SubjectId) -> Result<Vec<Inte
     rows.iter().map(record).collect()
 }
 
+/// The `redacted_text` column as what it is. The column is written from
+/// [`InteractionRecord::redacted_text`] only, a `RedactedText` the redactor
+/// made, so what is read back is redacted text too.
+#[expect(clippy::disallowed_methods, reason = "the column is only ever written from a RedactedText")]
+pub(crate) fn redacted_column(text: String) -> RedactedText {
+    RedactedText::from_stored(text)
+}
+
 fn record(r: &AnyRow) -> Result<InteractionRecord, StoreError> {
     let c = |e: sqlx::Error| StoreError::Corrupt(format!("interaction: {e}"));
     let subject: Option<String> = r.try_get("subject_id").map_err(c)?;
@@ -516,7 +524,7 @@ fn record(r: &AnyRow) -> Result<InteractionRecord, StoreError> {
         reply_to: r.try_get("reply_to").map_err(c)?,
         occurred_at: from_micros(r.try_get("occurred_at").map_err(c)?),
         sealed_text: r.try_get("sealed_text").map_err(c)?,
-        redacted_text: r.try_get("redacted_text").map_err(c)?,
+        redacted_text: redacted_column(r.try_get("redacted_text").map_err(c)?),
         language: r.try_get("language").map_err(c)?,
         sentiment: {
             let compound: Option<i64> = r.try_get("sentiment").map_err(c)?;

@@ -2,6 +2,7 @@
 //! already sealed (`Vec<u8>` ciphertext) by the time they reach this layer.
 
 use candor_domain::{CategoryId, ConsentEvent, Identifier, Recipient, RightsRequest, Role, SubjectId};
+use candor_privacy::RedactedText;
 use time::{Date, OffsetDateTime};
 
 use crate::audit::AuditRecord;
@@ -126,8 +127,9 @@ pub struct InteractionRecord {
     pub occurred_at: OffsetDateTime,
     /// Original text, sealed under the subject's (or account's) data key.
     pub sealed_text: Vec<u8>,
-    /// Text with personal data redacted.
-    pub redacted_text: String,
+    /// Text with personal data redacted: only the redactor makes one, and
+    /// a back end reads it back as one, so analytics never sees raw text.
+    pub redacted_text: RedactedText,
     /// Detected language.
     pub language: Option<String>,
     /// Compound sentiment of the redacted text in [-1, 1], and its label
@@ -671,7 +673,7 @@ pub struct Effects<'a> {
     /// interactions and their analytics columns): cached counts go.
     pub changes_counts: bool,
     /// Whether it deletes personal data, whose bytes must then leave the
-    /// database's files ([`crate::Store::purge_deleted`]).
+    /// database's files ([`crate::BatchStore::purge_deleted`]).
     pub deletes_personal_data: bool,
 }
 

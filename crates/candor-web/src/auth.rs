@@ -24,8 +24,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::Method;
 use candor_domain::{Role, SubjectId};
+use candor_service::actors::Actor;
 use candor_service::auth::{ActiveSession, SessionHolder};
-use candor_store::ActorRecord;
 
 pub use crate::credentials::{cookie_in, SESSION_COOKIE};
 use crate::credentials::{Caller, Checked, RequestAuth};
@@ -107,7 +107,7 @@ pub(crate) fn check_csrf(parts: &Parts, expected: &str) -> Result<(), Problem> {
 #[derive(Clone, Debug)]
 pub struct Staff {
     /// Who.
-    pub actor: ActorRecord,
+    pub actor: Actor,
 }
 
 impl Staff {

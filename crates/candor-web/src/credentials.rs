@@ -17,9 +17,9 @@ use std::time::{Duration, Instant};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
+use candor_service::actors::Actor;
 use candor_service::auth::{secret_hash, ActiveSession};
 use candor_service::{Candor, ServiceError};
-use candor_store::ActorRecord;
 
 use crate::problem::Problem;
 use crate::AppState;
@@ -75,7 +75,7 @@ impl<'a> Presented<'a> {
 #[derive(Clone, Debug)]
 pub(crate) enum Checked {
     /// An API token, and whose.
-    Token(ActorRecord),
+    Token(Actor),
     /// A browser session.
     Session(ActiveSession),
 }

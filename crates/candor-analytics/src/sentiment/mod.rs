@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use candor_domain::RedactedText;
+use candor_privacy::RedactedText;
 use serde::{Deserialize, Serialize};
 
 pub mod eval;

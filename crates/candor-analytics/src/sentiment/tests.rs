@@ -8,7 +8,7 @@ use super::eval::{self, Gold};
 use super::*;
 
 fn text(s: &str) -> RedactedText {
-    RedactedText::from_redactor(s.to_owned())
+    RedactedText::fixture(s.to_owned())
 }
 
 /// VADER's sum for `s` (the rules alone).

@@ -27,7 +27,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use candor_domain::RedactedText;
+use candor_privacy::RedactedText;
 use serde::Serialize;
 
 use super::tokens::{Piece, Pieces};
@@ -291,7 +291,7 @@ mod tests {
     use super::*;
 
     fn texts(lines: &[&str]) -> Vec<RedactedText> {
-        lines.iter().map(|s| RedactedText::from_redactor((*s).to_owned())).collect()
+        lines.iter().map(|s| RedactedText::fixture((*s).to_owned())).collect()
     }
 
     /// `n` background messages that are alike in both periods.
@@ -307,7 +307,7 @@ mod tests {
     }
 
     fn period(lines: Vec<String>) -> Vec<RedactedText> {
-        lines.into_iter().map(RedactedText::from_redactor).collect()
+        lines.into_iter().map(RedactedText::fixture).collect()
     }
 
     fn counts(lines: &[&str]) -> NgramCounts {

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use candor_domain::RedactedText;
+use candor_privacy::RedactedText;
 
 use super::taxonomy::{parse_keyword, Taxonomy, MAX_PHRASE_WORDS};
 use super::tokens::{fold_bytes, Piece, Pieces};
@@ -379,7 +379,7 @@ mod tests {
     }
 
     fn names(m: &ThemeMatcher, text: &str, language: Option<&str>) -> Vec<String> {
-        let set = m.themes(&RedactedText::from_redactor(text.to_owned()), language);
+        let set = m.themes(&RedactedText::fixture(text.to_owned()), language);
         m.taxonomy().names_of(set).map(str::to_owned).collect()
     }
 
@@ -388,7 +388,7 @@ mod tests {
     }
 
     fn hits(m: &ThemeMatcher, text: &str) -> bool {
-        !m.themes(&RedactedText::from_redactor(text.to_owned()), None).is_empty()
+        !m.themes(&RedactedText::fixture(text.to_owned()), None).is_empty()
     }
 
     #[test]
@@ -558,7 +558,7 @@ mod tests {
             "@AcmeApp app keeps crashing since the latest update on iOS, tried reinstalling twice ^JK",
         ]
         .iter()
-        .map(|s| RedactedText::from_redactor((*s).to_owned()))
+        .map(|s| RedactedText::fixture((*s).to_owned()))
         .collect();
         let n = 400_000;
         let start = std::time::Instant::now();

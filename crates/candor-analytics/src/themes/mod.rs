@@ -9,7 +9,7 @@
 //! - [`emerging`] and [`NgramCounter`]: phrases whose share of messages
 //!   rose most against the previous period.
 //!
-//! Everything here reads [`RedactedText`](candor_domain::RedactedText);
+//! Everything here reads [`RedactedText`](candor_privacy::RedactedText);
 //! redactor placeholders, handles and links never match a keyword and are
 //! never counted as phrases.
 

@@ -101,7 +101,7 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
             }
         }
         Command::Log { after, limit } => {
-            let entries = inst.candor.store().audit_entries(after, limit).await?;
+            let entries = inst.candor.audit_page(after, limit).await?;
             if g.json {
                 let rows: Vec<_> = entries
                     .iter()

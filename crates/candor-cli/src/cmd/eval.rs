@@ -70,10 +70,15 @@ pub fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
     }
 }
 
+/// A text of an evaluation corpus, to score as the redactor's output.
+#[expect(clippy::disallowed_methods, reason = "an evaluation corpus is published, labelled text, not customer data")]
+fn public_corpus(text: String) -> candor_privacy::RedactedText {
+    candor_privacy::RedactedText::from_public_corpus(text)
+}
+
 fn sentiment(g: &Global, file: &PathBuf, predictions: Option<&PathBuf>) -> anyhow::Result<Outcome> {
     use candor_analytics::sentiment::eval::{score as score_sentiment, Gold, Prediction};
     use candor_analytics::sentiment::{Label, SentimentModel};
-    use candor_domain::RedactedText;
 
     let f = File::open(file).with_context(|| format!("could not open `{}`", file.display()))?;
     let mut gold = Vec::new();
@@ -94,7 +99,7 @@ fn sentiment(g: &Global, file: &PathBuf, predictions: Option<&PathBuf>) -> anyho
     // The corpus is text as people wrote it; the model reads it as the
     // redactor's output (placeholders are neutral either way).
     let scored: Vec<(String, candor_analytics::sentiment::Sentiment)> =
-        gold.iter().map(|d| (d.id.clone(), model.score(&RedactedText::from_redactor(d.text.clone())))).collect();
+        gold.iter().map(|d| (d.id.clone(), model.score(&public_corpus(d.text.clone())))).collect();
     let elapsed = t.elapsed();
     if let Some(out) = predictions {
         let mut w = BufWriter::new(File::create(out).with_context(|| format!("could not create `{}`", out.display()))?);

@@ -162,7 +162,7 @@ async fn show(g: &Global, version: Option<u32>) -> anyhow::Result<Outcome> {
     let result = async {
         let v = match version {
             Some(v) => v,
-            None => inst.candor.store().latest_policy_version().await?.ok_or(ServiceError::NoPolicy)?,
+            None => inst.candor.latest_policy_version().await?.ok_or(ServiceError::NoPolicy)?,
         };
         inst.candor.policy_version(v).await
     }
@@ -213,7 +213,7 @@ async fn diff_cmd(g: &Global, a: Option<String>, b: Option<String>) -> anyhow::R
             }
         };
         let latest = match &inst {
-            Some(i) => i.candor.store().latest_policy_version().await?,
+            Some(i) => i.candor.latest_policy_version().await?,
             None => None,
         };
         let (a, b) = match (a, b) {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use candor_domain::{Regime, RightKind, SubjectId, Verification};
 use candor_service::rights::execute::ExecuteOptions;
-use candor_store::RightsRequestRecord;
+use candor_service::rights::RightsRequestView;
 use serde_json::json;
 
 use crate::{output, Global, Installation, Outcome};
@@ -178,7 +178,7 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
 }
 
 /// A request for machines.
-fn doc(r: &RightsRequestRecord) -> serde_json::Value {
+fn doc(r: &RightsRequestView) -> serde_json::Value {
     json!({
         "id": r.id,
         "subject": r.subject,
@@ -196,7 +196,7 @@ fn doc(r: &RightsRequestRecord) -> serde_json::Value {
 }
 
 /// A request for people.
-fn show(r: &RightsRequestRecord) {
+fn show(r: &RightsRequestView) {
     let q = &r.request;
     println!("request {}", r.id);
     println!("  subject   {}", r.subject);

@@ -84,7 +84,7 @@ impl Enricher {
             reply_to: d.reply_to,
             occurred_at: d.occurred_at,
             sealed_text,
-            redacted_text: redacted.into_string(),
+            redacted_text: redacted,
             language,
             sentiment,
             themes,

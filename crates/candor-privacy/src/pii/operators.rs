@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
 
-use candor_domain::RedactedText;
+use crate::RedactedText;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 

@@ -65,7 +65,7 @@ impl Candor {
     /// Send the customer of request `id` a one-time code at their e-mail
     /// address on record; a new code replaces any earlier one.
     pub async fn send_rights_code(&self, actor: &str, id: &str) -> Result<()> {
-        let mut record = self.rights_request(id).await?;
+        let mut record = self.stored_request(id).await?;
         let Some(subject) = self.store.subject(record.subject).await? else {
             return Err(self.missing_subject(record.subject).await);
         };
@@ -97,13 +97,13 @@ impl Candor {
 
     /// The customer entered `code` for request `id`. A wrong code uses up
     /// an attempt, which is stored (and audited) before the refusal.
-    pub async fn verify_rights_request_by_code(&self, actor: &str, id: &str, code: &str) -> Result<candor_store::RightsRequestRecord> {
-        let mut record = self.rights_request(id).await?;
+    pub async fn verify_rights_request_by_code(&self, actor: &str, id: &str, code: &str) -> Result<super::RightsRequestView> {
+        let mut record = self.stored_request(id).await?;
         let previous = record.request.clone();
         match record.request.answer(&self.code_hash(&format!("rights-code:{id}"), code.trim()), self.now()) {
             Ok(()) => {
                 self.save_request(actor, "rights.verify", &record, Some(previous), json!({ "by": "one_time_code" })).await?;
-                Ok(record)
+                Ok(record.into())
             }
             Err(e @ candor_domain::RightsError::WrongCode { .. }) => {
                 self.save_request(actor, "rights.verify_failed", &record, Some(previous), json!({ "by": "one_time_code" })).await?;

@@ -7,20 +7,18 @@
 //! transaction: a run that fails midway leaves it there, with nothing of
 //! the work applied, and running it again carries it out.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use candor_domain::{
-    consent_allows, CategoryCount, CategoryId, ConsentAction, ConsentEvent, ConsentSource, ConsentState, Identifier, IdentifierKind,
-    KeptData, PolicyContext, RequestResult, RequestState, RightKind, RightsError,
+    consent_allows, CategoryId, ConsentAction, ConsentEvent, ConsentSource, ConsentState, Identifier, IdentifierKind, PolicyContext,
+    RequestResult, RequestState, RightKind, RightsError,
 };
-use candor_store::{
-    AuditRecord, ErasedCounts, NewMessage, Op, Outcome, RightsRequestRecord, SealedAttribute, SealedIdentity, SubjectRecord, WriteBatch,
-};
+use candor_store::{AuditRecord, NewMessage, Op, Outcome, RightsRequestRecord, SealedAttribute, SealedIdentity, SubjectRecord, WriteBatch};
 use serde_json::json;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use super::codes::Seal;
-use crate::subjects::{attribute_category, sealed_fields, SealedField};
+use crate::subjects::attribute_category;
 use crate::{Candor, Result, ServiceError};
 
 /// What to carry a request out with.
@@ -47,7 +45,7 @@ pub const RECTIFIABLE: &[&str] = &["name", "email", "phone", "customer_number"];
 #[derive(Clone, Debug)]
 pub struct Executed {
     /// The request as it now stands (completed, with its result).
-    pub record: RightsRequestRecord,
+    pub record: super::RightsRequestView,
     /// True when it was already completed before this run (nothing was
     /// done again).
     pub already_done: bool,
@@ -83,9 +81,9 @@ impl Candor {
     }
 
     async fn carry_out(&self, actor: &str, id: &str, options: &ExecuteOptions) -> Result<Executed> {
-        let mut record = self.rights_request(id).await?;
+        let mut record = self.stored_request(id).await?;
         match record.request.state {
-            RequestState::Completed => return Ok(Executed { record, already_done: true, bundles_removed: 0 }),
+            RequestState::Completed => return Ok(Executed { record: record.into(), already_done: true, bundles_removed: 0 }),
             RequestState::Rejected => return Err(RightsError::AlreadyFinal { state: RequestState::Rejected }.into()),
             _ => {}
         }
@@ -123,7 +121,7 @@ impl Candor {
         if let Some(Outcome::Erased(counts)) = outcomes.iter().find(|o| matches!(o, Outcome::Erased(_))) {
             self.correct_erasure_counts(actor, &mut record, counts).await?;
         }
-        Ok(Executed { record, already_done: false, bundles_removed: 0 })
+        Ok(Executed { record: record.into(), already_done: false, bundles_removed: 0 })
     }
 
     /// The message telling the customer what was done, from the request's
@@ -141,171 +139,6 @@ impl Candor {
         };
         let seal = if r.request.kind == RightKind::Erasure { Seal::DeliveryOnly } else { Seal::SubjectKey };
         self.letter(subject, "request_completed", &r.id, seal, content).await
-    }
-
-    /// Erasure: everything, unless a legal hold keeps part of it; then the
-    /// rest is deleted and what is kept is restricted.
-    async fn erasure_work(
-        &self,
-        actor: &str,
-        ctx: &PolicyContext,
-        r: &RightsRequestRecord,
-        s: &SubjectRecord,
-        bundles_dir: Option<&Path>,
-    ) -> Result<Work> {
-        let now = self.now();
-        let holds = self.active_holds(ctx, s.id, now).await?;
-        let fields = sealed_fields(s)?;
-        let interactions = self.store.subject_interactions(s.id).await?;
-        let held = |c: &CategoryId| holds.iter().any(|(_, p)| p.categories.iter().any(|pc| pc.covers(c)));
-        let content = [CategoryId::new("user.content.public"), CategoryId::new("user.content.private")];
-        let keep_interactions = !holds.is_empty() && !interactions.is_empty() && content.iter().any(held);
-        let (kept_fields, gone_fields): (Vec<&SealedField>, Vec<&SealedField>) =
-            fields.iter().partition(|f| !holds.is_empty() && held(&f.category));
-
-        let mut result = RequestResult::default();
-        let mut deleted = count_fields(&gone_fields);
-        if !keep_interactions && !interactions.is_empty() {
-            deleted.push(CategoryCount {
-                what: "interactions".into(),
-                category: "user.content".into(),
-                records: interactions.len() as u64,
-            });
-        }
-        let (state, notified) = self.sharing(ctx, s).await?;
-        let categories: Vec<&str> = deleted.iter().map(|d| d.category.as_str()).collect();
-        let notices =
-            notices(ctx, "erasure_notice", r, &notified, &categories, "GDPR Art. 17 and 19: erase the data named and confirm", now);
-        let mut ops = vec![Op::QueueMessages(notices)];
-        let mut audit = Vec::new();
-        if holds.is_empty() {
-            let suppress = fields.iter().filter_map(|f| f.blind_index.clone()).collect();
-            ops.push(Op::EraseSubject { subject: s.id, suppress, at: now });
-            result.summary.push(format!(
-                "We erased your data: {} interaction(s), {} identifier(s) and {} profile field(s), and destroyed the key that encrypted it.",
-                interactions.len(),
-                gone_fields.iter().filter(|f| f.blind_index.is_some()).count(),
-                gone_fields.iter().filter(|f| f.blind_index.is_none()).count()
-            ));
-            result
-                .summary
-                .push("Your identifiers are remembered only as a keyed hash, so that a later import does not bring your data back.".into());
-        } else {
-            let attributes = gone_fields.iter().filter(|f| f.blind_index.is_none()).map(|f| f.field.clone()).collect();
-            let identities: Vec<Vec<u8>> = gone_fields.iter().filter_map(|f| f.blind_index.clone()).collect();
-            ops.push(Op::RemoveFields { subject: s.id, attributes, identities: identities.clone() });
-            ops.push(Op::Suppress { blind_indexes: identities, at: now });
-            if !keep_interactions && !interactions.is_empty() {
-                let mut by_platform: std::collections::BTreeMap<&str, Vec<String>> = std::collections::BTreeMap::new();
-                for i in &interactions {
-                    by_platform.entry(&i.platform).or_default().push(i.external_id.clone());
-                }
-                for (platform, external_ids) in by_platform {
-                    ops.push(Op::DeleteInteractions { platform: platform.to_owned(), external_ids, at: now });
-                }
-            }
-            if !state.restricted {
-                let (op, a) = self.ledger_event(actor, ctx, r, None, ConsentAction::Restrict, now);
-                ops.push(op);
-                audit.push(a);
-            }
-            for (hold, purpose) in &holds {
-                let until = hold.placed_at + Duration::days(i64::from(purpose.retention_days));
-                let mut kept: Vec<&CategoryId> = kept_fields.iter().map(|f| &f.category).collect();
-                if keep_interactions {
-                    kept.extend(content.iter());
-                }
-                kept.sort();
-                kept.dedup();
-                for c in kept.into_iter().filter(|c| purpose.categories.iter().any(|pc| pc.covers(c))) {
-                    result.kept.push(KeptData {
-                        category: c.to_string(),
-                        purpose: purpose.id.to_string(),
-                        why: format!("{} ({})", purpose.description, hold.reason),
-                        until,
-                    });
-                }
-                result.summary.push(format!(
-                    "We must keep some of your data until {} at the latest for \"{}\": {}. Until then it is restricted: stored, and used for nothing else.",
-                    until.date(),
-                    purpose.name,
-                    hold.reason
-                ));
-            }
-            result.summary.push(format!("Everything else was deleted ({} record(s)).", deleted.iter().map(|d| d.records).sum::<u64>()));
-        }
-        result.bundles_elsewhere = self.bundles_elsewhere(s.id, bundles_dir).await?;
-        if !result.bundles_elsewhere.is_empty() {
-            result.summary.push(format!(
-                "{} cop{} of your data that we exported earlier at your request {} outside this system; our staff are responsible for deleting {}.",
-                result.bundles_elsewhere.len(),
-                if result.bundles_elsewhere.len() == 1 { "y" } else { "ies" },
-                if result.bundles_elsewhere.len() == 1 { "was written" } else { "were written" },
-                if result.bundles_elsewhere.len() == 1 { "it" } else { "them" },
-            ));
-        }
-        result.deleted = deleted;
-        result.notified = notified.clone();
-        if !notified.is_empty() {
-            result.summary.push(format!("We asked {} to erase what we shared with them.", notified.join(", ")));
-        }
-        audit.push(
-            self.audit(
-                actor,
-                "rights.erase",
-                json!({
-                    "request": r.id,
-                    "deleted": result.deleted.iter().map(|d| json!({ "what": d.what, "category": d.category, "records": d.records })).collect::<Vec<_>>(),
-                    "kept": result.kept.iter().map(|k| json!({ "category": k.category, "purpose": k.purpose })).collect::<Vec<_>>(),
-                    "notified": notified,
-                    "key_destroyed": holds.is_empty(),
-                    "bundles_elsewhere": result.bundles_elsewhere.len(),
-                }),
-            )
-            .subject(r.subject_pseudonym.clone()),
-        );
-        Ok(Work { ops, audit, result })
-    }
-
-    /// Where earlier access and portability requests of `subject` wrote
-    /// their bundles, apart from those the server wrote in its exports
-    /// directory, a directory per request (the erasure removes those).
-    async fn bundles_elsewhere(&self, subject: candor_domain::SubjectId, bundles_dir: Option<&Path>) -> Result<Vec<String>> {
-        let mut out: Vec<String> = self
-            .store
-            .rights_requests(false)
-            .await?
-            .into_iter()
-            .filter(|q| q.subject == subject && matches!(q.request.kind, RightKind::Access | RightKind::Portability))
-            .filter_map(|q| {
-                let bundle = q.request.result.and_then(|res| res.bundle)?;
-                let served = bundles_dir.is_some_and(|dir| Path::new(&bundle) == dir.join(&q.id));
-                (!served).then_some(bundle)
-            })
-            .collect();
-        out.sort();
-        out.dedup();
-        Ok(out)
-    }
-
-    /// After an erasure committed: store the counts the database reported
-    /// if they differ from those counted before.
-    async fn correct_erasure_counts(&self, actor: &str, record: &mut RightsRequestRecord, counts: &ErasedCounts) -> Result<()> {
-        let Some(result) = &record.request.result else { return Ok(()) };
-        let counted = result.deleted.iter().find(|d| d.what == "interactions").map_or(0, |d| d.records);
-        if counted == counts.interactions {
-            return Ok(());
-        }
-        let previous = record.request.clone();
-        if let Some(result) = &mut record.request.result {
-            result.deleted.retain(|d| d.what != "interactions");
-            result.deleted.push(CategoryCount {
-                what: "interactions".into(),
-                category: "user.content".into(),
-                records: counts.interactions,
-            });
-        }
-        self.save_request(actor, "rights.erase.recount", record, Some(previous), json!({ "interactions": counts.interactions })).await
     }
 
     /// Rectification: the corrected values replace the stored ones, sealed
@@ -469,7 +302,7 @@ impl Candor {
     }
 
     /// A consent-ledger event a request records, and its audit entry.
-    fn ledger_event(
+    pub(super) fn ledger_event(
         &self,
         actor: &str,
         ctx: &PolicyContext,
@@ -506,7 +339,7 @@ impl Candor {
 
     /// What erasure and rectification need to know about a subject's
     /// sharing: their consent, and the recipients holding their data.
-    async fn sharing(&self, ctx: &PolicyContext, s: &SubjectRecord) -> Result<(ConsentState, Vec<String>)> {
+    pub(super) async fn sharing(&self, ctx: &PolicyContext, s: &SubjectRecord) -> Result<(ConsentState, Vec<String>)> {
         let state = self.consent_state(s.id).await?;
         let held = self.held_purposes(ctx, s.id, &state, self.now()).await?;
         let about = self.store.audit_about(&s.pseudonym, 100_000).await?;
@@ -547,22 +380,10 @@ pub(super) fn recipients_holding(
     out
 }
 
-fn count_fields(fields: &[&SealedField]) -> Vec<CategoryCount> {
-    let mut out: Vec<CategoryCount> = Vec::new();
-    for f in fields {
-        let what = if f.blind_index.is_some() { "identities" } else { "profile" };
-        match out.iter_mut().find(|c| c.what == what && c.category == f.category.as_str()) {
-            Some(c) => c.records += 1,
-            None => out.push(CategoryCount { what: what.into(), category: f.category.to_string(), records: 1 }),
-        }
-    }
-    out
-}
-
 /// One notice per recipient from the controller, naming the customer by
 /// pseudonym only: the outbox outlives an erased customer and must hold
 /// nothing about them.
-fn notices(
+pub(super) fn notices(
     ctx: &PolicyContext,
     kind: &str,
     r: &RightsRequestRecord,

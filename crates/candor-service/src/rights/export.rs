@@ -471,7 +471,7 @@ impl Candor {
     /// (`manifest.json` or a file its manifest lists; nothing else is
     /// served from the directory), for `actor`. Each read is audited with
     /// the customer's pseudonym, never the bytes.
-    pub async fn bundle_file(&self, actor: &str, exports_dir: &Path, r: &RightsRequestRecord, name: &str) -> Result<BundleFile> {
+    pub async fn bundle_file(&self, actor: &str, exports_dir: &Path, r: &super::RightsRequestView, name: &str) -> Result<BundleFile> {
         let none = |why: &str| {
             ServiceError::NoBundle(format!("request `{}` has no bundle file `{}`: {why}", r.id, name.chars().take(80).collect::<String>()))
         };
@@ -503,27 +503,5 @@ impl Candor {
         let audit = self.audit(actor, "rights.bundle.read", json!({ "request": r.id, "file": name })).subject(r.subject_pseudonym.clone());
         self.store.apply(candor_store::WriteBatch { ops: Vec::new(), audit: vec![audit] }).await?;
         Ok(BundleFile { name: name.to_owned(), media_type, bytes })
-    }
-
-    /// Remove the bundles `candor serve` wrote under `exports_dir` for any
-    /// request of `subject`: after an erasure nothing about the customer
-    /// may stay behind, and a bundle holds their data decrypted. Returns
-    /// how many were removed.
-    pub(crate) async fn remove_bundles(&self, exports_dir: &Path, subject: candor_domain::SubjectId) -> Result<usize> {
-        let mut removed = 0;
-        for r in self.store.rights_requests(false).await?.into_iter().filter(|r| r.subject == subject) {
-            match std::fs::remove_dir_all(exports_dir.join(&r.id)) {
-                Ok(()) => removed += 1,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(ServiceError::BundleIo(format!(
-                        "the bundle of request `{}` could not be removed: {e}; remove {} by hand",
-                        r.id,
-                        exports_dir.join(&r.id).display()
-                    )))
-                }
-            }
-        }
-        Ok(removed)
     }
 }

@@ -3,15 +3,20 @@
 //! reason, rejected with a reason the customer is shown, and listed with
 //! what is overdue. One implementation for the CLI, the API and the
 //! privacy center; every step is stored with its audit entry in one
-//! transaction. [`execute`] carries requests out, [`export`] writes the
+//! transaction. [`execute`] carries requests out (erasure in its own file,
+//! `erasure.rs`), [`export`] writes the
 //! access and portability bundle, [`codes`] verifies customers with
 //! one-time codes through the outbox, and [`holds`] keeps data under a
 //! legal obligation from erasure.
 
 pub mod codes;
+mod erasure;
 pub mod execute;
 pub mod export;
 pub mod holds;
+mod view;
+
+pub use view::RightsRequestView;
 
 use candor_domain::{Regime, RightKind, RightsError, RightsRequest, SubjectId, Verification};
 use candor_store::{Op, RightsRequestRecord, WriteBatch};
@@ -28,7 +33,7 @@ impl Candor {
         kind: RightKind,
         subject: SubjectId,
         regime: Option<Regime>,
-    ) -> Result<RightsRequestRecord> {
+    ) -> Result<RightsRequestView> {
         let Some(stored) = self.store.subject(subject).await? else { return Err(self.missing_subject(subject).await) };
         let request = RightsRequest::open(kind, regime.unwrap_or_else(|| kind.default_regime()), self.now())?;
         let record =
@@ -53,7 +58,7 @@ impl Candor {
         let mut ops = vec![op];
         ops.extend(confirmation.map(|m| Op::QueueMessages(vec![m])));
         self.store.apply(WriteBatch { ops, audit: vec![audit] }).await?;
-        Ok(record)
+        Ok(record.into())
     }
 
     /// Why a subject is not stored: erased by a request, or never known.
@@ -71,36 +76,43 @@ impl Candor {
     }
 
     /// A request by id.
-    pub async fn rights_request(&self, id: &str) -> Result<RightsRequestRecord> {
+    pub async fn rights_request(&self, id: &str) -> Result<RightsRequestView> {
+        Ok(self.stored_request(id).await?.into())
+    }
+
+    /// A request by id, as stored, for the steps that write it back.
+    pub(crate) async fn stored_request(&self, id: &str) -> Result<RightsRequestRecord> {
         self.store.rights_request(id).await?.ok_or_else(|| ServiceError::UnknownRequest(id.to_owned()))
     }
 
     /// Every request, earliest deadline first; with `overdue`, only those
     /// past their deadline and not finished.
-    pub async fn rights_requests(&self, overdue: bool) -> Result<Vec<RightsRequestRecord>> {
+    pub async fn rights_requests(&self, overdue: bool) -> Result<Vec<RightsRequestView>> {
         let now = self.now();
         let mut all = self.store.rights_requests(overdue).await?;
         if overdue {
             all.retain(|r| r.request.is_overdue(now));
         }
-        Ok(all)
+        Ok(all.into_iter().map(RightsRequestView::from).collect())
     }
 
     /// Record that staff verified the customer's identity, and why.
-    pub async fn verify_rights_request_by_staff(&self, actor: &str, id: &str, reason: &str) -> Result<RightsRequestRecord> {
+    pub async fn verify_rights_request_by_staff(&self, actor: &str, id: &str, reason: &str) -> Result<RightsRequestView> {
         let how = Verification::Staff { actor: actor.to_owned(), reason: reason.trim().to_owned() };
-        self.step(actor, id, "rights.verify", json!({ "by": "staff", "reason": reason.trim() }), |r| r.verify(how)).await
+        self.step(actor, id, "rights.verify", json!({ "by": "staff", "reason": reason.trim() }), |r| r.verify(how)).await.map(Into::into)
     }
 
     /// The customer opened the request while signed in to the privacy
     /// center with a one-time code: that sign-in verified them.
-    pub async fn verify_rights_request_signed_in(&self, id: &str) -> Result<RightsRequestRecord> {
-        self.step("subject", id, "rights.verify", json!({ "by": "privacy_center_sign_in" }), |r| r.verify(Verification::OneTimeCode)).await
+    pub async fn verify_rights_request_signed_in(&self, id: &str) -> Result<RightsRequestView> {
+        self.step("subject", id, "rights.verify", json!({ "by": "privacy_center_sign_in" }), |r| r.verify(Verification::OneTimeCode))
+            .await
+            .map(Into::into)
     }
 
     /// Refuse a request, with the reason the customer is told (in a
     /// message queued with the refusal, GDPR Art. 12(4)).
-    pub async fn reject_rights_request(&self, actor: &str, id: &str, reason: &str) -> Result<RightsRequestRecord> {
+    pub async fn reject_rights_request(&self, actor: &str, id: &str, reason: &str) -> Result<RightsRequestView> {
         let reason = reason.trim();
         let tell = |r: &RightsRequestRecord| {
             (
@@ -112,12 +124,14 @@ impl Candor {
                 ),
             )
         };
-        self.step_and_tell(actor, id, "rights.reject", json!({ "reason": reason }), |r| r.reject(reason), ("request_rejected", tell)).await
+        self.step_and_tell(actor, id, "rights.reject", json!({ "reason": reason }), |r| r.reject(reason), ("request_rejected", tell))
+            .await
+            .map(Into::into)
     }
 
     /// Extend a request's deadline once, with the reason the customer is
     /// told (in a message queued with the extension).
-    pub async fn extend_rights_request(&self, actor: &str, id: &str, reason: &str) -> Result<RightsRequestRecord> {
+    pub async fn extend_rights_request(&self, actor: &str, id: &str, reason: &str) -> Result<RightsRequestView> {
         let now = self.now();
         let reason = reason.trim();
         let tell = |r: &RightsRequestRecord| {
@@ -133,6 +147,7 @@ impl Candor {
         };
         self.step_and_tell(actor, id, "rights.extend", json!({ "reason": reason }), |r| r.extend(reason, now), ("request_extended", tell))
             .await
+            .map(Into::into)
     }
 
     /// [`Candor::step`], with a message to the customer about it queued in
@@ -148,7 +163,7 @@ impl Candor {
         f: impl FnOnce(&mut RightsRequest) -> std::result::Result<(), RightsError>,
         tell: (&str, impl FnOnce(&RightsRequestRecord) -> (String, String)),
     ) -> Result<RightsRequestRecord> {
-        let mut record = self.rights_request(id).await?;
+        let mut record = self.stored_request(id).await?;
         let previous = record.request.clone();
         f(&mut record.request)?;
         let (kind, content) = tell;
@@ -173,7 +188,7 @@ impl Candor {
         detail: serde_json::Value,
         f: impl FnOnce(&mut RightsRequest) -> std::result::Result<(), RightsError>,
     ) -> Result<RightsRequestRecord> {
-        let mut record = self.rights_request(id).await?;
+        let mut record = self.stored_request(id).await?;
         let previous = record.request.clone();
         f(&mut record.request)?;
         self.save_request(actor, action, &record, Some(previous), detail).await?;

@@ -1,7 +1,7 @@
 //! The access decision as a use case: audited every time, fail closed on
 //! anything it cannot read, and decrypting only what it allowed.
 
-use candor_store::Store as _;
+use candor_store::AuditStore as _;
 use std::sync::Arc;
 
 use candor_domain::{CategoryId, Decision, DenyReason};

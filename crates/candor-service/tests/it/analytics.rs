@@ -12,7 +12,7 @@ use candor_service::analytics::{
 };
 use candor_service::import::{ImportOptions, Progress};
 use candor_service::ServiceError;
-use candor_store::{Bucket, Dimension, Store};
+use candor_store::{AuditStore as _, Bucket, Dimension};
 use candor_test_support::{each_backend, Fixture};
 use time::macros::date;
 

@@ -3,7 +3,7 @@
 
 use candor_domain::{CategoryId, ConsentAction, ConsentSource};
 use candor_service::audit::AuditReport;
-use candor_store::Store as _;
+use candor_store::AuditStore as _;
 use candor_store::Tamper;
 use candor_test_support::{each_backend, Fixture};
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use candor_service::audit::AuditReport;
-use candor_store::{AuditRecord, AuditSigner, InteractionRecord, KeyRing, Op, Store, WriteBatch};
+use candor_store::{AuditRecord, AuditSigner, BatchStore as _, InteractionRecord, KeyRing, Op, WriteBatch};
 use candor_store_sql::{OpenOptions, SqlStore};
 use candor_test_support::{each_backend, Fixture};
 use time::OffsetDateTime;
@@ -41,7 +41,7 @@ async fn crash_child_writes_until_killed() {
                 reply_to: None,
                 occurred_at: OffsetDateTime::now_utc(),
                 sealed_text: vec![7; 64],
-                redacted_text: "redacted".into(),
+                redacted_text: candor_store::RedactedText::fixture("redacted"),
                 language: None,
                 sentiment: None,
                 themes: 0,

@@ -11,7 +11,7 @@ use candor_domain::{CategoryId, Decision, DenyReason, Identifier, RequestState, 
 use candor_service::import::{ImportOptions, Progress};
 use candor_service::rights::execute::ExecuteOptions;
 use candor_service::ServiceError;
-use candor_store::Store as _;
+use candor_store::{AuditStore as _, ConsentStore as _, InteractionStore as _, SubjectStore as _};
 use candor_test_support::{each_backend, Fixture, TestDb};
 
 const CONTACTS: &str = "Customer ID,Full Name,Email Address,Mobile,Twitter\nC-1,Ana Lopez,ana@example.com,+44 7700 900123,@115712\n";

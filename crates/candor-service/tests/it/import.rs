@@ -14,7 +14,9 @@ use candor_domain::{Identifier, SubjectId};
 use candor_ingest::formats::mapped::Mapping;
 use candor_ingest::Format;
 use candor_service::import::{ImportOptions, Progress, Summary};
-use candor_store::{interaction_context, KeyOwner, Op, Store, WriteBatch};
+use candor_store::{
+    interaction_context, AuditStore as _, BatchStore as _, InteractionStore as _, KeyOwner, Op, SubjectStore as _, WriteBatch,
+};
 use candor_store_sql::{OpenOptions, SqlStore};
 use candor_test_support::{each_backend, Fixture, TestDb};
 use sqlx::Row;

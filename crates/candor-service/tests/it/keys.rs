@@ -1,7 +1,7 @@
 //! Key rotation: every data key re-wrapped, the data untouched and still
 //! readable, an interrupted rotation finished by the next run.
 
-use candor_store::Store as _;
+use candor_store::{BatchStore as _, KeyStore as _, SubjectStore as _};
 use std::sync::Arc;
 
 use candor_service::Candor;

@@ -2,7 +2,7 @@
 
 use candor_domain::EXAMPLE_POLICY;
 use candor_service::ServiceError;
-use candor_store::Store as _;
+use candor_store::AuditStore as _;
 use candor_test_support::{each_backend, Fixture};
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 use candor_domain::{Identifier, IdentifierKind};
 use candor_service::subjects::NewSubjectInput;
 use candor_service::ServiceError;
-use candor_store::Store as _;
+use candor_store::{AuditStore as _, SubjectStore as _};
 use candor_test_support::{each_backend, Fixture, TestDb};
 
 #[tokio::test]

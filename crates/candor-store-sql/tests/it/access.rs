@@ -3,7 +3,7 @@
 //! subject) and are counted per address key; expired ones are dropped.
 
 use candor_domain::Role;
-use candor_store::{ChallengeRecord, Op, Principal, SessionRecord, Store, TokenRecord, WriteBatch};
+use candor_store::{AccessStore as _, BatchStore as _, ChallengeRecord, Op, Principal, SessionRecord, TokenRecord, WriteBatch};
 use candor_test_support::each_backend;
 use time::{Duration, OffsetDateTime};
 

@@ -4,8 +4,8 @@
 
 use candor_domain::SubjectId;
 use candor_store::{
-    AggregateQuery, Bucket, Dimension, InteractionRecord, KeyRing, KeyValue, KpiQuery, Op, Side, Store, StoreError, SubjectFilter,
-    WriteBatch,
+    AggregateQuery, AnalyticsStore as _, BatchStore, Bucket, Dimension, InteractionRecord, KeyRing, KeyValue, KpiQuery, Op, Side,
+    StoreError, SubjectFilter, WriteBatch,
 };
 use candor_test_support::each_backend;
 use time::macros::datetime;
@@ -32,7 +32,7 @@ fn message(
         reply_to: None,
         occurred_at: at,
         sealed_text: vec![0; 40],
-        redacted_text: "text".into(),
+        redacted_text: candor_store::RedactedText::fixture("text"),
         language: Some("en".into()),
         sentiment,
         themes,
@@ -55,7 +55,7 @@ fn query(dimensions: Vec<Dimension>, subjects: SubjectFilter) -> AggregateQuery 
 /// Six subjects; subject i writes i+1 messages on Monday 2024-05-13 on
 /// `x` (positive when i is even), and one on Sunday 2024-05-19 on
 /// `facebook` (negative, about a delay and a refund).
-async fn seed(store: &dyn Store, keys: &KeyRing) -> Vec<SubjectId> {
+async fn seed(store: &dyn BatchStore, keys: &KeyRing) -> Vec<SubjectId> {
     let monday = datetime!(2024-05-13 10:00 UTC);
     let mut ops = Vec::new();
     let mut subjects = Vec::new();

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use candor_store::{AuditSigner, Op, Store, StoreError, WriteBatch};
+use candor_store::{AuditSigner, AuditStore as _, BatchStore as _, Op, StoreError, SubjectStore as _, WriteBatch};
 use candor_test_support::each_backend;
 
 use crate::{audit, keys, new_subject};

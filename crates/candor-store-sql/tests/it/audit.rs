@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use candor_store::{AuditSigner, KeyRing, Op, Store, StoreError, Witness, WriteBatch};
+use candor_store::{
+    AuditSigner, AuditStore as _, BatchStore as _, KeyRing, KeyStore as _, Op, StoreError, SubjectStore as _, Witness, WriteBatch,
+};
 use candor_test_support::each_backend;
 use time::OffsetDateTime;
 

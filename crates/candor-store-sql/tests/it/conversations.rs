@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use candor_domain::SubjectId;
-use candor_store::{InteractionRecord, NewSubject, Op, Outcome, Store, WriteBatch};
+use candor_store::{BatchStore as _, InteractionRecord, InteractionStore, NewSubject, Op, Outcome, SubjectStore as _, WriteBatch};
 use candor_store_sql::Backend;
 use candor_test_support::{each_backend, TestDb};
 use time::OffsetDateTime;
@@ -23,7 +23,7 @@ fn item(id: &str, reply_to: Option<&str>, conversation: Option<&str>, outbound: 
         reply_to: reply_to.map(str::to_owned),
         occurred_at: OffsetDateTime::now_utc(),
         sealed_text: vec![1; 40],
-        redacted_text: "text".into(),
+        redacted_text: candor_store::RedactedText::fixture("text"),
         language: None,
         sentiment: None,
         themes: 0,
@@ -31,7 +31,7 @@ fn item(id: &str, reply_to: Option<&str>, conversation: Option<&str>, outbound: 
     }
 }
 
-async fn conversation(store: &dyn Store, id: &str) -> (Option<String>, Option<String>) {
+async fn conversation(store: &dyn InteractionStore, id: &str) -> (Option<String>, Option<String>) {
     let r = store.interaction("x", id).await.unwrap().unwrap();
     (r.conversation_id, r.account)
 }

@@ -1,6 +1,6 @@
 //! Opening, migrating and refusing what cannot be opened.
 
-use candor_store::{Store, StoreError};
+use candor_store::{AuditStore as _, BatchStore as _, StoreError};
 use candor_store_sql::{OpenOptions, SqlStore};
 use candor_test_support::{each_backend, TestDb};
 

@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use candor_domain::{ConsentAction, ConsentEvent, ConsentSource, PurposeId, Role, SubjectId};
-use candor_store::{AuditSigner, ChainVerifier, InteractionRecord, KeyRing, Op, Outcome, Store, StoreError, WriteBatch};
+use candor_store::{
+    AccessStore as _, AuditSigner, AuditStore as _, BatchStore as _, ChainVerifier, ConsentStore as _, InteractionRecord,
+    InteractionStore as _, KeyRing, KeyStore as _, Op, Outcome, PolicyStore as _, StoreError, SubjectStore as _, WriteBatch,
+};
 use candor_store_sql::SqlStore;
 use candor_test_support::{each_backend, TestDb};
 use time::OffsetDateTime;
@@ -106,7 +109,7 @@ async fn personal_fields_never_reach_the_database_in_clear() {
             reply_to: None,
             occurred_at: OffsetDateTime::now_utc(),
             sealed_text: candor_store::DataKey::generate().seal(b"t", text.as_bytes()),
-            redacted_text: "my card is <CARD>, <EMAIL>".into(),
+            redacted_text: candor_store::RedactedText::fixture("my card is <CARD>, <EMAIL>"),
             language: Some("en".into()),
             sentiment: Some((0.5, 1)),
             themes: 0,
@@ -212,7 +215,7 @@ async fn interactions_are_stored_once_per_platform_and_external_id() {
             reply_to: None,
             occurred_at: OffsetDateTime::now_utc(),
             sealed_text: vec![1; 40],
-            redacted_text: "hi".into(),
+            redacted_text: candor_store::RedactedText::fixture("hi"),
             language: None,
             sentiment: None,
             themes: 0,

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use candor_domain::{Regime, RightKind};
 use candor_service::rights::execute::ExecuteOptions;
 use candor_service::rights::export::BundleFile;
-use candor_store::RightsRequestRecord;
+use candor_service::rights::RightsRequestView;
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -70,7 +70,7 @@ pub struct ListQuery {
 }
 
 /// A request as the API shows it.
-pub(crate) fn doc(r: &RightsRequestRecord) -> serde_json::Value {
+pub(crate) fn doc(r: &RightsRequestView) -> serde_json::Value {
     let q = &r.request;
     json!({
         "id": r.id,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::http::{Method, StatusCode};
 use candor_service::Candor;
-use candor_store::{KeyRing, Store as _};
+use candor_store::{KeyRing, KeyStore as _};
 use candor_test_support::{each_backend, Fixture};
 use serde_json::json;
 

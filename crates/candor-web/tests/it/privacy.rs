@@ -6,7 +6,7 @@
 use axum::http::{HeaderMap, Method, StatusCode};
 use candor_domain::SubjectId;
 use candor_service::subjects::NewSubjectInput;
-use candor_store::Store as _;
+use candor_store::ConsentStore as _;
 use candor_test_support::{each_backend, Fixture, TestDb};
 use serde_json::json;
 
