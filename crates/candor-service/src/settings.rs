@@ -282,6 +282,17 @@ pub enum SettingsError {
     /// The file or an environment variable holds a bad value.
     #[error("invalid configuration: {0}")]
     Invalid(String),
+    /// A file a setting names cannot be read.
+    #[error("invalid configuration: `{setting}`: could not read `{}`", path.display())]
+    Unreadable {
+        /// the setting
+        setting: &'static str,
+        /// the file it names
+        path: PathBuf,
+        /// the file system's error
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 use candor_analytics::themes::Taxonomy;
@@ -348,7 +359,7 @@ impl Settings {
             None => Ok(Taxonomy::default_customer_care()),
             Some(path) => {
                 let text = std::fs::read_to_string(path)
-                    .map_err(|e| SettingsError::Invalid(format!("`analytics.themes`: could not read `{}`: {e}", path.display())))?;
+                    .map_err(|source| SettingsError::Unreadable { setting: "analytics.themes", path: path.clone(), source })?;
                 Taxonomy::parse(&text, &path.display().to_string()).map_err(|e| SettingsError::Invalid(e.to_string()))
             }
         }

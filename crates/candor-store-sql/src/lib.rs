@@ -15,6 +15,7 @@ mod cache;
 mod conflicts;
 mod interactions;
 mod keys;
+mod migrate;
 mod rights;
 mod rows;
 
@@ -47,12 +48,13 @@ impl std::fmt::Debug for SqlStore {
     }
 }
 
+/// A driver error as a store error, keeping it as the source: a value that
+/// does not decode is corrupt data, anything else a database failure.
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
     match e {
-        sqlx::Error::ColumnDecode { index, source } => StoreError::Corrupt(format!("column {index}: {source}")),
-        sqlx::Error::Decode(source) => StoreError::Corrupt(source.to_string()),
-        sqlx::Error::Database(db) => StoreError::Database(db.message().to_owned()),
-        other => StoreError::Database(other.to_string()),
+        sqlx::Error::ColumnDecode { index, source } => StoreError::Undecodable { what: format!("column {index}"), source },
+        sqlx::Error::Decode(source) => StoreError::Undecodable { what: "a stored value".into(), source },
+        other => StoreError::Database(Box::new(other)),
     }
 }
 
@@ -393,7 +395,7 @@ impl Store for SqlStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(db_err)?;
-        row.map(|(s,)| SubjectId::parse(&s).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
+        row.map(|(s,)| SubjectId::parse(&s).map_err(|e| StoreError::undecodable("a subject id", e))).transpose()
     }
 
     async fn consent_events(&self, id: SubjectId) -> Result<Vec<ConsentRecord>, StoreError> {
@@ -536,7 +538,7 @@ impl Store for SqlStore {
         let (busy, _, _): (i64, i64, i64) =
             sqlx::query_as("pragma wal_checkpoint(truncate)").fetch_one(&self.pool).await.map_err(db_err)?;
         if busy != 0 {
-            return Err(StoreError::Database(
+            return Err(StoreError::Inconsistent(
                 "deleted data is committed, but its earlier bytes are still in the write-ahead log (`-wal` file): a reader held the database too long; run the same command again to remove them".into(),
             ));
         }
@@ -604,7 +606,7 @@ impl Store for SqlStore {
     async fn sample_pseudonym(&self) -> Result<Option<(SubjectId, String)>, StoreError> {
         let row: Option<(String, String)> =
             sqlx::query_as("select id, pseudonym from subjects limit 1").fetch_optional(&self.pool).await.map_err(db_err)?;
-        row.map(|(id, p)| SubjectId::parse(&id).map(|id| (id, p)).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
+        row.map(|(id, p)| SubjectId::parse(&id).map(|id| (id, p)).map_err(|e| StoreError::undecodable("a subject id", e))).transpose()
     }
 }
 

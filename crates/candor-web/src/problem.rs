@@ -137,7 +137,9 @@ impl From<ServiceError> for Problem {
             | ServiceError::Settings(_)
             | ServiceError::StoredPolicy { .. }
             | ServiceError::Unreadable { .. }
-            | ServiceError::BundleIo(_) => Self::internal(&e),
+            | ServiceError::BundleIo { .. }
+            | ServiceError::Write { .. }
+            | ServiceError::Encode { .. } => Self::internal(&e),
         }
     }
 }

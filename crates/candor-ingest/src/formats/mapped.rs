@@ -250,8 +250,7 @@ impl<R: Read> MappedCsv<R> {
     fn new(input: R, mapping: Mapping, limits: Limits) -> Result<Self, FormatError> {
         let mut rows = CsvRecords::new(input, limits);
         let headers: Vec<String> = rows
-            .header()
-            .map_err(FormatError::Header)?
+            .header()?
             .iter()
             .map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_owned())
             .collect();
