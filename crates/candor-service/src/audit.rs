@@ -109,9 +109,7 @@ impl Candor {
                     Some(reason) => return Ok(tampered(Tamper::Unreadable { after: verifier.last_seq(), reason })),
                     None => return Err(e.into()),
                 },
-                Err(join) => {
-                    return Err(StoreError::Failed { what: "reading the audit log stopped".into(), source: Box::new(join) }.into())
-                }
+                Err(join) => return Err(StoreError::Failed { what: "reading the audit log stopped".into(), source: Box::new(join) }.into()),
             };
             after += PAGE;
             if after < upto {

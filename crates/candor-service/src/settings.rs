@@ -358,8 +358,11 @@ impl Settings {
         match &self.analytics.themes {
             None => Ok(Taxonomy::default_customer_care()),
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| SettingsError::Unreadable { setting: "analytics.themes", path: path.clone(), source })?;
+                let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Unreadable {
+                    setting: "analytics.themes",
+                    path: path.clone(),
+                    source,
+                })?;
                 Taxonomy::parse(&text, &path.display().to_string()).map_err(|e| SettingsError::Invalid(e.to_string()))
             }
         }

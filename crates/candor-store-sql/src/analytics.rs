@@ -61,7 +61,9 @@ pub(crate) async fn inbound_texts(
     .fetch_all(pool)
     .await
     .map_err(db_err)?;
-    rows.into_iter().map(|(id, s, text)| Ok((id, SubjectId::parse(&s).map_err(|e| StoreError::undecodable("a subject id", e))?, text))).collect()
+    rows.into_iter()
+        .map(|(id, s, text)| Ok((id, SubjectId::parse(&s).map_err(|e| StoreError::undecodable("a subject id", e))?, text)))
+        .collect()
 }
 
 pub(crate) async fn budget_spent(pool: &AnyPool, actor: &str, since: OffsetDateTime) -> Result<u64, StoreError> {

@@ -132,7 +132,9 @@ pub(crate) async fn append(
     let mut links = Vec::with_capacity(records.len());
     for record in records {
         seq += 1;
-        let body = record.body().map_err(|e| StoreError::Failed { what: format!("audit entry {seq} could not be encoded"), source: Box::new(e) })?;
+        let body = record
+            .body()
+            .map_err(|e| StoreError::Failed { what: format!("audit entry {seq} could not be encoded"), source: Box::new(e) })?;
         let hash = signer.chain_key().hash(seq, body.as_bytes(), &prev);
         let at = micros(record.at);
         latest = latest.max(at);

@@ -192,9 +192,9 @@ pub(crate) async fn create_brand_account(
         .execute(&mut **tx)
         .await;
     match r {
-        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-            Err(StoreError::Inconsistent(format!("the brand account `{platform}:{handle}` was created by another writer meanwhile; run again")))
-        }
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Err(StoreError::Inconsistent(format!(
+            "the brand account `{platform}:{handle}` was created by another writer meanwhile; run again"
+        ))),
         Err(e) => Err(db_err(e)),
         Ok(_) => Ok(()),
     }

@@ -174,14 +174,12 @@ async fn adopt(conn: &mut AnyConnection, migrator: &Migrator, recorded: i64) -> 
     let mut tx = conn.begin().await?;
     tx.ensure_migrations_table().await?;
     for m in migrator.iter().filter(|m| m.version <= recorded) {
-        sqlx::query(
-            "insert into _sqlx_migrations (version, description, success, checksum, execution_time) values ($1, $2, true, $3, -1)",
-        )
-        .bind(m.version)
-        .bind(m.description.as_ref())
-        .bind(m.checksum.to_vec())
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("insert into _sqlx_migrations (version, description, success, checksum, execution_time) values ($1, $2, true, $3, -1)")
+            .bind(m.version)
+            .bind(m.description.as_ref())
+            .bind(m.checksum.to_vec())
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     tracing::info!(version = recorded, "recorded the migrations an older candor applied, with their checksums");

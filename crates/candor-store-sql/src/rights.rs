@@ -214,8 +214,9 @@ pub(crate) async fn outbox(pool: &AnyPool, pending_only: bool, after: i64, limit
     .map_err(db_err)?;
     rows.into_iter()
         .map(|(id, kind, recipient, subject, subject_pseudonym, body, sealed, created_at, sent_at)| {
-            let subject =
-                subject.map(|s| SubjectId::parse(&s).map_err(|e| StoreError::undecodable(format!("outbox message {id}"), e))).transpose()?;
+            let subject = subject
+                .map(|s| SubjectId::parse(&s).map_err(|e| StoreError::undecodable(format!("outbox message {id}"), e)))
+                .transpose()?;
             Ok(OutboxMessage {
                 id,
                 message: NewMessage { kind, recipient, subject, subject_pseudonym, body, sealed, at: from_micros(created_at) },

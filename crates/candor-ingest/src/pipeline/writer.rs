@@ -61,7 +61,8 @@ impl Writer {
             let mut refresh_at = REFRESH_FIRST;
             while let Some(mut w) = rx.recv().await {
                 if let Some(rows) = w.rows.take() {
-                    let rows = rows.await.map_err(|e| StoreError::Failed { what: "the redaction stage failed".into(), source: Box::new(e) })?;
+                    let rows =
+                        rows.await.map_err(|e| StoreError::Failed { what: "the redaction stage failed".into(), source: Box::new(e) })?;
                     w.batch.ops.push(Op::InsertInteractions(rows));
                 }
                 let kinds: Vec<Option<usize>> = w

@@ -193,7 +193,10 @@ impl Candor {
                 }
                 (None, Some(pseudonym)) => self.keys.delivery_key().open(&delivery_context(pseudonym, kind), sealed),
                 (None, None) => {
-                    return Err(ServiceError::Store(candor_store::StoreError::Corrupt(format!("{}: a sealed message names nobody", what()))))
+                    return Err(ServiceError::Store(candor_store::StoreError::Corrupt(format!(
+                        "{}: a sealed message names nobody",
+                        what()
+                    ))))
                 }
             };
             let bytes = opened.map_err(|e| corrupt(Box::new(e)))?;

@@ -490,13 +490,14 @@ impl Candor {
         let (media_type, bytes) = if name == "manifest.json" {
             ("application/json".to_owned(), manifest)
         } else {
-            let parsed: serde_json::Value = serde_json::from_slice(&manifest)
-                .map_err(|e| ServiceError::BundleIo { what: format!("the manifest of request `{}` is not JSON", r.id), source: Box::new(e) })?;
+            let parsed: serde_json::Value = serde_json::from_slice(&manifest).map_err(|e| ServiceError::BundleIo {
+                what: format!("the manifest of request `{}` is not JSON", r.id),
+                source: Box::new(e),
+            })?;
             let Some(listed) = parsed["files"].as_array().into_iter().flatten().find(|f| f["path"].as_str() == Some(name)) else {
                 return Err(none("the manifest lists no such file"));
             };
-            let bytes = std::fs::read(dir.join(name))
-                .map_err(|e| unreadable(&r.id, e))?;
+            let bytes = std::fs::read(dir.join(name)).map_err(|e| unreadable(&r.id, e))?;
             (listed["media_type"].as_str().unwrap_or("application/octet-stream").to_owned(), bytes)
         };
         // Under the customer's pseudonym, so their own access log shows who fetched it.
@@ -517,7 +518,11 @@ impl Candor {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => {
                     return Err(ServiceError::BundleIo {
-                        what: format!("the bundle of request `{}` could not be removed; remove {} by hand", r.id, exports_dir.join(&r.id).display()),
+                        what: format!(
+                            "the bundle of request `{}` could not be removed; remove {} by hand",
+                            r.id,
+                            exports_dir.join(&r.id).display()
+                        ),
                         source: Box::new(e),
                     })
                 }

@@ -53,11 +53,12 @@ async fn a_database_written_by_a_newer_candor_is_refused() {
 /// The migrations `_sqlx_migrations` records: version, checksum, success.
 async fn applied(s: &SqlStore) -> Vec<(i64, Vec<u8>, bool)> {
     // The `Any` driver reads no booleans from SQLite: ask for a number.
-    let rows: Vec<(i64, Vec<u8>, i64)> =
-        sqlx::query_as("select version, checksum, cast(case when success then 1 else 0 end as bigint) from _sqlx_migrations order by version")
-            .fetch_all(s.pool())
-            .await
-            .unwrap();
+    let rows: Vec<(i64, Vec<u8>, i64)> = sqlx::query_as(
+        "select version, checksum, cast(case when success then 1 else 0 end as bigint) from _sqlx_migrations order by version",
+    )
+    .fetch_all(s.pool())
+    .await
+    .unwrap();
     rows.into_iter().map(|(v, c, ok)| (v, c, ok == 1)).collect()
 }
 
@@ -118,8 +119,7 @@ async fn a_database_made_before_sqlx_migrations_is_adopted_and_migrated_on() {
             made_the_old_way(&db, upto).await;
             let s = SqlStore::open(&db.url, OpenOptions { create: false, ..db.options() }).await.unwrap();
             assert_eq!(applied(&s).await, recorded_checksums(&db, newest), "{} from version {upto}", db.name());
-            let (n, v): (i64, i64) =
-                sqlx::query_as("select count(*), max(version) from candor_schema").fetch_one(s.pool()).await.unwrap();
+            let (n, v): (i64, i64) = sqlx::query_as("select count(*), max(version) from candor_schema").fetch_one(s.pool()).await.unwrap();
             assert_eq!((n, v), (newest, newest), "an older candor still reads the schema's version");
             let actors: Vec<(String,)> = sqlx::query_as("select id from actors").fetch_all(s.pool()).await.unwrap();
             assert_eq!(actors, vec![("old-timer".to_owned(),)], "the data stays");
