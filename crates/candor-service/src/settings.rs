@@ -490,6 +490,20 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_themes_file_is_named_with_the_reason_as_its_cause() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("candor.toml");
+        std::fs::write(&path, "[analytics]\nthemes = \"gone.toml\"\n").unwrap();
+        let err = Settings::load(&path).unwrap().themes().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("invalid configuration: `analytics.themes`: could not read `{}`", dir.path().join("gone.toml").display())
+        );
+        let cause = std::error::Error::source(&err).and_then(|c| c.downcast_ref::<std::io::Error>()).map(std::io::Error::kind);
+        assert_eq!(cause, Some(std::io::ErrorKind::NotFound));
+    }
+
+    #[test]
     fn passwords_stay_out_of_debug_output() {
         let s = DatabaseSettings { url: SecretString::from("postgres://bob:hunter2@db/x"), schema: None, max_connections: None };
         assert!(!format!("{s:?}").contains("hunter2"));

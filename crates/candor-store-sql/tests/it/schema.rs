@@ -180,6 +180,10 @@ async fn an_unreachable_postgres_server_is_a_clear_error_without_the_password() 
     assert!(matches!(err, StoreError::Connect { .. }), "{msg}");
     assert!(msg.contains("127.0.0.1:1") && msg.contains("server running"), "{msg}");
     assert!(!msg.contains("s3cret"), "{msg}");
+    // The driver's error is kept as the cause, and carries no password either.
+    let cause = std::error::Error::source(&err).expect("the driver's error is the cause");
+    assert!(cause.downcast_ref::<sqlx::Error>().is_some(), "{cause}");
+    assert!(!cause.to_string().contains("s3cret"), "{cause}");
 }
 
 #[tokio::test]
