@@ -3,8 +3,9 @@
 //! Both back ends share one implementation through sqlx's `Any` driver: the
 //! SQL below is the common dialect of the two (`$n` placeholders, `on
 //! conflict`, `returning`), so behaviour cannot drift between them. What
-//! differs lives in [`backend`]: connection set-up (SQLite pragmas, the
-//! PostgreSQL schema) and the migration files of each.
+//! differs lives in [`backend`] (connection set-up: SQLite pragmas, the
+//! PostgreSQL schema) and [`migrate`] (the migration files of each, applied
+//! and checksummed by sqlx's `Migrator`).
 #![deny(missing_docs)]
 
 mod access;
