@@ -79,8 +79,10 @@ impl Candor {
         };
         let state = match self.store.audit_state().await {
             Ok(state) => state,
-            Err(StoreError::Corrupt(reason)) => return Ok(tampered(Tamper::HeadUnreadable { reason })),
-            Err(e) => return Err(e.into()),
+            Err(e) => match e.corruption() {
+                Some(reason) => return Ok(tampered(Tamper::HeadUnreadable { reason })),
+                None => return Err(e.into()),
+            },
         };
         // Read as far as rows exist, even past the recorded head: rows
         // beyond it were put there around candor.
@@ -103,9 +105,11 @@ impl Candor {
         while let Some(pending) = next.take() {
             let page: LinkPage = match pending.await {
                 Ok(Ok(page)) => page,
-                Ok(Err(StoreError::Corrupt(reason))) => return Ok(tampered(Tamper::Unreadable { after: verifier.last_seq(), reason })),
-                Ok(Err(e)) => return Err(e.into()),
-                Err(join) => return Err(StoreError::Database(format!("reading the audit log stopped: {join}")).into()),
+                Ok(Err(e)) => match e.corruption() {
+                    Some(reason) => return Ok(tampered(Tamper::Unreadable { after: verifier.last_seq(), reason })),
+                    None => return Err(e.into()),
+                },
+                Err(join) => return Err(StoreError::Failed { what: "reading the audit log stopped".into(), source: Box::new(join) }.into()),
             };
             after += PAGE;
             if after < upto {

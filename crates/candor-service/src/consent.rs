@@ -113,7 +113,7 @@ impl Candor {
             (ConsentAction::Grant, Some(p)) => {
                 let unsigned =
                     receipt::build(&ctx.policy, ctx.version, p, &record.pseudonym, &event, receipt_id, &self.keys.verifying_key());
-                Some(receipt::sign(&self.keys, unsigned))
+                Some(receipt::sign(&self.keys, unsigned)?)
             }
             _ => None,
         };

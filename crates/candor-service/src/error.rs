@@ -113,8 +113,35 @@ pub enum ServiceError {
     NoBundle(String),
 
     /// A bundle on disk that cannot be read or removed.
-    #[error("{0}")]
-    BundleIo(String),
+    #[error("{what}")]
+    BundleIo {
+        /// what could not be done, and what to do about it
+        what: String,
+        /// the file system's (or the manifest parser's) error
+        #[source]
+        source: candor_store::Cause,
+    },
+    /// A document could not be encoded (never expected: a failure here is
+    /// a bug, reported rather than hidden behind an empty document).
+    #[error("could not encode {what}")]
+    Encode {
+        /// what
+        what: &'static str,
+        /// the encoder's error
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A file the caller named could not be written.
+    #[error("cannot write {what} to `{}`", path.display())]
+    Write {
+        /// what was being written
+        what: &'static str,
+        /// where
+        path: std::path::PathBuf,
+        /// the file system's error
+        #[source]
+        source: std::io::Error,
+    },
     /// A step of a rights request's life cycle the rules refuse.
     #[error(transparent)]
     Rights(#[from] candor_domain::RightsError),

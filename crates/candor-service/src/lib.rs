@@ -31,7 +31,7 @@ use std::sync::{Arc, Mutex};
 
 use candor_domain::PolicyContext;
 use candor_store::audit::{LEGACY_GENESIS, SIGNED_GENESIS};
-use candor_store::{AuditRecord, KeyRing, Store, StoreError, Witness};
+use candor_store::{AuditRecord, KeyRing, Store, Witness};
 use time::OffsetDateTime;
 
 pub use error::{Result, ServiceError};
@@ -154,7 +154,7 @@ impl Candor {
         let unchecked = if sample.is_some() { None } else { Some("its audit log, which cannot be read to compare") };
         let seq = match self.store.audit_head().await {
             Ok((seq, _)) => seq,
-            Err(StoreError::Corrupt(_)) => return Ok(unchecked),
+            Err(e) if e.corruption().is_some() => return Ok(unchecked),
             Err(e) => return Err(e.into()),
         };
         if seq == 0 {
@@ -162,7 +162,7 @@ impl Candor {
         }
         let page = match self.store.audit_links((seq - 2).max(0), seq).await {
             Ok(page) => page,
-            Err(StoreError::Corrupt(_)) => return Ok(unchecked),
+            Err(e) if e.corruption().is_some() => return Ok(unchecked),
             Err(e) => return Err(e.into()),
         };
         let links: Vec<_> = page.iter().collect();

@@ -101,27 +101,33 @@ pub fn build(
     })
 }
 
-fn message(receipt: &Value) -> Vec<u8> {
+/// What is signed: the context, then the receipt's compact JSON. A
+/// `Value` always serializes, but were it ever not to, nothing is signed
+/// (an empty message would sign only the context).
+fn message(receipt: &Value) -> serde_json::Result<Vec<u8>> {
     let mut m = SIGNING_CONTEXT.to_vec();
-    // Serializing a `Value` cannot fail.
-    m.extend(serde_json::to_vec(receipt).unwrap_or_default());
-    m
+    serde_json::to_writer(&mut m, receipt)?;
+    Ok(m)
 }
 
-fn canonical(doc: &Value) -> String {
-    let mut s = serde_json::to_string_pretty(doc).unwrap_or_default();
+fn canonical(doc: &Value) -> serde_json::Result<String> {
+    let mut s = serde_json::to_string_pretty(doc)?;
     s.push('\n');
-    s
+    Ok(s)
+}
+
+fn encode(e: serde_json::Error) -> ServiceError {
+    ServiceError::Encode { what: "the consent receipt", source: e }
 }
 
 /// Sign a receipt; returns the document's canonical text.
-pub fn sign(keys: &KeyRing, receipt: Value) -> String {
-    let signature = keys.sign(&message(&receipt));
+pub fn sign(keys: &KeyRing, receipt: Value) -> Result<String> {
+    let signature = keys.sign(&message(&receipt).map_err(encode)?);
     let doc = json!({
         "receipt": receipt,
         "signature": { "alg": "Ed25519", "keyId": key_id(&keys.verifying_key()), "value": B64.encode(signature) },
     });
-    canonical(&doc)
+    canonical(&doc).map_err(encode)
 }
 
 /// What a valid receipt says.
@@ -152,7 +158,7 @@ fn bad(why: impl Into<String>) -> ServiceError {
 pub fn verify(text: &str, trusted: Option<&VerifyingKey>) -> Result<VerifiedReceipt> {
     let doc: Value =
         serde_json::from_str(text).map_err(|e| bad(format!("it is not JSON (line {}, column {}): {e}", e.line(), e.column())))?;
-    if canonical(&doc) != text {
+    if canonical(&doc).map_err(encode)? != text {
         return Err(bad("its bytes differ from the form candor signed: it was edited or reformatted"));
     }
     let receipt = doc.get("receipt").ok_or_else(|| bad("it has no `receipt` object"))?;
@@ -185,15 +191,29 @@ pub fn verify(text: &str, trusted: Option<&VerifyingKey>) -> Result<VerifiedRece
     if doc.as_object().map(|o| o.len()) != Some(2) || doc.get("signature").and_then(Value::as_object).map(|o| o.len()) != Some(3) {
         return Err(bad("it has fields candor did not sign"));
     }
-    key.verify_strict(&message(receipt), &Signature::from_bytes(&sig_bytes))
+    key.verify_strict(&message(receipt).map_err(encode)?, &Signature::from_bytes(&sig_bytes))
         .map_err(|_| bad("the signature does not match its content: the receipt was altered"))?;
-    let field = |name: &str| receipt.get(name).ok_or_else(|| bad(format!("it has no `{name}`")));
+    // A signature proves the content unchanged, not complete: a field
+    // missing or of the wrong kind makes the receipt invalid, never one
+    // with an empty or zero value.
+    let field = |name: &str| receipt.get(name).ok_or_else(|| bad(format!("it has no `receipt.{name}`")));
+    let text = |name: &str| {
+        field(name)?
+            .as_str()
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_owned)
+            .ok_or_else(|| bad(format!("`receipt.{name}` is not a non-empty string")))
+    };
+    let number = |name: &str| field(name)?.as_i64().ok_or_else(|| bad(format!("`receipt.{name}` is not a whole number")));
     Ok(VerifiedReceipt {
-        receipt_id: field("consentReceiptID")?.as_str().unwrap_or_default().to_owned(),
-        purpose: field("purposeId")?.as_str().unwrap_or_default().to_owned(),
-        principal: field("piiPrincipalId")?.as_str().unwrap_or_default().to_owned(),
-        timestamp: field("consentTimestamp")?.as_i64().unwrap_or_default(),
-        policy_version: field("policyVersion")?.as_u64().unwrap_or_default(),
+        receipt_id: text("consentReceiptID")?,
+        purpose: text("purposeId")?,
+        principal: text("piiPrincipalId")?,
+        timestamp: number("consentTimestamp")?,
+        policy_version: field("policyVersion")?
+            .as_u64()
+            .filter(|v| *v > 0)
+            .ok_or_else(|| bad("`receipt.policyVersion` is not a policy version (a whole number from 1)"))?,
         trusted_key: trusted.is_some(),
     })
 }

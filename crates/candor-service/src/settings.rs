@@ -282,6 +282,17 @@ pub enum SettingsError {
     /// The file or an environment variable holds a bad value.
     #[error("invalid configuration: {0}")]
     Invalid(String),
+    /// A file a setting names cannot be read.
+    #[error("invalid configuration: `{setting}`: could not read `{}`", path.display())]
+    Unreadable {
+        /// the setting
+        setting: &'static str,
+        /// the file it names
+        path: PathBuf,
+        /// the file system's error
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 use candor_analytics::themes::Taxonomy;
@@ -347,8 +358,11 @@ impl Settings {
         match &self.analytics.themes {
             None => Ok(Taxonomy::default_customer_care()),
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| SettingsError::Invalid(format!("`analytics.themes`: could not read `{}`: {e}", path.display())))?;
+                let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Unreadable {
+                    setting: "analytics.themes",
+                    path: path.clone(),
+                    source,
+                })?;
                 Taxonomy::parse(&text, &path.display().to_string()).map_err(|e| SettingsError::Invalid(e.to_string()))
             }
         }
@@ -473,6 +487,20 @@ mod tests {
         std::fs::write(&path, "[privacy]\nk_anonymity = 1\n").unwrap();
         assert!(Settings::load(&path).unwrap_err().to_string().contains("at least 2"));
         assert!(matches!(Settings::load(&dir.path().join("nope.toml")), Err(SettingsError::Missing(_))));
+    }
+
+    #[test]
+    fn an_unreadable_themes_file_is_named_with_the_reason_as_its_cause() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("candor.toml");
+        std::fs::write(&path, "[analytics]\nthemes = \"gone.toml\"\n").unwrap();
+        let err = Settings::load(&path).unwrap().themes().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("invalid configuration: `analytics.themes`: could not read `{}`", dir.path().join("gone.toml").display())
+        );
+        let cause = std::error::Error::source(&err).and_then(|c| c.downcast_ref::<std::io::Error>()).map(std::io::Error::kind);
+        assert_eq!(cause, Some(std::io::ErrorKind::NotFound));
     }
 
     #[test]

@@ -121,7 +121,7 @@ pub(crate) async fn session(pool: &AnyPool, hash: &[u8]) -> Result<Option<Sessio
     let Some((actor, subject, csrf, expires_at, token)) = row else { return Ok(None) };
     let principal = match (actor, subject) {
         (Some(a), None) => Principal::Staff(a),
-        (None, Some(s)) => Principal::Customer(SubjectId::parse(&s).map_err(|e| StoreError::Corrupt(format!("session: {e}")))?),
+        (None, Some(s)) => Principal::Customer(SubjectId::parse(&s).map_err(|e| StoreError::undecodable("session", e))?),
         _ => return Err(StoreError::Corrupt("a session names both or neither of a staff member and a customer".into())),
     };
     Ok(Some(SessionRecord { principal, csrf, expires_at: from_micros(expires_at), token }))
@@ -186,7 +186,7 @@ pub(crate) async fn challenge(pool: &AnyPool, id: &str) -> Result<Option<Challen
             .map_err(db_err)?;
     let Some((id, subject, address_key, code_hash, attempts_left, expires_at)) = row else { return Ok(None) };
     let subject = match subject {
-        Some(s) => Some(SubjectId::parse(&s).map_err(|e| StoreError::Corrupt(format!("sign-in challenge {id}: {e}")))?),
+        Some(s) => Some(SubjectId::parse(&s).map_err(|e| StoreError::undecodable(format!("sign-in challenge {id}"), e))?),
         None => None,
     };
     Ok(Some(ChallengeRecord {

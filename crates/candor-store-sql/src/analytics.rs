@@ -35,8 +35,8 @@ pub(crate) async fn consent_ledger(pool: &AnyPool, after: i64, limit: u32) -> Re
     .map_err(db_err)?;
     rows.iter()
         .map(|r| {
-            let subject: String = r.try_get("subject_id").map_err(|e| StoreError::Corrupt(format!("consent event: {e}")))?;
-            let subject = SubjectId::parse(&subject).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let subject: String = r.try_get("subject_id").map_err(|e| StoreError::undecodable("consent event", e))?;
+            let subject = SubjectId::parse(&subject).map_err(|e| StoreError::undecodable("a subject id", e))?;
             Ok((subject, consent_record(r)?))
         })
         .collect()
@@ -63,7 +63,7 @@ pub(crate) async fn inbound_texts(
     .map_err(db_err)?;
     rows.into_iter()
         .map(|(id, s, text)| {
-            Ok((id, SubjectId::parse(&s).map_err(|e| StoreError::Corrupt(e.to_string()))?, crate::interactions::redacted_column(text)))
+            Ok((id, SubjectId::parse(&s).map_err(|e| StoreError::undecodable("a subject id", e))?, crate::interactions::redacted_column(text)))
         })
         .collect()
 }
@@ -358,20 +358,20 @@ async fn fill_filter(tx: &mut Transaction<'static, Any>, backend: Backend, ids: 
 
 /// A count column (a missing or negative one reads as 0).
 fn count(r: &AnyRow, name: &str) -> Result<u64, StoreError> {
-    let v: Option<i64> = r.try_get(name).map_err(|e| StoreError::Corrupt(format!("analytics `{name}`: {e}")))?;
+    let v: Option<i64> = r.try_get(name).map_err(|e| StoreError::undecodable(format!("analytics `{name}`"), e))?;
     Ok(u64::try_from(v.unwrap_or(0)).unwrap_or(0))
 }
 
 /// A duration column in microseconds, as whole seconds.
 fn seconds(r: &AnyRow, name: &str) -> Result<Option<i64>, StoreError> {
-    let v: Option<i64> = r.try_get(name).map_err(|e| StoreError::Corrupt(format!("analytics `{name}`: {e}")))?;
+    let v: Option<i64> = r.try_get(name).map_err(|e| StoreError::undecodable(format!("analytics `{name}`"), e))?;
     Ok(v.map(|us| us / 1_000_000))
 }
 
 /// Key part `k{n}` of a result row, for dimension `d`, as the database
 /// gives it.
 fn key_part(r: &AnyRow, n: usize, d: Dimension) -> Result<KeyPart, StoreError> {
-    let c = |e: sqlx::Error| StoreError::Corrupt(format!("aggregate: {e}"));
+    let c = |e: sqlx::Error| StoreError::undecodable("aggregate", e);
     let col = format!("k{n}");
     Ok(if numeric(d) { KeyPart::Int(r.try_get(col.as_str()).map_err(c)?) } else { KeyPart::Text(r.try_get(col.as_str()).map_err(c)?) })
 }
@@ -396,7 +396,7 @@ fn show(part: &KeyPart, d: Dimension, themes: &[(String, u64)]) -> String {
 
 /// A result row of [`aggregate_sql`] as a cell.
 fn cell(q: &AggregateQuery, r: &AnyRow) -> Result<(Vec<KeyPart>, Sums), StoreError> {
-    let c = |e: sqlx::Error| StoreError::Corrupt(format!("aggregate: {e}"));
+    let c = |e: sqlx::Error| StoreError::undecodable("aggregate", e);
     let count = |name: &str| count(r, name).map(|v| i64::try_from(v).unwrap_or(i64::MAX));
     let key = q.dimensions.iter().enumerate().map(|(n, d)| key_part(r, n, *d)).collect::<Result<Vec<_>, _>>()?;
     let ssum: Option<i64> = r.try_get("ssum").map_err(c)?;
@@ -569,7 +569,7 @@ pub(crate) async fn kpi_conversations(
 ) -> Result<Vec<ConversationRef>, StoreError> {
     let parts = q.dimensions.len() + usize::from(q.by_agent);
     if cell.len() != parts {
-        return Err(StoreError::Database(format!("a cell of this query has {parts} key parts, not {}", cell.len())));
+        return Err(StoreError::Inconsistent(format!("a cell of this query has {parts} key parts, not {}", cell.len())));
     }
     let mut params = kpi_params(q);
     params.extend(cell.iter().map(|v| match v {
@@ -579,11 +579,11 @@ pub(crate) async fn kpi_conversations(
     let rows = fetch_filtered(pool, backend, &q.subjects, |f| kpi_sql(q, f, true), params).await?;
     rows.iter()
         .map(|r| {
-            let c = |e: sqlx::Error| StoreError::Corrupt(format!("kpi conversations: {e}"));
+            let c = |e: sqlx::Error| StoreError::undecodable("kpi conversations", e);
             let seconds = |name: &str| seconds(r, name);
             let subject: String = r.try_get("subject_id").map_err(c)?;
             Ok(ConversationRef {
-                subject: SubjectId::parse(&subject).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                subject: SubjectId::parse(&subject).map_err(|e| StoreError::undecodable("a subject id", e))?,
                 platform: r.try_get("platform").map_err(c)?,
                 conversation_id: r.try_get("conversation_id").map_err(c)?,
                 first_message: from_micros(r.try_get("first_in").map_err(c)?),
@@ -608,7 +608,7 @@ pub(crate) async fn kpis(pool: &AnyPool, backend: Backend, q: &KpiQuery) -> Resu
     let dims: Vec<Dimension> = q.dimensions.clone();
     rows.iter()
         .map(|r| {
-            let c = |e: sqlx::Error| StoreError::Corrupt(format!("kpis: {e}"));
+            let c = |e: sqlx::Error| StoreError::undecodable("kpis", e);
             let count = |name: &str| count(r, name);
             let seconds = |name: &str| seconds(r, name);
             let mut key = Vec::new();

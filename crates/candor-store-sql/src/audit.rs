@@ -12,9 +12,12 @@ use crate::{db_err, rows, Backend};
 /// failure is the database's.
 pub(crate) fn decode_err(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
     move |e| match e {
-        // The driver's text names Rust types; say what is wrong instead.
-        sqlx::Error::ColumnDecode { index, .. } => StoreError::Corrupt(format!("{what}: column {index} holds a value of the wrong type")),
-        sqlx::Error::Decode(_) => StoreError::Corrupt(format!("{what}: a value does not decode")),
+        // The driver's text names Rust types; say what is wrong first, and
+        // keep the driver's error as the source for whoever debugs it.
+        sqlx::Error::ColumnDecode { index, source } => {
+            StoreError::undecodable(format!("{what}: column {index} holds a value of the wrong type"), source)
+        }
+        sqlx::Error::Decode(source) => StoreError::undecodable(format!("{what}: a value does not decode"), source),
         // Its one row deleted: written around candor too.
         sqlx::Error::RowNotFound => StoreError::Corrupt(format!("{what} is missing")),
         other => db_err(other),
@@ -129,7 +132,9 @@ pub(crate) async fn append(
     let mut links = Vec::with_capacity(records.len());
     for record in records {
         seq += 1;
-        let body = record.body();
+        let body = record
+            .body()
+            .map_err(|e| StoreError::Failed { what: format!("audit entry {seq} could not be encoded"), source: Box::new(e) })?;
         let hash = signer.chain_key().hash(seq, body.as_bytes(), &prev);
         let at = micros(record.at);
         latest = latest.max(at);

@@ -1,10 +1,10 @@
-//! What differs between SQLite and PostgreSQL: connecting, per-connection
-//! settings and the migration files.
+//! What differs between SQLite and PostgreSQL: connecting and
+//! per-connection settings (the migration files are in [`crate::migrate`]).
 
 use std::str::FromStr;
 use std::time::Duration;
 
-use candor_store::{redact_url, StoreError};
+use candor_store::{redact_url, Cause, StoreError};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::AnyPool;
 use sqlx::{Connection, Executor};
@@ -39,27 +39,6 @@ pub struct OpenOptions {
     pub generic_plans: bool,
 }
 
-const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
-    (2, include_str!("../migrations/sqlite/0002_analytics.sql")),
-    (3, include_str!("../migrations/sqlite/0003_analytics_cache.sql")),
-    (4, include_str!("../migrations/sqlite/0004_rights.sql")),
-    (5, include_str!("../migrations/sqlite/0005_access.sql")),
-    (6, include_str!("../migrations/sqlite/0006_audit_keys.sql")),
-    (7, include_str!("../migrations/sqlite/0007_identity_conflicts.sql")),
-    (8, include_str!("../migrations/sqlite/0008_session_sources.sql")),
-];
-const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/postgres/0001_foundation.sql")),
-    (2, include_str!("../migrations/postgres/0002_analytics.sql")),
-    (3, include_str!("../migrations/postgres/0003_analytics_cache.sql")),
-    (4, include_str!("../migrations/postgres/0004_rights.sql")),
-    (5, include_str!("../migrations/postgres/0005_access.sql")),
-    (6, include_str!("../migrations/postgres/0006_audit_keys.sql")),
-    (7, include_str!("../migrations/postgres/0007_identity_conflicts.sql")),
-    (8, include_str!("../migrations/postgres/0008_session_sources.sql")),
-];
-
 /// Indexes a bulk import may drop and rebuild (see
 /// [`candor_store::Store::defer_indexes`]), with the statement that makes
 /// each; both back ends accept the same SQL.
@@ -81,7 +60,9 @@ fn is_schema_name(s: &str) -> bool {
 pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool, Backend), StoreError> {
     sqlx::any::install_default_drivers();
     let shown = redact_url(url);
-    let connect_err = |reason: String| StoreError::Connect { url: shown.clone(), reason };
+    let connect_err = |reason: String| StoreError::Connect { url: shown.clone(), reason, source: None };
+    let because = |reason: String, source: Cause| StoreError::Connect { url: shown.clone(), reason, source: Some(source) };
+    let unreachable = |e: sqlx::Error| StoreError::Connect { url: shown.clone(), reason: reason(&e).into(), source: Some(Box::new(e)) };
     let backend = if url.starts_with("sqlite:") {
         Backend::Sqlite
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -100,14 +81,16 @@ pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool
                 return Err(connect_err(format!("the file `{path}` does not exist; run `candor init` first")));
             }
             if path != ":memory:" {
-                owner_only(std::path::Path::new(path)).map_err(|e| connect_err(format!("`{path}`: {e}")))?;
+                owner_only(std::path::Path::new(path))
+                    .map_err(|e| because(format!("cannot make `{path}` readable by its owner only"), Box::new(e)))?;
                 // Its log and shared-memory file hold the same data; SQLite
                 // makes new ones with the database's mode, but an older
                 // candor's may be there already.
                 for end in ["-wal", "-shm"] {
                     let side = format!("{path}{end}");
                     if std::path::Path::new(&side).exists() {
-                        owner_only(std::path::Path::new(&side)).map_err(|e| connect_err(format!("`{side}`: {e}")))?;
+                        owner_only(std::path::Path::new(&side))
+                            .map_err(|e| because(format!("cannot make `{side}` readable by its owner only"), Box::new(e)))?;
                     }
                 }
             }
@@ -115,13 +98,13 @@ pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool
         }
         Backend::Postgres => url.to_owned(),
     };
-    let connect_options = AnyConnectOptions::from_str(&url).map_err(|e| connect_err(e.to_string()))?;
+    let connect_options = AnyConnectOptions::from_str(&url).map_err(|e| because("the URL is malformed".into(), Box::new(e)))?;
     let schema = match &options.schema {
         Some(s) if !is_schema_name(s) => return Err(connect_err(format!("`{s}` is not a valid schema name"))),
         s => s.clone(),
     };
     if let (Backend::Postgres, Some(schema)) = (backend, &schema) {
-        let mut conn = sqlx::AnyConnection::connect_with(&connect_options).await.map_err(|e| connect_err(reason(&e)))?;
+        let mut conn = sqlx::AnyConnection::connect_with(&connect_options).await.map_err(unreachable)?;
         if options.create {
             conn.execute(format!("create schema if not exists {schema}").as_str()).await.map_err(db_err)?;
         } else {
@@ -184,13 +167,13 @@ pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool
         })
         .connect_with(connect_options)
         .await
-        .map_err(|e| connect_err(reason(&e)))?;
+        .map_err(unreachable)?;
     if !options.create && !installed(&pool, backend).await? {
         return Err(connect_err(
             "there is no candor installation in this database (no candor tables where it looks); create one with `candor init`, or check `database.url` and `database.schema`".into(),
         ));
     }
-    migrate(&pool, backend).await?;
+    crate::migrate::migrate(&pool, backend).await?;
     Ok((pool, backend))
 }
 
@@ -219,12 +202,14 @@ fn owner_only(path: &std::path::Path) -> std::io::Result<()> {
     Ok(())
 }
 
-fn reason(e: &sqlx::Error) -> String {
+/// What a failed connection means, for the person at the keyboard (the
+/// driver's error follows it as the source).
+fn reason(e: &sqlx::Error) -> &'static str {
     match e {
-        sqlx::Error::Io(io) => format!("{io} (is the server running and the address right?)"),
-        sqlx::Error::PoolTimedOut => "timed out connecting (is the server running and the address right?)".into(),
-        sqlx::Error::Database(db) => db.message().to_owned(),
-        other => other.to_string(),
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) => "the server cannot be reached (is the server running and the address right?)",
+        sqlx::Error::PoolTimedOut => "timed out connecting (is the server running and the address right?)",
+        sqlx::Error::Database(_) => "the server refused the connection",
+        _ => "the connection failed",
     }
 }
 
@@ -239,30 +224,4 @@ async fn installed(pool: &AnyPool, backend: Backend) -> Result<bool, StoreError>
     };
     let (n,): (i64,) = sqlx::query_as(sql).fetch_one(pool).await.map_err(db_err)?;
     Ok(n > 0)
-}
-
-/// Apply pending migrations; refuse a schema newer than this build knows.
-async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
-    let migrations = match backend {
-        Backend::Sqlite => SQLITE_MIGRATIONS,
-        Backend::Postgres => POSTGRES_MIGRATIONS,
-    };
-    let supported = migrations.last().map_or(0, |m| m.0);
-    sqlx::query("create table if not exists candor_schema (version bigint not null)").execute(pool).await.map_err(db_err)?;
-    let (current,): (i64,) = sqlx::query_as("select coalesce(max(version), 0) from candor_schema").fetch_one(pool).await.map_err(db_err)?;
-    if current > supported {
-        return Err(StoreError::NewerSchema { found: current, supported });
-    }
-    for (version, sql) in migrations.iter().filter(|(v, _)| *v > current) {
-        let mut tx = pool.begin().await.map_err(db_err)?;
-        sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(db_err)?;
-        sqlx::query("insert into candor_schema (version) values ($1)").bind(*version).execute(&mut *tx).await.map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        tracing::info!(version, "applied migration");
-    }
-    // An import killed while its indexes were deferred left them dropped.
-    for (_, create) in DEFERRABLE_INDEXES {
-        sqlx::query(create).execute(pool).await.map_err(db_err)?;
-    }
-    Ok(())
 }

@@ -185,7 +185,7 @@ pub(crate) async fn remember(
     if filter.ids.len() > MAX_LISTED {
         return Ok(());
     }
-    let err = |e: serde_json::Error| StoreError::Corrupt(format!("analytics cache: {e}"));
+    let err = |e: serde_json::Error| StoreError::undecodable("analytics cache", e);
     let filter = serde_json::to_string(filter).map_err(err)?;
     let cells = serde_json::to_string(&cells.iter().collect::<Vec<_>>()).map_err(err)?;
     let mut tx = pool.begin().await.map_err(db_err)?;

@@ -13,7 +13,7 @@ use crate::interactions::{list, CHUNK};
 use crate::Backend;
 
 fn parse_subject(s: &str) -> Result<SubjectId, StoreError> {
-    SubjectId::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+    SubjectId::parse(s).map_err(|e| StoreError::undecodable("a subject id", e))
 }
 
 /// Record conflicts; a pair already recorded for the same shared kind is

@@ -34,7 +34,7 @@ pub(crate) fn list(backend: Backend, n: usize, first: usize) -> String {
 }
 
 fn parse_subject(s: &str) -> Result<SubjectId, StoreError> {
-    SubjectId::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+    SubjectId::parse(s).map_err(|e| StoreError::undecodable("a subject id", e))
 }
 
 const INTERACTION_COLS: usize = 18;
@@ -88,7 +88,10 @@ pub(crate) async fn insert(tx: &mut Transaction<'static, Any>, backend: Backend,
         match q.execute(&mut **tx).await {
             Ok(done) => inserted += done.rows_affected(),
             Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
-                return Err(StoreError::Database("an interaction names a subject that is not stored".into()))
+                return Err(StoreError::Failed {
+                    what: "an interaction names a subject that is not stored".into(),
+                    source: Box::new(sqlx::Error::Database(db)),
+                })
             }
             Err(e) => return Err(db_err(e)),
         }
@@ -119,7 +122,10 @@ pub(crate) async fn insert_identities(
             Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
                 return Err(match chunk {
                     [(s, _)] => StoreError::UnknownSubject(*s),
-                    _ => StoreError::Database("an identity names a subject that is not stored".into()),
+                    _ => StoreError::Failed {
+                        what: "an identity names a subject that is not stored".into(),
+                        source: Box::new(sqlx::Error::Database(db)),
+                    },
                 })
             }
             Err(e) => return Err(db_err(e)),
@@ -155,7 +161,10 @@ pub(crate) async fn set_attributes_many(
             Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
                 return Err(match chunk {
                     [(s, _)] => StoreError::UnknownSubject(*s),
-                    _ => StoreError::Database("an attribute names a subject that is not stored".into()),
+                    _ => StoreError::Failed {
+                        what: "an attribute names a subject that is not stored".into(),
+                        source: Box::new(sqlx::Error::Database(db)),
+                    },
                 })
             }
             Err(e) => return Err(db_err(e)),
@@ -183,9 +192,9 @@ pub(crate) async fn create_brand_account(
         .execute(&mut **tx)
         .await;
     match r {
-        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-            Err(StoreError::Database(format!("the brand account `{platform}:{handle}` was created by another writer meanwhile; run again")))
-        }
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Err(StoreError::Inconsistent(format!(
+            "the brand account `{platform}:{handle}` was created by another writer meanwhile; run again"
+        ))),
         Err(e) => Err(db_err(e)),
         Ok(_) => Ok(()),
     }
@@ -511,7 +520,7 @@ pub(crate) fn redacted_column(text: String) -> RedactedText {
 }
 
 fn record(r: &AnyRow) -> Result<InteractionRecord, StoreError> {
-    let c = |e: sqlx::Error| StoreError::Corrupt(format!("interaction: {e}"));
+    let c = |e: sqlx::Error| StoreError::undecodable("interaction", e);
     let subject: Option<String> = r.try_get("subject_id").map_err(c)?;
     Ok(InteractionRecord {
         subject: subject.as_deref().map(parse_subject).transpose()?,

@@ -75,5 +75,5 @@ pub(crate) async fn record_key_check(pool: &AnyPool, value: &[u8], at: time::Off
         .execute(pool)
         .await
         .map_err(db_err)?;
-    key_check(pool).await?.ok_or_else(|| StoreError::Database("the key check value was not recorded".into()))
+    key_check(pool).await?.ok_or_else(|| StoreError::Inconsistent("the key check value was not recorded".into()))
 }

@@ -3,8 +3,9 @@
 //! Both back ends share one implementation through sqlx's `Any` driver: the
 //! SQL below is the common dialect of the two (`$n` placeholders, `on
 //! conflict`, `returning`), so behaviour cannot drift between them. What
-//! differs lives in [`backend`]: connection set-up (SQLite pragmas, the
-//! PostgreSQL schema) and the migration files of each.
+//! differs lives in [`backend`] (connection set-up: SQLite pragmas, the
+//! PostgreSQL schema) and [`migrate`] (the migration files of each, applied
+//! and checksummed by sqlx's `Migrator`).
 #![deny(missing_docs)]
 
 mod access;
@@ -15,6 +16,7 @@ mod cache;
 mod conflicts;
 mod interactions;
 mod keys;
+mod migrate;
 mod rights;
 mod roles;
 mod rows;
@@ -43,12 +45,13 @@ impl std::fmt::Debug for SqlStore {
     }
 }
 
+/// A driver error as a store error, keeping it as the source: a value that
+/// does not decode is corrupt data, anything else a database failure.
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
     match e {
-        sqlx::Error::ColumnDecode { index, source } => StoreError::Corrupt(format!("column {index}: {source}")),
-        sqlx::Error::Decode(source) => StoreError::Corrupt(source.to_string()),
-        sqlx::Error::Database(db) => StoreError::Database(db.message().to_owned()),
-        other => StoreError::Database(other.to_string()),
+        sqlx::Error::ColumnDecode { index, source } => StoreError::Undecodable { what: format!("column {index}"), source },
+        sqlx::Error::Decode(source) => StoreError::Undecodable { what: "a stored value".into(), source },
+        other => StoreError::Database(Box::new(other)),
     }
 }
 

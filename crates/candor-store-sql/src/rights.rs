@@ -19,7 +19,7 @@ struct Detail {
 
 fn detail(r: &RightsRequestRecord, request: &RightsRequest) -> Result<String, StoreError> {
     let detail = Detail { subject: r.subject.to_string(), request: request.clone() };
-    serde_json::to_string(&detail).map_err(|e| StoreError::Corrupt(format!("rights request {}: {e}", r.id)))
+    serde_json::to_string(&detail).map_err(|e| StoreError::undecodable(format!("rights request {}", r.id), e))
 }
 
 /// Insert a new request (`previous: None`), or store its new state where
@@ -173,7 +173,7 @@ pub(crate) async fn queue(tx: &mut Transaction<'static, Any>, messages: &[NewMes
         match r {
             Ok(_) => {}
             Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() && m.subject.is_some() => {
-                return Err(m.subject.map_or_else(|| StoreError::Database(db.message().to_owned()), StoreError::UnknownSubject))
+                return Err(m.subject.map_or_else(|| StoreError::Database(Box::new(sqlx::Error::Database(db))), StoreError::UnknownSubject))
             }
             Err(e) => return Err(db_err(e)),
         }
@@ -214,8 +214,9 @@ pub(crate) async fn outbox(pool: &AnyPool, pending_only: bool, after: i64, limit
     .map_err(db_err)?;
     rows.into_iter()
         .map(|(id, kind, recipient, subject, subject_pseudonym, body, sealed, created_at, sent_at)| {
-            let subject =
-                subject.map(|s| SubjectId::parse(&s).map_err(|e| StoreError::Corrupt(format!("outbox message {id}: {e}")))).transpose()?;
+            let subject = subject
+                .map(|s| SubjectId::parse(&s).map_err(|e| StoreError::undecodable(format!("outbox message {id}"), e)))
+                .transpose()?;
             Ok(OutboxMessage {
                 id,
                 message: NewMessage { kind, recipient, subject, subject_pseudonym, body, sealed, at: from_micros(created_at) },

@@ -59,7 +59,7 @@ impl BatchStore for SqlStore {
         let (busy, _, _): (i64, i64, i64) =
             sqlx::query_as("pragma wal_checkpoint(truncate)").fetch_one(&self.pool).await.map_err(db_err)?;
         if busy != 0 {
-            return Err(StoreError::Database(
+            return Err(StoreError::Inconsistent(
                 "deleted data is committed, but its earlier bytes are still in the write-ahead log (`-wal` file): a reader held the database too long; run the same command again to remove them".into(),
             ));
         }
@@ -110,7 +110,7 @@ impl SubjectStore for SqlStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(db_err)?;
-        row.map(|(s,)| SubjectId::parse(&s).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
+        row.map(|(s,)| SubjectId::parse(&s).map_err(|e| StoreError::undecodable("a subject id", e))).transpose()
     }
 
     async fn find_subjects(&self, blind_indexes: &[Vec<u8>]) -> Result<Vec<(Vec<u8>, SubjectId)>, StoreError> {
@@ -140,7 +140,7 @@ impl SubjectStore for SqlStore {
     async fn sample_pseudonym(&self) -> Result<Option<(SubjectId, String)>, StoreError> {
         let row: Option<(String, String)> =
             sqlx::query_as("select id, pseudonym from subjects limit 1").fetch_optional(&self.pool).await.map_err(db_err)?;
-        row.map(|(id, p)| SubjectId::parse(&id).map(|id| (id, p)).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
+        row.map(|(id, p)| SubjectId::parse(&id).map(|id| (id, p)).map_err(|e| StoreError::undecodable("a subject id", e))).transpose()
     }
 }
 

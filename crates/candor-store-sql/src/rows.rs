@@ -13,7 +13,7 @@ use sqlx::{Any, Row, Transaction};
 use crate::{db_err, Backend};
 
 fn corrupt(what: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
-    move |e| StoreError::Corrupt(format!("{what}: {e}"))
+    move |e| StoreError::undecodable(what, e)
 }
 
 /// The placeholders of a multi-row insert: `(?, ?), (?, ?)` on SQLite,
@@ -97,7 +97,7 @@ pub(crate) async fn insert_recipients(
             .await
             .map_err(db_err)?;
         let categories: Vec<&str> = r.agreement.categories.iter().map(CategoryId::as_str).collect();
-        let categories = serde_json::to_string(&categories).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let categories = serde_json::to_string(&categories).map_err(|e| StoreError::undecodable("agreement categories", e))?;
         sqlx::query("insert into agreements (recipient_id, policy_version, reference, valid_from, valid_until, categories) values ($1, $2, $3, $4, $5, $6)")
             .bind(&r.id)
             .bind(version)
@@ -132,7 +132,7 @@ pub(crate) async fn recipients(pool: &AnyPool) -> Result<Vec<RecipientRecord>, S
             let c = corrupt("recipient");
             let categories: String = r.try_get("categories").map_err(&c)?;
             let categories: Vec<String> =
-                serde_json::from_str(&categories).map_err(|e| StoreError::Corrupt(format!("agreement categories: {e}")))?;
+                serde_json::from_str(&categories).map_err(|e| StoreError::undecodable("agreement categories", e))?;
             let version: i64 = r.try_get("policy_version").map_err(&c)?;
             let from: String = r.try_get("valid_from").map_err(&c)?;
             let until: String = r.try_get("valid_until").map_err(&c)?;
@@ -240,7 +240,7 @@ pub(crate) fn consent_record(r: &AnyRow) -> Result<ConsentRecord, StoreError> {
     let version: i64 = r.try_get("policy_version").map_err(&c)?;
     // Fail closed: an event we cannot read makes the state unreadable.
     let event = ConsentEvent {
-        purpose: purpose.map(|p| PurposeId::parse(&p)).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        purpose: purpose.map(|p| PurposeId::parse(&p)).transpose().map_err(|e| StoreError::undecodable("a purpose", e))?,
         action: ConsentAction::parse(&action).ok_or_else(|| StoreError::Corrupt(format!("unknown consent action `{action}`")))?,
         policy_version: u32::try_from(version).map_err(|_| StoreError::Corrupt("policy version out of range".into()))?,
         source: ConsentSource::parse(&source).ok_or_else(|| StoreError::Corrupt(format!("unknown consent source `{source}`")))?,
@@ -326,7 +326,7 @@ pub(crate) async fn audit_links(pool: &AnyPool, backend: Backend, after: i64, up
         sqlx::query_as(packed_links_sql(backend)).bind(after).bind(upto).fetch_one(pool).await.map_err(db_err)?;
     match (seqs, hashes, bodies) {
         (Some(seqs), Some(hashes), Some(bodies)) => {
-            unpack_links(&seqs, &hashes, bodies).map_err(|e| StoreError::Corrupt(format!("audit log after entry {after}: {e}")))
+            unpack_links(&seqs, &hashes, bodies).map_err(|e| StoreError::undecodable(format!("audit log after entry {after}"), e))
         }
         _ => Ok(LinkPage::default()),
     }
@@ -344,7 +344,7 @@ pub(crate) async fn audit_entries(pool: &AnyPool, after: i64, limit: u32) -> Res
 
 /// An audit row, parsed.
 pub(crate) fn audit_entry(seq: i64, body: &str, hash: &str) -> Result<AuditEntry, StoreError> {
-    let record = AuditRecord::parse(body).map_err(|e| StoreError::Corrupt(format!("audit entry {seq}: {e}")))?;
+    let record = AuditRecord::parse(body).map_err(|e| StoreError::undecodable(format!("audit entry {seq}"), e))?;
     let hash = hex::decode(hash)
         .ok()
         .and_then(|b| <[u8; 32]>::try_from(b).ok())

@@ -63,8 +63,11 @@ pub enum StoreError {
     Connect {
         /// the URL, with any password removed
         url: String,
-        /// why
+        /// why, and what to check
         reason: String,
+        /// the driver's or the file system's error, when there is one
+        #[source]
+        source: Option<Cause>,
     },
     /// The URL names no supported back end.
     #[error("unsupported database URL `{0}`: use `sqlite://FILE` or `postgres://USER@HOST/DB`")]
@@ -76,6 +79,29 @@ pub enum StoreError {
         found: i64,
         /// newest version known here
         supported: i64,
+    },
+    /// A migration this database has applied differs from the one this
+    /// build carries (its checksum differs): the schema may not be what the
+    /// code expects, so the database is not opened.
+    #[error(
+        "migration {version} (`{file}`) was changed after this database applied it (its checksum differs); run the candor release that made the database, or restore the migration file as released (an applied migration is never edited: add a new one)"
+    )]
+    EditedMigration {
+        /// the migration's number
+        version: i64,
+        /// its file
+        file: String,
+    },
+    /// A migration failed to apply; its transaction was rolled back.
+    #[error("migration {version} (`{file}`) could not be applied; the database is left as it was before it")]
+    Migration {
+        /// the migration's number
+        version: i64,
+        /// its file
+        file: String,
+        /// the database's error
+        #[source]
+        source: Cause,
     },
     /// A subject id that is not stored.
     #[error("no subject with id `{0}`")]
@@ -92,9 +118,19 @@ pub enum StoreError {
     /// A record changed between reading it and writing its new state.
     #[error("{0} was changed by someone else meanwhile; look at it again and retry")]
     Changed(String),
-    /// A stored row could not be decoded.
+    /// A stored row breaks a rule the store keeps (there is no underlying
+    /// error to show).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A stored value could not be decoded.
+    #[error("stored data is corrupt: {what}")]
+    Undecodable {
+        /// which value (never the value itself)
+        what: String,
+        /// the decoder's error
+        #[source]
+        source: Cause,
+    },
     /// The audit log cannot be appended without a signing key.
     #[error("no audit signing key is loaded")]
     NoSigner,
@@ -119,7 +155,46 @@ pub enum StoreError {
     /// A KEK to retire still wraps data keys.
     #[error("key-encryption key `{0}` still wraps data keys; it was not retired")]
     KekInUse(String),
-    /// Any other database failure.
+    /// The database driver failed (a lost connection, a refused statement).
+    #[error("database error")]
+    Database(#[source] Cause),
+    /// A step of the store failed on an error of another kind (a worker
+    /// task that stopped).
+    #[error("{what}")]
+    Failed {
+        /// what failed
+        what: String,
+        /// why
+        #[source]
+        source: Cause,
+    },
+    /// The store cannot go on, for a reason it found itself (there is no
+    /// underlying error to show).
     #[error("database error: {0}")]
-    Database(String),
+    Inconsistent(String),
 }
+
+impl StoreError {
+    /// A stored value that does not decode: `what` names it (never the
+    /// value), `source` says why.
+    pub fn undecodable(what: impl Into<String>, source: impl Into<Cause>) -> Self {
+        Self::Undecodable { what: what.into(), source: source.into() }
+    }
+
+    /// What is wrong, when the error is corrupt stored data (of either
+    /// kind), with the decoder's reason; `None` for any other error.
+    pub fn corruption(&self) -> Option<String> {
+        match self {
+            Self::Corrupt(reason) => Some(reason.clone()),
+            Self::Undecodable { what, source } => Some(format!("{what}: {source}")),
+            _ => None,
+        }
+    }
+}
+
+/// The underlying error of a [`StoreError`]: the driver's, a decoder's or the
+/// file system's own, kept so that a log or `{:#}` shows the whole chain.
+/// Show it with `Display`: a database error's text is the server's message,
+/// while its `Debug` form also carries the server's detail, which can quote
+/// a row's (sealed) values.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;

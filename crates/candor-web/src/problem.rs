@@ -90,6 +90,22 @@ impl IntoResponse for Problem {
     }
 }
 
+/// An error and its causes, `: `-separated, for the operator's log (the
+/// store keeps the driver's error as a source rather than in its text).
+struct Chain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut next = self.0.source();
+        while let Some(e) = next {
+            write!(f, ": {e}")?;
+            next = e.source();
+        }
+        Ok(())
+    }
+}
+
 impl From<ServiceError> for Problem {
     fn from(e: ServiceError) -> Self {
         use StatusCode as S;
@@ -137,7 +153,9 @@ impl From<ServiceError> for Problem {
             | ServiceError::Settings(_)
             | ServiceError::StoredPolicy { .. }
             | ServiceError::Unreadable { .. }
-            | ServiceError::BundleIo(_) => Self::internal(&e),
+            | ServiceError::BundleIo { .. }
+            | ServiceError::Write { .. }
+            | ServiceError::Encode { .. } => Self::internal(&Chain(&e)),
         }
     }
 }

@@ -80,12 +80,13 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
     match c {
         Command::Grant { event, receipt } => {
             let r = record(g, inst, &event, ConsentAction::Grant).await?;
-            let text = r.receipt.clone().unwrap_or_default();
+            // A grant always comes with its receipt: never write an empty one.
+            let text = r.receipt.clone().context("the grant was recorded, but no receipt was made for it")?;
             if let Some(path) = &receipt {
                 fs::write(path, &text).with_context(|| format!("could not write the receipt to `{}`", path.display()))?;
             }
             if g.json {
-                let receipt_doc: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+                let receipt_doc: serde_json::Value = serde_json::from_str(&text).context("the receipt made is not JSON")?;
                 output::json(&json!({ "ledger_id": r.ledger_id, "event": r.event, "receipt": receipt_doc }))?;
             } else if let Some(path) = &receipt {
                 println!(

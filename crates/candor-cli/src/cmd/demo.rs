@@ -156,7 +156,7 @@ async fn play(inst: &Installation, dir: &Path, s: &mut Story) -> anyhow::Result<
     c.record_consent(me, tom, Some("analytics"), ConsentAction::Object, ConsentSource::PrivacyCenter).await?;
     c.record_consent(me, li, Some("personalization"), ConsentAction::Grant, ConsentSource::PrivacyCenter).await?;
     c.record_consent(me, li, Some("personalization"), ConsentAction::Withdraw, ConsentSource::PrivacyCenter).await?;
-    let receipt_text = grant.receipt.clone().unwrap_or_default();
+    let receipt_text = grant.receipt.clone().context("the grant was recorded, but no receipt was made for it")?;
     let receipt_path = dir.join("receipt-maria-personalization.json");
     fs::write(&receipt_path, &receipt_text).context("could not write the receipt")?;
     let verified = receipt::verify(&receipt_text, Some(&c.keys().verifying_key()))?;

@@ -32,6 +32,22 @@ fn a_grant_writes_a_receipt_that_verifies_until_one_byte_changes() {
 }
 
 #[test]
+fn a_receipt_missing_a_field_is_invalid_though_its_signature_holds() {
+    let i = Install::new().ready();
+    let id = i.customer("f@example.com");
+    i.ok(&["consent", "grant", &id, "personalization", "--receipt", "receipt.json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(i.file("receipt.json")).unwrap()).unwrap();
+    // Re-signed with the installation's own key, so only the gap is wrong.
+    let keys = candor_store::KeyRing::load_with(&i.file("keys"), None).unwrap();
+    let mut receipt = doc["receipt"].clone();
+    receipt.as_object_mut().unwrap().remove("purposeId");
+    std::fs::write(i.file("missing.json"), candor_service::receipt::sign(&keys, receipt).unwrap()).unwrap();
+    let r = i.fails(2, &["consent", "verify-receipt", "missing.json"]);
+    assert!(r.stderr.contains("invalid: the consent receipt is not valid: it has no `receipt.purposeId`"), "{}", r.stderr);
+    assert!(!r.stdout.contains("valid: receipt"), "{}", r.stdout);
+}
+
+#[test]
 fn the_ledger_is_shown_with_what_is_in_effect() {
     let i = Install::new().ready();
     let id = i.customer("s@example.com");

@@ -282,15 +282,16 @@ impl<R: Read> CsvRecords<R> {
 
     /// The header: the first record, or why there is none. A header past
     /// the bound ends the reading at once: the file is not what it claims.
-    pub(crate) fn header(&mut self) -> Result<csv::ByteRecord, String> {
+    pub(crate) fn header(&mut self) -> Result<csv::ByteRecord, super::FormatError> {
+        use super::FormatError::Header;
         self.buf.clear();
         loop {
             match self.lines.read_line_or_stop(&mut self.buf, self.limits.record_bytes, true) {
                 Ok(LineEnd::Line) if self.buf.iter().all(|b| matches!(b, b'\n' | b'\r')) => self.buf.clear(),
                 Ok(LineEnd::Line) => break,
-                Ok(LineEnd::Eof) => return Err("the file is empty".into()),
-                Ok(LineEnd::Oversize) => return Err(format!("line {}: {}", self.lines.line, oversize(self.limits.record_bytes))),
-                Err(e) => return Err(e.to_string()),
+                Ok(LineEnd::Eof) => return Err(Header("the file is empty".into())),
+                Ok(LineEnd::Oversize) => return Err(Header(format!("line {}: {}", self.lines.line, oversize(self.limits.record_bytes)))),
+                Err(e) => return Err(super::FormatError::Io(e)),
             }
         }
         self.line = self.lines.line;
@@ -300,8 +301,8 @@ impl<R: Read> CsvRecords<R> {
                 self.width = self.record.len();
                 Ok(self.record.clone())
             }
-            Step::Bad(Record::Bad(q)) => Err(q.reason),
-            Step::Bad(_) | Step::End => Err("the file is empty".into()),
+            Step::Bad(Record::Bad(q)) => Err(Header(q.reason)),
+            Step::Bad(_) | Step::End => Err(Header("the file is empty".into())),
         }
     }
 

@@ -68,7 +68,7 @@ impl<R: Read> Contacts<R> {
     /// [`Contacts::new`], with records bounded by `limits`.
     pub fn with_limits(input: R, limits: Limits) -> Result<Self, FormatError> {
         let mut rows = CsvRecords::new(input, limits);
-        let header = rows.header().map_err(FormatError::Header)?;
+        let header = rows.header()?;
         let columns: Vec<(usize, Column, String)> = header
             .iter()
             .enumerate()

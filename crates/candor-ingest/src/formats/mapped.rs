@@ -249,12 +249,8 @@ struct MappedCsv<R: Read> {
 impl<R: Read> MappedCsv<R> {
     fn new(input: R, mapping: Mapping, limits: Limits) -> Result<Self, FormatError> {
         let mut rows = CsvRecords::new(input, limits);
-        let headers: Vec<String> = rows
-            .header()
-            .map_err(FormatError::Header)?
-            .iter()
-            .map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_owned())
-            .collect();
+        let headers: Vec<String> =
+            rows.header()?.iter().map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_owned()).collect();
         let f = &mapping.fields;
         for required in [&f.id, &f.text, &f.author, &f.time] {
             if !headers.contains(required) {

@@ -59,7 +59,7 @@ impl<R: Read> Twcs<R> {
     /// [`Twcs::new`], with records bounded by `limits`.
     pub fn with_limits(input: R, limits: Limits) -> Result<Self, FormatError> {
         let mut rows = CsvRecords::new(input, limits);
-        let header = rows.header().map_err(FormatError::Header)?;
+        let header = rows.header()?;
         let names: Vec<String> =
             header.iter().map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_lowercase()).collect();
         let mut at = [0usize; 7];

@@ -62,7 +62,7 @@ impl Identities {
             let owner = KeyOwner::Account(platform.clone(), handle.clone());
             let key = keys
                 .unwrap(&owner.wrap_context(), &wrapped)
-                .map_err(|e| StoreError::Corrupt(format!("the data key of brand account `{platform}:{handle}`: {e}")))?;
+                .map_err(|e| StoreError::undecodable(format!("the data key of brand account `{platform}:{handle}`"), e))?;
             accounts.insert((platform, handle), Arc::new(key));
         }
         Ok(Self {
@@ -178,7 +178,7 @@ impl Identities {
             let key = self
                 .keys
                 .unwrap(&KeyOwner::Subject(id).wrap_context(), &wrapped)
-                .map_err(|e| StoreError::Corrupt(format!("the data key of subject {id}: {e}")))?;
+                .map_err(|e| StoreError::undecodable(format!("the data key of subject {id}"), e))?;
             let key = Arc::new(key);
             self.data_keys.put(id, Arc::clone(&key));
             out.insert(id, key);

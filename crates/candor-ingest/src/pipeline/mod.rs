@@ -254,6 +254,9 @@ pub enum ImportError {
     /// read again after a key rotation).
     #[error(transparent)]
     Keys(#[from] candor_store::KeyError),
+    /// The reader thread could not be started.
+    #[error("the import could not start its reader thread")]
+    Reader(#[source] std::io::Error),
     /// A stage of the pipeline stopped unexpectedly.
     #[error("the import stopped: {0}")]
     Stopped(String),
@@ -322,7 +325,7 @@ pub async fn import(
     let reader = std::thread::Builder::new()
         .name("candor-import-reader".into())
         .spawn(move || read_batches(records, batch_size, &tx, &reader_progress))
-        .map_err(|e| ImportError::Stopped(format!("could not start the reader: {e}")))?;
+        .map_err(ImportError::Reader)?;
 
     let deferred = defer_indexes(store.as_ref(), format, progress.total_bytes.load(Ordering::Relaxed)).await?;
     let result = async {
@@ -371,7 +374,7 @@ fn stored_name(s: SubjectId, key: &candor_store::DataKey, sealed: Option<&Vec<u8
     let Some(sealed) = sealed else { return Ok(None) };
     let plain = key
         .open(&candor_store::attribute_context(&s, "name"), sealed)
-        .map_err(|e| StoreError::Corrupt(format!("the name of subject {s}: {e}")))?;
+        .map_err(|e| StoreError::undecodable(format!("the name of subject {s}"), e))?;
     Ok(String::from_utf8(plain).ok())
 }
 

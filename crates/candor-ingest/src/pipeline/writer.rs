@@ -61,7 +61,8 @@ impl Writer {
             let mut refresh_at = REFRESH_FIRST;
             while let Some(mut w) = rx.recv().await {
                 if let Some(rows) = w.rows.take() {
-                    let rows = rows.await.map_err(|e| StoreError::Database(format!("the redaction stage failed: {e}")))?;
+                    let rows =
+                        rows.await.map_err(|e| StoreError::Failed { what: "the redaction stage failed".into(), source: Box::new(e) })?;
                     w.batch.ops.push(Op::InsertInteractions(rows));
                 }
                 let kinds: Vec<Option<usize>> = w
@@ -134,8 +135,8 @@ impl Writer {
     pub(crate) async fn finish(mut self) -> Result<Written, StoreError> {
         self.tx = None;
         match self.task.take() {
-            Some(task) => task.await.unwrap_or_else(|e| Err(StoreError::Database(format!("the import's writer stopped: {e}")))),
-            None => Err(StoreError::Database("the import's writer already failed".into())),
+            Some(task) => task.await.unwrap_or_else(|e| Err(stopped(e))),
+            None => Err(StoreError::Inconsistent("the import's writer already failed".into())),
         }
     }
 
@@ -144,10 +145,15 @@ impl Writer {
         match self.task.take() {
             Some(task) => match task.await {
                 Ok(Err(e)) => e,
-                Ok(Ok(_)) => StoreError::Database("the import's writer stopped early".into()),
-                Err(e) => StoreError::Database(format!("the import's writer stopped: {e}")),
+                Ok(Ok(_)) => StoreError::Inconsistent("the import's writer stopped early".into()),
+                Err(e) => stopped(e),
             },
-            None => StoreError::Database("the import's writer already failed".into()),
+            None => StoreError::Inconsistent("the import's writer already failed".into()),
         }
     }
+}
+
+/// The writer task panicked or was cancelled.
+fn stopped(e: tokio::task::JoinError) -> StoreError {
+    StoreError::Failed { what: "the import's writer stopped".into(), source: Box::new(e) }
 }

@@ -251,7 +251,7 @@ const MICROS_PER_UNIT: u128 = 1_000_000;
 ///
 /// With ε = μ/10⁶ for μ whole micro-epsilons, Δ/ε = (Δ·10⁶)/μ exactly, so
 /// the only rounding is the one already made when ε was rounded down.
-fn laplace_scale(sensitivity: u128, epsilon: Epsilon) -> Result<Ratio, MechanismError> {
+pub(super) fn laplace_scale(sensitivity: u128, epsilon: Epsilon) -> Result<Ratio, MechanismError> {
     let micros = u128::from(epsilon.micros().get());
     let too_large = MechanismError::ScaleTooLarge {
         mechanism: Mechanism::DiscreteLaplace,
@@ -290,7 +290,7 @@ fn laplace_scale(sensitivity: u128, epsilon: Epsilon) -> Result<Ratio, Mechanism
 /// and four arithmetic operations (≈ 2^-50), and converted *exactly* to the
 /// dyadic rational that `f64` value is. The rational is therefore at least
 /// the true σ², so ρ and hence ε only get smaller.
-fn gaussian_sigma_sq(sensitivity: u128, epsilon: Epsilon, delta: Delta) -> Result<Ratio, MechanismError> {
+pub(super) fn gaussian_sigma_sq(sensitivity: u128, epsilon: Epsilon, delta: Delta) -> Result<Ratio, MechanismError> {
     let eps = epsilon.get();
     // -ln δ rather than ln(1/δ): 1/δ would overflow for tiny δ.
     let l = -delta.get().ln();

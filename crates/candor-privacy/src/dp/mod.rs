@@ -23,6 +23,8 @@
 //! Nothing here does I/O: randomness comes from a `rand::RngCore` the
 //! caller passes (`rand::rngs::OsRng` in production).
 
+#[cfg(test)]
+mod accepted_range;
 mod budget;
 mod mechanism;
 mod params;

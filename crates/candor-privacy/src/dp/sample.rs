@@ -207,33 +207,58 @@ pub fn discrete_laplace<R: RngCore + ?Sized>(scale: Ratio, rng: &mut R) -> Resul
 /// # Errors
 ///
 /// [`SampleError::ZeroScale`] when σ² is zero; [`SampleError::OutOfRange`]
-/// when the products do not fit 256 bits. With σ ≤ 2^40 and a denominator
-/// of at most 2^64 (what the mechanisms pass) that takes a Laplace draw
-/// beyond 2^40·t, probability about exp(-2^40).
+/// when the products do not fit 256 bits, or the inner Laplace draw does not
+/// fit `i64`. For every σ² the mechanisms pass (σ ≤ 2^40, from any epsilon,
+/// delta and bound they accept) the products fit for *every* `i64` draw,
+/// and the Laplace draw needs some 2^22 consecutive exp(-1) coins to pass
+/// `i64` (`dp::accepted_range` tests both over the whole range).
 pub fn discrete_gaussian<R: RngCore + ?Sized>(sigma_sq: Ratio, rng: &mut R) -> Result<i64, SampleError> {
-    let (n, d) = (sigma_sq.num, sigma_sq.den);
-    if n == 0 {
-        return Err(SampleError::ZeroScale);
-    }
-    // isqrt(u128) ≤ 2^64 - 1, so t fits comfortably.
-    let t = (n / d).isqrt() + 1;
-    let laplace = Ratio { num: t, den: 1 };
-    let (n_w, d_w, t_w) = (U256::from_u128(n), U256::from_u128(d), U256::from_u128(t));
-    let denominator = n_w
-        .checked_mul(d_w)
-        .and_then(|nd| nd.checked_mul(t_w))
-        .and_then(|ndt| ndt.checked_mul(t_w))
-        .and_then(|ndtt| ndtt.checked_mul(U256::from_u128(2)))
-        .ok_or(SampleError::OutOfRange)?;
+    let terms = GaussianTerms::new(sigma_sq)?;
+    let laplace = Ratio { num: terms.t, den: 1 };
     loop {
         let y = discrete_laplace(laplace, rng)?;
-        let y_abs = U256::from_u128(u128::from(y.unsigned_abs()));
-        let scaled = y_abs.checked_mul(d_w).and_then(|yd| yd.checked_mul(t_w)).ok_or(SampleError::OutOfRange)?;
-        let diff = scaled.abs_diff(n_w);
-        let numerator = diff.checked_mul(diff).ok_or(SampleError::OutOfRange)?;
-        if bernoulli_exp_minus_wide(rng, numerator, denominator) {
+        let numerator = terms.numerator(y.unsigned_abs())?;
+        if bernoulli_exp_minus_wide(rng, numerator, terms.denominator) {
             return Ok(y);
         }
+    }
+}
+
+/// The discrete Gaussian's integers: σ² = n/d, the Laplace scale
+/// t = ⌊σ⌋ + 1 and the acceptance test's denominator 2·n·d·t², in 256 bits.
+pub(crate) struct GaussianTerms {
+    n: U256,
+    d: U256,
+    /// ⌊σ⌋ + 1: isqrt(u128) ≤ 2^64 - 1, so it fits comfortably.
+    pub(crate) t: u128,
+    denominator: U256,
+}
+
+impl GaussianTerms {
+    pub(crate) fn new(sigma_sq: Ratio) -> Result<Self, SampleError> {
+        let (n, d) = (sigma_sq.num, sigma_sq.den);
+        if n == 0 {
+            return Err(SampleError::ZeroScale);
+        }
+        let t = (n / d).isqrt() + 1;
+        let (n, d, t_w) = (U256::from_u128(n), U256::from_u128(d), U256::from_u128(t));
+        let denominator = n
+            .checked_mul(d)
+            .and_then(|nd| nd.checked_mul(t_w))
+            .and_then(|ndt| ndt.checked_mul(t_w))
+            .and_then(|ndtt| ndtt.checked_mul(U256::from_u128(2)))
+            .ok_or(SampleError::OutOfRange)?;
+        Ok(Self { n, d, t, denominator })
+    }
+
+    /// The acceptance test's numerator (|y|·d·t − n)² for a Laplace draw y.
+    pub(crate) fn numerator(&self, y_abs: u64) -> Result<U256, SampleError> {
+        let scaled = U256::from_u128(u128::from(y_abs))
+            .checked_mul(self.d)
+            .and_then(|yd| yd.checked_mul(U256::from_u128(self.t)))
+            .ok_or(SampleError::OutOfRange)?;
+        let diff = scaled.abs_diff(self.n);
+        diff.checked_mul(diff).ok_or(SampleError::OutOfRange)
     }
 }
 

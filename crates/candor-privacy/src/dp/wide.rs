@@ -6,7 +6,9 @@
 //! quantities (see [`super::sample::discrete_gaussian`]), so `u128` is not
 //! wide enough; a big-integer crate would be, but this is all we need and it
 //! keeps the samplers free of allocation. Every operation is checked: an
-//! overflow is reported to the caller, never wrapped.
+//! overflow is reported to the caller, never wrapped. Property tests here
+//! check the arithmetic, and `dp::accepted_range` that no parameter a
+//! mechanism accepts brings the samplers' products near 2^256.
 
 use std::cmp::Ordering;
 
@@ -161,6 +163,22 @@ mod tests {
         assert_eq!(square.checked_mul(U256::from_u128(2)), None);
         assert_eq!(big.abs_diff(U256::ONE), U256::from_u128(u128::MAX - 1));
         assert_eq!(U256::ONE.abs_diff(big), U256::from_u128(u128::MAX - 1));
+    }
+
+    proptest::proptest! {
+        /// Any two `u128`s multiply without overflow, and the product is
+        /// right: a·b − a·(b−1) = a, a·b = b·a, and it equals the `u128`
+        /// product whenever that one fits.
+        #[test]
+        fn products_of_two_u128s_are_exact(a in proptest::prelude::any::<u128>(), b in 1..=u128::MAX) {
+            let (wa, wb) = (U256::from_u128(a), U256::from_u128(b));
+            let p = wa.checked_mul(wb).unwrap();
+            proptest::prop_assert_eq!(Some(p), wb.checked_mul(wa));
+            let q = wa.checked_mul(U256::from_u128(b - 1)).unwrap();
+            proptest::prop_assert_eq!(p.checked_sub(q), Some(wa));
+            proptest::prop_assert_eq!(p.to_u128(), a.checked_mul(b));
+            proptest::prop_assert_eq!(p.abs_diff(q), wa);
+        }
     }
 
     #[test]

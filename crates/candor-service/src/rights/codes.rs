@@ -180,8 +180,9 @@ impl Candor {
     }
 
     async fn delivery(&self, m: OutboxMessage) -> Result<Delivery> {
-        let corrupt = |why: String| ServiceError::Store(candor_store::StoreError::Corrupt(format!("outbox message {}: {why}", m.id)));
-        let mut body: serde_json::Value = serde_json::from_str(&m.message.body).map_err(|e| corrupt(e.to_string()))?;
+        let what = || format!("outbox message {}", m.id);
+        let corrupt = |source: candor_store::Cause| ServiceError::Store(candor_store::StoreError::undecodable(what(), source));
+        let mut body: serde_json::Value = serde_json::from_str(&m.message.body).map_err(|e| corrupt(Box::new(e)))?;
         let mut to = None;
         if let Some(sealed) = &m.message.sealed {
             let kind = &m.message.kind;
@@ -191,10 +192,15 @@ impl Candor {
                     self.subject_key(&s)?.open(&message_context(&subject, kind), sealed)
                 }
                 (None, Some(pseudonym)) => self.keys.delivery_key().open(&delivery_context(pseudonym, kind), sealed),
-                (None, None) => return Err(corrupt("a sealed message names nobody".into())),
+                (None, None) => {
+                    return Err(ServiceError::Store(candor_store::StoreError::Corrupt(format!(
+                        "{}: a sealed message names nobody",
+                        what()
+                    ))))
+                }
             };
-            let bytes = opened.map_err(|e| corrupt(e.to_string()))?;
-            let personal: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+            let bytes = opened.map_err(|e| corrupt(Box::new(e)))?;
+            let personal: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| corrupt(Box::new(e)))?;
             to = personal["to"].as_str().map(str::to_owned);
             body["subject"] = personal["subject"].clone();
             body["text"] = personal["text"].clone();

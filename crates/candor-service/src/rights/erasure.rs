@@ -193,11 +193,14 @@ impl Candor {
                 Ok(()) => removed += 1,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => {
-                    return Err(ServiceError::BundleIo(format!(
-                        "the bundle of request `{}` could not be removed: {e}; remove {} by hand",
-                        r.id,
-                        exports_dir.join(&r.id).display()
-                    )))
+                    return Err(ServiceError::BundleIo {
+                        what: format!(
+                            "the bundle of request `{}` could not be removed; remove {} by hand",
+                            r.id,
+                            exports_dir.join(&r.id).display()
+                        ),
+                        source: Box::new(e),
+                    })
                 }
             }
         }

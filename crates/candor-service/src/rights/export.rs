@@ -254,7 +254,7 @@ impl Candor {
         })();
         let files = tables
             .and_then(|tables| write_bundle(&out, r, ctx, now, &data, &summary, tables))
-            .map_err(|e| ServiceError::InvalidInput(format!("cannot write the bundle to `{}`: {e}", out.display())))?;
+            .map_err(|source| ServiceError::Write { what: "the bundle", path: out.to_path_buf(), source })?;
 
         let exported = vec![
             CategoryCount { what: "profile and identities".into(), category: "user".into(), records: profile.len() as u64 },
@@ -485,18 +485,19 @@ impl Candor {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(none("the request was not carried out by this server, or its bundle was removed"))
             }
-            Err(e) => return Err(ServiceError::BundleIo(format!("the bundle of request `{}` cannot be read: {e}", r.id))),
+            Err(e) => return Err(unreadable(&r.id, e)),
         };
         let (media_type, bytes) = if name == "manifest.json" {
             ("application/json".to_owned(), manifest)
         } else {
-            let parsed: serde_json::Value = serde_json::from_slice(&manifest)
-                .map_err(|e| ServiceError::BundleIo(format!("the manifest of request `{}` is not JSON: {e}", r.id)))?;
+            let parsed: serde_json::Value = serde_json::from_slice(&manifest).map_err(|e| ServiceError::BundleIo {
+                what: format!("the manifest of request `{}` is not JSON", r.id),
+                source: Box::new(e),
+            })?;
             let Some(listed) = parsed["files"].as_array().into_iter().flatten().find(|f| f["path"].as_str() == Some(name)) else {
                 return Err(none("the manifest lists no such file"));
             };
-            let bytes = std::fs::read(dir.join(name))
-                .map_err(|e| ServiceError::BundleIo(format!("the bundle of request `{}` cannot be read: {e}", r.id)))?;
+            let bytes = std::fs::read(dir.join(name)).map_err(|e| unreadable(&r.id, e))?;
             (listed["media_type"].as_str().unwrap_or("application/octet-stream").to_owned(), bytes)
         };
         // Under the customer's pseudonym, so their own access log shows who fetched it.
@@ -504,4 +505,8 @@ impl Candor {
         self.store.apply(candor_store::WriteBatch { ops: Vec::new(), audit: vec![audit] }).await?;
         Ok(BundleFile { name: name.to_owned(), media_type, bytes })
     }
+}
+
+fn unreadable(request: &str, e: std::io::Error) -> ServiceError {
+    ServiceError::BundleIo { what: format!("the bundle of request `{request}` cannot be read"), source: Box::new(e) }
 }

@@ -155,3 +155,37 @@ async fn consent_given_before_a_material_change_no_longer_counts() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_receipt_missing_a_field_or_holding_the_wrong_kind_of_value_is_invalid_even_when_signed() {
+    let f = Fixture::with_policy(TestDb::sqlite()).await;
+    let s = customer(&f, "m@example.com", "m").await;
+    let r = f.candor.record_consent("test", s, Some("personalization"), A::Grant, ConsentSource::PrivacyCenter).await.unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&r.receipt.unwrap()).unwrap();
+    let key = f.keys.verifying_key();
+    for field in ["consentReceiptID", "purposeId", "piiPrincipalId", "consentTimestamp", "policyVersion"] {
+        // Signed by the installation's own key: the signature holds, only
+        // the receipt's content is wrong.
+        let mut missing = doc["receipt"].clone();
+        missing.as_object_mut().unwrap().remove(field);
+        let err = receipt::verify(&receipt::sign(&f.keys, missing).unwrap(), Some(&key)).unwrap_err();
+        assert!(matches!(err, ServiceError::Receipt(_)), "{err}");
+        assert_eq!(err.to_string(), format!("the consent receipt is not valid: it has no `receipt.{field}`"));
+
+        for wrong in [serde_json::json!(""), serde_json::json!(null), serde_json::json!(0), serde_json::json!({})] {
+            let mut edited = doc["receipt"].clone();
+            let fits = match field {
+                "consentTimestamp" => wrong.is_i64(),
+                _ => false,
+            };
+            edited[field] = wrong.clone();
+            let outcome = receipt::verify(&receipt::sign(&f.keys, edited).unwrap(), Some(&key));
+            if fits {
+                assert!(outcome.is_ok(), "`{field}`: {wrong}");
+                continue;
+            }
+            let err = outcome.unwrap_err();
+            assert!(err.to_string().starts_with(&format!("the consent receipt is not valid: `receipt.{field}` is not ")), "{field}: {err}");
+        }
+    }
+}

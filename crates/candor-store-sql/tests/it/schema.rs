@@ -30,6 +30,7 @@ async fn opening_twice_applies_the_migrations_once() {
         let (n, v): (i64, i64) = sqlx::query_as("select count(*), max(version) from candor_schema").fetch_one(s.pool()).await.unwrap();
         let (files, newest) = migrations();
         assert_eq!((n, v), (files, newest), "{}", db.name());
+        assert_eq!(applied(&s).await, recorded_checksums(&db, newest), "sqlx records each migration with its checksum");
         assert_eq!(s.audit_head().await.unwrap(), (0, [0; 32]));
         s.close().await;
     })
@@ -49,6 +50,124 @@ async fn a_database_written_by_a_newer_candor_is_refused() {
     .await;
 }
 
+/// The migrations `_sqlx_migrations` records: version, checksum, success.
+async fn applied(s: &SqlStore) -> Vec<(i64, Vec<u8>, bool)> {
+    // The `Any` driver reads no booleans from SQLite: ask for a number.
+    let rows: Vec<(i64, Vec<u8>, i64)> = sqlx::query_as(
+        "select version, checksum, cast(case when success then 1 else 0 end as bigint) from _sqlx_migrations order by version",
+    )
+    .fetch_all(s.pool())
+    .await
+    .unwrap();
+    rows.into_iter().map(|(v, c, ok)| (v, c, ok == 1)).collect()
+}
+
+/// This back end's migration files, oldest first.
+fn files(db: &TestDb) -> Vec<(i64, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(db.name());
+    let mut v: Vec<(i64, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .map(|p| (p.file_name().unwrap().to_str().unwrap()[..4].parse().unwrap(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// What sqlx records for the first `upto` files: version, SHA-384, success.
+fn recorded_checksums(db: &TestDb, upto: i64) -> Vec<(i64, Vec<u8>, bool)> {
+    use sha2::Digest;
+    files(db).into_iter().filter(|(v, _)| *v <= upto).map(|(v, sql)| (v, sha2::Sha384::digest(sql.as_bytes()).to_vec(), true)).collect()
+}
+
+/// A database as candor made it before it used sqlx's migrator: the first
+/// `upto` migration files each run as they are, and `candor_schema`
+/// recording each version (the old code path, step by step), with a row
+/// of data to find again.
+async fn made_the_old_way(db: &TestDb, upto: i64) {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let url = match db.sqlite_file() {
+        Some(f) => format!("sqlite://{}?mode=rwc", f.display()),
+        None => db.url.clone(),
+    };
+    let mut c = sqlx::AnyConnection::connect(&url).await.unwrap();
+    if let Some(schema) = &db.schema {
+        sqlx::raw_sql(&format!("create schema {schema}; set search_path to {schema}")).execute(&mut c).await.unwrap();
+    }
+    sqlx::query("create table if not exists candor_schema (version bigint not null)").execute(&mut c).await.unwrap();
+    for (version, sql) in files(db).into_iter().filter(|(v, _)| *v <= upto) {
+        let mut tx = c.begin().await.unwrap();
+        sqlx::raw_sql(&sql).execute(&mut *tx).await.unwrap();
+        sqlx::query("insert into candor_schema (version) values ($1)").bind(version).execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    sqlx::query("insert into actors (id, roles, created_at) values ('old-timer', 'admin', 0)").execute(&mut c).await.unwrap();
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_database_made_before_sqlx_migrations_is_adopted_and_migrated_on() {
+    each_backend(|db| async move {
+        let (_, newest) = migrations();
+        for upto in [5, newest] {
+            let db = match db.backend {
+                candor_store_sql::Backend::Sqlite => TestDb::sqlite(),
+                candor_store_sql::Backend::Postgres => TestDb::postgres().unwrap(),
+            };
+            made_the_old_way(&db, upto).await;
+            let s = SqlStore::open(&db.url, OpenOptions { create: false, ..db.options() }).await.unwrap();
+            assert_eq!(applied(&s).await, recorded_checksums(&db, newest), "{} from version {upto}", db.name());
+            let (n, v): (i64, i64) = sqlx::query_as("select count(*), max(version) from candor_schema").fetch_one(s.pool()).await.unwrap();
+            assert_eq!((n, v), (newest, newest), "an older candor still reads the schema's version");
+            let actors: Vec<(String,)> = sqlx::query_as("select id from actors").fetch_all(s.pool()).await.unwrap();
+            assert_eq!(actors, vec![("old-timer".to_owned(),)], "the data stays");
+            s.close().await;
+            // Adopted once: opening again checks and changes nothing.
+            let s = SqlStore::open(&db.url, db.options()).await.unwrap();
+            assert_eq!(applied(&s).await, recorded_checksums(&db, newest));
+            s.close().await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_database_whose_applied_migration_was_edited_is_refused_naming_it() {
+    each_backend(|db| async move {
+        let s = db.open().await;
+        // As if `0003_analytics_cache.sql` had been edited after this
+        // database applied it.
+        sqlx::query("update _sqlx_migrations set checksum = $1 where version = 3").bind(vec![0u8; 48]).execute(s.pool()).await.unwrap();
+        s.close().await;
+        let err = SqlStore::open(&db.url, db.options()).await.unwrap_err();
+        assert!(matches!(err, StoreError::EditedMigration { version: 3, ref file } if file == "0003_analytics_cache.sql"), "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains("migration 3 (`0003_analytics_cache.sql`) was changed after this database applied it"), "{msg}");
+        assert!(msg.contains("run the candor release that made the database"), "{msg}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_migration_only_a_newer_candor_knows_is_refused() {
+    each_backend(|db| async move {
+        let s = db.open().await;
+        sqlx::query(
+            "insert into _sqlx_migrations (version, description, success, checksum, execution_time) values (9999, 'future', true, $1, 0)",
+        )
+        .bind(vec![1u8; 48])
+        .execute(s.pool())
+        .await
+        .unwrap();
+        s.close().await;
+        let err = SqlStore::open(&db.url, db.options()).await.unwrap_err();
+        assert!(matches!(err, StoreError::NewerSchema { found: 9999, supported } if supported == migrations().1), "{err}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn an_unreachable_postgres_server_is_a_clear_error_without_the_password() {
     let err = SqlStore::open(
@@ -61,6 +180,10 @@ async fn an_unreachable_postgres_server_is_a_clear_error_without_the_password() 
     assert!(matches!(err, StoreError::Connect { .. }), "{msg}");
     assert!(msg.contains("127.0.0.1:1") && msg.contains("server running"), "{msg}");
     assert!(!msg.contains("s3cret"), "{msg}");
+    // The driver's error is kept as the cause, and carries no password either.
+    let cause = std::error::Error::source(&err).expect("the driver's error is the cause");
+    assert!(cause.downcast_ref::<sqlx::Error>().is_some(), "{cause}");
+    assert!(!cause.to_string().contains("s3cret"), "{cause}");
 }
 
 #[tokio::test]
@@ -129,7 +252,7 @@ async fn version_5_with_a_log(db: &TestDb, keys: &candor_store::KeyRing, n: i64)
     let chain = keys.audit_chain_key();
     let mut prev = LEGACY_GENESIS;
     for seq in 1..=n {
-        let body = crate::audit(&format!("old.{seq}")).body();
+        let body = crate::audit(&format!("old.{seq}")).body().unwrap();
         let hash = chain.hash(seq, body.as_bytes(), &prev);
         sqlx::query("insert into audit_log (seq, body, hash) values ($1, $2, $3)")
             .bind(seq)

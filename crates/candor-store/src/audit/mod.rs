@@ -102,9 +102,11 @@ impl AuditRecord {
     /// The canonical body stored and hashed: compact JSON in field order.
     /// JSON escapes every control character, so a body never holds a raw
     /// one (the store packs pages of bodies with one as separator).
-    pub fn body(&self) -> String {
-        // Serializing plain strings, numbers and a JSON value cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+    /// Serializing plain strings, numbers and a JSON value is not expected
+    /// to fail; were it to, the entry is refused rather than an empty body
+    /// hashed into the chain.
+    pub fn body(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
     }
 
     /// Parse a stored body.
@@ -284,10 +286,11 @@ mod tests {
     #[test]
     fn bodies_round_trip_and_hold_no_raw_control_characters() {
         let r = record(1).purpose("analytics").decision("deny");
-        let body = r.body();
+        let body = r.body().unwrap();
         assert_eq!(AuditRecord::parse(&body).unwrap(), r);
         let odd = AuditRecord::new(datetime!(2026-01-01 0:00 UTC), "a\u{1e}b", "x\u{1f}", serde_json::json!({ "t": "\u{1e}" }));
-        assert!(!odd.body().chars().any(char::is_control), "{}", odd.body());
-        assert!(!r.body().contains("\"subject\":null"), "absent fields are omitted");
+        let odd = odd.body().unwrap();
+        assert!(!odd.chars().any(char::is_control), "{odd}");
+        assert!(!body.contains("\"subject\":null"), "absent fields are omitted");
     }
 }

@@ -373,7 +373,7 @@ mod tests {
         let mut prev = SIGNED_GENESIS;
         let (mut links, mut cps, mut last_cp) = (Vec::new(), Vec::new(), 0);
         for seq in 1..=n {
-            let body = record(seq).body();
+            let body = record(seq).body().unwrap();
             let hash = ck().hash(seq, body.as_bytes(), &prev);
             links.push(Owned { seq, body, hash });
             if seq % every == 0 {
@@ -454,7 +454,7 @@ mod tests {
 
         // Appending without the chain key does not produce a valid entry.
         let mut appended = c.links.clone();
-        let body = record(11).body();
+        let body = record(11).body().unwrap();
         appended.push(Owned { seq: 11, hash: ChainKey::new(&[4; 32]).hash(11, body.as_bytes(), &c.links[9].hash), body });
         assert_eq!(verify_with(&appended, c.cps.clone(), &c.head, &[], &key), Err(Tamper::Altered { seq: 11 }));
     }
@@ -483,7 +483,7 @@ mod tests {
         let mut again = c.links[..6].to_vec();
         let mut prev = again[5].hash;
         for seq in 7..=12 {
-            let body = record(seq + 100).body();
+            let body = record(seq + 100).body().unwrap();
             let hash = ck().hash(seq, body.as_bytes(), &prev);
             again.push(Owned { seq, body, hash });
             prev = hash;
@@ -524,7 +524,7 @@ mod tests {
         let mut links = Vec::new();
         let mut cps = Vec::new();
         for seq in 1..=5 {
-            let body = record(seq).body();
+            let body = record(seq).body().unwrap();
             let hash = ck().hash(seq, body.as_bytes(), &prev);
             if seq == 4 {
                 let signature = key.sign(&legacy_checkpoint_message(seq, &hash)).to_bytes();
@@ -537,7 +537,7 @@ mod tests {
         assert_eq!(verify_with(&links, cps.clone(), &old_head, &[], &key).map(|v| v.head_signed), Ok(false));
 
         // The first append after the upgrade starts signing with a marker.
-        let marker = AuditRecord::new(datetime!(2026-01-02 0:00 UTC), "candor", HEAD_SIGNING_ACTION, serde_json::json!({})).body();
+        let marker = AuditRecord::new(datetime!(2026-01-02 0:00 UTC), "candor", HEAD_SIGNING_ACTION, serde_json::json!({})).body().unwrap();
         let hash = ck().hash(6, marker.as_bytes(), &prev);
         links.push(Owned { seq: 6, body: marker.clone(), hash });
         let head = sign_head(&key, 6, hash, 4);

@@ -91,11 +91,12 @@ impl Witness {
         &self.path
     }
 
-    /// The line a head is written as.
-    pub fn line(key_id: &str, head: &SignedHead) -> String {
-        let at = from_micros(head.at).format(&Rfc3339).unwrap_or_default();
+    /// The line a head is written as; a time RFC 3339 cannot write (a year
+    /// past 9999) is an error, not a line with an empty time.
+    pub fn line(key_id: &str, head: &SignedHead) -> std::io::Result<String> {
+        let at = from_micros(head.at).format(&Rfc3339).map_err(std::io::Error::other)?;
         let signature = head.signature.map(hex::encode).unwrap_or_default();
-        format!("{TAG} {key_id} {} {} {at} {} {signature}\n", head.seq, hex::encode(head.hash), head.checkpoint)
+        Ok(format!("{TAG} {key_id} {} {} {at} {} {signature}\n", head.seq, hex::encode(head.hash), head.checkpoint))
     }
 
     /// Append a head. The file is created (mode 0600) when missing; its
@@ -111,7 +112,8 @@ impl Witness {
         }
         // One write of the whole line: with O_APPEND, lines of concurrent
         // writers do not interleave.
-        opts.open(&self.path)?.write_all(Self::line(key_id, head).as_bytes())
+        let line = Self::line(key_id, head)?;
+        opts.open(&self.path)?.write_all(line.as_bytes())
     }
 
     /// Every head of the installation whose signing key is `key`, ordered
