@@ -12,7 +12,9 @@ use utoipa::{Modify, OpenApi};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "candor", description = "Privacy-first social customer care: subjects, consent, rights requests, analytics, policy and audit. Staff send `Authorization: Bearer <token>`; customers sign in to the privacy center with a one-time code. Errors are `application/problem+json` with a stable `type`."),
-    components(schemas(crate::problem::Problem)),
+    // Schemas that only parameters name (`routes!` collects those of
+    // bodies and responses).
+    components(schemas(crate::problem::Problem, crate::api::analytics::MeasureName)),
     modifiers(&Bearer),
 )]
 pub struct ApiDoc;

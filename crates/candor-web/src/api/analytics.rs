@@ -31,6 +31,16 @@ pub struct AnalyticsParams {
     pub delta: Option<f64>,
 }
 
+/// The measures, as the path names them.
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum MeasureName {
+    /// Sentiment of customers' messages.
+    Sentiment,
+    /// Themes of customers' messages.
+    Themes,
+}
+
 /// An analytics report: cells by the dimensions asked for, small cells
 /// suppressed, noise added when asked.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -123,8 +133,8 @@ fn date(name: &str, v: Option<&str>) -> Result<Option<Date>, Problem> {
 /// Sentiment or themes of customers' messages, consent-gated, with small
 /// cells suppressed and noise on demand.
 #[utoipa::path(get, path = "/api/v1/analytics/{measure}", tag = "analytics",
-    params(("measure" = String, Path, description = "sentiment or themes"), AnalyticsParams),
-    responses((status = 200, body = ReportBody), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+    params(("measure" = MeasureName, Path, description = "sentiment or themes"), AnalyticsParams),
+    responses((status = 200, body = ReportBody), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn query(
     State(state): State<AppState>,
     staff: Staff,
