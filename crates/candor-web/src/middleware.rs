@@ -180,3 +180,48 @@ pub(crate) async fn metrics(req: Request, next: Next) -> Response {
     metrics::histogram!("candor_http_request_duration_seconds", "route" => route, "method" => method).record(elapsed.as_secs_f64());
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use axum::Router;
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+
+    async fn get_from(router: Router, path: &str) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+        let r = router.oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+        let (parts, body) = r.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        (parts.status, parts.headers, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    }
+
+    fn app() -> Router {
+        let slow = || async {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            "late"
+        };
+        super::wrap(Router::new().route("/slow", get(slow)).route("/fast", get(|| async { "ok" })), Duration::from_millis(50))
+    }
+
+    #[tokio::test]
+    async fn a_request_past_the_timeout_is_answered_with_the_timeout_problem_and_the_security_headers() {
+        let (status, headers, body) = get_from(app(), "/slow").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["type"], "urn:candor:problem:timeout", "{body}");
+        assert_eq!(headers["content-type"], "application/problem+json");
+        assert_eq!(headers["x-frame-options"], "DENY");
+    }
+
+    #[tokio::test]
+    async fn every_answer_carries_the_security_headers() {
+        let (status, headers, _) = get_from(app(), "/fast").await;
+        assert_eq!(status, StatusCode::OK);
+        for (name, value) in super::SECURITY_HEADERS {
+            assert_eq!(headers[name], value, "{name}");
+        }
+    }
+}
