@@ -7,7 +7,7 @@ use candor_domain::{decide, AccessRequest, Actor, CategoryId, ConsentState, Deci
 use candor_store::{SubjectRecord, WriteBatch};
 use serde_json::json;
 
-use crate::{Candor, Result};
+use crate::{AuditAction, Candor, Result};
 
 impl Candor {
     /// Decide whether `actor` may use `categories` of `subject` for
@@ -52,7 +52,7 @@ impl Candor {
             Decision::Deny(reason) => json!({ "policy_version": ctx.version, "requested": categories, "reason": reason }),
         };
         let record = self
-            .audit(actor_id, "access.decide", detail)
+            .audit(actor_id, AuditAction::AccessDecide, detail)
             .subject(r.pseudonym.clone())
             .purpose(purpose)
             .decision(if decision.is_allowed() { "allow" } else { "deny" });

@@ -7,7 +7,7 @@ use candor_store::{ActorRecord, Op, WriteBatch};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
-use crate::{Candor, Result, ServiceError};
+use crate::{AuditAction, Candor, Result, ServiceError};
 
 /// A staff member or API client as the service hands it to its front ends
 /// (the store's row model stays behind the service).
@@ -62,7 +62,7 @@ impl Candor {
     /// Create an actor or replace its roles.
     pub async fn upsert_actor(&self, by: &str, id: &str, roles: Vec<Role>) -> Result<()> {
         let id = parse_actor_id(id)?;
-        let audit = self.audit(by, "actor.upsert", json!({ "actor": id, "roles": roles }));
+        let audit = self.audit(by, AuditAction::ActorUpsert, json!({ "actor": id, "roles": roles }));
         self.store.apply(WriteBatch::one(Op::UpsertActor { id: id.to_owned(), roles, at: self.now() }, audit)).await?;
         Ok(())
     }
@@ -83,8 +83,11 @@ impl Candor {
         }
         let at = self.now();
         let expires_at = at + valid_for;
-        let audit =
-            self.audit(by, "actor.attest_training", json!({ "actor": id, "course": course, "expires_at": expires_at.unix_timestamp() }));
+        let audit = self.audit(
+            by,
+            AuditAction::ActorAttestTraining,
+            json!({ "actor": id, "course": course, "expires_at": expires_at.unix_timestamp() }),
+        );
         let op = Op::AttestTraining { actor: id.to_owned(), course: course.to_owned(), at, expires_at };
         match self.store.apply(WriteBatch::one(op, audit)).await {
             Err(candor_store::StoreError::UnknownActor(a)) => Err(ServiceError::UnknownActor(a)),

@@ -13,7 +13,7 @@ use time::Duration;
 
 use crate::actors::Actor;
 use crate::rights::codes::{one_time_code, CODE_ATTEMPTS, CODE_VALIDITY};
-use crate::{Candor, Result, ServiceError};
+use crate::{AuditAction, Candor, Result, ServiceError};
 
 /// What every token starts with, so that secret scanners recognise one.
 pub const TOKEN_PREFIX: &str = "candor_";
@@ -107,7 +107,7 @@ impl Candor {
             TokenRecord { id: id.clone(), actor: actor.to_owned(), created_at: now, expires_at: now + valid_for, revoked_at: None };
         let audit = self.audit(
             by,
-            "token.create",
+            AuditAction::TokenCreate,
             json!({ "token": id, "actor": actor, "expires_at": candor_store::audit::micros(record.expires_at) }),
         );
         self.store.apply(WriteBatch::one(Op::CreateToken { token: record.clone(), hash: secret_hash(&token) }, audit)).await?;
@@ -116,7 +116,7 @@ impl Candor {
 
     /// Revoke a token by id; false when it was unknown or revoked already.
     pub async fn revoke_token(&self, by: &str, id: &str) -> Result<bool> {
-        let audit = self.audit(by, "token.revoke", json!({ "token": id }));
+        let audit = self.audit(by, AuditAction::TokenRevoke, json!({ "token": id }));
         let out = self.store.apply(WriteBatch::one(Op::RevokeToken { id: id.to_owned(), at: self.now() }, audit)).await?;
         Ok(matches!(out.first(), Some(candor_store::Outcome::Count(n)) if *n > 0))
     }
@@ -172,7 +172,7 @@ impl Candor {
         let now = self.now();
         let ends = token.map_or(now + SESSION_LENGTH, |t| t.expires_at.min(now + SESSION_LENGTH));
         let session = SessionRecord { principal, csrf: random_token(24), expires_at: ends, token: token.map(|t| t.id.clone()) };
-        let mut audit = self.audit(actor, "session.start", json!({}));
+        let mut audit = self.audit(actor, AuditAction::SessionStart, json!({}));
         if let Some(s) = subject {
             audit = audit.subject(s);
         }
@@ -269,7 +269,7 @@ impl Candor {
             (Some(record), Some(message)) => {
                 let challenge =
                     ChallengeRecord { subject: Some(record.id), code_hash: self.code_hash(&format!("sign-in:{id}"), &code), ..decoy };
-                let audit = self.audit("subject", "session.code_sent", json!({ "channel": "email" })).subject(record.pseudonym);
+                let audit = self.audit("subject", AuditAction::SessionCodeSent, json!({ "channel": "email" })).subject(record.pseudonym);
                 WriteBatch { ops: vec![Op::CreateChallenge { challenge, at: now }, Op::QueueMessages(vec![message])], audit: vec![audit] }
             }
             _ => WriteBatch { ops: vec![Op::CreateChallenge { challenge: decoy, at: now }], audit: Vec::new() },

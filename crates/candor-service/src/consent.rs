@@ -13,7 +13,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{receipt, Candor, Result, ServiceError};
+use crate::{receipt, AuditAction, Candor, Result, ServiceError};
 
 /// What recording a consent event did.
 #[derive(Clone, Debug, Serialize)]
@@ -118,7 +118,7 @@ impl Candor {
             _ => None,
         };
         let mut audit = self
-            .audit(actor, &format!("consent.{action}"), json!({ "policy_version": ctx.version, "source": source.as_str(), "receipt_id": receipt.as_ref().map(|_| receipt_id.to_string()) }))
+            .audit(actor, AuditAction::Consent(action), json!({ "policy_version": ctx.version, "source": source.as_str(), "receipt_id": receipt.as_ref().map(|_| receipt_id.to_string()) }))
             .subject(record.pseudonym.clone());
         if let Some(p) = purpose {
             audit = audit.purpose(p.id.as_str());

@@ -10,7 +10,7 @@ use candor_store::{KeyOwner, KeyRing, Op, StoreError, WriteBatch};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::{Candor, Result, ServiceError};
+use crate::{AuditAction, Candor, Result, ServiceError};
 
 /// Keys re-wrapped per transaction.
 const BATCH: u32 = 1_000;
@@ -48,7 +48,7 @@ impl Candor {
         if !resumed {
             let new = ring.add_kek()?;
             self.store
-                .apply(WriteBatch { ops: Vec::new(), audit: vec![self.audit(actor, "keys.rotate.start", json!({ "kek": new }))] })
+                .apply(WriteBatch { ops: Vec::new(), audit: vec![self.audit(actor, AuditAction::KeysRotateStart, json!({ "kek": new }))] })
                 .await?;
         }
         let current = ring.current_kek();
@@ -61,7 +61,7 @@ impl Candor {
         for attempt in 0..4 {
             let in_use: Vec<String> = self.store.key_counts().await?.into_iter().filter(|(_, n)| *n > 0).map(|(k, _)| k).collect();
             let retired: Vec<String> = ring.kek_ids().into_iter().filter(|k| *k != current && !in_use.contains(k)).collect();
-            let finish = self.audit(actor, "keys.rotate.finish", json!({ "kek": current, "rewrapped": done, "retired": retired }));
+            let finish = self.audit(actor, AuditAction::KeysRotateFinish, json!({ "kek": current, "rewrapped": done, "retired": retired }));
             let ops = if retired.is_empty() { Vec::new() } else { vec![Op::RetireKeks { ids: retired.clone(), at: self.now() }] };
             match self.store.apply(WriteBatch { ops, audit: vec![finish] }).await {
                 Ok(_) => {
@@ -116,7 +116,7 @@ impl Candor {
                 rewrapped.push((owner, rewrapped_key));
             }
             let n = rewrapped.len() as u64;
-            let audit = self.audit(actor, "keys.rewrap", json!({ "kek": current, "count": n }));
+            let audit = self.audit(actor, AuditAction::KeysRewrap, json!({ "kek": current, "count": n }));
             self.store.apply(WriteBatch::one(Op::Rewrap(rewrapped), audit)).await?;
             done += n;
             progress(done, total.max(done));

@@ -16,6 +16,7 @@ pub mod access;
 pub mod actors;
 pub mod analytics;
 pub mod audit;
+mod audit_action;
 pub mod auth;
 pub mod consent;
 mod error;
@@ -34,6 +35,7 @@ use candor_store::audit::{LEGACY_GENESIS, SIGNED_GENESIS};
 use candor_store::{AuditRecord, KeyRing, Store, Witness};
 use time::OffsetDateTime;
 
+pub use audit_action::AuditAction;
 pub use error::{Result, ServiceError};
 pub use settings::Settings;
 
@@ -194,7 +196,7 @@ impl Candor {
     }
 
     /// An audit record stamped now.
-    pub(crate) fn audit(&self, actor: &str, action: &str, detail: serde_json::Value) -> AuditRecord {
-        AuditRecord::new(self.now(), actor, action, detail)
+    pub(crate) fn audit(&self, actor: &str, action: AuditAction, detail: serde_json::Value) -> AuditRecord {
+        AuditRecord::new(self.now(), actor, action.as_str(), detail)
     }
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::{Candor, Result, ServiceError};
+use crate::{AuditAction, Candor, Result, ServiceError};
 
 /// What `publish` did.
 #[derive(Clone, Debug, Serialize)]
@@ -64,7 +64,7 @@ impl Candor {
         };
         let audit = self.audit(
             actor,
-            "policy.publish",
+            AuditAction::PolicyPublish,
             json!({
                 "content_hash": hash,
                 "material": diff.as_ref().is_some_and(PolicyDiff::is_material),

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use crate::{Candor, Result, ServiceError};
+use crate::{AuditAction, Candor, Result, ServiceError};
 
 /// What to create a subject from. Fields hold raw input; they are parsed
 /// and normalized here so that every front end gets the same rules.
@@ -171,7 +171,7 @@ impl Candor {
         let audit = self
             .audit(
                 actor,
-                "subject.create",
+                AuditAction::SubjectCreate,
                 json!({ "identifiers": kinds, "attributes": attributes.iter().map(|a| &a.name).collect::<Vec<_>>() }),
             )
             .subject(pseudonym.clone());
@@ -235,7 +235,7 @@ impl Candor {
         }
         let n = sealed.len();
         let kinds: Vec<String> = identifiers.iter().map(Identifier::index_namespace).collect();
-        let audit = self.audit(actor, "subject.link", json!({ "identifiers": kinds })).subject(r.pseudonym);
+        let audit = self.audit(actor, AuditAction::SubjectLink, json!({ "identifiers": kinds })).subject(r.pseudonym);
         self.store.apply(WriteBatch::one(Op::AddIdentities { subject: id, identities: sealed }, audit)).await?;
         Ok(n)
     }
@@ -268,7 +268,7 @@ impl Candor {
         }
         let n = indexes.len();
         let kinds: Vec<String> = identifiers.iter().map(Identifier::index_namespace).collect();
-        let audit = self.audit(actor, "subject.unlink", json!({ "identifiers": kinds })).subject(r.pseudonym);
+        let audit = self.audit(actor, AuditAction::SubjectUnlink, json!({ "identifiers": kinds })).subject(r.pseudonym);
         self.store.apply(WriteBatch::one(Op::RemoveFields { subject: id, attributes: Vec::new(), identities: indexes }, audit)).await?;
         Ok(n)
     }
@@ -334,7 +334,7 @@ impl Candor {
         for f in sealed_fields(&r)? {
             out.push(FieldView { value: Some(f.open(id, &key)?), field: f.field, category: f.category, withheld: None });
         }
-        let audit = self.audit("subject", "subject.self_view", json!({ "fields": out.len() })).subject(r.pseudonym);
+        let audit = self.audit("subject", AuditAction::SubjectSelfView, json!({ "fields": out.len() })).subject(r.pseudonym);
         self.store.apply(WriteBatch { ops: Vec::new(), audit: vec![audit] }).await?;
         Ok(out)
     }

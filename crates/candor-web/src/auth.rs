@@ -27,8 +27,9 @@ use candor_domain::{Role, SubjectId};
 use candor_service::actors::Actor;
 use candor_service::auth::{ActiveSession, SessionHolder};
 
-pub use crate::credentials::{cookie_in, SESSION_COOKIE};
+pub use crate::credentials::{session_cookie, SESSION_COOKIE};
 use crate::credentials::{Caller, Checked, RequestAuth};
+pub use crate::operation::Operation;
 use crate::problem::Problem;
 use crate::AppState;
 
@@ -36,55 +37,47 @@ use crate::AppState;
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// Which roles may call each operation, when configuration says nothing.
-pub const DEFAULT_OPERATIONS: &[(&str, &[Role])] = &[
-    ("subjects.read", &[Role::Agent, Role::Compliance, Role::Admin]),
-    ("subjects.write", &[Role::Agent, Role::Admin]),
-    ("interactions.read", &[Role::Agent, Role::Compliance, Role::Admin]),
-    ("consent.read", &[Role::Agent, Role::Marketer, Role::Compliance, Role::Admin]),
-    ("consent.write", &[Role::Agent, Role::Compliance, Role::Admin]),
-    ("rights.read", &[Role::Compliance, Role::Admin]),
-    ("rights.write", &[Role::Compliance, Role::Admin]),
-    ("analytics.read", &[Role::Analyst, Role::Compliance, Role::Admin]),
-    ("policy.read", &[Role::Agent, Role::Analyst, Role::Marketer, Role::Compliance, Role::Admin]),
-    ("recipients.read", &[Role::Marketer, Role::Compliance, Role::Admin]),
-    ("audit.read", &[Role::Compliance, Role::Admin]),
+pub const DEFAULT_OPERATIONS: &[(Operation, &[Role])] = &[
+    (Operation::SubjectsRead, &[Role::Agent, Role::Compliance, Role::Admin]),
+    (Operation::SubjectsWrite, &[Role::Agent, Role::Admin]),
+    (Operation::InteractionsRead, &[Role::Agent, Role::Compliance, Role::Admin]),
+    (Operation::ConsentRead, &[Role::Agent, Role::Marketer, Role::Compliance, Role::Admin]),
+    (Operation::ConsentWrite, &[Role::Agent, Role::Compliance, Role::Admin]),
+    (Operation::RightsRead, &[Role::Compliance, Role::Admin]),
+    (Operation::RightsWrite, &[Role::Compliance, Role::Admin]),
+    (Operation::AnalyticsRead, &[Role::Analyst, Role::Compliance, Role::Admin]),
+    (Operation::PolicyRead, &[Role::Agent, Role::Analyst, Role::Marketer, Role::Compliance, Role::Admin]),
+    (Operation::RecipientsRead, &[Role::Marketer, Role::Compliance, Role::Admin]),
+    (Operation::AuditRead, &[Role::Compliance, Role::Admin]),
 ];
-
-/// Operations that read or change nothing personal: no training needed.
-const NOT_PERSONAL: &[&str] = &["policy.read"];
 
 /// The operations map in force.
 #[derive(Clone, Debug)]
-pub struct Operations(BTreeMap<String, Vec<Role>>);
+pub struct Operations(BTreeMap<Operation, Vec<Role>>);
 
 impl Operations {
-    /// The defaults, overridden per operation by `configured`.
+    /// The defaults, overridden per operation by `configured` (keyed by
+    /// the operations' names).
     pub fn from_settings(configured: &BTreeMap<String, Vec<String>>) -> Result<Self, String> {
-        let mut map: BTreeMap<String, Vec<Role>> =
-            DEFAULT_OPERATIONS.iter().map(|(op, roles)| ((*op).to_owned(), roles.to_vec())).collect();
-        for (op, roles) in configured {
-            if !map.contains_key(op) {
-                let known: Vec<&str> = DEFAULT_OPERATIONS.iter().map(|(o, _)| *o).collect();
-                return Err(format!("`server.operations`: unknown operation `{op}`; the operations are {}", known.join(", ")));
-            }
+        let mut map: BTreeMap<Operation, Vec<Role>> = DEFAULT_OPERATIONS.iter().map(|(op, roles)| (*op, roles.to_vec())).collect();
+        for (name, roles) in configured {
+            let Some(op) = Operation::parse(name) else {
+                let known: Vec<&str> = Operation::ALL.iter().map(|o| o.as_str()).collect();
+                return Err(format!("`server.operations`: unknown operation `{name}`; the operations are {}", known.join(", ")));
+            };
             let parsed = roles
                 .iter()
                 .map(|r| Role::parse(r).ok_or_else(|| format!("`server.operations.\"{op}\"`: unknown role `{r}`")))
                 .collect::<Result<Vec<_>, _>>()?;
-            map.insert(op.clone(), parsed);
+            map.insert(op, parsed);
         }
         Ok(Self(map))
     }
 
     /// Whether any of `roles` may call `op`.
-    pub fn allows(&self, op: &str, roles: &[Role]) -> bool {
-        self.0.get(op).is_some_and(|allowed| roles.iter().any(|r| allowed.contains(r)))
+    pub fn allows(&self, op: Operation, roles: &[Role]) -> bool {
+        self.0.get(&op).is_some_and(|allowed| roles.iter().any(|r| allowed.contains(r)))
     }
-}
-
-/// A cookie's value from the request's `Cookie` headers.
-pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    cookie_in(&parts.headers, name)
 }
 
 fn unsafe_method(m: &Method) -> bool {
@@ -113,7 +106,7 @@ pub struct Staff {
 impl Staff {
     /// Refuse unless the caller's roles allow `op` and, for personal data,
     /// their privacy training is current.
-    pub fn require(&self, state: &AppState, op: &str) -> Result<(), Problem> {
+    pub fn require(&self, state: &AppState, op: Operation) -> Result<(), Problem> {
         if !state.0.operations.allows(op, &self.actor.roles) {
             let roles: Vec<&str> = self.actor.roles.iter().map(|r| r.as_str()).collect();
             return Err(Problem::forbidden(format!(
@@ -122,7 +115,7 @@ impl Staff {
                 if roles.is_empty() { "none".to_owned() } else { roles.join(", ") }
             )));
         }
-        if !NOT_PERSONAL.contains(&op) {
+        if op.personal() {
             let now = state.candor().now();
             match self.actor.training_expires_at {
                 Some(t) if t > now => {}

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
+use axum_extra::extract::cookie::CookieJar;
 use candor_service::actors::Actor;
 use candor_service::auth::{secret_hash, ActiveSession};
 use candor_service::{Candor, ServiceError};
@@ -34,7 +35,7 @@ pub(crate) enum Presented<'a> {
     /// An `Authorization` header of another scheme.
     Malformed,
     /// The session cookie.
-    Cookie(&'a str),
+    Cookie(String),
 }
 
 impl<'a> Presented<'a> {
@@ -45,7 +46,7 @@ impl<'a> Presented<'a> {
             let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))).map(str::trim);
             return Some(token.map_or(Self::Malformed, Self::Bearer));
         }
-        cookie_in(headers, SESSION_COOKIE).map(Self::Cookie)
+        session_cookie(headers).map(Self::Cookie)
     }
 
     /// What the cache and the per-credential limiter know it by: a hash,
@@ -54,7 +55,7 @@ impl<'a> Presented<'a> {
         let (kind, secret) = match self {
             Self::Bearer(t) => (b'b', *t),
             Self::Malformed => (b'm', ""),
-            Self::Cookie(c) => (b'c', *c),
+            Self::Cookie(c) => (b'c', c.as_str()),
         };
         let mut key = secret_hash(secret);
         key.push(kind);
@@ -159,14 +160,7 @@ impl CredentialCache {
     }
 }
 
-/// A cookie's value from `Cookie` headers.
-pub fn cookie_in<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+/// The session cookie's value from the request's `Cookie` headers.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    CookieJar::from_headers(headers).get(SESSION_COOKIE).map(|c| c.value().to_owned())
 }

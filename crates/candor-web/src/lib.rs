@@ -23,6 +23,7 @@ mod credentials;
 mod limits;
 mod middleware;
 pub mod openapi;
+mod operation;
 pub mod problem;
 mod server;
 mod sign_in;
@@ -33,11 +34,13 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
 use axum::Router;
 use candor_service::analytics::AnalyticsOptions;
 use candor_service::{Candor, Settings};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Operations;
 use crate::credentials::CredentialCache;
@@ -152,50 +155,60 @@ fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
+/// Every route of the API, each declared once: its handler's
+/// `#[utoipa::path]` names the path and method the router serves it at
+/// and puts it in the OpenAPI document, so neither can miss one.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    use api::{analytics, audit, consent, ops, policy, privacy, rights, subjects};
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(subjects::find, subjects::create))
+        .routes(routes!(subjects::link))
+        .routes(routes!(subjects::show))
+        .routes(routes!(subjects::interactions))
+        .routes(routes!(consent::show, consent::record))
+        .routes(routes!(consent::receipt))
+        .routes(routes!(rights::list, rights::open))
+        .routes(routes!(rights::show))
+        .routes(routes!(rights::send_code))
+        .routes(routes!(rights::verify))
+        .routes(routes!(rights::execute))
+        .routes(routes!(rights::reject))
+        .routes(routes!(rights::extend))
+        .routes(routes!(rights::bundle))
+        .routes(routes!(analytics::query))
+        .routes(routes!(policy::versions))
+        .routes(routes!(policy::version))
+        .routes(routes!(policy::diff))
+        .routes(routes!(policy::recipients))
+        .routes(routes!(audit::entries))
+        .routes(routes!(audit::verify))
+        .routes(routes!(privacy::staff_session, privacy::sign_out))
+        .routes(routes!(privacy::sign_in))
+        .routes(routes!(privacy::verify))
+        .routes(routes!(privacy::me))
+        .routes(routes!(privacy::my_consent, privacy::record_my_consent))
+        .routes(routes!(privacy::my_requests, privacy::open_my_request))
+        .routes(routes!(privacy::my_bundle))
+        .routes(routes!(ops::healthz))
+        .routes(routes!(ops::readyz))
+        .routes(routes!(ops::metrics))
+        .routes(routes!(openapi::document))
+}
+
+/// The OpenAPI document of [`api_routes`].
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    api_routes().into_openapi()
+}
+
 /// Every route, with the layers around them.
 pub fn router(state: AppState) -> Router {
     let s = &state.0.settings.server;
-    let api = Router::new()
-        .route("/subjects", get(api::subjects::find).post(api::subjects::create))
-        .route("/subjects/{id}/identities", post(api::subjects::link))
-        .route("/subjects/{id}", get(api::subjects::show))
-        .route("/subjects/{id}/interactions", get(api::subjects::interactions))
-        .route("/subjects/{id}/consent", get(api::consent::show).post(api::consent::record))
-        .route("/subjects/{id}/consent/{ledger_id}/receipt", get(api::consent::receipt))
-        .route("/rights-requests", get(api::rights::list).post(api::rights::open))
-        .route("/rights-requests/{id}", get(api::rights::show))
-        .route("/rights-requests/{id}/code", post(api::rights::send_code))
-        .route("/rights-requests/{id}/verify", post(api::rights::verify))
-        .route("/rights-requests/{id}/execute", post(api::rights::execute))
-        .route("/rights-requests/{id}/reject", post(api::rights::reject))
-        .route("/rights-requests/{id}/extend", post(api::rights::extend))
-        .route("/rights-requests/{id}/bundle/{file}", get(api::rights::bundle))
-        .route("/analytics/{measure}", get(api::analytics::query))
-        .route("/policy/versions", get(api::policy::versions))
-        .route("/policy/versions/{version}", get(api::policy::version))
-        .route("/policy/diff", get(api::policy::diff))
-        .route("/recipients", get(api::policy::recipients))
-        .route("/audit", get(api::audit::entries))
-        .route("/audit/verify", get(api::audit::verify))
-        .route("/session", post(api::privacy::staff_session).delete(api::privacy::sign_out))
-        .route("/privacy/sign-in", post(api::privacy::sign_in))
-        .route("/privacy/verify", post(api::privacy::verify))
-        .route("/me", get(api::privacy::me))
-        .route("/me/consent", get(api::privacy::my_consent).post(api::privacy::record_my_consent))
-        .route("/me/rights-requests", get(api::privacy::my_requests).post(api::privacy::open_my_request))
-        .route("/me/rights-requests/{id}/bundle/{file}", get(api::privacy::my_bundle));
-    Router::new()
-        .nest("/api/v1", api)
-        .route("/api/openapi.json", get(openapi::document))
-        .route("/healthz", get(api::ops::healthz))
-        .route("/readyz", get(api::ops::readyz))
-        .route("/metrics", get(api::ops::metrics))
+    let (routes, doc) = api_routes().split_for_parts();
+    let routes = routes
         .fallback(api::ops::not_found)
         .method_not_allowed_fallback(api::ops::method_not_allowed)
+        .layer(axum::Extension(Arc::new(doc)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
-        .layer(DefaultBodyLimit::max(s.body_limit_bytes))
-        .layer(axum::middleware::from_fn(middleware::timeout(Duration::from_secs(s.timeout_seconds))))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
-        .layer(axum::middleware::from_fn(middleware::observe))
-        .with_state(state)
+        .layer(DefaultBodyLimit::max(s.body_limit_bytes));
+    middleware::wrap(routes, Duration::from_secs(s.timeout_seconds)).with_state(state)
 }

@@ -1,14 +1,20 @@
 //! What wraps every route: who is calling and the rate limits that
-//! follow from it, a timeout, security headers, metrics and logs.
+//! follow from it (hand-written: they are candor's own rules), and the
+//! tower-http layers for the timeout, security headers and request log,
+//! with Prometheus metrics per route.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::Router;
 use candor_service::ServiceError;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
 
 use crate::credentials::{Caller, Presented, RequestAuth};
 use crate::problem::Problem;
@@ -111,58 +117,111 @@ async fn identify(state: &AppState, ip: IpAddr, presented: Option<Presented<'_>>
     Ok(Caller::Valid(checked, key))
 }
 
-/// A request that takes longer than `limit` is answered 503 and dropped.
-pub(crate) fn timeout(
-    limit: Duration,
-) -> impl Fn(Request, Next) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>> + Clone + Send + Sync + 'static {
-    move |req: Request, next: Next| {
-        Box::pin(async move {
-            match tokio::time::timeout(limit, next.run(req)).await {
-                Ok(r) => r,
-                Err(_) => Problem::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "timeout",
-                    "Timed out",
-                    format!("the request took longer than {} s", limit.as_secs()),
-                )
-                .into_response(),
-            }
-        })
+/// `router` inside the layers every route has, innermost first: the
+/// timeout, security headers, the request log, and metrics.
+pub(crate) fn wrap<S: Clone + Send + Sync + 'static>(router: Router<S>, timeout: Duration) -> Router<S> {
+    let router = router
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+        .layer(axum::middleware::map_response(move |r: Response| async move { timeout_problem(r, timeout) }));
+    let router = SECURITY_HEADERS.iter().fold(router, |router, (name, value)| {
+        router.layer(SetResponseHeaderLayer::overriding(HeaderName::from_static(name), HeaderValue::from_static(value)))
+    });
+    router
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| tracing::info_span!("request", method = %req.method(), route = %route(req)))
+                .on_request(())
+                .on_response(|r: &Response, latency: Duration, _: &tracing::Span| {
+                    tracing::info!(status = r.status().as_u16(), micros = latency.as_micros() as u64, "request");
+                })
+                // Server errors are logged where they happen (`Problem::internal`).
+                .on_failure(()),
+        )
+        .layer(axum::middleware::from_fn(metrics))
+}
+
+/// The timeout layer answers a bare 503: it becomes the `timeout` problem.
+/// (Every other 503 of the server is a problem already.)
+fn timeout_problem(r: Response, limit: Duration) -> Response {
+    if r.status() != StatusCode::SERVICE_UNAVAILABLE || r.headers().contains_key(header::CONTENT_TYPE) {
+        return r;
     }
+    Problem::new(StatusCode::SERVICE_UNAVAILABLE, "timeout", "Timed out", format!("the request took longer than {} s", limit.as_secs()))
+        .into_response()
 }
 
 /// Headers every response carries: no script or framing from anywhere,
 /// no MIME sniffing, no referrer, and no caching of personal data.
-pub(crate) async fn security_headers(req: Request, next: Next) -> Response {
-    let mut r = next.run(req).await;
-    let h = r.headers_mut();
-    for (name, value) in [
-        ("content-security-policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
-        ("x-content-type-options", "nosniff"),
-        ("referrer-policy", "no-referrer"),
-        ("x-frame-options", "DENY"),
-        ("cross-origin-opener-policy", "same-origin"),
-        ("cross-origin-resource-policy", "same-origin"),
-        ("cache-control", "no-store"),
-    ] {
-        h.insert(name, HeaderValue::from_static(value));
-    }
-    r
+const SECURITY_HEADERS: [(&str, &str); 7] = [
+    ("content-security-policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("x-frame-options", "DENY"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("cross-origin-resource-policy", "same-origin"),
+    ("cache-control", "no-store"),
+];
+
+/// The route a request matched (the pattern, so no id ends up in a
+/// metric label or a log line).
+fn route(req: &Request) -> String {
+    req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned())
 }
 
-/// Count and time each request by route (the matched pattern, so no id
-/// ends up in a metric label or a log line), and log it.
-pub(crate) async fn observe(req: Request, next: Next) -> Response {
+/// Count and time each request by route.
+pub(crate) async fn metrics(req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let route = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
+    let route = route(&req);
     let method = req.method().as_str().to_owned();
     let r = next.run(req).await;
     let elapsed = start.elapsed();
     let status = r.status().as_u16().to_string();
-    metrics::counter!("candor_http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => status.clone())
-        .increment(1);
-    metrics::histogram!("candor_http_request_duration_seconds", "route" => route.clone(), "method" => method.clone())
-        .record(elapsed.as_secs_f64());
-    tracing::info!(%method, %route, %status, micros = elapsed.as_micros() as u64, "request");
+    metrics::counter!("candor_http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => status).increment(1);
+    metrics::histogram!("candor_http_request_duration_seconds", "route" => route, "method" => method).record(elapsed.as_secs_f64());
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use axum::Router;
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+
+    async fn get_from(router: Router, path: &str) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+        let r = router.oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+        let (parts, body) = r.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        (parts.status, parts.headers, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    }
+
+    fn app() -> Router {
+        let slow = || async {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            "late"
+        };
+        super::wrap(Router::new().route("/slow", get(slow)).route("/fast", get(|| async { "ok" })), Duration::from_millis(50))
+    }
+
+    #[tokio::test]
+    async fn a_request_past_the_timeout_is_answered_with_the_timeout_problem_and_the_security_headers() {
+        let (status, headers, body) = get_from(app(), "/slow").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["type"], "urn:candor:problem:timeout", "{body}");
+        assert_eq!(headers["content-type"], "application/problem+json");
+        assert_eq!(headers["x-frame-options"], "DENY");
+    }
+
+    #[tokio::test]
+    async fn every_answer_carries_the_security_headers() {
+        let (status, headers, _) = get_from(app(), "/fast").await;
+        assert_eq!(status, StatusCode::OK);
+        for (name, value) in super::SECURITY_HEADERS {
+            assert_eq!(headers[name], value, "{name}");
+        }
+    }
 }

@@ -1,29 +1,20 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+//! The OpenAPI 3.1 document, generated from the handlers' annotations as
+//! [`crate::api_routes`] collects them.
 
-use axum::response::IntoResponse;
+use std::sync::Arc;
+
+use axum::Extension;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api;
-
-/// The API's description.
+/// The API's description, without its paths: [`crate::api_routes`] adds
+/// each route's as it registers the route.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "candor", description = "Privacy-first social customer care: subjects, consent, rights requests, analytics, policy and audit. Staff send `Authorization: Bearer <token>`; customers sign in to the privacy center with a one-time code. Errors are `application/problem+json` with a stable `type`."),
-    paths(
-        api::subjects::find, api::subjects::show, api::subjects::create, api::subjects::link, api::subjects::interactions,
-        api::consent::show, api::consent::record, api::consent::receipt,
-        api::rights::open, api::rights::list, api::rights::show, api::rights::send_code, api::rights::verify,
-        api::rights::execute, api::rights::reject, api::rights::extend, api::rights::bundle,
-        api::analytics::query,
-        api::policy::versions, api::policy::version, api::policy::diff, api::policy::recipients,
-        api::audit::entries, api::audit::verify,
-        api::privacy::staff_session, api::privacy::sign_out, api::privacy::sign_in, api::privacy::verify,
-        api::privacy::me, api::privacy::my_consent, api::privacy::record_my_consent, api::privacy::my_requests, api::privacy::open_my_request,
-        api::privacy::my_bundle,
-        api::ops::healthz, api::ops::readyz, api::ops::metrics,
-    ),
-    components(schemas(crate::problem::Problem)),
+    // Schemas that only parameters name (`routes!` collects those of
+    // bodies and responses).
+    components(schemas(crate::problem::Problem, crate::api::analytics::MeasureName)),
     modifiers(&Bearer),
 )]
 pub struct ApiDoc;
@@ -37,7 +28,9 @@ impl Modify for Bearer {
     }
 }
 
-/// `GET /api/openapi.json`.
-pub async fn document() -> impl IntoResponse {
-    axum::Json(ApiDoc::openapi())
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "operations",
+    responses((status = 200, description = "the OpenAPI 3.1 document of the API", content_type = "application/json")))]
+pub async fn document(Extension(doc): Extension<Arc<utoipa::openapi::OpenApi>>) -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(doc.as_ref().clone())
 }

@@ -8,7 +8,7 @@ use serde_json::json;
 use time::{Date, OffsetDateTime};
 
 use super::{days_since_epoch, dimension_name, AnalyticsOptions, KpiRequest, ServiceLevels, PURPOSE};
-use crate::{Candor, Result, ServiceError};
+use crate::{AuditAction, Candor, Result, ServiceError};
 
 /// One conversation behind a KPI cell.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -78,7 +78,7 @@ impl Candor {
             Err(reason) => {
                 let mut detail = params;
                 detail["reason"] = json!(reason);
-                let record = self.audit(actor_id, "analytics.drill", detail).purpose(DRILL_PURPOSE).decision("deny");
+                let record = self.audit(actor_id, AuditAction::AnalyticsDrill, detail).purpose(DRILL_PURPOSE).decision("deny");
                 self.store.apply(WriteBatch { ops: Vec::new(), audit: vec![record] }).await?;
                 return Err(ServiceError::Denied(reason));
             }
@@ -114,7 +114,7 @@ impl Candor {
             .iter()
             .map(|s| {
                 let detail = json!({ "by": params["by"], "cell": cell, "conversations": rows.iter().filter(|r| r.subject == *s).count() });
-                self.audit(actor_id, "analytics.drill", detail)
+                self.audit(actor_id, AuditAction::AnalyticsDrill, detail)
                     .subject(self.keys.pseudonym(s.as_uuid()))
                     .purpose(DRILL_PURPOSE)
                     .decision("allow")

@@ -35,7 +35,7 @@ use serde::Serialize;
 use serde_json::json;
 use time::{Date, OffsetDateTime, Time};
 
-use crate::{Candor, Result, ServiceError};
+use crate::{AuditAction, Candor, Result, ServiceError};
 
 /// The purpose every analytics query runs under.
 pub const PURPOSE: &str = "analytics";
@@ -189,14 +189,14 @@ impl Candor {
             Ok(v) => v,
             Err(ServiceError::Denied(reason)) => {
                 params["reason"] = json!(reason);
-                let record = self.audit(actor_id, "analytics.query", params).purpose(PURPOSE).decision("deny");
+                let record = self.audit(actor_id, AuditAction::AnalyticsQuery, params).purpose(PURPOSE).decision("deny");
                 self.store.apply(WriteBatch { ops: Vec::new(), audit: vec![record] }).await?;
                 return Err(ServiceError::Denied(reason));
             }
             Err(e) => return Err(e),
         };
         params["subjects_excluded"] = json!(excluded);
-        let record = self.audit(actor_id, "analytics.query", params).purpose(PURPOSE).decision("allow");
+        let record = self.audit(actor_id, AuditAction::AnalyticsQuery, params).purpose(PURPOSE).decision("allow");
         self.store.apply(WriteBatch { ops: spend.into_iter().collect(), audit: vec![record] }).await.map_err(|e| match e {
             candor_store::StoreError::BudgetExhausted { spent_micros, limit_micros, requested_micros } => ServiceError::BudgetExhausted {
                 spent: spent_micros as f64 / 1e6,

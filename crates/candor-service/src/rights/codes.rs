@@ -16,7 +16,7 @@ use serde_json::json;
 use time::Duration;
 
 use crate::subjects::sealed_fields;
-use crate::{Candor, Result, ServiceError};
+use crate::{AuditAction, Candor, Result, ServiceError};
 
 /// How long a code is accepted.
 pub const CODE_VALIDITY: Duration = Duration::minutes(30);
@@ -90,7 +90,7 @@ impl Candor {
                     "the customer has no e-mail address on record to send a code to; verify them as staff with a reason".into(),
                 )
             })?;
-        let (op, audit) = self.request_write(actor, "rights.code_sent", &record, Some(previous), json!({ "channel": "email" }));
+        let (op, audit) = self.request_write(actor, AuditAction::RightsCodeSent, &record, Some(previous), json!({ "channel": "email" }));
         self.store.apply(WriteBatch { ops: vec![Op::QueueMessages(vec![message]), op], audit: vec![audit] }).await?;
         Ok(())
     }
@@ -102,11 +102,11 @@ impl Candor {
         let previous = record.request.clone();
         match record.request.answer(&self.code_hash(&format!("rights-code:{id}"), code.trim()), self.now()) {
             Ok(()) => {
-                self.save_request(actor, "rights.verify", &record, Some(previous), json!({ "by": "one_time_code" })).await?;
+                self.save_request(actor, AuditAction::RightsVerify, &record, Some(previous), json!({ "by": "one_time_code" })).await?;
                 Ok(record.into())
             }
             Err(e @ candor_domain::RightsError::WrongCode { .. }) => {
-                self.save_request(actor, "rights.verify_failed", &record, Some(previous), json!({ "by": "one_time_code" })).await?;
+                self.save_request(actor, AuditAction::RightsVerifyFailed, &record, Some(previous), json!({ "by": "one_time_code" })).await?;
                 Err(e.into())
             }
             Err(e) => Err(e.into()),
@@ -222,7 +222,7 @@ impl Candor {
         if ids.is_empty() {
             return Ok(0);
         }
-        let audit = self.audit(actor, "outbox.sent", json!({ "messages": ids }));
+        let audit = self.audit(actor, AuditAction::OutboxSent, json!({ "messages": ids }));
         let out = self.store.apply(WriteBatch::one(Op::MarkSent { ids: ids.to_vec(), at: self.now() }, audit)).await?;
         Ok(match out.first() {
             Some(candor_store::Outcome::Count(n)) => *n,

@@ -14,7 +14,7 @@ use time::Duration;
 
 use super::execute::{notices, Work};
 use crate::subjects::{sealed_fields, SealedField};
-use crate::{Candor, Result, ServiceError};
+use crate::{AuditAction, Candor, Result, ServiceError};
 
 impl Candor {
     /// Erasure: everything, unless a legal hold keeps part of it; then the
@@ -126,7 +126,7 @@ impl Candor {
         audit.push(
             self.audit(
                 actor,
-                "rights.erase",
+                AuditAction::RightsErase,
                 json!({
                     "request": r.id,
                     "deleted": result.deleted.iter().map(|d| json!({ "what": d.what, "category": d.category, "records": d.records })).collect::<Vec<_>>(),
@@ -179,7 +179,7 @@ impl Candor {
                 records: counts.interactions,
             });
         }
-        self.save_request(actor, "rights.erase.recount", record, Some(previous), json!({ "interactions": counts.interactions })).await
+        self.save_request(actor, AuditAction::RightsEraseRecount, record, Some(previous), json!({ "interactions": counts.interactions })).await
     }
 
     /// Remove the bundles `candor serve` wrote under `exports_dir` for any

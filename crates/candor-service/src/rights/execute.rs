@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 
 use super::codes::Seal;
 use crate::subjects::attribute_category;
-use crate::{Candor, Result, ServiceError};
+use crate::{AuditAction, Candor, Result, ServiceError};
 
 /// What to carry a request out with.
 #[derive(Clone, Debug, Default)]
@@ -96,7 +96,7 @@ impl Candor {
         if record.request.state != RequestState::InProgress {
             let previous = record.request.clone();
             record.request.start()?;
-            self.save_request(actor, "rights.start", &record, Some(previous), json!({})).await?;
+            self.save_request(actor, AuditAction::RightsStart, &record, Some(previous), json!({})).await?;
         }
         let ctx = self.policy_context().await?;
         let work = match record.request.kind {
@@ -110,7 +110,8 @@ impl Candor {
         let previous = record.request.clone();
         record.request.complete(work.result)?;
         let told = self.completion_message(&subject, &record).await?;
-        let (op, audit) = self.request_write(actor, "rights.complete", &record, Some(previous), json!({ "customer_told": told.is_some() }));
+        let (op, audit) =
+            self.request_write(actor, AuditAction::RightsComplete, &record, Some(previous), json!({ "customer_told": told.is_some() }));
         let mut batch = WriteBatch { ops: work.ops, audit: work.audit };
         batch.ops.push(op);
         batch.ops.extend(told.map(|m| Op::QueueMessages(vec![m])));
@@ -226,7 +227,7 @@ impl Candor {
             now,
         )));
         let audit = vec![self
-            .audit(actor, "rights.rectify", json!({ "request": r.id, "fields": changed, "notified": notified }))
+            .audit(actor, AuditAction::RightsRectify, json!({ "request": r.id, "fields": changed, "notified": notified }))
             .subject(r.subject_pseudonym.clone())];
         let mut result = RequestResult {
             summary: vec![format!("We corrected your {}.", changed.join(", "))],
@@ -321,7 +322,7 @@ impl Candor {
         let mut audit = self
             .audit(
                 actor,
-                &format!("consent.{action}"),
+                AuditAction::Consent(action),
                 json!({ "policy_version": ctx.version, "source": ConsentSource::RightsRequest.as_str(), "request": r.id }),
             )
             .subject(r.subject_pseudonym.clone());

@@ -23,7 +23,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::execute::{purpose_recipient, recipients_holding, ExecuteOptions, Work};
 use crate::subjects::sealed_fields;
-use crate::{Candor, Result, ServiceError};
+use crate::{AuditAction, Candor, Result, ServiceError};
 
 /// The bundle's format, named in its manifest.
 pub const FORMAT: &str = "candor-export/1";
@@ -265,7 +265,7 @@ impl Candor {
         let audit = vec![self
             .audit(
                 actor,
-                "rights.export",
+                AuditAction::RightsExport,
                 json!({
                     "request": r.id,
                     "files": files,
@@ -501,7 +501,8 @@ impl Candor {
             (listed["media_type"].as_str().unwrap_or("application/octet-stream").to_owned(), bytes)
         };
         // Under the customer's pseudonym, so their own access log shows who fetched it.
-        let audit = self.audit(actor, "rights.bundle.read", json!({ "request": r.id, "file": name })).subject(r.subject_pseudonym.clone());
+        let audit =
+            self.audit(actor, AuditAction::RightsBundleRead, json!({ "request": r.id, "file": name })).subject(r.subject_pseudonym.clone());
         self.store.apply(candor_store::WriteBatch { ops: Vec::new(), audit: vec![audit] }).await?;
         Ok(BundleFile { name: name.to_owned(), media_type, bytes })
     }

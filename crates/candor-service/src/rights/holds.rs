@@ -9,7 +9,7 @@ use candor_store::{LegalHoldRecord, Op, WriteBatch};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
-use crate::{Candor, Result, ServiceError};
+use crate::{AuditAction, Candor, Result, ServiceError};
 
 impl Candor {
     /// Place a hold on a subject's data for `purpose`, with the reason the
@@ -21,7 +21,8 @@ impl Candor {
             return Err(ServiceError::InvalidInput("a hold needs a reason: the customer is shown it".into()));
         }
         let r = self.subject_record(subject).await?;
-        let audit = self.audit(actor, "hold.place", json!({ "reason": reason.trim() })).subject(r.pseudonym).purpose(p.id.as_str());
+        let audit =
+            self.audit(actor, AuditAction::HoldPlace, json!({ "reason": reason.trim() })).subject(r.pseudonym).purpose(p.id.as_str());
         let op =
             Op::PlaceHold { subject, purpose: p.id.to_string(), reason: reason.trim().to_owned(), actor: actor.to_owned(), at: self.now() };
         self.store.apply(WriteBatch::one(op, audit)).await?;
@@ -31,7 +32,7 @@ impl Candor {
     /// Release a subject's holds for `purpose`; returns how many stood.
     pub async fn release_hold(&self, actor: &str, subject: SubjectId, purpose: &str) -> Result<u64> {
         let r = self.subject_record(subject).await?;
-        let audit = self.audit(actor, "hold.release", json!({})).subject(r.pseudonym).purpose(purpose);
+        let audit = self.audit(actor, AuditAction::HoldRelease, json!({})).subject(r.pseudonym).purpose(purpose);
         let op = Op::ReleaseHold { subject, purpose: purpose.to_owned(), at: self.now() };
         let out = self.store.apply(WriteBatch::one(op, audit)).await?;
         Ok(match out.first() {

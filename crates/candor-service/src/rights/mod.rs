@@ -22,7 +22,7 @@ use candor_domain::{Regime, RightKind, RightsError, RightsRequest, SubjectId, Ve
 use candor_store::{Op, RightsRequestRecord, WriteBatch};
 use serde_json::json;
 
-use crate::{Candor, Result, ServiceError};
+use crate::{AuditAction, Candor, Result, ServiceError};
 
 impl Candor {
     /// Open a request of `kind` for `subject`, under `regime` (by default
@@ -54,7 +54,8 @@ impl Candor {
                 )
             })
             .await?;
-        let (op, audit) = self.request_write(actor, "rights.open", &record, None, json!({ "confirmation_queued": confirmation.is_some() }));
+        let (op, audit) =
+            self.request_write(actor, AuditAction::RightsOpen, &record, None, json!({ "confirmation_queued": confirmation.is_some() }));
         let mut ops = vec![op];
         ops.extend(confirmation.map(|m| Op::QueueMessages(vec![m])));
         self.store.apply(WriteBatch { ops, audit: vec![audit] }).await?;
@@ -99,13 +100,13 @@ impl Candor {
     /// Record that staff verified the customer's identity, and why.
     pub async fn verify_rights_request_by_staff(&self, actor: &str, id: &str, reason: &str) -> Result<RightsRequestView> {
         let how = Verification::Staff { actor: actor.to_owned(), reason: reason.trim().to_owned() };
-        self.step(actor, id, "rights.verify", json!({ "by": "staff", "reason": reason.trim() }), |r| r.verify(how)).await.map(Into::into)
+        self.step(actor, id, AuditAction::RightsVerify, json!({ "by": "staff", "reason": reason.trim() }), |r| r.verify(how)).await.map(Into::into)
     }
 
     /// The customer opened the request while signed in to the privacy
     /// center with a one-time code: that sign-in verified them.
     pub async fn verify_rights_request_signed_in(&self, id: &str) -> Result<RightsRequestView> {
-        self.step("subject", id, "rights.verify", json!({ "by": "privacy_center_sign_in" }), |r| r.verify(Verification::OneTimeCode))
+        self.step("subject", id, AuditAction::RightsVerify, json!({ "by": "privacy_center_sign_in" }), |r| r.verify(Verification::OneTimeCode))
             .await
             .map(Into::into)
     }
@@ -124,7 +125,7 @@ impl Candor {
                 ),
             )
         };
-        self.step_and_tell(actor, id, "rights.reject", json!({ "reason": reason }), |r| r.reject(reason), ("request_rejected", tell))
+        self.step_and_tell(actor, id, AuditAction::RightsReject, json!({ "reason": reason }), |r| r.reject(reason), ("request_rejected", tell))
             .await
             .map(Into::into)
     }
@@ -145,7 +146,7 @@ impl Candor {
                 ),
             )
         };
-        self.step_and_tell(actor, id, "rights.extend", json!({ "reason": reason }), |r| r.extend(reason, now), ("request_extended", tell))
+        self.step_and_tell(actor, id, AuditAction::RightsExtend, json!({ "reason": reason }), |r| r.extend(reason, now), ("request_extended", tell))
             .await
             .map(Into::into)
     }
@@ -158,7 +159,7 @@ impl Candor {
         &self,
         actor: &str,
         id: &str,
-        action: &str,
+        action: AuditAction,
         mut detail: serde_json::Value,
         f: impl FnOnce(&mut RightsRequest) -> std::result::Result<(), RightsError>,
         tell: (&str, impl FnOnce(&RightsRequestRecord) -> (String, String)),
@@ -184,7 +185,7 @@ impl Candor {
         &self,
         actor: &str,
         id: &str,
-        action: &str,
+        action: AuditAction,
         detail: serde_json::Value,
         f: impl FnOnce(&mut RightsRequest) -> std::result::Result<(), RightsError>,
     ) -> Result<RightsRequestRecord> {
@@ -200,7 +201,7 @@ impl Candor {
     pub(crate) async fn save_request(
         &self,
         actor: &str,
-        action: &str,
+        action: AuditAction,
         r: &RightsRequestRecord,
         previous: Option<RightsRequest>,
         detail: serde_json::Value,
@@ -214,7 +215,7 @@ impl Candor {
     pub(crate) fn request_write(
         &self,
         actor: &str,
-        action: &str,
+        action: AuditAction,
         r: &RightsRequestRecord,
         previous: Option<RightsRequest>,
         mut detail: serde_json::Value,

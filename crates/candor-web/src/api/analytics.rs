@@ -6,13 +6,12 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use candor_privacy::dp::{Delta, Epsilon};
 use candor_service::analytics::{parse_dimension, AnalyticsQuery, DpRequest, Measure};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use time::Date;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
-use super::{Path, Query};
-use crate::auth::Staff;
+use super::{transcode, Path, Query};
+use crate::auth::{Operation, Staff};
 use crate::problem::{ApiResult, Problem};
 use crate::AppState;
 
@@ -32,6 +31,96 @@ pub struct AnalyticsParams {
     pub delta: Option<f64>,
 }
 
+/// The measures, as the path names them.
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum MeasureName {
+    /// Sentiment of customers' messages.
+    Sentiment,
+    /// Themes of customers' messages.
+    Themes,
+}
+
+/// An analytics report: cells by the dimensions asked for, small cells
+/// suppressed, noise added when asked.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportBody {
+    /// sentiment or themes.
+    pub measure: String,
+    /// The dimensions grouped by.
+    pub dimensions: Vec<String>,
+    /// First day counted, as `[year, day of the year]`.
+    #[schema(value_type = Option<Vec<i64>>)]
+    pub from: Option<Date>,
+    /// Last day counted, as `[year, day of the year]`.
+    #[schema(value_type = Option<Vec<i64>>)]
+    pub to: Option<Date>,
+    /// The purpose the data was read for.
+    pub purpose: String,
+    /// The policy version in force.
+    pub policy_version: u32,
+    /// The smallest group shown (k-anonymity).
+    pub k: u32,
+    /// Subjects left out because their choices do not allow analytics.
+    pub subjects_excluded: u64,
+    /// The cells shown.
+    pub cells: Vec<CellBody>,
+    /// How many cells were suppressed.
+    pub suppressed: usize,
+    /// All cells together.
+    pub total: Option<CellBody>,
+    /// Differential privacy, when noise was added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy: Option<DpSummaryBody>,
+}
+
+/// One cell of a report.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CellBody {
+    /// The dimensions' values.
+    pub key: Vec<String>,
+    /// Why its figures are withheld, when they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<String>,
+    /// Distinct subjects.
+    pub subjects: Option<u64>,
+    /// Interactions (noisy under differential privacy).
+    pub interactions: Option<f64>,
+    /// Positive messages.
+    pub positive: Option<f64>,
+    /// Neutral messages.
+    pub neutral: Option<f64>,
+    /// Negative messages.
+    pub negative: Option<f64>,
+    /// Messages whose sentiment is unknown.
+    pub unknown: Option<f64>,
+    /// The mean sentiment score.
+    pub mean_sentiment: Option<f64>,
+}
+
+/// The differential privacy a report was made with.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DpSummaryBody {
+    /// laplace or gaussian.
+    pub mechanism: String,
+    /// The epsilon spent.
+    pub epsilon: f64,
+    /// The delta, for Gaussian noise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delta: Option<f64>,
+    /// The noise's scale on counts.
+    pub count_scale: f64,
+    /// The noise's scale on sums.
+    pub sum_scale: f64,
+    /// Interactions counted per subject at most.
+    pub max_contributions: u32,
+    /// The budget left this month.
+    pub budget_remaining: f64,
+}
+
 fn invalid(detail: String) -> Problem {
     Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", detail)
 }
@@ -44,15 +133,15 @@ fn date(name: &str, v: Option<&str>) -> Result<Option<Date>, Problem> {
 /// Sentiment or themes of customers' messages, consent-gated, with small
 /// cells suppressed and noise on demand.
 #[utoipa::path(get, path = "/api/v1/analytics/{measure}", tag = "analytics",
-    params(("measure" = String, Path, description = "sentiment or themes"), AnalyticsParams),
-    responses((status = 200, body = Object), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    params(("measure" = MeasureName, Path, description = "sentiment or themes"), AnalyticsParams),
+    responses((status = 200, body = ReportBody), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn query(
     State(state): State<AppState>,
     staff: Staff,
     Path(measure): Path<String>,
     Query(p): Query<AnalyticsParams>,
 ) -> ApiResult<impl IntoResponse> {
-    staff.require(&state, "analytics.read")?;
+    staff.require(&state, Operation::AnalyticsRead)?;
     let measure = match measure.as_str() {
         "sentiment" => Measure::Sentiment,
         "themes" => Measure::Themes,
@@ -74,5 +163,5 @@ pub async fn query(
     };
     let q = AnalyticsQuery { measure, by, from: date("from", p.from.as_deref())?, to: date("to", p.to.as_deref())?, dp };
     let report = state.candor().analytics(&staff.actor.id, &q, &state.0.analytics).await?;
-    Ok(axum::Json(json!(report)))
+    Ok(axum::Json(transcode::<_, ReportBody>(&report)?))
 }

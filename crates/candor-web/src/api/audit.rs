@@ -3,13 +3,13 @@
 use axum::extract::State;
 use axum::response::IntoResponse;
 use candor_service::audit::AuditReport;
-use serde::Deserialize;
-use serde_json::json;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use super::Query;
-use crate::auth::Staff;
+use super::{transcode, Query};
+use crate::auth::{Operation, Staff};
 use crate::problem::ApiResult;
+
 use crate::AppState;
 
 /// Which entries.
@@ -22,29 +22,91 @@ pub struct EntriesQuery {
     pub limit: Option<u32>,
 }
 
+/// One entry of the audit log.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditEntryBody {
+    /// Its sequence number, from 1.
+    pub seq: i64,
+    /// When, in microseconds since the Unix epoch.
+    pub at: i64,
+    /// Who: a staff member, `subject` or `system`.
+    pub actor: String,
+    /// What, e.g. `subject.view`.
+    pub action: String,
+    /// About whom: the subject's pseudonym.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// For which purpose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// The access gate's decision, for reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
+    /// Details of the action.
+    pub detail: serde_json::Value,
+    /// The entry's hash in the chain, hex.
+    pub hash: String,
+}
+
+/// The outcome of verifying the audit log.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum AuditVerification {
+    /// Every entry and checkpoint checks out.
+    Intact {
+        /// `true`.
+        intact: bool,
+        /// Entries checked.
+        entries: u64,
+        /// Signed checkpoints checked.
+        checkpoints: u64,
+        /// Whether the head is signed.
+        head_signed: bool,
+        /// Whether a witness of the heads was compared with.
+        witnessed: bool,
+        /// The witness's highest head the chain reaches with the same hash.
+        witness_agrees_up_to: Option<i64>,
+    },
+    /// The first problem found.
+    Tampered {
+        /// `false`.
+        intact: bool,
+        /// What is wrong: its `kind` and where.
+        #[schema(value_type = Object)]
+        problem: serde_json::Map<String, serde_json::Value>,
+        /// A sentence saying so.
+        message: String,
+    },
+}
+
 /// Entries in order: who did what, about which pseudonymous subject, for
 /// which purpose.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(EntriesQuery),
-    responses((status = 200, body = Object)), security(("bearer" = [])))]
+    responses((status = 200, body = [AuditEntryBody])), security(("bearer" = [])))]
 pub async fn entries(State(state): State<AppState>, staff: Staff, Query(q): Query<EntriesQuery>) -> ApiResult<impl IntoResponse> {
-    staff.require(&state, "audit.read")?;
+    staff.require(&state, Operation::AuditRead)?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1_000);
     let entries = state.candor().audit_page(q.after.unwrap_or(0).max(0), limit).await?;
-    Ok(axum::Json(json!(entries)))
+    Ok(axum::Json(transcode::<_, Vec<AuditEntryBody>>(&entries)?))
 }
 
 /// Verify the whole chain, its signed checkpoints, its signed head and the
 /// witness of its heads.
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
-    responses((status = 200, body = Object)), security(("bearer" = [])))]
+    responses((status = 200, body = AuditVerification)), security(("bearer" = [])))]
 pub async fn verify(State(state): State<AppState>, staff: Staff) -> ApiResult<impl IntoResponse> {
-    staff.require(&state, "audit.read")?;
+    staff.require(&state, Operation::AuditRead)?;
     Ok(axum::Json(match state.candor().verify_audit(|_, _| {}).await? {
         // The witness's path is the server's business, not the caller's.
-        AuditReport::Intact { entries, checkpoints, head_signed, witness } => json!({
-            "intact": true, "entries": entries, "checkpoints": checkpoints, "head_signed": head_signed,
-            "witnessed": witness.is_some(), "witness_agrees_up_to": witness.and_then(|w| w.agrees_up_to),
-        }),
-        AuditReport::Tampered { problem, message } => json!({ "intact": false, "problem": problem, "message": message }),
+        AuditReport::Intact { entries, checkpoints, head_signed, witness } => AuditVerification::Intact {
+            intact: true,
+            entries,
+            checkpoints,
+            head_signed,
+            witnessed: witness.is_some(),
+            witness_agrees_up_to: witness.and_then(|w| w.agrees_up_to),
+        },
+        AuditReport::Tampered { problem, message } => AuditVerification::Tampered { intact: false, problem: transcode(&problem)?, message },
     }))
 }

@@ -5,12 +5,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use candor_domain::{ConsentAction, ConsentSource};
-use serde::Deserialize;
-use serde_json::json;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{subject_id, Json, Path};
-use crate::auth::Staff;
+use super::{subject_id, transcode, Json, Path};
+use crate::auth::{Operation, Staff};
 use crate::problem::{ApiResult, Problem};
 use crate::AppState;
 
@@ -24,6 +25,151 @@ pub struct Choice {
     pub action: String,
     /// The purpose, for per-purpose actions.
     pub purpose: Option<String>,
+}
+
+/// A subject's consent, derived from the ledger.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentOverviewBody {
+    /// The subject id.
+    #[schema(format = "uuid")]
+    pub subject: String,
+    /// The policy version the standings are computed against.
+    pub policy_version: u32,
+    /// The ledger folded into the current choices.
+    pub state: ConsentStateBody,
+    /// Each purpose of the policy in force.
+    pub purposes: Vec<PurposeStandingBody>,
+    /// The ledger, oldest first.
+    pub events: Vec<LedgerEntryBody>,
+}
+
+/// The subject's choices as the ledger leaves them.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentStateBody {
+    /// The last choice per purpose.
+    pub purposes: BTreeMap<String, PurposeChoiceBody>,
+    /// Processing restricted (GDPR Art. 18).
+    pub restricted: bool,
+    /// Opted out of sale and sharing (CCPA).
+    pub sale_share_opt_out: bool,
+    /// Limited the use of sensitive data (CCPA).
+    pub limit_sensitive_use: bool,
+}
+
+/// The last choice made about one purpose.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PurposeChoiceBody {
+    /// granted, withdrawn or objected.
+    pub status: String,
+    /// The policy version it was made under.
+    pub policy_version: u32,
+    /// When (RFC 3339).
+    #[schema(format = DateTime)]
+    pub at: String,
+}
+
+/// A subject's standing on one purpose of the policy in force.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PurposeStandingBody {
+    /// The purpose id.
+    pub purpose: String,
+    /// Its name.
+    pub name: String,
+    /// Its legal basis: consent, contract, legal_obligation, …
+    pub legal_basis: String,
+    /// What applies before any choice: opt_in, opt_out, …
+    pub default: String,
+    /// The last choice recorded, if any.
+    pub status: Option<String>,
+    /// The policy version that choice was made under.
+    pub policy_version: Option<u32>,
+    /// When (RFC 3339).
+    #[schema(format = DateTime)]
+    pub at: Option<String>,
+    /// Whether the subject's choices let the purpose run now.
+    pub in_effect: bool,
+    /// Why not, when not.
+    pub reason: Option<String>,
+}
+
+/// One consent event.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentEventBody {
+    /// The purpose, for per-purpose actions.
+    pub purpose: Option<String>,
+    /// grant, withdraw, object, restrict, …
+    pub action: String,
+    /// The policy version shown when it happened.
+    pub policy_version: u32,
+    /// Where it came from: api, privacy_center, cli, gpc, …
+    pub source: String,
+    /// When (RFC 3339).
+    #[schema(format = DateTime)]
+    pub at: String,
+}
+
+/// One ledger entry.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerEntryBody {
+    /// Its position in the ledger.
+    pub id: i64,
+    /// The purpose, for per-purpose actions.
+    pub purpose: Option<String>,
+    /// grant, withdraw, object, restrict, …
+    pub action: String,
+    /// The policy version shown when it happened.
+    pub policy_version: u32,
+    /// Where it came from.
+    pub source: String,
+    /// When (RFC 3339).
+    #[schema(format = DateTime)]
+    pub at: String,
+    /// Whether a signed receipt was issued.
+    pub has_receipt: bool,
+}
+
+/// What recording a consent choice did.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedBody {
+    /// The event's position in the ledger.
+    pub ledger_id: i64,
+    /// The event.
+    pub event: ConsentEventBody,
+    /// For a grant, its signed receipt as JSON text (the document
+    /// `GET …/consent/{ledger_id}/receipt` answers).
+    pub receipt: Option<String>,
+}
+
+/// A signed consent receipt.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignedReceiptBody {
+    /// The Kantara Consent Receipt v1.1 fields and ISO/IEC TS 27560 record
+    /// details, as signed.
+    #[schema(value_type = Object)]
+    pub receipt: serde_json::Map<String, serde_json::Value>,
+    /// The signature over the receipt.
+    pub signature: ReceiptSignatureBody,
+}
+
+/// An Ed25519 signature over a receipt.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptSignatureBody {
+    /// `Ed25519`.
+    pub alg: String,
+    /// Which key signed it.
+    #[serde(rename = "keyId")]
+    pub key_id: String,
+    /// The signature, base64.
+    pub value: String,
 }
 
 /// Parse an action name.
@@ -43,18 +189,18 @@ pub(crate) fn action(s: &str) -> Result<ConsentAction, Problem> {
 /// why not, and the ledger.
 #[utoipa::path(get, path = "/api/v1/subjects/{id}/consent", tag = "consent",
     params(("id" = String, Path, description = "subject id")),
-    responses((status = 200, body = Object), (status = 404, body = crate::problem::Problem), (status = 410, body = crate::problem::Problem)),
+    responses((status = 200, body = ConsentOverviewBody), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 410, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
-    staff.require(&state, "consent.read")?;
-    Ok(axum::Json(json!(state.candor().consent_overview(subject_id(&id)?).await?)))
+    staff.require(&state, Operation::ConsentRead)?;
+    Ok(axum::Json(transcode::<_, ConsentOverviewBody>(&state.candor().consent_overview(subject_id(&id)?).await?)?))
 }
 
 /// Record a consent choice (source `api`); a grant answers its signed
 /// receipt.
 #[utoipa::path(post, path = "/api/v1/subjects/{id}/consent", tag = "consent", request_body = Choice,
     params(("id" = String, Path, description = "subject id")),
-    responses((status = 201, body = Object), (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)),
+    responses((status = 201, body = RecordedBody), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn record(
     State(state): State<AppState>,
@@ -62,22 +208,22 @@ pub async fn record(
     Path(id): Path<String>,
     Json(c): Json<Choice>,
 ) -> ApiResult<impl IntoResponse> {
-    staff.require(&state, "consent.write")?;
+    staff.require(&state, Operation::ConsentWrite)?;
     let id = subject_id(&id)?;
     let recorded = state.candor().record_consent(&staff.actor.id, id, c.purpose.as_deref(), action(&c.action)?, ConsentSource::Api).await?;
-    Ok((StatusCode::CREATED, axum::Json(json!(recorded))))
+    Ok((StatusCode::CREATED, axum::Json(transcode::<_, RecordedBody>(&recorded)?)))
 }
 
 /// The signed receipt of a grant.
 #[utoipa::path(get, path = "/api/v1/subjects/{id}/consent/{ledger_id}/receipt", tag = "consent",
     params(("id" = String, Path, description = "subject id"), ("ledger_id" = i64, Path, description = "ledger position")),
-    responses((status = 200, body = Object), (status = 404, body = crate::problem::Problem)),
+    responses((status = 200, body = SignedReceiptBody), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn receipt(State(state): State<AppState>, staff: Staff, Path((id, ledger)): Path<(String, i64)>) -> ApiResult<impl IntoResponse> {
-    staff.require(&state, "consent.read")?;
+    staff.require(&state, Operation::ConsentRead)?;
     let id = subject_id(&id)?;
     let r = state.candor().consent_receipt(id, ledger).await?;
     let r = r.ok_or_else(|| Problem::not_found("unknown-receipt", format!("no receipt at ledger position {ledger} of this subject")))?;
-    let v: serde_json::Value = serde_json::from_str(&r).map_err(|e| Problem::internal(&e))?;
+    let v: SignedReceiptBody = serde_json::from_str(&r).map_err(|e| Problem::internal(&e))?;
     Ok(axum::Json(v))
 }

@@ -17,6 +17,7 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use candor_domain::SubjectId;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::problem::Problem;
 
@@ -110,4 +111,19 @@ pub fn shorten(s: &str) -> String {
         out.push('…');
     }
     out
+}
+
+/// A service value re-expressed as the API's own type, field by field as
+/// both serialize: the API type is the contract (and its schema), and a
+/// service type that drifts from it is an error here, caught by the tests,
+/// rather than an answer that no longer matches the OpenAPI document.
+pub(crate) fn transcode<T: Serialize + ?Sized, D: DeserializeOwned>(value: &T) -> Result<D, Problem> {
+    serde_json::to_value(value)
+        .and_then(serde_json::from_value)
+        .map_err(|e| Problem::internal(&format!("a response no longer matches its schema: {e}")))
+}
+
+/// A time as RFC 3339, as the service's types write their times.
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> Result<String, Problem> {
+    t.format(&time::format_description::well_known::Rfc3339).map_err(|e| Problem::internal(&e))
 }

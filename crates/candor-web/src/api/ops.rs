@@ -4,24 +4,41 @@
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::problem::Problem;
 use crate::AppState;
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Object)))]
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+}
+
+/// Requests can be served.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Ready {
+    /// `ready`.
+    pub status: String,
+    /// The policy version in force.
+    pub policy_version: u32,
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
 pub async fn healthz() -> impl IntoResponse {
-    axum::Json(json!({ "status": "ok" }))
+    axum::Json(Health { status: "ok".into() })
 }
 
 /// The database answers and a policy is published: requests can be
 /// served.
-#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Object), (status = 503, body = Problem)))]
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Ready), (status = 503, body = Problem, content_type = "application/problem+json")))]
 pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, Problem> {
     let unready = |why: String| Problem::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", "Not ready", why);
     match state.candor().policy_context().await {
-        Ok(ctx) => Ok(axum::Json(json!({ "status": "ready", "policy_version": ctx.version }))),
+        Ok(ctx) => Ok(axum::Json(Ready { status: "ready".into(), policy_version: ctx.version })),
         Err(candor_service::ServiceError::NoPolicy) => Err(unready("no policy is published yet".into())),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
@@ -32,7 +49,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, 
 
 /// Prometheus metrics: requests and latency per route, access decisions
 /// per purpose, imports.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", body = String)))]
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.0.metrics.render())
 }

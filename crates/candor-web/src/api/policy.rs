@@ -3,12 +3,12 @@
 
 use axum::extract::State;
 use axum::response::IntoResponse;
-use serde::Deserialize;
-use serde_json::json;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+use utoipa::{IntoParams, ToSchema};
 
-use super::{Path, Query};
-use crate::auth::Staff;
+use super::{transcode, Path, Query};
+use crate::auth::{Operation, Staff};
 use crate::problem::{ApiResult, Problem};
 
 use crate::AppState;
@@ -23,50 +23,136 @@ pub struct DiffQuery {
     pub to: u32,
 }
 
+/// A published version of the policy.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyVersionSummary {
+    /// Its number, from 1.
+    pub version: u32,
+    /// The SHA-256 of its TOML, hex.
+    pub content_hash: String,
+    /// When it was published, as `[year, day of the year, hour, minute,
+    /// second, nanosecond, offset hours, offset minutes, offset seconds]`.
+    #[schema(value_type = Vec<i64>)]
+    pub published_at: OffsetDateTime,
+}
+
+/// A published version with its content.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyVersionBody {
+    /// Its number, from 1.
+    pub version: u32,
+    /// The SHA-256 of its TOML, hex.
+    pub content_hash: String,
+    /// When it was published (see the list of versions for the form).
+    #[schema(value_type = Vec<i64>)]
+    pub published_at: OffsetDateTime,
+    /// The TOML as published.
+    pub content: String,
+    /// The policy it says: controller, collected categories, purposes,
+    /// recipients and roles, as in the TOML.
+    #[schema(value_type = Object)]
+    pub policy: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What changed between two versions.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyDiffBody {
+    /// Each change.
+    pub changes: Vec<ChangeBody>,
+    /// Purposes whose consent must be asked for again.
+    pub fresh_consent: Vec<String>,
+}
+
+/// One change between two versions.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeBody {
+    /// What changed: a purpose, a recipient, the controller, …
+    pub subject: String,
+    /// How.
+    pub description: String,
+    /// Whether it is material (fresh consent or notice needed).
+    pub material: bool,
+}
+
+/// A recipient data may be shared with.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientBody {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its country.
+    pub country: String,
+    /// The sharing agreement.
+    pub agreement: AgreementBody,
+}
+
+/// A sharing agreement.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgreementBody {
+    /// The contract's reference.
+    pub reference: String,
+    /// First valid day, as `[year, day of the year]`.
+    #[schema(value_type = Vec<i64>)]
+    pub valid_from: Date,
+    /// Last valid day, as `[year, day of the year]`.
+    #[schema(value_type = Vec<i64>)]
+    pub valid_until: Date,
+    /// The data categories it covers.
+    pub categories: Vec<String>,
+    /// The transfer mechanism, for transfers abroad.
+    pub transfer_mechanism: Option<String>,
+}
+
 /// Every published version: number, hash, date.
 #[utoipa::path(get, path = "/api/v1/policy/versions", tag = "policy",
-    responses((status = 200, body = Object)), security(("bearer" = [])))]
+    responses((status = 200, body = [PolicyVersionSummary])), security(("bearer" = [])))]
 pub async fn versions(State(state): State<AppState>, staff: Staff) -> ApiResult<impl IntoResponse> {
-    staff.require(&state, "policy.read")?;
+    staff.require(&state, Operation::PolicyRead)?;
     let all = state.candor().policy_versions().await?;
-    Ok(axum::Json(json!(all
-        .iter()
-        .map(|v| json!({ "version": v.version, "content_hash": v.content_hash, "published_at": v.published_at }))
-        .collect::<Vec<_>>())))
+    let all: Vec<PolicyVersionSummary> = all
+        .into_iter()
+        .map(|v| PolicyVersionSummary { version: v.version, content_hash: v.content_hash, published_at: v.published_at })
+        .collect();
+    Ok(axum::Json(all))
 }
 
 /// One version: its TOML as published and the policy it says.
 #[utoipa::path(get, path = "/api/v1/policy/versions/{version}", tag = "policy",
     params(("version" = u32, Path, description = "version number")),
-    responses((status = 200, body = Object), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = PolicyVersionBody), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn version(State(state): State<AppState>, staff: Staff, Path(v): Path<u32>) -> ApiResult<impl IntoResponse> {
-    staff.require(&state, "policy.read")?;
+    staff.require(&state, Operation::PolicyRead)?;
     let (record, policy) = state.candor().policy_version(v).await?;
-    Ok(axum::Json(json!({
-        "version": record.version,
-        "content_hash": record.content_hash,
-        "published_at": record.published_at,
-        "content": record.content,
-        "policy": policy,
-    })))
+    Ok(axum::Json(PolicyVersionBody {
+        version: record.version,
+        content_hash: record.content_hash,
+        published_at: record.published_at,
+        content: record.content,
+        policy: transcode(&policy)?,
+    }))
 }
 
 /// What changed between two versions, and which purposes need fresh
 /// consent.
 #[utoipa::path(get, path = "/api/v1/policy/diff", tag = "policy", params(DiffQuery),
-    responses((status = 200, body = Object), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = PolicyDiffBody), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn diff(State(state): State<AppState>, staff: Staff, Query(q): Query<DiffQuery>) -> ApiResult<impl IntoResponse> {
-    staff.require(&state, "policy.read")?;
+    staff.require(&state, Operation::PolicyRead)?;
     let (_, old) = state.candor().policy_version(q.from).await?;
     let (_, new) = state.candor().policy_version(q.to).await?;
-    Ok(axum::Json(json!(candor_domain::policy::diff::diff(&old, &new))))
+    Ok(axum::Json(transcode::<_, PolicyDiffBody>(&candor_domain::policy::diff::diff(&old, &new))?))
 }
 
 /// Recipients and their sharing agreements, as of the latest version.
 #[utoipa::path(get, path = "/api/v1/recipients", tag = "policy",
-    responses((status = 200, body = Object)), security(("bearer" = [])))]
+    responses((status = 200, body = [RecipientBody])), security(("bearer" = [])))]
 pub async fn recipients(State(state): State<AppState>, staff: Staff) -> ApiResult<impl IntoResponse> {
-    staff.require(&state, "recipients.read")?;
+    staff.require(&state, Operation::RecipientsRead)?;
     let ctx = state.candor().policy_context().await?;
-    Ok(axum::Json(json!(ctx.policy.recipients.values().collect::<Vec<_>>())))
+    Ok(axum::Json(ctx.policy.recipients.values().map(transcode).collect::<Result<Vec<RecipientBody>, _>>()?))
 }

@@ -8,15 +8,18 @@ use axum::extract::State;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use candor_domain::ConsentSource;
 use candor_service::auth::{new_challenge_id, StartedSession, SESSION_LENGTH};
 use candor_service::ServiceError;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
-use super::{Json, Path};
+use super::consent::{ConsentOverviewBody, RecordedBody};
+use super::rights::{request_body, RightsRequestBody};
+use super::subjects::{FieldBody, SubjectSummaryBody};
+use super::{transcode, Json, Path};
 use crate::auth::{Customer, SESSION_COOKIE};
 use crate::credentials::{Caller, Checked, RequestAuth};
 use crate::problem::{ApiResult, Problem};
@@ -69,20 +72,56 @@ pub struct MyRequest {
     pub kind: String,
 }
 
+/// A session started: its cookie is set, and unsafe requests echo its
+/// CSRF token in `X-CSRF-Token`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionStarted {
+    /// The CSRF token.
+    pub csrf_token: String,
+    /// When the session ends (RFC 3339).
+    #[schema(format = DateTime)]
+    pub expires_at: String,
+}
+
+/// A sign-in code was asked for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignInStarted {
+    /// The challenge id to send back with the code.
+    pub challenge: String,
+    /// Always true: the answer does not tell whether the address is on
+    /// record (a code is sent only if it is).
+    pub sent_if_on_record: bool,
+}
+
+/// What is held about the signed-in customer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeBody {
+    /// The pseudonymous facts.
+    pub subject: SubjectSummaryBody,
+    /// Their personal fields, decrypted.
+    pub fields: Vec<FieldBody>,
+}
+
 /// The session cookie: HttpOnly, SameSite=Strict, Secure when the server
 /// is reached over https.
 pub(crate) fn session_cookie(state: &AppState, value: &str, max_age: i64) -> Option<HeaderValue> {
     let secure = state.settings().server.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
-    let c =
-        format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}", if secure { "; Secure" } else { "" });
-    HeaderValue::from_str(&c).ok()
+    let c = Cookie::build((SESSION_COOKIE, value.to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .max_age(time::Duration::seconds(max_age))
+        .secure(secure)
+        .build();
+    HeaderValue::from_str(&c.to_string()).ok()
 }
 
 /// 201 with the session's cookie (living as long as the session) and its
 /// CSRF token and end (RFC 3339) in the body.
 fn started(state: &AppState, s: &StartedSession) -> Response {
     let ends = s.session.expires_at.format(&Rfc3339).unwrap_or_default();
-    let mut r = (StatusCode::CREATED, axum::Json(json!({ "csrf_token": s.session.csrf, "expires_at": ends }))).into_response();
+    let body = SessionStarted { csrf_token: s.session.csrf.clone(), expires_at: ends };
+    let mut r = (StatusCode::CREATED, axum::Json(body)).into_response();
     let max_age = (s.session.expires_at - state.candor().now()).whole_seconds().clamp(0, SESSION_LENGTH.whole_seconds());
     if let Some(c) = session_cookie(state, &s.cookie, max_age) {
         r.headers_mut().insert(header::SET_COOKIE, c);
@@ -108,7 +147,7 @@ async fn guarded<T>(state: &AppState, auth: &RequestAuth, check: impl Future<Out
 /// cookie and answers the CSRF token unsafe requests must echo. The
 /// session ends when the token does, or is revoked.
 #[utoipa::path(post, path = "/api/v1/session", tag = "sessions", request_body = TokenLogin,
-    responses((status = 201, body = Object), (status = 401, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 201, body = SessionStarted), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn staff_session(State(state): State<AppState>, auth: RequestAuth, Json(t): Json<TokenLogin>) -> ApiResult<Response> {
     let s = guarded(&state, &auth, state.candor().start_staff_session(&t.token)).await?;
     Ok(started(&state, &s))
@@ -117,10 +156,10 @@ pub async fn staff_session(State(state): State<AppState>, auth: RequestAuth, Jso
 /// End the browser session (staff or customer). Like every unsafe request
 /// of a session, it needs the session's CSRF token: another site must not
 /// be able to sign someone out.
-#[utoipa::path(delete, path = "/api/v1/session", tag = "sessions", responses((status = 204), (status = 400, body = Problem), (status = 403, body = Problem)))]
+#[utoipa::path(delete, path = "/api/v1/session", tag = "sessions", responses((status = 204), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn sign_out(State(state): State<AppState>, auth: RequestAuth, parts: Parts) -> ApiResult<Response> {
-    let cookie = crate::auth::cookie(&parts, SESSION_COOKIE);
-    match (&auth.caller, cookie) {
+    let cookie = crate::auth::session_cookie(&parts.headers);
+    match (&auth.caller, cookie.as_deref()) {
         (Caller::Valid(Checked::Session(session), key), Some(cookie)) => {
             crate::auth::check_csrf(&parts, &session.csrf)?;
             state.candor().end_session(cookie).await?;
@@ -145,16 +184,16 @@ pub async fn sign_out(State(state): State<AppState>, auth: RequestAuth, parts: P
 /// whether or not the address is on record (the work is done after it),
 /// so nobody learns who is a customer.
 #[utoipa::path(post, path = "/api/v1/privacy/sign-in", tag = "privacy center", request_body = SignIn,
-    responses((status = 202, body = Object), (status = 429, body = Problem), (status = 503, body = Problem)))]
+    responses((status = 202, body = SignInStarted), (status = 429, body = Problem, content_type = "application/problem+json"), (status = 503, body = Problem, content_type = "application/problem+json")))]
 pub async fn sign_in(State(state): State<AppState>, Json(s): Json<SignIn>) -> ApiResult<impl IntoResponse> {
     let challenge = new_challenge_id();
     state.0.sign_ins.submit(challenge.clone(), s.email)?;
-    Ok((StatusCode::ACCEPTED, axum::Json(json!({ "challenge": challenge, "sent_if_on_record": true }))))
+    Ok((StatusCode::ACCEPTED, axum::Json(SignInStarted { challenge, sent_if_on_record: true })))
 }
 
 /// Enter the code: sets the session cookie and answers the CSRF token.
 #[utoipa::path(post, path = "/api/v1/privacy/verify", tag = "privacy center", request_body = SignInCode,
-    responses((status = 201, body = Object), (status = 401, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 201, body = SessionStarted), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn verify(
     State(state): State<AppState>,
     auth: RequestAuth,
@@ -169,48 +208,48 @@ pub async fn verify(
 }
 
 /// What is held about the signed-in customer.
-#[utoipa::path(get, path = "/api/v1/me", tag = "privacy center", responses((status = 200, body = Object), (status = 401, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/me", tag = "privacy center", responses((status = 200, body = MeBody), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn me(State(state): State<AppState>, me: Customer) -> ApiResult<impl IntoResponse> {
     let c = state.candor();
     let summary = c.subject_summary(me.subject).await?;
     let fields = c.own_fields(me.subject).await?;
-    Ok(axum::Json(json!({ "subject": summary, "fields": fields })))
+    Ok(axum::Json(MeBody { subject: transcode(&summary)?, fields: transcode(&fields)? }))
 }
 
 /// The signed-in customer's consent, purpose by purpose.
-#[utoipa::path(get, path = "/api/v1/me/consent", tag = "privacy center", responses((status = 200, body = Object), (status = 401, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/me/consent", tag = "privacy center", responses((status = 200, body = ConsentOverviewBody), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn my_consent(State(state): State<AppState>, me: Customer) -> ApiResult<impl IntoResponse> {
-    Ok(axum::Json(json!(state.candor().consent_overview(me.subject).await?)))
+    Ok(axum::Json(transcode::<_, ConsentOverviewBody>(&state.candor().consent_overview(me.subject).await?)?))
 }
 
 /// Record a choice of the signed-in customer's (source `privacy_center`).
 #[utoipa::path(post, path = "/api/v1/me/consent", tag = "privacy center", request_body = MyChoice,
-    responses((status = 201, body = Object), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = RecordedBody), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn record_my_consent(State(state): State<AppState>, me: Customer, Json(c): Json<MyChoice>) -> ApiResult<impl IntoResponse> {
     let action = super::consent::action(&c.action)?;
     let r = state.candor().record_consent("subject", me.subject, c.purpose.as_deref(), action, ConsentSource::PrivacyCenter).await?;
-    Ok((StatusCode::CREATED, axum::Json(json!(r))))
+    Ok((StatusCode::CREATED, axum::Json(transcode::<_, RecordedBody>(&r)?)))
 }
 
 /// The signed-in customer's rights requests.
 #[utoipa::path(get, path = "/api/v1/me/rights-requests", tag = "privacy center",
-    responses((status = 200, body = Object), (status = 401, body = Problem)))]
+    responses((status = 200, body = [RightsRequestBody]), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn my_requests(State(state): State<AppState>, me: Customer) -> ApiResult<impl IntoResponse> {
     let all = state.candor().rights_requests(false).await?;
-    let mine: Vec<serde_json::Value> = all.iter().filter(|r| r.subject == me.subject).map(super::rights::doc).collect();
-    Ok(axum::Json(json!(mine)))
+    let mine = all.iter().filter(|r| r.subject == me.subject).map(|r| request_body!(r)).collect::<Result<Vec<_>, _>>()?;
+    Ok(axum::Json(mine))
 }
 
 /// Open a request as the signed-in customer: their identity is verified
 /// by the sign-in itself.
 #[utoipa::path(post, path = "/api/v1/me/rights-requests", tag = "privacy center", request_body = MyRequest,
-    responses((status = 201, body = Object), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = RightsRequestBody), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn open_my_request(State(state): State<AppState>, me: Customer, Json(r): Json<MyRequest>) -> ApiResult<impl IntoResponse> {
     let c = state.candor();
     let kind = super::rights::kind(&r.kind)?;
     let opened = c.open_rights_request("subject", kind, me.subject, None).await?;
     let verified = if kind.needs_verification() { c.verify_rights_request_signed_in(&opened.id).await? } else { opened };
-    Ok((StatusCode::CREATED, axum::Json(super::rights::doc(&verified))))
+    Ok((StatusCode::CREATED, axum::Json(request_body!(verified)?)))
 }
 
 /// A file of one of the signed-in customer's own bundles (an access or
@@ -218,8 +257,8 @@ pub async fn open_my_request(State(state): State<AppState>, me: Customer, Json(r
 /// the manifest lists.
 #[utoipa::path(get, path = "/api/v1/me/rights-requests/{id}/bundle/{file}", tag = "privacy center",
     params(("id" = String, Path, description = "request id"), ("file" = String, Path, description = "`manifest.json` or a file the manifest lists")),
-    responses((status = 200, description = "the file, with the media type its manifest names"), (status = 401, body = Problem),
-        (status = 404, body = Problem)))]
+    responses((status = 200, description = "the file, with the media type its manifest names"), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn my_bundle(State(state): State<AppState>, me: Customer, Path((id, file)): Path<(String, String)>) -> ApiResult<Response> {
     let c = state.candor();
     let r = c.rights_request(&id).await?;

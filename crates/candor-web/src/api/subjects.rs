@@ -8,12 +8,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use candor_domain::{Decision, Identifier};
 use candor_service::subjects::NewSubjectInput;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{purpose, subject_id, Json, Path, Query};
-use crate::auth::Staff;
+use super::{purpose, subject_id, transcode, Json, Path, Query};
+use crate::auth::{Operation, Staff};
 use crate::problem::{ApiResult, Problem};
 use crate::AppState;
 
@@ -69,6 +68,117 @@ pub struct FindQuery {
     pub customer_number: Option<String>,
 }
 
+/// A subject's id.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectRef {
+    /// The subject id.
+    #[schema(format = "uuid")]
+    pub id: String,
+}
+
+/// Identifiers linked to a subject.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Linked {
+    /// The subject id.
+    #[schema(format = "uuid")]
+    pub id: String,
+    /// How many of the identifiers given were new.
+    pub linked: usize,
+}
+
+/// Pseudonymous facts about a subject: no personal data.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectSummaryBody {
+    /// The subject id.
+    #[schema(format = "uuid")]
+    pub id: String,
+    /// What the audit log calls them.
+    pub pseudonym: String,
+    /// When the record was created (RFC 3339).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Kinds of identifiers linked (`email`, `handle:x`, …).
+    pub identifiers: Vec<String>,
+    /// Names of profile attributes held.
+    pub attributes: Vec<String>,
+    /// The key-encryption key their data key is wrapped under.
+    pub kek_id: String,
+}
+
+/// One personal field, its value shown only where permitted.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldBody {
+    /// `email`, `handle:x`, `name`, …
+    pub field: String,
+    /// Its data category.
+    pub category: String,
+    /// The value, when permitted.
+    pub value: Option<String>,
+    /// Why it is withheld, when it is.
+    pub withheld: Option<String>,
+}
+
+/// The access gate's answer: allowed, with the categories the purpose may
+/// read and those it may not (a denial is a problem response instead).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AllowedBody {
+    /// `allow`.
+    pub decision: String,
+    /// Categories that may be read.
+    pub permitted: Vec<String>,
+    /// Categories refused, each as `[category, why]`.
+    #[schema(value_type = Vec<Vec<String>>)]
+    pub withheld: Vec<(String, String)>,
+}
+
+/// A subject as the purpose may see them.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectBody {
+    /// The pseudonymous facts.
+    pub summary: SubjectSummaryBody,
+    /// The gate's answer.
+    pub decision: AllowedBody,
+    /// Each personal field, with its value only where permitted.
+    pub fields: Vec<FieldBody>,
+}
+
+/// One interaction as the purpose may see it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InteractionBody {
+    /// `x`, …
+    pub platform: String,
+    /// The platform's id.
+    pub external_id: String,
+    /// mention, reply, direct_message, …
+    pub kind: String,
+    /// inbound or outbound.
+    pub direction: String,
+    /// When (RFC 3339).
+    #[schema(format = DateTime)]
+    pub occurred_at: String,
+    /// Its data category (public post or private message).
+    pub category: String,
+    /// The text with personal data redacted.
+    pub redacted_text: String,
+    /// The original text, where the purpose permits it.
+    pub text: Option<String>,
+}
+
+/// A subject's interactions as the purpose may see them.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InteractionsBody {
+    /// The gate's answer.
+    pub decision: AllowedBody,
+    /// Newest first.
+    pub items: Vec<InteractionBody>,
+}
+
 impl From<NewSubject> for NewSubjectInput {
     fn from(s: NewSubject) -> Self {
         Self { email: s.email, handles: s.handles, accounts: s.accounts, phone: s.phone, customer_number: s.customer_number, name: s.name }
@@ -81,11 +191,11 @@ fn invalid(detail: &str) -> Problem {
 
 /// Find a subject by one identifier, through the blind index.
 #[utoipa::path(get, path = "/api/v1/subjects", tag = "subjects", params(FindQuery),
-    responses((status = 200, description = "the subject's id", body = Object), (status = 404, body = crate::problem::Problem),
-        (status = 422, body = crate::problem::Problem)),
+    responses((status = 200, description = "the subject's id", body = SubjectRef), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn find(State(state): State<AppState>, staff: Staff, Query(q): Query<FindQuery>) -> ApiResult<impl IntoResponse> {
-    staff.require(&state, "subjects.read")?;
+    staff.require(&state, Operation::SubjectsRead)?;
     let bad = |field: &str, e: candor_domain::IdentifierError| invalid(&format!("`{field}`: {e}"));
     let identifier = match (q.email, q.handle, q.phone, q.customer_number) {
         (Some(e), None, None, None) => Identifier::email(&e).map_err(|e| bad("email", e))?,
@@ -95,7 +205,7 @@ pub async fn find(State(state): State<AppState>, staff: Staff, Query(q): Query<F
         _ => return Err(invalid("give exactly one of `email`, `handle`, `phone`, `customer_number`")),
     };
     match state.candor().find_subject(&identifier).await? {
-        Some(id) => Ok(axum::Json(json!({ "id": id }))),
+        Some(id) => Ok(axum::Json(SubjectRef { id: id.to_string() })),
         None => Err(Problem::not_found("unknown-subject", format!("no subject has this {}", identifier.kind()))),
     }
 }
@@ -104,8 +214,8 @@ pub async fn find(State(state): State<AppState>, staff: Staff, Query(q): Query<F
 /// without a name); answers how many were new.
 #[utoipa::path(post, path = "/api/v1/subjects/{id}/identities", tag = "subjects", request_body = NewSubject,
     params(("id" = String, Path, description = "subject id")),
-    responses((status = 200, body = Object), (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem),
-        (status = 422, body = crate::problem::Problem)),
+    responses((status = 200, body = Linked), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn link(
     State(state): State<AppState>,
@@ -113,14 +223,14 @@ pub async fn link(
     Path(id): Path<String>,
     Json(n): Json<NewSubject>,
 ) -> ApiResult<impl IntoResponse> {
-    staff.require(&state, "subjects.write")?;
+    staff.require(&state, Operation::SubjectsWrite)?;
     let id = subject_id(&id)?;
     if n.name.is_some() {
         return Err(invalid("`name` is not an identifier; correct it with a rectification request"));
     }
     let input = NewSubjectInput::from(n);
     let linked = state.candor().link_identities(&staff.actor.id, id, &input).await?;
-    Ok(axum::Json(json!({ "id": id, "linked": linked })))
+    Ok(axum::Json(Linked { id: id.to_string(), linked }))
 }
 
 /// The gate said no: a problem that says why.
@@ -134,10 +244,10 @@ fn denied(d: &Decision) -> Option<Problem> {
 /// A subject's fields, decrypted where the gate allows the purpose.
 #[utoipa::path(get, path = "/api/v1/subjects/{id}", tag = "subjects",
     params(("id" = String, Path, description = "subject id"), PurposeQuery),
-    responses((status = 200, description = "the subject as the purpose may see them", body = Object),
-        (status = 400, body = crate::problem::Problem), (status = 401, body = crate::problem::Problem),
-        (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
-        (status = 410, body = crate::problem::Problem)),
+    responses((status = 200, description = "the subject as the purpose may see them", body = SubjectBody),
+        (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 410, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn show(
     State(state): State<AppState>,
@@ -146,33 +256,33 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<PurposeQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    staff.require(&state, "subjects.read")?;
+    staff.require(&state, Operation::SubjectsRead)?;
     let id = subject_id(&id)?;
     let purpose = purpose(&headers, q.purpose.as_deref(), "customer_service")?;
     let view = state.candor().view_subject(&staff.actor.id, id, &purpose).await?;
     if let Some(p) = denied(&view.decision) {
         return Err(p);
     }
-    Ok(axum::Json(json!(view)))
+    Ok(axum::Json(transcode::<_, SubjectBody>(&view)?))
 }
 
 /// Create a subject from identifiers; answers its id.
 #[utoipa::path(post, path = "/api/v1/subjects", tag = "subjects", request_body = NewSubject,
-    responses((status = 201, description = "created", body = Object), (status = 409, body = crate::problem::Problem),
-        (status = 422, body = crate::problem::Problem)),
+    responses((status = 201, description = "created", body = SubjectRef), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn create(State(state): State<AppState>, staff: Staff, Json(s): Json<NewSubject>) -> ApiResult<impl IntoResponse> {
-    staff.require(&state, "subjects.write")?;
+    staff.require(&state, Operation::SubjectsWrite)?;
     let id = state.candor().add_subject(&staff.actor.id, &s.into()).await?;
-    Ok((StatusCode::CREATED, axum::Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, axum::Json(SubjectRef { id: id.to_string() })))
 }
 
 /// A subject's interactions, newest first: redacted text always, the
 /// original only where the purpose permits its category.
 #[utoipa::path(get, path = "/api/v1/subjects/{id}/interactions", tag = "subjects",
     params(("id" = String, Path, description = "subject id"), InteractionsQuery),
-    responses((status = 200, body = Object), (status = 400, body = crate::problem::Problem), (status = 403, body = crate::problem::Problem),
-        (status = 404, body = crate::problem::Problem), (status = 410, body = crate::problem::Problem)),
+    responses((status = 200, body = InteractionsBody), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 410, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn interactions(
     State(state): State<AppState>,
@@ -181,7 +291,7 @@ pub async fn interactions(
     Path(id): Path<String>,
     Query(q): Query<InteractionsQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    staff.require(&state, "interactions.read")?;
+    staff.require(&state, Operation::InteractionsRead)?;
     let id = subject_id(&id)?;
     let purpose = purpose(&headers, q.purpose.as_deref(), "customer_service")?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1_000) as usize;
@@ -189,5 +299,5 @@ pub async fn interactions(
     if let Some(p) = denied(&view.decision) {
         return Err(p);
     }
-    Ok(axum::Json(json!(view)))
+    Ok(axum::Json(transcode::<_, InteractionsBody>(&view)?))
 }

@@ -7,6 +7,7 @@
 
 #[cfg(unix)]
 mod connections;
+mod contract;
 mod keys;
 mod limits;
 mod matrix;

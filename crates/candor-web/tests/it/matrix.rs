@@ -18,7 +18,7 @@ const ROLES: [(&str, Role); 5] =
     [("alice", Role::Agent), ("ana", Role::Analyst), ("mark", Role::Marketer), ("carla", Role::Compliance), ("adam", Role::Admin)];
 
 fn allowed(op: &str, role: Role) -> bool {
-    DEFAULT_OPERATIONS.iter().find(|(o, _)| *o == op).unwrap().1.contains(&role)
+    DEFAULT_OPERATIONS.iter().find(|(o, _)| o.as_str() == op).unwrap().1.contains(&role)
 }
 
 #[tokio::test]

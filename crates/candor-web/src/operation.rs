@@ -1,0 +1,115 @@
+//! The operations staff routes check the caller's roles against: one
+//! variant per operation, with the stable name that `[server.operations]`
+//! in `candor.toml` and the `forbidden` problem's detail use.
+
+use std::fmt;
+
+/// An operation a staff route performs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Operation {
+    /// `subjects.read`: find and read subjects.
+    SubjectsRead,
+    /// `subjects.write`: create subjects, link identities.
+    SubjectsWrite,
+    /// `interactions.read`: a subject's interactions.
+    InteractionsRead,
+    /// `consent.read`: a subject's consent and receipts.
+    ConsentRead,
+    /// `consent.write`: record a consent choice.
+    ConsentWrite,
+    /// `rights.read`: rights requests and their bundles.
+    RightsRead,
+    /// `rights.write`: open, verify, carry out, reject, extend.
+    RightsWrite,
+    /// `analytics.read`: analytics queries.
+    AnalyticsRead,
+    /// `policy.read`: policy versions and diffs.
+    PolicyRead,
+    /// `recipients.read`: recipients and sharing agreements.
+    RecipientsRead,
+    /// `audit.read`: the audit log and its verification.
+    AuditRead,
+}
+
+impl Operation {
+    /// Every operation, in the order the README lists them.
+    pub const ALL: [Self; 11] = [
+        Self::SubjectsRead,
+        Self::SubjectsWrite,
+        Self::InteractionsRead,
+        Self::ConsentRead,
+        Self::ConsentWrite,
+        Self::RightsRead,
+        Self::RightsWrite,
+        Self::AnalyticsRead,
+        Self::PolicyRead,
+        Self::RecipientsRead,
+        Self::AuditRead,
+    ];
+
+    /// The stable name (`subjects.read`, …): configuration keys and
+    /// messages use it, so it never changes.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::SubjectsRead => "subjects.read",
+            Self::SubjectsWrite => "subjects.write",
+            Self::InteractionsRead => "interactions.read",
+            Self::ConsentRead => "consent.read",
+            Self::ConsentWrite => "consent.write",
+            Self::RightsRead => "rights.read",
+            Self::RightsWrite => "rights.write",
+            Self::AnalyticsRead => "analytics.read",
+            Self::PolicyRead => "policy.read",
+            Self::RecipientsRead => "recipients.read",
+            Self::AuditRead => "audit.read",
+        }
+    }
+
+    /// The operation named `s`, if any.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+
+    /// Whether it reads or changes personal data (then the caller needs a
+    /// current privacy-training attestation). Only the policy is not.
+    pub const fn personal(self) -> bool {
+        !matches!(self, Self::PolicyRead)
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Operation;
+
+    #[test]
+    fn every_operation_parses_from_its_name_and_the_names_are_the_ones_configuration_uses() {
+        for op in Operation::ALL {
+            assert_eq!(Operation::parse(op.as_str()), Some(op));
+        }
+        let names: Vec<&str> = Operation::ALL.iter().map(|o| o.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "subjects.read",
+                "subjects.write",
+                "interactions.read",
+                "consent.read",
+                "consent.write",
+                "rights.read",
+                "rights.write",
+                "analytics.read",
+                "policy.read",
+                "recipients.read",
+                "audit.read"
+            ]
+        );
+        assert_eq!(Operation::parse("subjects.delete"), None);
+        assert!(!Operation::PolicyRead.personal() && Operation::AuditRead.personal());
+    }
+}

@@ -1,0 +1,160 @@
+//! The API's contract: the routes users' scripts rely on are all served
+//! and all in the OpenAPI document, and every operation the document
+//! lists is served by the router (the document and the router come from
+//! one declaration, `candor_web::api_routes`; this holds them to it).
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+use axum::http::{HeaderMap, Method, StatusCode};
+use candor_test_support::{Fixture, TestDb};
+
+use crate::Api;
+
+/// Every operation of the API as it was first published: none may go.
+const PUBLISHED: &[(&str, &str)] = &[
+    ("GET", "/api/v1/subjects"),
+    ("POST", "/api/v1/subjects"),
+    ("POST", "/api/v1/subjects/{id}/identities"),
+    ("GET", "/api/v1/subjects/{id}"),
+    ("GET", "/api/v1/subjects/{id}/interactions"),
+    ("GET", "/api/v1/subjects/{id}/consent"),
+    ("POST", "/api/v1/subjects/{id}/consent"),
+    ("GET", "/api/v1/subjects/{id}/consent/{ledger_id}/receipt"),
+    ("GET", "/api/v1/rights-requests"),
+    ("POST", "/api/v1/rights-requests"),
+    ("GET", "/api/v1/rights-requests/{id}"),
+    ("POST", "/api/v1/rights-requests/{id}/code"),
+    ("POST", "/api/v1/rights-requests/{id}/verify"),
+    ("POST", "/api/v1/rights-requests/{id}/execute"),
+    ("POST", "/api/v1/rights-requests/{id}/reject"),
+    ("POST", "/api/v1/rights-requests/{id}/extend"),
+    ("GET", "/api/v1/rights-requests/{id}/bundle/{file}"),
+    ("GET", "/api/v1/analytics/{measure}"),
+    ("GET", "/api/v1/policy/versions"),
+    ("GET", "/api/v1/policy/versions/{version}"),
+    ("GET", "/api/v1/policy/diff"),
+    ("GET", "/api/v1/recipients"),
+    ("GET", "/api/v1/audit"),
+    ("GET", "/api/v1/audit/verify"),
+    ("POST", "/api/v1/session"),
+    ("DELETE", "/api/v1/session"),
+    ("POST", "/api/v1/privacy/sign-in"),
+    ("POST", "/api/v1/privacy/verify"),
+    ("GET", "/api/v1/me"),
+    ("GET", "/api/v1/me/consent"),
+    ("POST", "/api/v1/me/consent"),
+    ("GET", "/api/v1/me/rights-requests"),
+    ("POST", "/api/v1/me/rights-requests"),
+    ("GET", "/api/v1/me/rights-requests/{id}/bundle/{file}"),
+    ("GET", "/api/openapi.json"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+];
+
+/// The document's operations, as (method, path).
+fn documented(doc: &serde_json::Value) -> BTreeSet<(String, String)> {
+    let mut ops = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            ops.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    ops
+}
+
+#[test]
+fn the_document_lists_every_published_operation_and_no_other() {
+    let doc = serde_json::to_value(candor_web::openapi_document()).unwrap();
+    let published: BTreeSet<(String, String)> = PUBLISHED.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect();
+    let documented = documented(&doc);
+    let missing: Vec<_> = published.difference(&documented).collect();
+    let unlisted: Vec<_> = documented.difference(&published).collect();
+    assert!(missing.is_empty(), "published operations missing from the document: {missing:?}");
+    assert!(unlisted.is_empty(), "new operations: add them to PUBLISHED once they are meant to stay: {unlisted:?}");
+}
+
+#[tokio::test]
+async fn every_operation_in_the_document_is_served() {
+    let api = Api::new(Fixture::with_policy(TestDb::sqlite()).await).await;
+    let served = api.call(None, Method::GET, "/api/openapi.json", None).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.json, serde_json::to_value(candor_web::openapi_document()).unwrap(), "the served document is the declared one");
+    // A path that is not routed answers `not-found` (the fallback), a
+    // method that is not routed 405: any other answer means the router
+    // has the operation (whatever it then says of the request).
+    let unrouted = api.call(None, Method::GET, "/api/v1/nothing-here", None).await;
+    assert_eq!(unrouted.problem(), Some("not-found"));
+    for (n, (method, path)) in documented(&served.json).into_iter().enumerate() {
+        let uri = path.replace("{version}", "1").replace("{ledger_id}", "1").replace("{measure}", "sentiment");
+        let uri =
+            uri.split('{').enumerate().map(|(i, part)| if i == 0 { part } else { part.split_once('}').unwrap().1 }).collect::<Vec<_>>();
+        let uri = uri.join("x");
+        // Each from its own address: the per-address limits stay out of it.
+        let ip = IpAddr::from([10, 0, (n / 250) as u8, (n % 250 + 1) as u8]);
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let r = crate::send_from(&api.app, ip, method.clone(), &uri, HeaderMap::new(), None).await;
+        assert_ne!(r.problem(), Some("not-found"), "{method} {path} ({uri}) is documented but not routed: {r:?}");
+        assert_ne!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path} ({uri}) is documented but not routed: {r:?}");
+    }
+}
+
+#[test]
+fn responses_that_are_lists_are_declared_as_arrays_and_problems_as_problem_documents() {
+    let doc = serde_json::to_value(candor_web::openapi_document()).unwrap();
+    for path in ["/api/v1/rights-requests", "/api/v1/policy/versions", "/api/v1/recipients", "/api/v1/audit", "/api/v1/me/rights-requests"]
+    {
+        let schema = &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        assert_eq!(schema["type"], "array", "{path}: {schema}");
+    }
+    let mut problems = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                let content = response["content"].as_object();
+                if status.starts_with('2') {
+                    let body = content.and_then(|c| c.values().next()).map(|c| &c["schema"]);
+                    // Bundle files are whatever their manifest says; 204 has no body.
+                    if !(path.contains("/bundle/") || status == "204" || path == "/api/openapi.json") {
+                        let body = body.unwrap_or_else(|| panic!("{method} {path} {status} has no schema"));
+                        assert!(
+                            body.get("type") != Some(&serde_json::json!("object")) || body.get("properties").is_some(),
+                            "{method} {path} {status} is a bare object: {body}"
+                        );
+                    }
+                } else {
+                    let problem =
+                        &content.unwrap_or_else(|| panic!("{method} {path} {status} has no body"))["application/problem+json"]["schema"];
+                    assert_eq!(problem["$ref"], "#/components/schemas/Problem", "{method} {path} {status}");
+                    problems += 1;
+                }
+            }
+        }
+    }
+    assert!(problems > 30, "{problems}");
+}
+
+#[test]
+fn every_reference_in_the_document_resolves() {
+    fn refs<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(r) = m.get("$ref").and_then(|r| r.as_str()) {
+                    out.push(r);
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let doc = serde_json::to_value(candor_web::openapi_document()).unwrap();
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(all.len() > 40, "{}", all.len());
+    for r in all {
+        let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{r}"));
+        assert!(doc["components"]["schemas"].get(name).is_some(), "{r} does not resolve");
+    }
+}
