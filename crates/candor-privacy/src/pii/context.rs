@@ -22,7 +22,7 @@ pub(crate) use scanner::Cues;
 use dates_of_birth::dates_of_birth;
 use names::{here_i_am, names, signatures};
 use orders::orders;
-use words::{dotted_in, lower_in};
+use words::{dotted_in, list, lower_in};
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -53,13 +53,28 @@ mod word_list_tests {
             ("PARTICLES", names::PARTICLES.as_slice()),
             ("TITLES", names::TITLES.as_slice()),
             ("POSTNOMINALS", names::POSTNOMINALS.as_slice()),
-            ("ORDER_FILLER", orders::ORDER_FILLER),
-            ("SHOUTED", orders::SHOUTED),
-            ("DOB_FILLER", dates_of_birth::DOB_FILLER),
-            ("DATE_FORMATS", dates_of_birth::DATE_FORMATS),
+            ("ORDER_FILLER", orders::ORDER_FILLER.as_slice()),
+            ("SHOUTED", orders::SHOUTED.as_slice()),
+            ("DOB_FILLER", dates_of_birth::DOB_FILLER.as_slice()),
+            ("DATE_FORMATS", dates_of_birth::DATE_FORMATS.as_slice()),
         ] {
             assert!(list.windows(2).all(|w| w[0] < w[1]), "{name} is not sorted and free of duplicates");
         }
         assert!(lower_in("Maria", &["ana", "maria"]) && !lower_in("Mariah", &["ana", "maria"]));
+    }
+
+    #[test]
+    fn word_list_files_are_written_sorted_and_lower_case() {
+        for (name, text) in [
+            ("order-filler.txt", include_str!("../../data/order-filler.txt")),
+            ("order-shouted.txt", include_str!("../../data/order-shouted.txt")),
+            ("dob-filler.txt", include_str!("../../data/dob-filler.txt")),
+            ("dob-formats.txt", include_str!("../../data/dob-formats.txt")),
+        ] {
+            let words: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+            assert!(!words.is_empty(), "{name} is empty");
+            assert!(words.windows(2).all(|w| w[0] < w[1]), "{name} is not sorted and free of duplicates");
+            assert!(words.iter().all(|w| w.to_lowercase() == *w), "{name} has a word not in lower case");
+        }
     }
 }

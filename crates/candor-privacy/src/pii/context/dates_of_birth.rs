@@ -2,101 +2,19 @@
 //! `born on Tuesday, 3 March 1985`, `Geburtsdatum (TT.MM.JJJJ): …`).
 
 use super::cues::{Cue, CueHits};
-use super::words::lower_in;
+use std::sync::LazyLock;
+
+use super::words::{list, lower_in};
 use crate::pii::dates::date_end;
 use crate::pii::text::word_end;
 use crate::pii::work::step;
 use crate::pii::{Candidate, EntityType as E};
 
 /// `born on Tuesday, 3 March 1985`, `fecha de nacimiento? es el …`.
-pub(super) const DOB_FILLER: &[&str] = &[
-    "am",
-    "and",
-    "as",
-    "at",
-    "bitte",
-    "c'est",
-    "c’est",
-    "de",
-    "del",
-    "du",
-    "el",
-    "em",
-    "en",
-    "er",
-    "es",
-    "est",
-    "favor",
-    "fri",
-    "friday",
-    "fue",
-    "here",
-    "il",
-    "is",
-    "ist",
-    "it",
-    "it's",
-    "its",
-    "it’s",
-    "la",
-    "lautet",
-    "le",
-    "mine",
-    "mon",
-    "monday",
-    "my",
-    "of",
-    "ok",
-    "okay",
-    "on",
-    "op",
-    "please",
-    "pls",
-    "plz",
-    "por",
-    "sat",
-    "saturday",
-    "sun",
-    "sunday",
-    "sure",
-    "svp",
-    "thanks",
-    "the",
-    "thu",
-    "thur",
-    "thurs",
-    "thursday",
-    "tue",
-    "tues",
-    "tuesday",
-    "was",
-    "wed",
-    "wednesday",
-    "yeah",
-    "yes",
-    "è",
-    "é",
-];
+pub(super) static DOB_FILLER: LazyLock<Vec<&'static str>> = LazyLock::new(|| list(include_str!("../../../data/dob-filler.txt")));
 
 /// How a form asks for a date (`date of birth (dd/mm/yyyy): …`), lower case.
-pub(super) const DATE_FORMATS: &[&str] = &[
-    "aaaa-mm-jj",
-    "dd-mm-yyyy",
-    "dd.mm.yy",
-    "dd.mm.yyyy",
-    "dd/mm/aaaa",
-    "dd/mm/yy",
-    "dd/mm/yyyy",
-    "gg/mm/aaaa",
-    "jj.mm.aaaa",
-    "jj/mm/aaaa",
-    "mm/dd/yy",
-    "mm/dd/yyyy",
-    "tt.mm.jj",
-    "tt.mm.jjjj",
-    "yyyy-mm-dd",
-    "yyyy/mm/dd",
-];
+pub(super) static DATE_FORMATS: LazyLock<Vec<&'static str>> = LazyLock::new(|| list(include_str!("../../../data/dob-formats.txt")));
 
 /// The most punctuation and space read between two words after a date
 /// of birth cue: the question mark, line break and dash of
@@ -139,7 +57,7 @@ pub(crate) fn dates_of_birth(text: &str, cues: &CueHits, out: &mut Vec<Candidate
             j = dob_gap(text, j);
             let Some(e) = word_end(text, j) else { break };
             let w = text.get(j..e).unwrap_or_default();
-            if lower_in(w, DOB_FILLER) {
+            if lower_in(w, &DOB_FILLER) {
                 j = e;
                 continue;
             }
@@ -149,7 +67,7 @@ pub(crate) fn dates_of_birth(text: &str, cues: &CueHits, out: &mut Vec<Candidate
             let fmt_end = fmt.map_or(fmt_end, |k| j + k);
             step(fmt_end - j);
             match text.get(j..fmt_end) {
-                Some(f) if lower_in(f, DATE_FORMATS) => j = fmt_end,
+                Some(f) if lower_in(f, &DATE_FORMATS) => j = fmt_end,
                 _ => break,
             }
         }

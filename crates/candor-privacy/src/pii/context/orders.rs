@@ -3,75 +3,15 @@
 //! numbers (`tracking 1Z 999 AA1 0123 4567 84`).
 
 use super::cues::{Cue, CueHits};
-use super::words::lower_in;
+use std::sync::LazyLock;
+
+use super::words::{list, lower_in};
 use crate::pii::text::{boundary_after, boundary_before, skip_blanks, word_end};
 use crate::pii::work::step;
 use crate::pii::{Candidate, EntityType as E};
 
 /// Words between an order cue and the reference itself.
-pub(super) const ORDER_FILLER: &[&str] = &[
-    "abbiamo",
-    "am",
-    "client",
-    "cliente",
-    "code",
-    "da",
-    "de",
-    "del",
-    "di",
-    "dossier",
-    "du",
-    "el",
-    "es",
-    "est",
-    "for",
-    "id",
-    "ihre",
-    "il",
-    "is",
-    "ist",
-    "kenmerk",
-    "la",
-    "lautet",
-    "le",
-    "lo",
-    "ma",
-    "meine",
-    "met",
-    "mi",
-    "mine",
-    "mon",
-    "my",
-    "n",
-    "no",
-    "nr",
-    "num",
-    "number",
-    "numeral",
-    "numero",
-    "nummer",
-    "numéro",
-    "nº",
-    "número",
-    "of",
-    "op",
-    "our",
-    "ref",
-    "reference",
-    "referência",
-    "seu",
-    "su",
-    "sua",
-    "te",
-    "the",
-    "under",
-    "votre",
-    "was",
-    "with",
-    "your",
-    "è",
-    "é",
-];
+pub(super) static ORDER_FILLER: LazyLock<Vec<&'static str>> = LazyLock::new(|| list(include_str!("../../../data/order-filler.txt")));
 
 /// The longest order, booking or account reference, in bytes.
 const MAX_REFERENCE: usize = 30;
@@ -97,7 +37,7 @@ pub(crate) fn orders(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
             j = skip_blanks(text, j);
             match word_end(text, j).and_then(|e| text.get(j..e).map(|w| (w, e))) {
                 Some((w, e))
-                    if lower_in(w, ORDER_FILLER) && !b.get(e).is_some_and(u8::is_ascii_digit) && !matches!(b.get(e), Some(b'-')) =>
+                    if lower_in(w, &ORDER_FILLER) && !b.get(e).is_some_and(u8::is_ascii_digit) && !matches!(b.get(e), Some(b'-')) =>
                 {
                     j = e
                 }
@@ -180,54 +120,8 @@ pub(crate) fn orders(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
 }
 
 /// Words customers write in capitals after "order" that are not codes.
-pub(super) const SHOUTED: &[&str] = &[
-    "again",
-    "arrived",
-    "asap",
-    "broken",
-    "canceled",
-    "cancelled",
-    "confirmed",
-    "damaged",
-    "delayed",
-    "delivered",
-    "details",
-    "empty",
-    "error",
-    "failed",
-    "hello",
-    "help",
-    "incomplete",
-    "issue",
-    "late",
-    "lost",
-    "missing",
-    "never",
-    "nothing",
-    "number",
-    "online",
-    "pending",
-    "please",
-    "problem",
-    "received",
-    "refund",
-    "shipped",
-    "status",
-    "still",
-    "stolen",
-    "stuck",
-    "thanks",
-    "today",
-    "tomorrow",
-    "total",
-    "twice",
-    "urgent",
-    "what",
-    "where",
-    "wrong",
-    "yesterday",
-];
+pub(super) static SHOUTED: LazyLock<Vec<&'static str>> = LazyLock::new(|| list(include_str!("../../../data/order-shouted.txt")));
 
 fn shouted_word(token: &str) -> bool {
-    lower_in(token, SHOUTED)
+    lower_in(token, &SHOUTED)
 }
