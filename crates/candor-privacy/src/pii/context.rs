@@ -27,18 +27,29 @@ use words::{dotted_in, list, lower_in};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use super::recognizers::{Selection, Stage};
 use super::text::{char_at, is_capitalized, skip_blanks, word_end};
 use super::work::step;
 use super::{Candidate, EntityType as E};
 
-/// Run the context recognizers.
-pub(crate) fn recognize(text: &str, cues: &CueHits, out: &mut Vec<Candidate>) {
-    names(text, cues, out);
-    orders(text, cues, out);
-    dates_of_birth(text, cues, out);
-    signatures(text, cues, out);
-    here_i_am(text, cues, out);
-    address::addresses(text, cues, out);
+/// Run the context recognizers that `run` selects.
+pub(crate) fn recognize(text: &str, cues: &CueHits, run: Selection, out: &mut Vec<Candidate>) {
+    if run.runs(Stage::CueNames) {
+        names(text, cues, out);
+    }
+    if run.runs(Stage::Orders) {
+        orders(text, cues, out);
+    }
+    if run.runs(Stage::DatesOfBirth) {
+        dates_of_birth(text, cues, out);
+    }
+    if run.runs(Stage::Signatures) {
+        signatures(text, cues, out);
+        here_i_am(text, cues, out);
+    }
+    if run.runs(Stage::Addresses) {
+        address::addresses(text, cues, out);
+    }
 }
 
 #[cfg(test)]
