@@ -141,6 +141,23 @@ impl Checker<'_> {
     }
 }
 
+/// What a TOML error says; the parser says nothing of some characters it
+/// refuses (a carriage return not before a line feed), and a diagnostic
+/// must.
+fn toml_message(e: &toml::de::Error, src: &str) -> String {
+    match e.message() {
+        "" => {
+            let at = e.span().and_then(|s| src.get(s.start..)).and_then(|s| s.chars().next());
+            match at {
+                Some('\r') => "a carriage return that does not end a line".to_owned(),
+                Some(c) => format!("the character {c:?} is not allowed here"),
+                None => "the file ends where TOML expects more".to_owned(),
+            }
+        }
+        message => message.to_owned(),
+    }
+}
+
 /// 1-based line and character column of a byte offset.
 fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(src.len());
@@ -167,7 +184,7 @@ pub fn check(file: &str, src: &str) -> Result<Policy, Vec<Diagnostic>> {
         Ok(raw) => raw,
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            let message = e.message().to_owned();
+            let message = toml_message(&e, src);
             c.at(span, message, Some("fix the TOML syntax or the field name at this place".to_owned()));
             return Err(c.diags);
         }
