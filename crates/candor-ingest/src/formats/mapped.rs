@@ -117,7 +117,12 @@ impl Mapping {
                 let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
                 format!(":{line}")
             });
-            FormatError::Mapping(format!("{file}{}: {}", at.unwrap_or_default(), e.message()))
+            // The parser says nothing of some characters it refuses.
+            let message = match e.message() {
+                "" => "a character TOML does not allow here (a carriage return must end a line)",
+                m => m,
+            };
+            FormatError::Mapping(format!("{file}{}: {message}", at.unwrap_or_default()))
         })?;
         if Identifier::handle(&m.platform, "probe").is_err() {
             return Err(FormatError::Mapping(format!(
