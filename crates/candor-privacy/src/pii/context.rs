@@ -14,6 +14,7 @@ mod dates_of_birth;
 mod names;
 mod orders;
 mod scanner;
+mod word_bytes;
 mod words;
 
 pub(crate) use cues::{Cue, CueHit, CueHits};

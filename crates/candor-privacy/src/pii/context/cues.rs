@@ -3,7 +3,7 @@
 //! found ([`CueHit`]) and all of a text's ([`CueHits`]), with the questions
 //! recognizers ask of them (is a phone cue just before this number?).
 
-use super::scanner::{AT, COLON, DIGIT, DOT, NON_ASCII, SIGN};
+use super::word_bytes::{AT, COLON, DIGIT, DOT, NON_ASCII, SIGN};
 use crate::pii::work::step;
 
 /// What a cue says about what follows it.
