@@ -24,97 +24,20 @@ struct Placed {
 }
 
 impl Run<'_> {
+    /// Import a batch of interactions: those not stored yet are
+    /// attributed, enriched off the async threads and written.
     pub(super) async fn interactions(&mut self, drafts: Vec<Draft>) -> Result<(), ImportError> {
         let seq = self.next_seq();
         let at = (self.now)();
         self.interactions.read += drafts.len() as u64;
-
-        // Items twice in a batch: the first counts.
-        let mut seen = HashSet::with_capacity(drafts.len());
-        let mut fresh = Vec::with_capacity(drafts.len());
-        for d in drafts {
-            if seen.insert((d.platform.clone(), d.external_id.clone())) {
-                fresh.push(d);
-            } else {
-                self.interactions.already_stored += 1;
-            }
-        }
-
-        // What the store has of these items and of the items they answer.
-        let mut by_platform: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for d in &fresh {
-            let ids = by_platform.entry(d.platform.clone()).or_default();
-            ids.push(d.external_id.clone());
-            if let Some(p) = &d.reply_to {
-                if !seen.contains(&(d.platform.clone(), p.clone())) && !self.recent.contains(&(d.platform.clone(), p.clone())) {
-                    ids.push(p.clone());
-                }
-            }
-        }
-        let mut stored: HashMap<(String, String), Parent> = HashMap::new();
-        let mut tombstoned: HashSet<(String, String)> = HashSet::new();
-        for (platform, ids) in &by_platform {
-            for l in self.store.interaction_links(platform, ids).await? {
-                stored.insert((platform.clone(), l.external_id), Parent { subject: l.subject, conversation: l.conversation_id });
-            }
-            let own: Vec<String> = fresh
-                .iter()
-                .filter(|d| &d.platform == platform && !stored.contains_key(&(platform.clone(), d.external_id.clone())))
-                .map(|d| d.external_id.clone())
-                .collect();
-            if !own.is_empty() {
-                tombstoned.extend(self.store.tombstoned(platform, &own).await?.into_iter().map(|id| (platform.clone(), id)));
-            }
-        }
-        let mut todo = Vec::with_capacity(fresh.len());
-        for d in fresh {
-            let key = (d.platform.clone(), d.external_id.clone());
-            if let Some(p) = stored.get(&key) {
-                self.interactions.already_stored += 1;
-                self.recent.put(key, p.clone());
-            } else if tombstoned.contains(&key) {
-                self.interactions.deleted_on_platform += 1;
-            } else {
-                todo.push(d);
-            }
-        }
+        let (todo, stored) = self.unstored(drafts).await?;
         if todo.is_empty() {
             return Ok(());
         }
-
-        // Brand accounts writing in this batch.
         let mut ops = Vec::new();
         let mut tally = Tally::default();
-        let mut new_accounts = Vec::new();
-        for d in &todo {
-            if let Author::Brand(handle) = &d.author {
-                if let (_, Some(op)) = self.ids.account(&d.platform, handle, at)? {
-                    ops.push(op);
-                    tally.brand_accounts_created += 1;
-                    new_accounts.push(format!("{}:{handle}", d.platform));
-                }
-            }
-        }
-
-        // Every identifier that may name a customer: authors, and whom a
-        // brand's reply mentions first.
-        let mut wanted: Vec<Identifier> = Vec::new();
-        for d in &todo {
-            match &d.author {
-                Author::Customer { identifiers, .. } => wanted.extend(identifiers.iter().cloned()),
-                Author::Brand(_) => {
-                    if let Some(h) = self.mention(d) {
-                        wanted.push(h);
-                    }
-                }
-            }
-        }
-        let mut index: HashMap<Identifier, Vec<u8>> = HashMap::with_capacity(wanted.len());
-        for i in wanted {
-            index.entry(i).or_insert_with_key(|i| self.ids.blind_index(i));
-        }
-        let blind: Vec<Vec<u8>> = index.values().cloned().collect();
-        let mut standing = self.ids.standings(&blind).await?;
+        let new_accounts = self.brand_accounts(&todo, at, &mut ops, &mut tally)?;
+        let (index, mut standing) = self.standings(&todo).await?;
 
         // Attribute each item, in input order, so an item sees the subjects
         // and conversations of those before it.
@@ -173,29 +96,7 @@ impl Run<'_> {
         }
         tally.subjects_created += created.len() as u64;
 
-        // Data keys: each customer's, or the brand account's for items
-        // about no customer.
-        let mut wanted_keys: HashSet<SubjectId> = placed.iter().filter_map(|p| p.subject).collect();
-        wanted_keys.extend(links.iter().map(|(s, _)| *s));
-        let keys = self.ids.subject_keys(&wanted_keys).await?;
-        for (s, i) in &links {
-            if let Some(k) = keys.get(s) {
-                ops.push(Op::AddIdentities { subject: *s, identities: vec![SealedIdentity::seal(self.ids.keys(), k, s, i)] });
-                tally.identities_linked += 1;
-            }
-        }
-        let mut jobs = Vec::with_capacity(placed.len());
-        for Placed { draft, subject, account, conversation: conversation_id } in placed {
-            let key = match (subject, &draft.author) {
-                (Some(s), _) => keys.get(&s).cloned(),
-                (None, Author::Brand(h)) => Some(self.ids.account(&draft.platform, h, at)?.0),
-                (None, Author::Customer { .. }) => None,
-            };
-            let Some(key) = key else {
-                return Err(ImportError::Stopped(format!("line {}: no data key for the item", draft.line)));
-            };
-            jobs.push(Job { draft, subject, account, conversation_id, key });
-        }
+        let jobs = self.jobs(placed, &links, at, &mut ops, &mut tally).await?;
 
         // The CPU stage, off the async threads; the writer waits for it
         // while this thread prepares the next batch.
@@ -213,6 +114,144 @@ impl Run<'_> {
             "brand_accounts_created": new_accounts,
         });
         self.write_with(ops, Some(rows), tally, "import.batch", detail).await
+    }
+
+    /// The batch's items that are neither twice in it (the first counts),
+    /// nor stored already, nor deleted on the platform; and what the store
+    /// has of the items they answer.
+    async fn unstored(&mut self, drafts: Vec<Draft>) -> Result<(Vec<Draft>, HashMap<(String, String), Parent>), ImportError> {
+        // Items twice in a batch: the first counts.
+        let mut seen = HashSet::with_capacity(drafts.len());
+        let mut fresh = Vec::with_capacity(drafts.len());
+        for d in drafts {
+            if seen.insert((d.platform.clone(), d.external_id.clone())) {
+                fresh.push(d);
+            } else {
+                self.interactions.already_stored += 1;
+            }
+        }
+
+        // What the store has of these items and of the items they answer.
+        let mut by_platform: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for d in &fresh {
+            let ids = by_platform.entry(d.platform.clone()).or_default();
+            ids.push(d.external_id.clone());
+            if let Some(p) = &d.reply_to {
+                if !seen.contains(&(d.platform.clone(), p.clone())) && !self.recent.contains(&(d.platform.clone(), p.clone())) {
+                    ids.push(p.clone());
+                }
+            }
+        }
+        let mut stored: HashMap<(String, String), Parent> = HashMap::new();
+        let mut tombstoned: HashSet<(String, String)> = HashSet::new();
+        for (platform, ids) in &by_platform {
+            for l in self.store.interaction_links(platform, ids).await? {
+                stored.insert((platform.clone(), l.external_id), Parent { subject: l.subject, conversation: l.conversation_id });
+            }
+            let own: Vec<String> = fresh
+                .iter()
+                .filter(|d| &d.platform == platform && !stored.contains_key(&(platform.clone(), d.external_id.clone())))
+                .map(|d| d.external_id.clone())
+                .collect();
+            if !own.is_empty() {
+                tombstoned.extend(self.store.tombstoned(platform, &own).await?.into_iter().map(|id| (platform.clone(), id)));
+            }
+        }
+        let mut todo = Vec::with_capacity(fresh.len());
+        for d in fresh {
+            let key = (d.platform.clone(), d.external_id.clone());
+            if let Some(p) = stored.get(&key) {
+                self.interactions.already_stored += 1;
+                self.recent.put(key, p.clone());
+            } else if tombstoned.contains(&key) {
+                self.interactions.deleted_on_platform += 1;
+            } else {
+                todo.push(d);
+            }
+        }
+        Ok((todo, stored))
+    }
+
+    /// The brand accounts writing in this batch that are new: their
+    /// creation queued in `ops`, their names returned for the audit entry.
+    fn brand_accounts(
+        &mut self,
+        todo: &[Draft],
+        at: OffsetDateTime,
+        ops: &mut Vec<Op>,
+        tally: &mut Tally,
+    ) -> Result<Vec<String>, ImportError> {
+        let mut new_accounts = Vec::new();
+        for d in todo {
+            if let Author::Brand(handle) = &d.author {
+                if let (_, Some(op)) = self.ids.account(&d.platform, handle, at)? {
+                    ops.push(op);
+                    tally.brand_accounts_created += 1;
+                    new_accounts.push(format!("{}:{handle}", d.platform));
+                }
+            }
+        }
+        Ok(new_accounts)
+    }
+
+    /// Every identifier that may name a customer (authors, and whom a
+    /// brand's reply mentions first), its blind index, and the standing of
+    /// each index (whose it is, or that it is suppressed).
+    async fn standings(&mut self, todo: &[Draft]) -> Result<(HashMap<Identifier, Vec<u8>>, HashMap<Vec<u8>, Standing>), ImportError> {
+        let mut wanted: Vec<Identifier> = Vec::new();
+        for d in todo {
+            match &d.author {
+                Author::Customer { identifiers, .. } => wanted.extend(identifiers.iter().cloned()),
+                Author::Brand(_) => {
+                    if let Some(h) = self.mention(d) {
+                        wanted.push(h);
+                    }
+                }
+            }
+        }
+        let mut index: HashMap<Identifier, Vec<u8>> = HashMap::with_capacity(wanted.len());
+        for i in wanted {
+            index.entry(i).or_insert_with_key(|i| self.ids.blind_index(i));
+        }
+        let blind: Vec<Vec<u8>> = index.values().cloned().collect();
+        let standing = self.ids.standings(&blind).await?;
+        Ok((index, standing))
+    }
+
+    /// Each item's job for the CPU stage, with its data key: its
+    /// customer's, or the brand account's for an item about no customer;
+    /// the identities linked to customers queued in `ops`, sealed with
+    /// their keys.
+    async fn jobs(
+        &mut self,
+        placed: Vec<Placed>,
+        links: &[(SubjectId, Identifier)],
+        at: OffsetDateTime,
+        ops: &mut Vec<Op>,
+        tally: &mut Tally,
+    ) -> Result<Vec<Job>, ImportError> {
+        let mut wanted_keys: HashSet<SubjectId> = placed.iter().filter_map(|p| p.subject).collect();
+        wanted_keys.extend(links.iter().map(|(s, _)| *s));
+        let keys = self.ids.subject_keys(&wanted_keys).await?;
+        for (s, i) in links {
+            if let Some(k) = keys.get(s) {
+                ops.push(Op::AddIdentities { subject: *s, identities: vec![SealedIdentity::seal(self.ids.keys(), k, s, i)] });
+                tally.identities_linked += 1;
+            }
+        }
+        let mut jobs = Vec::with_capacity(placed.len());
+        for Placed { draft, subject, account, conversation: conversation_id } in placed {
+            let key = match (subject, &draft.author) {
+                (Some(s), _) => keys.get(&s).cloned(),
+                (None, Author::Brand(h)) => Some(self.ids.account(&draft.platform, h, at)?.0),
+                (None, Author::Customer { .. }) => None,
+            };
+            let Some(key) = key else {
+                return Err(ImportError::Stopped(format!("line {}: no data key for the item", draft.line)));
+            };
+            jobs.push(Job { draft, subject, account, conversation_id, key });
+        }
+        Ok(jobs)
     }
 
     /// The customer a brand's reply answers, by its first mention of
