@@ -1,5 +1,5 @@
 use super::*;
-use crate::policy::EXAMPLE_POLICY;
+use crate::policy::{ConsentDefault, EXAMPLE_POLICY};
 
 fn errors(src: &str) -> Vec<Diagnostic> {
     check("policy.toml", src).expect_err("policy should be rejected")
