@@ -229,8 +229,10 @@ impl Analyzer {
 
     /// This analyzer, finding only spans of `types` and running only the
     /// stages ([`RECOGNIZERS`]) that find them. Overlaps are resolved among
-    /// the candidates of the stages run: a type not asked for does not
-    /// hide one asked for.
+    /// the candidates of the stages run, before the other types are
+    /// dropped: a stage that does not run hides nothing, and within one
+    /// that runs the engine decides as it always does (a card number is
+    /// not reported as a phone when only phones are asked for).
     pub fn only(mut self, types: impl IntoIterator<Item = EntityType>) -> Self {
         self.selection = Selection::of(types);
         self
