@@ -31,9 +31,34 @@ pub struct Args {
     /// The operator for one type, e.g. `CREDIT_CARD=mask:4` (repeatable).
     #[arg(long = "operator", value_name = "TYPE=OP")]
     pub operators: Vec<String>,
+    /// Find and redact only these types, comma-separated (e.g.
+    /// `EMAIL,PHONE`); recognizers no listed type needs do not run
+    /// [default: every type].
+    #[arg(long, value_name = "TYPES", value_delimiter = ',')]
+    pub entities: Vec<String>,
     /// Key of the `hash` operator (hex), or `CANDOR_HASH_KEY`.
     #[arg(long, env = "CANDOR_HASH_KEY", value_name = "HEX", hide_env_values = true)]
     pub hash_key: Option<String>,
+}
+
+/// Every type's name, for error messages.
+fn type_names() -> String {
+    EntityType::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// The analyzer for `--entities`: every type when none is given.
+fn analyzer(a: &Args) -> anyhow::Result<Analyzer> {
+    if a.entities.is_empty() {
+        return Ok(Analyzer::new());
+    }
+    let mut types = Vec::new();
+    for name in &a.entities {
+        let Some(t) = EntityType::parse(name.trim()) else {
+            bail!("`--entities`: unknown type `{}`; types are {}", name.trim(), type_names());
+        };
+        types.push(t);
+    }
+    Ok(Analyzer::new().only(types))
 }
 
 fn redactor(a: &Args) -> anyhow::Result<Redactor> {
@@ -41,8 +66,7 @@ fn redactor(a: &Args) -> anyhow::Result<Redactor> {
     for spec in &a.operators {
         let Some((t, op)) = spec.split_once('=') else { bail!("`--operator {spec}`: write TYPE=OP, e.g. `EMAIL=hash`") };
         let Some(entity) = EntityType::parse(t) else {
-            let all: Vec<&str> = EntityType::ALL.iter().map(|t| t.as_str()).collect();
-            bail!("`--operator {spec}`: unknown type `{t}`; types are {}", all.join(", "));
+            bail!("`--operator {spec}`: unknown type `{t}`; types are {}", type_names());
         };
         r = r.with(entity, op.parse::<Operator>().with_context(|| format!("`--operator {spec}`"))?);
     }
@@ -56,7 +80,7 @@ fn redactor(a: &Args) -> anyhow::Result<Redactor> {
 /// Redact.
 pub fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
     let r = redactor(&a)?;
-    let analyzer = Analyzer::new();
+    let analyzer = analyzer(&a)?;
     if a.lines && !(a.spans || g.json) {
         return redact_lines(&a, &analyzer, &r);
     }

@@ -9,6 +9,7 @@ mod eval;
 mod foundation;
 mod import;
 mod keys;
+mod redact;
 mod redact_stream;
 mod rights;
 mod serve;

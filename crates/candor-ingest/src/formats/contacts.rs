@@ -9,7 +9,8 @@ use std::io::Read;
 
 use candor_domain::Identifier;
 
-use super::bounded::{CsvRecords, Limits, Step};
+use super::bounded::Limits;
+use super::csv_reader::{raw, CsvLayout, CsvReader};
 use super::{field_str, FormatError, PLATFORM_X};
 use crate::record::{Contact, Record};
 
@@ -52,8 +53,11 @@ pub(crate) fn column_kind(normalized: &str) -> Option<Column> {
 }
 
 /// A streaming reader of contacts.
-pub struct Contacts<R: Read> {
-    rows: CsvRecords<R>,
+pub struct Contacts<R: Read>(CsvReader<R, Columns>);
+
+/// The identifying columns of a contacts file.
+struct Columns {
+    /// Position, kind and header name of each column read.
     columns: Vec<(usize, Column, String)>,
     /// Fields the header has.
     width: usize,
@@ -67,23 +71,18 @@ impl<R: Read> Contacts<R> {
 
     /// [`Contacts::new`], with records bounded by `limits`.
     pub fn with_limits(input: R, limits: Limits) -> Result<Self, FormatError> {
-        let mut rows = CsvRecords::new(input, limits);
-        let header = rows.header()?;
-        let columns: Vec<(usize, Column, String)> = header
-            .iter()
-            .enumerate()
-            .filter_map(|(i, h)| {
-                let name = String::from_utf8_lossy(h).trim().to_owned();
-                column_kind(&normalize(&name)).map(|k| (i, k, name))
-            })
-            .collect();
-        if !columns.iter().any(|(_, k, _)| !matches!(k, Column::Name | Column::FirstName | Column::LastName)) {
-            return Err(FormatError::MissingColumn {
-                format: "contacts",
-                column: "email, phone, customer number or a social handle".into(),
-            });
-        }
-        Ok(Self { rows, columns, width: header.len() })
+        CsvReader::open(input, limits, |header| {
+            let columns: Vec<(usize, Column, String)> =
+                header.iter().enumerate().filter_map(|(i, name)| column_kind(&normalize(name)).map(|k| (i, k, name.clone()))).collect();
+            if !columns.iter().any(|(_, k, _)| !matches!(k, Column::Name | Column::FirstName | Column::LastName)) {
+                return Err(FormatError::MissingColumn {
+                    format: "contacts",
+                    column: "email, phone, customer number or a social handle".into(),
+                });
+            }
+            Ok(Columns { columns, width: header.len() })
+        })
+        .map(Self)
     }
 }
 
@@ -103,51 +102,47 @@ fn starts_contact(columns: &[(usize, Column, String)], width: usize, r: &csv::By
         })
 }
 
-impl<R: Read> Contacts<R> {
-    fn read(&self, line: u64) -> Record {
-        let r = &self.rows.record;
-        let raw = || r.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<_>>().join(",");
-        let parsed = (|| {
-            let mut identifiers = Vec::new();
-            let (mut name, mut first, mut last) = (None, None, None);
-            for (at, kind, header) in &self.columns {
-                let value = match r.get(*at) {
-                    Some(_) => field_str(r, *at, header)?.trim(),
-                    None => continue,
-                };
-                if value.is_empty() {
-                    continue;
-                }
-                let field = |e: candor_domain::IdentifierError| format!("`{header}`: {e}");
-                match kind {
-                    Column::Email => identifiers.push(Identifier::email(value).map_err(field)?),
-                    Column::Phone => identifiers.push(Identifier::phone(value).map_err(field)?),
-                    Column::CustomerNumber => identifiers.push(Identifier::customer_number(value).map_err(field)?),
-                    Column::Handle(platform) => identifiers.push(Identifier::handle(platform, value).map_err(field)?),
-                    Column::Handles => {
-                        for h in value.split([';', ' ', '|']).map(str::trim).filter(|h| !h.is_empty()) {
-                            identifiers.push(Identifier::parse_handle(h).map_err(field)?);
-                        }
+impl CsvLayout for Columns {
+    fn starts_record(&self, r: &csv::ByteRecord) -> bool {
+        starts_contact(&self.columns, self.width, r)
+    }
+
+    fn read(&self, r: &csv::ByteRecord, line: u64) -> Result<Record, String> {
+        let mut identifiers = Vec::new();
+        let (mut name, mut first, mut last) = (None, None, None);
+        for (at, kind, header) in &self.columns {
+            let value = match r.get(*at) {
+                Some(_) => field_str(r, *at, header)?.trim(),
+                None => continue,
+            };
+            if value.is_empty() {
+                continue;
+            }
+            let field = |e: candor_domain::IdentifierError| format!("`{header}`: {e}");
+            match kind {
+                Column::Email => identifiers.push(Identifier::email(value).map_err(field)?),
+                Column::Phone => identifiers.push(Identifier::phone(value).map_err(field)?),
+                Column::CustomerNumber => identifiers.push(Identifier::customer_number(value).map_err(field)?),
+                Column::Handle(platform) => identifiers.push(Identifier::handle(platform, value).map_err(field)?),
+                Column::Handles => {
+                    for h in value.split([';', ' ', '|']).map(str::trim).filter(|h| !h.is_empty()) {
+                        identifiers.push(Identifier::parse_handle(h).map_err(field)?);
                     }
-                    Column::Name => name = Some(value.to_owned()),
-                    Column::FirstName => first = Some(value.to_owned()),
-                    Column::LastName => last = Some(value.to_owned()),
                 }
+                Column::Name => name = Some(value.to_owned()),
+                Column::FirstName => first = Some(value.to_owned()),
+                Column::LastName => last = Some(value.to_owned()),
             }
-            if identifiers.is_empty() {
-                return Err("the row has no e-mail, phone, customer number or handle".to_owned());
-            }
-            let name = name.or_else(|| match (first, last) {
-                (Some(f), Some(l)) => Some(format!("{f} {l}")),
-                (f, l) => f.or(l),
-            });
-            identifiers.dedup();
-            Ok(Contact { line, identifiers, name, raw: raw() })
-        })();
-        match parsed {
-            Ok(c) => Record::Contact(c),
-            Err(reason) => Record::bad(line, reason, raw()),
         }
+        if identifiers.is_empty() {
+            return Err("the row has no e-mail, phone, customer number or handle".to_owned());
+        }
+        let name = name.or_else(|| match (first, last) {
+            (Some(f), Some(l)) => Some(format!("{f} {l}")),
+            (f, l) => f.or(l),
+        });
+        identifiers.dedup();
+        Ok(Record::Contact(Contact { line, identifiers, name, raw: raw(r) }))
     }
 }
 
@@ -155,12 +150,7 @@ impl<R: Read> Iterator for Contacts<R> {
     type Item = Record;
 
     fn next(&mut self) -> Option<Record> {
-        let (columns, width) = (&self.columns, self.width);
-        match self.rows.next_record(&|r| starts_contact(columns, width, r)) {
-            Step::Record(line) => Some(self.read(line)),
-            Step::Bad(bad) => Some(bad),
-            Step::End => None,
-        }
+        self.0.next()
     }
 }
 

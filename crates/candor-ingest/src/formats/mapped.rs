@@ -32,7 +32,8 @@ use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::bounded::{CsvRecords, Limits, Step};
+use super::bounded::Limits;
+use super::csv_reader::{CsvLayout, CsvReader};
 use super::{field_str, id_field, json_path, json_text, Format, FormatError, Lines};
 use crate::record::{check_text, Author, Draft, Kind, Record};
 
@@ -116,7 +117,12 @@ impl Mapping {
                 let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
                 format!(":{line}")
             });
-            FormatError::Mapping(format!("{file}{}: {}", at.unwrap_or_default(), e.message()))
+            // The parser says nothing of some characters it refuses.
+            let message = match e.message() {
+                "" => "a character TOML does not allow here (a carriage return must end a line)",
+                m => m,
+            };
+            FormatError::Mapping(format!("{file}{}: {message}", at.unwrap_or_default()))
         })?;
         if Identifier::handle(&m.platform, "probe").is_err() {
             return Err(FormatError::Mapping(format!(
@@ -209,7 +215,7 @@ pub fn open<R: Read + Send + 'static>(
     let mut mapping = mapping;
     mapping.brand.accounts.extend(brands.iter().cloned());
     Ok(match format {
-        Format::Csv => Box::new(MappedCsv::new(input, mapping, limits)?),
+        Format::Csv => Box::new(MappedCsv::open(input, mapping, limits)?),
         _ => Box::new(MappedJsonl { lines: Lines::new(input, limits.record_bytes), mapping }),
     })
 }
@@ -240,24 +246,23 @@ impl<R: Read> Iterator for MappedJsonl<R> {
     }
 }
 
-struct MappedCsv<R: Read> {
-    rows: CsvRecords<R>,
+/// A CSV file's header and the mapping that reads its records.
+struct MappedCsv {
     headers: Vec<String>,
     mapping: Mapping,
 }
 
-impl<R: Read> MappedCsv<R> {
-    fn new(input: R, mapping: Mapping, limits: Limits) -> Result<Self, FormatError> {
-        let mut rows = CsvRecords::new(input, limits);
-        let headers: Vec<String> =
-            rows.header()?.iter().map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_owned()).collect();
-        let f = &mapping.fields;
-        for required in [&f.id, &f.text, &f.author, &f.time] {
-            if !headers.contains(required) {
-                return Err(FormatError::MissingColumn { format: "csv", column: required.clone() });
+impl MappedCsv {
+    fn open<R: Read>(input: R, mapping: Mapping, limits: Limits) -> Result<CsvReader<R, Self>, FormatError> {
+        CsvReader::open(input, limits, |headers| {
+            let f = &mapping.fields;
+            for required in [&f.id, &f.text, &f.author, &f.time] {
+                if !headers.contains(required) {
+                    return Err(FormatError::MissingColumn { format: "csv", column: required.clone() });
+                }
             }
-        }
-        Ok(Self { rows, headers, mapping })
+            Ok(Self { headers: headers.to_vec(), mapping })
+        })
     }
 }
 
@@ -270,26 +275,17 @@ fn starts_mapped(headers: &[String], mapping: &Mapping, r: &csv::ByteRecord) -> 
         && get(&mapping.fields.time).is_some_and(|t| mapping.parse_time(t).is_ok())
 }
 
-impl<R: Read> Iterator for MappedCsv<R> {
-    type Item = Record;
+impl CsvLayout for MappedCsv {
+    fn starts_record(&self, r: &csv::ByteRecord) -> bool {
+        starts_mapped(&self.headers, &self.mapping, r)
+    }
 
-    fn next(&mut self) -> Option<Record> {
-        let (headers, mapping) = (&self.headers, &self.mapping);
-        let line = match self.rows.next_record(&|r| starts_mapped(headers, mapping, r)) {
-            Step::Record(line) => line,
-            Step::Bad(bad) => return Some(bad),
-            Step::End => return None,
-        };
-        let r = &self.rows.record;
+    fn read(&self, r: &csv::ByteRecord, line: u64) -> Result<Record, String> {
         let get = |name: &str| match self.headers.iter().position(|h| h == name) {
             Some(at) if r.get(at).is_some() => field_str(r, at, name).map(|s| Some(s.to_owned())),
             _ => Ok(None),
         };
-        let raw = r.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<_>>().join(",");
-        Some(match self.mapping.draft(line, &get) {
-            Ok(d) => Record::Interaction(Box::new(d)),
-            Err(reason) => Record::bad(line, reason, raw),
-        })
+        self.mapping.draft(line, &get).map(|d| Record::Interaction(Box::new(d)))
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod bounded;
 pub mod contacts;
+mod csv_reader;
 pub mod deletions;
 pub mod mapped;
 pub mod twcs;

@@ -17,7 +17,8 @@ use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
 use time::OffsetDateTime;
 
-use super::bounded::{CsvRecords, Limits, Step};
+use super::bounded::Limits;
+use super::csv_reader::{CsvLayout, CsvReader};
 use super::{field_str, id_field, FormatError, PLATFORM_X};
 use crate::record::{check_text, Author, Draft, Kind, Record};
 
@@ -33,11 +34,10 @@ pub fn parse_created_at(s: &str) -> Option<OffsetDateTime> {
 }
 
 /// A streaming reader of twcs records.
-pub struct Twcs<R: Read> {
-    rows: CsvRecords<R>,
-    /// Column positions, in the order of [`COLUMNS`].
-    at: [usize; 7],
-}
+pub struct Twcs<R: Read>(CsvReader<R, Columns>);
+
+/// Column positions, in the order of [`COLUMNS`].
+struct Columns([usize; 7]);
 
 /// Whether `r`, a line read on its own, starts a twcs record: a numeric
 /// `tweet_id`, an author, `inbound` and a valid `created_at` (the fields
@@ -58,67 +58,64 @@ impl<R: Read> Twcs<R> {
 
     /// [`Twcs::new`], with records bounded by `limits`.
     pub fn with_limits(input: R, limits: Limits) -> Result<Self, FormatError> {
-        let mut rows = CsvRecords::new(input, limits);
-        let header = rows.header()?;
-        let names: Vec<String> =
-            header.iter().map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_lowercase()).collect();
-        let mut at = [0usize; 7];
-        for (k, col) in COLUMNS.iter().enumerate() {
-            at[k] = names
-                .iter()
-                .position(|n| n == col)
-                .ok_or_else(|| FormatError::MissingColumn { format: "twcs", column: (*col).to_owned() })?;
-        }
-        Ok(Self { rows, at })
+        CsvReader::open(input, limits, |names| {
+            let mut at = [0usize; 7];
+            for (k, col) in COLUMNS.iter().enumerate() {
+                at[k] = names
+                    .iter()
+                    .position(|n| n.to_lowercase() == *col)
+                    .ok_or_else(|| FormatError::MissingColumn { format: "twcs", column: (*col).to_owned() })?;
+            }
+            Ok(Columns(at))
+        })
+        .map(Self)
+    }
+}
+
+impl CsvLayout for Columns {
+    fn starts_record(&self, r: &csv::ByteRecord) -> bool {
+        starts_record(&self.0, r)
     }
 
-    fn read(&self, line: u64) -> Record {
-        let r = &self.rows.record;
-        let raw = || r.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<_>>().join(",");
-        let get = |k: usize| field_str(r, self.at[k], COLUMNS[k]);
-        let parsed = (|| {
-            let id = id_field(get(0)?, "tweet_id")?;
-            let author = get(1)?.trim().to_owned();
-            if author.is_empty() {
-                return Err("`author_id` is empty".to_owned());
-            }
-            let inbound = match get(2)?.trim().to_ascii_lowercase().as_str() {
-                "true" | "1" => true,
-                "false" | "0" => false,
-                other => return Err(format!("`inbound` is `{other}`, not True or False")),
-            };
-            let created = get(3)?;
-            let occurred_at = parse_created_at(created)
-                .ok_or_else(|| format!("`created_at` is `{}`, not like `Tue Oct 31 22:10:47 +0000 2017`", created.trim()))?;
-            let text = get(4)?.to_owned();
-            check_text(&text)?;
-            let reply_to = match get(6)?.trim() {
-                "" => None,
-                s => Some(id_field(s.strip_suffix(".0").unwrap_or(s), "in_response_to_tweet_id")?),
-            };
-            let author = if inbound {
-                let handle = Identifier::handle(PLATFORM_X, &author).map_err(|e| format!("`author_id`: {e}"))?;
-                Author::Customer { identifiers: vec![handle], name: None }
-            } else {
-                Author::Brand(author.trim_start_matches('@').to_lowercase())
-            };
-            let kind = if inbound && reply_to.is_none() { Kind::Mention } else { Kind::Reply };
-            Ok(Draft {
-                line,
-                platform: PLATFORM_X.to_owned(),
-                external_id: id,
-                kind,
-                author,
-                conversation_id: None,
-                reply_to,
-                occurred_at,
-                text,
-            })
-        })();
-        match parsed {
-            Ok(d) => Record::Interaction(Box::new(d)),
-            Err(reason) => Record::bad(line, reason, raw()),
+    fn read(&self, r: &csv::ByteRecord, line: u64) -> Result<Record, String> {
+        let get = |k: usize| field_str(r, self.0[k], COLUMNS[k]);
+        let id = id_field(get(0)?, "tweet_id")?;
+        let author = get(1)?.trim().to_owned();
+        if author.is_empty() {
+            return Err("`author_id` is empty".to_owned());
         }
+        let inbound = match get(2)?.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            other => return Err(format!("`inbound` is `{other}`, not True or False")),
+        };
+        let created = get(3)?;
+        let occurred_at = parse_created_at(created)
+            .ok_or_else(|| format!("`created_at` is `{}`, not like `Tue Oct 31 22:10:47 +0000 2017`", created.trim()))?;
+        let text = get(4)?.to_owned();
+        check_text(&text)?;
+        let reply_to = match get(6)?.trim() {
+            "" => None,
+            s => Some(id_field(s.strip_suffix(".0").unwrap_or(s), "in_response_to_tweet_id")?),
+        };
+        let author = if inbound {
+            let handle = Identifier::handle(PLATFORM_X, &author).map_err(|e| format!("`author_id`: {e}"))?;
+            Author::Customer { identifiers: vec![handle], name: None }
+        } else {
+            Author::Brand(author.trim_start_matches('@').to_lowercase())
+        };
+        let kind = if inbound && reply_to.is_none() { Kind::Mention } else { Kind::Reply };
+        Ok(Record::Interaction(Box::new(Draft {
+            line,
+            platform: PLATFORM_X.to_owned(),
+            external_id: id,
+            kind,
+            author,
+            conversation_id: None,
+            reply_to,
+            occurred_at,
+            text,
+        })))
     }
 }
 
@@ -126,12 +123,7 @@ impl<R: Read> Iterator for Twcs<R> {
     type Item = Record;
 
     fn next(&mut self) -> Option<Record> {
-        let at = self.at;
-        match self.rows.next_record(&|r| starts_record(&at, r)) {
-            Step::Record(line) => Some(self.read(line)),
-            Step::Bad(bad) => Some(bad),
-            Step::End => None,
-        }
+        self.0.next()
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 
 use super::work::{measure, over_budget, STEPS_PER_BYTE};
-use super::{Analyzer, Span};
+use super::{Analyzer, EntityType, Span};
 
 fn analyzer() -> &'static Analyzer {
     static A: OnceLock<Analyzer> = OnceLock::new();
@@ -277,6 +277,113 @@ proptest! {
     fn any_string_takes_linear_work(text in any::<String>()) {
         check(&text);
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_take_linear_work(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+        check(&String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn mutated_corpus_messages_take_linear_work(which in any::<prop::sample::Index>(), edits in prop::collection::vec(edit(), 1..12)) {
+        let messages = corpus_messages();
+        check(&mutate(&messages[which.index(messages.len())], &edits));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn an_analyzer_for_some_types_keeps_the_same_promises(
+        which in any::<prop::sample::Index>(),
+        edits in prop::collection::vec(edit(), 0..8),
+        types in prop::sample::subsequence(EntityType::ALL.to_vec(), 0..=EntityType::ALL.len()),
+    ) {
+        let messages = corpus_messages();
+        let text = mutate(&messages[which.index(messages.len())], &edits);
+        let some = Analyzer::new().only(types.iter().copied());
+        let budget = STEPS_PER_BYTE * (text.len() as u64 + 1);
+        let (spans, _) = match catch_unwind(AssertUnwindSafe(|| measure(budget, || some.analyze(&text)))) {
+            Ok(done) => done,
+            Err(payload) if over_budget(payload.as_ref()) => panic!("over {budget} steps with {types:?} on {}", preview(&text)),
+            Err(payload) => std::panic::resume_unwind(payload),
+        };
+        assert_well_formed(&text, &spans);
+        prop_assert!(spans.iter().all(|s| types.contains(&s.entity)), "{types:?}: {spans:?}");
+    }
+}
+
+/// The messages of the harder corpora, to mutate.
+fn corpus_messages() -> &'static [String] {
+    static M: OnceLock<Vec<String>> = OnceLock::new();
+    M.get_or_init(|| {
+        [include_str!("../../tests/data/pii-hard.jsonl"), include_str!("../../tests/data/pii-varied.jsonl")]
+            .iter()
+            .flat_map(|c| c.lines())
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["text"].as_str().map(str::to_owned))
+            .collect()
+    })
+}
+
+/// One change to a message's bytes.
+#[derive(Clone, Debug)]
+enum Edit {
+    Flip(usize, u8),
+    Insert(usize, u8),
+    Delete(usize),
+    Truncate(usize),
+    DuplicateLine(usize),
+    /// The message again after itself, `n` times: long texts of the same
+    /// personal data.
+    Repeat(usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let byte = prop_oneof![
+        3 => prop::sample::select(b"@.:-+/#,\n\r ()0123456789\xc3\xa9\xe2\x80".to_vec()),
+        1 => any::<u8>(),
+    ];
+    prop_oneof![
+        3 => (any::<usize>(), byte.clone()).prop_map(|(i, b)| Edit::Flip(i, b)),
+        3 => (any::<usize>(), byte).prop_map(|(i, b)| Edit::Insert(i, b)),
+        2 => any::<usize>().prop_map(Edit::Delete),
+        1 => any::<usize>().prop_map(Edit::Truncate),
+        1 => any::<usize>().prop_map(Edit::DuplicateLine),
+        1 => (1..20usize).prop_map(Edit::Repeat),
+    ]
+}
+
+/// `text` with `edits` applied to its bytes (positions taken modulo its
+/// length), read back as UTF-8 lossily.
+fn mutate(text: &str, edits: &[Edit]) -> String {
+    let mut out = text.as_bytes().to_vec();
+    for e in edits {
+        let n = out.len().max(1);
+        match *e {
+            Edit::Flip(i, b) if !out.is_empty() => out[i % n] = b,
+            Edit::Insert(i, b) => out.insert(i % (out.len() + 1), b),
+            Edit::Delete(i) if !out.is_empty() => {
+                out.remove(i % n);
+            }
+            Edit::Truncate(i) => out.truncate(i % (out.len() + 1)),
+            Edit::DuplicateLine(i) => {
+                let mut lines: Vec<Vec<u8>> = out.split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+                if !lines.is_empty() {
+                    let k = i % lines.len();
+                    lines.insert(k, lines[k].clone());
+                    out = lines.concat();
+                }
+            }
+            Edit::Repeat(times) => out = out.repeat(times + 1),
+            _ => {}
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Steps per byte on the corpora the engine is measured on, printed: the

@@ -204,3 +204,76 @@ proptest::proptest! {
         }
     }
 }
+
+/// The texts of the harder corpora, for tests that ask every recognizer.
+fn corpus_texts() -> Vec<String> {
+    [include_str!("../../tests/data/pii-hard.jsonl"), include_str!("../../tests/data/pii-varied.jsonl")]
+        .iter()
+        .flat_map(|c| c.lines())
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["text"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn each_stage_finds_only_the_types_the_table_gives_it() {
+    let texts = corpus_texts();
+    assert!(texts.len() > 100, "the corpora are read");
+    let analyzer = Analyzer::new();
+    for text in &texts {
+        let cues = analyzer.cues.find(text);
+        for stage in Stage::ALL {
+            let mut out = Vec::new();
+            match stage {
+                Stage::EmailsAndHandles => structured::emails_and_handles(text, &mut out),
+                Stage::Urls => structured::urls(text, &cues, &mut out),
+                Stage::LetterAnchored => structured::letter_anchored(text, &cues, &mut out),
+                Stage::Numeric => numeric::scan(text, &cues, &analyzer.phone, &mut out),
+                Stage::PersonModel => analyzer.person.recognize(text, &mut out),
+                _ => context::recognize(text, &cues, Selection::of(stage.entities()).only_stage(stage), &mut out),
+            }
+            for c in &out {
+                assert!(stage.entities().any(|e| e == c.entity), "{stage:?} found a {} in {text:?}", c.entity);
+            }
+        }
+    }
+}
+
+#[test]
+fn an_analyzer_for_some_types_reports_only_those() {
+    let text = "Hi, I'm Ana López, @ana_l. Order #NW-88231; call +44 7911 123456 or mail ana@mail.example.org, \
+                DOB 12/03/1985, 10 Downing Street, London SW1A 2AA, card 4111 1111 1111 1111";
+    let all = Analyzer::new().analyze(text);
+    let kinds: std::collections::BTreeSet<EntityType> = all.iter().map(|s| s.entity).collect();
+    assert!(kinds.len() >= 7, "the text has many kinds: {kinds:?}");
+    let some = Analyzer::new().only([EntityType::Email, EntityType::Phone]).analyze(text);
+    let got: Vec<(EntityType, &str)> = some.iter().map(|s| (s.entity, s.text(text))).collect();
+    assert_eq!(got, [(EntityType::Phone, "+44 7911 123456"), (EntityType::Email, "ana@mail.example.org")]);
+    // Asking for every type is the analyzer as it was.
+    assert_eq!(Analyzer::new().only(EntityType::ALL).analyze(text), all);
+    for t in EntityType::ALL {
+        let only = Analyzer::new().only([t]).analyze(text);
+        assert!(only.iter().all(|s| s.entity == t), "{t}: {only:?}");
+    }
+    assert!(Analyzer::new().only([]).analyze(text).is_empty());
+}
+
+#[test]
+fn an_analyzer_for_some_types_skips_the_stages_they_do_not_need() {
+    let analyzer = Analyzer::new().only([EntityType::Email, EntityType::Phone]);
+    assert_eq!(analyzer.stages().collect::<Vec<_>>(), [Stage::EmailsAndHandles, Stage::Numeric]);
+    assert_eq!(Analyzer::new().stages().collect::<Vec<_>>(), Stage::ALL);
+    // The work done shows it: the e-mail stage alone does a fraction of
+    // the whole engine's work on a text full of names, numbers and places.
+    let text = corpus_texts().join("\n");
+    let steps = |a: &Analyzer| work::measure(u64::MAX, || a.analyze(&text)).1;
+    let (full, email, email_and_handle) = (
+        steps(&Analyzer::new()),
+        steps(&Analyzer::new().only([EntityType::Email])),
+        steps(&Analyzer::new().only([EntityType::Email, EntityType::Handle])),
+    );
+    assert_eq!(email, email_and_handle, "one stage finds both");
+    assert!(email * 2 < full, "e-mail only: {email} steps, every type: {full}");
+    let scan = work::measure(u64::MAX, || analyzer.cues.find(&text)).1;
+    assert!(email > scan, "the cue scan runs whatever is asked for");
+}

@@ -1,5 +1,5 @@
 use super::*;
-use crate::policy::EXAMPLE_POLICY;
+use crate::policy::{ConsentDefault, EXAMPLE_POLICY};
 
 fn errors(src: &str) -> Vec<Diagnostic> {
     check("policy.toml", src).expect_err("policy should be rejected")
@@ -183,4 +183,12 @@ wizard = [\"customer_service\"]
     let d = errors(&src);
     find(&d, "role `agent` is given the purpose `sales`");
     find(&d, "unknown role `wizard`");
+}
+
+#[test]
+fn a_character_toml_refuses_without_a_message_still_gets_one() {
+    // The TOML parser gives no message for a lone carriage return (found
+    // by the property tests in tests/policy_fuzz.rs).
+    let d = &errors("# a comment\r\\\n")[0];
+    assert_eq!((d.line, d.column, d.message.as_str()), (1, 12, "a carriage return that does not end a line"));
 }

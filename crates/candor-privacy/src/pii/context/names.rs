@@ -17,14 +17,6 @@ pub(super) static TITLES: LazyLock<Vec<&'static str>> = LazyLock::new(|| list(in
 pub(super) static POSTNOMINALS: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| list(include_str!("../../../data/names/cue-postnominals.txt")));
 
-/// A sorted word list from a data file: one word a line, `#` comments.
-fn list(text: &'static str) -> Vec<&'static str> {
-    let mut words: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
-    words.sort_unstable();
-    words.dedup();
-    words
-}
-
 /// A name at `i`: optional titles (`Dr`, `Univ.Prof.`), capitalized words
 /// joined by single spaces with lower-case particles between them (`Maria
 /// de la Cruz`) and initials (`John F. Kennedy`), optional post-nominal
