@@ -275,10 +275,22 @@ impl Analyzer {
         if !run.is_all() {
             spans.retain(|s| run.wants(s.entity));
         }
-        SCRATCH.set((cands, cues.into_vec()));
+        let mut hits = cues.into_vec();
+        // A long document leaves its large buffers behind; a thread that
+        // goes back to short messages should not hold them for ever.
+        if cands.capacity() > SCRATCH_KEPT {
+            cands = Vec::new();
+        }
+        if hits.capacity() > SCRATCH_KEPT {
+            hits = Vec::new();
+        }
+        SCRATCH.set((cands, hits));
         spans
     }
 }
+
+/// The most entries a thread keeps in its scratch buffers between texts.
+const SCRATCH_KEPT: usize = 4096;
 
 impl Analyzer {
     /// Time spent in each stage over `texts`, each stage run over all
