@@ -23,9 +23,25 @@ use candor_store_sql::{OpenOptions, SqlStore};
 use clap::{Args, Parser};
 use secrecy::ExposeSecret;
 
+/// What `candor --help` says above the commands.
+const ABOUT: &str = "candor: privacy-first social customer care. It imports what customers say to a brand on social \
+media, redacts personal data, encrypts it per customer, and lets staff use it only as the data-use policy, \
+consent and customers' rights (GDPR, CCPA) allow.";
+
+/// What `candor --help` says below the commands: the main tasks.
+const TASKS: &str = "Start here:
+  candor demo                                  the whole product on an embedded database, in a fresh directory
+  candor init DIR && cd DIR                    an installation: configuration, example policy, keys, database
+  candor policy publish policy.toml            the data-use policy as code, checked and versioned
+  candor import FILE                           social interactions, CRM contacts, deletion notices
+  candor analytics sentiment --as ACTOR        consent-gated, k-anonymous, optionally differentially private
+  candor rights open access SUBJECT            customers' rights requests with their legal deadlines
+  candor serve                                 the HTTP API and the privacy center's routes
+Every command has --help.";
+
 /// candor: privacy-first social customer care.
 #[derive(Debug, Parser)]
-#[command(name = "candor", version, about, long_about = None, propagate_version = true)]
+#[command(name = "candor", version, about = ABOUT, long_about = None, after_help = TASKS, propagate_version = true)]
 pub struct Cli {
     /// Options every command takes.
     #[command(flatten)]
@@ -74,6 +90,9 @@ pub mod exit {
     pub const ERROR: u8 = 1;
     /// Denied by the access decision, or a check (policy, audit, receipt) failed.
     pub const DENIED: u8 = 2;
+    /// Standard output was a pipe whose reader went away (`| head`): what a
+    /// process killed by SIGPIPE reports, 128 + 13.
+    pub const CLOSED_PIPE: u8 = 141;
 }
 
 /// An opened installation.
@@ -162,6 +181,7 @@ async fn open_store_with(settings: &Settings, create: bool, generic_plans: bool)
 /// Parse arguments, run, and map the result to an exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    quiet_on_closed_pipe();
     init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -173,6 +193,7 @@ pub fn run() -> ExitCode {
     match runtime.block_on(cmd::dispatch(cli)) {
         Ok(Outcome::Ok) => ExitCode::from(exit::OK),
         Ok(Outcome::Denied) => ExitCode::from(exit::DENIED),
+        Err(e) if closed_pipe(&e) => ExitCode::from(exit::CLOSED_PIPE),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(exit::ERROR)
@@ -180,9 +201,36 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// `candor policy show 2 | head -1`: the reader went away. A Unix tool ends
+/// quietly then, as if killed by SIGPIPE (exit 141), instead of reporting an
+/// error. Rust ignores SIGPIPE so that a server survives a client that
+/// hangs up (and candor must: it writes to sockets); the price is that
+/// `println!` panics on the closed pipe, which this hook turns into that
+/// quiet exit. Every other panic goes to the default hook.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info.payload().downcast_ref::<String>().map(String::as_str).unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(i32::from(exit::CLOSED_PIPE));
+        }
+        default(info);
+    }));
+}
+
+/// Whether an error is a write to a pipe whose reader has gone.
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// The log filter without `CANDOR_LOG`: candor's warnings, and only errors
+/// of the libraries (sqlx warns of every statement slower than a second,
+/// SQL text and all, which is the operator's business, not the user's).
+const DEFAULT_LOG: &str = "warn,sqlx=error";
+
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("CANDOR_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let filter = EnvFilter::try_from_env("CANDOR_LOG").unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
@@ -193,5 +241,24 @@ mod tests {
     #[test]
     fn the_command_tree_is_well_formed() {
         super::Cli::command().debug_assert();
+    }
+
+    /// sqlx's "slow statement" warning (with its SQL) is not shown by
+    /// default; candor's own warnings are.
+    #[test]
+    fn library_warnings_stay_out_of_the_default_log() {
+        let subscriber = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(super::DEFAULT_LOG)).finish();
+        tracing::subscriber::with_default(subscriber, || {
+            assert!(!tracing::event_enabled!(target: "sqlx::query", tracing::Level::WARN));
+            assert!(tracing::event_enabled!(target: "sqlx::query", tracing::Level::ERROR));
+            assert!(tracing::event_enabled!(target: "candor_service::import", tracing::Level::WARN));
+            assert!(!tracing::event_enabled!(target: "candor_service::import", tracing::Level::INFO));
+        });
+    }
+
+    #[test]
+    fn the_help_says_what_candor_is_and_where_to_start() {
+        let help = super::Cli::command().render_help().to_string();
+        assert!(help.contains("privacy-first social customer care") && help.contains("candor demo"), "{help}");
     }
 }

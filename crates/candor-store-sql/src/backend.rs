@@ -94,7 +94,7 @@ pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<(AnyPool
                     }
                 }
             }
-            format!("sqlite://{path}?mode={}", if options.create { "rwc" } else { "rw" })
+            format!("sqlite://{}?mode={}", url_path(path), if options.create { "rwc" } else { "rw" })
         }
         Backend::Postgres => url.to_owned(),
     };
@@ -224,4 +224,29 @@ async fn installed(pool: &AnyPool, backend: Backend) -> Result<bool, StoreError>
     };
     let (n,): (i64,) = sqlx::query_as(sql).fetch_one(pool).await.map_err(db_err)?;
     Ok(n > 0)
+}
+
+/// A file path as the path of a `sqlite://` URL: a space, `%`, `#`, `?` or
+/// any byte outside ASCII's printable range percent-encoded, so that a
+/// directory named `my shop` or `café` opens (the driver decodes it back).
+fn url_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_graphic() && !matches!(b, b'%' | b'#' | b'?') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod url_path_tests {
+    #[test]
+    fn paths_with_spaces_and_url_characters_are_encoded() {
+        assert_eq!(super::url_path("my shop/candor.db"), "my%20shop/candor.db");
+        assert_eq!(super::url_path("/tmp/a#b?c%d/café.db"), "/tmp/a%23b%3Fc%25d/caf%C3%A9.db");
+        assert_eq!(super::url_path("candor.db"), "candor.db");
+    }
 }

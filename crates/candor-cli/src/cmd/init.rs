@@ -160,9 +160,25 @@ pub async fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
         println!("  keys           {} (back it up apart from the database)", c.keys.display());
         println!("  database       {}", c.database);
         println!();
-        println!("next: candor policy check policy.toml && candor policy publish policy.toml");
+        let here = std::env::current_dir().ok().and_then(|cwd| std::fs::canonicalize(&cwd).ok());
+        if std::fs::canonicalize(&dir).ok() != here {
+            println!("next: cd {}", shell_word(&dir.display().to_string()));
+            println!("      candor policy check policy.toml && candor policy publish policy.toml");
+        } else {
+            println!("next: candor policy check policy.toml && candor policy publish policy.toml");
+        }
     }
     Ok(Outcome::Ok)
+}
+
+/// `s` as one word for a POSIX shell: as it is when it is only safe
+/// characters, in single quotes otherwise.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-+,:@".contains(&b)) {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 fn toml_string(s: &str) -> String {

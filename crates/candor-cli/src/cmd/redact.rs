@@ -62,13 +62,26 @@ fn analyzer(a: &Args) -> anyhow::Result<Analyzer> {
 }
 
 fn redactor(a: &Args) -> anyhow::Result<Redactor> {
-    let mut r = Redactor::new(a.default.parse::<Operator>().context("`--default`")?);
+    let default = a.default.parse::<Operator>().context("`--default`")?;
+    let mut hashes = (default == Operator::Hash).then(|| "`--default hash`".to_owned());
+    let mut r = Redactor::new(default);
     for spec in &a.operators {
         let Some((t, op)) = spec.split_once('=') else { bail!("`--operator {spec}`: write TYPE=OP, e.g. `EMAIL=hash`") };
         let Some(entity) = EntityType::parse(t) else {
             bail!("`--operator {spec}`: unknown type `{t}`; types are {}", type_names());
         };
-        r = r.with(entity, op.parse::<Operator>().with_context(|| format!("`--operator {spec}`"))?);
+        let op = op.parse::<Operator>().with_context(|| format!("`--operator {spec}`"))?;
+        if op == Operator::Hash {
+            hashes.get_or_insert_with(|| format!("`--operator {spec}`"));
+        }
+        r = r.with(entity, op);
+    }
+    // Without a key the hash operator can only fall back to a placeholder:
+    // the user asked for stable pseudonyms and would get something else.
+    if let (Some(which), None) = (&hashes, &a.hash_key) {
+        bail!(
+            "{which} needs a key: pass `--hash-key HEX` (at least 32 hex digits, e.g. from `openssl rand -hex 32`) or set CANDOR_HASH_KEY"
+        );
     }
     if let Some(hex_key) = &a.hash_key {
         let key = hex::decode(hex_key.trim()).ok().filter(|k| k.len() >= 16).context("`--hash-key` must be at least 32 hex digits")?;

@@ -325,3 +325,21 @@ fn a_database_restored_from_an_older_copy_is_caught_by_the_witness_kept_elsewher
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("does not exist (is its volume mounted?)"), "{}", r.stderr);
 }
+
+#[test]
+fn an_installation_in_a_directory_with_a_space_and_url_characters_works() {
+    let parent = tempfile::tempdir().unwrap();
+    let r = candor(parent.path(), &[], &["init", "my shop #1"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("next: cd 'my shop #1'"), "the hint says where to go first: {}", r.stdout);
+    let dir = parent.path().join("my shop #1");
+    let ok = |args: &[&str]| {
+        let r = candor(&dir, &[], args);
+        assert_eq!(r.code, 0, "`candor {}`: {}{}", args.join(" "), r.stdout, r.stderr);
+        r.stdout
+    };
+    ok(&["policy", "publish", "policy.toml"]);
+    let id = ok(&["subject", "add", "--email", "ana@example.com", "--name", "Ana"]);
+    assert_eq!(ok(&["subject", "find", "--email", "ana@example.com"]).trim(), id.trim());
+    assert!(dir.join("candor.db").exists(), "the database is in the directory, not at a decoded or encoded name elsewhere");
+}

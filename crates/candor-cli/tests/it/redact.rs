@@ -41,3 +41,17 @@ fn an_unknown_entity_type_is_named_with_the_valid_ones() {
     assert!(r.stderr.contains("EMAIL, PHONE, CREDIT_CARD"), "the valid types are listed: {}", r.stderr);
     assert!(r.stdout.is_empty(), "nothing is printed: {}", r.stdout);
 }
+
+#[test]
+fn the_hash_operator_without_a_key_is_an_error_not_a_placeholder() {
+    for args in [&["--operator", "EMAIL=hash"][..], &["--default", "hash"][..]] {
+        let r = redact(args);
+        assert_eq!(r.code, 1, "`{}` must fail: {}{}", args.join(" "), r.stdout, r.stderr);
+        assert!(r.stderr.contains("needs a key") && r.stderr.contains("--hash-key"), "{}", r.stderr);
+        assert!(r.stdout.is_empty(), "nothing printed: {}", r.stdout);
+    }
+    let key = "00112233445566778899aabbccddeeff";
+    let r = redact(&["--operator", "EMAIL=hash", "--hash-key", key, "--entities", "EMAIL"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains("<EMAIL>") && !r.stdout.contains("ana@mail"), "hashed with the key: {}", r.stdout);
+}

@@ -31,3 +31,32 @@ fn a_line_that_is_not_utf8_is_named_by_its_number() {
     assert!(r.stdout.starts_with("call <PHONE>\nfine\n"), "the lines before it were written: {:?}", r.stdout);
     assert!(!r.stdout.contains("last"), "nothing after the bad line: {:?}", r.stdout);
 }
+
+/// `candor … | head -1`: the reader goes away before candor has written
+/// everything. candor ends quietly, as a Unix tool does, with the exit
+/// code of a process killed by SIGPIPE, not a panic (101) or an error.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read as _;
+    use std::process::{Command, Stdio};
+
+    let i = Install::new();
+    i.ok(&["policy", "publish", "policy.toml"]);
+    std::fs::write(i.file("big.txt"), "write to ana.lopez@example.com please\n".repeat(20_000)).unwrap();
+    for args in [&["policy", "show", "1"][..], &["redact", "--lines", "big.txt"][..], &["config", "example"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_candor"))
+            .args(args)
+            .current_dir(i.path())
+            .env_remove("CANDOR_CONFIG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let status = child.wait().unwrap();
+        let mut stderr = String::new();
+        child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+        assert!(!stderr.contains("panicked") && !stderr.contains("error"), "`candor {}` said: {stderr}", args.join(" "));
+        assert!(matches!(status.code(), Some(0 | 141)), "`candor {}` exited {status}", args.join(" "));
+    }
+}
