@@ -58,6 +58,72 @@ impl Candor {
         Ok(self.store.audit_entries(after, limit).await?)
     }
 
+    /// Up to `limit` entries that match `filter`, newest first, read
+    /// backwards from the end of the log (or from before `filter.before`)
+    /// a page at a time, so that the newest matches come back without
+    /// reading the whole log.
+    pub async fn audit_search(&self, filter: &AuditFilter, limit: u32) -> Result<Vec<candor_store::AuditEntry>> {
+        const PAGE: i64 = 1_000;
+        let mut found = Vec::new();
+        let mut hi = match filter.before {
+            Some(before) => before - 1,
+            None => self.store.audit_last_seq().await?,
+        };
+        while hi > 0 && found.len() < limit as usize {
+            let lo = (hi - PAGE).max(0);
+            let page = self.store.audit_entries(lo, u32::try_from(hi - lo).unwrap_or(u32::MAX)).await?;
+            for e in page.into_iter().rev() {
+                if filter.admits(&e.record) {
+                    found.push(e);
+                    if found.len() == limit as usize {
+                        return Ok(found);
+                    }
+                }
+            }
+            hi = lo;
+        }
+        Ok(found)
+    }
+}
+
+/// Which audit entries [`Candor::audit_search`] returns. Every field that
+/// is set must match.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    /// The actor, exactly.
+    pub actor: Option<String>,
+    /// The action exactly, or every action under it when it ends in `.`
+    /// (`rights.` matches `rights.open` and `rights.erase`).
+    pub action: Option<String>,
+    /// The subject's pseudonym, exactly.
+    pub subject: Option<String>,
+    /// At or after this time.
+    pub from: Option<time::OffsetDateTime>,
+    /// Before this time.
+    pub to: Option<time::OffsetDateTime>,
+    /// Only entries with a sequence number below this one (the next page
+    /// of an earlier search: its last entry's number).
+    pub before: Option<i64>,
+}
+
+impl AuditFilter {
+    /// Whether `r` passes every set field but `before` (which the search
+    /// applies by where it starts reading).
+    pub fn admits(&self, r: &candor_store::AuditRecord) -> bool {
+        let action = match &self.action {
+            Some(a) if a.ends_with('.') => r.action.starts_with(a.as_str()),
+            Some(a) => r.action == *a,
+            None => true,
+        };
+        action
+            && self.actor.as_ref().is_none_or(|a| r.actor == *a)
+            && self.subject.as_ref().is_none_or(|s| r.subject.as_ref() == Some(s))
+            && self.to.is_none_or(|to| r.at < to)
+            && self.from.is_none_or(|from| r.at >= from)
+    }
+}
+
+impl Candor {
     /// Verify the whole chain against the configured witness; `progress`
     /// is called with the number of entries checked so far and the total
     /// expected.

@@ -107,7 +107,7 @@ pub struct EmergingArgs {
     pub csv: bool,
 }
 
-fn parse_date(s: &str) -> Result<Date, String> {
+pub(crate) fn parse_date(s: &str) -> Result<Date, String> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     Date::parse(s, &format).map_err(|_| format!("`{s}` is not a date like 2024-05-31"))
 }

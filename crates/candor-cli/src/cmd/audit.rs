@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use candor_service::audit::{AuditReport, WitnessReport};
+use candor_service::audit::{AuditFilter, AuditReport, WitnessReport};
 use candor_store::Witness;
 use serde_json::json;
 
@@ -21,14 +21,38 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         witness: Option<PathBuf>,
     },
-    /// Print entries.
+    /// Print entries, newest first; with `--after`, oldest first from
+    /// there.
     Log {
-        /// Start after this sequence number.
-        #[arg(long, default_value_t = 0)]
-        after: i64,
+        /// Read forwards, oldest first, from after this sequence number
+        /// (filters still apply to what is read).
+        #[arg(long)]
+        after: Option<i64>,
+        /// Only entries with a sequence number below this one: the next
+        /// page of a newest-first listing is `--before` its last `seq`.
+        #[arg(long, conflicts_with = "after")]
+        before: Option<i64>,
         /// At most this many entries.
-        #[arg(long, default_value_t = 50)]
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
         limit: u32,
+        /// Only this actor's entries (`alice`, `cli`, `subject`, `system`).
+        /// (Its own id: the global `--as` is also an actor.)
+        #[arg(long = "actor", id = "only_actor", value_name = "ACTOR")]
+        only_actor: Option<String>,
+        /// Only this action (`consent.grant`), or every action under a
+        /// prefix ending in a dot (`rights.`).
+        #[arg(long)]
+        action: Option<String>,
+        /// Only entries about this subject, by its pseudonym (as `subject
+        /// show` prints it).
+        #[arg(long)]
+        subject: Option<String>,
+        /// Only entries on or after this day (UTC).
+        #[arg(long, value_name = "DATE", value_parser = super::analytics::parse_date)]
+        from: Option<time::Date>,
+        /// Only entries before this day (UTC).
+        #[arg(long, value_name = "DATE", value_parser = super::analytics::parse_date)]
+        to: Option<time::Date>,
     },
 }
 
@@ -100,8 +124,22 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
                 }
             }
         }
-        Command::Log { after, limit } => {
-            let entries = inst.candor.audit_page(after, limit).await?;
+        Command::Log { after, before, limit, only_actor, action, subject, from, to } => {
+            let filter = AuditFilter {
+                actor: only_actor,
+                action,
+                subject,
+                from: from.map(|d| d.midnight().assume_utc()),
+                to: to.map(|d| d.midnight().assume_utc()),
+                before,
+            };
+            let entries = match after {
+                Some(after) => {
+                    let page = inst.candor.audit_page(after, limit).await?;
+                    page.into_iter().filter(|e| filter.admits(&e.record)).collect()
+                }
+                None => inst.candor.audit_search(&filter, limit).await?,
+            };
             if g.json {
                 let rows: Vec<_> = entries
                     .iter()

@@ -156,8 +156,49 @@ fn the_access_check_exits_by_decision_and_every_decision_is_logged() {
     let entries: serde_json::Value = serde_json::from_str(&log).unwrap();
     let decisions: Vec<_> = entries.as_array().unwrap().iter().filter(|e| e["action"] == "access.decide").collect();
     assert_eq!(decisions.len(), 2);
-    assert_eq!((decisions[0]["decision"].as_str(), decisions[1]["decision"].as_str()), (Some("allow"), Some("deny")));
+    assert_eq!((decisions[0]["decision"].as_str(), decisions[1]["decision"].as_str()), (Some("deny"), Some("allow")), "newest first");
     assert!(!log.contains("f@example.com"));
+}
+
+#[test]
+fn the_audit_log_lists_newest_first_filtered_and_in_pages() {
+    let i = Install::new().ready();
+    let id = i.customer("x@example.com");
+    i.ok(&["access", "check", &id, "customer_service", "--category", "user.contact.email", "--as", "alice"]);
+    let seqs = |out: &str| -> Vec<i64> {
+        let v: serde_json::Value = serde_json::from_str(out).unwrap();
+        v.as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect()
+    };
+    let all = seqs(&i.ok(&["audit", "log", "--json", "--limit", "10000"]));
+    assert!(all.len() > 4 && all.windows(2).all(|w| w[0] > w[1]), "newest first: {all:?}");
+    let page1 = seqs(&i.ok(&["audit", "log", "--json", "--limit", "2"]));
+    let page2 = seqs(&i.ok(&["audit", "log", "--json", "--limit", "2", "--before", &page1[1].to_string()]));
+    assert_eq!([page1, page2].concat(), all[..4], "--before continues where a page ended");
+    let forward = seqs(&i.ok(&["audit", "log", "--json", "--after", "0", "--limit", "3"]));
+    assert_eq!(forward, [1, 2, 3], "--after reads forwards, oldest first");
+
+    let rows = |args: &[&str]| -> Vec<serde_json::Value> {
+        let mut all = vec!["audit", "log", "--json", "--limit", "10000"];
+        all.extend_from_slice(args);
+        serde_json::from_str::<serde_json::Value>(&i.ok(&all)).unwrap().as_array().unwrap().clone()
+    };
+    assert!(rows(&[]).iter().any(|e| e["actor"] == "alice"), "the global --as is not a filter");
+    assert_eq!(rows(&["--actor", "alice"]).len(), 1);
+    let mark = rows(&["--actor", "cli", "--action", "actor."]);
+    assert!(
+        !mark.is_empty() && mark.iter().all(|e| e["actor"] == "cli" && e["action"].as_str().unwrap().starts_with("actor.")),
+        "{mark:?}"
+    );
+    let attest = rows(&["--action", "actor.attest_training"]);
+    assert_eq!(attest.len(), 2, "alice and mark were attested: {attest:?}");
+    assert!(rows(&["--action", "actor.attest"]).is_empty(), "without a trailing dot the action is matched exactly");
+    assert!(rows(&["--actor", "nobody"]).is_empty());
+    assert_eq!(rows(&["--from", "2000-01-01", "--to", "2999-01-01"]).len(), all.len());
+    assert!(rows(&["--to", "2000-01-01"]).is_empty());
+    let bad = i.fails(2, &["audit", "log", "--from", "yesterday"]);
+    assert!(bad.stderr.contains("not a date like"), "{}", bad.stderr);
+    let zero = i.fails(2, &["audit", "log", "--limit", "0"]);
+    assert!(zero.stderr.contains("--limit"), "{}", zero.stderr);
 }
 
 #[test]
