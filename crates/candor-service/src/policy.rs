@@ -53,6 +53,9 @@ impl Candor {
     /// it has errors.
     pub async fn publish_policy(&self, actor: &str, file: &str, content: &str) -> Result<Published> {
         let policy = check_text(file, content)?;
+        if let Some(r) = policy.lapsed_agreements(self.now().date()).first() {
+            return Err(ServiceError::InvalidInput(format!("{file}: not published: {}", r.lapsed_message())));
+        }
         let hash = content_hash(content);
         let versions = self.store.policy_versions().await?;
         if let Some(same) = versions.iter().find(|v| v.content_hash == hash) {

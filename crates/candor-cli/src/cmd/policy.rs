@@ -77,12 +77,16 @@ fn check(g: &Global, file: &Path) -> anyhow::Result<Outcome> {
     let text = read(file)?;
     match check_text(&file.display().to_string(), &text) {
         Ok(p) => {
+            let today = time::OffsetDateTime::now_utc().date();
+            let warnings: Vec<String> = p.lapsed_agreements(today).iter().map(|r| r.lapsed_message()).collect();
             if g.json {
-                output::json(
-                    &json!({ "valid": true, "purposes": p.purposes.len(), "recipients": p.recipients.len(), "content_hash": content_hash(&text) }),
-                )?;
+                output::json(&json!({ "valid": true, "purposes": p.purposes.len(), "recipients": p.recipients.len(),
+                                      "content_hash": content_hash(&text), "warnings": warnings }))?;
             } else {
                 println!("{}: ok ({} purposes, {} recipients)", file.display(), p.purposes.len(), p.recipients.len());
+                for w in &warnings {
+                    eprintln!("warning: {}: {w}; `policy publish` refuses it", file.display());
+                }
             }
             Ok(Outcome::Ok)
         }

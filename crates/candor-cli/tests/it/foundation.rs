@@ -384,3 +384,26 @@ fn an_installation_in_a_directory_with_a_space_and_url_characters_works() {
     assert_eq!(ok(&["subject", "find", "--email", "ana@example.com"]).trim(), id.trim());
     assert!(dir.join("candor.db").exists(), "the database is in the directory, not at a decoded or encoded name elsewhere");
 }
+
+#[test]
+fn a_lapsed_sharing_agreement_is_a_warning_at_check_and_refused_at_publish() {
+    let i = Install::new();
+    let policy = std::fs::read_to_string(i.file("policy.toml")).unwrap();
+    let until = policy.lines().find(|l| l.trim_start().starts_with("valid_until")).expect("the example shares under an agreement");
+    let from = policy.lines().find(|l| l.trim_start().starts_with("valid_from")).expect("an agreement starts");
+    std::fs::write(
+        i.file("lapsed.toml"),
+        policy.replacen(until, "valid_until = \"2020-12-31\"", 1).replacen(from, "valid_from = \"2019-01-01\"", 1),
+    )
+    .unwrap();
+    let check = i.run(&["policy", "check", "lapsed.toml"]);
+    assert_eq!(check.code, 0, "still a valid policy: {}{}", check.stdout, check.stderr);
+    assert!(check.stderr.contains("warning") && check.stderr.contains("ended on 2020-12-31"), "{}", check.stderr);
+    let json = i.run(&["policy", "check", "lapsed.toml", "--json"]).json();
+    assert_eq!(json["warnings"].as_array().map(Vec::len), Some(1), "{json}");
+    let publish = i.fails(1, &["policy", "publish", "lapsed.toml"]);
+    assert!(publish.stderr.contains("not published") && publish.stderr.contains("ended on 2020-12-31"), "{}", publish.stderr);
+    assert!(i.run(&["policy", "list"]).stdout.trim().lines().count() <= 1, "nothing was published");
+    let clean = i.run(&["policy", "check", "policy.toml", "--json"]).json();
+    assert_eq!(clean["warnings"], serde_json::json!([]), "{clean}");
+}

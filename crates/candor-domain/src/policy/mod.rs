@@ -199,6 +199,24 @@ impl Policy {
     pub fn purpose(&self, id: &str) -> Option<&Purpose> {
         self.purposes.iter().find(|(k, _)| k.as_str() == id).map(|(_, v)| v)
     }
+
+    /// The recipients whose sharing agreement no longer applies on `today`
+    /// (its `valid_until` is in the past): a policy that names them shares
+    /// data under an agreement that has lapsed.
+    pub fn lapsed_agreements(&self, today: Date) -> Vec<&Recipient> {
+        self.recipients.values().filter(|r| r.agreement.valid_until < today).collect()
+    }
+}
+
+impl Recipient {
+    /// What to tell the author of a policy whose agreement with this
+    /// recipient lapsed.
+    pub fn lapsed_message(&self) -> String {
+        format!(
+            "the sharing agreement `{}` with recipient `{}` ended on {}: renew it (a new `valid_until`) or remove the recipient and the purposes that share with it",
+            self.agreement.reference, self.id, self.agreement.valid_until
+        )
+    }
 }
 
 /// A published policy with what the gate needs from its history.
