@@ -21,6 +21,10 @@ pub struct Change {
     pub description: String,
     /// Whether customers must be told, and consent purposes re-consented.
     pub material: bool,
+    /// A minor change a person should look at before publishing: a
+    /// purpose's new wording names who else may receive the data or where
+    /// else it is used ("partner sites"), which may make it material.
+    pub review: bool,
 }
 
 /// The diff of two policies.
@@ -41,7 +45,11 @@ impl PolicyDiff {
 
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let tag = if self.material { "material" } else { "minor" };
+        let tag = match (self.material, self.review) {
+            (true, _) => "material",
+            (false, true) => "review",
+            (false, false) => "minor",
+        };
         write!(f, "[{tag}] {}: {}", self.subject, self.description)
     }
 }
@@ -53,6 +61,42 @@ fn list(cats: &[CategoryId]) -> String {
 /// Categories of `new` not covered by any of `old`.
 fn widened(old: &[CategoryId], new: &[CategoryId]) -> Vec<CategoryId> {
     new.iter().filter(|n| !old.iter().any(|o| o.covers(n))).cloned().collect()
+}
+
+/// Words a purpose's description uses when data goes to someone else or is
+/// used somewhere else: recipients (partners, affiliates, third parties,
+/// advertisers) and places of use (sites, apps, networks).
+const REACH_WORDS: &[&str] = &[
+    "advertiser",
+    "advertisers",
+    "advertising",
+    "affiliate",
+    "affiliates",
+    "broker",
+    "brokers",
+    "companies",
+    "group",
+    "network",
+    "networks",
+    "partner",
+    "partners",
+    "platforms",
+    "sell",
+    "share",
+    "shared",
+    "sharing",
+    "sites",
+    "sponsors",
+    "third",
+    "vendors",
+    "websites",
+];
+
+/// The reach words `new` uses that `old` did not.
+fn new_reach(old: &str, new: &str) -> Vec<&'static str> {
+    let words = |s: &str| -> Vec<String> { s.split(|c: char| !c.is_alphanumeric()).map(str::to_lowercase).collect() };
+    let (old, new) = (words(old), words(new));
+    REACH_WORDS.iter().copied().filter(|w| new.iter().any(|n| n == w) && !old.iter().any(|o| o == w)).collect()
 }
 
 fn needs_consent(p: &Purpose) -> bool {
@@ -70,7 +114,7 @@ pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
                 }
             }
         }
-        d.changes.push(Change { subject, description, material });
+        d.changes.push(Change { subject, description, material, review: false });
     };
 
     if old.controller != new.controller {
@@ -155,7 +199,22 @@ pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
             );
         }
         if op.description != np.description || op.name != np.name {
-            push(&mut d, subject.clone(), "wording changed".into(), false, Some(np));
+            let reach = new_reach(&format!("{} {}", op.name, op.description), &format!("{} {}", np.name, np.description));
+            if reach.is_empty() {
+                push(&mut d, subject.clone(), "wording changed".into(), false, Some(np));
+            } else {
+                let words = reach.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", ");
+                push(
+                    &mut d,
+                    subject.clone(),
+                    format!("wording changed and now speaks of {words}: possibly a new recipient or place of use; if so, the change is material (add the recipient, or a purpose)"),
+                    false,
+                    Some(np),
+                );
+                if let Some(last) = d.changes.last_mut() {
+                    last.review = true;
+                }
+            }
         }
         if op.legal_hold != np.legal_hold {
             push(&mut d, subject.clone(), format!("legal hold {}", if np.legal_hold { "added" } else { "removed" }), false, Some(np));
@@ -214,6 +273,26 @@ mod tests {
 
     fn policy(src: &str) -> Policy {
         check("p.toml", src).unwrap_or_else(|d| panic!("{d:#?}"))
+    }
+
+    #[test]
+    fn wording_that_reaches_new_recipients_or_places_is_flagged_for_review() {
+        let old = policy(EXAMPLE_POLICY);
+        let was = "with an explanation for each.";
+        let widened = policy(&EXAMPLE_POLICY.replace(was, "with an explanation for each, here and on partner sites."));
+        let d = diff(&old, &widened);
+        let c = d.changes.iter().find(|c| c.subject.contains("personalization")).unwrap_or_else(|| panic!("{:#?}", d.changes));
+        assert!(c.review && !c.material, "{c:?}");
+        assert!(c.description.contains("\"partner\"") && c.description.contains("\"sites\""), "{}", c.description);
+        assert!(c.to_string().starts_with("[review]"), "{c}");
+        assert!(d.fresh_consent.is_empty(), "review is for a person to decide; it asks for no consent by itself");
+
+        let reworded = policy(&EXAMPLE_POLICY.replace(was, "and we explain each one."));
+        let d = diff(&old, &reworded);
+        assert!(d.changes.iter().all(|c| !c.review && !c.material), "{:#?}", d.changes);
+        // A word already there before is not new reach.
+        let again = policy(&EXAMPLE_POLICY.replace(was, "with an explanation for each, here and on partner sites, our own sites too."));
+        assert!(diff(&widened, &again).changes.iter().all(|c| !c.review), "nothing new");
     }
 
     #[test]

@@ -74,6 +74,9 @@ pub struct ChangeBody {
     pub description: String,
     /// Whether it is material (fresh consent or notice needed).
     pub material: bool,
+    /// A minor change a person should review before publishing: new
+    /// wording that speaks of other recipients or places of use.
+    pub review: bool,
 }
 
 /// A recipient data may be shared with.
