@@ -100,4 +100,9 @@ impl Candor {
     pub async fn actor(&self, id: &str) -> Result<Option<Actor>> {
         Ok(self.store.actor(id).await?.map(Actor::from))
     }
+
+    /// Every staff actor, by id.
+    pub async fn actors(&self) -> Result<Vec<Actor>> {
+        Ok(self.store.actors().await?.into_iter().map(Actor::from).collect())
+    }
 }

@@ -305,6 +305,10 @@ impl AccessStore for SqlStore {
         rows::actor(&self.pool, id).await
     }
 
+    async fn actors(&self) -> Result<Vec<ActorRecord>, StoreError> {
+        rows::actors(&self.pool).await
+    }
+
     async fn token(&self, hash: &[u8]) -> Result<Option<TokenRecord>, StoreError> {
         access::token_by_hash(&self.pool, hash).await
     }

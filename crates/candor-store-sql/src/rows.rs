@@ -253,17 +253,33 @@ pub(crate) async fn actor(pool: &AnyPool, id: &str) -> Result<Option<ActorRecord
     let row: Option<(String,)> =
         sqlx::query_as("select roles from actors where id = $1").bind(id).fetch_optional(pool).await.map_err(db_err)?;
     let Some((roles,)) = row else { return Ok(None) };
-    let roles = roles
-        .split(',')
-        .filter(|r| !r.is_empty())
-        .map(|r| Role::parse(r).ok_or_else(|| StoreError::Corrupt(format!("unknown role `{r}`"))))
-        .collect::<Result<Vec<_>, _>>()?;
     let (expires,): (Option<i64>,) = sqlx::query_as("select max(expires_at) from training_attestations where actor_id = $1")
         .bind(id)
         .fetch_one(pool)
         .await
         .map_err(db_err)?;
-    Ok(Some(ActorRecord { id: id.to_owned(), roles, training_expires_at: expires.map(from_micros) }))
+    Ok(Some(ActorRecord { id: id.to_owned(), roles: parse_roles(&roles)?, training_expires_at: expires.map(from_micros) }))
+}
+
+/// Every actor with its latest attestation's expiry, in one query.
+pub(crate) async fn actors(pool: &AnyPool) -> Result<Vec<ActorRecord>, StoreError> {
+    let rows: Vec<(String, String, Option<i64>)> = sqlx::query_as(
+        "select a.id, a.roles, (select max(t.expires_at) from training_attestations t where t.actor_id = a.id) from actors a order by a.id",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.into_iter()
+        .map(|(id, roles, expires)| Ok(ActorRecord { id, roles: parse_roles(&roles)?, training_expires_at: expires.map(from_micros) }))
+        .collect()
+}
+
+fn parse_roles(roles: &str) -> Result<Vec<Role>, StoreError> {
+    roles
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .map(|r| Role::parse(r).ok_or_else(|| StoreError::Corrupt(format!("unknown role `{r}`"))))
+        .collect()
 }
 
 /// Separates bodies in a packed page. Bodies are JSON, which escapes every

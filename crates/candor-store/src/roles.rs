@@ -254,6 +254,9 @@ pub trait AccessStore: Send + Sync {
     /// A staff actor.
     async fn actor(&self, id: &str) -> Result<Option<ActorRecord>, StoreError>;
 
+    /// Every staff actor, by id.
+    async fn actors(&self) -> Result<Vec<ActorRecord>, StoreError>;
+
     /// The API token whose secret hashes to `hash`.
     async fn token(&self, hash: &[u8]) -> Result<Option<TokenRecord>, StoreError>;
 

@@ -30,6 +30,8 @@ pub enum Command {
         #[arg(long, default_value_t = 365)]
         days: i64,
     },
+    /// List every staff actor: roles, and whether their training is current.
+    List,
     /// Show an actor's roles and training.
     Show {
         /// Actor id.
@@ -125,6 +127,31 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
                 output::json(&json!({ "revoked": id }))?;
             } else {
                 println!("token {id} revoked");
+            }
+        }
+        Command::List => {
+            let now = candor.now();
+            let actors = candor.actors().await?;
+            if g.json {
+                let rows: Vec<_> = actors
+                    .iter()
+                    .map(|a| {
+                        json!({ "id": a.id, "roles": a.roles, "training_expires_at": a.training_expires_at.map(|t| t.unix_timestamp()),
+                                "training_current": a.training_expires_at.is_some_and(|t| t > now) })
+                    })
+                    .collect();
+                output::json(&rows)?;
+            } else {
+                let rows = actors.iter().map(|a| {
+                    let roles: Vec<&str> = a.roles.iter().map(|r| r.as_str()).collect();
+                    let training = match a.training_expires_at {
+                        Some(t) if t > now => format!("valid until {}", t.date()),
+                        Some(t) => format!("EXPIRED on {}", t.date()),
+                        None => "none".to_owned(),
+                    };
+                    vec![a.id.clone(), roles.join(", "), training]
+                });
+                println!("{}", output::table(&["actor", "roles", "training"], rows));
             }
         }
         Command::Show { id } => {

@@ -407,3 +407,16 @@ fn a_lapsed_sharing_agreement_is_a_warning_at_check_and_refused_at_publish() {
     let clean = i.run(&["policy", "check", "policy.toml", "--json"]).json();
     assert_eq!(clean["warnings"], serde_json::json!([]), "{clean}");
 }
+
+#[test]
+fn actor_list_shows_every_actor_with_roles_and_training() {
+    let i = Install::new().ready();
+    i.ok(&["actor", "add", "zoe", "--role", "analyst", "--role", "compliance"]);
+    let rows = i.run(&["actor", "list", "--json"]).json();
+    let ids: Vec<&str> = rows.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["alice", "mark", "zoe"], "every actor, by id: {rows}");
+    assert_eq!(rows[2]["roles"], serde_json::json!(["analyst", "compliance"]));
+    assert_eq!((rows[0]["training_current"].as_bool(), rows[2]["training_current"].as_bool()), (Some(true), Some(false)));
+    let table = i.ok(&["actor", "list"]);
+    assert!(table.contains("zoe") && table.contains("none") && table.contains("valid until"), "{table}");
+}

@@ -297,6 +297,7 @@ async fn actors_keep_their_latest_training_and_unknown_actors_are_refused() {
             .unwrap_err();
         assert!(matches!(err, StoreError::UnknownActor(ref a) if a == "ghost"), "{err}");
         assert!(store.actor("ghost").await.unwrap().is_none());
+        assert_eq!(store.actors().await.unwrap(), vec![a], "the list holds what the lookup does");
         store.close().await;
     })
     .await;
