@@ -63,7 +63,11 @@ pub(crate) async fn inbound_texts(
     .map_err(db_err)?;
     rows.into_iter()
         .map(|(id, s, text)| {
-            Ok((id, SubjectId::parse(&s).map_err(|e| StoreError::undecodable("a subject id", e))?, crate::interactions::redacted_column(text)))
+            Ok((
+                id,
+                SubjectId::parse(&s).map_err(|e| StoreError::undecodable("a subject id", e))?,
+                crate::interactions::redacted_column(text),
+            ))
         })
         .collect()
 }

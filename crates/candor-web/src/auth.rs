@@ -191,9 +191,10 @@ impl FromRequestParts<AppState> for Customer {
     }
 }
 
-/// A `Sec-GPC: 1` header is the customer's opt-out of sale and sharing.
+/// A `Sec-GPC: 1` header is the customer's opt-out of sale and sharing
+/// (see [`crate::gpc`] for what counts as one).
 pub(crate) async fn gpc(parts: &Parts, state: &AppState, subject: SubjectId) -> Result<(), Problem> {
-    if parts.headers.get("sec-gpc").and_then(|v| v.to_str().ok()).map(str::trim) == Some("1") {
+    if crate::gpc::signalled(&parts.headers) {
         state.candor().record_gpc_signal("subject", subject).await?;
     }
     Ok(())

@@ -20,6 +20,7 @@
 pub mod api;
 pub mod auth;
 mod credentials;
+mod gpc;
 mod limits;
 mod middleware;
 pub mod openapi;

@@ -106,7 +106,8 @@ impl Candor {
                 Ok(record.into())
             }
             Err(e @ candor_domain::RightsError::WrongCode { .. }) => {
-                self.save_request(actor, AuditAction::RightsVerifyFailed, &record, Some(previous), json!({ "by": "one_time_code" })).await?;
+                self.save_request(actor, AuditAction::RightsVerifyFailed, &record, Some(previous), json!({ "by": "one_time_code" }))
+                    .await?;
                 Err(e.into())
             }
             Err(e) => Err(e.into()),

@@ -179,7 +179,8 @@ impl Candor {
                 records: counts.interactions,
             });
         }
-        self.save_request(actor, AuditAction::RightsEraseRecount, record, Some(previous), json!({ "interactions": counts.interactions })).await
+        self.save_request(actor, AuditAction::RightsEraseRecount, record, Some(previous), json!({ "interactions": counts.interactions }))
+            .await
     }
 
     /// Remove the bundles `candor serve` wrote under `exports_dir` for any

@@ -100,15 +100,19 @@ impl Candor {
     /// Record that staff verified the customer's identity, and why.
     pub async fn verify_rights_request_by_staff(&self, actor: &str, id: &str, reason: &str) -> Result<RightsRequestView> {
         let how = Verification::Staff { actor: actor.to_owned(), reason: reason.trim().to_owned() };
-        self.step(actor, id, AuditAction::RightsVerify, json!({ "by": "staff", "reason": reason.trim() }), |r| r.verify(how)).await.map(Into::into)
+        self.step(actor, id, AuditAction::RightsVerify, json!({ "by": "staff", "reason": reason.trim() }), |r| r.verify(how))
+            .await
+            .map(Into::into)
     }
 
     /// The customer opened the request while signed in to the privacy
     /// center with a one-time code: that sign-in verified them.
     pub async fn verify_rights_request_signed_in(&self, id: &str) -> Result<RightsRequestView> {
-        self.step("subject", id, AuditAction::RightsVerify, json!({ "by": "privacy_center_sign_in" }), |r| r.verify(Verification::OneTimeCode))
-            .await
-            .map(Into::into)
+        self.step("subject", id, AuditAction::RightsVerify, json!({ "by": "privacy_center_sign_in" }), |r| {
+            r.verify(Verification::OneTimeCode)
+        })
+        .await
+        .map(Into::into)
     }
 
     /// Refuse a request, with the reason the customer is told (in a
@@ -125,9 +129,16 @@ impl Candor {
                 ),
             )
         };
-        self.step_and_tell(actor, id, AuditAction::RightsReject, json!({ "reason": reason }), |r| r.reject(reason), ("request_rejected", tell))
-            .await
-            .map(Into::into)
+        self.step_and_tell(
+            actor,
+            id,
+            AuditAction::RightsReject,
+            json!({ "reason": reason }),
+            |r| r.reject(reason),
+            ("request_rejected", tell),
+        )
+        .await
+        .map(Into::into)
     }
 
     /// Extend a request's deadline once, with the reason the customer is
@@ -146,9 +157,16 @@ impl Candor {
                 ),
             )
         };
-        self.step_and_tell(actor, id, AuditAction::RightsExtend, json!({ "reason": reason }), |r| r.extend(reason, now), ("request_extended", tell))
-            .await
-            .map(Into::into)
+        self.step_and_tell(
+            actor,
+            id,
+            AuditAction::RightsExtend,
+            json!({ "reason": reason }),
+            |r| r.extend(reason, now),
+            ("request_extended", tell),
+        )
+        .await
+        .map(Into::into)
     }
 
     /// [`Candor::step`], with a message to the customer about it queued in

@@ -201,7 +201,7 @@ pub async fn verify(
     Json(c): Json<SignInCode>,
 ) -> ApiResult<Response> {
     let (subject, s) = guarded(&state, &auth, state.candor().finish_sign_in(&c.challenge, &c.code)).await?;
-    if headers.get("sec-gpc").and_then(|v| v.to_str().ok()).map(str::trim) == Some("1") {
+    if crate::gpc::signalled(&headers) {
         state.candor().record_gpc_signal("subject", subject).await?;
     }
     Ok(started(&state, &s))
