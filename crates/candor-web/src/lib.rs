@@ -28,17 +28,18 @@ mod operation;
 pub mod problem;
 mod server;
 mod sign_in;
+mod telemetry;
 
 pub use server::serve;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use candor_service::analytics::AnalyticsOptions;
 use candor_service::{Candor, Settings};
-use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::PrometheusHandle;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -96,7 +97,7 @@ impl AppState {
             credentials,
             sign_ins,
             connections,
-            metrics: metrics_handle(),
+            metrics: telemetry::metrics_handle(),
         })))
     }
 
@@ -135,26 +136,6 @@ impl std::fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
-
-/// The one Prometheus recorder of the process (metrics are global).
-fn metrics_handle() -> PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            let buckets = [0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
-            let builder = PrometheusBuilder::new().set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &buckets);
-            match builder {
-                Ok(b) => match b.install_recorder() {
-                    Ok(h) => h,
-                    // Another recorder is installed (a test process): keep
-                    // a private one, rendered but not fed.
-                    Err(_) => PrometheusBuilder::new().build_recorder().handle(),
-                },
-                Err(_) => PrometheusBuilder::new().build_recorder().handle(),
-            }
-        })
-        .clone()
-}
 
 /// Every route of the API, each declared once: its handler's
 /// `#[utoipa::path]` names the path and method the router serves it at

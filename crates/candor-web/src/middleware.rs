@@ -176,8 +176,9 @@ pub(crate) async fn metrics(req: Request, next: Next) -> Response {
     let r = next.run(req).await;
     let elapsed = start.elapsed();
     let status = r.status().as_u16().to_string();
-    metrics::counter!("candor_http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => status).increment(1);
-    metrics::histogram!("candor_http_request_duration_seconds", "route" => route, "method" => method).record(elapsed.as_secs_f64());
+    metrics::counter!(crate::telemetry::HTTP_REQUESTS, "route" => route.clone(), "method" => method.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!(crate::telemetry::HTTP_REQUEST_DURATION, "route" => route, "method" => method).record(elapsed.as_secs_f64());
     r
 }
 

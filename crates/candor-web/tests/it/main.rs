@@ -8,6 +8,7 @@
 #[cfg(unix)]
 mod connections;
 mod contract;
+mod exposition;
 mod keys;
 mod limits;
 mod matrix;
