@@ -27,7 +27,7 @@ use candor_domain::{Role, SubjectId};
 use candor_service::actors::Actor;
 use candor_service::auth::{ActiveSession, SessionHolder};
 
-pub use crate::credentials::{session_cookie, SESSION_COOKIE};
+pub use crate::credentials::{session_cookie, session_cookie_name, HOST_SESSION_COOKIE, SESSION_COOKIE};
 use crate::credentials::{Caller, Checked, RequestAuth};
 pub use crate::operation::Operation;
 use crate::problem::Problem;

@@ -111,6 +111,13 @@ impl AppState {
         &self.0.settings
     }
 
+    /// Whether clients reach the server over https (`server.public_url`
+    /// says so): then answers carry `Strict-Transport-Security` and the
+    /// session cookie is `Secure` and named with the `__Host-` prefix.
+    pub fn https(&self) -> bool {
+        served_over_https(&self.0.settings)
+    }
+
     /// Wait until the sign-in requests answered so far have been carried
     /// out (they are answered first; see the `sign_in` module): for a
     /// graceful stop, and for tests that read the codes sent.
@@ -182,6 +189,11 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     api_routes().into_openapi()
 }
 
+/// Whether `server.public_url` is an https URL.
+fn served_over_https(settings: &Settings) -> bool {
+    settings.server.public_url.as_deref().is_some_and(|u| u.trim_start().get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://")))
+}
+
 /// Every route, with the layers around them.
 pub fn router(state: AppState) -> Router {
     let s = &state.0.settings.server;
@@ -192,5 +204,6 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::Extension(Arc::new(doc)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
         .layer(DefaultBodyLimit::max(s.body_limit_bytes));
-    middleware::wrap(routes, Duration::from_secs(s.timeout_seconds)).with_state(state)
+    let https = state.https();
+    middleware::wrap(routes, Duration::from_secs(s.timeout_seconds), https).with_state(state)
 }

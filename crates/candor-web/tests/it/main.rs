@@ -9,6 +9,7 @@
 mod connections;
 mod contract;
 mod exposition;
+mod headers;
 mod keys;
 mod limits;
 mod matrix;
