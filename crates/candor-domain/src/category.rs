@@ -129,6 +129,36 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
 
+    /// The list is generated from fideslang 3.1.4 (`.ci/run` checks it
+    /// against the package with the generator's `--check`); these are the
+    /// keys an earlier hand-written list got wrong.
+    #[test]
+    fn the_embedded_list_is_fideslangs_default_taxonomy() {
+        let t = Taxonomy::fideslang();
+        assert!(FIDESLANG.contains("fideslang 3.1.4"));
+        for key in ["user.demographic.political_opinion", "user.health_and_medical.record_id", "user.telemetry", "user.user_sensor"] {
+            assert!(t.contains(key), "{key}");
+        }
+        for key in [
+            "user.demographic.political_affiliation",
+            "user.union_membership",
+            "user.device.telemetry",
+            "user.health_and_medical.medical_record_number",
+            "user.consent",
+        ] {
+            assert!(!t.contains(key), "{key} is not a fideslang key");
+        }
+        assert_eq!(t.iter().count(), 82, "fideslang 3.1.4 has 82 user.* data categories");
+        assert!(t.is_special("user.demographic.political_opinion") && t.is_special("user.health_and_medical.record_id"));
+        assert!(!t.is_special("user.telemetry") && !t.is_special("user.user_sensor"));
+        // Every key's parent is a key too: the tree has no gaps.
+        for (key, _) in t.iter() {
+            if let Some((parent, _)) = key.rsplit_once('.') {
+                assert!(t.contains(parent), "{key} without {parent}");
+            }
+        }
+    }
+
     #[test]
     fn parents_cover_children_but_not_siblings_with_a_shared_prefix() {
         let contact = CategoryId::new("user.contact");

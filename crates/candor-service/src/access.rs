@@ -60,7 +60,7 @@ impl Candor {
         // A purpose the policy lacks is counted as `unknown`: labels stay
         // the policy's few, whatever callers send.
         let label = if ctx.policy.purpose(purpose).is_some() { purpose.to_owned() } else { "unknown".to_owned() };
-        metrics::counter!("candor_access_decisions_total", "purpose" => label, "decision" => if decision.is_allowed() { "allow" } else { "deny" })
+        metrics::counter!(crate::telemetry::ACCESS_DECISIONS, "purpose" => label, "decision" => if decision.is_allowed() { "allow" } else { "deny" })
             .increment(1);
         Ok(decision)
     }

@@ -16,9 +16,9 @@ impl Candor {
         let clock = self.clock.clone();
         let now = move || clock.now();
         let s = candor_ingest::import(Arc::clone(&self.store), Arc::clone(&self.keys), path, options, progress, &now).await?;
-        metrics::counter!("candor_import_interactions_total", "outcome" => "stored").increment(s.interactions.stored);
-        metrics::counter!("candor_import_records_total", "outcome" => "quarantined").increment(s.quarantined);
-        metrics::counter!("candor_import_records_total", "outcome" => "read").increment(s.records);
+        metrics::counter!(crate::telemetry::IMPORT_INTERACTIONS, "outcome" => "stored").increment(s.interactions.stored);
+        metrics::counter!(crate::telemetry::IMPORT_RECORDS, "outcome" => "quarantined").increment(s.quarantined);
+        metrics::counter!(crate::telemetry::IMPORT_RECORDS, "outcome" => "read").increment(s.records);
         Ok(s)
     }
 }

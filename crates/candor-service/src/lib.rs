@@ -27,6 +27,7 @@ pub mod receipt;
 pub mod rights;
 pub mod settings;
 pub mod subjects;
+pub mod telemetry;
 
 use std::sync::{Arc, Mutex};
 

@@ -27,7 +27,7 @@ use candor_domain::{Role, SubjectId};
 use candor_service::actors::Actor;
 use candor_service::auth::{ActiveSession, SessionHolder};
 
-pub use crate::credentials::{session_cookie, SESSION_COOKIE};
+pub use crate::credentials::{session_cookie, session_cookie_name, HOST_SESSION_COOKIE, SESSION_COOKIE};
 use crate::credentials::{Caller, Checked, RequestAuth};
 pub use crate::operation::Operation;
 use crate::problem::Problem;
@@ -191,9 +191,10 @@ impl FromRequestParts<AppState> for Customer {
     }
 }
 
-/// A `Sec-GPC: 1` header is the customer's opt-out of sale and sharing.
+/// A `Sec-GPC: 1` header is the customer's opt-out of sale and sharing
+/// (see [`crate::gpc`] for what counts as one).
 pub(crate) async fn gpc(parts: &Parts, state: &AppState, subject: SubjectId) -> Result<(), Problem> {
-    if parts.headers.get("sec-gpc").and_then(|v| v.to_str().ok()).map(str::trim) == Some("1") {
+    if crate::gpc::signalled(&parts.headers) {
         state.candor().record_gpc_signal("subject", subject).await?;
     }
     Ok(())

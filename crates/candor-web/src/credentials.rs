@@ -25,8 +25,25 @@ use candor_service::{Candor, ServiceError};
 use crate::problem::Problem;
 use crate::AppState;
 
-/// The cookie a browser session rides on.
+/// The cookie a browser session rides on, when the server is reached
+/// over plain http.
 pub const SESSION_COOKIE: &str = "candor_session";
+
+/// The session cookie's name when the server is reached over https: with
+/// the `__Host-` prefix, browsers keep it only if it is `Secure`, has
+/// `Path=/` and no `Domain`, so no other host (a sibling subdomain) and
+/// no plain-http answer can set or overwrite it. Under https only this
+/// name is read.
+pub const HOST_SESSION_COOKIE: &str = "__Host-candor_session";
+
+/// The session cookie's name, over https or not.
+pub fn session_cookie_name(https: bool) -> &'static str {
+    if https {
+        HOST_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// What a request presents to say who it is.
 pub(crate) enum Presented<'a> {
@@ -40,13 +57,13 @@ pub(crate) enum Presented<'a> {
 
 impl<'a> Presented<'a> {
     /// The bearer token if there is an `Authorization` header, else the
-    /// session cookie, else nothing.
-    pub(crate) fn from_headers(headers: &'a HeaderMap) -> Option<Self> {
+    /// session cookie (by its name over https or not), else nothing.
+    pub(crate) fn from_headers(headers: &'a HeaderMap, https: bool) -> Option<Self> {
         if let Some(value) = headers.get(header::AUTHORIZATION) {
             let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))).map(str::trim);
             return Some(token.map_or(Self::Malformed, Self::Bearer));
         }
-        session_cookie(headers).map(Self::Cookie)
+        session_cookie(headers, https).map(Self::Cookie)
     }
 
     /// What the cache and the per-credential limiter know it by: a hash,
@@ -160,7 +177,8 @@ impl CredentialCache {
     }
 }
 
-/// The session cookie's value from the request's `Cookie` headers.
-pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    CookieJar::from_headers(headers).get(SESSION_COOKIE).map(|c| c.value().to_owned())
+/// The session cookie's value from the request's `Cookie` headers, by
+/// its name over https or not.
+pub fn session_cookie(headers: &HeaderMap, https: bool) -> Option<String> {
+    CookieJar::from_headers(headers).get(session_cookie_name(https)).map(|c| c.value().to_owned())
 }

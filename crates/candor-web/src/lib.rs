@@ -20,6 +20,7 @@
 pub mod api;
 pub mod auth;
 mod credentials;
+mod gpc;
 mod limits;
 mod middleware;
 pub mod openapi;
@@ -27,17 +28,18 @@ mod operation;
 pub mod problem;
 mod server;
 mod sign_in;
+mod telemetry;
 
 pub use server::serve;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use candor_service::analytics::AnalyticsOptions;
 use candor_service::{Candor, Settings};
-use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::PrometheusHandle;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -95,7 +97,7 @@ impl AppState {
             credentials,
             sign_ins,
             connections,
-            metrics: metrics_handle(),
+            metrics: telemetry::metrics_handle(),
         })))
     }
 
@@ -107,6 +109,13 @@ impl AppState {
     /// The settings.
     pub fn settings(&self) -> &Settings {
         &self.0.settings
+    }
+
+    /// Whether clients reach the server over https (`server.public_url`
+    /// says so): then answers carry `Strict-Transport-Security` and the
+    /// session cookie is `Secure` and named with the `__Host-` prefix.
+    pub fn https(&self) -> bool {
+        served_over_https(&self.0.settings)
     }
 
     /// Wait until the sign-in requests answered so far have been carried
@@ -134,26 +143,6 @@ impl std::fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
-
-/// The one Prometheus recorder of the process (metrics are global).
-fn metrics_handle() -> PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            let buckets = [0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
-            let builder = PrometheusBuilder::new().set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &buckets);
-            match builder {
-                Ok(b) => match b.install_recorder() {
-                    Ok(h) => h,
-                    // Another recorder is installed (a test process): keep
-                    // a private one, rendered but not fed.
-                    Err(_) => PrometheusBuilder::new().build_recorder().handle(),
-                },
-                Err(_) => PrometheusBuilder::new().build_recorder().handle(),
-            }
-        })
-        .clone()
-}
 
 /// Every route of the API, each declared once: its handler's
 /// `#[utoipa::path]` names the path and method the router serves it at
@@ -200,6 +189,11 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     api_routes().into_openapi()
 }
 
+/// Whether `server.public_url` is an https URL.
+fn served_over_https(settings: &Settings) -> bool {
+    settings.server.public_url.as_deref().is_some_and(|u| u.trim_start().get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://")))
+}
+
 /// Every route, with the layers around them.
 pub fn router(state: AppState) -> Router {
     let s = &state.0.settings.server;
@@ -210,5 +204,6 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::Extension(Arc::new(doc)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
         .layer(DefaultBodyLimit::max(s.body_limit_bytes));
-    middleware::wrap(routes, Duration::from_secs(s.timeout_seconds)).with_state(state)
+    let https = state.https();
+    middleware::wrap(routes, Duration::from_secs(s.timeout_seconds), https).with_state(state)
 }

@@ -44,7 +44,7 @@ pub(crate) async fn authenticate(State(state): State<AppState>, mut req: Request
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(a)| a.ip());
     let ip = client_ip(peer, req.headers(), &state.settings().server.trusted_proxies);
     let guess = guessable(req.method(), req.uri().path());
-    let caller = match identify(&state, ip, Presented::from_headers(req.headers()), guess).await {
+    let caller = match identify(&state, ip, Presented::from_headers(req.headers(), state.https()), guess).await {
         Ok(c) => c,
         Err(p) => return p.into_response(),
     };
@@ -118,14 +118,23 @@ async fn identify(state: &AppState, ip: IpAddr, presented: Option<Presented<'_>>
 }
 
 /// `router` inside the layers every route has, innermost first: the
-/// timeout, security headers, the request log, and metrics.
-pub(crate) fn wrap<S: Clone + Send + Sync + 'static>(router: Router<S>, timeout: Duration) -> Router<S> {
+/// timeout, security headers (with HSTS when served over `https`), the
+/// request log, and metrics.
+pub(crate) fn wrap<S: Clone + Send + Sync + 'static>(router: Router<S>, timeout: Duration, https: bool) -> Router<S> {
     let router = router
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(axum::middleware::map_response(move |r: Response| async move { timeout_problem(r, timeout) }));
     let router = SECURITY_HEADERS.iter().fold(router, |router, (name, value)| {
         router.layer(SetResponseHeaderLayer::overriding(HeaderName::from_static(name), HeaderValue::from_static(value)))
     });
+    // HSTS only when clients are told an https address: over plain http
+    // browsers ignore it, and a deployment still on http must not be
+    // pinned to https by an answer of ours.
+    let router = if https {
+        router.layer(SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS)))
+    } else {
+        router
+    };
     router
         .layer(
             TraceLayer::new_for_http()
@@ -150,9 +159,21 @@ fn timeout_problem(r: Response, limit: Duration) -> Response {
         .into_response()
 }
 
+/// `Strict-Transport-Security` under https: two years, subdomains too.
+pub(crate) const HSTS: &str = "max-age=63072000; includeSubDomains";
+
+/// The browser features no page of candor's uses, each denied to every
+/// origin (`()`), and no interest-cohort or topics tracking.
+pub(crate) const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), browsing-topics=(), camera=(), display-capture=(), \
+encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), hid=(), idle-detection=(), interest-cohort=(), magnetometer=(), \
+microphone=(), midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), \
+xr-spatial-tracking=()";
+
 /// Headers every response carries: no script or framing from anywhere,
-/// no MIME sniffing, no referrer, and no caching of personal data.
-const SECURITY_HEADERS: [(&str, &str); 7] = [
+/// no MIME sniffing, no referrer, no powerful browser feature, and no
+/// caching of personal data.
+const SECURITY_HEADERS: [(&str, &str); 8] = [
+    ("permissions-policy", PERMISSIONS_POLICY),
     ("content-security-policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "no-referrer"),
@@ -176,8 +197,9 @@ pub(crate) async fn metrics(req: Request, next: Next) -> Response {
     let r = next.run(req).await;
     let elapsed = start.elapsed();
     let status = r.status().as_u16().to_string();
-    metrics::counter!("candor_http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => status).increment(1);
-    metrics::histogram!("candor_http_request_duration_seconds", "route" => route, "method" => method).record(elapsed.as_secs_f64());
+    metrics::counter!(crate::telemetry::HTTP_REQUESTS, "route" => route.clone(), "method" => method.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!(crate::telemetry::HTTP_REQUEST_DURATION, "route" => route, "method" => method).record(elapsed.as_secs_f64());
     r
 }
 
@@ -200,11 +222,15 @@ mod tests {
     }
 
     fn app() -> Router {
+        app_over(false)
+    }
+
+    fn app_over(https: bool) -> Router {
         let slow = || async {
             tokio::time::sleep(Duration::from_secs(5)).await;
             "late"
         };
-        super::wrap(Router::new().route("/slow", get(slow)).route("/fast", get(|| async { "ok" })), Duration::from_millis(50))
+        super::wrap(Router::new().route("/slow", get(slow)).route("/fast", get(|| async { "ok" })), Duration::from_millis(50), https)
     }
 
     #[tokio::test]
@@ -222,6 +248,20 @@ mod tests {
         assert_eq!(status, StatusCode::OK);
         for (name, value) in super::SECURITY_HEADERS {
             assert_eq!(headers[name], value, "{name}");
+        }
+        let policy = headers["permissions-policy"].to_str().unwrap();
+        for feature in ["camera=()", "microphone=()", "geolocation=()", "interest-cohort=()", "payment=()", "usb=()"] {
+            assert!(policy.split(", ").any(|f| f == feature), "{feature} in {policy}");
+        }
+        assert!(!headers.contains_key("strict-transport-security"), "no HSTS over plain http");
+    }
+
+    #[tokio::test]
+    async fn under_https_every_answer_also_carries_hsts() {
+        for path in ["/fast", "/slow", "/nowhere"] {
+            let (_, headers, _) = get_from(app_over(true), path).await;
+            assert_eq!(headers["strict-transport-security"], "max-age=63072000; includeSubDomains", "{path}");
+            assert_eq!(headers["x-frame-options"], "DENY", "{path}");
         }
     }
 }

@@ -59,7 +59,7 @@ struct Slot {
 impl Slot {
     fn new(permit: OwnedSemaphorePermit, open: &Arc<AtomicUsize>) -> Self {
         let n = open.fetch_add(1, Ordering::SeqCst) + 1;
-        metrics::gauge!("candor_http_connections_open").set(n as f64);
+        metrics::gauge!(crate::telemetry::HTTP_CONNECTIONS_OPEN).set(n as f64);
         Self { _permit: permit, open: open.clone() }
     }
 }
@@ -67,7 +67,7 @@ impl Slot {
 impl Drop for Slot {
     fn drop(&mut self) {
         let n = self.open.fetch_sub(1, Ordering::SeqCst).saturating_sub(1);
-        metrics::gauge!("candor_http_connections_open").set(n as f64);
+        metrics::gauge!(crate::telemetry::HTTP_CONNECTIONS_OPEN).set(n as f64);
     }
 }
 

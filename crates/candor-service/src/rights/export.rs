@@ -259,7 +259,7 @@ impl Candor {
         let exported = vec![
             CategoryCount { what: "profile and identities".into(), category: "user".into(), records: profile.len() as u64 },
             CategoryCount { what: "interactions".into(), category: "user.content".into(), records: interactions.len() as u64 },
-            CategoryCount { what: "consent events".into(), category: "user.consent".into(), records: consent.len() as u64 },
+            CategoryCount { what: "consent events".into(), category: "user.privacy_preferences".into(), records: consent.len() as u64 },
             CategoryCount { what: "audit entries".into(), category: "system.operations".into(), records: access_log.len() as u64 },
         ];
         let audit = vec![self

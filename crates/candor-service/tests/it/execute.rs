@@ -79,6 +79,16 @@ async fn an_access_bundle_holds_everything_about_the_customer_and_nothing_about_
         assert_eq!(done.record.request.state, RequestState::Completed);
         let result = done.record.request.result.clone().unwrap();
         assert_eq!(result.bundle.as_deref(), Some(out.display().to_string().as_str()));
+        // What was exported is named with fideslang's categories (`user.*`
+        // from the embedded taxonomy; audit entries are its `system.operations`).
+        for c in &result.exported {
+            assert!(
+                candor_domain::Taxonomy::fideslang().contains(&c.category) || c.category == "system.operations",
+                "{} is not a fideslang category",
+                c.category
+            );
+        }
+        assert!(result.exported.iter().any(|c| c.what == "consent events" && c.category == "user.privacy_preferences"));
         // Her data in the clear: nobody but the operator's account reads it.
         #[cfg(unix)]
         {

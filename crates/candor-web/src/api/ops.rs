@@ -47,8 +47,9 @@ pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, 
     }
 }
 
-/// Prometheus metrics: requests and latency per route, access decisions
-/// per purpose, imports.
+/// Prometheus metrics: requests and latency per route, open connections,
+/// access decisions per purpose (imports run in the CLI's process, not
+/// here).
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.0.metrics.render())

@@ -20,7 +20,7 @@ use super::consent::{ConsentOverviewBody, RecordedBody};
 use super::rights::{request_body, RightsRequestBody};
 use super::subjects::{FieldBody, SubjectSummaryBody};
 use super::{transcode, Json, Path};
-use crate::auth::{Customer, SESSION_COOKIE};
+use crate::auth::{session_cookie_name, Customer};
 use crate::credentials::{Caller, Checked, RequestAuth};
 use crate::problem::{ApiResult, Problem};
 use crate::AppState;
@@ -102,11 +102,12 @@ pub struct MeBody {
     pub fields: Vec<FieldBody>,
 }
 
-/// The session cookie: HttpOnly, SameSite=Strict, Secure when the server
-/// is reached over https.
+/// The session cookie: HttpOnly, SameSite=Strict, `Path=/`; when the
+/// server is reached over https, Secure and named with the `__Host-`
+/// prefix.
 pub(crate) fn session_cookie(state: &AppState, value: &str, max_age: i64) -> Option<HeaderValue> {
-    let secure = state.settings().server.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
-    let c = Cookie::build((SESSION_COOKIE, value.to_owned()))
+    let secure = state.https();
+    let c = Cookie::build((session_cookie_name(secure), value.to_owned()))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
@@ -153,12 +154,19 @@ pub async fn staff_session(State(state): State<AppState>, auth: RequestAuth, Jso
     Ok(started(&state, &s))
 }
 
+/// `Clear-Site-Data`, which `http` does not name.
+const CLEAR_SITE_DATA: header::HeaderName = header::HeaderName::from_static("clear-site-data");
+
+/// What signing out clears in the browser: its cookies and storage for
+/// the origin (not its cache: answers are `no-store` already).
+pub const CLEAR_ON_SIGN_OUT: &str = "\"cookies\", \"storage\"";
+
 /// End the browser session (staff or customer). Like every unsafe request
 /// of a session, it needs the session's CSRF token: another site must not
 /// be able to sign someone out.
-#[utoipa::path(delete, path = "/api/v1/session", tag = "sessions", responses((status = 204), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(delete, path = "/api/v1/session", tag = "sessions", responses((status = 204, headers(("Clear-Site-Data" = String, description = "`\"cookies\", \"storage\"`: the browser drops the site's cookies and storage"))), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn sign_out(State(state): State<AppState>, auth: RequestAuth, parts: Parts) -> ApiResult<Response> {
-    let cookie = crate::auth::session_cookie(&parts.headers);
+    let cookie = crate::auth::session_cookie(&parts.headers, state.https());
     match (&auth.caller, cookie.as_deref()) {
         (Caller::Valid(Checked::Session(session), key), Some(cookie)) => {
             crate::auth::check_csrf(&parts, &session.csrf)?;
@@ -177,6 +185,9 @@ pub async fn sign_out(State(state): State<AppState>, auth: RequestAuth, parts: P
     if let Some(c) = session_cookie(&state, "", 0) {
         r.headers_mut().insert(header::SET_COOKIE, c);
     }
+    // The browser drops what it kept for this origin too (browsers act on
+    // it only over https).
+    r.headers_mut().insert(CLEAR_SITE_DATA, HeaderValue::from_static(CLEAR_ON_SIGN_OUT));
     Ok(r)
 }
 
@@ -201,7 +212,7 @@ pub async fn verify(
     Json(c): Json<SignInCode>,
 ) -> ApiResult<Response> {
     let (subject, s) = guarded(&state, &auth, state.candor().finish_sign_in(&c.challenge, &c.code)).await?;
-    if headers.get("sec-gpc").and_then(|v| v.to_str().ok()).map(str::trim) == Some("1") {
+    if crate::gpc::signalled(&headers) {
         state.candor().record_gpc_signal("subject", subject).await?;
     }
     Ok(started(&state, &s))

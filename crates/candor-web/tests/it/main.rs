@@ -8,6 +8,8 @@
 #[cfg(unix)]
 mod connections;
 mod contract;
+mod exposition;
+mod headers;
 mod keys;
 mod limits;
 mod matrix;

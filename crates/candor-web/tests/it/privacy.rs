@@ -126,6 +126,52 @@ async fn a_customer_signs_in_with_a_code_and_reaches_only_their_own_data() {
     .await;
 }
 
+/// The customer's GPC opt-outs recorded so far.
+async fn gpc_events(api: &Api, subject: SubjectId) -> usize {
+    api.f.store.consent_events(subject).await.unwrap().iter().filter(|e| e.event.source.as_str() == "gpc").count()
+}
+
+/// `cookie` with one `Sec-GPC` field per value, in order.
+fn with_gpc(cookie: &str, values: &[&str]) -> HeaderMap {
+    let mut h = with(cookie, None);
+    for v in values {
+        h.append("sec-gpc", v.parse().unwrap());
+    }
+    h
+}
+
+#[tokio::test]
+async fn gpc_counts_when_any_sec_gpc_field_is_exactly_one() {
+    each_backend(|db| async move {
+        let (api, ana, bo) = ana_and_bo(db).await;
+        let (ana_cookie, _) = sign_in(&api, "ana@example.com").await;
+        // No signal: 0, anything but 1, or several fields none of them 1.
+        for values in [&["0"][..], &["0", "0"], &["true"], &["01"], &["1.0"], &[""]] {
+            let r = api.send(Method::GET, "/api/v1/me", with_gpc(&ana_cookie, values), None).await;
+            assert_eq!(r.status, StatusCode::OK, "{values:?}: {r:?}");
+            assert_eq!(gpc_events(&api, ana).await, 0, "{values:?}");
+        }
+        // A 0 before the 1 does not hide it.
+        api.send(Method::GET, "/api/v1/me", with_gpc(&ana_cookie, &["0", "1"]), None).await;
+        assert_eq!(gpc_events(&api, ana).await, 1);
+
+        // Nor does a 0 after it.
+        let (bo_cookie, _) = sign_in(&api, "bo@example.com").await;
+        api.send(Method::GET, "/api/v1/me", with_gpc(&bo_cookie, &["1", "0"]), None).await;
+        assert_eq!(gpc_events(&api, bo).await, 1);
+        api.send(Method::GET, "/api/v1/me", with_gpc(&bo_cookie, &["1"]), None).await;
+        assert_eq!(gpc_events(&api, bo).await, 1, "recorded once");
+
+        // Optional whitespace around the 1 is part of the grammar.
+        let cy = NewSubjectInput { email: Some("cy@example.com".into()), ..Default::default() };
+        let cy = api.f.candor.add_subject("test", &cy).await.unwrap();
+        let (cy_cookie, _) = sign_in(&api, "cy@example.com").await;
+        api.send(Method::GET, "/api/v1/me", with_gpc(&cy_cookie, &[" 1\t"]), None).await;
+        assert_eq!(gpc_events(&api, cy).await, 1);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn staff_sessions_set_a_strict_http_only_cookie_and_need_csrf_for_changes() {
     each_backend(|db| async move {
