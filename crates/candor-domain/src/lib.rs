@@ -4,6 +4,16 @@
 //! tested as a pure function and reused by every front end.
 #![deny(missing_docs)]
 
+/// Days as ISO 8601 calendar dates (`2027-12-31`) in JSON, as the policy
+/// file writes them, not as `time`'s default `[year, ordinal]`:
+/// `#[serde(with = "candor_domain::iso_date")]`, or
+/// `candor_domain::iso_date::option` for an `Option<Date>`.
+pub mod dates {
+    #![allow(missing_docs, reason = "the serde functions the macro writes")]
+    time::serde::format_description!(pub iso, Date, "[year]-[month]-[day]");
+}
+pub use dates::iso as iso_date;
+
 pub mod actor;
 pub mod category;
 pub mod consent;

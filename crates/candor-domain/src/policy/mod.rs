@@ -19,6 +19,8 @@ use crate::ids::PurposeId;
 
 pub use check::{check, Diagnostic};
 
+use crate::iso_date;
+
 /// GDPR Art. 6(1) lawful bases.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -156,9 +158,11 @@ impl Purpose {
 pub struct Agreement {
     /// Reference of the signed document.
     pub reference: String,
-    /// First day it applies.
+    /// First day it applies (`YYYY-MM-DD` in JSON).
+    #[serde(with = "iso_date")]
     pub valid_from: Date,
-    /// Last day it applies.
+    /// Last day it applies (`YYYY-MM-DD` in JSON).
+    #[serde(with = "iso_date")]
     pub valid_until: Date,
     /// Categories it covers.
     pub categories: Vec<CategoryId>,

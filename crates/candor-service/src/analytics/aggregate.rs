@@ -78,8 +78,10 @@ pub struct AnalyticsReport {
     /// The dimensions, in order (`day`, `platform`, …).
     pub dimensions: Vec<String>,
     /// First day counted.
+    #[serde(with = "candor_domain::iso_date::option")]
     pub from: Option<Date>,
     /// Last day counted.
+    #[serde(with = "candor_domain::iso_date::option")]
     pub to: Option<Date>,
     /// Always `analytics`.
     pub purpose: &'static str,

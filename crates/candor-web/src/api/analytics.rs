@@ -50,12 +50,12 @@ pub struct ReportBody {
     pub measure: String,
     /// The dimensions grouped by.
     pub dimensions: Vec<String>,
-    /// First day counted, as `[year, day of the year]`.
-    #[schema(value_type = Option<Vec<i64>>)]
-    pub from: Option<Date>,
-    /// Last day counted, as `[year, day of the year]`.
-    #[schema(value_type = Option<Vec<i64>>)]
-    pub to: Option<Date>,
+    /// First day counted.
+    #[schema(format = Date)]
+    pub from: Option<String>,
+    /// Last day counted.
+    #[schema(format = Date)]
+    pub to: Option<String>,
     /// The purpose the data was read for.
     pub purpose: String,
     /// The policy version in force.

@@ -6,9 +6,9 @@ use candor_service::audit::AuditReport;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{transcode, Query};
+use super::{rfc3339, transcode, Query};
 use crate::auth::{Operation, Staff};
-use crate::problem::ApiResult;
+use crate::problem::{ApiResult, Problem};
 
 use crate::AppState;
 
@@ -28,8 +28,9 @@ pub struct EntriesQuery {
 pub struct AuditEntryBody {
     /// Its sequence number, from 1.
     pub seq: i64,
-    /// When, in microseconds since the Unix epoch.
-    pub at: i64,
+    /// When (RFC 3339, to the microsecond).
+    #[schema(format = DateTime)]
+    pub at: String,
     /// Who: a staff member, `subject` or `system`.
     pub actor: String,
     /// What, e.g. `subject.view`.
@@ -88,7 +89,24 @@ pub async fn entries(State(state): State<AppState>, staff: Staff, Query(q): Quer
     staff.require(&state, Operation::AuditRead)?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1_000);
     let entries = state.candor().audit_page(q.after.unwrap_or(0).max(0), limit).await?;
-    Ok(axum::Json(transcode::<_, Vec<AuditEntryBody>>(&entries)?))
+    let body = entries
+        .into_iter()
+        .map(|e| {
+            let r = e.record;
+            Ok(AuditEntryBody {
+                seq: e.seq,
+                at: rfc3339(r.at)?,
+                actor: r.actor,
+                action: r.action,
+                subject: r.subject,
+                purpose: r.purpose,
+                decision: r.decision,
+                detail: r.detail,
+                hash: hex::encode(e.hash),
+            })
+        })
+        .collect::<Result<Vec<_>, Problem>>()?;
+    Ok(axum::Json(body))
 }
 
 /// Verify the whole chain, its signed checkpoints, its signed head and the

@@ -4,10 +4,10 @@
 use axum::extract::State;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime};
+
 use utoipa::{IntoParams, ToSchema};
 
-use super::{transcode, Path, Query};
+use super::{rfc3339, transcode, Path, Query};
 use crate::auth::{Operation, Staff};
 use crate::problem::{ApiResult, Problem};
 
@@ -30,10 +30,9 @@ pub struct PolicyVersionSummary {
     pub version: u32,
     /// The SHA-256 of its TOML, hex.
     pub content_hash: String,
-    /// When it was published, as `[year, day of the year, hour, minute,
-    /// second, nanosecond, offset hours, offset minutes, offset seconds]`.
-    #[schema(value_type = Vec<i64>)]
-    pub published_at: OffsetDateTime,
+    /// When it was published (RFC 3339).
+    #[schema(format = DateTime)]
+    pub published_at: String,
 }
 
 /// A published version with its content.
@@ -43,9 +42,9 @@ pub struct PolicyVersionBody {
     pub version: u32,
     /// The SHA-256 of its TOML, hex.
     pub content_hash: String,
-    /// When it was published (see the list of versions for the form).
-    #[schema(value_type = Vec<i64>)]
-    pub published_at: OffsetDateTime,
+    /// When it was published (RFC 3339).
+    #[schema(format = DateTime)]
+    pub published_at: String,
     /// The TOML as published.
     pub content: String,
     /// The policy it says: controller, collected categories, purposes,
@@ -99,12 +98,12 @@ pub struct RecipientBody {
 pub struct AgreementBody {
     /// The contract's reference.
     pub reference: String,
-    /// First valid day, as `[year, day of the year]`.
-    #[schema(value_type = Vec<i64>)]
-    pub valid_from: Date,
-    /// Last valid day, as `[year, day of the year]`.
-    #[schema(value_type = Vec<i64>)]
-    pub valid_until: Date,
+    /// First valid day.
+    #[schema(format = Date)]
+    pub valid_from: String,
+    /// Last valid day.
+    #[schema(format = Date)]
+    pub valid_until: String,
     /// The data categories it covers.
     pub categories: Vec<String>,
     /// The transfer mechanism, for transfers abroad.
@@ -119,8 +118,8 @@ pub async fn versions(State(state): State<AppState>, staff: Staff) -> ApiResult<
     let all = state.candor().policy_versions().await?;
     let all: Vec<PolicyVersionSummary> = all
         .into_iter()
-        .map(|v| PolicyVersionSummary { version: v.version, content_hash: v.content_hash, published_at: v.published_at })
-        .collect();
+        .map(|v| Ok(PolicyVersionSummary { version: v.version, content_hash: v.content_hash, published_at: rfc3339(v.published_at)? }))
+        .collect::<Result<_, Problem>>()?;
     Ok(axum::Json(all))
 }
 
@@ -134,7 +133,7 @@ pub async fn version(State(state): State<AppState>, staff: Staff, Path(v): Path<
     Ok(axum::Json(PolicyVersionBody {
         version: record.version,
         content_hash: record.content_hash,
-        published_at: record.published_at,
+        published_at: rfc3339(record.published_at)?,
         content: record.content,
         policy: transcode(&policy)?,
     }))

@@ -16,6 +16,7 @@ mod matrix;
 mod privacy;
 mod protocol;
 mod sessions;
+mod times;
 mod timing;
 
 use std::net::{IpAddr, SocketAddr};
