@@ -111,7 +111,7 @@ pub async fn entries(State(state): State<AppState>, staff: Staff, Query(q): Quer
 
 /// Verify the whole chain, its signed checkpoints, its signed head and the
 /// witness of its heads.
-#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
+#[utoipa::path(get, path = "/api/v1/audit/verify", operation_id = "audit_verify", tag = "audit",
     responses((status = 200, body = AuditVerification)), security(("bearer" = [])))]
 pub async fn verify(State(state): State<AppState>, staff: Staff) -> ApiResult<impl IntoResponse> {
     staff.require(&state, Operation::AuditRead)?;

@@ -187,7 +187,7 @@ pub(crate) fn action(s: &str) -> Result<ConsentAction, Problem> {
 
 /// A subject's consent: each purpose of the policy in force, in effect or
 /// why not, and the ledger.
-#[utoipa::path(get, path = "/api/v1/subjects/{id}/consent", tag = "consent",
+#[utoipa::path(get, path = "/api/v1/subjects/{id}/consent", operation_id = "consent_show", tag = "consent",
     params(("id" = String, Path, description = "subject id")),
     responses((status = 200, body = ConsentOverviewBody), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 410, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]

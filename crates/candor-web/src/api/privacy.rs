@@ -203,7 +203,7 @@ pub async fn sign_in(State(state): State<AppState>, Json(s): Json<SignIn>) -> Ap
 }
 
 /// Enter the code: sets the session cookie and answers the CSRF token.
-#[utoipa::path(post, path = "/api/v1/privacy/verify", tag = "privacy center", request_body = SignInCode,
+#[utoipa::path(post, path = "/api/v1/privacy/verify", operation_id = "privacy_verify", tag = "privacy center", request_body = SignInCode,
     responses((status = 201, body = SessionStarted), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn verify(
     State(state): State<AppState>,

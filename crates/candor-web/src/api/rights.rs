@@ -260,7 +260,7 @@ pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<L
 }
 
 /// One request.
-#[utoipa::path(get, path = "/api/v1/rights-requests/{id}", tag = "rights",
+#[utoipa::path(get, path = "/api/v1/rights-requests/{id}", operation_id = "rights_request_show", tag = "rights",
     params(("id" = String, Path, description = "request id")),
     responses((status = 200, body = RightsRequestBody), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
@@ -279,7 +279,7 @@ pub async fn send_code(State(state): State<AppState>, staff: Staff, Path(id): Pa
 }
 
 /// Verify the customer's identity: their code, or a staff reason.
-#[utoipa::path(post, path = "/api/v1/rights-requests/{id}/verify", tag = "rights", request_body = Verify,
+#[utoipa::path(post, path = "/api/v1/rights-requests/{id}/verify", operation_id = "rights_request_verify", tag = "rights", request_body = Verify,
     params(("id" = String, Path, description = "request id")),
     responses((status = 200, body = RightsRequestBody), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]

@@ -242,7 +242,7 @@ fn denied(d: &Decision) -> Option<Problem> {
 }
 
 /// A subject's fields, decrypted where the gate allows the purpose.
-#[utoipa::path(get, path = "/api/v1/subjects/{id}", tag = "subjects",
+#[utoipa::path(get, path = "/api/v1/subjects/{id}", operation_id = "subject_show", tag = "subjects",
     params(("id" = String, Path, description = "subject id"), PurposeQuery),
     responses((status = 200, description = "the subject as the purpose may see them", body = SubjectBody),
         (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"),

@@ -158,3 +158,17 @@ fn every_reference_in_the_document_resolves() {
         assert!(doc["components"]["schemas"].get(name).is_some(), "{r} does not resolve");
     }
 }
+
+#[test]
+fn every_operation_id_is_unique() {
+    let doc = serde_json::to_value(candor_web::openapi_document()).unwrap();
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId")).to_owned();
+            if let Some(other) = seen.insert(id.clone(), format!("{method} {path}")) {
+                panic!("operationId `{id}` is used by {other} and {method} {path}");
+            }
+        }
+    }
+}
