@@ -57,6 +57,11 @@ impl Problem {
         Self::new(StatusCode::BAD_REQUEST, "bad-request", "Malformed request", detail)
     }
 
+    /// 422: the request is well formed but a value is out of its range.
+    pub fn invalid_input(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", detail)
+    }
+
     /// 404: no such thing.
     pub fn not_found(name: &str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, name, "Not found", detail)

@@ -6,7 +6,7 @@ use candor_service::audit::AuditReport;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{rfc3339, transcode, Query};
+use super::{page_limit, rfc3339, transcode, Query};
 use crate::auth::{Operation, Staff};
 use crate::problem::{ApiResult, Problem};
 
@@ -18,7 +18,8 @@ use crate::AppState;
 pub struct EntriesQuery {
     /// Entries after this sequence number (default 0).
     pub after: Option<i64>,
-    /// At most this many (1 to 1000, default 100).
+    /// At most this many (1 to 1000, default 100; outside that, 422).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 
@@ -84,11 +85,16 @@ pub enum AuditVerification {
 /// Entries in order: who did what, about which pseudonymous subject, for
 /// which purpose.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(EntriesQuery),
-    responses((status = 200, body = [AuditEntryBody])), security(("bearer" = [])))]
+    responses((status = 200, body = [AuditEntryBody],
+        headers(("Link" = String, description = "`<…?after=SEQ&limit=N>; rel=\"next\"` when the page is full: where the next one starts"))),
+        (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn entries(State(state): State<AppState>, staff: Staff, Query(q): Query<EntriesQuery>) -> ApiResult<impl IntoResponse> {
     staff.require(&state, Operation::AuditRead)?;
-    let limit = q.limit.unwrap_or(100).clamp(1, 1_000);
+    let limit = page_limit(q.limit, 100, 1_000)?;
     let entries = state.candor().audit_page(q.after.unwrap_or(0).max(0), limit).await?;
+    let next = (entries.len() == limit as usize)
+        .then(|| entries.last().map(|e| format!("</api/v1/audit?after={}&limit={limit}>; rel=\"next\"", e.seq)))
+        .flatten();
     let body = entries
         .into_iter()
         .map(|e| {
@@ -106,7 +112,11 @@ pub async fn entries(State(state): State<AppState>, staff: Staff, Query(q): Quer
             })
         })
         .collect::<Result<Vec<_>, Problem>>()?;
-    Ok(axum::Json(body))
+    let mut response = axum::Json(body).into_response();
+    if let Some(link) = next.and_then(|l| axum::http::HeaderValue::from_str(&l).ok()) {
+        response.headers_mut().insert(axum::http::header::LINK, link);
+    }
+    Ok(response)
 }
 
 /// Verify the whole chain, its signed checkpoints, its signed head and the

@@ -123,6 +123,16 @@ pub(crate) fn transcode<T: Serialize + ?Sized, D: DeserializeOwned>(value: &T) -
         .map_err(|e| Problem::internal(&format!("a response no longer matches its schema: {e}")))
 }
 
+/// A list's `limit`: 1 to `max`, `default` when absent; anything else is
+/// a 422 that says the range (not silently clamped).
+pub(crate) fn page_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u32, Problem> {
+    match limit {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(n) => Err(Problem::invalid_input(format!("`limit` must be 1 to {max}; {n} was asked"))),
+    }
+}
+
 /// A time as RFC 3339, as the service's types write their times.
 pub(crate) fn rfc3339(t: time::OffsetDateTime) -> Result<String, Problem> {
     t.format(&time::format_description::well_known::Rfc3339).map_err(|e| Problem::internal(&e))

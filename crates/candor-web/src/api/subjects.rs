@@ -30,7 +30,9 @@ pub struct PurposeQuery {
 pub struct InteractionsQuery {
     /// Why the data is read, e.g. `customer_service`.
     pub purpose: Option<String>,
-    /// At most this many, newest first (1 to 1000, default 100).
+    /// At most this many, newest first (1 to 1000, default 100; outside
+    /// that, 422).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 
@@ -294,7 +296,7 @@ pub async fn interactions(
     staff.require(&state, Operation::InteractionsRead)?;
     let id = subject_id(&id)?;
     let purpose = purpose(&headers, q.purpose.as_deref(), "customer_service")?;
-    let limit = q.limit.unwrap_or(100).clamp(1, 1_000) as usize;
+    let limit = super::page_limit(q.limit, 100, 1_000)? as usize;
     let view = state.candor().view_interactions(&staff.actor.id, id, &purpose, limit).await?;
     if let Some(p) = denied(&view.decision) {
         return Err(p);
