@@ -27,6 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if texts.is_empty() {
         return Err(format!("no texts in {path}").into());
     }
+    let stages = std::env::args().any(|a| a == "--stages");
     let analyzer = Analyzer::new();
     let redactor = Redactor::new(Operator::Placeholder);
     analyzer.analyze(&texts[0]);
@@ -37,12 +38,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for size in SIZES {
             let doc = document(&texts, sep, size);
             let rounds = if size >= 50_000_000 { 1 } else { 3 };
-            let best = (0..rounds).map(|_| time(&analyzer, &redactor, &doc)).min().unwrap_or_default();
+            let best = (0..rounds).map(|_| time(&analyzer, &redactor, &doc, stages)).min().unwrap_or_default();
             let base = *first.get_or_insert(best);
-            if std::env::args().any(|a| a == "--stages") {
+            if stages {
                 let doc = vec![doc.clone()];
-                let stages: Vec<String> = analyzer.stage_times(&doc).iter().map(|(s, d)| format!("{s} {:.3} s", d.as_secs_f64())).collect();
-                eprintln!("{shape}, {size} bytes: {}", stages.join(", "));
+                let times: Vec<String> = analyzer.stage_times(&doc).iter().map(|(s, d)| format!("{s} {:.3} s", d.as_secs_f64())).collect();
+                eprintln!("{shape}, {size} bytes: {}", times.join(", "));
             }
             println!(
                 "| {shape} | {:.1} MB | {:.3} s | {:.1} | {:.1}× |",
@@ -69,10 +70,10 @@ fn document(texts: &[String], sep: &str, size: usize) -> String {
     doc
 }
 
-fn time(analyzer: &Analyzer, redactor: &Redactor, doc: &str) -> Duration {
+fn time(analyzer: &Analyzer, redactor: &Redactor, doc: &str, stages: bool) -> Duration {
     let start = Instant::now();
     let spans = analyzer.analyze(doc);
-    if std::env::args().any(|a| a == "--stages") {
+    if stages {
         eprintln!("  analyze {:.3} s, {} spans", start.elapsed().as_secs_f64(), spans.len());
     }
     let out = redactor.redact(doc, &spans, &mut candor_privacy::pii::Numbering::new());

@@ -132,12 +132,10 @@ impl From<ServiceError> for Problem {
             | ServiceError::NotApplicable { .. }
             | ServiceError::Receipt(_)
             | ServiceError::InvalidPolicy(_)
-            | ServiceError::Import(_) => Self::new(S::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", detail),
+            | ServiceError::Import(_) => Self::invalid_input(detail),
             ServiceError::IdentityTaken { .. } => Self::new(S::CONFLICT, "identity-taken", "Identifier taken", detail),
             ServiceError::Rights(r) => match r {
-                RightsError::NoReason | RightsError::NotUnderRegime { .. } => {
-                    Self::new(S::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", detail)
-                }
+                RightsError::NoReason | RightsError::NotUnderRegime { .. } => Self::invalid_input(detail),
                 RightsError::WrongCode { .. } | RightsError::CodeExpired | RightsError::NoCode => {
                     Self::new(S::UNPROCESSABLE_ENTITY, "wrong-code", "Code not accepted", detail)
                 }

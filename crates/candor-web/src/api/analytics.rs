@@ -2,7 +2,6 @@
 //! budget as `candor analytics`.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use candor_privacy::dp::{Delta, Epsilon};
 use candor_service::analytics::{parse_dimension, AnalyticsQuery, DpRequest, Measure};
@@ -122,7 +121,7 @@ pub struct DpSummaryBody {
 }
 
 fn invalid(detail: String) -> Problem {
-    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", detail)
+    Problem::invalid_input(detail)
 }
 
 fn date(name: &str, v: Option<&str>) -> Result<Option<Date>, Problem> {

@@ -46,9 +46,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
                 "Request too large",
                 "the body is larger than `server.body_limit_bytes` allows",
             )),
-            Err(e @ JsonRejection::JsonDataError(_)) => {
-                Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", e.body_text()))
-            }
+            Err(e @ JsonRejection::JsonDataError(_)) => Err(Problem::invalid_input(e.body_text())),
             Err(e) => Err(Problem::bad_request(e.body_text())),
         }
     }

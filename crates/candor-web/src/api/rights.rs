@@ -239,13 +239,10 @@ pub(crate) fn kind(s: &str) -> Result<RightKind, Problem> {
     security(("bearer" = [])))]
 pub async fn open(State(state): State<AppState>, staff: Staff, Json(n): Json<NewRequest>) -> ApiResult<impl IntoResponse> {
     staff.require(&state, Operation::RightsWrite)?;
-    let regime =
-        match n.regime.as_deref() {
-            None => None,
-            Some(r) => Some(Regime::parse(r).ok_or_else(|| {
-                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", "`regime` is gdpr or ccpa")
-            })?),
-        };
+    let regime = match n.regime.as_deref() {
+        None => None,
+        Some(r) => Some(Regime::parse(r).ok_or_else(|| Problem::invalid_input("`regime` is gdpr or ccpa"))?),
+    };
     let r = state.candor().open_rights_request(&staff.actor.id, kind(&n.kind)?, subject_id(&n.subject)?, regime).await?;
     Ok((StatusCode::CREATED, axum::Json(request_body!(r)?)))
 }

@@ -188,7 +188,7 @@ impl From<NewSubject> for NewSubjectInput {
 }
 
 fn invalid(detail: &str) -> Problem {
-    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", detail)
+    Problem::invalid_input(detail)
 }
 
 /// Find a subject by one identifier, through the blind index.
