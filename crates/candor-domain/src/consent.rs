@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use crate::ids::PurposeId;
 
 /// What a ledger event says.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentAction {
@@ -77,6 +78,7 @@ impl fmt::Display for ConsentAction {
 }
 
 /// Where a consent event came from.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentSource {
@@ -133,6 +135,7 @@ pub struct ConsentEvent {
 }
 
 /// The subject's standing on one purpose.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PurposeStatus {

@@ -19,6 +19,7 @@
 
 pub mod api;
 pub mod auth;
+mod contract;
 mod credentials;
 mod gpc;
 mod limits;
@@ -186,7 +187,9 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of [`api_routes`].
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    api_routes().into_openapi()
+    let mut doc = api_routes().into_openapi();
+    contract::complete(&mut doc);
+    doc
 }
 
 /// Whether `server.public_url` is an https URL.
@@ -197,7 +200,8 @@ fn served_over_https(settings: &Settings) -> bool {
 /// Every route, with the layers around them.
 pub fn router(state: AppState) -> Router {
     let s = &state.0.settings.server;
-    let (routes, doc) = api_routes().split_for_parts();
+    let (routes, mut doc) = api_routes().split_for_parts();
+    contract::complete(&mut doc);
     let routes = routes
         .fallback(api::ops::not_found)
         .method_not_allowed_fallback(api::ops::method_not_allowed)

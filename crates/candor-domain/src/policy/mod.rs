@@ -22,6 +22,7 @@ pub use check::{check, Diagnostic};
 use crate::iso_date;
 
 /// GDPR Art. 6(1) lawful bases.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LegalBasis {
@@ -75,6 +76,7 @@ impl fmt::Display for LegalBasis {
 }
 
 /// What applies before the subject has said anything.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentDefault {

@@ -103,7 +103,8 @@ pub struct CellBody {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DpSummaryBody {
-    /// laplace or gaussian.
+    /// discrete_laplace or discrete_gaussian.
+    #[schema(value_type = super::vocabulary::NoiseMechanism)]
     pub mechanism: String,
     /// The epsilon spent.
     pub epsilon: f64,

@@ -22,6 +22,7 @@ pub struct Choice {
     /// grant, withdraw, object (per purpose); restrict, lift_restriction,
     /// opt_out_sale_share, opt_in_sale_share, limit_sensitive_use (the
     /// whole subject).
+    #[schema(value_type = candor_domain::ConsentAction)]
     pub action: String,
     /// The purpose, for per-purpose actions.
     pub purpose: Option<String>,
@@ -63,6 +64,7 @@ pub struct ConsentStateBody {
 #[serde(deny_unknown_fields)]
 pub struct PurposeChoiceBody {
     /// granted, withdrawn or objected.
+    #[schema(value_type = candor_domain::PurposeStatus)]
     pub status: String,
     /// The policy version it was made under.
     pub policy_version: u32,
@@ -80,10 +82,13 @@ pub struct PurposeStandingBody {
     /// Its name.
     pub name: String,
     /// Its legal basis: consent, contract, legal_obligation, …
+    #[schema(value_type = candor_domain::LegalBasis)]
     pub legal_basis: String,
     /// What applies before any choice: opt_in, opt_out, …
+    #[schema(value_type = candor_domain::ConsentDefault)]
     pub default: String,
     /// The last choice recorded, if any.
+    #[schema(value_type = Option<candor_domain::PurposeStatus>)]
     pub status: Option<String>,
     /// The policy version that choice was made under.
     pub policy_version: Option<u32>,
@@ -103,10 +108,12 @@ pub struct ConsentEventBody {
     /// The purpose, for per-purpose actions.
     pub purpose: Option<String>,
     /// grant, withdraw, object, restrict, …
+    #[schema(value_type = candor_domain::ConsentAction)]
     pub action: String,
     /// The policy version shown when it happened.
     pub policy_version: u32,
     /// Where it came from: api, privacy_center, cli, gpc, …
+    #[schema(value_type = candor_domain::ConsentSource)]
     pub source: String,
     /// When (RFC 3339).
     #[schema(format = DateTime)]
@@ -122,10 +129,12 @@ pub struct LedgerEntryBody {
     /// The purpose, for per-purpose actions.
     pub purpose: Option<String>,
     /// grant, withdraw, object, restrict, …
+    #[schema(value_type = candor_domain::ConsentAction)]
     pub action: String,
     /// The policy version shown when it happened.
     pub policy_version: u32,
     /// Where it came from.
+    #[schema(value_type = candor_domain::ConsentSource)]
     pub source: String,
     /// When (RFC 3339).
     #[schema(format = DateTime)]

@@ -10,6 +10,7 @@ pub mod policy;
 pub mod privacy;
 pub mod rights;
 pub mod subjects;
+pub mod vocabulary;
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};

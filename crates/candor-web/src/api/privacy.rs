@@ -57,6 +57,7 @@ pub struct SignInCode {
 pub struct MyChoice {
     /// grant, withdraw, object, restrict, lift_restriction,
     /// opt_out_sale_share, opt_in_sale_share, limit_sensitive_use.
+    #[schema(value_type = candor_domain::ConsentAction)]
     pub action: String,
     /// The purpose, for grant, withdraw and object.
     pub purpose: Option<String>,
@@ -68,6 +69,7 @@ pub struct MyChoice {
 pub struct MyRequest {
     /// access, portability, erasure, rectification, restriction,
     /// objection, opt_out_sale_share, limit_sensitive_use.
+    #[schema(value_type = candor_domain::RightKind)]
     #[serde(rename = "type")]
     pub kind: String,
 }

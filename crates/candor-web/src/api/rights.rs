@@ -24,11 +24,13 @@ use crate::AppState;
 pub struct NewRequest {
     /// access, portability, erasure, rectification, restriction,
     /// objection, opt_out_sale_share, limit_sensitive_use.
+    #[schema(value_type = candor_domain::RightKind)]
     #[serde(rename = "type")]
     pub kind: String,
     /// The subject id.
     pub subject: String,
     /// gdpr or ccpa; by default the regime the right comes from.
+    #[schema(value_type = Option<candor_domain::Regime>)]
     pub regime: Option<String>,
 }
 
@@ -78,13 +80,16 @@ pub struct RightsRequestBody {
     pub subject: String,
     /// access, portability, erasure, rectification, restriction,
     /// objection, opt_out_sale_share, limit_sensitive_use.
+    #[schema(value_type = candor_domain::RightKind)]
     #[serde(rename = "type")]
     pub kind: String,
     /// gdpr or ccpa.
+    #[schema(value_type = candor_domain::Regime)]
     pub regime: String,
     /// The article or section the right comes from, e.g. `GDPR Art. 15`.
     pub legal_source: Option<String>,
     /// received, verified, in_progress, extended, completed, rejected, …
+    #[schema(value_type = candor_domain::RequestState)]
     pub state: String,
     /// When it was received (RFC 3339).
     #[schema(format = DateTime)]
@@ -114,6 +119,7 @@ pub struct RightsRequestBody {
 #[serde(deny_unknown_fields)]
 pub struct VerificationBody {
     /// one_time_code or staff.
+    #[schema(value_type = super::vocabulary::VerifiedBy)]
     pub by: String,
     /// Staff: who verified.
     #[serde(default, skip_serializing_if = "Option::is_none")]

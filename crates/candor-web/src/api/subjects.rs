@@ -128,6 +128,7 @@ pub struct FieldBody {
 #[serde(deny_unknown_fields)]
 pub struct AllowedBody {
     /// `allow`.
+    #[schema(value_type = super::vocabulary::AllowDecision)]
     pub decision: String,
     /// Categories that may be read.
     pub permitted: Vec<String>,
@@ -157,8 +158,10 @@ pub struct InteractionBody {
     /// The platform's id.
     pub external_id: String,
     /// mention, reply, direct_message, …
+    #[schema(value_type = super::vocabulary::InteractionKind)]
     pub kind: String,
     /// inbound or outbound.
+    #[schema(value_type = super::vocabulary::Direction)]
     pub direction: String,
     /// When (RFC 3339).
     #[schema(format = DateTime)]

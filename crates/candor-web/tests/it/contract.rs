@@ -124,8 +124,9 @@ fn responses_that_are_lists_are_declared_as_arrays_and_problems_as_problem_docum
                         );
                     }
                 } else {
-                    let problem =
-                        &content.unwrap_or_else(|| panic!("{method} {path} {status} has no body"))["application/problem+json"]["schema"];
+                    let response = resolve(&doc, response);
+                    let problem = &response["content"].as_object().unwrap_or_else(|| panic!("{method} {path} {status} has no body"))
+                        ["application/problem+json"]["schema"];
                     assert_eq!(problem["$ref"], "#/components/schemas/Problem", "{method} {path} {status}");
                     problems += 1;
                 }
@@ -154,8 +155,9 @@ fn every_reference_in_the_document_resolves() {
     refs(&doc, &mut all);
     assert!(all.len() > 40, "{}", all.len());
     for r in all {
-        let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{r}"));
-        assert!(doc["components"]["schemas"].get(name).is_some(), "{r} does not resolve");
+        let (kind, name) = r.strip_prefix("#/components/").and_then(|r| r.split_once('/')).unwrap_or_else(|| panic!("{r}"));
+        assert!(matches!(kind, "schemas" | "responses"), "{r}");
+        assert!(doc["components"][kind].get(name).is_some(), "{r} does not resolve");
     }
 }
 
@@ -169,6 +171,107 @@ fn every_operation_id_is_unique() {
             if let Some(other) = seen.insert(id.clone(), format!("{method} {path}")) {
                 panic!("operationId `{id}` is used by {other} and {method} {path}");
             }
+        }
+    }
+}
+
+/// A response, or the shared response its `$ref` names.
+fn resolve<'a>(doc: &'a serde_json::Value, response: &'a serde_json::Value) -> &'a serde_json::Value {
+    match response["$ref"].as_str() {
+        Some(r) => {
+            let name = r.strip_prefix("#/components/responses/").unwrap_or_else(|| panic!("{r}"));
+            &doc["components"]["responses"][name]
+        }
+        None => response,
+    }
+}
+
+/// Every operation's declared statuses, by (method, path).
+fn declared_statuses(doc: &serde_json::Value) -> std::collections::BTreeMap<(String, String), BTreeSet<String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            out.insert((method.to_uppercase(), path.clone()), op["responses"].as_object().unwrap().keys().cloned().collect());
+        }
+    }
+    out
+}
+
+#[test]
+fn every_operation_declares_who_may_call_it_and_the_problems_any_route_can_answer() {
+    let doc = serde_json::to_value(candor_web::openapi_document()).unwrap();
+    let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    assert_eq!((schemes["session"]["type"].as_str(), schemes["session"]["in"].as_str()), (Some("apiKey"), Some("cookie")));
+    assert_eq!(schemes["session"]["name"], "candor_session");
+    let probes = ["/healthz", "/readyz", "/metrics"];
+    let mut staff = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let statuses: BTreeSet<&str> = op["responses"].as_object().unwrap().keys().map(String::as_str).collect();
+            let headers: Vec<&str> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "header")
+                .filter_map(|p| p["name"].as_str())
+                .collect();
+            let security: Vec<&str> =
+                op["security"].as_array().into_iter().flatten().flat_map(|s| s.as_object().unwrap().keys().map(String::as_str)).collect();
+            let at = format!("{method} {path}");
+            if probes.contains(&path.as_str()) {
+                assert!(!statuses.contains("429"), "{at}: probes are not rate limited");
+                continue;
+            }
+            assert!(statuses.contains("429") && statuses.contains("503"), "{at}: {statuses:?}");
+            let customer = path == "/api/v1/me" || path.starts_with("/api/v1/me/");
+            if customer {
+                assert_eq!(security, ["session"], "{at}");
+            } else if !security.is_empty() {
+                staff += 1;
+                assert_eq!(security, ["bearer", "session"], "{at}");
+                assert!(statuses.contains("401") && statuses.contains("403"), "{at}: {statuses:?}");
+            }
+            if !security.is_empty() {
+                assert!(statuses.contains("401"), "{at}: {statuses:?}");
+                assert_eq!(headers.contains(&"X-CSRF-Token"), method != "get", "{at}: {headers:?}");
+            }
+            if op.get("requestBody").is_some() {
+                for s in ["400", "413", "415", "422"] {
+                    assert!(statuses.contains(s), "{at} takes a body but does not declare {s}: {statuses:?}");
+                }
+            }
+            let purpose_query = op["parameters"].as_array().into_iter().flatten().any(|p| p["in"] == "query" && p["name"] == "purpose");
+            assert_eq!(headers.contains(&"X-Candor-Purpose"), purpose_query, "{at}: {headers:?}");
+        }
+    }
+    assert!(staff > 20, "{staff}");
+}
+
+/// The problems the middleware answers are the ones the document
+/// declares: every operation, called without a credential and with a
+/// body over the limit, answers a status its entry lists.
+#[tokio::test]
+async fn the_answers_of_the_shared_rules_are_declared_for_every_operation() {
+    let api = Api::new(Fixture::with_policy(TestDb::sqlite()).await).await;
+    let doc = serde_json::to_value(candor_web::openapi_document()).unwrap();
+    let declared = declared_statuses(&doc);
+    let big = serde_json::json!({ "padding": "x".repeat(2 * 1024 * 1024) });
+    for (n, ((method, path), statuses)) in declared.iter().enumerate() {
+        let uri =
+            path.replace("{version}", "1").replace("{ledger_id}", "1").replace("{measure}", "sentiment").replace("{file}", "manifest.json");
+        let uri = uri.replace("{id}", "00000000-0000-0000-0000-000000000000");
+        let m = Method::from_bytes(method.as_bytes()).unwrap();
+        let bodies: Vec<Option<&serde_json::Value>> = if m == Method::GET { vec![None] } else { vec![None, Some(&big)] };
+        for (k, body) in bodies.into_iter().enumerate() {
+            // Each from its own address: the per-address limits stay out of it.
+            let ip = IpAddr::from([10, 1 + k as u8, (n / 250) as u8, (n % 250 + 1) as u8]);
+            let r = crate::send_from(&api.app, ip, m.clone(), &uri, HeaderMap::new(), body.cloned()).await;
+            assert!(
+                statuses.contains(r.status.as_str()),
+                "{method} {path} answered {} without credentials, not declared in {statuses:?}: {r:?}",
+                r.status
+            );
         }
     }
 }
