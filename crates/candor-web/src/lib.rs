@@ -26,6 +26,7 @@ mod limits;
 mod middleware;
 pub mod openapi;
 mod operation;
+mod pages;
 pub mod problem;
 mod server;
 mod sign_in;
@@ -119,6 +120,13 @@ impl AppState {
         served_over_https(&self.0.settings)
     }
 
+    /// Whether sign-in codes go out by mail. Not yet: the outbox holds
+    /// them for the operator (`candor outbox deliver`), and the page says
+    /// so.
+    pub fn mails_codes(&self) -> bool {
+        false
+    }
+
     /// Wait until the sign-in requests answered so far have been carried
     /// out (they are answered first; see the `sign_in` module): for a
     /// graceful stop, and for tests that read the codes sent.
@@ -203,6 +211,7 @@ pub fn router(state: AppState) -> Router {
     let (routes, mut doc) = api_routes().split_for_parts();
     contract::complete(&mut doc);
     let routes = routes
+        .merge(pages::routes())
         .fallback(api::ops::not_found)
         .method_not_allowed_fallback(api::ops::method_not_allowed)
         .layer(axum::Extension(Arc::new(doc)))

@@ -29,7 +29,8 @@ fn public(path: &str) -> bool {
 /// Paths where a guess can be tried: counted per IP address whatever
 /// credential comes with them.
 fn guessable(method: &Method, path: &str) -> bool {
-    *method == Method::POST && matches!(path, "/api/v1/session" | "/api/v1/privacy/sign-in" | "/api/v1/privacy/verify")
+    *method == Method::POST
+        && matches!(path, "/api/v1/session" | "/api/v1/privacy/sign-in" | "/api/v1/privacy/verify" | "/privacy/sign-in" | "/privacy/code")
 }
 
 /// Work out who a request comes from and apply the rate limits that
@@ -174,7 +175,10 @@ xr-spatial-tracking=()";
 /// caching of personal data.
 const SECURITY_HEADERS: [(&str, &str); 8] = [
     ("permissions-policy", PERMISSIONS_POLICY),
-    ("content-security-policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+    (
+        "content-security-policy",
+        "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    ),
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "no-referrer"),
     ("x-frame-options", "DENY"),

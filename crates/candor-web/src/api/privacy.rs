@@ -125,16 +125,21 @@ fn started(state: &AppState, s: &StartedSession) -> Response {
     let ends = s.session.expires_at.format(&Rfc3339).unwrap_or_default();
     let body = SessionStarted { csrf_token: s.session.csrf.clone(), expires_at: ends };
     let mut r = (StatusCode::CREATED, axum::Json(body)).into_response();
+    set_session_cookie(state, s, &mut r);
+    r
+}
+
+/// The started session's cookie on `r`, living as long as the session.
+pub(crate) fn set_session_cookie(state: &AppState, s: &StartedSession, r: &mut Response) {
     let max_age = (s.session.expires_at - state.candor().now()).whole_seconds().clamp(0, SESSION_LENGTH.whole_seconds());
     if let Some(c) = session_cookie(state, &s.cookie, max_age) {
         r.headers_mut().insert(header::SET_COOKIE, c);
     }
-    r
 }
 
 /// A failed check of a token or code spends the address's failure
 /// budget; once it is spent, nothing is checked until it has cooled down.
-async fn guarded<T>(state: &AppState, auth: &RequestAuth, check: impl Future<Output = Result<T, ServiceError>>) -> ApiResult<T> {
+pub(crate) async fn guarded<T>(state: &AppState, auth: &RequestAuth, check: impl Future<Output = Result<T, ServiceError>>) -> ApiResult<T> {
     let limits = &state.0.limiters;
     limits.check_failures(auth.ip)?;
     match check.await {
@@ -184,13 +189,17 @@ pub async fn sign_out(State(state): State<AppState>, auth: RequestAuth, parts: P
         _ => {}
     }
     let mut r = StatusCode::NO_CONTENT.into_response();
-    if let Some(c) = session_cookie(&state, "", 0) {
+    clear_session(&state, &mut r);
+    Ok(r)
+}
+
+/// Have the browser forget the session: its cookie, and what it kept for
+/// this origin (browsers act on `Clear-Site-Data` only over https).
+pub(crate) fn clear_session(state: &AppState, r: &mut Response) {
+    if let Some(c) = session_cookie(state, "", 0) {
         r.headers_mut().insert(header::SET_COOKIE, c);
     }
-    // The browser drops what it kept for this origin too (browsers act on
-    // it only over https).
     r.headers_mut().insert(CLEAR_SITE_DATA, HeaderValue::from_static(CLEAR_ON_SIGN_OUT));
-    Ok(r)
 }
 
 /// Ask for a sign-in code. The answer is the same, and comes as fast,

@@ -1,0 +1,129 @@
+# The privacy center's words, in English. Every message here must also be
+# in es/privacy.ftl (a test holds them to it). Plain language: a legal term
+# gets an explanation beside it.
+
+site-name = Privacy center
+skip-to-content = Skip to the content
+language = Language
+sign-out = Sign out
+footer-controller = Your data is looked after by { $controller }. Questions about it:
+
+## Signing in
+sign-in-title = See and manage your data
+sign-in-intro = Enter the e-mail address you gave us. We will send you a code to sign in with: no password to remember.
+sign-in-email = Your e-mail address
+sign-in-send = Send me a code
+sign-in-why = We ask for a code so that nobody else can see your data. If the address is not one we hold, no message is sent, and this page cannot tell anyone whether you are our customer.
+code-title = Enter your code
+code-sent = If the address is one we hold, a code is on its way. It works for a few minutes and only once.
+code-printed = This installation sends no e-mail: the code was given to the operator, who can pass it on.
+code-label = Your code
+code-submit = Sign in
+code-again = Ask for a new code
+code-wrong = That code is wrong or has expired. Check it, or ask for a new one.
+
+## Problems
+error-title = Something went wrong
+error-back = Back to the privacy center
+error-unauthenticated = Your session has ended. Please sign in again.
+error-forbidden = This page could not accept the form. Reload the page and try again.
+error-not-found = We could not find that.
+error-too-many = Too many attempts from here. Wait a minute and try again.
+error-invalid = We could not use what was sent: { $detail }
+error-busy = We are busy right now. Please try again in a moment.
+error-internal = We could not complete this. Nothing you did caused it; please try again later.
+
+## The dashboard
+dashboard-title = Your data
+dashboard-intro = Here you can see what we hold about you and why, and change what you allow.
+held-title = What we hold about you
+held-intro = These are the details we keep about you. They are stored encrypted, with a key that is yours alone.
+held-nothing = We hold no contact details or profile for you.
+held-what = What
+held-value = What we hold
+held-kind = Kind of data
+choices-title = What we use your data for, and your choices
+choices-intro = Each use of your data is listed with the reason the law allows it. Where the choice is yours, one button changes it, and you can change it back at any time.
+purpose-basis = Why we may
+purpose-reads = Data it uses
+purpose-kept = How long
+purpose-kept-days = at most { $days } days
+purpose-now = Now
+purpose-no-choice = The law lets us do this without asking, for the reason above. You can still ask us to restrict it or raise a concern.
+
+## Legal bases, each with its explanation
+basis-consent = Your consent
+basis-consent-explained = We only do this if you say yes, and you can withdraw at any time.
+basis-contract = Our contract with you
+basis-contract-explained = We need this to provide what you asked us for.
+basis-legal-obligation = A legal obligation
+basis-legal-obligation-explained = A law requires us to do this.
+basis-vital-interests = Vital interests
+basis-vital-interests-explained = This protects someone's life or health.
+basis-public-task = A public task
+basis-public-task-explained = This is part of a task carried out in the public interest.
+basis-legitimate-interests = Our legitimate interest
+basis-legitimate-interests-explained = We may do this without asking, because it is reasonable and expected; you have the right to object, and we then stop.
+
+## Where each purpose stands
+status-granted = On: you agreed on { $date }.
+status-withdrawn = Off: you withdrew your consent on { $date }.
+status-objected = Off: you objected on { $date }.
+status-allowed-again = On: you allowed it again on { $date }.
+status-off-until-asked = Off: we do not do this unless you agree.
+status-on-until-objected = On, unless you object.
+status-needed = On: needed for the reason above.
+status-paused = Off for now, because of another choice of yours (for example, a restriction you asked for).
+
+## Choices
+action-grant = Agree
+action-withdraw = Withdraw consent
+action-object = Object
+action-allow-again = Allow again
+notice-grant = Done: you agreed to “{ $purpose }”.
+notice-withdraw = Done: you withdrew your consent to “{ $purpose }”. We stop at once.
+notice-object = Done: you objected to “{ $purpose }”. We stop at once.
+
+## Your details, in words
+field-email = E-mail address
+field-phone = Phone number
+field-name = Name
+field-customer-number = Customer number
+field-handle = Account on { $platform }
+field-other = Other detail ({ $field })
+
+## Kinds of data (the most specific one written here is used)
+category-user = Information about you
+category-user-account = Your account
+category-user-account-username = Your user name
+category-user-authorization = Sign-in details
+category-user-behavior = What you did with us
+category-user-behavior-purchase-history = What you bought
+category-user-biometric = Biometric data
+category-user-childrens = Data about children
+category-user-contact = Contact details
+category-user-contact-email = E-mail address
+category-user-contact-phone-number = Phone number
+category-user-contact-address = Postal address
+category-user-content = What you wrote
+category-user-content-public = What you posted publicly
+category-user-content-private = Your private messages
+category-user-criminal-history = Criminal records
+category-user-demographic = Facts about you
+category-user-demographic-language = Your language
+category-user-device = Your device
+category-user-financial = Financial details
+category-user-government-id = Official identity numbers
+category-user-health-and-medical = Health information
+category-user-job-title = Job title
+category-user-location = Where you are
+category-user-location-imprecise = Your rough location
+category-user-name = Your name
+category-user-payment = Payment details
+category-user-privacy-preferences = Your privacy choices
+category-user-sensor = Sensor data
+category-user-social = Social connections
+category-user-telemetry = Usage measurements
+category-user-unique-id = Identifiers we give you
+category-user-user-sensor = Sensor data
+category-user-workplace = Workplace

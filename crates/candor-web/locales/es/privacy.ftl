@@ -1,0 +1,129 @@
+# Las palabras del centro de privacidad, en español. Cada mensaje de
+# en/privacy.ftl debe estar aquí (una prueba lo comprueba). Lenguaje
+# sencillo: un término legal lleva su explicación al lado.
+
+site-name = Centro de privacidad
+skip-to-content = Saltar al contenido
+language = Idioma
+sign-out = Cerrar sesión
+footer-controller = Tus datos están a cargo de { $controller }. Si tienes preguntas:
+
+## Iniciar sesión
+sign-in-title = Consulta y gestiona tus datos
+sign-in-intro = Escribe la dirección de correo que nos diste. Te enviaremos un código para entrar: no hay contraseña que recordar.
+sign-in-email = Tu dirección de correo
+sign-in-send = Envíame un código
+sign-in-why = Pedimos un código para que nadie más vea tus datos. Si la dirección no es una de las nuestras, no se envía nada, y esta página no revela a nadie si eres cliente.
+code-title = Escribe tu código
+code-sent = Si la dirección es una de las nuestras, el código está en camino. Sirve durante unos minutos y una sola vez.
+code-printed = Esta instalación no envía correos: el código se entregó al operador, que puede hacértelo llegar.
+code-label = Tu código
+code-submit = Entrar
+code-again = Pedir un código nuevo
+code-wrong = El código no es correcto o ha caducado. Revísalo o pide uno nuevo.
+
+## Problemas
+error-title = Algo ha fallado
+error-back = Volver al centro de privacidad
+error-unauthenticated = Tu sesión ha terminado. Vuelve a entrar, por favor.
+error-forbidden = Esta página no pudo aceptar el formulario. Recarga la página e inténtalo de nuevo.
+error-not-found = No lo hemos encontrado.
+error-too-many = Demasiados intentos desde aquí. Espera un minuto y vuelve a intentarlo.
+error-invalid = No pudimos usar lo enviado: { $detail }
+error-busy = Estamos ocupados en este momento. Inténtalo de nuevo dentro de un rato.
+error-internal = No pudimos completar esto. No es culpa tuya; inténtalo más tarde.
+
+## El panel
+dashboard-title = Tus datos
+dashboard-intro = Aquí ves qué datos tuyos guardamos y por qué, y puedes cambiar lo que permites.
+held-title = Qué guardamos sobre ti
+held-intro = Estos son los datos que guardamos sobre ti. Se almacenan cifrados, con una clave que es solo tuya.
+held-nothing = No guardamos datos de contacto ni perfil tuyos.
+held-what = Qué
+held-value = Lo que guardamos
+held-kind = Tipo de dato
+choices-title = Para qué usamos tus datos, y tus opciones
+choices-intro = Cada uso de tus datos aparece con el motivo por el que la ley lo permite. Cuando la decisión es tuya, un botón la cambia, y puedes volver a cambiarla cuando quieras.
+purpose-basis = Por qué podemos
+purpose-reads = Datos que usa
+purpose-kept = Cuánto tiempo
+purpose-kept-days = como mucho { $days } días
+purpose-now = Ahora
+purpose-no-choice = La ley nos permite hacerlo sin preguntar, por el motivo indicado. Aun así puedes pedirnos que lo limitemos o presentar una queja.
+
+## Bases legales, cada una con su explicación
+basis-consent = Tu consentimiento
+basis-consent-explained = Solo lo hacemos si dices que sí, y puedes retirarlo cuando quieras.
+basis-contract = Nuestro contrato contigo
+basis-contract-explained = Lo necesitamos para darte lo que nos pediste.
+basis-legal-obligation = Una obligación legal
+basis-legal-obligation-explained = Una ley nos obliga a hacerlo.
+basis-vital-interests = Intereses vitales
+basis-vital-interests-explained = Protege la vida o la salud de alguien.
+basis-public-task = Una misión pública
+basis-public-task-explained = Forma parte de una tarea de interés público.
+basis-legitimate-interests = Nuestro interés legítimo
+basis-legitimate-interests-explained = Podemos hacerlo sin preguntar porque es razonable y esperable; tienes derecho a oponerte, y entonces paramos.
+
+## Situación de cada uso
+status-granted = Activado: aceptaste el { $date }.
+status-withdrawn = Desactivado: retiraste tu consentimiento el { $date }.
+status-objected = Desactivado: te opusiste el { $date }.
+status-allowed-again = Activado: volviste a permitirlo el { $date }.
+status-off-until-asked = Desactivado: no lo hacemos salvo que aceptes.
+status-on-until-objected = Activado, salvo que te opongas.
+status-needed = Activado: es necesario por el motivo indicado.
+status-paused = Desactivado por ahora, por otra decisión tuya (por ejemplo, una limitación que pediste).
+
+## Opciones
+action-grant = Aceptar
+action-withdraw = Retirar el consentimiento
+action-object = Oponerme
+action-allow-again = Permitir de nuevo
+notice-grant = Hecho: aceptaste «{ $purpose }».
+notice-withdraw = Hecho: retiraste tu consentimiento a «{ $purpose }». Paramos de inmediato.
+notice-object = Hecho: te opusiste a «{ $purpose }». Paramos de inmediato.
+
+## Tus datos, en palabras
+field-email = Dirección de correo
+field-phone = Número de teléfono
+field-name = Nombre
+field-customer-number = Número de cliente
+field-handle = Cuenta en { $platform }
+field-other = Otro dato ({ $field })
+
+## Tipos de datos (se usa el más concreto que aparezca aquí)
+category-user = Información sobre ti
+category-user-account = Tu cuenta
+category-user-account-username = Tu nombre de usuario
+category-user-authorization = Datos de acceso
+category-user-behavior = Lo que hiciste con nosotros
+category-user-behavior-purchase-history = Lo que compraste
+category-user-biometric = Datos biométricos
+category-user-childrens = Datos sobre menores
+category-user-contact = Datos de contacto
+category-user-contact-email = Dirección de correo
+category-user-contact-phone-number = Número de teléfono
+category-user-contact-address = Dirección postal
+category-user-content = Lo que escribiste
+category-user-content-public = Lo que publicaste
+category-user-content-private = Tus mensajes privados
+category-user-criminal-history = Antecedentes penales
+category-user-demographic = Datos sobre ti
+category-user-demographic-language = Tu idioma
+category-user-device = Tu dispositivo
+category-user-financial = Datos financieros
+category-user-government-id = Números de identidad oficiales
+category-user-health-and-medical = Información de salud
+category-user-job-title = Puesto de trabajo
+category-user-location = Dónde estás
+category-user-location-imprecise = Tu ubicación aproximada
+category-user-name = Tu nombre
+category-user-payment = Datos de pago
+category-user-privacy-preferences = Tus opciones de privacidad
+category-user-sensor = Datos de sensores
+category-user-social = Relaciones sociales
+category-user-telemetry = Mediciones de uso
+category-user-unique-id = Identificadores que te asignamos
+category-user-user-sensor = Datos de sensores
+category-user-workplace = Lugar de trabajo

@@ -1,0 +1,401 @@
+//! The privacy center's pages: signing in with a one-time code, and the
+//! customer's own dashboard (what is held about them, what it is used
+//! for and why, and their choices).
+
+use askama::Template;
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use candor_domain::{ConsentAction, ConsentDefault, ConsentSource, LegalBasis, PurposeStatus, SubjectId};
+use candor_service::auth::new_challenge_id;
+use candor_service::ServiceError;
+use serde::Deserialize;
+
+use super::i18n::Words;
+use super::{check_form_csrf, see_other, Frame, Visit, Visitor};
+use crate::api::privacy::{clear_session, guarded, set_session_cookie};
+use crate::problem::Problem;
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "privacy/sign_in.html")]
+struct SignInPage {
+    frame: Frame,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "privacy/code.html")]
+struct CodePage {
+    frame: Frame,
+    challenge: String,
+    printed: bool,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "privacy/dashboard.html")]
+struct Dashboard {
+    frame: Frame,
+    csrf: String,
+    notice: Option<String>,
+    held: Vec<Held>,
+    purposes: Vec<PurposeCard>,
+}
+
+/// One detail held, in words.
+struct Held {
+    what: String,
+    value: String,
+    kind: String,
+}
+
+/// One purpose of the policy, in words, with the choice the customer has.
+struct PurposeCard {
+    id: String,
+    name: String,
+    description: String,
+    basis: String,
+    basis_explained: String,
+    categories: String,
+    kept: String,
+    status: String,
+    action: Option<Choice>,
+}
+
+/// The button a purpose offers.
+struct Choice {
+    value: &'static str,
+    label: String,
+}
+
+/// `GET /privacy`: the dashboard, or the way to sign in.
+pub(crate) async fn home(State(state): State<AppState>, visit: Visit, headers: HeaderMap, Query(q): Query<Done>) -> Response {
+    match visit.visitor() {
+        Err(p) => visit.problem(&state, &p).await,
+        Ok(Visitor::Stranger) => see_other("/privacy/sign-in"),
+        Ok(Visitor::Customer { subject, csrf }) => match dashboard(&state, &visit, &headers, subject, csrf, &q).await {
+            Ok(r) => r,
+            Err(p) => visit.problem(&state, &p).await,
+        },
+    }
+}
+
+/// What a choice just did, for the notice on the page it returns to.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Done {
+    done: Option<String>,
+    purpose: Option<String>,
+}
+
+async fn dashboard(
+    state: &AppState,
+    visit: &Visit,
+    headers: &HeaderMap,
+    subject: SubjectId,
+    csrf: String,
+    q: &Done,
+) -> Result<Response, Problem> {
+    let candor = state.candor();
+    // The Global Privacy Control signal counts on every page.
+    if crate::gpc::signalled(headers) {
+        candor.record_gpc_signal("subject", subject).await?;
+    }
+    let w = visit.w;
+    let ctx = candor.policy_context().await?;
+    let held = candor
+        .own_fields(subject)
+        .await?
+        .into_iter()
+        .filter_map(|f| f.value.map(|value| Held { what: field_words(&w, &f.field), value, kind: category_words(&w, f.category.as_str()) }))
+        .collect();
+    let overview = candor.consent_overview(subject).await?;
+    let mut purposes = Vec::new();
+    for standing in &overview.purposes {
+        let Some(p) = ctx.policy.purpose(standing.purpose.as_str()) else { continue };
+        let date = standing.at.map(|t| t.date().to_string()).unwrap_or_default();
+        let (status, action) = standing_words(&w, p.default, standing.status, standing.in_effect, &date);
+        let basis = basis_id(p.legal_basis);
+        let mut categories: Vec<String> = p.categories.iter().map(|c| category_words(&w, c.as_str())).collect();
+        categories.dedup();
+        purposes.push(PurposeCard {
+            id: p.id.as_str().to_owned(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+            basis: w.t(&basis),
+            basis_explained: w.t(&format!("{basis}-explained")),
+            categories: categories.join(", "),
+            kept: w.t1("purpose-kept-days", "days", &p.retention_days.to_string()),
+            status,
+            action,
+        });
+    }
+    let notice = match (q.done.as_deref(), q.purpose.as_deref().and_then(|id| ctx.policy.purpose(id))) {
+        (Some(done @ ("grant" | "withdraw" | "object")), Some(p)) => Some(w.t1(&format!("notice-{done}"), "purpose", &p.name)),
+        _ => None,
+    };
+    let page = Dashboard { frame: visit.frame(state, Some(csrf.clone())).await, csrf, notice, held, purposes };
+    Ok(visit.render(StatusCode::OK, &page))
+}
+
+/// Where a purpose stands, in words, and the one button that changes it:
+/// consent is off until granted and withdrawn with one press; a purpose
+/// on legitimate interests (or another basis open to objection) runs
+/// until objected to and is allowed again with one press; the rest are
+/// not the customer's choice.
+fn standing_words(
+    w: &Words,
+    default: ConsentDefault,
+    status: Option<PurposeStatus>,
+    in_effect: bool,
+    date: &str,
+) -> (String, Option<Choice>) {
+    let choice = |value: &'static str, label: &str| Some(Choice { value, label: w.t(label) });
+    let words = |id: &str| w.t1(id, "date", date);
+    match (default, status) {
+        (ConsentDefault::NotApplicable, _) => (w.t("status-needed"), None),
+        (ConsentDefault::OptIn, Some(PurposeStatus::Granted)) if in_effect => {
+            (words("status-granted"), choice("withdraw", "action-withdraw"))
+        }
+        (ConsentDefault::OptIn, Some(PurposeStatus::Granted)) => (w.t("status-paused"), choice("withdraw", "action-withdraw")),
+        (ConsentDefault::OptIn, Some(PurposeStatus::Withdrawn)) => (words("status-withdrawn"), choice("grant", "action-grant")),
+        (ConsentDefault::OptIn, Some(PurposeStatus::Objected)) => (words("status-objected"), choice("grant", "action-grant")),
+        (ConsentDefault::OptIn, None) => (w.t("status-off-until-asked"), choice("grant", "action-grant")),
+        (ConsentDefault::OptOut, Some(PurposeStatus::Objected)) => (words("status-objected"), choice("grant", "action-allow-again")),
+        (ConsentDefault::OptOut, Some(PurposeStatus::Withdrawn)) => (words("status-withdrawn"), choice("grant", "action-allow-again")),
+        (ConsentDefault::OptOut, _) if !in_effect => (w.t("status-paused"), choice("object", "action-object")),
+        (ConsentDefault::OptOut, Some(PurposeStatus::Granted)) => (words("status-allowed-again"), choice("object", "action-object")),
+        (ConsentDefault::OptOut, None) => (w.t("status-on-until-objected"), choice("object", "action-object")),
+    }
+}
+
+/// The catalogue's id for a legal basis: `basis-legitimate-interests`.
+fn basis_id(b: LegalBasis) -> String {
+    let name = serde_json::to_value(b).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    format!("basis-{}", name.replace('_', "-"))
+}
+
+/// A detail's name in words: `email`, `phone`, `name`, `customer_number`,
+/// `handle:PLATFORM`, else the raw field named as "other".
+fn field_words(w: &Words, field: &str) -> String {
+    match field {
+        "email" => w.t("field-email"),
+        "phone" => w.t("field-phone"),
+        "name" => w.t("field-name"),
+        "customer_number" => w.t("field-customer-number"),
+        _ => match field.strip_prefix("handle:") {
+            Some(platform) => w.t1("field-handle", "platform", platform),
+            None => w.t1("field-other", "field", field),
+        },
+    }
+}
+
+/// A data category in words: the most specific of its names the
+/// catalogue has (`user.contact.email`, else `user.contact`, …).
+fn category_words(w: &Words, category: &str) -> String {
+    let mut key = category;
+    loop {
+        let id = format!("category-{}", key.replace(['.', '_'], "-"));
+        if w.has(&id) {
+            return w.t(&id);
+        }
+        match key.rsplit_once('.') {
+            Some((parent, _)) => key = parent,
+            None => return category.to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CodeForm {
+    #[serde(default)]
+    challenge: String,
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ChoiceForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    action: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SignOutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `GET /privacy/sign-in`.
+pub(crate) async fn sign_in_page(State(state): State<AppState>, visit: Visit) -> Response {
+    if let Ok(Visitor::Customer { .. }) = visit.visitor() {
+        return see_other("/privacy");
+    }
+    let page = SignInPage { frame: visit.frame(&state, None).await, email: String::new(), error: None };
+    visit.render(StatusCode::OK, &page)
+}
+
+/// `POST /privacy/sign-in`: ask for a code. The answer is the same page,
+/// as fast, whether or not the address is on record.
+pub(crate) async fn sign_in(State(state): State<AppState>, visit: Visit, Form(f): Form<EmailForm>) -> Response {
+    let email = f.email.trim();
+    if email.is_empty() || email.len() > 254 {
+        let page = SignInPage { frame: visit.frame(&state, None).await, email: email.to_owned(), error: Some(visit.w.t("sign-in-email")) };
+        return visit.render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let challenge = new_challenge_id();
+    if let Err(p) = state.0.sign_ins.submit(challenge.clone(), email.to_owned()) {
+        return visit.problem(&state, &p).await;
+    }
+    code_page(&state, &visit, challenge, None, StatusCode::OK).await
+}
+
+async fn code_page(state: &AppState, visit: &Visit, challenge: String, error: Option<String>, status: StatusCode) -> Response {
+    let page = CodePage { frame: visit.frame(state, None).await, challenge, printed: !state.mails_codes(), error };
+    visit.render(status, &page)
+}
+
+/// `POST /privacy/code`: the code entered; a right one starts the session.
+pub(crate) async fn code(State(state): State<AppState>, visit: Visit, headers: HeaderMap, Form(f): Form<CodeForm>) -> Response {
+    let code: String = f.code.chars().filter(|c| !c.is_whitespace()).collect();
+    match guarded(&state, &visit.auth, state.candor().finish_sign_in(&f.challenge, &code)).await {
+        Ok((subject, started)) => {
+            if crate::gpc::signalled(&headers) {
+                if let Err(e) = state.candor().record_gpc_signal("subject", subject).await {
+                    return visit.problem(&state, &e.into()).await;
+                }
+            }
+            let mut r = see_other("/privacy");
+            set_session_cookie(&state, &started, &mut r);
+            r
+        }
+        Err(p) if p.status == StatusCode::UNAUTHORIZED.as_u16() => {
+            code_page(&state, &visit, f.challenge, Some(visit.w.t("code-wrong")), StatusCode::UNAUTHORIZED).await
+        }
+        Err(p) => visit.problem(&state, &p).await,
+    }
+}
+
+/// `POST /privacy/sign-out`.
+pub(crate) async fn sign_out(State(state): State<AppState>, visit: Visit, headers: HeaderMap, Form(f): Form<SignOutForm>) -> Response {
+    if let Ok(Visitor::Customer { csrf, .. }) = visit.visitor() {
+        if let Err(p) = check_form_csrf(&f.csrf, &csrf) {
+            return visit.problem(&state, &p).await;
+        }
+        if let Some(cookie) = crate::auth::session_cookie(&headers, state.https()) {
+            if let Err(e) = state.candor().end_session(&cookie).await {
+                return visit.problem(&state, &e.into()).await;
+            }
+        }
+        if let crate::credentials::Caller::Valid(_, key) = &visit.auth.caller {
+            state.0.credentials.forget(key);
+        }
+    }
+    let mut r = see_other("/privacy/sign-in");
+    clear_session(&state, &mut r);
+    r
+}
+
+/// `POST /privacy/choices`: grant, withdraw or object, for one purpose.
+pub(crate) async fn choose(State(state): State<AppState>, visit: Visit, Form(f): Form<ChoiceForm>) -> Response {
+    let result = async {
+        let Visitor::Customer { subject, csrf } = visit.visitor()? else {
+            return Err(Problem::unauthenticated("sign in to the privacy center first"));
+        };
+        check_form_csrf(&f.csrf, &csrf)?;
+        let action = match ConsentAction::parse(&f.action) {
+            Some(a @ (ConsentAction::Grant | ConsentAction::Withdraw | ConsentAction::Object)) => a,
+            _ => return Err(Problem::invalid_input(format!("`{}` is not a choice this page makes", crate::api::shorten(&f.action)))),
+        };
+        state
+            .candor()
+            .record_consent("subject", subject, Some(&f.purpose), action, ConsentSource::PrivacyCenter)
+            .await
+            .map_err(|e: ServiceError| Problem::from(e))?;
+        Ok(action)
+    }
+    .await;
+    match result {
+        Ok(action) => {
+            let purpose: String = f.purpose.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')).collect();
+            see_other(&format!("/privacy?done={}&purpose={purpose}#purpose-{purpose}", action.as_str()))
+        }
+        Err(p) => visit.problem(&state, &p).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pages::i18n::{Catalogues, LANGUAGES};
+
+    /// Words the code names by computed ids are in every catalogue: a
+    /// missing one would show its id on the page.
+    #[test]
+    fn every_computed_message_exists_in_every_language() {
+        let bases = [
+            LegalBasis::Consent,
+            LegalBasis::Contract,
+            LegalBasis::LegalObligation,
+            LegalBasis::VitalInterests,
+            LegalBasis::PublicTask,
+            LegalBasis::LegitimateInterests,
+        ];
+        for lang in LANGUAGES {
+            let w = Catalogues::embedded().unwrap().words(lang);
+            for b in bases {
+                let id = basis_id(b);
+                assert!(w.has(&id) && w.has(&format!("{id}-explained")), "{lang}: {id}");
+            }
+            for done in ["grant", "withdraw", "object"] {
+                assert!(w.has(&format!("notice-{done}")), "{lang}: notice-{done}");
+            }
+            let statuses = [None, Some(PurposeStatus::Granted), Some(PurposeStatus::Withdrawn), Some(PurposeStatus::Objected)];
+            for default in [ConsentDefault::OptIn, ConsentDefault::OptOut, ConsentDefault::NotApplicable] {
+                for status in statuses {
+                    for in_effect in [true, false] {
+                        let (words, choice) = standing_words(&w, default, status, in_effect, "2027-05-03");
+                        assert!(!words.starts_with("status-") && !words.contains('{'), "{lang}: {words}");
+                        if let Some(c) = choice {
+                            assert!(!c.label.starts_with("action-"), "{lang}: {}", c.label);
+                            assert!(ConsentAction::parse(c.value).is_some(), "{}", c.value);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn withdrawing_is_one_press_like_granting_and_nothing_is_preselected() {
+        let w = Catalogues::embedded().unwrap().words("en");
+        let (_, grant) = standing_words(&w, ConsentDefault::OptIn, None, false, "");
+        assert_eq!(grant.map(|c| c.value), Some("grant"), "consent is off until granted");
+        let (_, withdraw) = standing_words(&w, ConsentDefault::OptIn, Some(PurposeStatus::Granted), true, "");
+        assert_eq!(withdraw.map(|c| c.value), Some("withdraw"));
+        let (_, object) = standing_words(&w, ConsentDefault::OptOut, None, true, "");
+        assert_eq!(object.map(|c| c.value), Some("object"));
+        let (_, none) = standing_words(&w, ConsentDefault::NotApplicable, None, true, "");
+        assert!(none.is_none());
+    }
+
+    #[test]
+    fn categories_are_named_by_their_most_specific_words() {
+        let w = Catalogues::embedded().unwrap().words("es");
+        assert_eq!(category_words(&w, "user.contact.email"), "Dirección de correo");
+        assert_eq!(category_words(&w, "user.contact.fax_number"), "Datos de contacto");
+        assert_eq!(category_words(&w, "user.health_and_medical.genetic"), "Información de salud");
+        assert_eq!(category_words(&w, "system.operations"), "system.operations");
+    }
+}
