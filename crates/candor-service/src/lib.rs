@@ -28,6 +28,7 @@ pub mod rights;
 pub mod settings;
 pub mod subjects;
 pub mod telemetry;
+pub mod transparency;
 
 use std::sync::{Arc, Mutex};
 

@@ -127,3 +127,42 @@ category-user-telemetry = Usage measurements
 category-user-unique-id = Identifiers we give you
 category-user-user-sensor = Sensor data
 category-user-workplace = Workplace
+
+## Who has seen your data
+saw-title = Who has seen your data
+saw-intro = Every time someone opens your data it is written in a log that cannot be changed afterwards. Here is what it says about you, newest first. Staff are shown by their job, not their name.
+saw-nothing = Nobody has opened your data yet.
+saw-when = When
+saw-who = Who
+saw-what = What they did
+saw-why = For
+reader-operator = Our systems, or staff running them
+role-agent = A customer-service agent
+role-analyst = An analyst
+role-marketer = A marketer
+role-compliance = Our privacy team
+role-admin = An administrator
+deed-access-allowed = read your data
+deed-access-denied = asked to read your data and was refused
+deed-analytics-drill = opened one of your conversations from an analysis
+deed-rights = handled a request of yours
+deed-consent = recorded a choice for you
+deed-subject = updated your details
+deed-outbox = sent you a message
+deed-export = prepared a copy of your data
+deed-erase = erased your data
+deed-hold = placed or lifted a legal hold on your data
+deed-other = did something with your data ({ $action })
+
+## Who receives your data
+received-title = Who receives your data
+received-intro = We share data only with these organisations, under a written agreement, and only for the use named.
+received-nothing = We do not share your data with anyone.
+received-who = Who
+received-for = For
+received-what = Data it receives
+received-agreement = Agreement
+received-now = Now
+received-on = Yes: your choices allow it.
+received-off = No: your choices stop it.
+agreement-valid = { $reference }, in force from { $from } to { $until }

@@ -127,3 +127,42 @@ category-user-telemetry = Mediciones de uso
 category-user-unique-id = Identificadores que te asignamos
 category-user-user-sensor = Datos de sensores
 category-user-workplace = Lugar de trabajo
+
+## Quién ha visto tus datos
+saw-title = Quién ha visto tus datos
+saw-intro = Cada vez que alguien abre tus datos, queda escrito en un registro que no se puede cambiar después. Esto es lo que dice sobre ti, empezando por lo más reciente. El personal aparece por su puesto, no por su nombre.
+saw-nothing = Nadie ha abierto tus datos todavía.
+saw-when = Cuándo
+saw-who = Quién
+saw-what = Qué hizo
+saw-why = Para
+reader-operator = Nuestros sistemas, o el personal que los maneja
+role-agent = Un agente de atención al cliente
+role-analyst = Un analista
+role-marketer = Una persona de marketing
+role-compliance = Nuestro equipo de privacidad
+role-admin = Un administrador
+deed-access-allowed = leyó tus datos
+deed-access-denied = pidió leer tus datos y se le denegó
+deed-analytics-drill = abrió una de tus conversaciones desde un análisis
+deed-rights = tramitó una solicitud tuya
+deed-consent = registró una decisión por ti
+deed-subject = actualizó tus datos
+deed-outbox = te envió un mensaje
+deed-export = preparó una copia de tus datos
+deed-erase = borró tus datos
+deed-hold = puso o levantó una retención legal sobre tus datos
+deed-other = hizo algo con tus datos ({ $action })
+
+## Quién recibe tus datos
+received-title = Quién recibe tus datos
+received-intro = Solo compartimos datos con estas organizaciones, con un acuerdo por escrito, y solo para el uso indicado.
+received-nothing = No compartimos tus datos con nadie.
+received-who = Quién
+received-for = Para
+received-what = Datos que recibe
+received-agreement = Acuerdo
+received-now = Ahora
+received-on = Sí: tus decisiones lo permiten.
+received-off = No: tus decisiones lo impiden.
+agreement-valid = { $reference }, en vigor del { $from } al { $until }

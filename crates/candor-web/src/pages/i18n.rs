@@ -84,6 +84,15 @@ impl Words {
         self.format(id, Some(&args))
     }
 
+    /// The message `id` with several arguments.
+    pub fn tn(&self, id: &str, args: &[(&str, &str)]) -> String {
+        let mut fluent = FluentArgs::new();
+        for (name, value) in args {
+            fluent.set(*name, FluentValue::from((*value).to_owned()));
+        }
+        self.format(id, Some(&fluent))
+    }
+
     /// Whether the catalogue has the message `id` (optional words, such as
     /// the explanation of a legal basis).
     pub fn has(&self, id: &str) -> bool {
@@ -191,7 +200,7 @@ mod tests {
         sources.push(include_str!("privacy.rs").to_owned());
         let mut named = 0;
         for s in &sources {
-            for call in [".t(\"", ".t1(\""] {
+            for call in [".t(\"", ".t1(\"", ".tn(\""] {
                 for piece in s.split(call).skip(1) {
                     let id = piece.split('"').next().unwrap();
                     named += 1;

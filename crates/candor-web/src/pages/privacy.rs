@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use candor_domain::{ConsentAction, ConsentDefault, ConsentSource, LegalBasis, PurposeStatus, SubjectId};
 use candor_service::auth::new_challenge_id;
+use candor_service::transparency::Reader;
 use candor_service::ServiceError;
 use serde::Deserialize;
 
@@ -42,6 +43,25 @@ struct Dashboard {
     notice: Option<String>,
     held: Vec<Held>,
     purposes: Vec<PurposeCard>,
+    readings: Vec<ReadingRow>,
+    received: Vec<ReceivedRow>,
+}
+
+/// One audit entry about the customer, in words.
+struct ReadingRow {
+    when: String,
+    who: String,
+    what: String,
+    why: String,
+}
+
+/// One recipient of the customer's data, in words.
+struct ReceivedRow {
+    who: String,
+    purpose: String,
+    categories: String,
+    agreement: String,
+    now: String,
 }
 
 /// One detail held, in words.
@@ -135,7 +155,37 @@ async fn dashboard(
         (Some(done @ ("grant" | "withdraw" | "object")), Some(p)) => Some(w.t1(&format!("notice-{done}"), "purpose", &p.name)),
         _ => None,
     };
-    let page = Dashboard { frame: visit.frame(state, Some(csrf.clone())).await, csrf, notice, held, purposes };
+    let name_of = |id: &str| ctx.policy.purpose(id).map_or_else(|| id.to_owned(), |p| p.name.clone());
+    let readings = candor
+        .readings(subject, 50)
+        .await?
+        .into_iter()
+        .map(|r| ReadingRow {
+            when: r.at.date().to_string(),
+            who: reader_words(&w, &r.reader),
+            what: deed_words(&w, &r.action, r.allowed),
+            why: r.purpose.as_deref().map(name_of).unwrap_or_default(),
+        })
+        .collect();
+    let received = candor
+        .disclosures(subject)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let mut categories: Vec<String> = d.categories.iter().map(|c| category_words(&w, c.as_str())).collect();
+            categories.dedup();
+            let (from, until) = (d.valid_from.to_string(), d.valid_until.to_string());
+            let args = [("reference", d.agreement.as_str()), ("from", from.as_str()), ("until", until.as_str())];
+            ReceivedRow {
+                who: format!("{} ({})", d.recipient, d.country),
+                purpose: d.purpose_name,
+                categories: categories.join(", "),
+                agreement: w.tn("agreement-valid", &args),
+                now: w.t(if d.in_effect { "received-on" } else { "received-off" }),
+            }
+        })
+        .collect();
+    let page = Dashboard { frame: visit.frame(state, Some(csrf.clone())).await, csrf, notice, held, purposes, readings, received };
     Ok(visit.render(StatusCode::OK, &page))
 }
 
@@ -168,6 +218,36 @@ fn standing_words(
         (ConsentDefault::OptOut, Some(PurposeStatus::Granted)) => (words("status-allowed-again"), choice("object", "action-object")),
         (ConsentDefault::OptOut, None) => (w.t("status-on-until-objected"), choice("object", "action-object")),
     }
+}
+
+/// Who acted, by role: "A customer-service agent", "Our privacy team and
+/// An administrator" reads badly, so the first role names them.
+fn reader_words(w: &Words, reader: &Reader) -> String {
+    match reader {
+        Reader::Staff { roles } => match roles.first() {
+            Some(role) => w.t(&format!("role-{}", role.as_str())),
+            None => w.t("reader-operator"),
+        },
+        Reader::You | Reader::Operator => w.t("reader-operator"),
+    }
+}
+
+/// What an audit action did, in words.
+fn deed_words(w: &Words, action: &str, allowed: Option<bool>) -> String {
+    let id = match action {
+        "access.decide" if allowed == Some(false) => "deed-access-denied",
+        "access.decide" => "deed-access-allowed",
+        "analytics.drill" => "deed-analytics-drill",
+        "rights.export" | "rights.bundle.read" => "deed-export",
+        "rights.erase" => "deed-erase",
+        a if a.starts_with("rights.") => "deed-rights",
+        a if a.starts_with("consent.") => "deed-consent",
+        a if a.starts_with("subject.") => "deed-subject",
+        a if a.starts_with("hold.") => "deed-hold",
+        "outbox.sent" | "session.code_sent" => "deed-outbox",
+        _ => return w.t1("deed-other", "action", action),
+    };
+    w.t(id)
 }
 
 /// The catalogue's id for a legal basis: `basis-legitimate-interests`.
@@ -339,6 +419,7 @@ pub(crate) async fn choose(State(state): State<AppState>, visit: Visit, Form(f):
 mod tests {
     use super::*;
     use crate::pages::i18n::{Catalogues, LANGUAGES};
+    use candor_domain::Role;
 
     /// Words the code names by computed ids are in every catalogue: a
     /// missing one would show its id on the page.
@@ -357,6 +438,27 @@ mod tests {
             for b in bases {
                 let id = basis_id(b);
                 assert!(w.has(&id) && w.has(&format!("{id}-explained")), "{lang}: {id}");
+            }
+            for role in [Role::Agent, Role::Analyst, Role::Marketer, Role::Compliance, Role::Admin] {
+                let words = reader_words(&w, &Reader::Staff { roles: vec![role] });
+                assert!(!words.starts_with("role-"), "{lang}: {words}");
+            }
+            for action in [
+                "access.decide",
+                "analytics.drill",
+                "rights.export",
+                "rights.erase",
+                "rights.open",
+                "consent.grant",
+                "subject.link",
+                "hold.place",
+                "outbox.sent",
+                "keys.rewrap",
+            ] {
+                for allowed in [Some(true), Some(false), None] {
+                    let words = deed_words(&w, action, allowed);
+                    assert!(!words.starts_with("deed-") && !words.contains('{'), "{lang}: {words}");
+                }
             }
             for done in ["grant", "withdraw", "object"] {
                 assert!(w.has(&format!("notice-{done}")), "{lang}: notice-{done}");

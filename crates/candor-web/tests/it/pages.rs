@@ -234,3 +234,23 @@ async fn pages_carry_no_script_and_a_policy_that_allows_none() {
     assert_eq!((css.status, css.header("content-type")), (StatusCode::OK, Some("text/css; charset=utf-8")));
     assert!(css.html.contains("@media (max-width: 30rem)"), "narrow screens get their own layout");
 }
+
+#[tokio::test]
+async fn the_customer_sees_who_read_their_data_by_role_and_who_receives_it() {
+    each_backend(|db| async move {
+        let (api, ana) = served(Fixture::with_policy(db).await).await;
+        // An agent reads Ana for customer service; a marketer is refused.
+        let read = api.call(Some("alice"), Method::GET, &format!("/api/v1/subjects/{ana}?purpose=customer_service"), None).await;
+        assert_eq!(read.status, StatusCode::OK, "{read:?}");
+        let mut b = Browser::new(&api);
+        let page = b.sign_in("ana@example.com").await;
+        let saw = page.html.split("id=\"saw\"").nth(1).unwrap().split("</section>").next().unwrap();
+        assert!(saw.contains("<td>A customer-service agent</td><td>read your data</td><td>Customer service</td>"), "{saw}");
+        assert!(!saw.contains("alice"), "staff are shown by role, never by name: {saw}");
+        let received = page.html.split("id=\"received\"").nth(1).unwrap().split("</section>").next().unwrap();
+        assert!(received.contains("<th scope=\"row\">Helpdesk Cloud Inc. (US)</th><td>Helpdesk software</td>"), "{received}");
+        assert!(received.contains("DPA-2025-014, in force from 2025-01-01 to 2027-12-31"), "{received}");
+        assert!(received.contains("Yes: your choices allow it."), "a contract purpose runs whatever the choices: {received}");
+    })
+    .await;
+}
