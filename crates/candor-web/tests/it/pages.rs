@@ -125,7 +125,7 @@ async fn a_customer_signs_in_sees_what_is_held_and_changes_a_choice_with_one_pre
         let dashboard = b.sign_in("ana@example.com").await;
         assert_eq!(dashboard.status, StatusCode::OK, "{}", dashboard.html);
         assert_eq!(dashboard.header("content-type"), Some("text/html; charset=utf-8"));
-        assert!(dashboard.html.contains("<td>ana@example.com</td>") && dashboard.html.contains("<td>Ana Ruiz</td>"), "{}", dashboard.html);
+        assert!(dashboard.html.contains(">ana@example.com</td>") && dashboard.html.contains(">Ana Ruiz</td>"), "{}", dashboard.html);
         // Every purpose of the policy, with its basis in words, and no
         // control ticked in advance (there are no checkboxes at all).
         for purpose in ["analytics", "customer_service", "accessibility_support"] {
@@ -245,10 +245,10 @@ async fn the_customer_sees_who_read_their_data_by_role_and_who_receives_it() {
         let mut b = Browser::new(&api);
         let page = b.sign_in("ana@example.com").await;
         let saw = page.html.split("id=\"saw\"").nth(1).unwrap().split("</section>").next().unwrap();
-        assert!(saw.contains("<td>A customer-service agent</td><td>read your data</td><td>Customer service</td>"), "{saw}");
+        assert!(saw.contains(">A customer-service agent</td><td data-label=\"What they did\">read your data</td><td data-label=\"For\">Customer service</td>"), "{saw}");
         assert!(!saw.contains("alice"), "staff are shown by role, never by name: {saw}");
         let received = page.html.split("id=\"received\"").nth(1).unwrap().split("</section>").next().unwrap();
-        assert!(received.contains("<th scope=\"row\">Helpdesk Cloud Inc. (US)</th><td>Helpdesk software</td>"), "{received}");
+        assert!(received.contains("<th scope=\"row\">Helpdesk Cloud Inc. (US)</th><td data-label=\"For\">Helpdesk software</td>"), "{received}");
         assert!(received.contains("DPA-2025-014, in force from 2025-01-01 to 2027-12-31"), "{received}");
         assert!(received.contains("Yes: your choices allow it."), "a contract purpose runs whatever the choices: {received}");
     })
