@@ -16,6 +16,8 @@ pub enum AuditAction {
     ActorUpsert,
     /// `actor.attest_training`: privacy training attested.
     ActorAttestTraining,
+    /// `actor.remove`: a staff actor removed, with their tokens.
+    ActorRemove,
     /// `analytics.query`: an analytics report.
     AnalyticsQuery,
     /// `analytics.drill`: the conversations behind a report's cell.
@@ -87,6 +89,7 @@ impl AuditAction {
             Self::AccessDecide => "access.decide",
             Self::ActorUpsert => "actor.upsert",
             Self::ActorAttestTraining => "actor.attest_training",
+            Self::ActorRemove => "actor.remove",
             Self::AnalyticsQuery => "analytics.query",
             Self::AnalyticsDrill => "analytics.drill",
             Self::Consent(a) => match a {
