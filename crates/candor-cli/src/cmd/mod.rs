@@ -63,7 +63,13 @@ pub enum Command {
     /// Rotate the key-encryption key and show which keys wrap what.
     #[command(subcommand)]
     Keys(keys::Command),
-    /// Sentiment and themes over customers' messages, consent-gated, k-anonymous, optionally differentially private.
+    /// Sentiment, themes, customer-care KPIs and emerging phrases over customers' messages, consent-gated, k-anonymous.
+    ///
+    /// Every measure reads only the messages of customers whose choices
+    /// allow the purpose `analytics` and suppresses groups of fewer than
+    /// `privacy.k_anonymity` customers; `sentiment` and `themes` add
+    /// differentially private noise with `--epsilon`, paid from your
+    /// monthly budget.
     #[command(subcommand)]
     Analytics(analytics::Command),
     /// Find personal data in text and redact it.
