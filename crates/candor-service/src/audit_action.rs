@@ -22,6 +22,8 @@ pub enum AuditAction {
     AnalyticsQuery,
     /// `analytics.drill`: the conversations behind a report's cell.
     AnalyticsDrill,
+    /// `conversation.view`: a conversation opened by its id.
+    ConversationView,
     /// `consent.<action>`: a consent event (`consent.grant`, …).
     Consent(ConsentAction),
     /// `hold.place`: a legal hold placed on a subject's data.
@@ -92,6 +94,7 @@ impl AuditAction {
             Self::ActorRemove => "actor.remove",
             Self::AnalyticsQuery => "analytics.query",
             Self::AnalyticsDrill => "analytics.drill",
+            Self::ConversationView => "conversation.view",
             Self::Consent(a) => match a {
                 ConsentAction::Grant => "consent.grant",
                 ConsentAction::Withdraw => "consent.withdraw",

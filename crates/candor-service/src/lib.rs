@@ -19,6 +19,7 @@ pub mod audit;
 mod audit_action;
 pub mod auth;
 pub mod consent;
+pub mod conversations;
 mod error;
 pub mod import;
 pub mod keys;

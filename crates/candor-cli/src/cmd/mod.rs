@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod audit;
 pub mod config;
 pub mod consent;
+pub mod conversation;
 pub mod demo;
 pub mod demo_data;
 pub mod eval;
@@ -54,6 +55,9 @@ pub enum Command {
     /// Manage staff actors and their training attestations.
     #[command(subcommand)]
     Actor(actor::Command),
+    /// Open a conversation (as `analytics kpis --drill` lists them) for a purpose, through the gate.
+    #[command(subcommand)]
+    Conversation(conversation::Command),
     /// Ask the access decision, as the `--as` actor.
     #[command(subcommand)]
     Access(access::Command),
@@ -97,6 +101,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Rights(c) => rights::run(g, c).await,
         Command::Outbox(c) => outbox::run(g, c).await,
         Command::Actor(c) => actor::run(g, c).await,
+        Command::Conversation(c) => conversation::run(g, c).await,
         Command::Access(c) => access::run(g, c).await,
         Command::Audit(c) => audit::run(g, c).await,
         Command::Keys(c) => keys::run(g, c).await,

@@ -84,8 +84,12 @@ async fn removing_an_actor_takes_its_tokens_and_sessions_but_never_the_last_admi
         let token =
             TokenRecord { id: "t1".into(), actor: "alice".into(), created_at: now, expires_at: now + Duration::days(1), revoked_at: None };
         store.apply(bare(Op::CreateToken { token, hash: vec![1; 32] })).await.unwrap();
-        let session =
-            SessionRecord { principal: Principal::Staff("alice".into()), csrf: "c".into(), expires_at: now + Duration::hours(8), token: None };
+        let session = SessionRecord {
+            principal: Principal::Staff("alice".into()),
+            csrf: "c".into(),
+            expires_at: now + Duration::hours(8),
+            token: None,
+        };
         store.apply(bare(Op::CreateSession { hash: vec![2; 32], session, at: now })).await.unwrap();
 
         let out = store.apply(bare(Op::RemoveActor { id: "alice".into() })).await.unwrap();
