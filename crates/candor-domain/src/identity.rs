@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::category::CategoryId;
 use crate::phone::{PhoneShape, MAX_DIGITS, MIN_DIGITS};
+use crate::PhoneRegion;
 
 /// What kind of identifier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -96,6 +97,12 @@ pub enum IdentifierError {
          a trunk 0 (020 7946 0958), an area code in brackets ((415) 555-0123) or grouped 415-555-0123"
     )]
     Phone,
+    /// A phone number without a country code, and no region to take it in.
+    #[error(
+        "a phone number without a country code: write it with one (+44 7700 900123), \
+         or set `identity.default_region` in candor.toml (e.g. \"GB\") to take national numbers in that country"
+    )]
+    NationalPhone,
 }
 
 fn platform(p: &str) -> Result<String, IdentifierError> {
@@ -158,8 +165,9 @@ impl Identifier {
         Ok(Self { kind: IdentifierKind::CustomerNumber, platform: None, value: v })
     }
 
-    /// A phone number reduced to `+` and digits. Numbers written without a
-    /// country code keep their national form.
+    /// A phone number reduced to `+` and digits. A number written without
+    /// a country code is refused ([`IdentifierError::NationalPhone`]):
+    /// [`Identifier::phone_in`] takes it in a region.
     ///
     /// Only a number [written as a phone](PhoneShape::written_as_phone) is
     /// one: the PII engine finds and redacts every string of that shape in
@@ -167,9 +175,27 @@ impl Identifier {
     /// clear when its owner writes it. A bare run of digits is refused
     /// (written with its country code or its national format, it is taken).
     pub fn phone(s: &str) -> Result<Self, IdentifierError> {
+        Self::phone_in(s, None)
+    }
+
+    /// A phone number reduced to `+` and digits, one written without a
+    /// country code (`07700 900123`) taken in `region` (`+447700900123` in
+    /// `GB`), so that it meets the same number written with one. Without a
+    /// region, such a number is refused with a hint, never stored or looked
+    /// up in a national form that would miss it.
+    pub fn phone_in(s: &str, region: Option<&PhoneRegion>) -> Result<Self, IdentifierError> {
         let t = s.trim();
         match PhoneShape::parse(t) {
-            Some(shape) if shape.written_as_phone() => Ok(Self::phone_digits(t, shape.international())),
+            Some(shape) if shape.written_as_phone() && shape.international() => Ok(Self::international_digits(t)),
+            Some(shape) if shape.written_as_phone() => {
+                let Some(region) = region else { return Err(IdentifierError::NationalPhone) };
+                let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+                let value = region.international(&digits);
+                if value.len() - 1 > MAX_DIGITS {
+                    return Err(IdentifierError::Phone);
+                }
+                Ok(Self { kind: IdentifierKind::Phone, platform: None, value })
+            }
             _ => Err(IdentifierError::Phone),
         }
     }
@@ -185,13 +211,14 @@ impl Identifier {
         Ok(Self { kind: IdentifierKind::Phone, platform: None, value: value.to_owned() })
     }
 
-    fn phone_digits(t: &str, international: bool) -> Self {
+    /// `+` and the digits of a number written with its country code.
+    fn international_digits(t: &str) -> Self {
         let digits: String = t.chars().filter(char::is_ascii_digit).collect();
-        let value = match (international, t.starts_with('+')) {
-            (true, true) => format!("+{digits}"),
+        let value = if t.starts_with('+') {
+            format!("+{digits}")
+        } else {
             // `00` and the country code.
-            (true, false) => format!("+{}", digits.get(2..).unwrap_or_default()),
-            (false, _) => digits,
+            format!("+{}", digits.get(2..).unwrap_or_default())
         };
         Self { kind: IdentifierKind::Phone, platform: None, value }
     }
@@ -291,10 +318,25 @@ mod tests {
         // A bare run of digits is an order number as often as a phone: in a
         // message it is not redacted without a cue, so it is no identifier.
         assert_eq!(Identifier::phone("4155550123"), Err(IdentifierError::Phone));
-        assert_eq!(Identifier::phone("(415) 555-0123").unwrap().value(), "4155550123");
+        assert_eq!(Identifier::phone("(415) 555-0123"), Err(IdentifierError::NationalPhone));
+        assert!(IdentifierError::NationalPhone.to_string().contains("identity.default_region"));
         let e = Identifier::email("secret-person").unwrap_err().to_string();
         assert!(!e.contains("secret-person"));
         assert!(!format!("{:?}", Identifier::email("bob@example.com").unwrap()).contains("bob"));
+    }
+
+    #[test]
+    fn a_national_number_is_taken_in_the_default_region_and_meets_its_international_form() {
+        let gb = PhoneRegion::parse("GB").unwrap();
+        let national = Identifier::phone_in("07700 900123", Some(&gb)).unwrap();
+        assert_eq!(national, Identifier::phone("+44 7700 900123").unwrap());
+        assert_eq!(national.index_namespace(), Identifier::phone("0044 7700 900123").unwrap().index_namespace());
+        let us = PhoneRegion::parse("US").unwrap();
+        assert_eq!(Identifier::phone_in("(415) 555-0123", Some(&us)).unwrap().value(), "+14155550123");
+        // A number with its country code ignores the region.
+        assert_eq!(Identifier::phone_in("+1 415 555 0123", Some(&gb)).unwrap().value(), "+14155550123");
+        assert_eq!(Identifier::phone_in("4155550123", Some(&us)), Err(IdentifierError::Phone), "still not written as a phone");
+        assert_eq!(Identifier::phone_in("07700 900123", None), Err(IdentifierError::NationalPhone));
     }
 
     #[test]
@@ -305,7 +347,7 @@ mod tests {
             Identifier::account("x", "123").unwrap(),
             Identifier::customer_number("C1").unwrap(),
             Identifier::phone("+15551234567").unwrap(),
-            Identifier::phone("07700 900123").unwrap(),
+            Identifier::phone_in("07700 900123", PhoneRegion::parse("GB").ok().as_ref()).unwrap(),
         ] {
             assert_eq!(Identifier::from_parts(id.kind(), id.platform(), id.value()).unwrap(), id);
         }

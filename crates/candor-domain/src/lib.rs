@@ -22,6 +22,7 @@ pub mod identity;
 pub mod ids;
 pub mod phone;
 pub mod policy;
+pub mod region;
 pub mod rights;
 
 pub use actor::{Actor, Role};
@@ -35,6 +36,7 @@ pub use policy::{
     diff::{diff, fresh_consent_since, Change, PolicyDiff},
     Ccpa, ConsentDefault, LegalBasis, Policy, PolicyContext, Purpose, Recipient, EXAMPLE_POLICY,
 };
+pub use region::PhoneRegion;
 pub use rights::{
     CategoryCount, Challenge, Extension, KeptData, Regime, RequestResult, RequestState, RightKind, RightsError, RightsRequest, Verification,
 };

@@ -181,6 +181,14 @@ fn phone(rng: &mut StdRng) -> String {
         .replace("{n1}", &rng.random_range(0..10).to_string())
 }
 
+/// The demo's national numbers are British.
+fn with_country_code(phone: String) -> String {
+    match phone.strip_prefix('0') {
+        Some(rest) => format!("+44 {rest}"),
+        None => phone,
+    }
+}
+
 fn order(rng: &mut StdRng, brand: &str) -> String {
     let prefix: String = brand.chars().filter(char::is_ascii_uppercase).collect();
     match rng.random_range(0..3) {
@@ -355,7 +363,10 @@ pub fn generate(dir: &Path, customers: u64, interactions: u64, seed: u64) -> std
             writeln!(out, "C-{},{},{}-at-example.com,,@{}", c.number, c.name(), c.first.to_lowercase(), c.handle)?;
             continue;
         }
-        let mut phone = if rng.random_bool(0.6) { phone(&mut rng) } else { String::new() };
+        // The CRM keeps numbers with their country code (messages have
+        // them either way): a national one would need
+        // `identity.default_region` to import.
+        let mut phone = if rng.random_bool(0.6) { with_country_code(phone(&mut rng)) } else { String::new() };
         if !phone.is_empty() {
             since_household += 1;
             // Every 40th contact with a phone shares the one before (a

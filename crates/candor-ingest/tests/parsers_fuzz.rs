@@ -147,7 +147,7 @@ fn read_checked(format: Format, input: &[u8], mapping: Option<&Mapping>) {
     // A record starts on a line of the input, or just past its end (a read
     // error at the end of the stream).
     let lines = input.iter().filter(|&&b| b == b'\n' || b == b'\r').count() as u64 + 1;
-    let records = match formats::open(format, std::io::Cursor::new(input.to_vec()), mapping, &[], LIMITS) {
+    let records = match formats::open(format, std::io::Cursor::new(input.to_vec()), mapping, &[], LIMITS, None) {
         Ok(records) => records,
         Err(e) => {
             let message = e.to_string();
@@ -181,7 +181,7 @@ fn read_checked(format: Format, input: &[u8], mapping: Option<&Mapping>) {
 #[test]
 fn the_samples_read_without_a_bad_record() {
     for (format, sample, mapping) in samples() {
-        let records: Vec<Record> = formats::open(format, sample.as_bytes(), mapping.as_ref(), &[], LIMITS).unwrap().collect();
+        let records: Vec<Record> = formats::open(format, sample.as_bytes(), mapping.as_ref(), &[], LIMITS, None).unwrap().collect();
         assert!(!records.is_empty(), "{format}");
         assert!(!records.iter().any(|r| matches!(r, Record::Bad(_))), "{format}: {records:?}");
     }

@@ -96,6 +96,27 @@ impl Candor {
         }
     }
 
+    /// Remove actor `id`: its roles, training attestations, API tokens and
+    /// sessions go (a token of theirs stops working within
+    /// `server.credential_recheck_seconds`); the audit log keeps what they
+    /// did. Refused when `id` is the last admin. Returns how many of its
+    /// tokens were still in force.
+    pub async fn remove_actor(&self, by: &str, id: &str) -> Result<usize> {
+        let id = parse_actor_id(id)?;
+        if self.store.actor(id).await?.is_none() {
+            return Err(ServiceError::UnknownActor(id.to_owned()));
+        }
+        let now = self.now();
+        let tokens: Vec<String> =
+            self.store.tokens(id).await?.into_iter().filter(|t| t.revoked_at.is_none() && t.expires_at > now).map(|t| t.id).collect();
+        let audit = self.audit(by, AuditAction::ActorRemove, json!({ "actor": id, "tokens_revoked": tokens }));
+        let out = self.store.apply(WriteBatch::one(Op::RemoveActor { id: id.to_owned() }, audit)).await?;
+        match out.first() {
+            Some(candor_store::Outcome::Count(0)) => Err(ServiceError::UnknownActor(id.to_owned())),
+            _ => Ok(tokens.len()),
+        }
+    }
+
     /// An actor, if known.
     pub async fn actor(&self, id: &str) -> Result<Option<Actor>> {
         Ok(self.store.actor(id).await?.map(Actor::from))

@@ -16,10 +16,14 @@ pub enum AuditAction {
     ActorUpsert,
     /// `actor.attest_training`: privacy training attested.
     ActorAttestTraining,
+    /// `actor.remove`: a staff actor removed, with their tokens.
+    ActorRemove,
     /// `analytics.query`: an analytics report.
     AnalyticsQuery,
     /// `analytics.drill`: the conversations behind a report's cell.
     AnalyticsDrill,
+    /// `conversation.view`: a conversation opened by its id.
+    ConversationView,
     /// `consent.<action>`: a consent event (`consent.grant`, …).
     Consent(ConsentAction),
     /// `hold.place`: a legal hold placed on a subject's data.
@@ -87,8 +91,10 @@ impl AuditAction {
             Self::AccessDecide => "access.decide",
             Self::ActorUpsert => "actor.upsert",
             Self::ActorAttestTraining => "actor.attest_training",
+            Self::ActorRemove => "actor.remove",
             Self::AnalyticsQuery => "analytics.query",
             Self::AnalyticsDrill => "analytics.drill",
+            Self::ConversationView => "conversation.view",
             Self::Consent(a) => match a {
                 ConsentAction::Grant => "consent.grant",
                 ConsentAction::Withdraw => "consent.withdraw",

@@ -19,6 +19,7 @@ pub mod audit;
 mod audit_action;
 pub mod auth;
 pub mod consent;
+pub mod conversations;
 mod error;
 pub mod import;
 pub mod keys;
@@ -82,6 +83,9 @@ pub struct Candor {
     policy_cache: Arc<Mutex<Option<CachedPolicy>>>,
     /// Where the audit log's signed heads are witnessed, for verification.
     witness: Option<Witness>,
+    /// The region national phone numbers are taken in
+    /// (`identity.default_region`).
+    phone_region: Option<candor_domain::PhoneRegion>,
 }
 
 impl Candor {
@@ -92,7 +96,7 @@ impl Candor {
     /// default.
     pub fn new(store: Arc<dyn Store>, keys: Arc<KeyRing>) -> Self {
         let witness = Some(Witness::new(keys.dir().join(candor_store::audit::witness::DEFAULT_FILE)));
-        Self { store, keys, clock: Clock::system(), policy_cache: Arc::new(Mutex::new(None)), witness }
+        Self { store, keys, clock: Clock::system(), policy_cache: Arc::new(Mutex::new(None)), witness, phone_region: None }
     }
 
     /// Wrap a store and a key ring that must belong to it: the key check
@@ -111,6 +115,24 @@ impl Candor {
     pub fn with_witness(mut self, witness: Option<Witness>) -> Self {
         self.witness = witness;
         self
+    }
+
+    /// Take phone numbers written without a country code in `region`
+    /// (`identity.default_region`); without one they are refused.
+    pub fn with_phone_region(mut self, region: Option<candor_domain::PhoneRegion>) -> Self {
+        self.phone_region = region;
+        self
+    }
+
+    /// The region national phone numbers are taken in, if any.
+    pub fn phone_region(&self) -> Option<&candor_domain::PhoneRegion> {
+        self.phone_region.as_ref()
+    }
+
+    /// Parse a phone number as an identifier, a national one in the
+    /// configured region.
+    pub fn phone_identifier(&self, s: &str) -> std::result::Result<candor_domain::Identifier, candor_domain::IdentifierError> {
+        candor_domain::Identifier::phone_in(s, self.phone_region.as_ref())
     }
 
     /// The witness audit verification compares with.

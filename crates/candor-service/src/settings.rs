@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use figment::providers::{Env, Format, Toml};
 use figment::Figment;
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The example configuration `candor init` writes.
 pub const EXAMPLE_CONFIG: &str = include_str!("../data/candor.example.toml");
@@ -19,7 +19,7 @@ pub const EXAMPLE_CONFIG: &str = include_str!("../data/candor.example.toml");
 pub const CONFIG_FILE: &str = "candor.toml";
 
 /// Everything candor is configured with.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Where data lives.
@@ -38,11 +38,26 @@ pub struct Settings {
     /// Imports.
     #[serde(default)]
     pub import: ImportSettings,
+    /// Customers' identifiers.
+    #[serde(default)]
+    pub identity: IdentitySettings,
+}
+
+/// How customers' identifiers are read.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentitySettings {
+    /// The country (ISO 3166-1 alpha-2, `GB`) whose calling code a phone
+    /// number written without one (`07700 900123`) is taken in: by CRM
+    /// imports, `subject add|find` and the API. Unset, such a number is
+    /// refused with a hint to write `+CC` or set this.
+    #[serde(default)]
+    pub default_region: Option<String>,
 }
 
 /// Imports: how large one record of an input may be. A larger one is
 /// quarantined as it is read, without being held in memory.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImportSettings {
     /// Bytes of one record (a CSV record with all its lines, a JSON line).
@@ -90,15 +105,21 @@ impl ImportSettings {
 }
 
 /// The database.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
-    /// `sqlite://FILE` or `postgres://…`; may carry a password.
+    /// `sqlite://FILE` or `postgres://…`; may carry a password, which
+    /// serializing leaves out.
+    #[serde(serialize_with = "url_without_password")]
     pub url: SecretString,
     /// PostgreSQL schema.
     pub schema: Option<String>,
     /// Pool size.
     pub max_connections: Option<u32>,
+}
+
+fn url_without_password<S: serde::Serializer>(url: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&redact_url(url.expose_secret()))
 }
 
 impl fmt::Debug for DatabaseSettings {
@@ -112,7 +133,7 @@ impl fmt::Debug for DatabaseSettings {
 }
 
 /// Keys.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeySettings {
     /// The key directory.
@@ -120,7 +141,7 @@ pub struct KeySettings {
 }
 
 /// Privacy thresholds.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrivacySettings {
     /// Minimum distinct subjects per analytics cell.
@@ -133,7 +154,7 @@ pub struct PrivacySettings {
 }
 
 /// The HTTP server.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerSettings {
     /// Listen address.
@@ -231,7 +252,7 @@ fn default_exports() -> PathBuf {
 }
 
 /// The audit chain.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditSettings {
     /// Checkpoint interval, in entries.
@@ -247,7 +268,7 @@ pub struct AuditSettings {
 pub const WITNESS_OFF: &str = "off";
 
 /// Analytics.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnalyticsSettings {
     /// A theme taxonomy file; the built-in customer-care taxonomy when
@@ -296,7 +317,11 @@ pub enum SettingsError {
 }
 
 use candor_analytics::themes::Taxonomy;
+use candor_domain::PhoneRegion;
 pub use candor_store::redact_url;
+pub use explain::{EffectiveSetting, SettingSource};
+
+mod explain;
 
 impl Settings {
     /// Load `path` over the defaults, then the environment.
@@ -304,12 +329,22 @@ impl Settings {
         if !path.is_file() {
             return Err(SettingsError::Missing(path.to_owned()));
         }
-        let figment = Figment::from(Toml::string(EXAMPLE_CONFIG)).merge(Toml::file(path)).merge(env());
+        Self::from_figment(&figment(path), path)
+    }
+
+    fn from_figment(figment: &Figment, path: &Path) -> Result<Self, SettingsError> {
         let mut s: Settings = figment.extract().map_err(|e| SettingsError::Invalid(describe(&e)))?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         s.resolve_paths(&base);
         s.validate()?;
         Ok(s)
+    }
+
+    /// The region national phone numbers are taken in
+    /// (`identity.default_region`), if one is set; [`Settings::load`] has
+    /// checked that it is one.
+    pub fn phone_region(&self) -> Option<PhoneRegion> {
+        self.identity.default_region.as_deref().and_then(|r| PhoneRegion::parse(r).ok())
     }
 
     fn validate(&self) -> Result<(), SettingsError> {
@@ -344,6 +379,9 @@ impl Settings {
             return Err(SettingsError::Invalid(
                 "`server`: `max_connections` must be at least 1 and `header_timeout_seconds` from 1 to 300".into(),
             ));
+        }
+        if let Some(region) = &s.identity.default_region {
+            PhoneRegion::parse(region).map_err(|e| SettingsError::Invalid(format!("`identity.default_region`: {e}")))?;
         }
         if s.audit.checkpoint_every == 0 {
             return Err(SettingsError::Invalid("`audit.checkpoint_every` must be at least 1".into()));
@@ -436,6 +474,11 @@ impl Settings {
             }
         }
     }
+}
+
+/// The defaults, then the file at `path`, then the environment.
+fn figment(path: &Path) -> Figment {
+    Figment::from(Toml::string(EXAMPLE_CONFIG)).merge(Toml::file(path)).merge(env())
 }
 
 /// `CANDOR_SECTION__KEY` variables. Only nested names are settings:

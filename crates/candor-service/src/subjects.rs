@@ -34,7 +34,7 @@ pub struct NewSubjectInput {
 
 /// The identifiers of `input`, parsed and normalized; a bad one is named by
 /// its field.
-fn parse_identifiers(input: &NewSubjectInput) -> Result<Vec<Identifier>> {
+fn parse_identifiers(input: &NewSubjectInput, region: Option<&candor_domain::PhoneRegion>) -> Result<Vec<Identifier>> {
     let ident = |field: &str, r: std::result::Result<Identifier, candor_domain::IdentifierError>| {
         r.map_err(|error| ServiceError::Identifier { field: field.to_owned(), error })
     };
@@ -50,7 +50,7 @@ fn parse_identifiers(input: &NewSubjectInput) -> Result<Vec<Identifier>> {
         identifiers.push(ident("--account", parsed)?);
     }
     if let Some(p) = &input.phone {
-        identifiers.push(ident("--phone", Identifier::phone(p))?);
+        identifiers.push(ident("--phone", Identifier::phone_in(p, region))?);
     }
     if let Some(c) = &input.customer_number {
         identifiers.push(ident("--customer-number", Identifier::customer_number(c))?);
@@ -142,7 +142,7 @@ impl Candor {
     /// Create a subject from identifiers and profile attributes; returns its
     /// id. Refuses an identifier that already belongs to someone.
     pub async fn add_subject(&self, actor: &str, input: &NewSubjectInput) -> Result<SubjectId> {
-        let mut identifiers = parse_identifiers(input)?;
+        let mut identifiers = parse_identifiers(input, self.phone_region())?;
         if identifiers.is_empty() {
             return Err(ServiceError::NoIdentifier);
         }
@@ -210,7 +210,7 @@ impl Candor {
     /// Refuses one that belongs to someone else or to an erased customer;
     /// one already theirs is skipped. Returns how many were linked.
     pub async fn link_identities(&self, actor: &str, id: SubjectId, input: &NewSubjectInput) -> Result<usize> {
-        let mut identifiers = parse_identifiers(input)?;
+        let mut identifiers = parse_identifiers(input, self.phone_region())?;
         if identifiers.is_empty() {
             return Err(ServiceError::NoIdentifier);
         }
@@ -245,7 +245,7 @@ impl Candor {
     /// [`Candor::link_identities`]. Refuses one that is not theirs, and
     /// leaving them none. Audited by kinds only. Returns how many went.
     pub async fn unlink_identities(&self, actor: &str, id: SubjectId, input: &NewSubjectInput) -> Result<usize> {
-        let mut identifiers = parse_identifiers(input)?;
+        let mut identifiers = parse_identifiers(input, self.phone_region())?;
         if identifiers.is_empty() {
             return Err(ServiceError::NoIdentifier);
         }

@@ -6,7 +6,7 @@ use candor_store::audit::{from_micros, micros};
 use candor_store::{ChallengeRecord, Principal, SessionRecord, StoreError, TokenRecord};
 use sqlx::{Any, AnyPool, Transaction};
 
-use crate::db_err;
+use crate::{db_err, Backend};
 
 fn fk(e: sqlx::Error, what: impl FnOnce() -> StoreError) -> StoreError {
     match e {
@@ -36,6 +36,34 @@ pub(crate) async fn revoke_token(tx: &mut Transaction<'static, Any>, id: &str, a
         .await
         .map_err(db_err)?
         .rows_affected())
+}
+
+/// Delete an actor; its tokens, sessions and attestations go with it
+/// (`on delete cascade`). The check for another admin runs after the
+/// delete, in the same transaction; on PostgreSQL the admins' rows are
+/// locked first, so two removals at once cannot both pass it (SQLite runs
+/// one writer at a time).
+pub(crate) async fn remove_actor(tx: &mut Transaction<'static, Any>, backend: Backend, id: &str) -> Result<u64, StoreError> {
+    if backend == Backend::Postgres {
+        sqlx::query("select id from actors where ',' || roles || ',' like '%,admin,%' for update")
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    }
+    let roles: Option<(String,)> =
+        sqlx::query_as("select roles from actors where id = $1").bind(id).fetch_optional(&mut **tx).await.map_err(db_err)?;
+    let Some((roles,)) = roles else { return Ok(0) };
+    let removed = sqlx::query("delete from actors where id = $1").bind(id).execute(&mut **tx).await.map_err(db_err)?.rows_affected();
+    if roles.split(',').any(|r| r == "admin") {
+        let (admins,): (i64,) = sqlx::query_as("select count(*) from actors where ',' || roles || ',' like '%,admin,%'")
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(db_err)?;
+        if admins == 0 {
+            return Err(StoreError::LastAdmin(id.to_owned()));
+        }
+    }
+    Ok(removed)
 }
 
 type TokenRow = (String, String, i64, i64, Option<i64>);

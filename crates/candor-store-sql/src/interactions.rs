@@ -511,6 +511,27 @@ pub(crate) async fn of_subject(pool: &AnyPool, id: SubjectId) -> Result<Vec<Inte
     rows.iter().map(record).collect()
 }
 
+/// One conversation: its first item (whose id is the conversation's) and
+/// every item linked to it, oldest first.
+pub(crate) async fn of_conversation(
+    pool: &AnyPool,
+    platform: &str,
+    conversation_id: &str,
+    limit: u32,
+) -> Result<Vec<InteractionRecord>, StoreError> {
+    let rows: Vec<AnyRow> = sqlx::query(&format!(
+        "select {RECORD_COLUMNS} from interactions where platform = $1 and (conversation_id = $2 or external_id = $2) \
+         order by occurred_at, external_id limit $3"
+    ))
+    .bind(platform)
+    .bind(conversation_id)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.iter().map(record).collect()
+}
+
 /// The `redacted_text` column as what it is. The column is written from
 /// [`InteractionRecord::redacted_text`] only, a `RedactedText` the redactor
 /// made, so what is read back is redacted text too.

@@ -161,6 +161,7 @@ impl SqlStore {
                 .map_err(db_err)?;
                 Ok(Outcome::Done)
             }
+            Op::RemoveActor { id } => Ok(Outcome::Count(access::remove_actor(tx, self.backend, &id).await?)),
             Op::AttestTraining { actor, course, at, expires_at } => {
                 let r =
                     sqlx::query("insert into training_attestations (actor_id, course, attested_at, expires_at) values ($1, $2, $3, $4)")

@@ -169,6 +169,10 @@ impl InteractionStore for SqlStore {
         interactions::of_subject(&self.pool, id).await
     }
 
+    async fn conversation(&self, platform: &str, conversation_id: &str, limit: u32) -> Result<Vec<InteractionRecord>, StoreError> {
+        interactions::of_conversation(&self.pool, platform, conversation_id, limit).await
+    }
+
     async fn interaction_links(&self, platform: &str, external_ids: &[String]) -> Result<Vec<InteractionLink>, StoreError> {
         interactions::links(&self.pool, self.backend, platform, external_ids).await
     }

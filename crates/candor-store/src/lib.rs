@@ -115,6 +115,9 @@ pub enum StoreError {
     /// An actor id that is not stored.
     #[error("no actor `{0}`; add it with `candor actor add`")]
     UnknownActor(String),
+    /// Removing the actor would leave no admin.
+    #[error("`{0}` is the last admin; add another admin (`candor actor add ID --role admin`) before removing it")]
+    LastAdmin(String),
     /// A record changed between reading it and writing its new state.
     #[error("{0} was changed by someone else meanwhile; look at it again and retry")]
     Changed(String),

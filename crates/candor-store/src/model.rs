@@ -637,6 +637,15 @@ pub enum Op {
         /// When.
         at: OffsetDateTime,
     },
+    /// Remove an actor with its roles, training attestations, API tokens
+    /// and sessions (the audit log, which names actors by id, keeps their
+    /// history). Refused with [`crate::StoreError::LastAdmin`] when it would
+    /// leave no actor with the role admin; returns how many actors went (0
+    /// or 1).
+    RemoveActor {
+        /// Actor id.
+        id: String,
+    },
     /// Record a training attestation.
     AttestTraining {
         /// Actor id.
@@ -710,6 +719,7 @@ impl Op {
             | Op::SpendBudget { .. }
             | Op::Suppress { .. }
             | Op::UpsertActor { .. }
+            | Op::RemoveActor { .. }
             | Op::AttestTraining { .. }
             | Op::RecordConflicts(_)
             | Op::RetireKeks { .. } => none,

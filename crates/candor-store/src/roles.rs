@@ -130,6 +130,10 @@ pub trait InteractionStore: Send + Sync {
     /// Every interaction about a subject, oldest first.
     async fn subject_interactions(&self, id: SubjectId) -> Result<Vec<InteractionRecord>, StoreError>;
 
+    /// Every item of one conversation on a platform (its first item and
+    /// those linked to it), oldest first; at most `limit`.
+    async fn conversation(&self, platform: &str, conversation_id: &str, limit: u32) -> Result<Vec<InteractionRecord>, StoreError>;
+
     /// Which of these items are stored, with their subject and
     /// conversation (those stored).
     async fn interaction_links(&self, platform: &str, external_ids: &[String]) -> Result<Vec<InteractionLink>, StoreError>;

@@ -157,7 +157,7 @@ impl std::error::Error for ConfigError {}
 /// `#[utoipa::path]` names the path and method the router serves it at
 /// and puts it in the OpenAPI document, so neither can miss one.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    use api::{analytics, audit, consent, ops, policy, privacy, rights, subjects};
+    use api::{analytics, analytics_kpi, audit, consent, ops, policy, privacy, rights, subjects};
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(subjects::find, subjects::create))
         .routes(routes!(subjects::link))
@@ -174,6 +174,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(rights::extend))
         .routes(routes!(rights::bundle))
         .routes(routes!(analytics::query))
+        .routes(routes!(analytics_kpi::kpis))
+        .routes(routes!(analytics_kpi::emerging))
         .routes(routes!(policy::versions))
         .routes(routes!(policy::version))
         .routes(routes!(policy::diff))

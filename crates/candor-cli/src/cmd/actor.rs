@@ -1,4 +1,4 @@
-//! `candor actor add|attest|show|token|tokens|revoke`: staff members, their
+//! `candor actor add|remove|attest|list|show|token|tokens|revoke`: staff members, their
 //! roles, their privacy-and-ethics training attestations and their API
 //! tokens.
 
@@ -18,6 +18,12 @@ pub enum Command {
         /// A role (repeatable): agent, analyst, marketer, compliance, admin.
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
+    },
+    /// Remove a staff actor: their roles, training and API tokens go, the
+    /// audit log keeps what they did. The last admin cannot be removed.
+    Remove {
+        /// Actor id.
+        id: String,
     },
     /// Record a completed privacy-and-ethics training.
     Attest {
@@ -74,6 +80,14 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
             } else {
                 let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
                 println!("actor `{id}` has roles {}", names.join(", "));
+            }
+        }
+        Command::Remove { id } => {
+            let revoked = candor.remove_actor(&g.actor, &id).await?;
+            if g.json {
+                output::json(&json!({ "removed": id, "tokens_revoked": revoked }))?;
+            } else {
+                println!("actor `{id}` removed; {revoked} token(s) in force revoked; their audit history is kept");
             }
         }
         Command::Attest { id, course, days } => {

@@ -1,4 +1,4 @@
-//! `candor analytics sentiment|themes`: aggregate questions over what
+//! `candor analytics sentiment|themes|kpis|emerging|taxonomy`: aggregate questions over what
 //! customers wrote, answered only from data the purpose `analytics` may
 //! use, with small cells suppressed and, with `--epsilon`, noise paid from
 //! the actor's privacy budget. Tables for people, `--json`, `--csv`, and
@@ -52,7 +52,14 @@ pub enum Command {
     Sentiment(QueryArgs),
     /// How many customer messages touch each theme of the taxonomy.
     Themes(QueryArgs),
-    /// Customer-care KPIs over conversations: volume, share answered, first-response and resolution times, service level, sentiment at start and end.
+    /// Customer-care KPIs over conversations: volume, answered, response and resolution times, service level.
+    ///
+    /// Per cell: customers, conversations, customer messages, the share
+    /// answered, the service level (answered within the account's target),
+    /// median and 90th-percentile first-response time, median resolution
+    /// time, conversations per customer, and mean sentiment at the start and
+    /// the end. `--drill CELL` lists the conversations behind one cell, for
+    /// staff who may handle them.
     Kpis(KpiArgs),
     /// Phrases whose share of customers rose most against the period before.
     Emerging(EmergingArgs),
@@ -198,11 +205,7 @@ fn refused<T>(result: Result<T, ServiceError>) -> anyhow::Result<Result<T, Outco
 }
 
 async fn emerging(g: &Global, a: EmergingArgs) -> anyhow::Result<Outcome> {
-    let to = a.to.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
-    let from = match a.from {
-        Some(d) => d,
-        None => to.checked_sub(time::Duration::days(6)).context("`--to` is too early for a week before it")?,
-    };
+    let (from, to) = EmergingQuery::period(a.from, a.to, time::OffsetDateTime::now_utc().date())?;
     let inst = Installation::open(&g.config_path()).await?;
     let options = options(&inst)?;
     let query = EmergingQuery { from, to, min_customers: a.min_customers, limit: a.limit };
@@ -285,17 +288,7 @@ fn duration(s: Option<i64>) -> String {
 }
 
 async fn kpis(g: &Global, a: KpiArgs) -> anyhow::Result<Outcome> {
-    let mut by_agent = false;
-    let mut dims = Vec::new();
-    for part in a.by.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        if part == "agent" {
-            by_agent = true;
-        } else {
-            dims.push(parse_dimension(part).with_context(|| {
-                format!("`--by {}`: `{part}` is not a dimension; use day, week or month, platform, account, agent", a.by)
-            })?);
-        }
-    }
+    let (dims, by_agent) = KpiRequest::parse_by(&a.by).map_err(|e| anyhow::anyhow!("`--by {}`: {e}", a.by))?;
     let inst = Installation::open(&g.config_path()).await?;
     let options = options(&inst)?;
     let levels = inst.settings.service_levels();

@@ -1,8 +1,7 @@
 //! `candor config show|example`.
 
-use candor_service::settings::{redact_url, EXAMPLE_CONFIG};
+use candor_service::settings::EXAMPLE_CONFIG;
 use candor_service::Settings;
-use secrecy::ExposeSecret;
 use serde_json::json;
 
 use crate::{output, Global, Outcome};
@@ -10,7 +9,8 @@ use crate::{output, Global, Outcome};
 /// `candor config …`
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// The effective configuration (file plus environment), secrets hidden.
+    /// Every effective setting, with where it came from (default, file or
+    /// environment), secrets hidden.
     Show,
     /// The example configuration, with comments.
     Example,
@@ -21,18 +21,21 @@ pub async fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
     match c {
         Command::Example => print!("{EXAMPLE_CONFIG}"),
         Command::Show => {
-            let s = Settings::load(&g.config_path())?;
-            let v = json!({
-                "database": { "url": redact_url(s.database.url.expose_secret()), "schema": s.database.schema, "max_connections": s.database.max_connections },
-                "keys": { "dir": s.keys.dir },
-                "privacy": { "k_anonymity": s.privacy.k_anonymity },
-                "server": { "addr": s.server.addr },
-                "audit": { "checkpoint_every": s.audit.checkpoint_every, "witness": s.audit_witness() },
-            });
+            let path = g.config_path();
+            let (_, settings) = Settings::explain(&path)?;
             if g.json {
-                output::json(&v)?;
+                output::json(&json!({ "file": path, "settings": settings }))?;
             } else {
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                let rows = settings.iter().map(|s| {
+                    let value = match &s.value {
+                        serde_json::Value::Null => "(none)".to_owned(),
+                        serde_json::Value::String(v) => v.clone(),
+                        other => other.to_string(),
+                    };
+                    vec![s.key.clone(), value, s.source.as_str().to_owned()]
+                });
+                println!("{}", output::table(&["setting", "value", "source"], rows));
+                println!("from {} over the defaults, then CANDOR_SECTION__KEY variables; passwords hidden", path.display());
             }
         }
     }

@@ -64,6 +64,7 @@ pub async fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
         quarantine: a.quarantine.clone(),
         taxonomy: Arc::new(inst.settings.themes()?),
         limits: inst.settings.import.limits(),
+        phone_region: inst.settings.phone_region(),
     };
     let progress = Arc::new(Progress::default());
     let bar = bar(&progress);

@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod audit;
 pub mod config;
 pub mod consent;
+pub mod conversation;
 pub mod demo;
 pub mod demo_data;
 pub mod eval;
@@ -54,6 +55,9 @@ pub enum Command {
     /// Manage staff actors and their training attestations.
     #[command(subcommand)]
     Actor(actor::Command),
+    /// Open a conversation (as `analytics kpis --drill` lists them) for a purpose, through the gate.
+    #[command(subcommand)]
+    Conversation(conversation::Command),
     /// Ask the access decision, as the `--as` actor.
     #[command(subcommand)]
     Access(access::Command),
@@ -63,7 +67,13 @@ pub enum Command {
     /// Rotate the key-encryption key and show which keys wrap what.
     #[command(subcommand)]
     Keys(keys::Command),
-    /// Sentiment and themes over customers' messages, consent-gated, k-anonymous, optionally differentially private.
+    /// Sentiment, themes, customer-care KPIs and emerging phrases over customers' messages, consent-gated, k-anonymous.
+    ///
+    /// Every measure reads only the messages of customers whose choices
+    /// allow the purpose `analytics` and suppresses groups of fewer than
+    /// `privacy.k_anonymity` customers; `sentiment` and `themes` add
+    /// differentially private noise with `--epsilon`, paid from your
+    /// monthly budget.
     #[command(subcommand)]
     Analytics(analytics::Command),
     /// Find personal data in text and redact it.
@@ -91,6 +101,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Rights(c) => rights::run(g, c).await,
         Command::Outbox(c) => outbox::run(g, c).await,
         Command::Actor(c) => actor::run(g, c).await,
+        Command::Conversation(c) => conversation::run(g, c).await,
         Command::Access(c) => access::run(g, c).await,
         Command::Audit(c) => audit::run(g, c).await,
         Command::Keys(c) => keys::run(g, c).await,

@@ -160,7 +160,7 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
             let identifier = match (f.email, f.handle, f.phone, f.customer_number) {
                 (Some(e), ..) => Identifier::email(&e).map_err(|e| anyhow::anyhow!("`--email`: {e}"))?,
                 (_, Some(h), ..) => Identifier::parse_handle(&h).map_err(|e| anyhow::anyhow!("`--handle`: {e}"))?,
-                (_, _, Some(p), _) => Identifier::phone(&p).map_err(|e| anyhow::anyhow!("`--phone`: {e}"))?,
+                (_, _, Some(p), _) => candor.phone_identifier(&p).map_err(|e| anyhow::anyhow!("`--phone`: {e}"))?,
                 (_, _, _, Some(c)) => Identifier::customer_number(&c).map_err(|e| anyhow::anyhow!("`--customer-number`: {e}"))?,
                 _ => anyhow::bail!("give one identifier to look up"),
             };

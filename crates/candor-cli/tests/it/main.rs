@@ -5,6 +5,7 @@
 mod analytics;
 mod bad_input;
 mod consent;
+mod edges;
 mod eval;
 mod foundation;
 mod import;

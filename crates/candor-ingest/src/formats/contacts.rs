@@ -7,7 +7,7 @@
 
 use std::io::Read;
 
-use candor_domain::Identifier;
+use candor_domain::{Identifier, PhoneRegion};
 
 use super::bounded::Limits;
 use super::csv_reader::{raw, CsvLayout, CsvReader};
@@ -61,6 +61,8 @@ struct Columns {
     columns: Vec<(usize, Column, String)>,
     /// Fields the header has.
     width: usize,
+    /// The region national phone numbers are taken in.
+    region: Option<PhoneRegion>,
 }
 
 impl<R: Read> Contacts<R> {
@@ -71,6 +73,12 @@ impl<R: Read> Contacts<R> {
 
     /// [`Contacts::new`], with records bounded by `limits`.
     pub fn with_limits(input: R, limits: Limits) -> Result<Self, FormatError> {
+        Self::with_region(input, limits, None)
+    }
+
+    /// [`Contacts::with_limits`], with phones written without a country
+    /// code taken in `region` (refused without one).
+    pub fn with_region(input: R, limits: Limits, region: Option<PhoneRegion>) -> Result<Self, FormatError> {
         CsvReader::open(input, limits, |header| {
             let columns: Vec<(usize, Column, String)> =
                 header.iter().enumerate().filter_map(|(i, name)| column_kind(&normalize(name)).map(|k| (i, k, name.clone()))).collect();
@@ -80,7 +88,7 @@ impl<R: Read> Contacts<R> {
                     column: "email, phone, customer number or a social handle".into(),
                 });
             }
-            Ok(Columns { columns, width: header.len() })
+            Ok(Columns { columns, width: header.len(), region })
         })
         .map(Self)
     }
@@ -121,7 +129,7 @@ impl CsvLayout for Columns {
             let field = |e: candor_domain::IdentifierError| format!("`{header}`: {e}");
             match kind {
                 Column::Email => identifiers.push(Identifier::email(value).map_err(field)?),
-                Column::Phone => identifiers.push(Identifier::phone(value).map_err(field)?),
+                Column::Phone => identifiers.push(Identifier::phone_in(value, self.region.as_ref()).map_err(field)?),
                 Column::CustomerNumber => identifiers.push(Identifier::customer_number(value).map_err(field)?),
                 Column::Handle(platform) => identifiers.push(Identifier::handle(platform, value).map_err(field)?),
                 Column::Handles => {
@@ -179,7 +187,13 @@ mod tests {
         assert!(
             matches!(&recs[0], Record::Bad(q) if q.line == 2 && q.reason.contains("`Phone`: not a phone number as candor recognizes one"))
         );
-        assert!(matches!(&recs[1], Record::Contact(c) if c.identifiers.len() == 2));
+        // Written as a phone but without a country code: quarantined
+        // without a region, saying how to fix it; taken in one.
+        assert!(matches!(&recs[1], Record::Bad(q) if q.line == 3 && q.reason.contains("identity.default_region")), "{recs:?}");
+        let us = PhoneRegion::parse("US").unwrap();
+        let recs: Vec<Record> = Contacts::with_region(csv.as_bytes(), Limits::default(), Some(us)).unwrap().collect();
+        let Record::Contact(c) = &recs[1] else { panic!("{recs:?}") };
+        assert_eq!(c.identifiers[1].value(), "+14155550123");
     }
 
     #[test]

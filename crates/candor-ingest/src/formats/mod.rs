@@ -226,11 +226,12 @@ pub fn open<R: Read + Send + 'static>(
     mapping: Option<&mapped::Mapping>,
     brands: &[String],
     limits: Limits,
+    phone_region: Option<&candor_domain::PhoneRegion>,
 ) -> Result<Box<dyn Iterator<Item = Record> + Send>, FormatError> {
     Ok(match format {
         Format::Twcs => Box::new(twcs::Twcs::with_limits(input, limits)?),
         Format::XV2 => Box::new(xv2::XV2::with_limits(input, brands, limits)),
-        Format::Contacts => Box::new(contacts::Contacts::with_limits(input, limits)?),
+        Format::Contacts => Box::new(contacts::Contacts::with_region(input, limits, phone_region.cloned())?),
         Format::Deletions => Box::new(deletions::Deletions::with_limits(input, limits)),
         Format::Jsonl | Format::Csv => {
             let m = mapping.ok_or_else(|| {
@@ -282,7 +283,8 @@ mod tests {
         for (format, head, good) in cases {
             let input = format!("{head}{good}\n{huge}\n{good}\n");
             let first = if head.is_empty() { 1 } else { 2 };
-            let recs: Vec<Record> = open(format, std::io::Cursor::new(input.into_bytes()), Some(&mapping), &[], limits).unwrap().collect();
+            let recs: Vec<Record> =
+                open(format, std::io::Cursor::new(input.into_bytes()), Some(&mapping), &[], limits, None).unwrap().collect();
             let lines: Vec<(u64, bool)> = recs
                 .iter()
                 .map(|r| match r {

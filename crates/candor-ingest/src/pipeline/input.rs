@@ -46,7 +46,8 @@ pub(super) fn open_input(
         None => formats::guess(&head).map_err(format_err)?,
     };
     let input = Counting { inner: Cursor::new(head).chain(file), progress: Arc::clone(progress) };
-    let records = formats::open(format, input, options.mapping.as_ref(), &options.brands, options.limits).map_err(format_err)?;
+    let records = formats::open(format, input, options.mapping.as_ref(), &options.brands, options.limits, options.phone_region.as_ref())
+        .map_err(format_err)?;
     Ok((format, records))
 }
 

@@ -86,6 +86,10 @@ pub struct ImportOptions {
     /// How large one record may be: larger ones are quarantined as they
     /// are read, without being held.
     pub limits: Limits,
+    /// The region a contact's phone written without a country code is
+    /// taken in (`identity.default_region`); without one such a contact
+    /// is quarantined, saying so.
+    pub phone_region: Option<candor_domain::PhoneRegion>,
 }
 
 impl Default for ImportOptions {
@@ -99,6 +103,7 @@ impl Default for ImportOptions {
             quarantine: None,
             taxonomy: Arc::new(Taxonomy::default_customer_care()),
             limits: Limits::default(),
+            phone_region: None,
         }
     }
 }

@@ -32,12 +32,16 @@ pub struct EmergingQuery {
 #[derive(Clone, Debug, Serialize)]
 pub struct EmergingReport {
     /// First day of the current period.
+    #[serde(with = "candor_domain::iso_date")]
     pub from: Date,
     /// Last day of the current period.
+    #[serde(with = "candor_domain::iso_date")]
     pub to: Date,
     /// First day of the previous period.
+    #[serde(with = "candor_domain::iso_date")]
     pub previous_from: Date,
     /// Last day of the previous period.
+    #[serde(with = "candor_domain::iso_date")]
     pub previous_to: Date,
     /// Always `analytics`.
     pub purpose: &'static str,
@@ -74,6 +78,22 @@ pub struct EmergingRow {
     pub previous_share: Option<f64>,
     /// Share now minus share before; `None` when withheld.
     pub rise: Option<f64>,
+}
+
+impl EmergingQuery {
+    /// The period `candor analytics emerging` and the API take when a
+    /// bound is left out: the week up to `to`, `to` being `today` unless
+    /// given.
+    pub fn period(from: Option<Date>, to: Option<Date>, today: Date) -> Result<(Date, Date)> {
+        let to = to.unwrap_or(today);
+        let from = match from {
+            Some(d) => d,
+            None => to
+                .checked_sub(time::Duration::days(6))
+                .ok_or_else(|| ServiceError::InvalidInput(format!("`to` ({to}) is too early for a week before it")))?,
+        };
+        Ok((from, to))
+    }
 }
 
 /// Texts read per page for emerging phrases.

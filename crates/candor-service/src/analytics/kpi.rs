@@ -69,8 +69,10 @@ pub struct KpiReport {
     /// The dimensions, in order (`agent` last when asked).
     pub dimensions: Vec<String>,
     /// First day counted.
+    #[serde(with = "candor_domain::iso_date::option")]
     pub from: Option<Date>,
     /// Last day counted.
+    #[serde(with = "candor_domain::iso_date::option")]
     pub to: Option<Date>,
     /// Always `analytics`.
     pub purpose: &'static str,
@@ -86,6 +88,27 @@ pub struct KpiReport {
     pub cells: Vec<KpiCell>,
     /// Cells suppressed (fewer than k customers).
     pub suppressed: usize,
+}
+
+impl KpiRequest {
+    /// Parse what to group by, as `candor analytics kpis --by` and the API
+    /// take it: a comma-separated list of `day`, `week` or `month`,
+    /// `platform`, `account` and `agent`.
+    pub fn parse_by(s: &str) -> std::result::Result<(Vec<Dimension>, bool), String> {
+        let mut by_agent = false;
+        let mut dims = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if part == "agent" {
+                by_agent = true;
+            } else {
+                dims.push(
+                    super::parse_dimension(part)
+                        .ok_or_else(|| format!("`{part}` is not a dimension of KPIs; use day, week or month, platform, account, agent"))?,
+                );
+            }
+        }
+        Ok((dims, by_agent))
+    }
 }
 
 impl Candor {

@@ -179,7 +179,7 @@ impl Candor {
                     continue;
                 }
                 "email" => Identifier::email(value).map_err(bad)?,
-                "phone" => Identifier::phone(value).map_err(bad)?,
+                "phone" => self.phone_identifier(value).map_err(bad)?,
                 "customer_number" => Identifier::customer_number(value).map_err(bad)?,
                 other => {
                     return Err(ServiceError::InvalidInput(format!(

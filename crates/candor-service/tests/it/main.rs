@@ -6,6 +6,7 @@ mod access;
 mod analytics;
 mod audit;
 mod consent;
+mod conversations;
 mod crash;
 mod execute;
 mod import;

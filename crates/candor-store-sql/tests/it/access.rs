@@ -72,3 +72,38 @@ async fn decoy_challenges_are_counted_per_address_and_expired_ones_are_dropped()
     })
     .await;
 }
+
+#[tokio::test]
+async fn removing_an_actor_takes_its_tokens_and_sessions_but_never_the_last_admin() {
+    each_backend(|db| async move {
+        let store = db.open().await;
+        let now = OffsetDateTime::from_unix_timestamp(OffsetDateTime::now_utc().unix_timestamp()).unwrap();
+        for (id, roles) in [("alice", vec![Role::Agent]), ("root", vec![Role::Admin]), ("ops", vec![Role::Agent, Role::Admin])] {
+            store.apply(bare(Op::UpsertActor { id: id.into(), roles, at: now })).await.unwrap();
+        }
+        let token =
+            TokenRecord { id: "t1".into(), actor: "alice".into(), created_at: now, expires_at: now + Duration::days(1), revoked_at: None };
+        store.apply(bare(Op::CreateToken { token, hash: vec![1; 32] })).await.unwrap();
+        let session = SessionRecord {
+            principal: Principal::Staff("alice".into()),
+            csrf: "c".into(),
+            expires_at: now + Duration::hours(8),
+            token: None,
+        };
+        store.apply(bare(Op::CreateSession { hash: vec![2; 32], session, at: now })).await.unwrap();
+
+        let out = store.apply(bare(Op::RemoveActor { id: "alice".into() })).await.unwrap();
+        assert_eq!(out, [candor_store::Outcome::Count(1)]);
+        assert!(store.actor("alice").await.unwrap().is_none());
+        assert!(store.token(&[1; 32]).await.unwrap().is_none(), "{}: its token no longer authenticates", db.name());
+        assert!(store.session(&[2; 32]).await.unwrap().is_none(), "{}: nor its session", db.name());
+        assert_eq!(store.apply(bare(Op::RemoveActor { id: "alice".into() })).await.unwrap(), [candor_store::Outcome::Count(0)]);
+
+        store.apply(bare(Op::RemoveActor { id: "ops".into() })).await.unwrap();
+        let last = store.apply(bare(Op::RemoveActor { id: "root".into() })).await.unwrap_err();
+        assert!(matches!(last, candor_store::StoreError::LastAdmin(ref a) if a == "root"), "{}: {last}", db.name());
+        assert!(store.actor("root").await.unwrap().is_some(), "{}: the refused removal was rolled back", db.name());
+        store.close().await;
+    })
+    .await;
+}

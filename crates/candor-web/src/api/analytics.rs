@@ -1,5 +1,6 @@
 //! Analytics queries over the API: the same gate, k-anonymity, noise and
-//! budget as `candor analytics`.
+//! budget as `candor analytics`. Sentiment and themes here; KPIs and
+//! emerging phrases in `analytics_kpi.rs`.
 
 use axum::extract::State;
 use axum::response::IntoResponse;
@@ -121,11 +122,11 @@ pub struct DpSummaryBody {
     pub budget_remaining: f64,
 }
 
-fn invalid(detail: String) -> Problem {
+pub(crate) fn invalid(detail: String) -> Problem {
     Problem::invalid_input(detail)
 }
 
-fn date(name: &str, v: Option<&str>) -> Result<Option<Date>, Problem> {
+pub(crate) fn date(name: &str, v: Option<&str>) -> Result<Option<Date>, Problem> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     v.map(|s| Date::parse(s, &format).map_err(|_| invalid(format!("`{name}` must be a date, YYYY-MM-DD")))).transpose()
 }
@@ -145,7 +146,7 @@ pub async fn query(
     let measure = match measure.as_str() {
         "sentiment" => Measure::Sentiment,
         "themes" => Measure::Themes,
-        _ => return Err(Problem::not_found("unknown-measure", "the measures are `sentiment` and `themes`")),
+        _ => return Err(Problem::not_found("unknown-measure", "the measures are `sentiment`, `themes`, `kpis` and `emerging`")),
     };
     let mut by = Vec::new();
     for d in p.by.as_deref().unwrap_or("").split(',').map(str::trim).filter(|d| !d.is_empty()) {

@@ -3,6 +3,7 @@
 //! as problems, and the purpose a request names.
 
 pub mod analytics;
+pub mod analytics_kpi;
 pub mod audit;
 pub mod consent;
 pub mod ops;

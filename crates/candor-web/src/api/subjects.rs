@@ -205,7 +205,7 @@ pub async fn find(State(state): State<AppState>, staff: Staff, Query(q): Query<F
     let identifier = match (q.email, q.handle, q.phone, q.customer_number) {
         (Some(e), None, None, None) => Identifier::email(&e).map_err(|e| bad("email", e))?,
         (None, Some(h), None, None) => Identifier::parse_handle(&h).map_err(|e| bad("handle", e))?,
-        (None, None, Some(p), None) => Identifier::phone(&p).map_err(|e| bad("phone", e))?,
+        (None, None, Some(p), None) => state.candor().phone_identifier(&p).map_err(|e| bad("phone", e))?,
         (None, None, None, Some(c)) => Identifier::customer_number(&c).map_err(|e| bad("customer_number", e))?,
         _ => return Err(invalid("give exactly one of `email`, `handle`, `phone`, `customer_number`")),
     };

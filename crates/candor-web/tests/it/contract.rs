@@ -31,6 +31,8 @@ const PUBLISHED: &[(&str, &str)] = &[
     ("POST", "/api/v1/rights-requests/{id}/extend"),
     ("GET", "/api/v1/rights-requests/{id}/bundle/{file}"),
     ("GET", "/api/v1/analytics/{measure}"),
+    ("GET", "/api/v1/analytics/kpis"),
+    ("GET", "/api/v1/analytics/emerging"),
     ("GET", "/api/v1/policy/versions"),
     ("GET", "/api/v1/policy/versions/{version}"),
     ("GET", "/api/v1/policy/diff"),

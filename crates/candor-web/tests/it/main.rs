@@ -5,6 +5,7 @@
 //! and the OpenAPI document.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test crate: helpers fail the test loudly")]
 
+mod analytics;
 #[cfg(unix)]
 mod connections;
 mod contract;
