@@ -15,6 +15,7 @@ mod limits;
 mod matrix;
 mod privacy;
 mod protocol;
+mod receipts;
 mod sessions;
 mod times;
 mod timing;
