@@ -200,12 +200,22 @@ fn the_example_policy_gives_receipts_everything_they_need() {
     assert!(matches!(&p.controller.address, Some(crate::policy::Address::Parts(a)) if a.country.as_deref() == Some("IE")));
 }
 
+const ONE_PURPOSE: &str = r#"
+[[purposes]]
+id = "analytics"
+description = "Counting things"
+legal_basis = "legitimate_interests"
+categories = ["user.content"]
+retention_days = 30
+"#;
+
 #[test]
 fn a_controller_without_what_receipts_need_gets_one_warning_per_missing_field() {
     // An older policy: a one-line address, the mail address only as the
     // contact, no phone, no storage locations. It still parses.
-    let src =
-        BASE.replace("contact = \"privacy@acme.example\"", "contact = \"privacy@acme.example\"\naddress = \"1 Main St, Springfield\"");
+    let src = BASE
+        .replace("contact = \"privacy@acme.example\"", "contact = \"privacy@acme.example\"\naddress = \"1 Main St, Springfield\"")
+        + ONE_PURPOSE;
     let p = check("policy.toml", &src).unwrap_or_else(|d| panic!("{d:#?}"));
     let gaps = p.controller.receipt_gaps();
     assert_eq!(gaps.len(), 3, "{gaps:#?}");
@@ -218,7 +228,7 @@ fn a_controller_without_what_receipts_need_gets_one_warning_per_missing_field() 
     let src = BASE.replace(
         "contact = \"privacy@acme.example\"",
         "contact = \"https://acme.example/privacy\"\nphone = \"+1 555 0100\"\nstorage_locations = [\"US\"]\n\n[controller.address]\nstreet_address = \"1 Main St\"",
-    );
+    ) + ONE_PURPOSE;
     let p = check("policy.toml", &src).unwrap_or_else(|d| panic!("{d:#?}"));
     let gaps = p.controller.receipt_gaps();
     assert_eq!(gaps.len(), 2, "{gaps:#?}");
