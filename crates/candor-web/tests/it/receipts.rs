@@ -44,3 +44,15 @@ async fn a_withdrawal_answers_its_receipt_as_an_object_whose_canonical_text_the_
         assert!(schema["properties"].get(field).is_some(), "`{field}` undeclared: {schema}");
     }
 }
+
+#[test]
+fn a_receipt_made_before_detached_signatures_fits_the_declared_response_too() {
+    // As the ledger of an older installation holds it: the wrapped document.
+    let text = include_str!("../../../candor-service/tests/data/legacy-receipt.json");
+    let stored = receipt::SignedReceipt::from_stored(text).unwrap();
+    let shown = serde_json::to_value(&stored).unwrap();
+    let body: candor_web::api::receipt::SignedReceiptBody = serde_json::from_value(shown.clone()).expect("fits the schema");
+    assert!(matches!(body.signature, candor_web::api::receipt::ReceiptSignatureBody::Legacy(_)));
+    assert!(matches!(body.receipt.pii_controllers[0].address, Some(candor_web::api::receipt::AddressBody::Line(_))));
+    assert_eq!(serde_json::to_value(&body).unwrap(), shown, "nothing lost on the way out");
+}
