@@ -34,7 +34,7 @@ pub use ids::{IdError, PurposeId, SubjectId};
 pub use phone::PhoneShape;
 pub use policy::{
     diff::{diff, fresh_consent_since, Change, PolicyDiff},
-    Ccpa, ConsentDefault, LegalBasis, Policy, PolicyContext, Purpose, Recipient, EXAMPLE_POLICY,
+    Address, Ccpa, ConsentDefault, LegalBasis, Policy, PolicyContext, PostalAddress, Purpose, Recipient, EXAMPLE_POLICY,
 };
 pub use region::PhoneRegion;
 pub use rights::{

@@ -1,7 +1,7 @@
 //! The consent ledger as use cases: appending grant, withdrawal, objection
 //! and the subject-wide choices (restriction, CCPA opt-outs), each recorded
 //! against the policy version in force, with a signed receipt for every
-//! grant; and the current standing, always derived from the ledger.
+//! grant, withdrawal and objection; and the current standing, always derived from the ledger.
 
 use candor_domain::{
     consent_allows, ConsentAction, ConsentDefault, ConsentEvent, ConsentSource, ConsentState, LegalBasis, PurposeId, PurposeStatus,
@@ -22,8 +22,8 @@ pub struct Recorded {
     pub ledger_id: i64,
     /// The event.
     pub event: ConsentEvent,
-    /// The signed receipt, for grants.
-    pub receipt: Option<String>,
+    /// The signed receipt, for grants, withdrawals and objections.
+    pub receipt: Option<receipt::SignedReceipt>,
 }
 
 /// A subject's standing on one purpose of the policy in force.
@@ -80,7 +80,8 @@ pub struct ConsentOverview {
 impl Candor {
     /// Append a consent event. Per-purpose actions (grant, withdraw,
     /// object) need a purpose of the policy in force that the action applies
-    /// to; subject-wide actions take none. A grant returns its signed receipt.
+    /// to; subject-wide actions take none. A per-purpose action returns its
+    /// signed receipt.
     pub async fn record_consent(
         &self,
         actor: &str,
@@ -109,21 +110,32 @@ impl Candor {
         };
         let event = ConsentEvent { purpose: purpose.map(|p| p.id.clone()), action, policy_version: ctx.version, source, at: now };
         let receipt_id = Uuid::new_v4();
-        let receipt = match (action, purpose) {
-            (ConsentAction::Grant, Some(p)) => {
-                let unsigned =
-                    receipt::build(&ctx.policy, ctx.version, p, &record.pseudonym, &event, receipt_id, &self.keys.verifying_key());
-                Some(receipt::sign(&self.keys, unsigned)?)
+        // Every per-purpose event (grant, withdrawal, objection) gets its
+        // receipt; subject-wide choices have no purpose to describe.
+        let receipt = match purpose {
+            Some(p) => {
+                let facts = receipt::Facts {
+                    policy: &ctx.policy,
+                    policy_version: ctx.version,
+                    purpose: p,
+                    pseudonym: &record.pseudonym,
+                    event: &event,
+                    actor,
+                    receipt_id,
+                    public_key: &self.keys.verifying_key(),
+                };
+                Some(receipt::sign(&self.keys, receipt::build(&facts))?)
             }
-            _ => None,
+            None => None,
         };
+        let stored = receipt.as_ref().map(receipt::SignedReceipt::to_stored).transpose()?;
         let mut audit = self
             .audit(actor, AuditAction::Consent(action), json!({ "policy_version": ctx.version, "source": source.as_str(), "receipt_id": receipt.as_ref().map(|_| receipt_id.to_string()) }))
             .subject(record.pseudonym.clone());
         if let Some(p) = purpose {
             audit = audit.purpose(p.id.as_str());
         }
-        let op = Op::AppendConsent { subject, event: event.clone(), receipt: receipt.clone() };
+        let op = Op::AppendConsent { subject, event: event.clone(), receipt: stored };
         let outcome = self.store.apply(WriteBatch::one(op, audit)).await?;
         let ledger_id = match outcome.first() {
             Some(Outcome::ConsentId(id)) => *id,
@@ -163,8 +175,9 @@ impl Candor {
     }
 
     /// The stored receipt of a ledger entry.
-    pub async fn consent_receipt(&self, subject: SubjectId, ledger_id: i64) -> Result<Option<String>> {
-        Ok(self.store.consent_events(subject).await?.into_iter().find(|e| e.id == ledger_id).and_then(|e| e.receipt))
+    pub async fn consent_receipt(&self, subject: SubjectId, ledger_id: i64) -> Result<Option<receipt::SignedReceipt>> {
+        let stored = self.store.consent_events(subject).await?.into_iter().find(|e| e.id == ledger_id).and_then(|e| e.receipt);
+        stored.as_deref().map(receipt::SignedReceipt::from_stored).transpose()
     }
 }
 

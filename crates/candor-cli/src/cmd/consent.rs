@@ -1,5 +1,6 @@
 //! `candor consent grant|withdraw|object|show|verify-receipt`: the consent
-//! ledger and its signed receipts.
+//! ledger and its signed receipts (each written as the receipt itself, a
+//! Kantara v1.1 JSON object, and its detached JWS beside it, `FILE.jws`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -33,24 +34,44 @@ pub enum Command {
         /// Subject, purpose and source.
         #[command(flatten)]
         event: EventArgs,
-        /// Write the receipt to this file instead of standard output.
+        /// Write the receipt to this file instead of standard output, and
+        /// its detached signature (a JWS) beside it, to FILE.jws.
         #[arg(long, value_name = "FILE")]
         receipt: Option<PathBuf>,
     },
-    /// Record the withdrawal of consent (GDPR Art. 7(3)).
-    Withdraw(EventArgs),
-    /// Record an objection (GDPR Art. 21).
-    Object(EventArgs),
+    /// Record the withdrawal of consent (GDPR Art. 7(3)), with its signed
+    /// receipt.
+    Withdraw {
+        /// Subject, purpose and source.
+        #[command(flatten)]
+        event: EventArgs,
+        /// Write the receipt to this file (its signature to FILE.jws).
+        #[arg(long, value_name = "FILE")]
+        receipt: Option<PathBuf>,
+    },
+    /// Record an objection (GDPR Art. 21), with its signed receipt.
+    Object {
+        /// Subject, purpose and source.
+        #[command(flatten)]
+        event: EventArgs,
+        /// Write the receipt to this file (its signature to FILE.jws).
+        #[arg(long, value_name = "FILE")]
+        receipt: Option<PathBuf>,
+    },
     /// Show a subject's standing on every purpose and their ledger.
     Show {
         /// The subject id.
         subject: String,
     },
     /// Verify a consent receipt: exit 0 when valid, 2 when any byte of it
-    /// was changed.
+    /// or of its signature was changed.
     VerifyReceipt {
-        /// The receipt file.
+        /// The receipt file (its detached signature is read from FILE.jws;
+        /// a receipt made before detached signatures holds its own).
         file: PathBuf,
+        /// The detached signature (JWS), when not at FILE.jws.
+        #[arg(long, value_name = "JWS_FILE")]
+        signature: Option<PathBuf>,
         /// Trust this Ed25519 public key (hex) instead of the installation's.
         #[arg(long, value_name = "HEX")]
         public_key: Option<String>,
@@ -59,8 +80,8 @@ pub enum Command {
 
 /// Run a consent command.
 pub async fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
-    if let Command::VerifyReceipt { file, public_key } = c {
-        return verify(g, &file, public_key.as_deref());
+    if let Command::VerifyReceipt { file, signature, public_key } = c {
+        return verify(g, &file, signature.as_deref(), public_key.as_deref());
     }
     Installation::with(&g.config_path(), async |inst| run_in(g, inst, c).await).await
 }
@@ -81,27 +102,36 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
         Command::Grant { event, receipt } => {
             let r = record(g, inst, &event, ConsentAction::Grant).await?;
             // A grant always comes with its receipt: never write an empty one.
-            let text = r.receipt.clone().context("the grant was recorded, but no receipt was made for it")?;
+            let signed = r.receipt.clone().context("the grant was recorded, but no receipt was made for it")?;
             if let Some(path) = &receipt {
-                fs::write(path, &text).with_context(|| format!("could not write the receipt to `{}`", path.display()))?;
+                write_receipt(path, &signed)?;
             }
             if g.json {
-                let receipt_doc: serde_json::Value = serde_json::from_str(&text).context("the receipt made is not JSON")?;
-                output::json(&json!({ "ledger_id": r.ledger_id, "event": r.event, "receipt": receipt_doc }))?;
+                output::json(&json!({ "ledger_id": r.ledger_id, "event": r.event, "receipt": signed.receipt, "signature": signed.jws() }))?;
             } else if let Some(path) = &receipt {
                 println!(
-                    "consent to `{}` recorded under policy version {}; receipt written to {}",
+                    "consent to `{}` recorded under policy version {}; receipt written to {} (signature: {})",
                     event.purpose,
                     r.event.policy_version,
-                    path.display()
+                    path.display(),
+                    jws_path(path).display()
                 );
             } else {
-                print!("{text}");
+                print!("{}", signed.document()?);
+                if let Some(jws) = signed.jws() {
+                    eprintln!("signature (detached JWS; keep it as FILE.jws beside the receipt saved as FILE): {jws}");
+                }
             }
             Ok(Outcome::Ok)
         }
-        Command::Withdraw(e) => done(g, &e, record(g, inst, &e, ConsentAction::Withdraw).await?),
-        Command::Object(e) => done(g, &e, record(g, inst, &e, ConsentAction::Object).await?),
+        Command::Withdraw { event, receipt } => {
+            let r = record(g, inst, &event, ConsentAction::Withdraw).await?;
+            done(g, &event, r, receipt.as_deref())
+        }
+        Command::Object { event, receipt } => {
+            let r = record(g, inst, &event, ConsentAction::Object).await?;
+            done(g, &event, r, receipt.as_deref())
+        }
         Command::Show { subject } => {
             let o = inst.candor.consent_overview(SubjectId::parse(&subject)?).await?;
             if g.json {
@@ -162,20 +192,51 @@ fn choice(p: &candor_service::consent::PurposeStanding) -> String {
     }
 }
 
-fn done(g: &Global, e: &EventArgs, r: candor_service::consent::Recorded) -> anyhow::Result<Outcome> {
+fn done(g: &Global, e: &EventArgs, r: candor_service::consent::Recorded, path: Option<&Path>) -> anyhow::Result<Outcome> {
+    if let (Some(path), Some(signed)) = (path, &r.receipt) {
+        write_receipt(path, signed)?;
+    }
     if g.json {
-        output::json(&json!({ "ledger_id": r.ledger_id, "event": r.event }))?;
+        let (receipt, signature) = (r.receipt.as_ref().map(|s| &s.receipt), r.receipt.as_ref().and_then(|s| s.jws()));
+        output::json(&json!({ "ledger_id": r.ledger_id, "event": r.event, "receipt": receipt, "signature": signature }))?;
     } else {
+        let written =
+            path.map_or_else(String::new, |p| format!("; receipt written to {} (signature: {})", p.display(), jws_path(p).display()));
         println!(
-            "{} of `{}` recorded under policy version {} (ledger #{})",
+            "{} of `{}` recorded under policy version {} (ledger #{}){written}",
             r.event.action, e.purpose, r.event.policy_version, r.ledger_id
         );
     }
     Ok(Outcome::Ok)
 }
 
-fn verify(g: &Global, file: &Path, public_key: Option<&str>) -> anyhow::Result<Outcome> {
+/// Where a receipt's detached signature lives: beside it, `FILE.jws`.
+pub(crate) fn jws_path(receipt: &Path) -> PathBuf {
+    let mut name = receipt.as_os_str().to_owned();
+    name.push(".jws");
+    PathBuf::from(name)
+}
+
+/// Write a receipt to `path` and its detached signature to `path.jws`.
+pub(crate) fn write_receipt(path: &Path, signed: &receipt::SignedReceipt) -> anyhow::Result<()> {
+    fs::write(path, signed.document()?).with_context(|| format!("could not write the receipt to `{}`", path.display()))?;
+    if let Some(jws) = signed.jws() {
+        let sig = jws_path(path);
+        fs::write(&sig, format!("{jws}\n")).with_context(|| format!("could not write the receipt's signature to `{}`", sig.display()))?;
+    }
+    Ok(())
+}
+
+fn verify(g: &Global, file: &Path, signature: Option<&Path>, public_key: Option<&str>) -> anyhow::Result<Outcome> {
     let text = fs::read_to_string(file).with_context(|| format!("could not read `{}`", file.display()))?;
+    let beside = jws_path(file);
+    let jws = match signature {
+        Some(p) => Some(fs::read_to_string(p).with_context(|| format!("could not read the signature `{}`", p.display()))?),
+        None if beside.is_file() => {
+            Some(fs::read_to_string(&beside).with_context(|| format!("could not read the signature `{}`", beside.display()))?)
+        }
+        None => None,
+    };
     let trusted = match public_key {
         Some(hex_key) => Some(parse_key(hex_key)?),
         None => {
@@ -191,14 +252,14 @@ fn verify(g: &Global, file: &Path, public_key: Option<&str>) -> anyhow::Result<O
             }
         }
     };
-    match receipt::verify(&text, trusted.as_ref()) {
+    match receipt::verify(&text, jws.as_deref(), trusted.as_ref()) {
         Ok(v) => {
             if g.json {
                 output::json(&json!({ "valid": true, "receipt": v }))?;
             } else {
                 println!(
-                    "valid: receipt {} for `{}` by {} under policy version {}",
-                    v.receipt_id, v.purpose, v.principal, v.policy_version
+                    "valid: receipt {} ({} of `{}`) by {} under policy version {}",
+                    v.receipt_id, v.action, v.purpose, v.principal, v.policy_version
                 );
                 if !v.trusted_key {
                     println!("note: checked against the key the receipt names; pass `--public-key` or `--config` to check who signed it");

@@ -156,19 +156,20 @@ async fn play(inst: &Installation, dir: &Path, s: &mut Story) -> anyhow::Result<
     c.record_consent(me, tom, Some("analytics"), ConsentAction::Object, ConsentSource::PrivacyCenter).await?;
     c.record_consent(me, li, Some("personalization"), ConsentAction::Grant, ConsentSource::PrivacyCenter).await?;
     c.record_consent(me, li, Some("personalization"), ConsentAction::Withdraw, ConsentSource::PrivacyCenter).await?;
-    let receipt_text = grant.receipt.clone().context("the grant was recorded, but no receipt was made for it")?;
+    let signed = grant.receipt.clone().context("the grant was recorded, but no receipt was made for it")?;
     let receipt_path = dir.join("receipt-maria-personalization.json");
-    fs::write(&receipt_path, &receipt_text).context("could not write the receipt")?;
-    let verified = receipt::verify(&receipt_text, Some(&c.keys().verifying_key()))?;
+    super::consent::write_receipt(&receipt_path, &signed)?;
+    let receipt_text = signed.document()?;
+    let verified = receipt::verify(&receipt_text, signed.jws(), Some(&c.keys().verifying_key()))?;
     let mut tampered = receipt_text.clone().into_bytes();
     if let Some(pos) = receipt_text.find("\"personalization\"") {
         tampered[pos + 1] = b'P';
     }
-    let tamper_caught = receipt::verify(&String::from_utf8_lossy(&tampered), Some(&c.keys().verifying_key())).is_err();
+    let tamper_caught = receipt::verify(&String::from_utf8_lossy(&tampered), signed.jws(), Some(&c.keys().verifying_key())).is_err();
     s.say(
         "consent",
         format!(
-            "maria granted personalization and advertising, tom objected to analytics, li granted then withdrew personalization; receipt {} signed with Ed25519 in {} (valid: true; one edited byte caught: {tamper_caught})",
+            "maria granted personalization and advertising, tom objected to analytics, li granted then withdrew personalization; receipt {} in {} signed with Ed25519 as a detached JWS beside it (valid: true; one edited byte caught: {tamper_caught})",
             verified.receipt_id,
             receipt_path.display()
         ),

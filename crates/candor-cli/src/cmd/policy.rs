@@ -78,14 +78,21 @@ fn check(g: &Global, file: &Path) -> anyhow::Result<Outcome> {
     match check_text(&file.display().to_string(), &text) {
         Ok(p) => {
             let today = time::OffsetDateTime::now_utc().date();
-            let warnings: Vec<String> = p.lapsed_agreements(today).iter().map(|r| r.lapsed_message()).collect();
+            let lapsed: Vec<String> = p.lapsed_agreements(today).iter().map(|r| r.lapsed_message()).collect();
+            // What consent receipts need from the controller: publishing
+            // goes ahead, but receipts lack what the standards require.
+            let receipts = p.controller.receipt_gaps();
             if g.json {
+                let warnings: Vec<&String> = lapsed.iter().chain(&receipts).collect();
                 output::json(&json!({ "valid": true, "purposes": p.purposes.len(), "recipients": p.recipients.len(),
                                       "content_hash": content_hash(&text), "warnings": warnings }))?;
             } else {
                 println!("{}: ok ({} purposes, {} recipients)", file.display(), p.purposes.len(), p.recipients.len());
-                for w in &warnings {
+                for w in &lapsed {
                     eprintln!("warning: {}: {w}; `policy publish` refuses it", file.display());
+                }
+                for w in &receipts {
+                    eprintln!("warning: {}: {w}", file.display());
                 }
             }
             Ok(Outcome::Ok)

@@ -66,11 +66,11 @@ fn policy_check_names_every_error_with_file_line_and_column() {
         .replace("id = \"personalization\"", "id = \"analytics\"");
     std::fs::write(i.file("bad.toml"), &bad).unwrap();
     let r = i.fails(2, &["policy", "check", "bad.toml"]);
-    assert!(r.stderr.contains("bad.toml:18:3: error: unknown data category `user.contact.emial`"), "{}", r.stderr);
+    assert!(r.stderr.contains("bad.toml:28:3: error: unknown data category `user.contact.emial`"), "{}", r.stderr);
     assert!(r.stderr.contains("help: did you mean `user.contact.email`?"), "{}", r.stderr);
     assert!(r.stderr.contains("error: purpose `analytics` has no retention period"), "{}", r.stderr);
     assert!(
-        r.stderr.contains("bad.toml:36:15: error: purpose `customer_service` uses `user.contact.email`, which the policy does not collect"),
+        r.stderr.contains("bad.toml:46:15: error: purpose `customer_service` uses `user.contact.email`, which the policy does not collect"),
         "{}",
         r.stderr
     );

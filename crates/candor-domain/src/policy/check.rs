@@ -11,7 +11,7 @@ use time::macros::format_description;
 use time::Date;
 use toml::Spanned;
 
-use super::{Controller, LegalBasis, Policy};
+use super::{Address, Controller, LegalBasis, Policy};
 use crate::actor::Role;
 use crate::category::{CategoryId, Taxonomy};
 use crate::ids::PurposeId;
@@ -66,7 +66,11 @@ struct RawPolicy {
 struct RawController {
     name: Option<Spanned<String>>,
     contact: Option<Spanned<String>>,
-    address: Option<String>,
+    address: Option<Address>,
+    email: Option<String>,
+    phone: Option<String>,
+    #[serde(default)]
+    storage_locations: Vec<String>,
     dpo: Option<String>,
     jurisdiction: Option<String>,
     policy_url: Option<String>,
@@ -232,6 +236,9 @@ fn check_controller(c: &mut Checker<'_>, raw: Option<Spanned<RawController>>) ->
             name,
             contact,
             address: ctl.address,
+            email: ctl.email.filter(|s| !s.trim().is_empty()),
+            phone: ctl.phone.filter(|s| !s.trim().is_empty()),
+            storage_locations: ctl.storage_locations,
             dpo: ctl.dpo,
             jurisdiction: ctl.jurisdiction,
             policy_url: ctl.policy_url,

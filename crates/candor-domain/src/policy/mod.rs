@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod diff;
+mod receipts;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -109,13 +110,50 @@ pub struct Controller {
     /// Privacy contact (mail address or URL).
     pub contact: String,
     /// Postal address, if given.
-    pub address: Option<String>,
+    pub address: Option<Address>,
+    /// The privacy mail address, if given apart from `contact`.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The privacy telephone number, if given.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Where personal data is stored (country codes or regions, e.g. `IE`,
+    /// `EU`): ISO/IEC TS 27560 records name them.
+    #[serde(default)]
+    pub storage_locations: Vec<String>,
     /// Data protection officer contact, if any.
     pub dpo: Option<String>,
     /// Jurisdiction code, e.g. `EU`, `US-CA`.
     pub jurisdiction: Option<String>,
     /// Where the human-readable policy lives.
     pub policy_url: Option<String>,
+}
+
+/// A postal address: its parts (what consent receipts carry), or one line as
+/// policies written before the parts existed give it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Address {
+    /// One free-form line.
+    Line(String),
+    /// The parts, named after schema.org's `PostalAddress`.
+    Parts(PostalAddress),
+}
+
+/// A postal address in parts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostalAddress {
+    /// Street and number (`streetAddress`).
+    pub street_address: Option<String>,
+    /// Town or city (`addressLocality`).
+    pub locality: Option<String>,
+    /// Region or state (`addressRegion`).
+    pub region: Option<String>,
+    /// Postal code (`postalCode`).
+    pub postal_code: Option<String>,
+    /// Country, ISO 3166-1 alpha-2 (`addressCountry`).
+    pub country: Option<String>,
 }
 
 /// One purpose (data use).

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::receipt::SignedReceiptBody;
 use super::{subject_id, transcode, Json, Path};
 use crate::auth::{Operation, Staff};
 use crate::problem::{ApiResult, Problem};
@@ -151,34 +152,9 @@ pub struct RecordedBody {
     pub ledger_id: i64,
     /// The event.
     pub event: ConsentEventBody,
-    /// For a grant, its signed receipt as JSON text (the document
+    /// For a grant, withdrawal or objection, its signed receipt (what
     /// `GET …/consent/{ledger_id}/receipt` answers).
-    pub receipt: Option<String>,
-}
-
-/// A signed consent receipt.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SignedReceiptBody {
-    /// The Kantara Consent Receipt v1.1 fields and ISO/IEC TS 27560 record
-    /// details, as signed.
-    #[schema(value_type = Object)]
-    pub receipt: serde_json::Map<String, serde_json::Value>,
-    /// The signature over the receipt.
-    pub signature: ReceiptSignatureBody,
-}
-
-/// An Ed25519 signature over a receipt.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReceiptSignatureBody {
-    /// `Ed25519`.
-    pub alg: String,
-    /// Which key signed it.
-    #[serde(rename = "keyId")]
-    pub key_id: String,
-    /// The signature, base64.
-    pub value: String,
+    pub receipt: Option<SignedReceiptBody>,
 }
 
 /// Parse an action name.
@@ -205,8 +181,8 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<St
     Ok(axum::Json(transcode::<_, ConsentOverviewBody>(&state.candor().consent_overview(subject_id(&id)?).await?)?))
 }
 
-/// Record a consent choice (source `api`); a grant answers its signed
-/// receipt.
+/// Record a consent choice (source `api`); a grant, withdrawal or
+/// objection answers its signed receipt.
 #[utoipa::path(post, path = "/api/v1/subjects/{id}/consent", tag = "consent", request_body = Choice,
     params(("id" = String, Path, description = "subject id")),
     responses((status = 201, body = RecordedBody), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
@@ -223,7 +199,7 @@ pub async fn record(
     Ok((StatusCode::CREATED, axum::Json(transcode::<_, RecordedBody>(&recorded)?)))
 }
 
-/// The signed receipt of a grant.
+/// The signed receipt of a grant, withdrawal or objection.
 #[utoipa::path(get, path = "/api/v1/subjects/{id}/consent/{ledger_id}/receipt", tag = "consent",
     params(("id" = String, Path, description = "subject id"), ("ledger_id" = i64, Path, description = "ledger position")),
     responses((status = 200, body = SignedReceiptBody), (status = 404, body = Problem, content_type = "application/problem+json")),
@@ -233,6 +209,5 @@ pub async fn receipt(State(state): State<AppState>, staff: Staff, Path((id, ledg
     let id = subject_id(&id)?;
     let r = state.candor().consent_receipt(id, ledger).await?;
     let r = r.ok_or_else(|| Problem::not_found("unknown-receipt", format!("no receipt at ledger position {ledger} of this subject")))?;
-    let v: SignedReceiptBody = serde_json::from_str(&r).map_err(|e| Problem::internal(&e))?;
-    Ok(axum::Json(v))
+    Ok(axum::Json(transcode::<_, SignedReceiptBody>(&r)?))
 }

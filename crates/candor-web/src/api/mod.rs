@@ -9,6 +9,7 @@ pub mod consent;
 pub mod ops;
 pub mod policy;
 pub mod privacy;
+pub mod receipt;
 pub mod rights;
 pub mod subjects;
 pub mod vocabulary;

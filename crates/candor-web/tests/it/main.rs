@@ -17,6 +17,7 @@ mod matrix;
 mod pages;
 mod privacy;
 mod protocol;
+mod receipts;
 mod sessions;
 mod times;
 mod timing;

@@ -98,7 +98,10 @@ async fn a_customer_signs_in_with_a_code_and_reaches_only_their_own_data() {
         assert_eq!((forged.status, forged.problem()), (StatusCode::FORBIDDEN, Some("forbidden")), "{forged:?}");
         let ok = api.send(Method::POST, "/api/v1/me/consent", with(&cookie, Some(&csrf)), Some(choice)).await;
         assert_eq!(ok.status, StatusCode::CREATED, "{ok:?}");
-        assert!(ok.json["receipt"].is_string());
+        // The receipt as a JSON object, with its detached signature.
+        assert_eq!(ok.json["receipt"]["receipt"]["purposeId"], "personalization", "{ok:?}");
+        assert_eq!(ok.json["receipt"]["receipt"]["piiControllers"][0]["address"]["addressCountry"], "IE");
+        assert!(ok.json["receipt"]["signature"].as_str().unwrap().contains(".."));
         let events = api.f.store.consent_events(ana).await.unwrap();
         assert_eq!(events.last().unwrap().event.source.as_str(), "privacy_center");
         assert!(api.f.store.consent_events(bo).await.unwrap().is_empty(), "bo untouched");

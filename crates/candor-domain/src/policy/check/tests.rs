@@ -192,3 +192,46 @@ fn a_character_toml_refuses_without_a_message_still_gets_one() {
     let d = &errors("# a comment\r\\\n")[0];
     assert_eq!((d.line, d.column, d.message.as_str()), (1, 12, "a carriage return that does not end a line"));
 }
+
+#[test]
+fn the_example_policy_gives_receipts_everything_they_need() {
+    let p = check("policy.toml", EXAMPLE_POLICY).unwrap_or_else(|d| panic!("{d:#?}"));
+    assert_eq!(p.controller.receipt_gaps(), Vec::<String>::new());
+    assert!(matches!(&p.controller.address, Some(crate::policy::Address::Parts(a)) if a.country.as_deref() == Some("IE")));
+}
+
+const ONE_PURPOSE: &str = r#"
+[[purposes]]
+id = "analytics"
+description = "Counting things"
+legal_basis = "legitimate_interests"
+categories = ["user.content"]
+retention_days = 30
+"#;
+
+#[test]
+fn a_controller_without_what_receipts_need_gets_one_warning_per_missing_field() {
+    // An older policy: a one-line address, the mail address only as the
+    // contact, no phone, no storage locations. It still parses.
+    let src = BASE
+        .replace("contact = \"privacy@acme.example\"", "contact = \"privacy@acme.example\"\naddress = \"1 Main St, Springfield\"")
+        + ONE_PURPOSE;
+    let p = check("policy.toml", &src).unwrap_or_else(|d| panic!("{d:#?}"));
+    let gaps = p.controller.receipt_gaps();
+    assert_eq!(gaps.len(), 3, "{gaps:#?}");
+    assert!(gaps[0].contains("`address` is one line"), "{gaps:#?}");
+    assert!(gaps[1].contains("no `phone`"), "{gaps:#?}");
+    assert!(gaps[2].contains("no `storage_locations`"), "{gaps:#?}");
+    assert_eq!(p.controller.receipt_email(), Some("privacy@acme.example"), "a mail address given as the contact serves");
+
+    // Parts without a country, a contact that is not a mail address.
+    let src = BASE.replace(
+        "contact = \"privacy@acme.example\"",
+        "contact = \"https://acme.example/privacy\"\nphone = \"+1 555 0100\"\nstorage_locations = [\"US\"]\n\n[controller.address]\nstreet_address = \"1 Main St\"",
+    ) + ONE_PURPOSE;
+    let p = check("policy.toml", &src).unwrap_or_else(|d| panic!("{d:#?}"));
+    let gaps = p.controller.receipt_gaps();
+    assert_eq!(gaps.len(), 2, "{gaps:#?}");
+    assert!(gaps[0].contains("address has no `country`"), "{gaps:#?}");
+    assert!(gaps[1].contains("no `email`"), "{gaps:#?}");
+}
