@@ -10,6 +10,7 @@ mod crash;
 mod execute;
 mod import;
 mod keys;
+mod pages;
 mod policy;
 mod rights;
 mod subjects;

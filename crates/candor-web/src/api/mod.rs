@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod audit;
 pub mod consent;
 pub mod ops;
+pub mod page;
 pub mod policy;
 pub mod privacy;
 pub mod rights;

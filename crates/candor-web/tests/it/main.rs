@@ -13,6 +13,7 @@ mod headers;
 mod keys;
 mod limits;
 mod matrix;
+mod pages;
 mod privacy;
 mod protocol;
 mod sessions;
