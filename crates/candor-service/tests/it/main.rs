@@ -5,6 +5,7 @@
 mod access;
 mod analytics;
 mod audit;
+mod bundle_format;
 mod consent;
 mod crash;
 mod execute;
