@@ -287,7 +287,8 @@ pub async fn create(State(state): State<AppState>, staff: Staff, Json(s): Json<N
 #[utoipa::path(get, path = "/api/v1/subjects/{id}/interactions", tag = "subjects",
     params(("id" = String, Path, description = "subject id"), InteractionsQuery),
     responses((status = 200, body = InteractionsBody, headers(("Link" = String, description = "`<…?after=CURSOR&limit=N>; rel=\"next\"` when there are more: where the next page starts"))), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 410, body = Problem, content_type = "application/problem+json")),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 410, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn interactions(
     State(state): State<AppState>,
