@@ -86,7 +86,7 @@ impl Candor {
         let audit = self.audit(
             by,
             AuditAction::ActorAttestTraining,
-            json!({ "actor": id, "course": course, "expires_at": expires_at.unix_timestamp() }),
+            json!({ "actor": id, "course": course, "expires_at": expires_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| expires_at.to_string()) }),
         );
         let op = Op::AttestTraining { actor: id.to_owned(), course: course.to_owned(), at, expires_at };
         match self.store.apply(WriteBatch::one(op, audit)).await {

@@ -125,6 +125,9 @@ pub struct InteractionsView {
     pub decision: Decision,
     /// Newest first.
     pub items: Vec<InteractionView>,
+    /// Where the next page starts, when there are more.
+    #[serde(skip)]
+    pub next: Option<String>,
 }
 
 /// A subject as an actor may see them for a purpose.
@@ -339,21 +342,32 @@ impl Candor {
         Ok(out)
     }
 
-    /// A subject's interactions as `actor` may see them for `purpose`:
-    /// the redacted text always, the original only where the gate permits
-    /// the content's category (public posts, private messages).
-    pub async fn view_interactions(&self, actor: &str, id: SubjectId, purpose: &str, limit: usize) -> Result<InteractionsView> {
+    /// A page of a subject's interactions, newest first, as `actor` may
+    /// see them for `purpose`: the redacted text always, the original only
+    /// where the gate permits the content's category (public posts, private
+    /// messages). `after` is the cursor a previous page gave.
+    pub async fn view_interactions(
+        &self,
+        actor: &str,
+        id: SubjectId,
+        purpose: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<InteractionsView> {
+        let before = Self::interaction_cursor(after)?;
         let r = self.subject_record(id).await?;
         let public = CategoryId::new("user.content.public");
         let private = CategoryId::new("user.content.private");
         let decision = self.decide_for_record(actor, &r, purpose, &[public.clone(), private.clone()]).await?;
         let permitted: Vec<CategoryId> = match &decision {
             Decision::Allow { permitted, .. } => permitted.clone(),
-            Decision::Deny(_) => return Ok(InteractionsView { decision, items: Vec::new() }),
+            Decision::Deny(_) => return Ok(InteractionsView { decision, items: Vec::new(), next: None }),
         };
         let key = if permitted.is_empty() { None } else { Some(self.subject_key(&r)?) };
         let mut items = Vec::new();
-        for i in self.store.subject_interactions(id).await?.into_iter().rev().take(limit) {
+        let rows = self.store.subject_interaction_page(id, before.as_ref(), Self::page_probe(limit)).await?;
+        let page = Self::interaction_page(rows, limit);
+        for i in page.items {
             let category = if i.kind == "direct_message" { &private } else { &public };
             let text = match (&key, permitted.contains(category)) {
                 (Some(k), true) => Some(
@@ -375,7 +389,7 @@ impl Candor {
                 text,
             });
         }
-        Ok(InteractionsView { decision, items })
+        Ok(InteractionsView { decision, items, next: page.next })
     }
 
     /// A subject's data key, unwrapped.

@@ -485,7 +485,8 @@ pub(crate) async fn key_counts(pool: &AnyPool) -> Result<Vec<(String, u64)>, Sto
     Ok(rows.into_iter().map(|(k, n)| (k, u64::try_from(n).unwrap_or(0))).collect())
 }
 
-const RECORD_COLUMNS: &str = "subject_id, platform, external_id, account, kind, direction, conversation_id, reply_to, occurred_at,
+pub(crate) const RECORD_COLUMNS: &str =
+    "subject_id, platform, external_id, account, kind, direction, conversation_id, reply_to, occurred_at,
      sealed_text, redacted_text, language, sentiment, cast(polarity as bigint) as polarity, themes, agent";
 
 pub(crate) async fn interaction(pool: &AnyPool, platform: &str, external_id: &str) -> Result<Option<InteractionRecord>, StoreError> {
@@ -540,7 +541,7 @@ pub(crate) fn redacted_column(text: String) -> RedactedText {
     RedactedText::from_stored(text)
 }
 
-fn record(r: &AnyRow) -> Result<InteractionRecord, StoreError> {
+pub(crate) fn record(r: &AnyRow) -> Result<InteractionRecord, StoreError> {
     let c = |e: sqlx::Error| StoreError::undecodable("interaction", e);
     let subject: Option<String> = r.try_get("subject_id").map_err(c)?;
     Ok(InteractionRecord {

@@ -17,6 +17,7 @@ mod conflicts;
 mod interactions;
 mod keys;
 mod migrate;
+mod pages;
 mod rights;
 mod roles;
 mod rows;

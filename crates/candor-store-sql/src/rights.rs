@@ -65,9 +65,9 @@ pub(crate) async fn save(
     Ok(())
 }
 
-type Row = (String, String, i64, String);
+pub(crate) type Row = (String, String, i64, String);
 
-fn record((id, pseudonym, due_at, detail): Row) -> Result<RightsRequestRecord, StoreError> {
+pub(crate) fn record((id, pseudonym, due_at, detail): Row) -> Result<RightsRequestRecord, StoreError> {
     let corrupt = |why: String| StoreError::Corrupt(format!("rights request {id}: {why}"));
     let d: Detail = serde_json::from_str(&detail).map_err(|e| corrupt(e.to_string()))?;
     let subject = SubjectId::parse(&d.subject).map_err(|e| corrupt(e.to_string()))?;

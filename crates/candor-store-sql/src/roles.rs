@@ -11,7 +11,9 @@ use candor_store::{
     RightsRequestRecord, RightsStore, SessionRecord, StoreError, SubjectRecord, SubjectStore, TokenRecord, WrappedKey, WriteBatch,
 };
 
-use crate::{access, analytics, audit, backend, conflicts, db_err, interactions, keys, rights, rows, Backend, SqlStore};
+use candor_store::{InteractionKey, RightsFilter, RightsKey};
+
+use crate::{access, analytics, audit, backend, conflicts, db_err, interactions, keys, pages, rights, rows, Backend, SqlStore};
 
 #[async_trait::async_trait]
 impl BatchStore for SqlStore {
@@ -71,6 +73,10 @@ impl BatchStore for SqlStore {
 impl PolicyStore for SqlStore {
     async fn policy_versions(&self) -> Result<Vec<PolicyVersionRecord>, StoreError> {
         rows::policy_versions(&self.pool).await
+    }
+
+    async fn policy_version_page(&self, after: u32, limit: u32) -> Result<Vec<PolicyVersionRecord>, StoreError> {
+        pages::policy_versions(&self.pool, after, limit).await
     }
 
     async fn latest_policy_version(&self) -> Result<Option<u32>, StoreError> {
@@ -154,6 +160,10 @@ impl ConsentStore for SqlStore {
         rows::consent_events(&self.pool, id).await
     }
 
+    async fn consent_event_page(&self, id: SubjectId, after: i64, limit: u32) -> Result<Vec<ConsentRecord>, StoreError> {
+        pages::consent_events(&self.pool, id, after, limit).await
+    }
+
     async fn consent_ledger(&self, after: i64, limit: u32) -> Result<Vec<(SubjectId, ConsentRecord)>, StoreError> {
         analytics::consent_ledger(&self.pool, after, limit).await
     }
@@ -169,8 +179,18 @@ impl InteractionStore for SqlStore {
         interactions::of_subject(&self.pool, id).await
     }
 
+<<<<<<< HEAD
     async fn conversation(&self, platform: &str, conversation_id: &str, limit: u32) -> Result<Vec<InteractionRecord>, StoreError> {
         interactions::of_conversation(&self.pool, platform, conversation_id, limit).await
+=======
+    async fn subject_interaction_page(
+        &self,
+        id: SubjectId,
+        before: Option<&InteractionKey>,
+        limit: u32,
+    ) -> Result<Vec<InteractionRecord>, StoreError> {
+        pages::interactions(&self.pool, id, before, limit).await
+>>>>>>> h17-lists
     }
 
     async fn interaction_links(&self, platform: &str, external_ids: &[String]) -> Result<Vec<InteractionLink>, StoreError> {
@@ -257,6 +277,15 @@ impl RightsStore for SqlStore {
 
     async fn rights_requests(&self, open_only: bool) -> Result<Vec<RightsRequestRecord>, StoreError> {
         rights::all(&self.pool, open_only).await
+    }
+
+    async fn rights_request_page(
+        &self,
+        filter: &RightsFilter,
+        after: Option<&RightsKey>,
+        limit: u32,
+    ) -> Result<Vec<RightsRequestRecord>, StoreError> {
+        pages::rights_requests(&self.pool, filter, after, limit).await
     }
 
     async fn outbox(&self, pending_only: bool, after: i64, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {

@@ -72,15 +72,12 @@ pub(crate) async fn policy_versions(pool: &AnyPool) -> Result<Vec<PolicyVersionR
             .fetch_all(pool)
             .await
             .map_err(db_err)?;
-    Ok(rows
-        .into_iter()
-        .map(|(v, content_hash, content, at)| PolicyVersionRecord {
-            version: u32::try_from(v).unwrap_or(0),
-            content_hash,
-            content,
-            published_at: from_micros(at),
-        })
-        .collect())
+    Ok(rows.into_iter().map(policy_version).collect())
+}
+
+/// One `(version, content_hash, content, published_at)` row.
+pub(crate) fn policy_version((v, content_hash, content, at): (i64, String, String, i64)) -> PolicyVersionRecord {
+    PolicyVersionRecord { version: u32::try_from(v).unwrap_or(0), content_hash, content, published_at: from_micros(at) }
 }
 
 pub(crate) async fn insert_recipients(

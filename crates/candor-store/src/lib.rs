@@ -14,6 +14,7 @@ pub mod analytics;
 pub mod audit;
 pub mod keys;
 mod model;
+pub mod page;
 pub mod roles;
 
 pub use analytics::{AggregateQuery, AggregateRow, Bucket, ConversationRef, Dimension, KeyValue, KpiQuery, KpiRow, Side, SubjectFilter};
@@ -24,6 +25,7 @@ pub use audit::{
 pub use candor_privacy::RedactedText;
 pub use keys::{DataKey, KeyError, KeyRing, WrappedKey};
 pub use model::*;
+pub use page::{InteractionKey, RightsFilter, RightsKey};
 pub use roles::{
     AccessStore, AnalyticsStore, AuditStore, BatchStore, ConsentStore, InteractionStore, KeyStore, PolicyStore, RightsStore, Store,
     SubjectStore,

@@ -18,6 +18,7 @@ use crate::{
     Outcome, PolicyVersionRecord, RecipientRecord, RightsRequestRecord, SessionRecord, StoreError, SubjectRecord, TokenRecord, WrappedKey,
     WriteBatch,
 };
+use crate::{InteractionKey, RightsFilter, RightsKey};
 
 /// Writing: a [`WriteBatch`] and its audit entries in one transaction, and
 /// making what a batch deleted unrecoverable. Every role that changes data
@@ -50,6 +51,10 @@ pub trait BatchStore: Send + Sync {
 pub trait PolicyStore: Send + Sync {
     /// Every published policy version, oldest first.
     async fn policy_versions(&self) -> Result<Vec<PolicyVersionRecord>, StoreError>;
+
+    /// Up to `limit` published versions numbered above `after`, oldest
+    /// first.
+    async fn policy_version_page(&self, after: u32, limit: u32) -> Result<Vec<PolicyVersionRecord>, StoreError>;
 
     /// The number of the latest published policy version, if any.
     async fn latest_policy_version(&self) -> Result<Option<u32>, StoreError>;
@@ -113,6 +118,10 @@ pub trait ConsentStore: Send + Sync {
     /// A subject's consent ledger, oldest first.
     async fn consent_events(&self, id: SubjectId) -> Result<Vec<ConsentRecord>, StoreError>;
 
+    /// Up to `limit` events of a subject's consent ledger after position
+    /// `after`, oldest first.
+    async fn consent_event_page(&self, id: SubjectId, after: i64, limit: u32) -> Result<Vec<ConsentRecord>, StoreError>;
+
     /// Up to `limit` consent events of every subject after ledger position
     /// `after`, in ledger order, with their subject: what the access gate
     /// folds to decide whose data an aggregate may count.
@@ -130,9 +139,21 @@ pub trait InteractionStore: Send + Sync {
     /// Every interaction about a subject, oldest first.
     async fn subject_interactions(&self, id: SubjectId) -> Result<Vec<InteractionRecord>, StoreError>;
 
+<<<<<<< HEAD
     /// Every item of one conversation on a platform (its first item and
     /// those linked to it), oldest first; at most `limit`.
     async fn conversation(&self, platform: &str, conversation_id: &str, limit: u32) -> Result<Vec<InteractionRecord>, StoreError>;
+=======
+    /// Up to `limit` interactions about a subject, newest first (ties by
+    /// platform and external id, descending), only those listed after
+    /// `before` when it is given.
+    async fn subject_interaction_page(
+        &self,
+        id: SubjectId,
+        before: Option<&InteractionKey>,
+        limit: u32,
+    ) -> Result<Vec<InteractionRecord>, StoreError>;
+>>>>>>> h17-lists
 
     /// Which of these items are stored, with their subject and
     /// conversation (those stored).
@@ -211,6 +232,15 @@ pub trait RightsStore: Send + Sync {
     /// Rights requests, earliest deadline first; only those not yet
     /// completed or rejected when `open_only`.
     async fn rights_requests(&self, open_only: bool) -> Result<Vec<RightsRequestRecord>, StoreError>;
+
+    /// Up to `limit` rights requests that `filter` admits, earliest
+    /// deadline first then by id, after `after` when it is given.
+    async fn rights_request_page(
+        &self,
+        filter: &RightsFilter,
+        after: Option<&RightsKey>,
+        limit: u32,
+    ) -> Result<Vec<RightsRequestRecord>, StoreError>;
 
     /// Up to `limit` outbox messages after `after`, in order; only those no
     /// transport took yet when `pending_only`.

@@ -165,6 +165,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(subjects::interactions))
         .routes(routes!(consent::show, consent::record))
         .routes(routes!(consent::receipt))
+        .routes(routes!(consent::events))
         .routes(routes!(rights::list, rights::open))
         .routes(routes!(rights::show))
         .routes(routes!(rights::send_code))

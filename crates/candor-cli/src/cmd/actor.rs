@@ -93,7 +93,7 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
         Command::Attest { id, course, days } => {
             let expires = candor.attest_training(&g.actor, &id, &course, Duration::days(days)).await?;
             if g.json {
-                output::json(&json!({ "id": id, "course": course, "expires_at": expires.unix_timestamp() }))?;
+                output::json(&json!({ "id": id, "course": course, "expires_at": output::ts(expires) }))?;
             } else {
                 println!("training `{course}` of `{id}` recorded; valid until {}", expires.date());
             }
@@ -150,7 +150,7 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
                 let rows: Vec<_> = actors
                     .iter()
                     .map(|a| {
-                        json!({ "id": a.id, "roles": a.roles, "training_expires_at": a.training_expires_at.map(|t| t.unix_timestamp()),
+                        json!({ "id": a.id, "roles": a.roles, "training_expires_at": a.training_expires_at.map(output::ts),
                                 "training_current": a.training_expires_at.is_some_and(|t| t > now) })
                     })
                     .collect();
@@ -173,7 +173,7 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
             let current = a.training_expires_at.is_some_and(|t| t > candor.now());
             if g.json {
                 output::json(
-                    &json!({ "id": a.id, "roles": a.roles, "training_expires_at": a.training_expires_at.map(|t| t.unix_timestamp()), "training_current": current }),
+                    &json!({ "id": a.id, "roles": a.roles, "training_expires_at": a.training_expires_at.map(output::ts), "training_current": current }),
                 )?;
             } else {
                 let names: Vec<&str> = a.roles.iter().map(|r| r.as_str()).collect();

@@ -156,7 +156,7 @@ async fn list(g: &Global) -> anyhow::Result<Outcome> {
     if g.json {
         let rows: Vec<_> = versions
             .iter()
-            .map(|v| json!({ "version": v.version, "content_hash": v.content_hash, "published_at": v.published_at.unix_timestamp() }))
+            .map(|v| json!({ "version": v.version, "content_hash": v.content_hash, "published_at": output::ts(v.published_at) }))
             .collect();
         output::json(&rows)?;
     } else if versions.is_empty() {

@@ -14,6 +14,7 @@ mod redact;
 mod redact_stream;
 mod rights;
 mod serve;
+mod times;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

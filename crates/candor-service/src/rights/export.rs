@@ -1,6 +1,7 @@
 //! The access and portability bundle (GDPR Arts. 15 and 20, CCPA right to
 //! know): a new directory with a manifest, everything as JSON for machines,
-//! a CSV file per table, and a plain-language summary.
+//! a CSV file per table, a plain-language summary, and the JSON Schema of
+//! the format (`candor-export-1.schema.json`, also in the repository).
 //!
 //! It holds the profile and identities, the interactions with their
 //! original text decrypted for the customer themself, the consent history
@@ -21,80 +22,15 @@ use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
+use super::bundle_data::csv_rows::{AccessRow, ConsentRow, InteractionRow, PurposeRow, RecipientRow};
+use super::bundle_data::{self as data, ProfileRow};
+pub use super::bundle_data::{SCHEMA, SCHEMA_FILE};
 use super::execute::{purpose_recipient, recipients_holding, ExecuteOptions, Work};
 use crate::subjects::sealed_fields;
 use crate::{AuditAction, Candor, Result, ServiceError};
 
 /// The bundle's format, named in its manifest.
 pub const FORMAT: &str = "candor-export/1";
-
-#[derive(Serialize)]
-struct ProfileRow {
-    field: String,
-    category: String,
-    value: String,
-}
-
-#[derive(Serialize)]
-struct InteractionRow {
-    platform: String,
-    external_id: String,
-    kind: String,
-    direction: String,
-    occurred_at: String,
-    conversation_id: String,
-    reply_to: String,
-    brand_account: String,
-    language: String,
-    sentiment: String,
-    text: String,
-}
-
-#[derive(Serialize)]
-struct ConsentRow {
-    ledger_id: i64,
-    at: String,
-    action: String,
-    purpose: String,
-    policy_version: u32,
-    source: String,
-    receipt: String,
-}
-
-#[derive(Serialize)]
-struct PurposeRow {
-    purpose: String,
-    name: String,
-    description: String,
-    legal_basis: String,
-    categories: String,
-    in_effect: bool,
-    why_not: String,
-    retention_days: u32,
-    kept_until: String,
-}
-
-#[derive(Serialize)]
-struct RecipientRow {
-    recipient: String,
-    name: String,
-    country: String,
-    agreement: String,
-    purposes: String,
-    categories: String,
-    receives_your_data: bool,
-    disclosures: String,
-}
-
-#[derive(Serialize)]
-struct AccessRow {
-    seq: i64,
-    at: String,
-    actor: String,
-    action: String,
-    purpose: String,
-    decision: String,
-}
 
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
@@ -137,57 +73,63 @@ impl Candor {
                     subject: s.id,
                     reason: format!("interaction {}:{}", i.platform, i.external_id),
                 })?;
-            interactions.push(InteractionRow {
+            interactions.push(data::Interaction {
                 platform: i.platform.clone(),
                 external_id: i.external_id.clone(),
                 kind: i.kind.clone(),
                 direction: i.direction.clone(),
                 occurred_at: rfc3339(i.occurred_at),
-                conversation_id: i.conversation_id.clone().unwrap_or_default(),
-                reply_to: i.reply_to.clone().unwrap_or_default(),
-                brand_account: i.account.clone().unwrap_or_default(),
-                language: i.language.clone().unwrap_or_default(),
+                conversation_id: i.conversation_id.clone(),
+                reply_to: i.reply_to.clone(),
+                brand_account: i.account.clone(),
+                language: i.language.clone(),
                 sentiment: match i.sentiment {
-                    Some((_, l)) if l < 0 => "negative".into(),
-                    Some((_, 0)) => "neutral".into(),
-                    Some(_) => "positive".into(),
-                    None => String::new(),
+                    Some((_, l)) if l < 0 => Some("negative"),
+                    Some((_, 0)) => Some("neutral"),
+                    Some(_) => Some("positive"),
+                    None => None,
                 },
                 text,
             });
         }
 
         let ledger = self.store.consent_events(s.id).await?;
-        let consent: Vec<ConsentRow> = ledger
-            .iter()
-            .map(|e| ConsentRow {
+        let mut consent = Vec::with_capacity(ledger.len());
+        for e in &ledger {
+            // The receipt embedded as the object it is, whatever its fields;
+            // one that no longer parses is reported, not exported as text.
+            let receipt =
+                e.receipt.as_deref().map(serde_json::from_str::<serde_json::Value>).transpose().map_err(|err| {
+                    candor_store::StoreError::undecodable(format!("the consent receipt at ledger position {}", e.id), err)
+                })?;
+            consent.push(data::Consent {
                 ledger_id: e.id,
                 at: rfc3339(e.event.at),
                 action: e.event.action.to_string(),
-                purpose: e.event.purpose.as_ref().map(ToString::to_string).unwrap_or_default(),
+                purpose: e.event.purpose.as_ref().map(ToString::to_string),
                 policy_version: e.event.policy_version,
                 source: e.event.source.as_str().to_owned(),
-                receipt: e.receipt.clone().unwrap_or_default(),
-            })
-            .collect();
+                receipt,
+            });
+        }
 
         let state = candor_domain::ConsentState::from_events(ledger.iter().map(|e| &e.event));
         let held = self.held_purposes(ctx, s.id, &state, now).await?;
         let last_activity = stored.iter().map(|i| i.occurred_at).max().unwrap_or(s.created_at).max(s.created_at);
-        let purposes: Vec<PurposeRow> = ctx
+        let purposes: Vec<data::Purpose> = ctx
             .policy
             .purposes
             .values()
             .map(|p| {
                 let verdict = consent_allows(ctx, p, &state, &held);
-                PurposeRow {
+                data::Purpose {
                     purpose: p.id.to_string(),
                     name: p.name.clone(),
                     description: p.description.clone(),
                     legal_basis: p.legal_basis.to_string(),
-                    categories: p.categories.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
+                    categories: p.categories.iter().map(ToString::to_string).collect(),
                     in_effect: verdict.is_ok(),
-                    why_not: verdict.err().map(|e| e.to_string()).unwrap_or_default(),
+                    why_not: verdict.err().map(|e| e.to_string()),
                     retention_days: p.retention_days,
                     kept_until: (last_activity + Duration::days(i64::from(p.retention_days))).date().to_string(),
                 }
@@ -195,20 +137,20 @@ impl Candor {
             .collect();
 
         let about = self.store.audit_about(&s.pseudonym, 100_000).await?;
-        let access_log: Vec<AccessRow> = about
+        let access_log: Vec<data::Access> = about
             .iter()
-            .map(|e| AccessRow {
+            .map(|e| data::Access {
                 seq: e.seq,
                 at: rfc3339(e.record.at),
                 actor: e.record.actor.clone(),
                 action: e.record.action.clone(),
-                purpose: e.record.purpose.clone().unwrap_or_default(),
-                decision: e.record.decision.clone().unwrap_or_default(),
+                purpose: e.record.purpose.clone(),
+                decision: e.record.decision.clone(),
             })
             .collect();
 
         let holding = recipients_holding(ctx, &state, &held, &about);
-        let recipients: Vec<RecipientRow> = ctx
+        let recipients: Vec<data::Recipient> = ctx
             .policy
             .recipients
             .values()
@@ -220,20 +162,23 @@ impl Candor {
                     .filter(|e| e.record.action.starts_with("share.") && e.record.detail["recipient"] == rc.id.as_str())
                     .map(|e| rfc3339(e.record.at))
                     .collect();
-                RecipientRow {
+                data::Recipient {
                     recipient: rc.id.clone(),
                     name: rc.name.clone(),
                     country: rc.country.clone(),
-                    agreement: format!("{} ({} to {})", rc.agreement.reference, rc.agreement.valid_from, rc.agreement.valid_until),
-                    purposes: via.iter().map(|p| p.id.to_string()).collect::<Vec<_>>().join(" "),
-                    categories: rc.agreement.categories.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
+                    agreement: data::Agreement {
+                        reference: rc.agreement.reference.clone(),
+                        valid_from: rc.agreement.valid_from.to_string(),
+                        valid_until: rc.agreement.valid_until.to_string(),
+                    },
+                    purposes: via.iter().map(|p| p.id.to_string()).collect(),
+                    categories: rc.agreement.categories.iter().map(ToString::to_string).collect(),
                     receives_your_data: holding.contains(&rc.id),
-                    disclosures: disclosures.join(" "),
+                    disclosures,
                 }
             })
             .collect();
 
-        let summary = summary_text(ctx, r, now, &profile, &interactions, &consent, &purposes, &recipients, &access_log);
         let data = json!({
             "profile": profile,
             "interactions": interactions,
@@ -242,6 +187,12 @@ impl Candor {
             "recipients": recipients,
             "access_log": access_log,
         });
+        let interactions: Vec<InteractionRow> = interactions.iter().map(data::Interaction::row).collect();
+        let consent: Vec<ConsentRow> = consent.iter().zip(&ledger).map(|(c, e)| c.row(e.receipt.as_deref())).collect();
+        let purposes: Vec<PurposeRow> = purposes.iter().map(data::Purpose::row).collect();
+        let recipients: Vec<RecipientRow> = recipients.iter().map(data::Recipient::row).collect();
+        let access_log: Vec<AccessRow> = access_log.iter().map(data::Access::row).collect();
+        let summary = summary_text(ctx, r, now, &profile, &interactions, &consent, &purposes, &recipients, &access_log);
         let tables = (|| -> std::io::Result<_> {
             Ok(vec![
                 ("profile.csv", csv_of(&profile)?, profile.len()),
@@ -323,6 +274,7 @@ fn write_bundle(
         let mut files: Vec<(String, &'static str, Vec<u8>, Option<usize>)> = vec![
             ("data.json".into(), "application/json", serde_json::to_vec_pretty(data).map_err(std::io::Error::other)?, None),
             ("summary.txt".into(), "text/plain; charset=utf-8", summary.as_bytes().to_vec(), None),
+            (SCHEMA_FILE.into(), "application/schema+json", SCHEMA.as_bytes().to_vec(), None),
         ];
         for (file, bytes, records) in tables {
             files.push((file.into(), "text/csv; charset=utf-8", bytes, Some(records)));
@@ -334,6 +286,7 @@ fn write_bundle(
         }
         let manifest = json!({
             "format": FORMAT,
+            "schema": SCHEMA_FILE,
             "request": r.id,
             "right": r.request.kind.as_str(),
             "regime": r.request.regime.as_str(),
@@ -444,7 +397,7 @@ fn summary_text(
     let _ = writeln!(s, "\nABOUT THESE FILES");
     let _ = writeln!(
         s,
-        "manifest.json lists every file with its checksum; data.json holds everything for machines; each .csv file is one table."
+        "manifest.json lists every file with its checksum; data.json holds everything for machines; each .csv file is one table; candor-export-1.schema.json (JSON Schema) describes manifest.json and data.json."
     );
     let _ = writeln!(
         s,

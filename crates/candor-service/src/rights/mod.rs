@@ -9,6 +9,7 @@
 //! one-time codes through the outbox, and [`holds`] keeps data under a
 //! legal obligation from erasure.
 
+mod bundle_data;
 pub mod codes;
 mod erasure;
 pub mod execute;

@@ -5,12 +5,14 @@
 mod access;
 mod analytics;
 mod audit;
+mod bundle_format;
 mod consent;
 mod conversations;
 mod crash;
 mod execute;
 mod import;
 mod keys;
+mod pages;
 mod policy;
 mod rights;
 mod subjects;

@@ -211,3 +211,24 @@ pub async fn receipt(State(state): State<AppState>, staff: Staff, Path((id, ledg
     let r = r.ok_or_else(|| Problem::not_found("unknown-receipt", format!("no receipt at ledger position {ledger} of this subject")))?;
     Ok(axum::Json(transcode::<_, SignedReceiptBody>(&r)?))
 }
+
+/// A subject's consent ledger, oldest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/subjects/{id}/consent/events", tag = "consent",
+    params(("id" = String, Path, description = "subject id"), super::page::PageQuery),
+    responses((status = 200, body = [LedgerEntryBody], headers(("Link" = String, description = "`<…?after=CURSOR&limit=N>; rel=\"next\"` when there are more: where the next page starts"))),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 410, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn events(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    super::Query(q): super::Query<super::page::PageQuery>,
+) -> ApiResult<axum::response::Response> {
+    staff.require(&state, Operation::ConsentRead)?;
+    let id = subject_id(&id)?;
+    let limit = q.limit()?;
+    let page = state.candor().consent_event_page(id, q.after.as_deref(), limit).await?;
+    let body = page.items.iter().map(transcode).collect::<Result<Vec<LedgerEntryBody>, _>>()?;
+    Ok(super::page::respond(body, &format!("/api/v1/subjects/{id}/consent/events"), &[], limit, page.next))
+}

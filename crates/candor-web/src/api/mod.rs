@@ -7,6 +7,7 @@ pub mod analytics_kpi;
 pub mod audit;
 pub mod consent;
 pub mod ops;
+pub mod page;
 pub mod policy;
 pub mod privacy;
 pub mod receipt;

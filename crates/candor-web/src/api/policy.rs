@@ -2,11 +2,12 @@
 //! the recipients data may be shared with.
 
 use axum::extract::State;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use utoipa::{IntoParams, ToSchema};
 
+use super::page::PageQuery;
 use super::{rfc3339, transcode, Path, Query};
 use crate::auth::{Operation, Staff};
 use crate::problem::{ApiResult, Problem};
@@ -110,17 +111,21 @@ pub struct AgreementBody {
     pub transfer_mechanism: Option<String>,
 }
 
-/// Every published version: number, hash, date.
-#[utoipa::path(get, path = "/api/v1/policy/versions", tag = "policy",
-    responses((status = 200, body = [PolicyVersionSummary])), security(("bearer" = [])))]
-pub async fn versions(State(state): State<AppState>, staff: Staff) -> ApiResult<impl IntoResponse> {
+/// The published versions, oldest first, a page at a time: number, hash,
+/// date.
+#[utoipa::path(get, path = "/api/v1/policy/versions", tag = "policy", params(PageQuery),
+    responses((status = 200, body = [PolicyVersionSummary], headers(("Link" = String, description = "`<…?after=CURSOR&limit=N>; rel=\"next\"` when there are more: where the next page starts"))),
+        (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn versions(State(state): State<AppState>, staff: Staff, Query(q): Query<PageQuery>) -> ApiResult<Response> {
     staff.require(&state, Operation::PolicyRead)?;
-    let all = state.candor().policy_versions().await?;
-    let all: Vec<PolicyVersionSummary> = all
+    let limit = q.limit()?;
+    let page = state.candor().policy_version_page(q.after.as_deref(), limit).await?;
+    let body: Vec<PolicyVersionSummary> = page
+        .items
         .into_iter()
         .map(|v| Ok(PolicyVersionSummary { version: v.version, content_hash: v.content_hash, published_at: rfc3339(v.published_at)? }))
         .collect::<Result<_, Problem>>()?;
-    Ok(axum::Json(all))
+    Ok(super::page::respond(body, "/api/v1/policy/versions", &[], limit, page.next))
 }
 
 /// One version: its TOML as published and the policy it says.
@@ -150,11 +155,15 @@ pub async fn diff(State(state): State<AppState>, staff: Staff, Query(q): Query<D
     Ok(axum::Json(transcode::<_, PolicyDiffBody>(&candor_domain::policy::diff::diff(&old, &new))?))
 }
 
-/// Recipients and their sharing agreements, as of the latest version.
-#[utoipa::path(get, path = "/api/v1/recipients", tag = "policy",
-    responses((status = 200, body = [RecipientBody])), security(("bearer" = [])))]
-pub async fn recipients(State(state): State<AppState>, staff: Staff) -> ApiResult<impl IntoResponse> {
+/// Recipients and their sharing agreements, as of the latest version, by
+/// id, a page at a time.
+#[utoipa::path(get, path = "/api/v1/recipients", tag = "policy", params(PageQuery),
+    responses((status = 200, body = [RecipientBody], headers(("Link" = String, description = "`<…?after=CURSOR&limit=N>; rel=\"next\"` when there are more: where the next page starts"))),
+        (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn recipients(State(state): State<AppState>, staff: Staff, Query(q): Query<PageQuery>) -> ApiResult<Response> {
     staff.require(&state, Operation::RecipientsRead)?;
-    let ctx = state.candor().policy_context().await?;
-    Ok(axum::Json(ctx.policy.recipients.values().map(transcode).collect::<Result<Vec<RecipientBody>, _>>()?))
+    let limit = q.limit()?;
+    let page = state.candor().recipient_page(q.after.as_deref(), limit).await?;
+    let body = page.items.iter().map(transcode).collect::<Result<Vec<RecipientBody>, _>>()?;
+    Ok(super::page::respond(body, "/api/v1/recipients", &[], limit, page.next))
 }

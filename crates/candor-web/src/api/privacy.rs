@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use super::consent::{ConsentOverviewBody, RecordedBody};
 use super::rights::{request_body, RightsRequestBody};
 use super::subjects::{FieldBody, SubjectSummaryBody};
-use super::{transcode, Json, Path};
+use super::{transcode, Json, Path, Query};
 use crate::auth::{session_cookie_name, Customer};
 use crate::credentials::{Caller, Checked, RequestAuth};
 use crate::problem::{ApiResult, Problem};
@@ -253,13 +253,17 @@ pub async fn record_my_consent(State(state): State<AppState>, me: Customer, Json
     Ok((StatusCode::CREATED, axum::Json(transcode::<_, RecordedBody>(&r)?)))
 }
 
-/// The signed-in customer's rights requests.
-#[utoipa::path(get, path = "/api/v1/me/rights-requests", tag = "privacy center",
-    responses((status = 200, body = [RightsRequestBody]), (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn my_requests(State(state): State<AppState>, me: Customer) -> ApiResult<impl IntoResponse> {
-    let all = state.candor().rights_requests(false).await?;
-    let mine = all.iter().filter(|r| r.subject == me.subject).map(|r| request_body!(r)).collect::<Result<Vec<_>, _>>()?;
-    Ok(axum::Json(mine))
+/// The signed-in customer's rights requests, earliest deadline first, a
+/// page at a time.
+#[utoipa::path(get, path = "/api/v1/me/rights-requests", tag = "privacy center", params(super::page::PageQuery),
+    responses((status = 200, body = [RightsRequestBody], headers(("Link" = String, description = "`<…?after=CURSOR&limit=N>; rel=\"next\"` when there are more: where the next page starts"))),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn my_requests(State(state): State<AppState>, me: Customer, Query(q): Query<super::page::PageQuery>) -> ApiResult<Response> {
+    let limit = q.limit()?;
+    let which = candor_service::page::RightsList { overdue: false, subject: Some(me.subject) };
+    let page = state.candor().rights_request_page(which, q.after.as_deref(), limit).await?;
+    let mine = page.items.iter().map(|r| request_body!(r)).collect::<Result<Vec<_>, _>>()?;
+    Ok(super::page::respond(mine, "/api/v1/me/rights-requests", &[], limit, page.next))
 }
 
 /// Open a request as the signed-in customer: their identity is verified

@@ -68,6 +68,12 @@ pub struct Execute {
 pub struct ListQuery {
     /// Only those past their deadline and not finished.
     pub overdue: Option<bool>,
+    /// Where the page starts: the cursor the previous page's `Link:
+    /// rel="next"` gave (absent: the first page).
+    pub after: Option<String>,
+    /// At most this many (1 to 1000, default 100; outside that, 422).
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<u32>,
 }
 
 /// A rights request as the API shows it.
@@ -253,13 +259,19 @@ pub async fn open(State(state): State<AppState>, staff: Staff, Json(n): Json<New
     Ok((StatusCode::CREATED, axum::Json(request_body!(r)?)))
 }
 
-/// Requests, earliest deadline first.
+/// Requests, earliest deadline first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/rights-requests", tag = "rights", params(ListQuery),
-    responses((status = 200, body = [RightsRequestBody])), security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<impl IntoResponse> {
+    responses((status = 200, body = [RightsRequestBody], headers(("Link" = String, description = "`<…?after=CURSOR&limit=N>; rel=\"next\"` when there are more: where the next page starts"))),
+        (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Response> {
     staff.require(&state, Operation::RightsRead)?;
-    let all = state.candor().rights_requests(q.overdue.unwrap_or(false)).await?;
-    Ok(axum::Json(all.iter().map(|r| request_body!(r)).collect::<Result<Vec<_>, _>>()?))
+    let limit = super::page_limit(q.limit, 100, candor_service::page::MAX_LIMIT)?;
+    let overdue = q.overdue.unwrap_or(false);
+    let which = candor_service::page::RightsList { overdue, subject: None };
+    let page = state.candor().rights_request_page(which, q.after.as_deref(), limit).await?;
+    let body = page.items.iter().map(|r| request_body!(r)).collect::<Result<Vec<_>, _>>()?;
+    let keep: Vec<(&str, String)> = if overdue { vec![("overdue", "true".into())] } else { Vec::new() };
+    Ok(super::page::respond(body, "/api/v1/rights-requests", &keep, limit, page.next))
 }
 
 /// One request.

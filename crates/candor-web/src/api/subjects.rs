@@ -34,6 +34,9 @@ pub struct InteractionsQuery {
     /// that, 422).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
+    /// Where the page starts: the cursor the previous page's `Link:
+    /// rel="next"` gave (absent: the newest).
+    pub after: Option<String>,
 }
 
 /// A new subject.
@@ -286,8 +289,9 @@ pub async fn create(State(state): State<AppState>, staff: Staff, Json(s): Json<N
 /// original only where the purpose permits its category.
 #[utoipa::path(get, path = "/api/v1/subjects/{id}/interactions", tag = "subjects",
     params(("id" = String, Path, description = "subject id"), InteractionsQuery),
-    responses((status = 200, body = InteractionsBody), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 410, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = InteractionsBody, headers(("Link" = String, description = "`<…?after=CURSOR&limit=N>; rel=\"next\"` when there are more: where the next page starts"))), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 410, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn interactions(
     State(state): State<AppState>,
@@ -299,10 +303,12 @@ pub async fn interactions(
     staff.require(&state, Operation::InteractionsRead)?;
     let id = subject_id(&id)?;
     let purpose = purpose(&headers, q.purpose.as_deref(), "customer_service")?;
-    let limit = super::page_limit(q.limit, 100, 1_000)? as usize;
-    let view = state.candor().view_interactions(&staff.actor.id, id, &purpose, limit).await?;
+    let limit = super::page_limit(q.limit, 100, 1_000)?;
+    let view = state.candor().view_interactions(&staff.actor.id, id, &purpose, q.after.as_deref(), limit).await?;
     if let Some(p) = denied(&view.decision) {
         return Err(p);
     }
-    Ok(axum::Json(transcode::<_, InteractionsBody>(&view)?))
+    let keep: Vec<(&str, String)> = q.purpose.iter().map(|p| ("purpose", p.clone())).collect();
+    let path = format!("/api/v1/subjects/{id}/interactions");
+    Ok(super::page::respond(transcode::<_, InteractionsBody>(&view)?, &path, &keep, limit, view.next))
 }

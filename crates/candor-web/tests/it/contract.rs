@@ -18,6 +18,7 @@ const PUBLISHED: &[(&str, &str)] = &[
     ("POST", "/api/v1/subjects/{id}/identities"),
     ("GET", "/api/v1/subjects/{id}"),
     ("GET", "/api/v1/subjects/{id}/interactions"),
+    ("GET", "/api/v1/subjects/{id}/consent/events"),
     ("GET", "/api/v1/subjects/{id}/consent"),
     ("POST", "/api/v1/subjects/{id}/consent"),
     ("GET", "/api/v1/subjects/{id}/consent/{ledger_id}/receipt"),

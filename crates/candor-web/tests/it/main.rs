@@ -15,6 +15,7 @@ mod keys;
 mod limits;
 mod matrix;
 mod pages;
+mod privacy_center;
 mod privacy;
 mod protocol;
 mod receipts;

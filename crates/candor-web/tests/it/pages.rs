@@ -1,256 +1,134 @@
-//! The privacy center's pages, driven as a browser without JavaScript
-//! drives them: plain links and url-encoded form posts, the session in a
-//! cookie and the CSRF token in a hidden field. The language follows the
-//! switcher, then `Accept-Language`.
+//! Every list over the API a page at a time (issue 17, point 7): a
+//! bounded `limit` (422 outside 1 to 1000), a `Link: rel="next"` while
+//! there are more, following the links returns every item once, and a
+//! cursor the list did not give is a 422 that says so.
 
-use std::net::IpAddr;
-
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{HeaderMap, Method, Request, StatusCode};
-use candor_domain::{PurposeStatus, SubjectId};
+use axum::http::{Method, StatusCode};
+use candor_domain::{ConsentAction, ConsentSource, RightKind};
 use candor_service::subjects::NewSubjectInput;
-use candor_test_support::{each_backend, Fixture, TestDb};
-use http_body_util::BodyExt as _;
-use tower::ServiceExt as _;
+use candor_test_support::{Fixture, TestDb};
 
-use crate::{code_from_outbox, Api};
+use crate::Api;
 
-/// A page's answer.
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    html: String,
+/// The path and query of a `Link: <…>; rel="next"`.
+fn next_of(link: &str) -> String {
+    let (target, rel) = link.split_once(">; ").expect("a link");
+    assert_eq!(rel, "rel=\"next\"");
+    target.trim_start_matches('<').to_owned()
 }
 
-impl Page {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The value of the first hidden input named `name`.
-    fn hidden(&self, name: &str) -> String {
-        let marker = format!("name=\"{name}\" value=\"");
-        let at = self.html.find(&marker).unwrap_or_else(|| panic!("no {name} field in {}", self.html)) + marker.len();
-        self.html[at..].split('"').next().unwrap().to_owned()
-    }
-}
-
-/// A browser: its cookie jar (the session) and its language.
-struct Browser<'a> {
-    api: &'a Api,
-    cookie: Option<String>,
-    accept_language: &'static str,
-    ip: IpAddr,
-}
-
-impl<'a> Browser<'a> {
-    fn new(api: &'a Api) -> Self {
-        Self { api, cookie: None, accept_language: "en", ip: IpAddr::from([10, 9, 0, 1]) }
-    }
-
-    async fn request(&mut self, method: Method, uri: &str, form: Option<&[(&str, &str)]>) -> Page {
-        let mut req = Request::builder().method(method).uri(uri).header("accept-language", self.accept_language);
-        if let Some(c) = &self.cookie {
-            req = req.header("cookie", c);
+/// Follow the links from `first`, as `actor`; every page's items.
+async fn walk(api: &Api, actor: &str, first: &str) -> Vec<serde_json::Value> {
+    let mut all = Vec::new();
+    let mut uri = first.to_owned();
+    for _ in 0..100 {
+        let r = api.call(Some(actor), Method::GET, &uri, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}: {r:?}");
+        all.extend(r.json.as_array().unwrap_or_else(|| panic!("{uri}: a list: {r:?}")).iter().cloned());
+        match r.header("link") {
+            Some(l) => uri = next_of(l),
+            None => return all,
         }
-        let body = match form {
-            Some(fields) => {
-                req = req.header("content-type", "application/x-www-form-urlencoded");
-                let encoded: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
-                Body::from(encoded.join("&"))
-            }
-            None => Body::empty(),
+    }
+    panic!("the pages never ended")
+}
+
+#[tokio::test]
+async fn every_list_is_bounded_linked_and_walks_to_every_item_once() {
+    let api = Api::new(Fixture::with_policy(TestDb::sqlite()).await).await;
+    let c = &api.f.candor;
+    let mut subjects = Vec::new();
+    for n in 0..3 {
+        let input = NewSubjectInput { email: Some(format!("p{n}@example.com")), ..Default::default() };
+        subjects.push(c.add_subject("test", &input).await.unwrap());
+    }
+    for s in &subjects {
+        for kind in [RightKind::Access, RightKind::Objection] {
+            c.open_rights_request("test", kind, *s, None).await.unwrap();
+        }
+    }
+    for _ in 0..3 {
+        c.record_consent("test", subjects[0], Some("analytics"), ConsentAction::Grant, ConsentSource::Api).await.unwrap();
+    }
+    let s0 = subjects[0];
+    let lists = [
+        "/api/v1/rights-requests".to_owned(),
+        "/api/v1/policy/versions".to_owned(),
+        "/api/v1/recipients".to_owned(),
+        format!("/api/v1/subjects/{s0}/consent/events"),
+        format!("/api/v1/subjects/{s0}/interactions"),
+    ];
+    for list in &lists {
+        for bad in ["0", "1001"] {
+            let r = api.call(Some("carla"), Method::GET, &format!("{list}?limit={bad}"), None).await;
+            let r = if r.status == StatusCode::FORBIDDEN {
+                api.call(Some("alice"), Method::GET, &format!("{list}?limit={bad}"), None).await
+            } else {
+                r
+            };
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{list}?limit={bad}: {r:?}");
+            assert!(r.json["detail"].as_str().unwrap_or_default().contains("1 to 1000"), "{r:?}");
+        }
+        let r = api.call(Some("carla"), Method::GET, &format!("{list}?after=not-a-cursor"), None).await;
+        let r = if r.status == StatusCode::FORBIDDEN {
+            api.call(Some("alice"), Method::GET, &format!("{list}?after=not-a-cursor"), None).await
+        } else {
+            r
         };
-        let mut req = req.body(body).unwrap();
-        req.extensions_mut().insert(ConnectInfo(std::net::SocketAddr::new(self.ip, 40000)));
-        let res = self.api.app.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        for set in headers.get_all("set-cookie") {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
-            if pair.starts_with("candor_session=") {
-                self.cookie = (pair != "candor_session=").then_some(pair);
-            }
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{list}: a malformed cursor: {r:?}");
+        assert!(r.json["detail"].as_str().unwrap_or_default().contains("`after` is not a cursor of this list"), "{r:?}");
+    }
+
+    let all = walk(&api, "carla", "/api/v1/rights-requests?limit=100").await;
+    assert_eq!(all.len(), 6);
+    let paged = walk(&api, "carla", "/api/v1/rights-requests?limit=4").await;
+    assert_eq!(paged, all, "two pages, every request once, in order");
+    let first = api.call(Some("carla"), Method::GET, "/api/v1/rights-requests?limit=4", None).await;
+    let link = first.header("link").expect("more after the first page");
+    assert!(link.starts_with("</api/v1/rights-requests?after=") && link.ends_with("&limit=4>; rel=\"next\""), "{link}");
+    let overdue = api.call(Some("carla"), Method::GET, "/api/v1/rights-requests?overdue=true&limit=1", None).await;
+    assert_eq!(overdue.json, serde_json::json!([]), "{overdue:?}");
+
+    let ledger = walk(&api, "carla", &format!("/api/v1/subjects/{s0}/consent/events?limit=2")).await;
+    let ids: Vec<i64> = ledger.iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids.len(), 3, "{ledger:?}");
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "oldest first, no repeats: {ids:?}");
+    assert!(ledger.iter().all(|e| e["action"] == "grant" && e["at"].is_string()), "{ledger:?}");
+
+    let recipients = walk(&api, "carla", "/api/v1/recipients?limit=1").await;
+    let names: Vec<&str> = recipients.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert!(!names.is_empty() && names == sorted, "by id, each once: {names:?}");
+    let versions = walk(&api, "carla", "/api/v1/policy/versions?limit=1").await;
+    assert_eq!(versions.len(), 1);
+}
+
+#[tokio::test]
+async fn a_customer_pages_through_their_own_requests_only() {
+    let api = Api::new(Fixture::with_policy(TestDb::sqlite()).await).await;
+    let c = &api.f.candor;
+    let input = |e: &str| NewSubjectInput { email: Some(e.into()), ..Default::default() };
+    let me = c.add_subject("test", &input("me@example.com")).await.unwrap();
+    let other = c.add_subject("test", &input("other@example.com")).await.unwrap();
+    for kind in [RightKind::Access, RightKind::Objection, RightKind::Restriction] {
+        c.open_rights_request("test", kind, me, None).await.unwrap();
+        c.open_rights_request("test", kind, other, None).await.unwrap();
+    }
+    let (cookie, _) = crate::privacy::sign_in(&api, "me@example.com").await;
+    let mut seen = Vec::new();
+    let mut uri = "/api/v1/me/rights-requests?limit=2".to_owned();
+    loop {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("cookie", cookie.parse().unwrap());
+        let r = api.send(Method::GET, &uri, headers, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        seen.extend(r.json.as_array().unwrap().iter().map(|q| q["subject"].as_str().unwrap().to_owned()));
+        match r.header("link") {
+            Some(l) => uri = next_of(l),
+            None => break,
         }
-        let html = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
-        Page { status, headers, html }
     }
-
-    async fn get(&mut self, uri: &str) -> Page {
-        self.request(Method::GET, uri, None).await
-    }
-
-    async fn post(&mut self, uri: &str, form: &[(&str, &str)]) -> Page {
-        self.request(Method::POST, uri, Some(form)).await
-    }
-
-    /// Sign in as the customer with `email`, reading the code from the outbox.
-    async fn sign_in(&mut self, email: &str) -> Page {
-        let asked = self.post("/privacy/sign-in", &[("email", email)]).await;
-        assert_eq!(asked.status, StatusCode::OK, "{}", asked.html);
-        let challenge = asked.hidden("challenge");
-        self.api.settle().await;
-        let code = code_from_outbox(&self.api.f, "sign_in_code").await;
-        let entered = self.post("/privacy/code", &[("challenge", &challenge), ("code", &code)]).await;
-        assert_eq!(entered.status, StatusCode::SEE_OTHER, "{}", entered.html);
-        assert_eq!(entered.header("location"), Some("/privacy"));
-        self.get("/privacy").await
-    }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-async fn served(f: Fixture) -> (Api, SubjectId) {
-    let api = Api::new(f).await;
-    let add = NewSubjectInput { email: Some("ana@example.com".into()), name: Some("Ana Ruiz".into()), ..Default::default() };
-    let ana = api.f.candor.add_subject("test", &add).await.unwrap();
-    (api, ana)
-}
-
-#[tokio::test]
-async fn a_customer_signs_in_sees_what_is_held_and_changes_a_choice_with_one_press() {
-    each_backend(|db| async move {
-        let (api, ana) = served(Fixture::with_policy(db).await).await;
-        let mut b = Browser::new(&api);
-        let first = b.get("/privacy").await;
-        assert_eq!((first.status, first.header("location")), (StatusCode::SEE_OTHER, Some("/privacy/sign-in")));
-        let dashboard = b.sign_in("ana@example.com").await;
-        assert_eq!(dashboard.status, StatusCode::OK, "{}", dashboard.html);
-        assert_eq!(dashboard.header("content-type"), Some("text/html; charset=utf-8"));
-        assert!(dashboard.html.contains(">ana@example.com</td>") && dashboard.html.contains(">Ana Ruiz</td>"), "{}", dashboard.html);
-        // Every purpose of the policy, with its basis in words, and no
-        // control ticked in advance (there are no checkboxes at all).
-        for purpose in ["analytics", "customer_service", "accessibility_support"] {
-            assert!(dashboard.html.contains(&format!("id=\"purpose-{purpose}\"")), "{purpose}");
-        }
-        assert!(!dashboard.html.contains("checked"));
-        assert!(dashboard.html.contains("Our legitimate interest") && dashboard.html.contains("you have the right to object"));
-
-        let csrf = dashboard.hidden("csrf");
-        let objected = b.post("/privacy/choices", &[("csrf", &csrf), ("purpose", "analytics"), ("action", "object")]).await;
-        assert_eq!(objected.status, StatusCode::SEE_OTHER, "{}", objected.html);
-        let standing = api.f.candor.consent_overview(ana).await.unwrap();
-        let analytics = standing.purposes.iter().find(|p| p.purpose.as_str() == "analytics").unwrap();
-        assert_eq!((analytics.status, analytics.in_effect), (Some(PurposeStatus::Objected), false));
-        let after = b.get(objected.header("location").unwrap()).await;
-        assert!(after.html.contains("you objected to “Service analytics”"), "{}", after.html);
-
-        // Granting a consent purpose and withdrawing it: one press each.
-        let granted = b.post("/privacy/choices", &[("csrf", &csrf), ("purpose", "accessibility_support"), ("action", "grant")]).await;
-        assert_eq!(granted.status, StatusCode::SEE_OTHER);
-        let withdrawn = b.post("/privacy/choices", &[("csrf", &csrf), ("purpose", "accessibility_support"), ("action", "withdraw")]).await;
-        assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
-        let events = api.f.candor.consent_overview(ana).await.unwrap().events;
-        let sources: Vec<_> = events.iter().map(|e| (e.event.action.as_str(), e.event.source.as_str())).collect();
-        assert_eq!(sources, [("object", "privacy_center"), ("grant", "privacy_center"), ("withdraw", "privacy_center")]);
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn a_form_without_the_sessions_csrf_token_changes_nothing() {
-    let (api, ana) = served(Fixture::with_policy(TestDb::sqlite()).await).await;
-    let mut b = Browser::new(&api);
-    b.sign_in("ana@example.com").await;
-    for csrf in ["", "forged-token"] {
-        let r = b.post("/privacy/choices", &[("csrf", csrf), ("purpose", "analytics"), ("action", "object")]).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.html);
-        assert!(r.html.contains("could not accept the form"), "{}", r.html);
-    }
-    // Nor may a page choose what the privacy center does not offer.
-    let csrf = b.get("/privacy").await.hidden("csrf");
-    let r = b.post("/privacy/choices", &[("csrf", &csrf), ("purpose", "analytics"), ("action", "opt_in_sale_share")]).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(api.f.candor.consent_overview(ana).await.unwrap().events.is_empty());
-    // Signed out (also without the token: the form is refused and the
-    // session lives on), then the dashboard is gone.
-    let refused = b.post("/privacy/sign-out", &[("csrf", "x")]).await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    let out = b.post("/privacy/sign-out", &[("csrf", &csrf)]).await;
-    assert_eq!((out.status, out.header("location")), (StatusCode::SEE_OTHER, Some("/privacy/sign-in")));
-    assert_eq!(out.header("clear-site-data"), Some("\"cookies\", \"storage\""));
-    assert!(b.cookie.is_none());
-    let gone = b.get("/privacy").await;
-    assert_eq!(gone.header("location"), Some("/privacy/sign-in"));
-}
-
-#[tokio::test]
-async fn a_wrong_code_is_said_plainly_and_an_unknown_address_gets_the_same_page() {
-    let (api, _) = served(Fixture::with_policy(TestDb::sqlite()).await).await;
-    let mut b = Browser::new(&api);
-    let known = b.post("/privacy/sign-in", &[("email", "ana@example.com")]).await;
-    let unknown = b.post("/privacy/sign-in", &[("email", "nobody@example.com")]).await;
-    let strip = |p: &Page| p.html.replace(&p.hidden("challenge"), "");
-    assert_eq!((known.status, strip(&known)), (unknown.status, strip(&unknown)), "the page must not tell who is a customer");
-    let wrong = b.post("/privacy/code", &[("challenge", &known.hidden("challenge")), ("code", "00000000")]).await;
-    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    assert!(wrong.html.contains("That code is wrong or has expired"), "{}", wrong.html);
-    assert!(b.cookie.is_none());
-    let empty = b.post("/privacy/sign-in", &[("email", " ")]).await;
-    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
-}
-
-#[tokio::test]
-async fn the_pages_speak_the_visitors_language_and_the_switcher_remembers_it() {
-    let (api, _) = served(Fixture::with_policy(TestDb::sqlite()).await).await;
-    let mut b = Browser::new(&api);
-    b.accept_language = "es-ES, en;q=0.5";
-    let es = b.get("/privacy/sign-in").await;
-    assert!(es.html.contains("<html lang=\"es\">") && es.html.contains("Envíame un código"), "{}", es.html);
-    let switched = b.get("/privacy/sign-in?lang=en").await;
-    assert!(switched.html.contains("<html lang=\"en\">") && switched.html.contains("Send me a code"));
-    let remembered = switched.header("set-cookie").unwrap();
-    assert!(remembered.starts_with("candor_lang=en;"), "{remembered}");
-    let dashboard = b.sign_in("ana@example.com").await;
-    assert!(dashboard.html.contains("Tus datos") && dashboard.html.contains("Tu consentimiento"), "{}", dashboard.html);
-}
-
-#[tokio::test]
-async fn pages_carry_no_script_and_a_policy_that_allows_none() {
-    let (api, _) = served(Fixture::with_policy(TestDb::sqlite()).await).await;
-    let mut b = Browser::new(&api);
-    let dashboard = b.sign_in("ana@example.com").await;
-    let sign_in = Browser::new(&api).get("/privacy/sign-in").await;
-    for page in [&dashboard, &sign_in] {
-        let html = page.html.to_lowercase();
-        assert!(!html.contains("<script") && !html.contains("style=") && !html.contains("javascript:"), "inline script or style");
-        let handler = html.split(" on").skip(1).find(|rest| {
-            let name: String = rest.chars().take_while(char::is_ascii_alphabetic).collect();
-            !name.is_empty() && rest[name.len()..].starts_with('=')
-        });
-        assert!(handler.is_none(), "an inline event handler: on{}", handler.unwrap_or_default());
-        let csp = page.header("content-security-policy").unwrap();
-        assert!(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline") && !csp.contains("script-src"), "{csp}");
-    }
-    let css = Browser::new(&api).get("/privacy/static/privacy.css").await;
-    assert_eq!((css.status, css.header("content-type")), (StatusCode::OK, Some("text/css; charset=utf-8")));
-    assert!(css.html.contains("@media (max-width: 30rem)"), "narrow screens get their own layout");
-}
-
-#[tokio::test]
-async fn the_customer_sees_who_read_their_data_by_role_and_who_receives_it() {
-    each_backend(|db| async move {
-        let (api, ana) = served(Fixture::with_policy(db).await).await;
-        // An agent reads Ana for customer service; a marketer is refused.
-        let read = api.call(Some("alice"), Method::GET, &format!("/api/v1/subjects/{ana}?purpose=customer_service"), None).await;
-        assert_eq!(read.status, StatusCode::OK, "{read:?}");
-        let mut b = Browser::new(&api);
-        let page = b.sign_in("ana@example.com").await;
-        let saw = page.html.split("id=\"saw\"").nth(1).unwrap().split("</section>").next().unwrap();
-        assert!(saw.contains(">A customer-service agent</td><td data-label=\"What they did\">read your data</td><td data-label=\"For\">Customer service</td>"), "{saw}");
-        assert!(!saw.contains("alice"), "staff are shown by role, never by name: {saw}");
-        let received = page.html.split("id=\"received\"").nth(1).unwrap().split("</section>").next().unwrap();
-        assert!(received.contains("<th scope=\"row\">Helpdesk Cloud Inc. (US)</th><td data-label=\"For\">Helpdesk software</td>"), "{received}");
-        assert!(received.contains("DPA-2025-014, in force from 2025-01-01 to 2027-12-31"), "{received}");
-        assert!(received.contains("Yes: your choices allow it."), "a contract purpose runs whatever the choices: {received}");
-    })
-    .await;
+    assert_eq!(seen, vec![me.to_string(); 3]);
 }

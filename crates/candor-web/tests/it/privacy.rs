@@ -26,7 +26,7 @@ fn with(cookie: &str, csrf: Option<&str>) -> HeaderMap {
     h
 }
 
-async fn sign_in(api: &Api, email: &str) -> (String, String) {
+pub(crate) async fn sign_in(api: &Api, email: &str) -> (String, String) {
     let asked = api.send(Method::POST, "/api/v1/privacy/sign-in", HeaderMap::new(), Some(json!({ "email": email }))).await;
     assert_eq!(asked.status, StatusCode::ACCEPTED, "{asked:?}");
     let challenge = asked.json["challenge"].as_str().unwrap().to_owned();
