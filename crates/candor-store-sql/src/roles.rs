@@ -179,10 +179,10 @@ impl InteractionStore for SqlStore {
         interactions::of_subject(&self.pool, id).await
     }
 
-<<<<<<< HEAD
     async fn conversation(&self, platform: &str, conversation_id: &str, limit: u32) -> Result<Vec<InteractionRecord>, StoreError> {
         interactions::of_conversation(&self.pool, platform, conversation_id, limit).await
-=======
+    }
+
     async fn subject_interaction_page(
         &self,
         id: SubjectId,
@@ -190,7 +190,6 @@ impl InteractionStore for SqlStore {
         limit: u32,
     ) -> Result<Vec<InteractionRecord>, StoreError> {
         pages::interactions(&self.pool, id, before, limit).await
->>>>>>> h17-lists
     }
 
     async fn interaction_links(&self, platform: &str, external_ids: &[String]) -> Result<Vec<InteractionLink>, StoreError> {

@@ -139,11 +139,9 @@ pub trait InteractionStore: Send + Sync {
     /// Every interaction about a subject, oldest first.
     async fn subject_interactions(&self, id: SubjectId) -> Result<Vec<InteractionRecord>, StoreError>;
 
-<<<<<<< HEAD
     /// Every item of one conversation on a platform (its first item and
     /// those linked to it), oldest first; at most `limit`.
     async fn conversation(&self, platform: &str, conversation_id: &str, limit: u32) -> Result<Vec<InteractionRecord>, StoreError>;
-=======
     /// Up to `limit` interactions about a subject, newest first (ties by
     /// platform and external id, descending), only those listed after
     /// `before` when it is given.
@@ -153,7 +151,6 @@ pub trait InteractionStore: Send + Sync {
         before: Option<&InteractionKey>,
         limit: u32,
     ) -> Result<Vec<InteractionRecord>, StoreError>;
->>>>>>> h17-lists
 
     /// Which of these items are stored, with their subject and
     /// conversation (those stored).
