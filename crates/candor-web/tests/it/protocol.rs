@@ -42,7 +42,10 @@ async fn errors_are_problem_documents_and_every_response_carries_security_header
     let r = api.call(None, Method::GET, "/healthz", None).await;
     assert_eq!(r.status, StatusCode::OK);
     for (h, want) in [
-        ("content-security-policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+        (
+            "content-security-policy",
+            "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ),
         ("x-content-type-options", "nosniff"),
         ("referrer-policy", "no-referrer"),
         ("x-frame-options", "DENY"),
