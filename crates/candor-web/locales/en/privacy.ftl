@@ -166,3 +166,13 @@ received-now = Now
 received-on = Yes: your choices allow it.
 received-off = No: your choices stop it.
 agreement-valid = { $reference }, in force from { $from } to { $until }
+
+## Sale and sharing (CCPA), and Global Privacy Control
+sale-title = Selling and sharing your data
+sale-none = We do not sell your data, and we do not share it for advertising on other sites.
+sale-on = Some uses above count as selling or sharing your data under Californian law (for advertising on other sites). You can opt out of all of them at once.
+sale-off = You opted out of the selling and sharing of your data on { $date }.
+sale-off-gpc = You opted out of the selling and sharing of your data: your browser's Global Privacy Control signal told us so on { $date }.
+sale-opt-out = Opt out of selling and sharing
+gpc-seen = Your browser is sending a Global Privacy Control signal. We treat it as your request to opt out of selling and sharing, and we have recorded it.
+notice-opt-out-sale-share = Done: you opted out of the selling and sharing of your data.

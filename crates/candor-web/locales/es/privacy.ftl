@@ -166,3 +166,13 @@ received-now = Ahora
 received-on = Sí: tus decisiones lo permiten.
 received-off = No: tus decisiones lo impiden.
 agreement-valid = { $reference }, en vigor del { $from } al { $until }
+
+## Venta y cesión (CCPA), y Global Privacy Control
+sale-title = Venta y cesión de tus datos
+sale-none = No vendemos tus datos ni los cedemos para publicidad en otros sitios.
+sale-on = Algunos usos de arriba cuentan como venta o cesión de tus datos según la ley de California (para publicidad en otros sitios). Puedes excluirte de todos a la vez.
+sale-off = Te excluiste de la venta y cesión de tus datos el { $date }.
+sale-off-gpc = Te excluiste de la venta y cesión de tus datos: la señal Global Privacy Control de tu navegador nos lo indicó el { $date }.
+sale-opt-out = Excluirme de la venta y cesión
+gpc-seen = Tu navegador envía una señal Global Privacy Control. La tratamos como tu petición de excluirte de la venta y cesión, y la hemos registrado.
+notice-opt-out-sale-share = Hecho: te excluiste de la venta y cesión de tus datos.

@@ -38,6 +38,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/privacy/sign-out", post(privacy::sign_out))
         .route("/privacy/choices", post(privacy::choose))
         .route("/privacy/static/privacy.css", get(stylesheet))
+        .route("/.well-known/gpc.json", get(gpc_support))
+}
+
+/// When candor's support for Global Privacy Control last changed.
+const GPC_LAST_UPDATE: &str = "2026-12-06";
+
+/// `/.well-known/gpc.json`: the site honours the Global Privacy Control
+/// signal (GPC specification, "Well-known resource").
+async fn gpc_support() -> Response {
+    let mut r = format!("{{\"gpc\": true, \"lastUpdate\": \"{GPC_LAST_UPDATE}\"}}\n").into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
 }
 
 /// The stylesheet, compiled in.

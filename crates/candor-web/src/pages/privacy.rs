@@ -6,8 +6,9 @@ use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use candor_domain::{ConsentAction, ConsentDefault, ConsentSource, LegalBasis, PurposeStatus, SubjectId};
+use candor_domain::{Ccpa, ConsentAction, ConsentDefault, ConsentSource, LegalBasis, PurposeStatus, SubjectId};
 use candor_service::auth::new_challenge_id;
+use candor_service::consent::ConsentOverview;
 use candor_service::transparency::Reader;
 use candor_service::ServiceError;
 use serde::Deserialize;
@@ -45,6 +46,14 @@ struct Dashboard {
     purposes: Vec<PurposeCard>,
     readings: Vec<ReadingRow>,
     received: Vec<ReceivedRow>,
+    sale: SaleShare,
+    gpc: bool,
+}
+
+/// Where the customer stands on the sale and sharing of their data.
+struct SaleShare {
+    words: String,
+    offer_opt_out: bool,
 }
 
 /// One audit entry about the customer, in words.
@@ -119,7 +128,8 @@ async fn dashboard(
 ) -> Result<Response, Problem> {
     let candor = state.candor();
     // The Global Privacy Control signal counts on every page.
-    if crate::gpc::signalled(headers) {
+    let gpc = crate::gpc::signalled(headers);
+    if gpc {
         candor.record_gpc_signal("subject", subject).await?;
     }
     let w = visit.w;
@@ -153,8 +163,11 @@ async fn dashboard(
     }
     let notice = match (q.done.as_deref(), q.purpose.as_deref().and_then(|id| ctx.policy.purpose(id))) {
         (Some(done @ ("grant" | "withdraw" | "object")), Some(p)) => Some(w.t1(&format!("notice-{done}"), "purpose", &p.name)),
+        (Some("opt_out_sale_share"), _) => Some(w.t("notice-opt-out-sale-share")),
         _ => None,
     };
+    let sells = ctx.policy.purposes.values().any(|p| p.ccpa != Ccpa::None);
+    let sale = sale_share(&w, sells, &overview);
     let name_of = |id: &str| ctx.policy.purpose(id).map_or_else(|| id.to_owned(), |p| p.name.clone());
     let readings = candor
         .readings(subject, 50)
@@ -185,7 +198,8 @@ async fn dashboard(
             }
         })
         .collect();
-    let page = Dashboard { frame: visit.frame(state, Some(csrf.clone())).await, csrf, notice, held, purposes, readings, received };
+    let page =
+        Dashboard { frame: visit.frame(state, Some(csrf.clone())).await, csrf, notice, held, purposes, readings, received, sale, gpc };
     Ok(visit.render(StatusCode::OK, &page))
 }
 
@@ -248,6 +262,23 @@ fn deed_words(w: &Words, action: &str, allowed: Option<bool>) -> String {
         _ => return w.t1("deed-other", "action", action),
     };
     w.t(id)
+}
+
+/// The sale and sharing of the customer's data, in words: none under the
+/// policy; opted out, when and how (a GPC signal or their own choice); or
+/// possible, with the one press that opts out.
+fn sale_share(w: &Words, sells: bool, overview: &ConsentOverview) -> SaleShare {
+    if overview.state.sale_share_opt_out {
+        let last = overview.events.iter().rev().find(|e| e.event.action == ConsentAction::OptOutSaleShare);
+        let date = last.map(|e| e.event.at.date().to_string()).unwrap_or_default();
+        let id = if last.is_some_and(|e| e.event.source == ConsentSource::Gpc) { "sale-off-gpc" } else { "sale-off" };
+        return SaleShare { words: w.t1(id, "date", &date), offer_opt_out: false };
+    }
+    if sells {
+        SaleShare { words: w.t("sale-on"), offer_opt_out: true }
+    } else {
+        SaleShare { words: w.t("sale-none"), offer_opt_out: false }
+    }
 }
 
 /// The catalogue's id for a legal basis: `basis-legitimate-interests`.
@@ -394,13 +425,14 @@ pub(crate) async fn choose(State(state): State<AppState>, visit: Visit, Form(f):
             return Err(Problem::unauthenticated("sign in to the privacy center first"));
         };
         check_form_csrf(&f.csrf, &csrf)?;
-        let action = match ConsentAction::parse(&f.action) {
-            Some(a @ (ConsentAction::Grant | ConsentAction::Withdraw | ConsentAction::Object)) => a,
+        let (action, purpose) = match ConsentAction::parse(&f.action) {
+            Some(a @ (ConsentAction::Grant | ConsentAction::Withdraw | ConsentAction::Object)) => (a, Some(f.purpose.as_str())),
+            Some(a @ ConsentAction::OptOutSaleShare) => (a, None),
             _ => return Err(Problem::invalid_input(format!("`{}` is not a choice this page makes", crate::api::shorten(&f.action)))),
         };
         state
             .candor()
-            .record_consent("subject", subject, Some(&f.purpose), action, ConsentSource::PrivacyCenter)
+            .record_consent("subject", subject, purpose, action, ConsentSource::PrivacyCenter)
             .await
             .map_err(|e: ServiceError| Problem::from(e))?;
         Ok(action)
@@ -409,6 +441,9 @@ pub(crate) async fn choose(State(state): State<AppState>, visit: Visit, Form(f):
     match result {
         Ok(action) => {
             let purpose: String = f.purpose.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')).collect();
+            if purpose.is_empty() || !action.per_purpose() {
+                return see_other(&format!("/privacy?done={}#sale", action.as_str()));
+            }
             see_other(&format!("/privacy?done={}&purpose={purpose}#purpose-{purpose}", action.as_str()))
         }
         Err(p) => visit.problem(&state, &p).await,
@@ -460,7 +495,7 @@ mod tests {
                     assert!(!words.starts_with("deed-") && !words.contains('{'), "{lang}: {words}");
                 }
             }
-            for done in ["grant", "withdraw", "object"] {
+            for done in ["grant", "withdraw", "object", "opt-out-sale-share"] {
                 assert!(w.has(&format!("notice-{done}")), "{lang}: notice-{done}");
             }
             let statuses = [None, Some(PurposeStatus::Granted), Some(PurposeStatus::Withdrawn), Some(PurposeStatus::Objected)];

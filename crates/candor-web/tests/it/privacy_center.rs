@@ -42,17 +42,22 @@ struct Browser<'a> {
     cookie: Option<String>,
     accept_language: &'static str,
     ip: IpAddr,
+    /// Whether the browser sends `Sec-GPC: 1`.
+    gpc: bool,
 }
 
 impl<'a> Browser<'a> {
     fn new(api: &'a Api) -> Self {
-        Self { api, cookie: None, accept_language: "en", ip: IpAddr::from([10, 9, 0, 1]) }
+        Self { api, cookie: None, accept_language: "en", ip: IpAddr::from([10, 9, 0, 1]), gpc: false }
     }
 
     async fn request(&mut self, method: Method, uri: &str, form: Option<&[(&str, &str)]>) -> Page {
         let mut req = Request::builder().method(method).uri(uri).header("accept-language", self.accept_language);
         if let Some(c) = &self.cookie {
             req = req.header("cookie", c);
+        }
+        if self.gpc {
+            req = req.header("sec-gpc", "1");
         }
         let body = match form {
             Some(fields) => {
@@ -253,4 +258,49 @@ async fn the_customer_sees_who_read_their_data_by_role_and_who_receives_it() {
         assert!(received.contains("Yes: your choices allow it."), "a contract purpose runs whatever the choices: {received}");
     })
     .await;
+}
+
+#[tokio::test]
+async fn global_privacy_control_is_declared_honoured_on_every_page_and_shown() {
+    each_backend(|db| async move {
+        let (api, ana) = served(Fixture::with_policy(db).await).await;
+        let declared = Browser::new(&api).get("/.well-known/gpc.json").await;
+        assert_eq!(declared.status, StatusCode::OK);
+        let json: serde_json::Value = serde_json::from_str(&declared.html).unwrap();
+        assert_eq!(json["gpc"], true);
+        assert!(time::Date::parse(json["lastUpdate"].as_str().unwrap(), &time::format_description::well_known::Iso8601::DATE).is_ok());
+
+        // Without the signal, the example policy's advertising counts as a
+        // CCPA share: the page offers the opt-out.
+        let mut b = Browser::new(&api);
+        let before = b.sign_in("ana@example.com").await;
+        assert!(before.html.contains("Opt out of selling and sharing"), "{}", before.html);
+        assert!(!api.f.candor.consent_overview(ana).await.unwrap().state.sale_share_opt_out);
+        // The browser starts sending the signal: the next page records it and says so.
+        b.gpc = true;
+        let after = b.get("/privacy").await;
+        assert!(after.html.contains("Your browser is sending a Global Privacy Control signal"), "{}", after.html);
+        assert!(after.html.contains("Global Privacy Control signal told us so on "), "{}", after.html);
+        assert!(!after.html.contains("Opt out of selling and sharing"));
+        let overview = api.f.candor.consent_overview(ana).await.unwrap();
+        assert!(overview.state.sale_share_opt_out);
+        let gpc_events = overview.events.iter().filter(|e| e.event.source.as_str() == "gpc").count();
+        b.get("/privacy").await;
+        let again = api.f.candor.consent_overview(ana).await.unwrap();
+        assert_eq!((gpc_events, again.events.len()), (1, overview.events.len()), "the signal is recorded once, not on every page");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_opt_out_of_sale_and_sharing_is_one_press() {
+    let (api, ana) = served(Fixture::with_policy(TestDb::sqlite()).await).await;
+    let mut b = Browser::new(&api);
+    let page = b.sign_in("ana@example.com").await;
+    let r = b.post("/privacy/choices", &[("csrf", &page.hidden("csrf")), ("action", "opt_out_sale_share")]).await;
+    assert_eq!((r.status, r.header("location")), (StatusCode::SEE_OTHER, Some("/privacy?done=opt_out_sale_share#sale")));
+    let shown = b.get("/privacy?done=opt_out_sale_share").await;
+    assert!(shown.html.contains("Done: you opted out of the selling and sharing of your data."), "{}", shown.html);
+    assert!(shown.html.contains("You opted out of the selling and sharing of your data on "), "{}", shown.html);
+    assert!(api.f.candor.consent_overview(ana).await.unwrap().state.sale_share_opt_out);
 }
