@@ -22,6 +22,7 @@ pub mod consent;
 mod error;
 pub mod import;
 pub mod keys;
+pub mod mail;
 pub mod policy;
 pub mod receipt;
 pub mod rights;
