@@ -10,6 +10,7 @@ mod crash;
 mod execute;
 mod import;
 mod keys;
+mod mail;
 mod policy;
 mod rights;
 mod subjects;
