@@ -12,6 +12,7 @@ mod keys;
 mod redact;
 mod redact_stream;
 mod rights;
+mod mail;
 mod serve;
 
 use std::path::{Path, PathBuf};
