@@ -30,6 +30,8 @@ async fn serve(inst: &Installation, a: Args) -> anyhow::Result<Outcome> {
     let state = candor_web::AppState::new(inst.candor.clone(), settings)?;
     let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| anyhow::anyhow!("cannot listen on `{addr}`: {e}"))?;
     let local = listener.local_addr()?;
+    // The first line says where it listens: scripts and tests read it.
+    eprintln!("candor listening on http://{local} (OpenAPI at /api/openapi.json); Ctrl-C stops it");
     let (stop_mail, mail_stopped) = tokio::sync::oneshot::channel::<()>();
     let mail = match inst.settings.mail_config()? {
         Some(config) => {
@@ -45,7 +47,6 @@ async fn serve(inst: &Installation, a: Args) -> anyhow::Result<Outcome> {
             None
         }
     };
-    eprintln!("candor listening on http://{local} (OpenAPI at /api/openapi.json); Ctrl-C stops it");
     let served = candor_web::serve(state, listener, shutdown()).await;
     let _ = stop_mail.send(());
     if let Some(task) = mail {

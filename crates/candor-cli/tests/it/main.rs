@@ -9,10 +9,10 @@ mod eval;
 mod foundation;
 mod import;
 mod keys;
+mod mail;
 mod redact;
 mod redact_stream;
 mod rights;
-mod mail;
 mod serve;
 
 use std::path::{Path, PathBuf};

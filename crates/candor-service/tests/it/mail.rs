@@ -162,7 +162,7 @@ async fn the_background_delivery_mails_what_is_queued_and_stops_when_told() {
             let _ = stopped.await;
         }));
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        while f.candor.outbox(true, 0, 100).await.unwrap().len() > 0 {
+        while !f.candor.outbox(true, 0, 100).await.unwrap().is_empty() {
             assert!(std::time::Instant::now() < deadline, "the background task mailed nothing");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
