@@ -174,3 +174,25 @@ async fn the_background_delivery_mails_what_is_queued_and_stops_when_told() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_server_without_starttls_gets_nothing_when_tls_is_required() {
+    // What `smtp://` to any host but a loopback address gets (the choice
+    // itself is unit-tested with the settings): aiosmtpd offers no
+    // STARTTLS, so no message may go out in plain text.
+    let Some(smtp) = SmtpServer::start() else { return };
+    let smtp = &smtp;
+    each_backend(|db| async move {
+        let before = smtp.messages().len();
+        let f = Fixture::with_policy(db).await;
+        code_queued(&f, "ana@example.com").await;
+        let mailer = SmtpMailer::new(&MailConfig { tls: TlsMode::StartTlsRequired, ..config(smtp.port, RETRY) }).unwrap();
+        let r = f.candor.deliver_due("mailer", &mailer, &RETRY, || true).await.unwrap();
+        assert_eq!((r.sent, r.retrying), (0, 2));
+        let m = &f.candor.outbox(true, 0, 100).await.unwrap()[0];
+        let e = m.last_error.as_deref().unwrap();
+        assert!(e.to_lowercase().contains("starttls"), "{e}");
+        assert_eq!(smtp.messages().len(), before, "nothing sent in plain text");
+    })
+    .await;
+}
