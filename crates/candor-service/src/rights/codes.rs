@@ -2,9 +2,9 @@
 //! messages to customers and recipients, and the Global Privacy Control
 //! signal.
 //!
-//! A code goes to an e-mail address on record through the outbox (a mail
-//! transport plugs in there; `candor outbox deliver` prints messages
-//! instead). Only the code's keyed hash is kept with the request, and the
+//! A code goes to an e-mail address on record through the outbox, which
+//! [`crate::mail`] delivers when `[mail]` is configured (`candor outbox
+//! deliver` prints messages instead when it is not). Only the code's keyed hash is kept with the request, and the
 //! message's address and code are sealed under the customer's data key, so
 //! erasing the customer shreds them too.
 
