@@ -1,6 +1,6 @@
 //! Mailing outbox messages to customers: a [`Mailer`] sends one rendered
 //! [`Mail`] ([`SmtpMailer`] through the `[mail]` server), and
-//! [`deliver`] takes the messages due from the outbox, records each
+//! [`Candor::deliver_due`](crate::Candor::deliver_due) takes the messages due from the outbox, records each
 //! delivery, retries transient failures with exponential back-off and
 //! records the final failure.
 
