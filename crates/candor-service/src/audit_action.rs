@@ -38,6 +38,9 @@ pub enum AuditAction {
     KeysRewrap,
     /// `outbox.sent`: messages handed to a transport.
     OutboxSent,
+    /// `outbox.failed`: messages given up (refused for good, or out of
+    /// attempts).
+    OutboxFailed,
     /// `policy.publish`: a policy version published.
     PolicyPublish,
     /// `rights.open`: a rights request opened.
@@ -111,6 +114,7 @@ impl AuditAction {
             Self::KeysRotateFinish => "keys.rotate.finish",
             Self::KeysRewrap => "keys.rewrap",
             Self::OutboxSent => "outbox.sent",
+            Self::OutboxFailed => "outbox.failed",
             Self::PolicyPublish => "policy.publish",
             Self::RightsOpen => "rights.open",
             Self::RightsCodeSent => "rights.code_sent",

@@ -23,6 +23,7 @@ pub mod conversations;
 mod error;
 pub mod import;
 pub mod keys;
+pub mod mail;
 pub mod page;
 pub mod policy;
 pub mod receipt;

@@ -12,6 +12,9 @@ use figment::Figment;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+pub mod mail;
+pub use mail::{MailConfig, MailSettings};
+
 /// The example configuration `candor init` writes.
 pub const EXAMPLE_CONFIG: &str = include_str!("../data/candor.example.toml");
 
@@ -41,6 +44,9 @@ pub struct Settings {
     /// Customers' identifiers.
     #[serde(default)]
     pub identity: IdentitySettings,
+    /// Mail; messages are printed for the operator without it.
+    #[serde(default)]
+    pub mail: Option<MailSettings>,
 }
 
 /// How customers' identifiers are read.
@@ -386,7 +392,15 @@ impl Settings {
         if s.audit.checkpoint_every == 0 {
             return Err(SettingsError::Invalid("`audit.checkpoint_every` must be at least 1".into()));
         }
+        s.mail_config()?;
         Ok(())
+    }
+
+    /// `[mail]` checked, with the password from `CANDOR_MAIL__PASSWORD`;
+    /// `None` without the section.
+    pub fn mail_config(&self) -> Result<Option<MailConfig>, SettingsError> {
+        let password = std::env::var(mail::PASSWORD_ENV).ok().filter(|p| !p.is_empty()).map(SecretString::from);
+        self.mail.as_ref().map(|m| m.check(password)).transpose()
     }
 
     /// The theme taxonomy: the file `analytics.themes` names, or the
@@ -462,6 +476,9 @@ impl Settings {
         if let Some(themes) = self.analytics.themes.as_mut().filter(|t| t.is_relative()) {
             *themes = base.join(&*themes);
         }
+        if let Some(mail) = self.mail.as_mut() {
+            mail.resolve_paths(base);
+        }
         let url = self.database.url.expose_secret();
         for prefix in ["sqlite://", "sqlite:"] {
             if let Some(rest) = url.strip_prefix(prefix) {
@@ -483,9 +500,11 @@ fn figment(path: &Path) -> Figment {
 
 /// `CANDOR_SECTION__KEY` variables. Only nested names are settings:
 /// `CANDOR_KEK`, `CANDOR_ACTOR`, `CANDOR_CONFIG` and
-/// `CANDOR_TEST_DATABASE_URL` are read elsewhere.
+/// `CANDOR_TEST_DATABASE_URL` are read elsewhere, and so is
+/// `CANDOR_MAIL__PASSWORD` (see [`Settings::mail_config`]), which must not
+/// pass for a password written in the file.
 fn env() -> Env {
-    Env::prefixed("CANDOR_").filter(|k| k.as_str().contains("__")).split("__")
+    Env::prefixed("CANDOR_").filter(|k| k.as_str().contains("__") && !k.as_str().eq_ignore_ascii_case("mail__password")).split("__")
 }
 
 /// figment's errors name the key and the source; keep them, one a line.

@@ -195,6 +195,9 @@ impl SqlStore {
             }
             Op::RecordConflicts(conflicts) => Ok(Outcome::Count(conflicts::record(tx, &conflicts).await?)),
             Op::MarkSent { ids, at } => Ok(Outcome::Count(rights::mark_sent(tx, &ids, micros(at)).await?)),
+            Op::DeliveryFailed { id, at, error, retry_at } => {
+                Ok(Outcome::Count(rights::delivery_failed(tx, id, micros(at), &error, retry_at.map(micros)).await?))
+            }
             Op::PlaceHold { subject, purpose, reason, actor, at } => {
                 rights::place_hold(tx, subject, &purpose, &reason, &actor, micros(at)).await?;
                 Ok(Outcome::Done)

@@ -39,6 +39,7 @@ const SQLITE: Files = files!("sqlite":
     "0006_audit_keys.sql",
     "0007_identity_conflicts.sql",
     "0008_session_sources.sql",
+    "0009_mail_delivery.sql",
 );
 const POSTGRES: Files = files!("postgres":
     "0001_foundation.sql",
@@ -49,6 +50,7 @@ const POSTGRES: Files = files!("postgres":
     "0006_audit_keys.sql",
     "0007_identity_conflicts.sql",
     "0008_session_sources.sql",
+    "0009_mail_delivery.sql",
 );
 
 fn files(backend: Backend) -> Files {

@@ -187,43 +187,119 @@ pub(crate) async fn mark_sent(tx: &mut Transaction<'static, Any>, ids: &[i64], a
         // A message sealed for delivery only (its customer is erased) keeps
         // their address only until it is sent.
         n += sqlx::query(
-            "update outbox set sent_at = $1, sealed = case when subject_id is null then null else sealed end where id = $2 and sent_at is null",
+            "update outbox set sent_at = $1, attempts = attempts + 1, next_attempt_at = null,
+                sealed = case when subject_id is null then null else sealed end
+             where id = $2 and sent_at is null and failed_at is null",
         )
-            .bind(at)
-            .bind(*id)
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?
-            .rows_affected();
+        .bind(at)
+        .bind(*id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
     }
     Ok(n)
 }
 
-type MessageRow = (i64, String, String, Option<String>, Option<String>, String, Option<Vec<u8>>, i64, Option<i64>);
+/// Count a failed attempt; retry at `retry_at`, or give up (then a message
+/// sealed for delivery only loses its address, as when it is sent).
+pub(crate) async fn delivery_failed(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    at: i64,
+    error: &str,
+    retry_at: Option<i64>,
+) -> Result<u64, StoreError> {
+    let failed_at = if retry_at.is_none() { Some(at) } else { None };
+    Ok(sqlx::query(
+        "update outbox set attempts = attempts + 1, last_error = $1, next_attempt_at = $2, failed_at = $3,
+            sealed = case when $3 is not null and subject_id is null then null else sealed end
+         where id = $4 and sent_at is null and failed_at is null",
+    )
+    .bind(error)
+    .bind(retry_at)
+    .bind(failed_at)
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?
+    .rows_affected())
+}
 
+const MESSAGE_COLUMNS: &str =
+    "id, kind, recipient, subject_id, subject_pseudonym, body, sealed, created_at, sent_at, attempts, next_attempt_at, last_error, failed_at";
+
+type MessageRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<Vec<u8>>,
+    i64,
+    Option<i64>,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+);
+
+/// Pending means neither sent nor given up.
 pub(crate) async fn outbox(pool: &AnyPool, pending_only: bool, after: i64, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
-    let filter = if pending_only { " and sent_at is null" } else { "" };
+    let filter = if pending_only { " and sent_at is null and failed_at is null" } else { "" };
+    let rows: Vec<MessageRow> = sqlx::query_as(&format!("select {MESSAGE_COLUMNS} from outbox where id > $1{filter} order by id limit $2"))
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+    rows.into_iter().map(message).collect()
+}
+
+pub(crate) async fn outbox_due(pool: &AnyPool, now: i64, after: i64, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
     let rows: Vec<MessageRow> = sqlx::query_as(&format!(
-        "select id, kind, recipient, subject_id, subject_pseudonym, body, sealed, created_at, sent_at from outbox
-         where id > $1{filter} order by id limit $2"
+        "select {MESSAGE_COLUMNS} from outbox
+         where id > $1 and sent_at is null and failed_at is null and recipient = 'subject'
+           and (next_attempt_at is null or next_attempt_at <= $2)
+         order by id limit $3"
     ))
     .bind(after)
+    .bind(now)
     .bind(i64::from(limit))
     .fetch_all(pool)
     .await
     .map_err(db_err)?;
-    rows.into_iter()
-        .map(|(id, kind, recipient, subject, subject_pseudonym, body, sealed, created_at, sent_at)| {
-            let subject = subject
-                .map(|s| SubjectId::parse(&s).map_err(|e| StoreError::undecodable(format!("outbox message {id}"), e)))
-                .transpose()?;
-            Ok(OutboxMessage {
-                id,
-                message: NewMessage { kind, recipient, subject, subject_pseudonym, body, sealed, at: from_micros(created_at) },
-                sent_at: sent_at.map(from_micros),
-            })
-        })
-        .collect()
+    rows.into_iter().map(message).collect()
+}
+
+fn message(row: MessageRow) -> Result<OutboxMessage, StoreError> {
+    let (
+        id,
+        kind,
+        recipient,
+        subject,
+        subject_pseudonym,
+        body,
+        sealed,
+        created_at,
+        sent_at,
+        attempts,
+        next_attempt_at,
+        last_error,
+        failed_at,
+    ) = row;
+    let subject =
+        subject.map(|s| SubjectId::parse(&s).map_err(|e| StoreError::undecodable(format!("outbox message {id}"), e))).transpose()?;
+    Ok(OutboxMessage {
+        id,
+        message: NewMessage { kind, recipient, subject, subject_pseudonym, body, sealed, at: from_micros(created_at) },
+        sent_at: sent_at.map(from_micros),
+        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+        next_attempt_at: next_attempt_at.map(from_micros),
+        last_error,
+        failed_at: failed_at.map(from_micros),
+    })
 }
 
 pub(crate) async fn place_hold(

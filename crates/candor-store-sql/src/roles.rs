@@ -291,6 +291,10 @@ impl RightsStore for SqlStore {
         rights::outbox(&self.pool, pending_only, after, limit).await
     }
 
+    async fn outbox_due(&self, now: time::OffsetDateTime, after: i64, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
+        rights::outbox_due(&self.pool, candor_store::audit::micros(now), after, limit).await
+    }
+
     async fn legal_holds(&self, id: SubjectId) -> Result<Vec<LegalHoldRecord>, StoreError> {
         rights::holds(&self.pool, id).await
     }

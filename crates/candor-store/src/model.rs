@@ -315,8 +315,18 @@ pub struct OutboxMessage {
     pub id: i64,
     /// The message as queued.
     pub message: NewMessage,
-    /// When a transport took it, if one did.
+    /// When a transport took it (a mail server accepted it), if one did.
     pub sent_at: Option<OffsetDateTime>,
+    /// Delivery attempts made so far.
+    pub attempts: u32,
+    /// When the next attempt is due, after a failed one.
+    pub next_attempt_at: Option<OffsetDateTime>,
+    /// Why the last attempt failed: the server's answer with addresses
+    /// taken out, never personal data.
+    pub last_error: Option<String>,
+    /// When delivery was given up (a permanent refusal, or the last
+    /// attempt allowed failed).
+    pub failed_at: Option<OffsetDateTime>,
 }
 
 /// The associated data an outbox message's personal part is sealed with.
@@ -504,6 +514,19 @@ pub enum Op {
         ids: Vec<i64>,
         /// When.
         at: OffsetDateTime,
+    },
+    /// A delivery attempt of a pending outbox message failed: count it,
+    /// keep why, and retry at `retry_at`, or give up (`None`); returns how
+    /// many messages were still pending.
+    DeliveryFailed {
+        /// The message.
+        id: i64,
+        /// When.
+        at: OffsetDateTime,
+        /// Why, without personal data.
+        error: String,
+        /// When to try again; `None` to give up.
+        retry_at: Option<OffsetDateTime>,
     },
     /// Place a legal hold on a subject's data for a purpose.
     PlaceHold {
@@ -699,8 +722,9 @@ impl Op {
             Op::DeleteInteractions { .. } | Op::EraseSubject { .. } => {
                 Effects { changes_counts: true, deletes_personal_data: true, ..none }
             }
-            // Sent, a message sealed for delivery only loses its address.
-            Op::RemoveFields { .. } | Op::MarkSent { .. } => Effects { deletes_personal_data: true, ..none },
+            // Sent (or given up), a message sealed for delivery only loses
+            // its address.
+            Op::RemoveFields { .. } | Op::MarkSent { .. } | Op::DeliveryFailed { .. } => Effects { deletes_personal_data: true, ..none },
             Op::CreateToken { .. }
             | Op::RevokeToken { .. }
             | Op::CreateSession { .. }

@@ -12,6 +12,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub mod smtp;
+
 use candor_domain::{Role, EXAMPLE_POLICY};
 use candor_service::Candor;
 use candor_store::{AuditSigner, KeyRing};

@@ -120,11 +120,11 @@ impl AppState {
         served_over_https(&self.0.settings)
     }
 
-    /// Whether sign-in codes go out by mail. Not yet: the outbox holds
-    /// them for the operator (`candor outbox deliver`), and the page says
-    /// so.
+    /// Whether sign-in codes go out by mail (`[mail]` is configured);
+    /// otherwise the outbox holds them for the operator (`candor outbox
+    /// deliver`), and the page says so.
     pub fn mails_codes(&self) -> bool {
-        false
+        self.0.settings.mail.is_some()
     }
 
     /// Wait until the sign-in requests answered so far have been carried

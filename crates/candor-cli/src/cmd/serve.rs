@@ -1,5 +1,8 @@
 //! `candor serve [--addr HOST:PORT]`: the HTTP API, until interrupted
-//! (Ctrl-C or SIGTERM), then the requests in flight are finished.
+//! (Ctrl-C or SIGTERM), then the requests in flight are finished. With
+//! `[mail]` configured, a background task mails what waits in the outbox
+//! every `mail.poll_seconds`; it stops with the server, after the message
+//! it is sending.
 
 use crate::{Global, Installation, Outcome};
 
@@ -27,8 +30,31 @@ async fn serve(inst: &Installation, a: Args) -> anyhow::Result<Outcome> {
     let state = candor_web::AppState::new(inst.candor.clone(), settings)?;
     let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| anyhow::anyhow!("cannot listen on `{addr}`: {e}"))?;
     let local = listener.local_addr()?;
+    // The first line says where it listens: scripts and tests read it.
     eprintln!("candor listening on http://{local} (OpenAPI at /api/openapi.json); Ctrl-C stops it");
-    candor_web::serve(state, listener, shutdown()).await?;
+    let (stop_mail, mail_stopped) = tokio::sync::oneshot::channel::<()>();
+    let mail = match inst.settings.mail_config()? {
+        Some(config) => {
+            let mailer = candor_service::mail::SmtpMailer::new(&config)?;
+            eprintln!("mailing the outbox through {}:{} every {} s", config.host, config.port, config.poll.as_secs());
+            let stop = async move {
+                let _ = mail_stopped.await;
+            };
+            Some(tokio::spawn(candor_service::mail::deliver_in_background(inst.candor.clone(), mailer, config, stop)))
+        }
+        None => {
+            eprintln!("no [mail] in the configuration: `candor outbox deliver` prints messages to customers for you to hand over");
+            None
+        }
+    };
+    let served = candor_web::serve(state, listener, shutdown()).await;
+    let _ = stop_mail.send(());
+    if let Some(task) = mail {
+        if let Err(e) = task.await {
+            eprintln!("the mail delivery task failed: {e}");
+        }
+    }
+    served?;
     eprintln!("stopped; requests in flight were finished");
     Ok(Outcome::Ok)
 }

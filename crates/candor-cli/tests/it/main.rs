@@ -10,6 +10,7 @@ mod eval;
 mod foundation;
 mod import;
 mod keys;
+mod mail;
 mod redact;
 mod redact_stream;
 mod rights;

@@ -2,9 +2,9 @@
 //! messages to customers and recipients, and the Global Privacy Control
 //! signal.
 //!
-//! A code goes to an e-mail address on record through the outbox (a mail
-//! transport plugs in there; `candor outbox deliver` prints messages
-//! instead). Only the code's keyed hash is kept with the request, and the
+//! A code goes to an e-mail address on record through the outbox, which
+//! [`crate::mail`] delivers when `[mail]` is configured (`candor outbox
+//! deliver` prints messages instead when it is not). Only the code's keyed hash is kept with the request, and the
 //! message's address and code are sealed under the customer's data key, so
 //! erasing the customer shreds them too.
 
@@ -56,9 +56,35 @@ pub struct Delivery {
     /// When it was queued.
     #[serde(with = "time::serde::rfc3339")]
     pub queued_at: time::OffsetDateTime,
-    /// When a transport took it.
+    /// When a transport took it (a mail server accepted it).
     #[serde(with = "time::serde::rfc3339::option")]
     pub sent_at: Option<time::OffsetDateTime>,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// When the next attempt is due, after a failed one.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub next_attempt_at: Option<time::OffsetDateTime>,
+    /// Why the last attempt failed (no personal data).
+    pub last_error: Option<String>,
+    /// When delivery was given up.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub failed_at: Option<time::OffsetDateTime>,
+}
+
+impl Delivery {
+    /// `sent`, `failed`, `retrying` (a failed attempt, another due) or
+    /// `pending`.
+    pub fn state(&self) -> &'static str {
+        if self.sent_at.is_some() {
+            "sent"
+        } else if self.failed_at.is_some() {
+            "failed"
+        } else if self.attempts > 0 {
+            "retrying"
+        } else {
+            "pending"
+        }
+    }
 }
 
 impl Candor {
@@ -180,7 +206,7 @@ impl Candor {
         Ok(out)
     }
 
-    async fn delivery(&self, m: OutboxMessage) -> Result<Delivery> {
+    pub(crate) async fn delivery(&self, m: OutboxMessage) -> Result<Delivery> {
         let what = || format!("outbox message {}", m.id);
         let corrupt = |source: candor_store::Cause| ServiceError::Store(candor_store::StoreError::undecodable(what(), source));
         let mut body: serde_json::Value = serde_json::from_str(&m.message.body).map_err(|e| corrupt(Box::new(e)))?;
@@ -214,6 +240,10 @@ impl Candor {
             body,
             queued_at: m.message.at,
             sent_at: m.sent_at,
+            attempts: m.attempts,
+            next_attempt_at: m.next_attempt_at,
+            last_error: m.last_error,
+            failed_at: m.failed_at,
         })
     }
 

@@ -12,6 +12,7 @@ mod crash;
 mod execute;
 mod import;
 mod keys;
+mod mail;
 mod pages;
 mod policy;
 mod rights;

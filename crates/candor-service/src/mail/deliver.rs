@@ -1,0 +1,159 @@
+//! Delivering what waits in the outbox through a [`Mailer`]: the messages
+//! to customers that are due, a page at a time. A sent page is recorded
+//! (and audited) at once, so a stop or a crash sends at most that page
+//! again. A transient failure is retried after an exponential back-off
+//! (`[mail]` `retry_initial_seconds`, doubling up to `retry_max_seconds`);
+//! a permanent one, or the last attempt allowed failing, gives the message
+//! up, which is audited.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use candor_store::{Op, OutboxMessage, StoreError, WriteBatch};
+use serde::Serialize;
+use serde_json::json;
+use tokio::sync::Notify;
+
+use super::{Mail, Mailer, SendError};
+use crate::rights::codes::Delivery;
+use crate::settings::mail::{MailConfig, RetryPolicy};
+use crate::{AuditAction, Candor, Result, ServiceError};
+
+/// Who the background delivery of `candor serve` is in the audit log.
+pub const MAIL_ACTOR: &str = "system:mail";
+
+/// Messages looked at per page.
+const PAGE: u32 = 100;
+
+/// What one delivery run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DeliveryReport {
+    /// Messages the server accepted.
+    pub sent: u64,
+    /// Messages that failed and will be tried again.
+    pub retrying: u64,
+    /// Messages given up.
+    pub failed: u64,
+}
+
+impl Candor {
+    /// Mail every message to a customer that is due now, until
+    /// `keep_going` says stop (checked between messages).
+    pub async fn deliver_due(
+        &self,
+        actor: &str,
+        mailer: &impl Mailer,
+        retry: &RetryPolicy,
+        keep_going: impl Fn() -> bool,
+    ) -> Result<DeliveryReport> {
+        let mut report = DeliveryReport::default();
+        // Due by the time the run started: what fails now waits its turn.
+        let now = self.now();
+        let mut after = 0;
+        while keep_going() {
+            let page = self.store.outbox_due(now, after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            let mut sent = Vec::new();
+            let mut ops = Vec::new();
+            let mut given_up = Vec::new();
+            for m in page {
+                let (id, attempts) = (m.id, m.attempts.saturating_add(1));
+                let outcome = match self.mail_of(m).await? {
+                    Ok(mail) => mailer.send(&mail).await,
+                    Err(e) => Err(e),
+                };
+                match outcome {
+                    Ok(()) => sent.push(id),
+                    Err(e) => {
+                        let at = self.now();
+                        let retry_at = match &e {
+                            SendError::Transient(_) => retry.next_wait(attempts).map(|wait| at + wait),
+                            SendError::Permanent(_) => None,
+                        };
+                        let error = e.to_string();
+                        if retry_at.is_some() {
+                            report.retrying += 1;
+                            tracing::info!(message = id, attempts, error = %error, "mail not sent; will retry");
+                        } else {
+                            report.failed += 1;
+                            tracing::warn!(message = id, attempts, error = %error, "mail given up");
+                            given_up.push(json!({ "message": id, "attempts": attempts, "error": error }));
+                        }
+                        ops.push(Op::DeliveryFailed { id, at, error, retry_at });
+                    }
+                }
+                if !keep_going() {
+                    break;
+                }
+            }
+            report.sent += sent.len() as u64;
+            self.record_attempts(actor, sent, ops, given_up).await?;
+        }
+        Ok(report)
+    }
+
+    async fn record_attempts(&self, actor: &str, sent: Vec<i64>, mut ops: Vec<Op>, given_up: Vec<serde_json::Value>) -> Result<()> {
+        let mut audit = Vec::new();
+        if !sent.is_empty() {
+            audit.push(self.audit(actor, AuditAction::OutboxSent, json!({ "messages": sent, "transport": "smtp" })));
+            ops.push(Op::MarkSent { ids: sent, at: self.now() });
+        }
+        if !given_up.is_empty() {
+            audit.push(self.audit(actor, AuditAction::OutboxFailed, json!({ "messages": given_up, "transport": "smtp" })));
+        }
+        if !ops.is_empty() {
+            self.store.apply(WriteBatch { ops, audit }).await?;
+        }
+        Ok(())
+    }
+
+    /// The message rendered for mail, or why it can never be sent.
+    async fn mail_of(&self, m: OutboxMessage) -> Result<std::result::Result<Mail, SendError>> {
+        let d: Delivery = match self.delivery(m).await {
+            Ok(d) => d,
+            // A message whose personal part will not open will not open
+            // next time either; anything else (the database) is not the
+            // message's fault.
+            Err(ServiceError::Store(StoreError::Corrupt(_) | StoreError::Undecodable { .. }) | ServiceError::Key(_)) => {
+                return Ok(Err(SendError::Permanent("its address and content could not be opened".into())))
+            }
+            Err(e) => return Err(e),
+        };
+        let text = |k: &str| d.body.get(k).and_then(serde_json::Value::as_str).map(str::to_owned);
+        let (Some(to), Some(subject), Some(body)) = (d.to.clone(), text("subject"), text("text")) else {
+            return Ok(Err(SendError::Permanent("it carries no address, subject or text to mail".into())));
+        };
+        Ok(Ok(Mail { to, from_name: text("from").unwrap_or_default(), subject, text: body }))
+    }
+}
+
+/// `candor serve`'s delivery: the messages due, then again every
+/// `config.poll`, until `stop` resolves; a run in progress then stops after
+/// the message it is sending, recording what was sent.
+pub async fn deliver_in_background(candor: Candor, mailer: impl Mailer, config: MailConfig, stop: impl Future<Output = ()>) {
+    let stopping = AtomicBool::new(false);
+    let wake = Notify::new();
+    let watch = async {
+        stop.await;
+        stopping.store(true, Ordering::Release);
+        // A permit is kept if the loop is not waiting yet.
+        wake.notify_one();
+    };
+    let work = async {
+        while !stopping.load(Ordering::Acquire) {
+            match candor.deliver_due(MAIL_ACTOR, &mailer, &config.retry, || !stopping.load(Ordering::Acquire)).await {
+                Ok(r) if r != DeliveryReport::default() => {
+                    tracing::info!(sent = r.sent, retrying = r.retrying, failed = r.failed, "outbox delivered");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "outbox delivery failed; trying again later"),
+            }
+            tokio::select! {
+                () = tokio::time::sleep(config.poll) => {}
+                () = wake.notified() => {}
+            }
+        }
+    };
+    tokio::join!(watch, work);
+}
