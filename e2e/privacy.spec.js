@@ -2,7 +2,7 @@
 // sign in with the code, see what is held, object and allow again, read
 // the pages in Spanish, sign out.
 const { test, expect } = require('@playwright/test');
-const { signIn, accessible, screenshots } = require('./support');
+const { signIn, mailbox, accessible, screenshots } = require('./support');
 
 const EMAIL = process.env.CANDOR_E2E_EMAIL || 'e2e@example.com';
 
@@ -14,6 +14,10 @@ test('a customer signs in with a code and changes a choice with one press', asyn
 
   await signIn(page, EMAIL);
   await expect(page.getByRole('heading', { level: 1, name: 'Your data' })).toBeVisible();
+  // The code came by mail, from the controller.
+  const mail = mailbox().filter((m) => m.rcpt_tos.includes(EMAIL)).pop();
+  expect(mail.from).toContain('Northwind Outfitters Ltd');
+  expect(mail.content_type).toBe('text/plain');
   await expect(page.getByRole('cell', { name: EMAIL })).toBeVisible();
   if (project === 'javascript') await accessible(page);
   await screenshots(page, 'dashboard', project);
@@ -45,6 +49,8 @@ test('a wrong code is refused in words and signs nobody in', async ({ page }) =>
   await page.goto('/privacy/sign-in?lang=en');
   await page.getByLabel('Your e-mail address').fill(EMAIL);
   await page.getByRole('button', { name: 'Send me a code' }).click();
+  // Mail is configured: the page does not say the code went to the operator.
+  await expect(page.getByText('the code was given to the operator')).toHaveCount(0);
   await page.getByLabel('Your code').fill('00000000');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toHaveText(/wrong or has expired/);

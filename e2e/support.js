@@ -1,19 +1,25 @@
-// What the specs share: the sign-in code read where the operator would
-// read it, accessibility checks with axe-core, and screenshots.
-const { execFileSync } = require('node:child_process');
+// What the specs share: the sign-in code read from the mail the SMTP
+// server received, accessibility checks with axe-core, and screenshots.
+const fs = require('node:fs');
 const path = require('node:path');
 const { expect } = require('@playwright/test');
 const AxeBuilder = require('@axe-core/playwright').default;
 
-/** The newest sign-in code for the installation, from `candor outbox deliver`. */
-async function signInCode() {
-  for (let i = 0; i < 50; i++) {
-    const out = execFileSync(process.env.CANDOR_BIN, ['outbox', 'deliver'], { cwd: process.env.CANDOR_E2E_DIR, encoding: 'utf8' });
-    const codes = [...out.matchAll(/Your code to sign in.* is (\d+)\./g)].map((m) => m[1]);
-    if (codes.length) return codes[codes.length - 1];
+/** The messages the SMTP server has accepted so far, oldest first. */
+function mailbox() {
+  const dir = process.env.CANDOR_E2E_MAIL;
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+}
+
+/** The sign-in code in the first mail to `email` after the first `seen` messages. */
+async function signInCode(email, seen) {
+  for (let i = 0; i < 100; i++) {
+    const fresh = mailbox().slice(seen).filter((m) => m.rcpt_tos.includes(email));
+    const code = fresh.map((m) => /is (\d{8})\./.exec(m.text || '')).find(Boolean);
+    if (code) return code[1];
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error('no sign-in code reached the outbox');
+  throw new Error(`no sign-in code was mailed to ${email}`);
 }
 
 /** Sign in through the pages as the customer with `email`. */
@@ -21,8 +27,9 @@ async function signIn(page, email) {
   await page.goto('/privacy');
   await expect(page).toHaveURL(/\/privacy\/sign-in$/);
   await page.getByLabel(/e-mail|correo/i).fill(email);
+  const seen = mailbox().length;
   await page.getByRole('button', { name: /code|código/i }).click();
-  await page.getByLabel(/code|código/i).fill(await signInCode());
+  await page.getByLabel(/code|código/i).fill(await signInCode(email, seen));
   await page.getByRole('button', { name: /sign in|entrar/i }).click();
   await expect(page).toHaveURL(/\/privacy$/);
 }
@@ -49,4 +56,4 @@ async function screenshots(page, name, project) {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
-module.exports = { signIn, signInCode, accessible, screenshots };
+module.exports = { signIn, signInCode, mailbox, accessible, screenshots };
