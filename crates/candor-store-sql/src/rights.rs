@@ -362,13 +362,40 @@ pub(crate) async fn holds(pool: &AnyPool, subject: SubjectId) -> Result<Vec<Lega
         .collect())
 }
 
+/// The expression of the body's `subject` field that the index
+/// `audit_by_subject` is built on.
+fn subject_field(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "json_extract(body, '$.subject')",
+        Backend::Postgres => "((body::jsonb) ->> 'subject')",
+    }
+}
+
+/// The audit entries naming a pseudonym, newest first, before `before`
+/// when given, through the index on the body's `subject` field.
+pub(crate) async fn audit_recent_about(
+    pool: &AnyPool,
+    backend: Backend,
+    pseudonym: &str,
+    before: Option<i64>,
+    limit: u32,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let field = subject_field(backend);
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as(&format!("select seq, body, hash from audit_log where {field} = $1 and seq < $2 order by seq desc limit $3"))
+            .bind(pseudonym)
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
+    rows.into_iter().map(|(seq, body, hash)| crate::rows::audit_entry(seq, &body, &hash)).collect()
+}
+
 /// The audit entries naming a pseudonym, through the index on the body's
 /// `subject` field.
 pub(crate) async fn audit_about(pool: &AnyPool, backend: Backend, pseudonym: &str, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-    let field = match backend {
-        Backend::Sqlite => "json_extract(body, '$.subject')",
-        Backend::Postgres => "((body::jsonb) ->> 'subject')",
-    };
+    let field = subject_field(backend);
     let rows: Vec<(i64, String, String)> =
         sqlx::query_as(&format!("select seq, body, hash from audit_log where {field} = $1 order by seq limit $2"))
             .bind(pseudonym)

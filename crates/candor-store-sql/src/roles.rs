@@ -333,6 +333,10 @@ impl AuditStore for SqlStore {
     async fn audit_about(&self, pseudonym: &str, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
         rights::audit_about(&self.pool, self.backend, pseudonym, limit).await
     }
+
+    async fn audit_recent_about(&self, pseudonym: &str, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        rights::audit_recent_about(&self.pool, self.backend, pseudonym, before, limit).await
+    }
 }
 
 #[async_trait::async_trait]

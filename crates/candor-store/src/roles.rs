@@ -280,6 +280,11 @@ pub trait AuditStore: Send + Sync {
     /// The audit entries naming a subject's pseudonym, in order, at most
     /// `limit`.
     async fn audit_about(&self, pseudonym: &str, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Up to `limit` audit entries naming a pseudonym, newest first, only
+    /// those before `before` (a sequence number) when it is given: a page
+    /// of a customer's own history without reading the rest of the log.
+    async fn audit_recent_about(&self, pseudonym: &str, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
 }
 
 /// Who may come in: staff actors, API tokens, browser sessions and

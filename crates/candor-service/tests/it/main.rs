@@ -17,6 +17,7 @@ mod pages;
 mod policy;
 mod rights;
 mod subjects;
+mod transparency;
 
 use candor_domain::SubjectId;
 use candor_service::subjects::NewSubjectInput;
