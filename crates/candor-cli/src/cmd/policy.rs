@@ -81,7 +81,10 @@ fn check(g: &Global, file: &Path) -> anyhow::Result<Outcome> {
             let lapsed: Vec<String> = p.lapsed_agreements(today).iter().map(|r| r.lapsed_message()).collect();
             // What consent receipts need from the controller: publishing
             // goes ahead, but receipts lack what the standards require.
-            let receipts = p.controller.receipt_gaps();
+            let mut receipts = p.controller.receipt_gaps();
+            // Descriptions the privacy center must show in English to
+            // customers reading another of its languages.
+            receipts.extend(p.untranslated());
             if g.json {
                 let warnings: Vec<&String> = lapsed.iter().chain(&receipts).collect();
                 output::json(&json!({ "valid": true, "purposes": p.purposes.len(), "recipients": p.recipients.len(),

@@ -87,7 +87,7 @@ struct RawCategories {
 struct RawPurpose {
     id: Option<Spanned<String>>,
     name: Option<String>,
-    description: Option<Spanned<String>>,
+    description: Option<Spanned<RawText>>,
     legal_basis: Option<Spanned<String>>,
     #[serde(default)]
     categories: Option<Spanned<Vec<Spanned<String>>>>,
@@ -98,6 +98,15 @@ struct RawPurpose {
     #[serde(default)]
     legal_hold: bool,
     special_condition: Option<String>,
+}
+
+/// Text for customers: one string (English), or a table of it by
+/// language code with `en` required (`description = { en = "…", es = "…" }`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawText {
+    One(String),
+    ByLanguage(BTreeMap<String, String>),
 }
 
 #[derive(Deserialize)]

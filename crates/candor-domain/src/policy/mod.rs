@@ -163,8 +163,11 @@ pub struct Purpose {
     pub id: PurposeId,
     /// Short human name.
     pub name: String,
-    /// Plain-language description shown to customers.
+    /// Plain-language description shown to customers, in English.
     pub description: String,
+    /// The description in other languages, by language code (`es`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<String, String>,
     /// Art. 6 basis.
     pub legal_basis: LegalBasis,
     /// Categories the purpose may read (ancestors cover descendants).
@@ -184,7 +187,16 @@ pub struct Purpose {
     pub special_condition: Option<String>,
 }
 
+/// The languages the privacy center is written in, English first: a
+/// purpose's description should be in each (`policy check` warns).
+pub const PAGE_LANGUAGES: [&str; 2] = ["en", "es"];
+
 impl Purpose {
+    /// The description in `lang`, else in English.
+    pub fn description_in(&self, lang: &str) -> &str {
+        self.translations.get(lang).map_or(self.description.as_str(), String::as_str)
+    }
+
     /// Whether the purpose is marketing-like (special categories are never
     /// allowed there).
     pub fn is_marketing(&self) -> bool {
@@ -242,6 +254,21 @@ impl Policy {
     /// A purpose by id.
     pub fn purpose(&self, id: &str) -> Option<&Purpose> {
         self.purposes.iter().find(|(k, _)| k.as_str() == id).map(|(_, v)| v)
+    }
+
+    /// One warning per purpose and language of the privacy center its
+    /// description is not written in.
+    pub fn untranslated(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in self.purposes.values() {
+            for lang in PAGE_LANGUAGES.iter().skip(1).filter(|l| !p.translations.contains_key(**l)) {
+                out.push(format!(
+                    "purpose `{}` has no description in `{lang}`: the privacy center shows it in English to customers who read it in `{lang}`; write `description = {{ en = \"…\", {lang} = \"…\" }}`",
+                    p.id
+                ));
+            }
+        }
+        out
     }
 
     /// The recipients whose sharing agreement no longer applies on `today`

@@ -10,8 +10,9 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
-/// The languages the pages are written in, the first the default.
-pub const LANGUAGES: [&str; 2] = ["en", "es"];
+/// The languages the pages are written in, the first the default (the
+/// policy's purpose descriptions are checked against the same list).
+pub const LANGUAGES: [&str; 2] = candor_domain::policy::PAGE_LANGUAGES;
 
 /// The cookie the switcher leaves: a language code, nothing personal.
 pub const LANG_COOKIE: &str = "candor_lang";

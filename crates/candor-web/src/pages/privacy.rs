@@ -152,7 +152,7 @@ async fn dashboard(
         purposes.push(PurposeCard {
             id: p.id.as_str().to_owned(),
             name: p.name.clone(),
-            description: p.description.clone(),
+            description: p.description_in(w.lang).to_owned(),
             basis: w.t(&basis),
             basis_explained: w.t(&format!("{basis}-explained")),
             categories: categories.join(", "),

@@ -216,6 +216,9 @@ async fn the_pages_speak_the_visitors_language_and_the_switcher_remembers_it() {
     assert!(remembered.starts_with("candor_lang=en;"), "{remembered}");
     let dashboard = b.sign_in("ana@example.com").await;
     assert!(dashboard.html.contains("Tus datos") && dashboard.html.contains("Tu consentimiento"), "{}", dashboard.html);
+    // The policy's own words in Spanish too, where it has them.
+    assert!(dashboard.html.contains("Mostrarte anuncios de nuestros productos"), "{}", dashboard.html);
+    assert!(!dashboard.html.contains("Show you ads"), "{}", dashboard.html);
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::recipients::Recipients;
-use super::{basis_help, line_col, Checker, RawPurpose};
+use super::{basis_help, line_col, Checker, RawPurpose, RawText};
 use crate::category::{CategoryId, Taxonomy};
 use crate::ids::PurposeId;
 use crate::policy::{Ccpa, ConsentDefault, LegalBasis, Purpose};
@@ -85,11 +85,12 @@ pub(super) fn check_purpose(
     let ccpa = check_ccpa(c, p.ccpa.as_ref());
     check_special_categories(c, id, &categories, p.special_condition.is_some());
     let recipient = check_sharing(c, id, id_span, p.recipient.as_ref(), &categories, recipients);
-    let (basis, description, retention_days, default, ccpa) = (basis?, description?, retention?, default?, ccpa?);
+    let (basis, (description, translations), retention_days, default, ccpa) = (basis?, description?, retention?, default?, ccpa?);
     Some(Purpose {
         id: id.clone(),
         name: p.name.clone().unwrap_or_else(|| id.to_string()),
         description,
+        translations,
         legal_basis: basis,
         categories: categories.into_iter().map(|(cid, _)| cid).collect(),
         retention_days,
@@ -119,15 +120,43 @@ pub(super) fn check_basis(c: &mut Checker<'_>, id: &PurposeId, id_span: Range<us
 }
 
 /// A purpose's description: present and not blank (GDPR Art. 13; consent
-/// must be informed).
+/// must be informed), in English, and in other languages when written as a
+/// table by language code (two lowercase letters).
 pub(super) fn check_description(
     c: &mut Checker<'_>,
     id: &PurposeId,
     id_span: Range<usize>,
-    raw: Option<&Spanned<String>>,
+    raw: Option<&Spanned<RawText>>,
     basis: Option<LegalBasis>,
-) -> Option<String> {
-    let description = raw.map(|d| d.get_ref().trim().to_owned()).filter(|d| !d.is_empty());
+) -> Option<(String, BTreeMap<String, String>)> {
+    let mut translations = BTreeMap::new();
+    let english = match raw.map(|d| (d.get_ref(), d.span())) {
+        None => None,
+        Some((RawText::One(s), _)) => Some(s.clone()),
+        Some((RawText::ByLanguage(texts), span)) => {
+            for (lang, text) in texts.iter().filter(|(l, _)| l.as_str() != "en") {
+                if lang.len() != 2 || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
+                    c.at(
+                        span.clone(),
+                        format!("purpose `{id}`: `{lang}` is not a language code"),
+                        "use two lowercase letters (ISO 639-1), e.g. `es`".to_owned(),
+                    );
+                } else if !text.trim().is_empty() {
+                    translations.insert(lang.clone(), text.trim().to_owned());
+                }
+            }
+            if !texts.contains_key("en") {
+                c.at(
+                    span,
+                    format!("purpose `{id}`'s `description` has no `en`"),
+                    "the English text is the one every page falls back to: add `en = \"…\"`".to_owned(),
+                );
+                return None;
+            }
+            texts.get("en").cloned()
+        }
+    };
+    let description = english.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty());
     if description.is_none() {
         let why = if basis == Some(LegalBasis::Consent) {
             "consent is only valid when informed: customers must be told what they agree to"
@@ -136,7 +165,7 @@ pub(super) fn check_description(
         };
         c.at(id_span, format!("purpose `{id}` has no `description`"), format!("add `description = \"…\"` in plain language; {why}"));
     }
-    description
+    description.map(|d| (d, translations))
 }
 
 /// A purpose's retention: present, between 1 and 36,500 days.

@@ -235,3 +235,32 @@ fn a_controller_without_what_receipts_need_gets_one_warning_per_missing_field() 
     assert!(gaps[0].contains("address has no `country`"), "{gaps:#?}");
     assert!(gaps[1].contains("no `email`"), "{gaps:#?}");
 }
+
+#[test]
+fn descriptions_may_be_written_per_language_and_every_page_language_is_checked() {
+    let p = check("policy.toml", EXAMPLE_POLICY).unwrap_or_else(|d| panic!("{d:#?}"));
+    assert_eq!(p.untranslated(), Vec::<String>::new(), "the example policy speaks every language of the pages");
+    let ads = p.purpose("marketing.advertising").unwrap();
+    assert!(ads.description.starts_with("Show you ads") && ads.description_in("es").starts_with("Mostrarte anuncios"));
+    assert_eq!(ads.description_in("fr"), ads.description, "a language not written falls back to English");
+
+    // One plain string is English only: a warning per page language missing.
+    let english_only = EXAMPLE_POLICY.replace(
+        r#"description = { en = "Show you ads for our products on social platforms based on your interactions with us.", es = "Mostrarte anuncios de nuestros productos en redes sociales según tus interacciones con nosotros." }"#,
+        r#"description = "Show you ads for our products on social platforms based on your interactions with us.""#,
+    );
+    assert_ne!(english_only, EXAMPLE_POLICY);
+    let p = check("policy.toml", &english_only).unwrap_or_else(|d| panic!("{d:#?}"));
+    let warnings = p.untranslated();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("`marketing.advertising`") && warnings[0].contains("`es`"), "{}", warnings[0]);
+
+    // English is required; a language is two lowercase letters.
+    let no_english = english_only.replace(
+        r#"description = "Show you ads for our products on social platforms based on your interactions with us.""#,
+        r#"description = { es = "Anuncios", ES_mx = "Anuncios" }"#,
+    );
+    let diags = errors(&no_english);
+    find(&diags, "has no `en`");
+    find(&diags, "`ES_mx` is not a language code");
+}
