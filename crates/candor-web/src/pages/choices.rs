@@ -83,7 +83,10 @@ pub(crate) async fn choose(State(state): State<AppState>, visit: Visit, headers:
         Ok(Chosen::Confirm { purpose, name, gpc }) => {
             let Ok(Visitor::Customer { csrf, .. }) = visit.visitor() else { return see_other("/privacy/sign-in") };
             let intro = visit.w.t1(if gpc { "gpc-confirm-gpc" } else { "gpc-confirm-opted-out" }, "purpose", &name);
-            let page = ConfirmPage { frame: visit.frame(&state, Some(csrf.clone())).await, csrf, purpose, intro };
+            let mut frame = visit.frame(&state, Some(csrf.clone())).await;
+            // The language links lead back to a page, not to this form's address.
+            frame.path = "/privacy".into();
+            let page = ConfirmPage { frame, csrf, purpose, intro };
             visit.render(StatusCode::OK, &page)
         }
         Err(p) => visit.problem(&state, &p).await,

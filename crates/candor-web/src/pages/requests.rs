@@ -154,7 +154,10 @@ async fn requests_page(
         field("customer_number", "field-customer-number", "text", "off", &values.customer_number),
     ];
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let page = RequestsPage { frame: visit.frame(state, Some(csrf.clone())).await, csrf, notice, error, requests, fields };
+    let mut frame = visit.frame(state, Some(csrf.clone())).await;
+    // Also when answering the correction form: the language links lead to the page.
+    frame.path = "/privacy/requests".into();
+    let page = RequestsPage { frame, csrf, notice, error, requests, fields };
     Ok(visit.render(status, &page))
 }
 
