@@ -69,12 +69,24 @@ async fn run(db: TestDb, interactions: u64, requests: usize) {
     let backend = db.name();
     let f = Fixture::with_policy(db).await;
     let data = candor_ingest::demo_data::generate(&f.dir().join("data"), 1, interactions, 11).expect("demo data");
-    for file in [&data.contacts, &data.twcs] {
+    // The customer's handle, from an inbound message, and a CRM row that
+    // gives them an address to sign in with.
+    let twcs = String::from_utf8_lossy(&std::fs::read(&data.twcs).expect("twcs")).into_owned();
+    let handle = twcs
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').take(3).collect::<Vec<_>>())
+        .find(|c| c.len() == 3 && c[2].eq_ignore_ascii_case("true"))
+        .map(|c| c[1].to_owned())
+        .expect("an inbound message");
+    let email = "bench.customer@example.com".to_owned();
+    let contacts = f.dir().join("contacts.csv");
+    std::fs::write(&contacts, format!("Customer ID,Full Name,Email Address,Mobile,Twitter\nC-1,Bench Customer,{email},,@{handle}\n"))
+        .expect("contacts");
+    for file in [&contacts, &data.twcs] {
         let options = ImportOptions { brands: data.brands.clone(), actor: "bench".into(), ..ImportOptions::default() };
         f.candor.import(file, options, Arc::new(Progress::default())).await.expect("import");
     }
-    let contacts = std::fs::read_to_string(&data.contacts).expect("contacts");
-    let email = contacts.lines().nth(1).and_then(|l| l.split(',').find(|v| v.contains('@'))).expect("an e-mail address").to_owned();
     let identifier = candor_domain::Identifier::email(&email).expect("an address");
     let subject = f.candor.find_subject(&identifier).await.expect("lookup").expect("the customer");
     let held = f.store.subject_interactions(subject).await.expect("interactions").len();
