@@ -9,6 +9,7 @@
 //! cannot set the API's `X-CSRF-Token` header); the session cookie is
 //! `SameSite=Strict` besides.
 
+mod concerns;
 pub mod i18n;
 mod privacy;
 
@@ -37,6 +38,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/privacy/code", post(privacy::code))
         .route("/privacy/sign-out", post(privacy::sign_out))
         .route("/privacy/choices", post(privacy::choose))
+        .route("/privacy/concerns", get(concerns::page).post(concerns::raise))
         .route("/privacy/static/privacy.css", get(stylesheet))
         .route("/.well-known/gpc.json", get(gpc_support))
 }
