@@ -144,7 +144,7 @@ fn my_body(v: &ConcernView) -> Result<MyConcernBody, Problem> {
 /// Concerns, open ones first, earliest deadline first, a page at a time;
 /// without `all`, only those waiting for an answer. Texts are left out:
 /// read one concern for them.
-#[utoipa::path(get, path = "/api/v1/concerns", tag = "concerns", params(ConcernListQuery),
+#[utoipa::path(get, path = "/api/v1/concerns", operation_id = "concerns_list", tag = "concerns", params(ConcernListQuery),
     responses((status = 200, body = [ConcernBody], headers(("Link" = String, description = "`<…?after=CURSOR&limit=N>; rel=\"next\"` when there are more: where the next page starts"))),
         (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ConcernListQuery>) -> ApiResult<Response> {
@@ -199,7 +199,7 @@ pub async fn close(State(state): State<AppState>, staff: Staff, Path(id): Path<S
 
 /// The signed-in customer's questions and concerns, open ones first, with
 /// the answers, a page at a time.
-#[utoipa::path(get, path = "/api/v1/me/concerns", tag = "privacy center", params(super::page::PageQuery),
+#[utoipa::path(get, path = "/api/v1/me/concerns", operation_id = "my_concerns", tag = "privacy center", params(super::page::PageQuery),
     responses((status = 200, body = [MyConcernBody], headers(("Link" = String, description = "`<…?after=CURSOR&limit=N>; rel=\"next\"` when there are more: where the next page starts"))),
         (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn mine(State(state): State<AppState>, me: Customer, Query(q): Query<super::page::PageQuery>) -> ApiResult<Response> {
@@ -211,7 +211,7 @@ pub async fn mine(State(state): State<AppState>, me: Customer, Query(q): Query<s
 
 /// Raise a question or concern as the signed-in customer: due one
 /// calendar month from now; a receipt is mailed.
-#[utoipa::path(post, path = "/api/v1/me/concerns", tag = "privacy center", request_body = NewConcern,
+#[utoipa::path(post, path = "/api/v1/me/concerns", operation_id = "raise_my_concern", tag = "privacy center", request_body = NewConcern,
     responses((status = 201, body = MyConcernBody), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn raise(State(state): State<AppState>, me: Customer, Json(n): Json<NewConcern>) -> ApiResult<impl IntoResponse> {
     let raised = state.candor().raise_concern("subject", me.subject, &n.message).await?;
