@@ -208,7 +208,10 @@ mod tests {
         assert!(check_text("answer", &"é".repeat(MAX_TEXT_CHARS)).is_ok(), "characters are counted, not bytes");
         let e = check_text("message", "hi\u{0}there").unwrap_err();
         assert_eq!(e, ConcernError::ControlCharacter { field: "message", code: 0, position: 3 });
-        assert_eq!(e.to_string(), "the message holds a control character (U+0000) at character 3; only text, line breaks and tabs are accepted");
+        assert_eq!(
+            e.to_string(),
+            "the message holds a control character (U+0000) at character 3; only text, line breaks and tabs are accepted"
+        );
         for s in ConcernState::ALL {
             assert_eq!(ConcernState::parse(s.as_str()), Some(s));
         }

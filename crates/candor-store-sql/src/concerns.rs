@@ -9,8 +9,7 @@ use sqlx::{Any, AnyPool, Transaction};
 
 use crate::db_err;
 
-const COLUMNS: &str =
-    "id, subject_id, subject_pseudonym, state, raised_at, due_at, answered_at, answered_by, closed_at, message, answer";
+const COLUMNS: &str = "id, subject_id, subject_pseudonym, state, raised_at, due_at, answered_at, answered_by, closed_at, message, answer";
 
 type Row = (String, String, String, String, i64, i64, Option<i64>, Option<String>, Option<i64>, Vec<u8>, Option<Vec<u8>>);
 
@@ -21,30 +20,25 @@ fn rank(state: ConcernState) -> i64 {
 
 /// Insert a new concern (`previous: None`), or store its new state where
 /// it still stands in state `previous`.
-pub(crate) async fn save(
-    tx: &mut Transaction<'static, Any>,
-    r: &ConcernRecord,
-    previous: Option<ConcernState>,
-) -> Result<(), StoreError> {
+pub(crate) async fn save(tx: &mut Transaction<'static, Any>, r: &ConcernRecord, previous: Option<ConcernState>) -> Result<(), StoreError> {
     let c = &r.concern;
     let Some(previous) = previous else {
-        let done = sqlx::query(&format!(
-            "insert into concerns ({COLUMNS}, open_rank) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-        ))
-        .bind(&r.id)
-        .bind(r.subject.to_string())
-        .bind(&r.subject_pseudonym)
-        .bind(c.state.as_str())
-        .bind(micros(c.raised_at))
-        .bind(micros(c.due_at))
-        .bind(c.answered_at.map(micros))
-        .bind(c.answered_by.clone())
-        .bind(c.closed_at.map(micros))
-        .bind(r.sealed_message.clone())
-        .bind(r.sealed_answer.clone())
-        .bind(rank(c.state))
-        .execute(&mut **tx)
-        .await;
+        let done =
+            sqlx::query(&format!("insert into concerns ({COLUMNS}, open_rank) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"))
+                .bind(&r.id)
+                .bind(r.subject.to_string())
+                .bind(&r.subject_pseudonym)
+                .bind(c.state.as_str())
+                .bind(micros(c.raised_at))
+                .bind(micros(c.due_at))
+                .bind(c.answered_at.map(micros))
+                .bind(c.answered_by.clone())
+                .bind(c.closed_at.map(micros))
+                .bind(r.sealed_message.clone())
+                .bind(r.sealed_answer.clone())
+                .bind(rank(c.state))
+                .execute(&mut **tx)
+                .await;
         return match done {
             Ok(_) => Ok(()),
             Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => Err(StoreError::UnknownSubject(r.subject)),
@@ -100,11 +94,8 @@ fn record(row: Row) -> Result<ConcernRecord, StoreError> {
 }
 
 pub(crate) async fn one(pool: &AnyPool, id: &str) -> Result<Option<ConcernRecord>, StoreError> {
-    let row: Option<Row> = sqlx::query_as(&format!("select {COLUMNS} from concerns where id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-        .map_err(db_err)?;
+    let row: Option<Row> =
+        sqlx::query_as(&format!("select {COLUMNS} from concerns where id = $1")).bind(id).fetch_optional(pool).await.map_err(db_err)?;
     row.map(record).transpose()
 }
 

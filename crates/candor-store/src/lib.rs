@@ -27,8 +27,8 @@ pub use keys::{DataKey, KeyError, KeyRing, WrappedKey};
 pub use model::*;
 pub use page::{ConcernFilter, ConcernKey, InteractionKey, RightsFilter, RightsKey};
 pub use roles::{
-    AccessStore, AnalyticsStore, AuditStore, BatchStore, ConcernStore, ConsentStore, InteractionStore, KeyStore, PolicyStore, RightsStore, Store,
-    SubjectStore,
+    AccessStore, AnalyticsStore, AuditStore, BatchStore, ConcernStore, ConsentStore, InteractionStore, KeyStore, PolicyStore, RightsStore,
+    Store, SubjectStore,
 };
 
 use candor_domain::SubjectId;

@@ -259,8 +259,7 @@ pub trait ConcernStore: Send + Sync {
 
     /// Up to `limit` concerns that `filter` admits, open ones first, then
     /// earliest deadline first, then by id, after `after` when it is given.
-    async fn concern_page(&self, filter: &ConcernFilter, after: Option<&ConcernKey>, limit: u32)
-        -> Result<Vec<ConcernRecord>, StoreError>;
+    async fn concern_page(&self, filter: &ConcernFilter, after: Option<&ConcernKey>, limit: u32) -> Result<Vec<ConcernRecord>, StoreError>;
 
     /// How many concerns a subject raised.
     async fn concern_count(&self, subject: SubjectId) -> Result<u64, StoreError>;

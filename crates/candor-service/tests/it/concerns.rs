@@ -70,8 +70,7 @@ async fn a_concern_is_due_a_calendar_month_on_answered_by_mail_and_closed_with_a
 
         // Every step is audited under the customer's pseudonym, with no text.
         let entries = f.store.audit_about(&c.subject_pseudonym, 1_000).await.unwrap();
-        let actions: Vec<&str> =
-            entries.iter().map(|e| e.record.action.as_str()).filter(|a| a.starts_with("concern.")).collect();
+        let actions: Vec<&str> = entries.iter().map(|e| e.record.action.as_str()).filter(|a| a.starts_with("concern.")).collect();
         assert_eq!(actions, ["concern.raise", "concern.view", "concern.answer", "concern.close"]);
         assert!(!entries.iter().any(|e| e.record.detail.to_string().contains("sale")), "no text in the audit log");
     })

@@ -87,7 +87,8 @@ pub(crate) async fn raise(State(state): State<AppState>, visit: Visit, form: Res
     let Form(f) = match form {
         Ok(f) => f,
         Err(rejection) => {
-            let status = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE { rejection.status() } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let status =
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE { rejection.status() } else { StatusCode::UNPROCESSABLE_ENTITY };
             let form = Filled { message: String::new(), error: Some(visit.w.t("concerns-error-form")), notice: None };
             return shown(&state, &visit, subject, csrf, form, status).await;
         }

@@ -55,9 +55,7 @@ async fn page(api: &Api, cookie: Option<&str>, method: Method, uri: &str, body: 
 }
 
 fn encoded(s: &str) -> String {
-    s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 async fn stored(api: &Api) -> usize {
@@ -111,9 +109,11 @@ async fn staff_list_read_answer_and_close_concerns_by_role() {
         assert_eq!(all.json.as_array().unwrap().len(), 6);
 
         // Refusals name what is wrong.
-        let again = api.call(Some("carla"), Method::POST, &format!("/api/v1/concerns/{}/answer", ids[3]), Some(json!({ "answer": "x" }))).await;
+        let again =
+            api.call(Some("carla"), Method::POST, &format!("/api/v1/concerns/{}/answer", ids[3]), Some(json!({ "answer": "x" }))).await;
         assert_eq!((again.status, again.problem()), (StatusCode::CONFLICT, Some("concern-state")), "{again:?}");
-        let empty = api.call(Some("carla"), Method::POST, &format!("/api/v1/concerns/{}/answer", ids[5]), Some(json!({ "answer": " " }))).await;
+        let empty =
+            api.call(Some("carla"), Method::POST, &format!("/api/v1/concerns/{}/answer", ids[5]), Some(json!({ "answer": " " }))).await;
         assert_eq!((empty.status, empty.problem()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid-input")), "{empty:?}");
         let nothing = api.call(Some("carla"), Method::GET, "/api/v1/concerns/nope", None).await;
         assert_eq!((nothing.status, nothing.problem()), (StatusCode::NOT_FOUND, Some("unknown-concern")), "{nothing:?}");
@@ -185,7 +185,8 @@ async fn the_page_takes_a_concern_with_its_csrf_token_refuses_bad_input_and_show
         let (wrong, _, html) = page(&api, Some(&cookie), Method::POST, "/privacy/concerns", form("not-the-token", message)).await;
         assert_eq!(wrong, StatusCode::FORBIDDEN, "{html}");
         assert!(html.contains("could not accept the form"), "{html}");
-        let (missing, _, _) = page(&api, Some(&cookie), Method::POST, "/privacy/concerns", Some(format!("message={}", encoded(message)))).await;
+        let (missing, _, _) =
+            page(&api, Some(&cookie), Method::POST, "/privacy/concerns", Some(format!("message={}", encoded(message)))).await;
         assert_eq!(missing, StatusCode::FORBIDDEN);
         let (long, _, html) = page(&api, Some(&cookie), Method::POST, "/privacy/concerns", form(&csrf, &"a".repeat(4_001))).await;
         assert_eq!(long, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
@@ -197,7 +198,8 @@ async fn the_page_takes_a_concern_with_its_csrf_token_refuses_bad_input_and_show
         let (control, _, html) = page(&api, Some(&cookie), Method::POST, "/privacy/concerns", form(&csrf, "a\u{1b}[31m")).await;
         assert_eq!(control, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("character 2"), "{html}");
-        let (garbled, _, html) = page(&api, Some(&cookie), Method::POST, "/privacy/concerns", Some(format!("csrf={csrf}&message=a&message=b"))).await;
+        let (garbled, _, html) =
+            page(&api, Some(&cookie), Method::POST, "/privacy/concerns", Some(format!("csrf={csrf}&message=a&message=b"))).await;
         assert_eq!(garbled, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
         assert!(html.contains("We could not read the form"), "{html}");
         assert_eq!(stored(&api).await, 0, "nothing was stored for any refused form");
