@@ -351,6 +351,11 @@ pub struct RightsRequest {
     /// What carrying the request out did, once it is completed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<RequestResult>,
+    /// A rectification the customer asked for with the values they gave:
+    /// sealed under their own data key (base64), so only the service can
+    /// read them and an erasure shreds them with the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_corrections: Option<String>,
 }
 
 /// A one-time code sent to the customer: only its keyed hash is kept.
@@ -440,6 +445,7 @@ impl RightsRequest {
             rejection: None,
             challenge: None,
             result: None,
+            sealed_corrections: None,
         })
     }
 

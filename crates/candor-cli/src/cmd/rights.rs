@@ -219,6 +219,9 @@ fn show(r: &RightsRequestView) {
     if let Some(c) = &q.challenge {
         println!("  code      sent, valid until {}", output::ts(c.expires_at));
     }
+    if q.sealed_corrections.is_some() && q.result.is_none() {
+        println!("  asks      the corrected values the customer gave in the privacy center (sealed under their key); `rights execute` applies them unless you give `--set`");
+    }
     if let Some(res) = &q.result {
         println!("  result");
         for line in &res.summary {

@@ -263,15 +263,35 @@ impl Candor {
 
     /// A Global Privacy Control signal (`Sec-GPC: 1`) came with a request
     /// of this customer: record their opt-out of sale and sharing, unless
-    /// it is already in force. Returns whether it was recorded now.
+    /// it is already in force, or unless the customer, after an opt-out
+    /// the signal recorded, explicitly chose to allow sale or sharing
+    /// again (CCPA regulations § 7025(c)(3): the business may ask a
+    /// consumer whose signal conflicts with a choice of theirs, and their
+    /// answer stands until they change it). Returns whether it was
+    /// recorded now.
     pub async fn record_gpc_signal(&self, actor: &str, subject: SubjectId) -> Result<bool> {
         if self.store.subject_pseudonym(subject).await?.is_none() {
             return Err(self.missing_subject(subject).await);
         }
-        if self.consent_state(subject).await?.sale_share_opt_out {
+        let events = self.store.consent_events(subject).await?;
+        let state = candor_domain::ConsentState::from_events(events.iter().map(|e| &e.event));
+        if state.sale_share_opt_out || explicit_over_signal(events.iter().map(|e| &e.event)) {
             return Ok(false);
         }
         self.record_consent(actor, subject, None, ConsentAction::OptOutSaleShare, ConsentSource::Gpc).await?;
         Ok(true)
+    }
+}
+
+/// Whether the customer's last sale-and-sharing choice is an explicit
+/// opt-in made after a Global Privacy Control opt-out: then their choice,
+/// not the signal, applies.
+pub fn explicit_over_signal<'e>(events: impl DoubleEndedIterator<Item = &'e candor_domain::ConsentEvent>) -> bool {
+    let mut sale = events.rev().filter(|e| matches!(e.action, ConsentAction::OptInSaleShare | ConsentAction::OptOutSaleShare));
+    match sale.next() {
+        Some(last) if last.action == ConsentAction::OptInSaleShare && last.source != ConsentSource::Gpc => {
+            sale.any(|e| e.action == ConsentAction::OptOutSaleShare && e.source == ConsentSource::Gpc)
+        }
+        _ => false,
     }
 }

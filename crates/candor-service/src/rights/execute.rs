@@ -102,7 +102,17 @@ impl Candor {
         let work = match record.request.kind {
             RightKind::Access | RightKind::Portability => self.export_work(actor, &ctx, &record, &subject, options).await?,
             RightKind::Erasure => self.erasure_work(actor, &ctx, &record, &subject, options.bundles_dir.as_deref()).await?,
-            RightKind::Rectification => self.rectification_work(actor, &ctx, &record, &subject, &options.corrections).await?,
+            RightKind::Rectification => {
+                // Staff's values when they give any, else those the customer asked for.
+                let asked;
+                let corrections = if options.corrections.is_empty() {
+                    asked = self.asked_corrections(&record, &subject)?;
+                    &asked
+                } else {
+                    &options.corrections
+                };
+                self.rectification_work(actor, &ctx, &record, &subject, corrections).await?
+            }
             RightKind::Restriction | RightKind::Objection | RightKind::OptOutSaleShare | RightKind::LimitSensitiveUse => {
                 self.ledger_work(actor, &ctx, &record, &subject).await?
             }

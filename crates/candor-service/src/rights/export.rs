@@ -203,9 +203,22 @@ impl Candor {
                 ("access_log.csv", csv_of(&access_log)?, access_log.len()),
             ])
         })();
-        let files = tables
-            .and_then(|tables| write_bundle(&out, r, ctx, now, &data, &summary, tables))
-            .map_err(|source| ServiceError::Write { what: "the bundle", path: out.to_path_buf(), source })?;
+        let tables = tables.map_err(|source| ServiceError::Write { what: "the bundle", path: out.to_path_buf(), source })?;
+        // Also where `candor serve` keeps bundles, when it was written
+        // elsewhere: the customer downloads it from the privacy center.
+        let served = options.bundles_dir.as_ref().map(|d| d.join(&r.id)).filter(|d| *d != out && !d.exists());
+        if let Some(served) = &served {
+            write_bundle(served, r, ctx, now, &data, &summary, tables.clone()).map_err(|source| ServiceError::Write {
+                what: "the bundle",
+                path: served.clone(),
+                source,
+            })?;
+        }
+        let files = write_bundle(&out, r, ctx, now, &data, &summary, tables).map_err(|source| ServiceError::Write {
+            what: "the bundle",
+            path: out.to_path_buf(),
+            source,
+        })?;
 
         let exported = vec![
             CategoryCount { what: "profile and identities".into(), category: "user".into(), records: profile.len() as u64 },
@@ -425,40 +438,76 @@ impl Candor {
     /// served from the directory), for `actor`. Each read is audited with
     /// the customer's pseudonym, never the bytes.
     pub async fn bundle_file(&self, actor: &str, exports_dir: &Path, r: &super::RightsRequestView, name: &str) -> Result<BundleFile> {
-        let none = |why: &str| {
-            ServiceError::NoBundle(format!("request `{}` has no bundle file `{}`: {why}", r.id, name.chars().take(80).collect::<String>()))
-        };
+        let served = ServedBundle::open(exports_dir, r)?;
+        let file = served.file(r, name)?;
+        self.audit_bundle_read(actor, r, name).await?;
+        Ok(file)
+    }
+
+    /// Record that `actor` read `what` of request `r`'s bundle, under the
+    /// customer's pseudonym, so their own access log shows who fetched it.
+    pub(super) async fn audit_bundle_read(&self, actor: &str, r: &super::RightsRequestView, what: &str) -> Result<()> {
+        let audit =
+            self.audit(actor, AuditAction::RightsBundleRead, json!({ "request": r.id, "file": what })).subject(r.subject_pseudonym.clone());
+        self.store.apply(candor_store::WriteBatch { ops: Vec::new(), audit: vec![audit] }).await?;
+        Ok(())
+    }
+}
+
+/// A bundle `candor serve` keeps for a request: its directory, named by
+/// the stored request's id (never by a caller), and its parsed manifest.
+pub(super) struct ServedBundle {
+    dir: PathBuf,
+    /// The manifest's bytes as written.
+    pub(super) manifest: Vec<u8>,
+    /// The files the manifest lists: `(path, media type, sha256 hex)`.
+    pub(super) listed: Vec<(String, String, String)>,
+}
+
+impl ServedBundle {
+    pub(super) fn open(exports_dir: &Path, r: &super::RightsRequestView) -> Result<Self> {
         if !matches!(r.request.kind, RightKind::Access | RightKind::Portability) {
-            return Err(none("only access and portability requests make one"));
+            return Err(no_bundle(r, "manifest.json", "only access and portability requests make one"));
         }
-        // The directory is named by the stored request's id, never by the caller.
         let dir = exports_dir.join(&r.id);
         let manifest = match std::fs::read(dir.join("manifest.json")) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(none("the request was not carried out by this server, or its bundle was removed"))
+                return Err(no_bundle(r, "manifest.json", "the request was not carried out by this server, or its bundle was removed"))
             }
             Err(e) => return Err(unreadable(&r.id, e)),
         };
-        let (media_type, bytes) = if name == "manifest.json" {
-            ("application/json".to_owned(), manifest)
-        } else {
-            let parsed: serde_json::Value = serde_json::from_slice(&manifest).map_err(|e| ServiceError::BundleIo {
-                what: format!("the manifest of request `{}` is not JSON", r.id),
-                source: Box::new(e),
-            })?;
-            let Some(listed) = parsed["files"].as_array().into_iter().flatten().find(|f| f["path"].as_str() == Some(name)) else {
-                return Err(none("the manifest lists no such file"));
-            };
-            let bytes = std::fs::read(dir.join(name)).map_err(|e| unreadable(&r.id, e))?;
-            (listed["media_type"].as_str().unwrap_or("application/octet-stream").to_owned(), bytes)
+        let parsed: serde_json::Value = serde_json::from_slice(&manifest)
+            .map_err(|e| ServiceError::BundleIo { what: format!("the manifest of request `{}` is not JSON", r.id), source: Box::new(e) })?;
+        let text = |f: &serde_json::Value, key: &str| f[key].as_str().unwrap_or_default().to_owned();
+        let listed = parsed["files"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| (text(f, "path"), text(f, "media_type"), text(f, "sha256")))
+            // A path the manifest names is read only if it is a plain name
+            // in the bundle's own directory.
+            .filter(|(path, _, _)| !path.is_empty() && !path.contains(['/', '\\']) && !path.starts_with('.'))
+            .collect();
+        Ok(Self { dir, manifest, listed })
+    }
+
+    /// One file, by name: `manifest.json` or one the manifest lists.
+    pub(super) fn file(&self, r: &super::RightsRequestView, name: &str) -> Result<BundleFile> {
+        if name == "manifest.json" {
+            return Ok(BundleFile { name: name.to_owned(), media_type: "application/json".to_owned(), bytes: self.manifest.clone() });
+        }
+        let Some((path, media_type, _)) = self.listed.iter().find(|(path, _, _)| path == name) else {
+            return Err(no_bundle(r, name, "the manifest lists no such file"));
         };
-        // Under the customer's pseudonym, so their own access log shows who fetched it.
-        let audit =
-            self.audit(actor, AuditAction::RightsBundleRead, json!({ "request": r.id, "file": name })).subject(r.subject_pseudonym.clone());
-        self.store.apply(candor_store::WriteBatch { ops: Vec::new(), audit: vec![audit] }).await?;
+        let bytes = std::fs::read(self.dir.join(path)).map_err(|e| unreadable(&r.id, e))?;
+        let media_type = if media_type.is_empty() { "application/octet-stream".to_owned() } else { media_type.clone() };
         Ok(BundleFile { name: name.to_owned(), media_type, bytes })
     }
+}
+
+fn no_bundle(r: &super::RightsRequestView, name: &str, why: &str) -> ServiceError {
+    ServiceError::NoBundle(format!("request `{}` has no bundle file `{}`: {why}", r.id, name.chars().take(80).collect::<String>()))
 }
 
 fn unreadable(request: &str, e: std::io::Error) -> ServiceError {

@@ -9,14 +9,18 @@
 //! one-time codes through the outbox, and [`holds`] keeps data under a
 //! legal obligation from erasure.
 
+mod archive;
 mod bundle_data;
 pub mod codes;
 mod erasure;
 pub mod execute;
 pub mod export;
 pub mod holds;
+mod own;
+pub mod preview;
 mod view;
 
+pub use archive::BundleZip;
 pub use view::RightsRequestView;
 
 use candor_domain::{Regime, RightKind, RightsError, RightsRequest, SubjectId, Verification};
@@ -35,10 +39,26 @@ impl Candor {
         subject: SubjectId,
         regime: Option<Regime>,
     ) -> Result<RightsRequestView> {
+        self.open_request(actor, kind, subject, regime, &[]).await
+    }
+
+    /// Open a request; a rectification may carry the corrected values the
+    /// customer gave, sealed under their key.
+    pub(super) async fn open_request(
+        &self,
+        actor: &str,
+        kind: RightKind,
+        subject: SubjectId,
+        regime: Option<Regime>,
+        corrections: &[(String, String)],
+    ) -> Result<RightsRequestView> {
         let Some(stored) = self.store.subject(subject).await? else { return Err(self.missing_subject(subject).await) };
-        let request = RightsRequest::open(kind, regime.unwrap_or_else(|| kind.default_regime()), self.now())?;
-        let record =
-            RightsRequestRecord { id: uuid::Uuid::new_v4().to_string(), subject, subject_pseudonym: stored.pseudonym.clone(), request };
+        let mut request = RightsRequest::open(kind, regime.unwrap_or_else(|| kind.default_regime()), self.now())?;
+        let id = uuid::Uuid::new_v4().to_string();
+        if !corrections.is_empty() {
+            request.sealed_corrections = Some(own::seal(&self.subject_key(&stored)?, &id, corrections)?);
+        }
+        let record = RightsRequestRecord { id, subject, subject_pseudonym: stored.pseudonym.clone(), request };
         // The customer is told at once that the request arrived and when it
         // is due (the CCPA asks for this within ten business days).
         let confirmation = self

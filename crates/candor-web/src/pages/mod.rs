@@ -9,9 +9,11 @@
 //! cannot set the API's `X-CSRF-Token` header); the session cookie is
 //! `SameSite=Strict` besides.
 
+mod choices;
 mod concerns;
 pub mod i18n;
 mod privacy;
+mod requests;
 
 use askama::Template;
 use axum::extract::FromRequestParts;
@@ -37,7 +39,12 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/privacy/sign-in", get(privacy::sign_in_page).post(privacy::sign_in))
         .route("/privacy/code", post(privacy::code))
         .route("/privacy/sign-out", post(privacy::sign_out))
-        .route("/privacy/choices", post(privacy::choose))
+        .route("/privacy/choices", post(choices::choose))
+        .route("/privacy/receipts/{ledger}", get(choices::receipt))
+        .route("/privacy/requests", get(requests::page).post(requests::open))
+        .route("/privacy/requests/correct", post(requests::correct))
+        .route("/privacy/requests/{id}/download", get(requests::download))
+        .route("/privacy/delete", get(requests::delete_page).post(requests::delete))
         .route("/privacy/concerns", get(concerns::page).post(concerns::raise))
         .route("/privacy/static/privacy.css", get(stylesheet))
         .route("/.well-known/gpc.json", get(gpc_support))
@@ -135,7 +142,8 @@ impl Visit {
         let id = match p.status {
             401 => "error-unauthenticated",
             403 => "error-forbidden",
-            404 | 410 => "error-not-found",
+            404 => "error-not-found",
+            410 => "error-erased",
             429 => "error-too-many",
             422 | 400 => "error-invalid",
             503 => "error-busy",

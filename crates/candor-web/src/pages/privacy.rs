@@ -9,8 +9,8 @@ use axum::response::Response;
 use candor_domain::{Ccpa, ConsentAction, ConsentDefault, ConsentSource, LegalBasis, PurposeStatus, SubjectId};
 use candor_service::auth::new_challenge_id;
 use candor_service::consent::ConsentOverview;
+use candor_service::rights::codes::explicit_over_signal;
 use candor_service::transparency::Reader;
-use candor_service::ServiceError;
 use serde::Deserialize;
 
 use super::i18n::Words;
@@ -91,6 +91,8 @@ struct PurposeCard {
     kept: String,
     status: String,
     action: Option<Choice>,
+    /// The ledger position of the last choice's signed receipt.
+    receipt: Option<i64>,
 }
 
 /// The button a purpose offers.
@@ -159,6 +161,7 @@ async fn dashboard(
             kept: w.t1("purpose-kept-days", "days", &p.retention_days.to_string()),
             status,
             action,
+            receipt: overview.events.iter().rev().find(|e| e.event.purpose.as_ref() == Some(&p.id)).filter(|e| e.has_receipt).map(|e| e.id),
         });
     }
     let notice = match (q.done.as_deref(), q.purpose.as_deref().and_then(|id| ctx.policy.purpose(id))) {
@@ -275,6 +278,11 @@ fn sale_share(w: &Words, sells: bool, overview: &ConsentOverview) -> SaleShare {
         let id = if last.is_some_and(|e| e.event.source == ConsentSource::Gpc) { "sale-off-gpc" } else { "sale-off" };
         return SaleShare { words: w.t1(id, "date", &date), offer_opt_out: false };
     }
+    if explicit_over_signal(overview.events.iter().map(|e| &e.event)) {
+        let last = overview.events.iter().rev().find(|e| e.event.action == ConsentAction::OptInSaleShare);
+        let date = last.map(|e| e.event.at.date().to_string()).unwrap_or_default();
+        return SaleShare { words: w.t1("sale-on-explicit", "date", &date), offer_opt_out: true };
+    }
     if sells {
         SaleShare { words: w.t("sale-on"), offer_opt_out: true }
     } else {
@@ -305,7 +313,7 @@ fn field_words(w: &Words, field: &str) -> String {
 
 /// A data category in words: the most specific of its names the
 /// catalogue has (`user.contact.email`, else `user.contact`, …).
-fn category_words(w: &Words, category: &str) -> String {
+pub(crate) fn category_words(w: &Words, category: &str) -> String {
     let mut key = category;
     loop {
         let id = format!("category-{}", key.replace(['.', '_'], "-"));
@@ -331,16 +339,6 @@ pub(crate) struct CodeForm {
     challenge: String,
     #[serde(default)]
     code: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct ChoiceForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    purpose: String,
-    #[serde(default)]
-    action: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -417,38 +415,6 @@ pub(crate) async fn sign_out(State(state): State<AppState>, visit: Visit, header
     let mut r = see_other("/privacy/sign-in");
     clear_session(&state, &mut r);
     r
-}
-
-/// `POST /privacy/choices`: grant, withdraw or object, for one purpose.
-pub(crate) async fn choose(State(state): State<AppState>, visit: Visit, Form(f): Form<ChoiceForm>) -> Response {
-    let result = async {
-        let Visitor::Customer { subject, csrf } = visit.visitor()? else {
-            return Err(Problem::unauthenticated("sign in to the privacy center first"));
-        };
-        check_form_csrf(&f.csrf, &csrf)?;
-        let (action, purpose) = match ConsentAction::parse(&f.action) {
-            Some(a @ (ConsentAction::Grant | ConsentAction::Withdraw | ConsentAction::Object)) => (a, Some(f.purpose.as_str())),
-            Some(a @ ConsentAction::OptOutSaleShare) => (a, None),
-            _ => return Err(Problem::invalid_input(format!("`{}` is not a choice this page makes", crate::api::shorten(&f.action)))),
-        };
-        state
-            .candor()
-            .record_consent("subject", subject, purpose, action, ConsentSource::PrivacyCenter)
-            .await
-            .map_err(|e: ServiceError| Problem::from(e))?;
-        Ok(action)
-    }
-    .await;
-    match result {
-        Ok(action) => {
-            let purpose: String = f.purpose.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')).collect();
-            if purpose.is_empty() || !action.per_purpose() {
-                return see_other(&format!("/privacy?done={}#sale", action.as_str()));
-            }
-            see_other(&format!("/privacy?done={}&purpose={purpose}#purpose-{purpose}", action.as_str()))
-        }
-        Err(p) => visit.problem(&state, &p).await,
-    }
 }
 
 #[cfg(test)]

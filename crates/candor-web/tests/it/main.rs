@@ -18,6 +18,7 @@ mod matrix;
 mod pages;
 mod privacy;
 mod privacy_center;
+mod privacy_requests;
 mod protocol;
 mod receipts;
 mod sessions;

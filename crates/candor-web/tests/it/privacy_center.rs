@@ -17,19 +17,21 @@ use tower::ServiceExt as _;
 use crate::{code_from_outbox, Api};
 
 /// A page's answer.
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    html: String,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) html: String,
+    /// The body's bytes, for what is not a page (a download).
+    pub(crate) bytes: Vec<u8>,
 }
 
 impl Page {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The value of the first hidden input named `name`.
-    fn hidden(&self, name: &str) -> String {
+    pub(crate) fn hidden(&self, name: &str) -> String {
         let marker = format!("name=\"{name}\" value=\"");
         let at = self.html.find(&marker).unwrap_or_else(|| panic!("no {name} field in {}", self.html)) + marker.len();
         self.html[at..].split('"').next().unwrap().to_owned()
@@ -37,21 +39,21 @@ impl Page {
 }
 
 /// A browser: its cookie jar (the session) and its language.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     api: &'a Api,
-    cookie: Option<String>,
-    accept_language: &'static str,
-    ip: IpAddr,
+    pub(crate) cookie: Option<String>,
+    pub(crate) accept_language: &'static str,
+    pub(crate) ip: IpAddr,
     /// Whether the browser sends `Sec-GPC: 1`.
-    gpc: bool,
+    pub(crate) gpc: bool,
 }
 
 impl<'a> Browser<'a> {
-    fn new(api: &'a Api) -> Self {
+    pub(crate) fn new(api: &'a Api) -> Self {
         Self { api, cookie: None, accept_language: "en", ip: IpAddr::from([10, 9, 0, 1]), gpc: false }
     }
 
-    async fn request(&mut self, method: Method, uri: &str, form: Option<&[(&str, &str)]>) -> Page {
+    pub(crate) async fn request(&mut self, method: Method, uri: &str, form: Option<&[(&str, &str)]>) -> Page {
         let mut req = Request::builder().method(method).uri(uri).header("accept-language", self.accept_language);
         if let Some(c) = &self.cookie {
             req = req.header("cookie", c);
@@ -78,20 +80,21 @@ impl<'a> Browser<'a> {
                 self.cookie = (pair != "candor_session=").then_some(pair);
             }
         }
-        let html = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
-        Page { status, headers, html }
+        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let html = String::from_utf8_lossy(&bytes).into_owned();
+        Page { status, headers, html, bytes }
     }
 
-    async fn get(&mut self, uri: &str) -> Page {
+    pub(crate) async fn get(&mut self, uri: &str) -> Page {
         self.request(Method::GET, uri, None).await
     }
 
-    async fn post(&mut self, uri: &str, form: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, uri: &str, form: &[(&str, &str)]) -> Page {
         self.request(Method::POST, uri, Some(form)).await
     }
 
     /// Sign in as the customer with `email`, reading the code from the outbox.
-    async fn sign_in(&mut self, email: &str) -> Page {
+    pub(crate) async fn sign_in(&mut self, email: &str) -> Page {
         let asked = self.post("/privacy/sign-in", &[("email", email)]).await;
         assert_eq!(asked.status, StatusCode::OK, "{}", asked.html);
         let challenge = asked.hidden("challenge");
@@ -113,7 +116,7 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
-async fn served(f: Fixture) -> (Api, SubjectId) {
+pub(crate) async fn served(f: Fixture) -> (Api, SubjectId) {
     let api = Api::new(f).await;
     let add = NewSubjectInput { email: Some("ana@example.com".into()), name: Some("Ana Ruiz".into()), ..Default::default() };
     let ana = api.f.candor.add_subject("test", &add).await.unwrap();
