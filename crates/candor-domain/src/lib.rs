@@ -16,6 +16,7 @@ pub use dates::iso as iso_date;
 
 pub mod actor;
 pub mod category;
+pub mod concern;
 pub mod consent;
 pub mod decision;
 pub mod identity;
@@ -27,6 +28,7 @@ pub mod rights;
 
 pub use actor::{Actor, Role};
 pub use category::{CategoryId, Taxonomy};
+pub use concern::{Concern, ConcernError, ConcernState};
 pub use consent::{ConsentAction, ConsentEvent, ConsentSource, ConsentState, PurposeConsent, PurposeStatus};
 pub use decision::{actor_allows, consent_allows, decide, AccessRequest, Decision, DenyReason, Withheld};
 pub use identity::{Identifier, IdentifierError, IdentifierKind};

@@ -172,7 +172,7 @@ impl fmt::Display for Regime {
 
 /// `t` plus `n` calendar months, on the same day of the month or the
 /// month's last day when it has no such day.
-fn add_months(t: OffsetDateTime, n: u8) -> OffsetDateTime {
+pub(crate) fn add_months(t: OffsetDateTime, n: u8) -> OffsetDateTime {
     let months = i32::from(u8::from(t.month())) - 1 + i32::from(n);
     let year = t.year() + months.div_euclid(12);
     let month = Month::try_from(u8::try_from(months.rem_euclid(12) + 1).unwrap_or(1)).unwrap_or(Month::January);

@@ -22,6 +22,14 @@ pub enum AuditAction {
     AnalyticsQuery,
     /// `analytics.drill`: the conversations behind a report's cell.
     AnalyticsDrill,
+    /// `concern.raise`: a customer raised a question or concern.
+    ConcernRaise,
+    /// `concern.view`: staff read a concern's message and answer.
+    ConcernView,
+    /// `concern.answer`: staff answered a concern (and mailed the answer).
+    ConcernAnswer,
+    /// `concern.close`: a concern closed.
+    ConcernClose,
     /// `conversation.view`: a conversation opened by its id.
     ConversationView,
     /// `consent.<action>`: a consent event (`consent.grant`, …).
@@ -97,6 +105,10 @@ impl AuditAction {
             Self::ActorRemove => "actor.remove",
             Self::AnalyticsQuery => "analytics.query",
             Self::AnalyticsDrill => "analytics.drill",
+            Self::ConcernRaise => "concern.raise",
+            Self::ConcernView => "concern.view",
+            Self::ConcernAnswer => "concern.answer",
+            Self::ConcernClose => "concern.close",
             Self::ConversationView => "conversation.view",
             Self::Consent(a) => match a {
                 ConsentAction::Grant => "consent.grant",

@@ -106,6 +106,13 @@ pub enum ServiceError {
     #[error("no rights request with id `{0}`; `candor rights list` shows them")]
     UnknownRequest(String),
 
+    /// A concern id that is not stored.
+    #[error("no concern with id `{0}`; `candor concerns list --all` shows them")]
+    UnknownConcern(String),
+    /// A concern's text or step the rules refuse.
+    #[error(transparent)]
+    Concern(#[from] candor_domain::ConcernError),
+
     /// A bundle file that is not held: the request made none (not an
     /// access or portability request, or not carried out here yet), the
     /// bundle was removed, or the file is not one of it.

@@ -18,6 +18,7 @@ pub mod analytics;
 pub mod audit;
 mod audit_action;
 pub mod auth;
+pub mod concerns;
 pub mod consent;
 pub mod conversations;
 mod error;

@@ -39,7 +39,7 @@ fn encode<K: Serialize>(key: &K) -> String {
 
 /// The sort key a cursor holds; anything this list did not give is
 /// refused with a message that says so.
-fn decode<K: DeserializeOwned>(cursor: &str) -> Result<K> {
+pub(crate) fn decode<K: DeserializeOwned>(cursor: &str) -> Result<K> {
     URL_SAFE_NO_PAD.decode(cursor.trim()).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).ok_or_else(|| {
         let shown: String = cursor.chars().take(64).collect();
         ServiceError::InvalidInput(format!(
@@ -50,7 +50,7 @@ fn decode<K: DeserializeOwned>(cursor: &str) -> Result<K> {
 
 /// A page from up to `limit + 1` rows read in order: the extra row, when
 /// it came, says there is a next page, which starts after the last kept.
-fn page<T, K: Serialize>(mut rows: Vec<T>, limit: u32, key: impl Fn(&T) -> K) -> Page<T> {
+pub(crate) fn page<T, K: Serialize>(mut rows: Vec<T>, limit: u32, key: impl Fn(&T) -> K) -> Page<T> {
     let limit = limit as usize;
     let next = if rows.len() > limit {
         rows.truncate(limit);
@@ -63,7 +63,7 @@ fn page<T, K: Serialize>(mut rows: Vec<T>, limit: u32, key: impl Fn(&T) -> K) ->
 
 /// `limit` as asked (the API refuses what is out of range before this),
 /// and one more to learn whether a next page exists.
-fn probe(limit: u32) -> u32 {
+pub(crate) fn probe(limit: u32) -> u32 {
     limit.clamp(1, MAX_LIMIT) + 1
 }
 

@@ -13,6 +13,7 @@ mod analytics;
 mod audit;
 mod backend;
 mod cache;
+mod concerns;
 mod conflicts;
 mod interactions;
 mod keys;
@@ -183,6 +184,11 @@ impl SqlStore {
                 rights::save(tx, &record, previous.as_deref()).await?;
                 Ok(Outcome::Done)
             }
+            Op::SaveConcern { record, previous } => {
+                concerns::save(tx, &record, previous).await?;
+                Ok(Outcome::Done)
+            }
+            Op::DeleteConcerns { subject } => Ok(Outcome::Count(concerns::delete_of(tx, subject).await?)),
             Op::EraseSubject { subject, suppress, at } => {
                 Ok(Outcome::Erased(rights::erase(tx, self.backend, subject, &suppress, micros(at)).await?))
             }

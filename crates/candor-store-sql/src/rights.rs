@@ -117,6 +117,7 @@ pub(crate) async fn erase(
         identities: delete("delete from identities where subject_id = $1").await?,
         consent_events: delete("delete from consent_events where subject_id = $1").await?,
         messages: delete("delete from outbox where subject_id = $1").await?,
+        concerns: delete("delete from concerns where subject_id = $1").await?,
         keys: 0,
     };
     // Released holds (an active one makes the service restrict instead).

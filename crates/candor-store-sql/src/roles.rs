@@ -11,9 +11,9 @@ use candor_store::{
     RightsRequestRecord, RightsStore, SessionRecord, StoreError, SubjectRecord, SubjectStore, TokenRecord, WrappedKey, WriteBatch,
 };
 
-use candor_store::{InteractionKey, RightsFilter, RightsKey};
+use candor_store::{ConcernFilter, ConcernKey, ConcernRecord, ConcernStore, InteractionKey, RightsFilter, RightsKey};
 
-use crate::{access, analytics, audit, backend, conflicts, db_err, interactions, keys, pages, rights, rows, Backend, SqlStore};
+use crate::{access, analytics, audit, backend, concerns, conflicts, db_err, interactions, keys, pages, rights, rows, Backend, SqlStore};
 
 #[async_trait::async_trait]
 impl BatchStore for SqlStore {
@@ -297,6 +297,21 @@ impl RightsStore for SqlStore {
 
     async fn legal_holds(&self, id: SubjectId) -> Result<Vec<LegalHoldRecord>, StoreError> {
         rights::holds(&self.pool, id).await
+    }
+}
+
+#[async_trait::async_trait]
+impl ConcernStore for SqlStore {
+    async fn concern(&self, id: &str) -> Result<Option<ConcernRecord>, StoreError> {
+        concerns::one(&self.pool, id).await
+    }
+
+    async fn concern_page(&self, filter: &ConcernFilter, after: Option<&ConcernKey>, limit: u32) -> Result<Vec<ConcernRecord>, StoreError> {
+        concerns::page(&self.pool, filter, after, limit).await
+    }
+
+    async fn concern_count(&self, subject: SubjectId) -> Result<u64, StoreError> {
+        concerns::count(&self.pool, subject).await
     }
 }
 

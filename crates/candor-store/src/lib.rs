@@ -25,10 +25,10 @@ pub use audit::{
 pub use candor_privacy::RedactedText;
 pub use keys::{DataKey, KeyError, KeyRing, WrappedKey};
 pub use model::*;
-pub use page::{InteractionKey, RightsFilter, RightsKey};
+pub use page::{ConcernFilter, ConcernKey, InteractionKey, RightsFilter, RightsKey};
 pub use roles::{
-    AccessStore, AnalyticsStore, AuditStore, BatchStore, ConsentStore, InteractionStore, KeyStore, PolicyStore, RightsStore, Store,
-    SubjectStore,
+    AccessStore, AnalyticsStore, AuditStore, BatchStore, ConcernStore, ConsentStore, InteractionStore, KeyStore, PolicyStore, RightsStore,
+    Store, SubjectStore,
 };
 
 use candor_domain::SubjectId;

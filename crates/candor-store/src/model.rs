@@ -1,7 +1,7 @@
 //! Row models: what goes into and comes out of a store. Personal fields are
 //! already sealed (`Vec<u8>` ciphertext) by the time they reach this layer.
 
-use candor_domain::{CategoryId, ConsentEvent, Identifier, Recipient, RightsRequest, Role, SubjectId};
+use candor_domain::{CategoryId, Concern, ConsentEvent, Identifier, Recipient, RightsRequest, Role, SubjectId};
 use candor_privacy::RedactedText;
 use time::{Date, OffsetDateTime};
 
@@ -286,6 +286,32 @@ pub struct RightsRequestRecord {
     pub request: RightsRequest,
 }
 
+/// A customer's question or concern to the compliance team, as stored:
+/// its rules in the clear (state, deadline, who answered), its message and
+/// answer sealed under the customer's data key ([`concern_context`]), so
+/// that erasing the customer shreds them with the rest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConcernRecord {
+    /// Its id (a UUID).
+    pub id: String,
+    /// Whose it is.
+    pub subject: SubjectId,
+    /// The subject's pseudonymous id (what the audit log names).
+    pub subject_pseudonym: String,
+    /// Its state, deadline and answering.
+    pub concern: Concern,
+    /// The customer's message, sealed.
+    pub sealed_message: Vec<u8>,
+    /// Staff's answer, sealed, once there is one.
+    pub sealed_answer: Option<Vec<u8>>,
+}
+
+/// The associated data a concern's `part` (`message`, `answer`) is sealed
+/// with: a ciphertext moved to another concern or part does not decrypt.
+pub fn concern_context(subject: &SubjectId, id: &str, part: &str) -> Vec<u8> {
+    format!("candor-concern-v1:{subject}:{id}:{part}").into_bytes()
+}
+
 /// A message to queue in the outbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewMessage {
@@ -371,6 +397,8 @@ pub struct ErasedCounts {
     pub consent_events: u64,
     /// Outbox messages to them.
     pub messages: u64,
+    /// Questions and concerns they raised.
+    pub concerns: u64,
     /// Data keys destroyed (1, or 0 when they were already gone).
     pub keys: u64,
 }
@@ -560,6 +588,22 @@ pub enum Op {
         /// The request as it was read.
         previous: Option<Box<RightsRequest>>,
     },
+    /// Store a new concern (`previous: None`), or its new state provided
+    /// it still stands in state `previous` (else
+    /// [`StoreError::Changed`](crate::StoreError::Changed): two staff
+    /// answering at once never both send an answer).
+    SaveConcern {
+        /// The concern as it is to be.
+        record: Box<ConcernRecord>,
+        /// Its state as it was read.
+        previous: Option<candor_domain::ConcernState>,
+    },
+    /// Delete a subject's concerns (an erasure that keeps other data under
+    /// a legal hold); returns how many went.
+    DeleteConcerns {
+        /// Whose.
+        subject: SubjectId,
+    },
     /// Store a policy version unless identical content is already stored.
     PublishPolicy {
         /// SHA-256 of `content`, hex.
@@ -724,7 +768,9 @@ impl Op {
             }
             // Sent (or given up), a message sealed for delivery only loses
             // its address.
-            Op::RemoveFields { .. } | Op::MarkSent { .. } | Op::DeliveryFailed { .. } => Effects { deletes_personal_data: true, ..none },
+            Op::RemoveFields { .. } | Op::MarkSent { .. } | Op::DeliveryFailed { .. } | Op::DeleteConcerns { .. } => {
+                Effects { deletes_personal_data: true, ..none }
+            }
             Op::CreateToken { .. }
             | Op::RevokeToken { .. }
             | Op::CreateSession { .. }
@@ -736,6 +782,7 @@ impl Op {
             | Op::PlaceHold { .. }
             | Op::ReleaseHold { .. }
             | Op::SaveRightsRequest { .. }
+            | Op::SaveConcern { .. }
             | Op::PublishPolicy { .. }
             | Op::AppendConsent { .. }
             | Op::AddIdentities { .. }

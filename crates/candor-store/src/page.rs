@@ -41,3 +41,24 @@ pub struct InteractionKey {
     /// Its id on the platform.
     pub external_id: String,
 }
+
+/// Where a page of concerns starts: after this key (concerns are listed
+/// open ones first, then by deadline, then by id).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConcernKey {
+    /// 0 for an open concern, 1 for one answered or closed.
+    pub rank: i64,
+    /// The last listed concern's deadline.
+    pub due_at: OffsetDateTime,
+    /// The last listed concern's id.
+    pub id: String,
+}
+
+/// Which concerns a list holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConcernFilter {
+    /// Only those waiting for an answer.
+    pub open_only: bool,
+    /// Only the concerns of this subject.
+    pub subject: Option<candor_domain::SubjectId>,
+}

@@ -18,7 +18,7 @@ use crate::{
     Outcome, PolicyVersionRecord, RecipientRecord, RightsRequestRecord, SessionRecord, StoreError, SubjectRecord, TokenRecord, WrappedKey,
     WriteBatch,
 };
-use crate::{InteractionKey, RightsFilter, RightsKey};
+use crate::{ConcernFilter, ConcernKey, ConcernRecord, InteractionKey, RightsFilter, RightsKey};
 
 /// Writing: a [`WriteBatch`] and its audit entries in one transaction, and
 /// making what a batch deleted unrecoverable. Every role that changes data
@@ -251,6 +251,20 @@ pub trait RightsStore: Send + Sync {
     async fn legal_holds(&self, id: SubjectId) -> Result<Vec<LegalHoldRecord>, StoreError>;
 }
 
+/// Customers' questions and concerns to the compliance team.
+#[async_trait::async_trait]
+pub trait ConcernStore: Send + Sync {
+    /// A concern by id.
+    async fn concern(&self, id: &str) -> Result<Option<ConcernRecord>, StoreError>;
+
+    /// Up to `limit` concerns that `filter` admits, open ones first, then
+    /// earliest deadline first, then by id, after `after` when it is given.
+    async fn concern_page(&self, filter: &ConcernFilter, after: Option<&ConcernKey>, limit: u32) -> Result<Vec<ConcernRecord>, StoreError>;
+
+    /// How many concerns a subject raised.
+    async fn concern_count(&self, subject: SubjectId) -> Result<u64, StoreError>;
+}
+
 /// Reading the tamper-evident audit log: entries, chain links, checkpoints
 /// and the signed head (appending goes through [`BatchStore::apply`]).
 #[async_trait::async_trait]
@@ -348,6 +362,7 @@ pub trait Store:
     + InteractionStore
     + AnalyticsStore
     + RightsStore
+    + ConcernStore
     + AuditStore
     + AccessStore
     + KeyStore
@@ -363,6 +378,7 @@ impl<T> Store for T where
         + InteractionStore
         + AnalyticsStore
         + RightsStore
+        + ConcernStore
         + AuditStore
         + AccessStore
         + KeyStore

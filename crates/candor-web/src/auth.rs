@@ -45,6 +45,8 @@ pub const DEFAULT_OPERATIONS: &[(Operation, &[Role])] = &[
     (Operation::ConsentWrite, &[Role::Agent, Role::Compliance, Role::Admin]),
     (Operation::RightsRead, &[Role::Compliance, Role::Admin]),
     (Operation::RightsWrite, &[Role::Compliance, Role::Admin]),
+    (Operation::ConcernsRead, &[Role::Compliance, Role::Admin]),
+    (Operation::ConcernsWrite, &[Role::Compliance, Role::Admin]),
     (Operation::AnalyticsRead, &[Role::Analyst, Role::Compliance, Role::Admin]),
     (Operation::PolicyRead, &[Role::Agent, Role::Analyst, Role::Marketer, Role::Compliance, Role::Admin]),
     (Operation::RecipientsRead, &[Role::Marketer, Role::Compliance, Role::Admin]),

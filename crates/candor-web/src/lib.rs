@@ -157,7 +157,7 @@ impl std::error::Error for ConfigError {}
 /// `#[utoipa::path]` names the path and method the router serves it at
 /// and puts it in the OpenAPI document, so neither can miss one.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    use api::{analytics, analytics_kpi, audit, consent, ops, policy, privacy, rights, subjects};
+    use api::{analytics, analytics_kpi, audit, concerns, consent, ops, policy, privacy, rights, subjects};
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(subjects::find, subjects::create))
         .routes(routes!(subjects::link))
@@ -174,6 +174,10 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(rights::reject))
         .routes(routes!(rights::extend))
         .routes(routes!(rights::bundle))
+        .routes(routes!(concerns::list))
+        .routes(routes!(concerns::show))
+        .routes(routes!(concerns::answer))
+        .routes(routes!(concerns::close))
         .routes(routes!(analytics::query))
         .routes(routes!(analytics_kpi::kpis))
         .routes(routes!(analytics_kpi::emerging))
@@ -190,6 +194,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(privacy::my_consent, privacy::record_my_consent))
         .routes(routes!(privacy::my_requests, privacy::open_my_request))
         .routes(routes!(privacy::my_bundle))
+        .routes(routes!(concerns::mine, concerns::raise))
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::readyz))
         .routes(routes!(ops::metrics))

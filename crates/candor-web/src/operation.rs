@@ -21,6 +21,10 @@ pub enum Operation {
     RightsRead,
     /// `rights.write`: open, verify, carry out, reject, extend.
     RightsWrite,
+    /// `concerns.read`: customers' questions and concerns.
+    ConcernsRead,
+    /// `concerns.write`: answer and close them.
+    ConcernsWrite,
     /// `analytics.read`: analytics queries.
     AnalyticsRead,
     /// `policy.read`: policy versions and diffs.
@@ -33,7 +37,7 @@ pub enum Operation {
 
 impl Operation {
     /// Every operation, in the order the README lists them.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 13] = [
         Self::SubjectsRead,
         Self::SubjectsWrite,
         Self::InteractionsRead,
@@ -41,6 +45,8 @@ impl Operation {
         Self::ConsentWrite,
         Self::RightsRead,
         Self::RightsWrite,
+        Self::ConcernsRead,
+        Self::ConcernsWrite,
         Self::AnalyticsRead,
         Self::PolicyRead,
         Self::RecipientsRead,
@@ -58,6 +64,8 @@ impl Operation {
             Self::ConsentWrite => "consent.write",
             Self::RightsRead => "rights.read",
             Self::RightsWrite => "rights.write",
+            Self::ConcernsRead => "concerns.read",
+            Self::ConcernsWrite => "concerns.write",
             Self::AnalyticsRead => "analytics.read",
             Self::PolicyRead => "policy.read",
             Self::RecipientsRead => "recipients.read",
@@ -103,6 +111,8 @@ mod tests {
                 "consent.write",
                 "rights.read",
                 "rights.write",
+                "concerns.read",
+                "concerns.write",
                 "analytics.read",
                 "policy.read",
                 "recipients.read",

@@ -5,7 +5,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use candor_domain::{DenyReason, RightsError};
+use candor_domain::{ConcernError, DenyReason, RightsError};
 use candor_service::ServiceError;
 use candor_store::StoreError;
 use serde::Serialize;
@@ -121,6 +121,13 @@ impl From<ServiceError> for Problem {
             ServiceError::UnknownSubject(_) => Self::not_found("unknown-subject", detail),
             ServiceError::SubjectErased { .. } => Self::new(S::GONE, "subject-erased", "Erased", detail),
             ServiceError::UnknownRequest(_) => Self::not_found("unknown-request", detail),
+            ServiceError::UnknownConcern(_) => Self::not_found("unknown-concern", detail),
+            ServiceError::Concern(c) => match c {
+                ConcernError::NotOpen { .. } | ConcernError::AlreadyClosed => {
+                    Self::new(S::CONFLICT, "concern-state", "Not possible in the concern's state", detail)
+                }
+                _ => Self::invalid_input(detail),
+            },
             ServiceError::NoBundle(_) => Self::not_found("no-bundle", detail),
             ServiceError::UnknownActor(_) => Self::not_found("unknown-actor", detail),
             ServiceError::UnknownPolicyVersion(_) => Self::not_found("unknown-policy-version", detail),

@@ -4,6 +4,7 @@ pub mod access;
 pub mod actor;
 pub mod analytics;
 pub mod audit;
+pub mod concerns;
 pub mod config;
 pub mod consent;
 pub mod conversation;
@@ -49,6 +50,9 @@ pub enum Command {
     /// Data-subject rights requests: open, verify, execute, extend, reject, list what is overdue.
     #[command(subcommand)]
     Rights(rights::Command),
+    /// Customers' questions and concerns: list, read, answer (mailed to them), close.
+    #[command(subcommand)]
+    Concerns(concerns::Command),
     /// Messages waiting for a transport: one-time codes, notices to recipients.
     #[command(subcommand)]
     Outbox(outbox::Command),
@@ -99,6 +103,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Subject(c) => subject::run(g, c).await,
         Command::Consent(c) => consent::run(g, c).await,
         Command::Rights(c) => rights::run(g, c).await,
+        Command::Concerns(c) => concerns::run(g, c).await,
         Command::Outbox(c) => outbox::run(g, c).await,
         Command::Actor(c) => actor::run(g, c).await,
         Command::Conversation(c) => conversation::run(g, c).await,

@@ -4,6 +4,7 @@
 
 mod analytics;
 mod bad_input;
+mod concerns;
 mod consent;
 mod edges;
 mod eval;

@@ -46,6 +46,12 @@ impl Candor {
                 records: interactions.len() as u64,
             });
         }
+        // Questions and concerns they raised are what they wrote to us:
+        // they go with the rest of their content.
+        let concerns = self.store.concern_count(s.id).await?;
+        if !keep_interactions && concerns > 0 {
+            deleted.push(CategoryCount { what: "concerns".into(), category: "user.content.private".into(), records: concerns });
+        }
         let (state, notified) = self.sharing(ctx, s).await?;
         let categories: Vec<&str> = deleted.iter().map(|d| d.category.as_str()).collect();
         let notices =
@@ -77,6 +83,9 @@ impl Candor {
                 for (platform, external_ids) in by_platform {
                     ops.push(Op::DeleteInteractions { platform: platform.to_owned(), external_ids, at: now });
                 }
+            }
+            if !keep_interactions && concerns > 0 {
+                ops.push(Op::DeleteConcerns { subject: s.id });
             }
             if !state.restricted {
                 let (op, a) = self.ledger_event(actor, ctx, r, None, ConsentAction::Restrict, now);

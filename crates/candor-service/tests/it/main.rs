@@ -6,6 +6,7 @@ mod access;
 mod analytics;
 mod audit;
 mod bundle_format;
+mod concerns;
 mod consent;
 mod conversations;
 mod crash;

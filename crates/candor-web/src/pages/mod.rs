@@ -10,6 +10,7 @@
 //! `SameSite=Strict` besides.
 
 mod choices;
+mod concerns;
 pub mod i18n;
 mod privacy;
 mod requests;
@@ -44,6 +45,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/privacy/requests/correct", post(requests::correct))
         .route("/privacy/requests/{id}/download", get(requests::download))
         .route("/privacy/delete", get(requests::delete_page).post(requests::delete))
+        .route("/privacy/concerns", get(concerns::page).post(concerns::raise))
         .route("/privacy/static/privacy.css", get(stylesheet))
         .route("/.well-known/gpc.json", get(gpc_support))
 }

@@ -261,6 +261,7 @@ fn deed_words(w: &Words, action: &str, allowed: Option<bool>) -> String {
         a if a.starts_with("consent.") => "deed-consent",
         a if a.starts_with("subject.") => "deed-subject",
         a if a.starts_with("hold.") => "deed-hold",
+        a if a.starts_with("concern.") => "deed-concern",
         "outbox.sent" | "session.code_sent" => "deed-outbox",
         _ => return w.t1("deed-other", "action", action),
     };

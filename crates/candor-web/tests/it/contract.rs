@@ -31,6 +31,10 @@ const PUBLISHED: &[(&str, &str)] = &[
     ("POST", "/api/v1/rights-requests/{id}/reject"),
     ("POST", "/api/v1/rights-requests/{id}/extend"),
     ("GET", "/api/v1/rights-requests/{id}/bundle/{file}"),
+    ("GET", "/api/v1/concerns"),
+    ("GET", "/api/v1/concerns/{id}"),
+    ("POST", "/api/v1/concerns/{id}/answer"),
+    ("POST", "/api/v1/concerns/{id}/close"),
     ("GET", "/api/v1/analytics/{measure}"),
     ("GET", "/api/v1/analytics/kpis"),
     ("GET", "/api/v1/analytics/emerging"),
@@ -50,6 +54,8 @@ const PUBLISHED: &[(&str, &str)] = &[
     ("GET", "/api/v1/me/rights-requests"),
     ("POST", "/api/v1/me/rights-requests"),
     ("GET", "/api/v1/me/rights-requests/{id}/bundle/{file}"),
+    ("GET", "/api/v1/me/concerns"),
+    ("POST", "/api/v1/me/concerns"),
     ("GET", "/api/openapi.json"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
@@ -106,8 +112,15 @@ async fn every_operation_in_the_document_is_served() {
 #[test]
 fn responses_that_are_lists_are_declared_as_arrays_and_problems_as_problem_documents() {
     let doc = serde_json::to_value(candor_web::openapi_document()).unwrap();
-    for path in ["/api/v1/rights-requests", "/api/v1/policy/versions", "/api/v1/recipients", "/api/v1/audit", "/api/v1/me/rights-requests"]
-    {
+    for path in [
+        "/api/v1/rights-requests",
+        "/api/v1/policy/versions",
+        "/api/v1/recipients",
+        "/api/v1/audit",
+        "/api/v1/me/rights-requests",
+        "/api/v1/concerns",
+        "/api/v1/me/concerns",
+    ] {
         let schema = &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
         assert_eq!(schema["type"], "array", "{path}: {schema}");
     }

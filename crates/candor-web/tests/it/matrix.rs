@@ -28,7 +28,12 @@ async fn every_role_against_every_endpoint() {
         let input = NewSubjectInput { email: Some("pat@example.com".into()), ..Default::default() };
         let s = api.f.candor.add_subject("test", &input).await.unwrap();
         let r = api.f.candor.open_rights_request("test", candor_domain::RightKind::Access, s, None).await.unwrap().id;
+        let mut concerns = Vec::new();
+        for n in 0..ROLES.len() {
+            concerns.push(api.f.candor.raise_concern("subject", s, &format!("question {n}")).await.unwrap().id);
+        }
         for (n, (actor, role)) in ROLES.into_iter().enumerate() {
+            let c = &concerns[n];
             let endpoints: Vec<(&str, Method, String, Option<serde_json::Value>)> = vec![
                 ("subjects.read", Method::GET, format!("/api/v1/subjects/{s}"), None),
                 ("subjects.write", Method::POST, "/api/v1/subjects".into(), Some(json!({ "email": format!("new{n}@example.com") }))),
@@ -50,6 +55,10 @@ async fn every_role_against_every_endpoint() {
                 ("rights.read", Method::GET, "/api/v1/rights-requests".into(), None),
                 ("rights.read", Method::GET, format!("/api/v1/rights-requests/{r}"), None),
                 ("rights.write", Method::POST, "/api/v1/rights-requests".into(), Some(json!({ "type": "restriction", "subject": s }))),
+                ("concerns.read", Method::GET, "/api/v1/concerns".into(), None),
+                ("concerns.read", Method::GET, format!("/api/v1/concerns/{c}"), None),
+                ("concerns.write", Method::POST, format!("/api/v1/concerns/{c}/answer"), Some(json!({ "answer": "yes" }))),
+                ("concerns.write", Method::POST, format!("/api/v1/concerns/{c}/close"), None),
                 ("analytics.read", Method::GET, "/api/v1/analytics/sentiment?by=platform".into(), None),
                 ("policy.read", Method::GET, "/api/v1/policy/versions".into(), None),
                 ("policy.read", Method::GET, "/api/v1/policy/versions/1".into(), None),
