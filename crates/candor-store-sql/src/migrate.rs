@@ -40,6 +40,7 @@ const SQLITE: Files = files!("sqlite":
     "0007_identity_conflicts.sql",
     "0008_session_sources.sql",
     "0009_mail_delivery.sql",
+    "0011_policy_notices.sql",
 );
 const POSTGRES: Files = files!("postgres":
     "0001_foundation.sql",
@@ -51,6 +52,7 @@ const POSTGRES: Files = files!("postgres":
     "0007_identity_conflicts.sql",
     "0008_session_sources.sql",
     "0009_mail_delivery.sql",
+    "0011_policy_notices.sql",
 );
 
 fn files(backend: Backend) -> Files {
