@@ -157,7 +157,7 @@ impl std::error::Error for ConfigError {}
 /// `#[utoipa::path]` names the path and method the router serves it at
 /// and puts it in the OpenAPI document, so neither can miss one.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    use api::{analytics, analytics_kpi, audit, consent, ops, policy, privacy, rights, subjects};
+    use api::{analytics, analytics_kpi, audit, changes, consent, ops, policy, privacy, rights, subjects};
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(subjects::find, subjects::create))
         .routes(routes!(subjects::link))
@@ -190,6 +190,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(privacy::my_consent, privacy::record_my_consent))
         .routes(routes!(privacy::my_requests, privacy::open_my_request))
         .routes(routes!(privacy::my_bundle))
+        .routes(routes!(changes::my_policy_changes))
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::readyz))
         .routes(routes!(ops::metrics))

@@ -5,6 +5,7 @@
 pub mod analytics;
 pub mod analytics_kpi;
 pub mod audit;
+pub mod changes;
 pub mod consent;
 pub mod ops;
 pub mod page;

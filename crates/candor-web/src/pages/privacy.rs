@@ -282,7 +282,7 @@ fn sale_share(w: &Words, sells: bool, overview: &ConsentOverview) -> SaleShare {
 }
 
 /// The catalogue's id for a legal basis: `basis-legitimate-interests`.
-fn basis_id(b: LegalBasis) -> String {
+pub(super) fn basis_id(b: LegalBasis) -> String {
     let name = serde_json::to_value(b).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
     format!("basis-{}", name.replace('_', "-"))
 }
@@ -304,7 +304,7 @@ fn field_words(w: &Words, field: &str) -> String {
 
 /// A data category in words: the most specific of its names the
 /// catalogue has (`user.contact.email`, else `user.contact`, …).
-fn category_words(w: &Words, category: &str) -> String {
+pub(super) fn category_words(w: &Words, category: &str) -> String {
     let mut key = category;
     loop {
         let id = format!("category-{}", key.replace(['.', '_'], "-"));

@@ -50,6 +50,7 @@ const PUBLISHED: &[(&str, &str)] = &[
     ("GET", "/api/v1/me/rights-requests"),
     ("POST", "/api/v1/me/rights-requests"),
     ("GET", "/api/v1/me/rights-requests/{id}/bundle/{file}"),
+    ("GET", "/api/v1/me/policy/changes"),
     ("GET", "/api/openapi.json"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),

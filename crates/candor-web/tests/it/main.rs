@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test crate: helpers fail the test loudly")]
 
 mod analytics;
+mod changes;
 #[cfg(unix)]
 mod connections;
 mod contract;

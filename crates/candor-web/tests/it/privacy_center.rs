@@ -17,19 +17,19 @@ use tower::ServiceExt as _;
 use crate::{code_from_outbox, Api};
 
 /// A page's answer.
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    html: String,
+pub(crate) struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub html: String,
 }
 
 impl Page {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The value of the first hidden input named `name`.
-    fn hidden(&self, name: &str) -> String {
+    pub fn hidden(&self, name: &str) -> String {
         let marker = format!("name=\"{name}\" value=\"");
         let at = self.html.find(&marker).unwrap_or_else(|| panic!("no {name} field in {}", self.html)) + marker.len();
         self.html[at..].split('"').next().unwrap().to_owned()
@@ -37,17 +37,17 @@ impl Page {
 }
 
 /// A browser: its cookie jar (the session) and its language.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     api: &'a Api,
     cookie: Option<String>,
-    accept_language: &'static str,
-    ip: IpAddr,
+    pub accept_language: &'static str,
+    pub ip: IpAddr,
     /// Whether the browser sends `Sec-GPC: 1`.
     gpc: bool,
 }
 
 impl<'a> Browser<'a> {
-    fn new(api: &'a Api) -> Self {
+    pub fn new(api: &'a Api) -> Self {
         Self { api, cookie: None, accept_language: "en", ip: IpAddr::from([10, 9, 0, 1]), gpc: false }
     }
 
@@ -82,16 +82,16 @@ impl<'a> Browser<'a> {
         Page { status, headers, html }
     }
 
-    async fn get(&mut self, uri: &str) -> Page {
+    pub async fn get(&mut self, uri: &str) -> Page {
         self.request(Method::GET, uri, None).await
     }
 
-    async fn post(&mut self, uri: &str, form: &[(&str, &str)]) -> Page {
+    pub async fn post(&mut self, uri: &str, form: &[(&str, &str)]) -> Page {
         self.request(Method::POST, uri, Some(form)).await
     }
 
     /// Sign in as the customer with `email`, reading the code from the outbox.
-    async fn sign_in(&mut self, email: &str) -> Page {
+    pub async fn sign_in(&mut self, email: &str) -> Page {
         let asked = self.post("/privacy/sign-in", &[("email", email)]).await;
         assert_eq!(asked.status, StatusCode::OK, "{}", asked.html);
         let challenge = asked.hidden("challenge");
@@ -113,7 +113,7 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
-async fn served(f: Fixture) -> (Api, SubjectId) {
+pub(crate) async fn served(f: Fixture) -> (Api, SubjectId) {
     let api = Api::new(f).await;
     let add = NewSubjectInput { email: Some("ana@example.com".into()), name: Some("Ana Ruiz".into()), ..Default::default() };
     let ana = api.f.candor.add_subject("test", &add).await.unwrap();
