@@ -179,3 +179,41 @@ async fn the_gate_refuses_outdated_consent_until_it_is_renewed_and_the_history_s
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_notice_arrives_by_mail_with_a_link_to_what_changed() {
+    use candor_service::mail::{MailConfig, RetryPolicy, SmtpMailer, TlsMode};
+    let Some(smtp) = candor_test_support::smtp::SmtpServer::start() else { return };
+    let smtp = &smtp;
+    each_backend(|db| async move {
+        let before = smtp.messages().len();
+        let f = Fixture::with_policy(db).await;
+        let candor = f.candor.clone().with_public_url(Some("https://care.northwind.example/".into()));
+        let s = customer(&f, "ads@example.com", "ads").await;
+        grant(&f, s, "marketing.advertising").await;
+        candor.publish_policy("carla", "policy.toml", &longer_advertising()).await.unwrap();
+        let retry = RetryPolicy { max_attempts: 3, initial: std::time::Duration::from_secs(60), max: std::time::Duration::from_secs(90) };
+        let config = MailConfig {
+            host: "127.0.0.1".into(),
+            port: smtp.port,
+            tls: TlsMode::StartTlsOpportunistic,
+            user: None,
+            password: None,
+            from: "privacy@northwind.example".into(),
+            ca_pem: None,
+            timeout: std::time::Duration::from_secs(10),
+            retry: retry.clone(),
+            poll: std::time::Duration::from_secs(1),
+        };
+        let report = candor.deliver_due("mailer", &SmtpMailer::new(&config).unwrap(), &retry, || true).await.unwrap();
+        assert_eq!((report.sent, report.failed), (1, 0));
+        let mail = smtp.messages()[before..].to_vec();
+        assert_eq!(mail.len(), 1, "{mail:?}");
+        assert_eq!(mail[0]["rcpt_tos"], serde_json::json!(["ads@example.com"]));
+        assert_eq!(mail[0]["subject"], "Northwind Outfitters Ltd: We changed how we use your data");
+        let text = mail[0]["text"].as_str().unwrap();
+        assert!(text.contains("- Advertising: retention longer: 365 days instead of 180"), "{text}");
+        assert!(text.contains("Renew it, or see what changed: https://care.northwind.example/privacy/changes"), "{text}");
+    })
+    .await;
+}
