@@ -230,3 +230,5 @@ change-agreement-wider = Our agreement with { $recipient } now also covers: { $c
 change-agreement-dates = Our agreement with { $recipient } is now in force from { $from } to { $until }.
 change-recipient-removed = We no longer share your data with { $recipient }.
 change-roles = Which of our teams may use your data for which purpose changed.
+status-renew = Off until you renew your consent: we changed this use of your data since you gave it.
+action-renew = Renew consent

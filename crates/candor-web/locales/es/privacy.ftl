@@ -230,3 +230,5 @@ change-agreement-wider = Nuestro acuerdo con { $recipient } cubre ahora también
 change-agreement-dates = Nuestro acuerdo con { $recipient } está en vigor ahora del { $from } al { $until }.
 change-recipient-removed = Ya no compartimos tus datos con { $recipient }.
 change-roles = Ha cambiado qué equipos nuestros pueden usar tus datos y para qué.
+status-renew = Desactivado hasta que renueves tu consentimiento: hemos cambiado este uso de tus datos desde que lo diste.
+action-renew = Renovar el consentimiento

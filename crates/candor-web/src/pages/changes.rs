@@ -14,7 +14,7 @@ use candor_service::policy_changes::{ChangeEntry, VersionChanges};
 
 use super::i18n::Words;
 use super::privacy::{basis_id, category_words};
-use super::{Frame, Visit};
+use super::{Frame, Visit, Visitor};
 use crate::problem::Problem;
 use crate::AppState;
 
@@ -42,7 +42,12 @@ struct ChangeRow {
 pub(crate) async fn page(State(state): State<AppState>, visit: Visit) -> Response {
     match rows(&state, &visit.w).await {
         Ok(versions) => {
-            let page = ChangesPage { frame: visit.frame(&state, None).await, versions };
+            // Signed in: the sign-out form, as on the dashboard.
+            let csrf = match visit.visitor() {
+                Ok(Visitor::Customer { csrf, .. }) => Some(csrf),
+                _ => None,
+            };
+            let page = ChangesPage { frame: visit.frame(&state, csrf).await, versions };
             visit.render(StatusCode::OK, &page)
         }
         Err(p) => visit.problem(&state, &p).await,
