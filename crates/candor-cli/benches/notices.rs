@@ -68,7 +68,7 @@ async fn main() -> anyhow::Result<()> {
         from: "privacy@northwind.example".into(),
         ca_pem: None,
         timeout: Duration::from_secs(30),
-        retry: retry.clone(),
+        retry,
         poll: Duration::from_secs(1),
     };
     let mailer = SmtpMailer::new(&config)?;

@@ -202,7 +202,7 @@ async fn the_notice_arrives_by_mail_with_a_link_to_what_changed() {
             from: "privacy@northwind.example".into(),
             ca_pem: None,
             timeout: std::time::Duration::from_secs(10),
-            retry: retry.clone(),
+            retry,
             poll: std::time::Duration::from_secs(1),
         };
         let report = candor.deliver_due("mailer", &SmtpMailer::new(&config).unwrap(), &retry, || true).await.unwrap();
