@@ -138,7 +138,7 @@ impl Installation {
         // Another installation's keys are refused here, before any command
         // reads or writes.
         let candor = match Candor::open(store.clone(), keys).await {
-            Ok(c) => c.with_witness(witness).with_phone_region(settings.phone_region()),
+            Ok(c) => c.with_witness(witness).with_phone_region(settings.phone_region()).with_public_url(settings.server.public_url.clone()),
             Err(e) => {
                 store.close().await;
                 return Err(e.into());

@@ -51,6 +51,9 @@ pub enum AuditAction {
     OutboxFailed,
     /// `policy.publish`: a policy version published.
     PolicyPublish,
+    /// `policy.notices_queued`: notices of a material policy change
+    /// queued for a batch of customers (how many, and the total so far).
+    PolicyNoticesQueued,
     /// `rights.open`: a rights request opened.
     RightsOpen,
     /// `rights.code_sent`: a one-time code sent for it.
@@ -128,6 +131,7 @@ impl AuditAction {
             Self::OutboxSent => "outbox.sent",
             Self::OutboxFailed => "outbox.failed",
             Self::PolicyPublish => "policy.publish",
+            Self::PolicyNoticesQueued => "policy.notices_queued",
             Self::RightsOpen => "rights.open",
             Self::RightsCodeSent => "rights.code_sent",
             Self::RightsVerify => "rights.verify",

@@ -27,6 +27,8 @@ pub mod keys;
 pub mod mail;
 pub mod page;
 pub mod policy;
+pub mod policy_changes;
+pub mod policy_notices;
 pub mod receipt;
 pub mod rights;
 pub mod settings;
@@ -89,6 +91,9 @@ pub struct Candor {
     /// The region national phone numbers are taken in
     /// (`identity.default_region`).
     phone_region: Option<candor_domain::PhoneRegion>,
+    /// Where customers reach the privacy center (`server.public_url`), for
+    /// links in the messages they are sent.
+    public_url: Option<String>,
 }
 
 impl Candor {
@@ -99,7 +104,15 @@ impl Candor {
     /// default.
     pub fn new(store: Arc<dyn Store>, keys: Arc<KeyRing>) -> Self {
         let witness = Some(Witness::new(keys.dir().join(candor_store::audit::witness::DEFAULT_FILE)));
-        Self { store, keys, clock: Clock::system(), policy_cache: Arc::new(Mutex::new(None)), witness, phone_region: None }
+        Self {
+            store,
+            keys,
+            clock: Clock::system(),
+            policy_cache: Arc::new(Mutex::new(None)),
+            witness,
+            phone_region: None,
+            public_url: None,
+        }
     }
 
     /// Wrap a store and a key ring that must belong to it: the key check
@@ -124,6 +137,14 @@ impl Candor {
     /// (`identity.default_region`); without one they are refused.
     pub fn with_phone_region(mut self, region: Option<candor_domain::PhoneRegion>) -> Self {
         self.phone_region = region;
+        self
+    }
+
+    /// Link messages to customers to the privacy center at `url`
+    /// (`server.public_url`, e.g. `https://care.example.com`); without
+    /// one, messages carry no link.
+    pub fn with_public_url(mut self, url: Option<String>) -> Self {
+        self.public_url = url.map(|u| u.trim().trim_end_matches('/').to_owned()).filter(|u| !u.is_empty());
         self
     }
 

@@ -26,6 +26,9 @@ pub struct Published {
     pub content_hash: String,
     /// The changes against the previous version, when a new one was stored.
     pub diff: Option<PolicyDiff>,
+    /// The notices of a material change queued for customers (by this
+    /// call, and in all for the version).
+    pub notices: crate::policy_notices::NoticesQueued,
 }
 
 /// SHA-256 of a policy's text, hex: its identity.
@@ -38,7 +41,7 @@ pub fn check_text(file: &str, content: &str) -> Result<Policy> {
     check(file, content).map_err(ServiceError::InvalidPolicy)
 }
 
-fn parse_stored(v: &PolicyVersionRecord) -> Result<Policy> {
+pub(crate) fn parse_stored(v: &PolicyVersionRecord) -> Result<Policy> {
     check(&format!("policy version {}", v.version), &v.content)
         .map_err(|d| ServiceError::StoredPolicy { version: v.version, reason: d.first().map(ToString::to_string).unwrap_or_default() })
 }
@@ -50,8 +53,17 @@ pub const POLICY_RECHECK: std::time::Duration = std::time::Duration::from_secs(1
 impl Candor {
     /// Publish `content` as a new version unless identical content is
     /// already published. The policy is checked first; nothing is stored if
-    /// it has errors.
+    /// it has errors. A material change then queues its notices to the
+    /// customers it affects (see [`crate::policy_notices`]); publishing the
+    /// same content again finishes notices an earlier run left unfinished,
+    /// and queues none twice.
     pub async fn publish_policy(&self, actor: &str, file: &str, content: &str) -> Result<Published> {
+        let mut published = self.publish_version(actor, file, content).await?;
+        published.notices = self.queue_policy_notices(actor, published.version).await?;
+        Ok(published)
+    }
+
+    async fn publish_version(&self, actor: &str, file: &str, content: &str) -> Result<Published> {
         let policy = check_text(file, content)?;
         if let Some(r) = policy.lapsed_agreements(self.now().date()).first() {
             return Err(ServiceError::InvalidInput(format!("{file}: not published: {}", r.lapsed_message())));
@@ -59,7 +71,7 @@ impl Candor {
         let hash = content_hash(content);
         let versions = self.store.policy_versions().await?;
         if let Some(same) = versions.iter().find(|v| v.content_hash == hash) {
-            return Ok(Published { version: same.version, created: false, content_hash: hash, diff: None });
+            return Ok(Published { version: same.version, created: false, content_hash: hash, diff: None, notices: Default::default() });
         }
         let diff = match versions.last() {
             Some(prev) => Some(diff(&parse_stored(prev)?, &policy)),
@@ -87,7 +99,8 @@ impl Candor {
         }
         match outcome.first() {
             Some(Outcome::PolicyVersion { version, created }) => {
-                Ok(Published { version: *version, created: *created, content_hash: hash, diff: if *created { diff } else { None } })
+                let diff = if *created { diff } else { None };
+                Ok(Published { version: *version, created: *created, content_hash: hash, diff, notices: Default::default() })
             }
             _ => Err(ServiceError::Store(candor_store::StoreError::Database("publishing returned no version".into()))),
         }

@@ -18,6 +18,7 @@ mod conflicts;
 mod interactions;
 mod keys;
 mod migrate;
+mod notices;
 mod pages;
 mod rights;
 mod roles;
@@ -197,6 +198,10 @@ impl SqlStore {
             }
             Op::QueueMessages(messages) => {
                 rights::queue(tx, &messages).await?;
+                Ok(Outcome::Done)
+            }
+            Op::NoticeProgress { version, through, queued, done, at } => {
+                notices::advance(tx, version, through, queued, done, at).await?;
                 Ok(Outcome::Done)
             }
             Op::RecordConflicts(conflicts) => Ok(Outcome::Count(conflicts::record(tx, &conflicts).await?)),

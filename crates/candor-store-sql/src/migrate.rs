@@ -41,6 +41,7 @@ const SQLITE: Files = files!("sqlite":
     "0008_session_sources.sql",
     "0009_mail_delivery.sql",
     "0010_concerns.sql",
+    "0011_policy_notices.sql",
 );
 const POSTGRES: Files = files!("postgres":
     "0001_foundation.sql",
@@ -53,6 +54,7 @@ const POSTGRES: Files = files!("postgres":
     "0008_session_sources.sql",
     "0009_mail_delivery.sql",
     "0010_concerns.sql",
+    "0011_policy_notices.sql",
 );
 
 fn files(backend: Backend) -> Files {

@@ -13,7 +13,7 @@ use candor_store::{
 
 use candor_store::{ConcernFilter, ConcernKey, ConcernRecord, ConcernStore, InteractionKey, RightsFilter, RightsKey};
 
-use crate::{access, analytics, audit, backend, concerns, conflicts, db_err, interactions, keys, pages, rights, rows, Backend, SqlStore};
+use crate::{access, analytics, audit, backend, concerns, conflicts, db_err, interactions, keys, notices, pages, rights, rows, Backend, SqlStore};
 
 #[async_trait::async_trait]
 impl BatchStore for SqlStore {
@@ -88,6 +88,10 @@ impl PolicyStore for SqlStore {
     async fn recipients(&self) -> Result<Vec<RecipientRecord>, StoreError> {
         rows::recipients(&self.pool).await
     }
+
+    async fn notice_progress(&self, version: u32) -> Result<Option<candor_store::NoticeProgress>, StoreError> {
+        notices::progress(&self.pool, version).await
+    }
 }
 
 #[async_trait::async_trait]
@@ -143,6 +147,15 @@ impl SubjectStore for SqlStore {
         interactions::suppressed(&self.pool, self.backend, blind_indexes).await
     }
 
+    async fn subjects_with_email(
+        &self,
+        after: Option<SubjectId>,
+        created_by: time::OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<SubjectRecord>, StoreError> {
+        notices::subjects_with_email(&self.pool, after, created_by, limit).await
+    }
+
     async fn sample_pseudonym(&self) -> Result<Option<(SubjectId, String)>, StoreError> {
         let row: Option<(String, String)> =
             sqlx::query_as("select id, pseudonym from subjects limit 1").fetch_optional(&self.pool).await.map_err(db_err)?;
@@ -162,6 +175,10 @@ impl ConsentStore for SqlStore {
 
     async fn consent_event_page(&self, id: SubjectId, after: i64, limit: u32) -> Result<Vec<ConsentRecord>, StoreError> {
         pages::consent_events(&self.pool, id, after, limit).await
+    }
+
+    async fn consent_of(&self, ids: &[SubjectId]) -> Result<Vec<(SubjectId, ConsentRecord)>, StoreError> {
+        notices::consent_of(&self.pool, self.backend, ids).await
     }
 
     async fn consent_ledger(&self, after: i64, limit: u32) -> Result<Vec<(SubjectId, ConsentRecord)>, StoreError> {

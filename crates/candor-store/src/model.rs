@@ -228,6 +228,20 @@ pub struct PolicyVersionRecord {
     pub published_at: OffsetDateTime,
 }
 
+/// How far the notices of a policy version's material change have been
+/// queued.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoticeProgress {
+    /// The policy version.
+    pub version: u32,
+    /// The last customer considered, in id order.
+    pub through: Option<SubjectId>,
+    /// Notices queued so far.
+    pub queued: u64,
+    /// When every customer had been considered, once they have.
+    pub done_at: Option<OffsetDateTime>,
+}
+
 /// A recipient and its agreement as stored from the latest published policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecipientRecord {
@@ -534,6 +548,21 @@ pub enum Op {
     },
     /// Queue messages in the outbox.
     QueueMessages(Vec<NewMessage>),
+    /// Record how far the notices of a policy version's material change
+    /// have been queued: every customer whose id sorts up to `through`
+    /// was considered; `done` once every customer was.
+    NoticeProgress {
+        /// The policy version.
+        version: u32,
+        /// The last customer considered, in id order.
+        through: Option<SubjectId>,
+        /// Notices queued by this step (added to the total).
+        queued: u64,
+        /// Whether every customer has been considered.
+        done: bool,
+        /// When.
+        at: OffsetDateTime,
+    },
     /// Remember customers kept apart; returns how many pairs were new.
     RecordConflicts(Vec<IdentityConflict>),
     /// Mark outbox messages as taken by a transport; returns how many.
@@ -779,6 +808,7 @@ impl Op {
             | Op::SpendChallengeAttempt { .. }
             | Op::DeleteChallenge { .. }
             | Op::QueueMessages(_)
+            | Op::NoticeProgress { .. }
             | Op::PlaceHold { .. }
             | Op::ReleaseHold { .. }
             | Op::SaveRightsRequest { .. }

@@ -14,9 +14,9 @@ use candor_privacy::RedactedText;
 use crate::KeyRing;
 use crate::{
     ActorRecord, AggregateQuery, AggregateRow, AuditEntry, AuditState, ChallengeRecord, Checkpoint, ConsentRecord, ConversationRef,
-    IdentityConflict, InteractionLink, InteractionRecord, KeyOwner, KeyValue, KpiQuery, KpiRow, LegalHoldRecord, LinkPage, OutboxMessage,
-    Outcome, PolicyVersionRecord, RecipientRecord, RightsRequestRecord, SessionRecord, StoreError, SubjectRecord, TokenRecord, WrappedKey,
-    WriteBatch,
+    IdentityConflict, InteractionLink, InteractionRecord, KeyOwner, KeyValue, KpiQuery, KpiRow, LegalHoldRecord, LinkPage, NoticeProgress,
+    OutboxMessage, Outcome, PolicyVersionRecord, RecipientRecord, RightsRequestRecord, SessionRecord, StoreError, SubjectRecord,
+    TokenRecord, WrappedKey, WriteBatch,
 };
 use crate::{ConcernFilter, ConcernKey, ConcernRecord, InteractionKey, RightsFilter, RightsKey};
 
@@ -61,6 +61,10 @@ pub trait PolicyStore: Send + Sync {
 
     /// Recipients and their agreements as of the latest published version.
     async fn recipients(&self) -> Result<Vec<RecipientRecord>, StoreError>;
+
+    /// How far the notices of version `version`'s material change have
+    /// been queued, if they were started.
+    async fn notice_progress(&self, version: u32) -> Result<Option<NoticeProgress>, StoreError>;
 }
 
 /// Subjects (customers) and their identities: lookups by id and by blind
@@ -102,6 +106,17 @@ pub trait SubjectStore: Send + Sync {
     /// Which of these blind indexes are suppressed (erased subjects).
     async fn suppressed(&self, blind_indexes: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, StoreError>;
 
+    /// Up to `limit` subjects created at or before `created_by` with an
+    /// e-mail address on record, in id order, after `after` when it is
+    /// given: a notice to every customer, a page at a time. Each record
+    /// carries its e-mail identities only, and no attributes.
+    async fn subjects_with_email(
+        &self,
+        after: Option<SubjectId>,
+        created_by: time::OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<SubjectRecord>, StoreError>;
+
     /// Some subject and its pseudonym, to test keys against a database that
     /// has no key check value yet.
     async fn sample_pseudonym(&self) -> Result<Option<(SubjectId, String)>, StoreError>;
@@ -121,6 +136,10 @@ pub trait ConsentStore: Send + Sync {
     /// Up to `limit` events of a subject's consent ledger after position
     /// `after`, oldest first.
     async fn consent_event_page(&self, id: SubjectId, after: i64, limit: u32) -> Result<Vec<ConsentRecord>, StoreError>;
+
+    /// The consent ledgers of these subjects, each oldest first, with their
+    /// subject (one round trip per few hundred subjects).
+    async fn consent_of(&self, ids: &[SubjectId]) -> Result<Vec<(SubjectId, ConsentRecord)>, StoreError>;
 
     /// Up to `limit` consent events of every subject after ledger position
     /// `after`, in ledger order, with their subject: what the access gate

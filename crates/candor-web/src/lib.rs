@@ -157,7 +157,7 @@ impl std::error::Error for ConfigError {}
 /// `#[utoipa::path]` names the path and method the router serves it at
 /// and puts it in the OpenAPI document, so neither can miss one.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    use api::{analytics, analytics_kpi, audit, concerns, consent, ops, policy, privacy, rights, subjects};
+    use api::{analytics, analytics_kpi, audit, changes, concerns, consent, ops, policy, privacy, rights, subjects};
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(subjects::find, subjects::create))
         .routes(routes!(subjects::link))
@@ -195,6 +195,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(privacy::my_requests, privacy::open_my_request))
         .routes(routes!(privacy::my_bundle))
         .routes(routes!(concerns::mine, concerns::raise))
+        .routes(routes!(changes::my_policy_changes))
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::readyz))
         .routes(routes!(ops::metrics))

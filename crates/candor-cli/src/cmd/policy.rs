@@ -145,8 +145,14 @@ async fn publish(g: &Global, file: &Path) -> anyhow::Result<Outcome> {
             println!("changes since version {}:", p.version - 1);
             print_diff(d);
         }
+        if p.diff.as_ref().is_some_and(PolicyDiff::is_material) {
+            println!("notices queued for the customers it affects: {}", p.notices.total);
+        }
     } else {
         println!("identical to published version {}: nothing published", p.version);
+        if p.notices.queued > 0 {
+            println!("notices an earlier run left unfinished queued: {} ({} in all)", p.notices.queued, p.notices.total);
+        }
     }
     Ok(Outcome::Ok)
 }

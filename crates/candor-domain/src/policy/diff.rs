@@ -25,6 +25,27 @@ pub struct Change {
     /// purpose's new wording names who else may receive the data or where
     /// else it is used ("partner sites"), which may make it material.
     pub review: bool,
+    /// The purpose it is about, if any (not serialized: `subject` names it).
+    #[serde(skip)]
+    pub purpose: Option<PurposeId>,
+    /// The change as a message id and its arguments, for words in any
+    /// language (not serialized: `description` says it in English).
+    #[serde(skip)]
+    pub wording: Wording,
+}
+
+/// A change as a message of the pages' catalogues: `id` (such as
+/// `change-retention-longer`) and its arguments. Arguments keep the
+/// policy's own values: `purpose` and `recipient` ids, `categories` as
+/// category ids joined by `, `, `basis` as a legal basis name, numbers
+/// and dates as digits, so that a page can put each into its reader's
+/// words.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Wording {
+    /// The message id.
+    pub id: &'static str,
+    /// Its arguments, by name.
+    pub args: Vec<(&'static str, String)>,
 }
 
 /// The diff of two policies.
@@ -41,6 +62,59 @@ impl PolicyDiff {
     pub fn is_material(&self) -> bool {
         self.changes.iter().any(|c| c.material)
     }
+
+    /// Whether a material change concerns more than the consent it asks
+    /// for again: a purpose on another basis, a recipient, what is
+    /// collected. Every customer must then be told, not only those whose
+    /// consent no longer counts.
+    pub fn concerns_everyone(&self) -> bool {
+        self.changes.iter().any(|c| c.material && c.purpose.as_ref().is_none_or(|p| !self.fresh_consent.contains(p)))
+    }
+
+    fn push(&mut self, change: Change, purpose: Option<&Purpose>) {
+        if change.material {
+            if let Some(p) = purpose.filter(|p| needs_consent(p)) {
+                if !self.fresh_consent.contains(&p.id) {
+                    self.fresh_consent.push(p.id.clone());
+                }
+            }
+        }
+        self.changes.push(change);
+    }
+
+    /// Record a change about the policy as a whole or a recipient.
+    fn general(&mut self, subject: String, description: String, material: bool, wording: Wording) {
+        self.push(Change { subject, description, material, review: false, purpose: None, wording }, None);
+    }
+
+    /// Record a change about purpose `p`.
+    fn about(&mut self, p: &Purpose, description: String, material: bool, wording: Wording) {
+        let change = Change {
+            subject: format!("purpose `{}`", p.id),
+            description,
+            material,
+            review: false,
+            purpose: Some(p.id.clone()),
+            wording: wording.with("purpose", p.id.as_str()),
+        };
+        self.push(change, Some(p));
+    }
+}
+
+impl Wording {
+    fn new(id: &'static str) -> Self {
+        Self { id, args: Vec::new() }
+    }
+
+    fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+
+    /// The argument `name`, if given.
+    pub fn arg(&self, name: &str) -> Option<&str> {
+        self.args.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+    }
 }
 
 impl fmt::Display for Change {
@@ -56,6 +130,11 @@ impl fmt::Display for Change {
 
 fn list(cats: &[CategoryId]) -> String {
     cats.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// Category ids joined by `, `: a [`Wording`] argument.
+fn ids(cats: &[CategoryId]) -> String {
+    cats.iter().map(CategoryId::as_str).collect::<Vec<_>>().join(", ")
 }
 
 /// Categories of `new` not covered by any of `old`.
@@ -103,154 +182,161 @@ fn needs_consent(p: &Purpose) -> bool {
     p.legal_basis == LegalBasis::Consent || p.default == ConsentDefault::OptIn
 }
 
+fn snake<T: fmt::Debug>(v: T) -> String {
+    let debug = format!("{v:?}");
+    let mut out = String::new();
+    for (i, c) in debug.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
 /// Compare `old` with `new`.
 pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
     let mut d = PolicyDiff::default();
-    let push = |d: &mut PolicyDiff, subject: String, description: String, material: bool, purpose: Option<&Purpose>| {
-        if material {
-            if let Some(p) = purpose.filter(|p| needs_consent(p)) {
-                if !d.fresh_consent.contains(&p.id) {
-                    d.fresh_consent.push(p.id.clone());
-                }
-            }
-        }
-        d.changes.push(Change { subject, description, material, review: false });
-    };
-
     if old.controller != new.controller {
-        push(&mut d, "controller".into(), "the controller's identity or contact details changed".into(), false, None);
+        let words = Wording::new("change-controller");
+        d.general("controller".into(), "the controller's identity or contact details changed".into(), false, words);
     }
     let more = widened(&old.collected, &new.collected);
     if !more.is_empty() {
-        push(&mut d, "categories".into(), format!("now also collects {}", list(&more)), true, None);
+        let words = Wording::new("change-collects-more").with("categories", ids(&more));
+        d.general("categories".into(), format!("now also collects {}", list(&more)), true, words);
     }
     let fewer = widened(&new.collected, &old.collected);
     if !fewer.is_empty() {
-        push(&mut d, "categories".into(), format!("no longer collects {}", list(&fewer)), false, None);
+        let words = Wording::new("change-collects-less").with("categories", ids(&fewer));
+        d.general("categories".into(), format!("no longer collects {}", list(&fewer)), false, words);
     }
-
     for (id, np) in &new.purposes {
-        let subject = format!("purpose `{id}`");
-        let Some(op) = old.purposes.get(id) else {
-            push(&mut d, subject, format!("new purpose on the basis of {}", np.legal_basis), true, Some(np));
-            continue;
-        };
-        if op.legal_basis != np.legal_basis {
-            push(&mut d, subject.clone(), format!("legal basis changed from {} to {}", op.legal_basis, np.legal_basis), true, Some(np));
-        }
-        let wider = widened(&op.categories, &np.categories);
-        if !wider.is_empty() {
-            push(&mut d, subject.clone(), format!("may now read {}", list(&wider)), true, Some(np));
-        }
-        let narrower = widened(&np.categories, &op.categories);
-        if !narrower.is_empty() {
-            push(&mut d, subject.clone(), format!("no longer reads {}", list(&narrower)), false, Some(np));
-        }
-        if np.retention_days > op.retention_days {
-            push(
-                &mut d,
-                subject.clone(),
-                format!("retention longer: {} days instead of {}", np.retention_days, op.retention_days),
-                true,
-                Some(np),
-            );
-        } else if np.retention_days < op.retention_days {
-            push(
-                &mut d,
-                subject.clone(),
-                format!("retention shorter: {} days instead of {}", np.retention_days, op.retention_days),
-                false,
-                Some(np),
-            );
-        }
-        if op.recipient != np.recipient {
-            let material = np.recipient.is_some();
-            push(
-                &mut d,
-                subject.clone(),
-                format!(
-                    "recipient changed from {} to {}",
-                    op.recipient.as_deref().unwrap_or("none"),
-                    np.recipient.as_deref().unwrap_or("none")
-                ),
-                material,
-                Some(np),
-            );
-        }
-        if op.ccpa != np.ccpa {
-            let material = np.ccpa != Ccpa::None;
-            push(
-                &mut d,
-                subject.clone(),
-                format!("CCPA classification changed from {:?} to {:?}", op.ccpa, np.ccpa).to_lowercase(),
-                material,
-                Some(np),
-            );
-        }
-        if op.default != np.default {
-            // Moving to opt-out loosens the default: material.
-            let material = np.default == ConsentDefault::OptOut;
-            push(
-                &mut d,
-                subject.clone(),
-                format!("default changed from {:?} to {:?}", op.default, np.default).to_lowercase(),
-                material,
-                Some(np),
-            );
-        }
-        if op.description != np.description || op.name != np.name {
-            let reach = new_reach(&format!("{} {}", op.name, op.description), &format!("{} {}", np.name, np.description));
-            if reach.is_empty() {
-                push(&mut d, subject.clone(), "wording changed".into(), false, Some(np));
-            } else {
-                let words = reach.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", ");
-                push(
-                    &mut d,
-                    subject.clone(),
-                    format!("wording changed and now speaks of {words}: possibly a new recipient or place of use; if so, the change is material (add the recipient, or a purpose)"),
-                    false,
-                    Some(np),
-                );
-                if let Some(last) = d.changes.last_mut() {
-                    last.review = true;
-                }
+        match old.purposes.get(id) {
+            Some(op) => diff_purpose(&mut d, op, np),
+            None => {
+                let words = Wording::new("change-new-purpose").with("basis", np.legal_basis);
+                d.about(np, format!("new purpose on the basis of {}", np.legal_basis), true, words);
             }
         }
-        if op.legal_hold != np.legal_hold {
-            push(&mut d, subject.clone(), format!("legal hold {}", if np.legal_hold { "added" } else { "removed" }), false, Some(np));
-        }
-        if op.special_condition != np.special_condition {
-            push(&mut d, subject, "special-category condition changed".into(), true, Some(np));
-        }
     }
-    for id in old.purposes.keys().filter(|id| !new.purposes.contains_key(*id)) {
-        push(&mut d, format!("purpose `{id}`"), "purpose removed: its processing stops".into(), false, None);
+    for op in old.purposes.values().filter(|p| !new.purposes.contains_key(&p.id)) {
+        let words = Wording::new("change-purpose-removed").with("purpose", op.id.as_str());
+        let change = Change {
+            subject: format!("purpose `{}`", op.id),
+            description: "purpose removed: its processing stops".into(),
+            material: false,
+            review: false,
+            purpose: Some(op.id.clone()),
+            wording: words,
+        };
+        d.push(change, None);
     }
+    diff_recipients(&mut d, old, new);
+    if old.roles != new.roles {
+        d.general("roles".into(), "staff roles' purposes changed".into(), false, Wording::new("change-roles"));
+    }
+    d
+}
 
+/// The changes to one purpose both versions have.
+fn diff_purpose(d: &mut PolicyDiff, op: &Purpose, np: &Purpose) {
+    if op.legal_basis != np.legal_basis {
+        let words = Wording::new("change-basis").with("from", op.legal_basis).with("to", np.legal_basis);
+        d.about(np, format!("legal basis changed from {} to {}", op.legal_basis, np.legal_basis), true, words);
+    }
+    let wider = widened(&op.categories, &np.categories);
+    if !wider.is_empty() {
+        d.about(np, format!("may now read {}", list(&wider)), true, Wording::new("change-reads-more").with("categories", ids(&wider)));
+    }
+    let narrower = widened(&np.categories, &op.categories);
+    if !narrower.is_empty() {
+        let words = Wording::new("change-reads-less").with("categories", ids(&narrower));
+        d.about(np, format!("no longer reads {}", list(&narrower)), false, words);
+    }
+    let (was, now) = (op.retention_days, np.retention_days);
+    if now != was {
+        let longer = now > was;
+        let id = if longer { "change-retention-longer" } else { "change-retention-shorter" };
+        let how = if longer { "longer" } else { "shorter" };
+        d.about(
+            np,
+            format!("retention {how}: {now} days instead of {was}"),
+            longer,
+            Wording::new(id).with("days", now).with("before", was),
+        );
+    }
+    if op.recipient != np.recipient {
+        let (from, to) = (op.recipient.as_deref().unwrap_or("none"), np.recipient.as_deref().unwrap_or("none"));
+        let words = Wording::new("change-recipient").with("from", from).with("to", to);
+        d.about(np, format!("recipient changed from {from} to {to}"), np.recipient.is_some(), words);
+    }
+    if op.ccpa != np.ccpa {
+        let words = Wording::new("change-ccpa").with("to", snake(np.ccpa));
+        let description = format!("CCPA classification changed from {:?} to {:?}", op.ccpa, np.ccpa).to_lowercase();
+        d.about(np, description, np.ccpa != Ccpa::None, words);
+    }
+    if op.default != np.default {
+        // Moving to opt-out loosens the default: material.
+        let words = Wording::new("change-default").with("to", snake(np.default));
+        let description = format!("default changed from {:?} to {:?}", op.default, np.default).to_lowercase();
+        d.about(np, description, np.default == ConsentDefault::OptOut, words);
+    }
+    if op.description != np.description || op.name != np.name {
+        let reach = new_reach(&format!("{} {}", op.name, op.description), &format!("{} {}", np.name, np.description));
+        if reach.is_empty() {
+            d.about(np, "wording changed".into(), false, Wording::new("change-wording"));
+        } else {
+            let words = reach.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", ");
+            d.about(
+                np,
+                format!("wording changed and now speaks of {words}: possibly a new recipient or place of use; if so, the change is material (add the recipient, or a purpose)"),
+                false,
+                Wording::new("change-wording"),
+            );
+            if let Some(last) = d.changes.last_mut() {
+                last.review = true;
+            }
+        }
+    }
+    if op.legal_hold != np.legal_hold {
+        let (id, how) = if np.legal_hold { ("change-hold-added", "added") } else { ("change-hold-removed", "removed") };
+        d.about(np, format!("legal hold {how}"), false, Wording::new(id));
+    }
+    if op.special_condition != np.special_condition {
+        d.about(np, "special-category condition changed".into(), true, Wording::new("change-special-condition"));
+    }
+}
+
+/// The changes to recipients and their agreements.
+fn diff_recipients(d: &mut PolicyDiff, old: &Policy, new: &Policy) {
     for (id, nr) in &new.recipients {
         let subject = format!("recipient `{id}`");
+        let words = |msg: &'static str| Wording::new(msg).with("recipient", &nr.name);
         let Some(or) = old.recipients.get(id) else {
-            push(&mut d, subject, format!("new recipient {} in {}", nr.name, nr.country), true, None);
+            let description = format!("new recipient {} in {}", nr.name, nr.country);
+            d.general(subject, description, true, words("change-recipient-new").with("country", &nr.country));
             continue;
         };
         if or.country != nr.country {
-            push(&mut d, subject.clone(), format!("country changed from {} to {}", or.country, nr.country), true, None);
+            let description = format!("country changed from {} to {}", or.country, nr.country);
+            d.general(subject.clone(), description, true, words("change-recipient-country").with("country", &nr.country));
         }
         let wider = widened(&or.agreement.categories, &nr.agreement.categories);
         if !wider.is_empty() {
-            push(&mut d, subject.clone(), format!("agreement now covers {}", list(&wider)), true, None);
+            let description = format!("agreement now covers {}", list(&wider));
+            d.general(subject.clone(), description, true, words("change-agreement-wider").with("categories", ids(&wider)));
         }
-        if or.agreement.valid_until != nr.agreement.valid_until || or.agreement.valid_from != nr.agreement.valid_from {
-            push(&mut d, subject, format!("agreement valid {} to {}", nr.agreement.valid_from, nr.agreement.valid_until), false, None);
+        let (from, until) = (nr.agreement.valid_from, nr.agreement.valid_until);
+        if or.agreement.valid_until != until || or.agreement.valid_from != from {
+            let words = words("change-agreement-dates").with("from", from).with("until", until);
+            d.general(subject, format!("agreement valid {from} to {until}"), false, words);
         }
     }
-    for id in old.recipients.keys().filter(|id| !new.recipients.contains_key(*id)) {
-        push(&mut d, format!("recipient `{id}`"), "recipient removed".into(), false, None);
+    for or in old.recipients.values().filter(|r| !new.recipients.contains_key(&r.id)) {
+        let words = Wording::new("change-recipient-removed").with("recipient", &or.name);
+        d.general(format!("recipient `{}`", or.id), "recipient removed".into(), false, words);
     }
-    if old.roles != new.roles {
-        push(&mut d, "roles".into(), "staff roles' purposes changed".into(), false, None);
-    }
-    d
 }
 
 /// For each purpose, the latest version whose change needs fresh consent.

@@ -303,5 +303,23 @@ pub struct PolicyContext {
     pub fresh_consent_since: BTreeMap<PurposeId, u32>,
 }
 
+impl PolicyContext {
+    /// The purposes of the policy in force that `consent` granted under a
+    /// version older than the purpose's last material change, with the
+    /// version each was granted under: consent the gate no longer counts
+    /// until it is given again.
+    pub fn outdated_consent(&self, consent: &crate::ConsentState) -> Vec<(&Purpose, u32)> {
+        let mut out = Vec::new();
+        for (id, since) in &self.fresh_consent_since {
+            let Some(standing) = consent.purposes.get(id) else { continue };
+            let Some(purpose) = self.policy.purposes.get(id) else { continue };
+            if standing.status == crate::PurposeStatus::Granted && standing.policy_version < *since {
+                out.push((purpose, standing.policy_version));
+            }
+        }
+        out
+    }
+}
+
 /// The example policy `candor init` writes: a starting point for a real brand.
 pub const EXAMPLE_POLICY: &str = include_str!("../../data/example-policy.toml");

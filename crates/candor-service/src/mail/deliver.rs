@@ -10,6 +10,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use candor_store::{Op, OutboxMessage, StoreError, WriteBatch};
+use futures_util::stream::{self, StreamExt as _};
 use serde::Serialize;
 use serde_json::json;
 use tokio::sync::Notify;
@@ -25,6 +26,11 @@ pub const MAIL_ACTOR: &str = "system:mail";
 /// Messages looked at per page.
 const PAGE: u32 = 100;
 
+/// Messages handed to the mailer at once (each on its own connection of
+/// the SMTP pool): a server answers each message after a round trip or
+/// more, so one at a time leaves both sides waiting.
+pub const AT_ONCE: usize = 16;
+
 /// What one delivery run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct DeliveryReport {
@@ -38,7 +44,8 @@ pub struct DeliveryReport {
 
 impl Candor {
     /// Mail every message to a customer that is due now, until
-    /// `keep_going` says stop (checked between messages).
+    /// `keep_going` says stop (checked before each message is sent; up to
+    /// [`AT_ONCE`] are in flight at a time).
     pub async fn deliver_due(
         &self,
         actor: &str,
@@ -57,34 +64,18 @@ impl Candor {
             let mut sent = Vec::new();
             let mut ops = Vec::new();
             let mut given_up = Vec::new();
+            let mut prepared = Vec::with_capacity(page.len());
             for m in page {
-                let (id, attempts) = (m.id, m.attempts.saturating_add(1));
-                let outcome = match self.mail_of(m).await? {
-                    Ok(mail) => mailer.send(&mail).await,
-                    Err(e) => Err(e),
-                };
+                prepared.push((m.id, m.attempts.saturating_add(1), self.mail_of(m).await?));
+            }
+            // AT_ONCE in flight at a time; none started once told to stop.
+            let sends: Vec<_> = prepared.iter().map(|(_, _, mail)| send_one(mailer, mail, &keep_going)).collect();
+            let outcomes: Vec<Option<std::result::Result<(), SendError>>> = stream::iter(sends).buffered(AT_ONCE).collect().await;
+            for ((id, attempts, _), outcome) in prepared.into_iter().zip(outcomes) {
                 match outcome {
-                    Ok(()) => sent.push(id),
-                    Err(e) => {
-                        let at = self.now();
-                        let retry_at = match &e {
-                            SendError::Transient(_) => retry.next_wait(attempts).map(|wait| at + wait),
-                            SendError::Permanent(_) => None,
-                        };
-                        let error = e.to_string();
-                        if retry_at.is_some() {
-                            report.retrying += 1;
-                            tracing::info!(message = id, attempts, error = %error, "mail not sent; will retry");
-                        } else {
-                            report.failed += 1;
-                            tracing::warn!(message = id, attempts, error = %error, "mail given up");
-                            given_up.push(json!({ "message": id, "attempts": attempts, "error": error }));
-                        }
-                        ops.push(Op::DeliveryFailed { id, at, error, retry_at });
-                    }
-                }
-                if !keep_going() {
-                    break;
+                    None => {}
+                    Some(Ok(())) => sent.push(id),
+                    Some(Err(e)) => ops.push(failed(&mut report, &mut given_up, retry, id, attempts, e, self.now())),
                 }
             }
             report.sent += sent.len() as u64;
@@ -126,6 +117,49 @@ impl Candor {
         };
         Ok(Ok(Mail { to, from_name: text("from").unwrap_or_default(), subject, text: body }))
     }
+}
+
+/// Send one rendered message, unless told to stop first (`None`).
+async fn send_one(
+    mailer: &impl Mailer,
+    mail: &std::result::Result<Mail, SendError>,
+    keep_going: &impl Fn() -> bool,
+) -> Option<std::result::Result<(), SendError>> {
+    if !keep_going() {
+        return None;
+    }
+    Some(match mail {
+        Ok(mail) => mailer.send(mail).await,
+        Err(e) => Err(e.clone()),
+    })
+}
+
+/// A failed attempt: retried after the back-off when the failure is
+/// transient and attempts are left, else given up (and listed for the
+/// audit entry).
+fn failed(
+    report: &mut DeliveryReport,
+    given_up: &mut Vec<serde_json::Value>,
+    retry: &RetryPolicy,
+    id: i64,
+    attempts: u32,
+    e: SendError,
+    at: time::OffsetDateTime,
+) -> Op {
+    let retry_at = match &e {
+        SendError::Transient(_) => retry.next_wait(attempts).map(|wait| at + wait),
+        SendError::Permanent(_) => None,
+    };
+    let error = e.to_string();
+    if retry_at.is_some() {
+        report.retrying += 1;
+        tracing::info!(message = id, attempts, error = %error, "mail not sent; will retry");
+    } else {
+        report.failed += 1;
+        tracing::warn!(message = id, attempts, error = %error, "mail given up");
+        given_up.push(json!({ "message": id, "attempts": attempts, "error": error }));
+    }
+    Op::DeliveryFailed { id, at, error, retry_at }
 }
 
 /// `candor serve`'s delivery: the messages due, then again every

@@ -7,6 +7,7 @@ use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 
@@ -48,7 +49,8 @@ impl SmtpMailer {
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.clone())
             .port(config.port)
             .tls(tls)
-            .timeout(Some(config.timeout));
+            .timeout(Some(config.timeout))
+            .pool_config(PoolConfig::new().max_size(super::deliver::AT_ONCE as u32));
         if let (Some(user), Some(password)) = (&config.user, &config.password) {
             builder = builder.credentials(Credentials::new(user.clone(), password.expose_secret().to_owned()));
         }

@@ -16,6 +16,7 @@ mod keys;
 mod mail;
 mod pages;
 mod policy;
+mod policy_notices;
 mod rights;
 mod subjects;
 mod transparency;

@@ -280,3 +280,59 @@ concerns-error-too-long = Your message is { $chars } characters long; please sho
 concerns-error-control = Your message holds a character we cannot accept (character { $position }). Please remove it and send again. Nothing was sent.
 concerns-error-form = We could not read the form. Please write your message again. Nothing was sent.
 deed-concern = handled a question or concern of yours
+
+## What changed: the policy's versions, the banner asking to renew consent
+nav-label = Privacy center
+nav-dashboard = Your data
+nav-changes = What changed
+renew-label = Consent to renew
+renew-banner = We changed how we use your data for { $purposes }: your earlier consent no longer applies until you renew it.
+renew-see-changes = See what changed
+renew-button = Renew my consent to “{ $purpose }”
+changes-title = What changed
+changes-intro = Every version of our policy on how we use your data, newest first, with what changed in it. We tell you by e-mail about every important change, and where a change needs your consent again, we stop that use of your data until you give it.
+changes-version = Version { $version }, published on { $date }
+changes-first = The first version we published.
+changes-none = Nothing that concerns your data changed.
+changes-nothing = No policy has been published yet.
+changes-material = Important
+changes-minor = Minor
+change-controller = Our name or our contact details changed.
+change-collects-more = We now also collect: { $categories }.
+change-collects-less = We no longer collect: { $categories }.
+change-new-purpose = A new use of your data: “{ $purpose }” (legal basis: { $basis }).
+change-purpose-removed = We stopped using your data for “{ $purpose }”.
+change-basis = “{ $purpose }” now relies on “{ $to }” instead of “{ $from }”.
+change-reads-more = “{ $purpose }” now also uses: { $categories }.
+change-reads-less = “{ $purpose }” no longer uses: { $categories }.
+change-retention-longer = “{ $purpose }”: we now keep your data for { $days } days instead of { $before }.
+change-retention-shorter = “{ $purpose }”: we now keep your data for { $days } days instead of { $before }.
+change-recipient = “{ $purpose }” now shares your data with { $to ->
+        [none] nobody
+       *[other] { $to }
+    } instead of { $from ->
+        [none] nobody
+       *[other] { $from }
+    }.
+change-ccpa = { $to ->
+        [sale] “{ $purpose }” now counts as selling your data under Californian law.
+        [share] “{ $purpose }” now counts as sharing your data for advertising under Californian law.
+       *[none] “{ $purpose }” no longer counts as selling or sharing your data under Californian law.
+    }
+change-default = { $to ->
+        [opt_out] “{ $purpose }” now runs until you object, instead of waiting for your consent.
+        [opt_in] “{ $purpose }” now waits for your consent.
+       *[not_applicable] “{ $purpose }” no longer depends on your choice.
+    }
+change-wording = We reworded how we describe “{ $purpose }”.
+change-hold-added = Data kept for “{ $purpose }” may now be held for legal claims.
+change-hold-removed = Data kept for “{ $purpose }” is no longer held for legal claims.
+change-special-condition = The condition under which “{ $purpose }” may use health or other sensitive data changed.
+change-recipient-new = A new organisation may receive your data: { $recipient } ({ $country }).
+change-recipient-country = { $recipient } now handles your data in { $country }.
+change-agreement-wider = Our agreement with { $recipient } now also covers: { $categories }.
+change-agreement-dates = Our agreement with { $recipient } is now in force from { $from } to { $until }.
+change-recipient-removed = We no longer share your data with { $recipient }.
+change-roles = Which of our teams may use your data for which purpose changed.
+status-renew = Off until you renew your consent: we changed this use of your data since you gave it.
+action-renew = Renew consent

@@ -280,3 +280,59 @@ concerns-error-too-long = Tu mensaje tiene { $chars } caracteres; acórtalo a { 
 concerns-error-control = Tu mensaje contiene un carácter que no podemos aceptar (el carácter { $position }). Quítalo y vuelve a enviarlo. No se ha enviado nada.
 concerns-error-form = No hemos podido leer el formulario. Vuelve a escribir tu mensaje. No se ha enviado nada.
 deed-concern = atendió una pregunta o inquietud tuya
+
+## What changed: the policy's versions, the banner asking to renew consent
+nav-label = Centro de privacidad
+nav-dashboard = Tus datos
+nav-changes = Qué ha cambiado
+renew-label = Consentimiento que renovar
+renew-banner = Hemos cambiado cómo usamos tus datos para { $purposes }: tu consentimiento anterior ya no vale hasta que lo renueves.
+renew-see-changes = Ver qué ha cambiado
+renew-button = Renovar mi consentimiento para «{ $purpose }»
+changes-title = Qué ha cambiado
+changes-intro = Cada versión de nuestra política sobre cómo usamos tus datos, de la más reciente a la más antigua, con lo que cambió en ella. Te avisamos por correo de cada cambio importante y, cuando un cambio necesita de nuevo tu consentimiento, dejamos de usar así tus datos hasta que nos lo des.
+changes-version = Versión { $version }, publicada el { $date }
+changes-first = La primera versión que publicamos.
+changes-none = No cambió nada que afecte a tus datos.
+changes-nothing = Todavía no se ha publicado ninguna política.
+changes-material = Importante
+changes-minor = Menor
+change-controller = Ha cambiado nuestro nombre o nuestros datos de contacto.
+change-collects-more = Ahora también recogemos: { $categories }.
+change-collects-less = Ya no recogemos: { $categories }.
+change-new-purpose = Un nuevo uso de tus datos: «{ $purpose }» (base jurídica: { $basis }).
+change-purpose-removed = Hemos dejado de usar tus datos para «{ $purpose }».
+change-basis = «{ $purpose }» se basa ahora en «{ $to }» en lugar de «{ $from }».
+change-reads-more = «{ $purpose }» ahora también usa: { $categories }.
+change-reads-less = «{ $purpose }» ya no usa: { $categories }.
+change-retention-longer = «{ $purpose }»: ahora guardamos tus datos { $days } días en lugar de { $before }.
+change-retention-shorter = «{ $purpose }»: ahora guardamos tus datos { $days } días en lugar de { $before }.
+change-recipient = «{ $purpose }» ahora comparte tus datos con { $to ->
+        [none] nadie
+       *[other] { $to }
+    } en lugar de { $from ->
+        [none] nadie
+       *[other] { $from }
+    }.
+change-ccpa = { $to ->
+        [sale] «{ $purpose }» cuenta ahora como venta de tus datos según la ley de California.
+        [share] «{ $purpose }» cuenta ahora como compartir tus datos para publicidad según la ley de California.
+       *[none] «{ $purpose }» ya no cuenta como venta ni como compartir tus datos según la ley de California.
+    }
+change-default = { $to ->
+        [opt_out] «{ $purpose }» funciona ahora hasta que te opongas, en lugar de esperar tu consentimiento.
+        [opt_in] «{ $purpose }» espera ahora tu consentimiento.
+       *[not_applicable] «{ $purpose }» ya no depende de lo que elijas.
+    }
+change-wording = Hemos cambiado la redacción de «{ $purpose }».
+change-hold-added = Los datos guardados para «{ $purpose }» pueden conservarse ahora para reclamaciones legales.
+change-hold-removed = Los datos guardados para «{ $purpose }» ya no se conservan para reclamaciones legales.
+change-special-condition = Ha cambiado la condición con la que «{ $purpose }» puede usar datos de salud u otros datos sensibles.
+change-recipient-new = Una nueva organización puede recibir tus datos: { $recipient } ({ $country }).
+change-recipient-country = { $recipient } trata ahora tus datos en { $country }.
+change-agreement-wider = Nuestro acuerdo con { $recipient } cubre ahora también: { $categories }.
+change-agreement-dates = Nuestro acuerdo con { $recipient } está en vigor ahora del { $from } al { $until }.
+change-recipient-removed = Ya no compartimos tus datos con { $recipient }.
+change-roles = Ha cambiado qué equipos nuestros pueden usar tus datos y para qué.
+status-renew = Desactivado hasta que renueves tu consentimiento: hemos cambiado este uso de tus datos desde que lo diste.
+action-renew = Renovar el consentimiento

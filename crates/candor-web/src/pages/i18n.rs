@@ -199,6 +199,8 @@ mod tests {
         let mut sources: Vec<String> =
             std::fs::read_dir(dir).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
         sources.push(include_str!("privacy.rs").to_owned());
+        sources.push(include_str!("changes.rs").to_owned());
+        sources.push(include_str!("mod.rs").to_owned());
         let mut named = 0;
         for s in &sources {
             for call in [".t(\"", ".t1(\"", ".tn(\""] {

@@ -9,6 +9,7 @@
 //! cannot set the API's `X-CSRF-Token` header); the session cookie is
 //! `SameSite=Strict` besides.
 
+mod changes;
 mod choices;
 mod concerns;
 pub mod i18n;
@@ -46,6 +47,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/privacy/requests/{id}/download", get(requests::download))
         .route("/privacy/delete", get(requests::delete_page).post(requests::delete))
         .route("/privacy/concerns", get(concerns::page).post(concerns::raise))
+        .route("/privacy/changes", get(changes::page))
         .route("/privacy/static/privacy.css", get(stylesheet))
         .route("/.well-known/gpc.json", get(gpc_support))
 }
@@ -111,13 +113,29 @@ impl Visit {
         }
     }
 
-    /// The frame around a page: header, language switcher, sign-out.
+    /// The frame around a page: header, navigation, language switcher,
+    /// sign-out, and for a signed-in customer whose consent a material
+    /// policy change made outdated, the banner asking to renew it (one
+    /// read of their consent ledger).
     pub(crate) async fn frame(&self, state: &AppState, csrf: Option<String>) -> Frame {
         let (controller, contact) = match state.candor().policy_context().await {
             Ok(ctx) => (ctx.policy.controller.name.clone(), Some(ctx.policy.controller.contact.clone()).filter(|c| c.contains('@'))),
             Err(_) => (String::new(), None),
         };
-        Frame { w: self.w, controller, contact, csrf, path: self.path.clone() }
+        let (renew, renew_csrf) = match self.visitor() {
+            Ok(Visitor::Customer { subject, csrf }) => match state.candor().consent_to_renew(subject).await {
+                Ok(r) => (r.into_iter().map(|r| Renew { id: r.purpose.to_string(), name: r.name }).collect(), csrf),
+                Err(e) => {
+                    // The page still shows; the gate refuses outdated
+                    // consent whatever the banner says.
+                    tracing::warn!(error = %e, "could not read the consent to renew");
+                    (Vec::new(), String::new())
+                }
+            },
+            _ => (Vec::new(), String::new()),
+        };
+        let renew_names = renew.iter().map(|r: &Renew| format!("“{}”", r.name)).collect::<Vec<_>>().join(", ");
+        Frame { w: self.w, controller, contact, csrf, path: self.path.clone(), renew, renew_names, renew_csrf }
     }
 
     /// `template` as the answer, with `status`.
@@ -187,6 +205,18 @@ pub(crate) struct Frame {
     pub csrf: Option<String>,
     /// This page's path, for the language links.
     pub path: String,
+    /// The purposes whose consent the customer must renew (the banner).
+    pub renew: Vec<Renew>,
+    /// Their names, as a list in words.
+    pub renew_names: String,
+    /// The session's CSRF token, for the banner's forms.
+    pub renew_csrf: String,
+}
+
+/// A purpose whose consent a material change made outdated.
+pub(crate) struct Renew {
+    pub id: String,
+    pub name: String,
 }
 
 #[derive(Template)]

@@ -143,27 +143,8 @@ async fn dashboard(
         .filter_map(|f| f.value.map(|value| Held { what: field_words(&w, &f.field), value, kind: category_words(&w, f.category.as_str()) }))
         .collect();
     let overview = candor.consent_overview(subject).await?;
-    let mut purposes = Vec::new();
-    for standing in &overview.purposes {
-        let Some(p) = ctx.policy.purpose(standing.purpose.as_str()) else { continue };
-        let date = standing.at.map(|t| t.date().to_string()).unwrap_or_default();
-        let (status, action) = standing_words(&w, p.default, standing.status, standing.in_effect, &date);
-        let basis = basis_id(p.legal_basis);
-        let mut categories: Vec<String> = p.categories.iter().map(|c| category_words(&w, c.as_str())).collect();
-        categories.dedup();
-        purposes.push(PurposeCard {
-            id: p.id.as_str().to_owned(),
-            name: p.name.clone(),
-            description: p.description_in(w.lang).to_owned(),
-            basis: w.t(&basis),
-            basis_explained: w.t(&format!("{basis}-explained")),
-            categories: categories.join(", "),
-            kept: w.t1("purpose-kept-days", "days", &p.retention_days.to_string()),
-            status,
-            action,
-            receipt: overview.events.iter().rev().find(|e| e.event.purpose.as_ref() == Some(&p.id)).filter(|e| e.has_receipt).map(|e| e.id),
-        });
-    }
+    let frame = visit.frame(state, Some(csrf.clone())).await;
+    let purposes = purpose_cards(&w, &ctx.policy, &overview, &frame.renew);
     let notice = match (q.done.as_deref(), q.purpose.as_deref().and_then(|id| ctx.policy.purpose(id))) {
         (Some(done @ ("grant" | "withdraw" | "object")), Some(p)) => Some(w.t1(&format!("notice-{done}"), "purpose", &p.name)),
         (Some("opt_out_sale_share"), _) => Some(w.t("notice-opt-out-sale-share")),
@@ -201,9 +182,46 @@ async fn dashboard(
             }
         })
         .collect();
-    let page =
-        Dashboard { frame: visit.frame(state, Some(csrf.clone())).await, csrf, notice, held, purposes, readings, received, sale, gpc };
+    let page = Dashboard { frame, csrf, notice, held, purposes, readings, received, sale, gpc };
     Ok(visit.render(StatusCode::OK, &page))
+}
+
+/// Each purpose of the policy in words, with the one button that changes
+/// the customer's standing on it; a consent a material change made
+/// outdated (`renew`) says so and offers to renew it.
+fn purpose_cards(
+    w: &Words,
+    policy: &candor_domain::policy::Policy,
+    overview: &ConsentOverview,
+    renew: &[super::Renew],
+) -> Vec<PurposeCard> {
+    let mut purposes = Vec::new();
+    for standing in &overview.purposes {
+        let Some(p) = policy.purpose(standing.purpose.as_str()) else { continue };
+        let date = standing.at.map(|t| t.date().to_string()).unwrap_or_default();
+        let (status, action) = if renew.iter().any(|r| r.id == p.id.as_str()) {
+            // Consent given before a material change: say so, not "paused".
+            (w.t("status-renew"), Some(Choice { value: "grant", label: w.t("action-renew") }))
+        } else {
+            standing_words(w, p.default, standing.status, standing.in_effect, &date)
+        };
+        let basis = basis_id(p.legal_basis);
+        let mut categories: Vec<String> = p.categories.iter().map(|c| category_words(w, c.as_str())).collect();
+        categories.dedup();
+        purposes.push(PurposeCard {
+            id: p.id.as_str().to_owned(),
+            name: p.name.clone(),
+            description: p.description_in(w.lang).to_owned(),
+            basis: w.t(&basis),
+            basis_explained: w.t(&format!("{basis}-explained")),
+            categories: categories.join(", "),
+            kept: w.t1("purpose-kept-days", "days", &p.retention_days.to_string()),
+            status,
+            action,
+            receipt: overview.events.iter().rev().find(|e| e.event.purpose.as_ref() == Some(&p.id)).filter(|e| e.has_receipt).map(|e| e.id),
+        });
+    }
+    purposes
 }
 
 /// Where a purpose stands, in words, and the one button that changes it:
@@ -291,7 +309,7 @@ fn sale_share(w: &Words, sells: bool, overview: &ConsentOverview) -> SaleShare {
 }
 
 /// The catalogue's id for a legal basis: `basis-legitimate-interests`.
-fn basis_id(b: LegalBasis) -> String {
+pub(super) fn basis_id(b: LegalBasis) -> String {
     let name = serde_json::to_value(b).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
     format!("basis-{}", name.replace('_', "-"))
 }

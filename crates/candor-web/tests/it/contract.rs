@@ -56,6 +56,7 @@ const PUBLISHED: &[(&str, &str)] = &[
     ("GET", "/api/v1/me/rights-requests/{id}/bundle/{file}"),
     ("GET", "/api/v1/me/concerns"),
     ("POST", "/api/v1/me/concerns"),
+    ("GET", "/api/v1/me/policy/changes"),
     ("GET", "/api/openapi.json"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),

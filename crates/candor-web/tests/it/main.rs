@@ -7,6 +7,7 @@
 
 mod analytics;
 mod concerns;
+mod changes;
 #[cfg(unix)]
 mod connections;
 mod contract;

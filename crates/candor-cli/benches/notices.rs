@@ -1,0 +1,86 @@
+//! The policy-notice benchmark (issue 18, point 8): queuing the notices of
+//! a material policy change to every customer and mailing them through a
+//! local SMTP server. Run with
+//!
+//! ```text
+//! cargo bench -p candor-cli --bench notices [-- --customers N]    # default 10,000
+//! ```
+//!
+//! It needs python3 with aiosmtpd (`pip install aiosmtpd`), started as the
+//! tests start it (`candor-test-support`), on loopback. It makes an SQLite
+//! installation with N customers, each with an e-mail address, publishes
+//! the example policy, then a version keeping analytics data longer (a
+//! material change on legitimate interests: every customer is told), and
+//! times the two steps apart: `publish_policy` (diff, one notice sealed
+//! under each customer's key, queued 1,000 customers a transaction with its
+//! progress and audit entry) and `deliver_due` (each message opened and
+//! sent through the SMTP server, each page of 100 recorded as sent and
+//! audited) until every notice is accepted.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use candor_domain::EXAMPLE_POLICY;
+use candor_service::mail::{MailConfig, RetryPolicy, SmtpMailer, TlsMode};
+use candor_service::subjects::NewSubjectInput;
+use candor_service::Candor;
+use candor_store::{AuditSigner, KeyRing};
+use candor_store_sql::{OpenOptions, SqlStore};
+use candor_test_support::smtp::SmtpServer;
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let customers: usize = arg("--customers").map(|n| n.parse()).transpose()?.unwrap_or(10_000);
+    let Some(smtp) = SmtpServer::start() else { anyhow::bail!("python3 cannot import aiosmtpd: `pip install aiosmtpd`") };
+    let dir = tempfile::tempdir()?;
+    KeyRing::create(&dir.path().join("keys"))?;
+    let keys = Arc::new(KeyRing::load_with(&dir.path().join("keys"), None)?);
+    let url = format!("sqlite://{}", dir.path().join("candor.db").display());
+    let store = SqlStore::open(&url, OpenOptions { create: true, ..OpenOptions::default() }).await?;
+    let store = Arc::new(store.with_signer(AuditSigner::new(Arc::clone(&keys), 1_000)));
+    let candor = Candor::new(store.clone(), keys);
+    candor.publish_policy("bench", "policy.toml", EXAMPLE_POLICY).await?;
+    let t = Instant::now();
+    for i in 0..customers {
+        let input = NewSubjectInput { email: Some(format!("customer{i}@example.com")), ..Default::default() };
+        candor.add_subject("bench", &input).await?;
+    }
+    eprintln!("{customers} customers added in {:.1} s", t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    let v2 = EXAMPLE_POLICY.replace("retention_days = 395", "retention_days = 500");
+    let published = candor.publish_policy("bench", "policy.toml", &v2).await?;
+    let queued = t.elapsed();
+    anyhow::ensure!(published.notices.total == customers as u64, "{} notices queued for {customers} customers", published.notices.total);
+
+    let retry = RetryPolicy { max_attempts: 3, initial: Duration::from_secs(60), max: Duration::from_secs(600) };
+    let config = MailConfig {
+        host: "127.0.0.1".into(),
+        port: smtp.port,
+        tls: TlsMode::StartTlsOpportunistic,
+        user: None,
+        password: None,
+        from: "privacy@northwind.example".into(),
+        ca_pem: None,
+        timeout: Duration::from_secs(30),
+        retry,
+        poll: Duration::from_secs(1),
+    };
+    let mailer = SmtpMailer::new(&config)?;
+    let t = Instant::now();
+    let report = candor.deliver_due("bench", &mailer, &retry, || true).await?;
+    let sent = t.elapsed();
+    anyhow::ensure!(report.sent == customers as u64 && report.failed == 0, "{report:?}");
+    let arrived = smtp.wait_for(customers, Duration::from_secs(60)).len();
+    anyhow::ensure!(arrived == customers, "the SMTP server has {arrived} of {customers} messages");
+    let rate = |d: Duration| customers as f64 / d.as_secs_f64();
+    println!("queue {customers} notices (publish_policy): {:.2} s, {:.0} notices/s", queued.as_secs_f64(), rate(queued));
+    println!("mail {customers} notices to the local SMTP server (deliver_due): {:.2} s, {:.0} messages/s", sent.as_secs_f64(), rate(sent));
+    store.close().await;
+    Ok(())
+}
