@@ -13,6 +13,9 @@
 //! the outbox), then times each page after a warm-up and prints the
 //! median, p99 and maximum.
 
+// A benchmark stops at its first failure, with the reason.
+#![allow(clippy::expect_used, clippy::panic)]
+
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 use std::sync::Arc;
