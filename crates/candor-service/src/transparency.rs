@@ -111,22 +111,29 @@ impl Candor {
     pub async fn disclosures(&self, subject: SubjectId) -> Result<Vec<Disclosure>> {
         let ctx = self.policy_context().await?;
         let overview = self.consent_overview(subject).await?;
-        let mut out = Vec::new();
-        for p in ctx.policy.purposes.values() {
-            let Some(r) = p.recipient.as_ref().and_then(|id| ctx.policy.recipients.get(id)) else { continue };
-            let in_effect = overview.purposes.iter().any(|s| s.purpose == p.id && s.in_effect);
-            out.push(Disclosure {
-                recipient: r.name.clone(),
-                country: r.country.clone(),
-                purpose: p.id.clone(),
-                purpose_name: p.name.clone(),
-                categories: r.agreement.categories.clone(),
-                agreement: r.agreement.reference.clone(),
-                valid_from: r.agreement.valid_from,
-                valid_until: r.agreement.valid_until,
-                in_effect,
-            });
-        }
-        Ok(out)
+        Ok(disclosures_in(&ctx, &overview))
     }
+}
+
+/// The recipients of the purposes in force that name one, with whether
+/// the customer's choices in `overview` let each receive their data: for
+/// a caller that read the overview already.
+pub fn disclosures_in(ctx: &candor_domain::PolicyContext, overview: &crate::consent::ConsentOverview) -> Vec<Disclosure> {
+    let mut out = Vec::new();
+    for p in ctx.policy.purposes.values() {
+        let Some(r) = p.recipient.as_ref().and_then(|id| ctx.policy.recipients.get(id)) else { continue };
+        let in_effect = overview.purposes.iter().any(|s| s.purpose == p.id && s.in_effect);
+        out.push(Disclosure {
+            recipient: r.name.clone(),
+            country: r.country.clone(),
+            purpose: p.id.clone(),
+            purpose_name: p.name.clone(),
+            categories: r.agreement.categories.clone(),
+            agreement: r.agreement.reference.clone(),
+            valid_from: r.agreement.valid_from,
+            valid_until: r.agreement.valid_until,
+            in_effect,
+        });
+    }
+    out
 }

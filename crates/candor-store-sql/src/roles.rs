@@ -13,7 +13,9 @@ use candor_store::{
 
 use candor_store::{ConcernFilter, ConcernKey, ConcernRecord, ConcernStore, InteractionKey, RightsFilter, RightsKey};
 
-use crate::{access, analytics, audit, backend, concerns, conflicts, db_err, interactions, keys, notices, pages, rights, rows, Backend, SqlStore};
+use crate::{
+    access, analytics, audit, backend, concerns, conflicts, db_err, interactions, keys, notices, pages, rights, rows, Backend, SqlStore,
+};
 
 #[async_trait::async_trait]
 impl BatchStore for SqlStore {

@@ -5,8 +5,8 @@
 pub mod analytics;
 pub mod analytics_kpi;
 pub mod audit;
-pub mod concerns;
 pub mod changes;
+pub mod concerns;
 pub mod consent;
 pub mod ops;
 pub mod page;

@@ -164,9 +164,7 @@ async fn dashboard(
             why: r.purpose.as_deref().map(name_of).unwrap_or_default(),
         })
         .collect();
-    let received = candor
-        .disclosures(subject)
-        .await?
+    let received = candor_service::transparency::disclosures_in(&ctx, &overview)
         .into_iter()
         .map(|d| {
             let mut categories: Vec<String> = d.categories.iter().map(|c| category_words(&w, c.as_str())).collect();

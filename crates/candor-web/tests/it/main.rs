@@ -6,8 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test crate: helpers fail the test loudly")]
 
 mod analytics;
-mod concerns;
 mod changes;
+mod concerns;
 #[cfg(unix)]
 mod connections;
 mod contract;
