@@ -162,6 +162,9 @@ fn failed(
     Op::DeliveryFailed { id, at, error, retry_at }
 }
 
+/// Runs in a row that fail before delivery's failure is logged as an error.
+const PERSISTENT_FAILURE: u32 = 5;
+
 /// `candor serve`'s delivery: the messages due, then again every
 /// `config.poll`, until `stop` resolves; a run in progress then stops after
 /// the message it is sending, recording what was sent.
@@ -175,13 +178,27 @@ pub async fn deliver_in_background(candor: Candor, mailer: impl Mailer, config: 
         wake.notify_one();
     };
     let work = async {
+        // A run that fails is tried again at the next poll: a passing
+        // condition (a reader keeping SQLite's write-ahead log from being
+        // emptied after a sent message's address was wiped) is a warning;
+        // failing run after run is an error.
+        let mut failures = 0u32;
         while !stopping.load(Ordering::Acquire) {
             match candor.deliver_due(MAIL_ACTOR, &mailer, &config.retry, || !stopping.load(Ordering::Acquire)).await {
-                Ok(r) if r != DeliveryReport::default() => {
-                    tracing::info!(sent = r.sent, retrying = r.retrying, failed = r.failed, "outbox delivered");
+                Ok(r) => {
+                    failures = 0;
+                    if r != DeliveryReport::default() {
+                        tracing::info!(sent = r.sent, retrying = r.retrying, failed = r.failed, "outbox delivered");
+                    }
                 }
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "outbox delivery failed; trying again later"),
+                Err(e) => {
+                    failures += 1;
+                    if failures < PERSISTENT_FAILURE {
+                        tracing::warn!(error = %e, failures, "outbox delivery failed; trying again at the next poll");
+                    } else {
+                        tracing::error!(error = %e, failures, "outbox delivery keeps failing; trying again at the next poll");
+                    }
+                }
             }
             tokio::select! {
                 () = tokio::time::sleep(config.poll) => {}
