@@ -11,7 +11,7 @@ use candor_store::{
     RightsRequestRecord, RightsStore, SessionRecord, StoreError, SubjectRecord, SubjectStore, TokenRecord, WrappedKey, WriteBatch,
 };
 
-use candor_store::{ConcernFilter, ConcernKey, ConcernRecord, ConcernStore, InteractionKey, RightsFilter, RightsKey};
+use candor_store::{ConcernFilter, ConcernKey, ConcernRecord, ConcernStore, InteractionKey, InteractionTally, RightsFilter, RightsKey};
 
 use crate::{
     access, analytics, audit, backend, concerns, conflicts, db_err, interactions, keys, notices, pages, rights, rows, Backend, SqlStore,
@@ -63,9 +63,7 @@ impl BatchStore for SqlStore {
         let (busy, _, _): (i64, i64, i64) =
             sqlx::query_as("pragma wal_checkpoint(truncate)").fetch_one(&self.pool).await.map_err(db_err)?;
         if busy != 0 {
-            return Err(StoreError::Inconsistent(
-                "deleted data is committed, but its earlier bytes are still in the write-ahead log (`-wal` file): a reader held the database too long; run the same command again to remove them".into(),
-            ));
+            return Err(StoreError::PurgePending);
         }
         Ok(())
     }
@@ -196,6 +194,10 @@ impl InteractionStore for SqlStore {
 
     async fn subject_interactions(&self, id: SubjectId) -> Result<Vec<InteractionRecord>, StoreError> {
         interactions::of_subject(&self.pool, id).await
+    }
+
+    async fn subject_interaction_tally(&self, id: SubjectId) -> Result<Vec<InteractionTally>, StoreError> {
+        pages::interaction_tally(&self.pool, id).await
     }
 
     async fn conversation(&self, platform: &str, conversation_id: &str, limit: u32) -> Result<Vec<InteractionRecord>, StoreError> {

@@ -177,6 +177,15 @@ pub enum StoreError {
     /// underlying error to show).
     #[error("database error: {0}")]
     Inconsistent(String),
+    /// Deleted personal data is committed, but SQLite could not empty its
+    /// write-ahead log of the earlier bytes because a reader held the
+    /// database too long: nothing is lost and nothing need be undone, and
+    /// [`crate::BatchStore::purge_deleted`] (or the next delete) removes
+    /// them.
+    #[error(
+        "deleted data is committed, but its earlier bytes are still in the write-ahead log (`-wal` file): a reader held the database too long; run the same command again to remove them"
+    )]
+    PurgePending,
 }
 
 impl StoreError {

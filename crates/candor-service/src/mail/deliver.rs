@@ -183,13 +183,23 @@ pub async fn deliver_in_background(candor: Candor, mailer: impl Mailer, config: 
         // emptied after a sent message's address was wiped) is a warning;
         // failing run after run is an error.
         let mut failures = 0u32;
+        let mut purge_pending = false;
         while !stopping.load(Ordering::Acquire) {
+            if purge_pending {
+                purge_pending = candor.purge_deleted().await.is_err();
+            }
             match candor.deliver_due(MAIL_ACTOR, &mailer, &config.retry, || !stopping.load(Ordering::Acquire)).await {
                 Ok(r) => {
                     failures = 0;
                     if r != DeliveryReport::default() {
                         tracing::info!(sent = r.sent, retrying = r.retrying, failed = r.failed, "outbox delivered");
                     }
+                }
+                Err(ServiceError::Store(StoreError::PurgePending)) => {
+                    // What was sent is recorded and the address wiped; only
+                    // the log still holds its old bytes. Empty it next poll.
+                    purge_pending = true;
+                    tracing::warn!("a sent message's wiped address is still in the write-ahead log; removing it at the next poll");
                 }
                 Err(e) => {
                     failures += 1;

@@ -17,6 +17,15 @@ use crate::subjects::{sealed_fields, SealedField};
 use crate::{AuditAction, Candor, Result, ServiceError};
 
 impl Candor {
+    /// Empty SQLite's write-ahead log of deleted data's earlier bytes,
+    /// after a delete answered [`candor_store::StoreError::PurgePending`]
+    /// because a reader held the database (nothing to do on PostgreSQL).
+    pub async fn purge_deleted(&self) -> Result<()> {
+        Ok(self.store.purge_deleted().await?)
+    }
+}
+
+impl Candor {
     /// Erasure: everything, unless a legal hold keeps part of it; then the
     /// rest is deleted and what is kept is restricted.
     pub(super) async fn erasure_work(

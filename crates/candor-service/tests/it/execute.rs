@@ -338,6 +338,7 @@ async fn an_erasure_is_not_reported_done_while_a_reader_keeps_its_bytes_in_the_w
     sqlx::query("select count(*) from interactions").execute(&mut reader).await.unwrap();
 
     let err = f.candor.execute_rights_request("carla", &id, &none()).await.unwrap_err();
+    assert!(matches!(err, candor_service::ServiceError::Store(candor_store::StoreError::PurgePending)), "{err:?}");
     assert!(err.to_string().contains("write-ahead log"), "{err}");
     assert!(stored_anywhere(&f, "parcel never came").await, "the failure is real: the old pages are still in the log");
 
