@@ -23,6 +23,7 @@ pub mod identity;
 pub mod ids;
 pub mod phone;
 pub mod policy;
+pub mod provenance;
 pub mod region;
 pub mod rights;
 
@@ -38,6 +39,7 @@ pub use policy::{
     diff::{diff, fresh_consent_since, Change, PolicyDiff},
     Address, Ccpa, ConsentDefault, LegalBasis, Policy, PolicyContext, PostalAddress, Purpose, Recipient, EXAMPLE_POLICY,
 };
+pub use provenance::{Provenance, UnknownProvenance};
 pub use region::PhoneRegion;
 pub use rights::{
     CategoryCount, Challenge, Extension, KeptData, Regime, RequestResult, RequestState, RightKind, RightsError, RightsRequest, Verification,

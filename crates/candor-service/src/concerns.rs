@@ -58,6 +58,10 @@ impl ConcernView {
     }
 }
 
+/// How many questions or concerns a customer may have waiting for an
+/// answer at once.
+pub const MAX_OPEN_CONCERNS: u32 = 5;
+
 /// The sort key of a concern in a listing: open ones first, then by
 /// deadline, then by id.
 fn key(r: &ConcernRecord) -> (i64, i64, String) {
@@ -82,6 +86,14 @@ impl Candor {
     pub async fn raise_concern(&self, actor: &str, subject: SubjectId, message: &str) -> Result<ConcernView> {
         let message = check_text("message", message)?;
         let s = self.subject_record(subject).await?;
+        // A flood of concerns is refused, not queued for staff and mailed.
+        let filter = ConcernFilter { open_only: true, subject: Some(subject) };
+        let open = self.store.concern_page(&filter, None, MAX_OPEN_CONCERNS).await?;
+        if open.len() >= MAX_OPEN_CONCERNS as usize {
+            return Err(ServiceError::AlreadyOpen(format!(
+                "{MAX_OPEN_CONCERNS} of your questions or concerns are still waiting for an answer; we answer those first, then you can send more"
+            )));
+        }
         let key = self.subject_key(&s)?;
         let id = uuid::Uuid::new_v4().to_string();
         let concern = Concern::raise(self.now());

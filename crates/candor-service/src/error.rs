@@ -158,6 +158,12 @@ pub enum ServiceError {
     /// A malformed actor id, role or course.
     #[error("{0}")]
     InvalidInput(String),
+
+    /// The customer asked for something they asked for already and that
+    /// is still being handled (a flood of requests or concerns is refused
+    /// here rather than queued for staff and mailed back).
+    #[error("{0}")]
+    AlreadyOpen(String),
     /// A consent receipt failed verification.
     #[error("the consent receipt is not valid: {0}")]
     Receipt(String),

@@ -22,6 +22,7 @@ pub mod concerns;
 pub mod consent;
 pub mod conversations;
 mod error;
+pub mod holdings;
 pub mod import;
 pub mod keys;
 pub mod mail;

@@ -6,7 +6,7 @@
 //! the access gate no longer counts until they give it again.
 
 use candor_domain::policy::Policy;
-use candor_domain::{diff, Change, ConsentState, PurposeId, SubjectId};
+use candor_domain::{diff, Change, ConsentState, PolicyContext, PurposeId, SubjectId};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -86,17 +86,23 @@ impl Candor {
         let ctx = self.policy_context().await?;
         let Some(events) = self.store.subject_consent(subject).await? else { return Err(self.missing_subject(subject).await) };
         let state = ConsentState::from_events(events.iter().map(|e| &e.event));
-        Ok(ctx
-            .outdated_consent(&state)
-            .into_iter()
-            .map(|(p, given_under)| Renewal {
-                purpose: p.id.clone(),
-                name: p.name.clone(),
-                given_under,
-                changed_in: ctx.fresh_consent_since.get(&p.id).copied().unwrap_or(ctx.version),
-            })
-            .collect())
+        Ok(renewals_in(&ctx, &state))
     }
+}
+
+/// The purposes whose consent, folded in `state`, was given before a
+/// material change of the policy in `ctx` and must be given again: for a
+/// caller that has read the ledger already.
+pub fn renewals_in(ctx: &PolicyContext, state: &ConsentState) -> Vec<Renewal> {
+    ctx.outdated_consent(state)
+        .into_iter()
+        .map(|(p, given_under)| Renewal {
+            purpose: p.id.clone(),
+            name: p.name.clone(),
+            given_under,
+            changed_in: ctx.fresh_consent_since.get(&p.id).copied().unwrap_or(ctx.version),
+        })
+        .collect()
 }
 
 /// `change` with its purpose's name, from the newer version or, for a

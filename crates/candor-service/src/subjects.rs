@@ -6,7 +6,7 @@
 //! the subject and field it belongs to, so a ciphertext copied to another row
 //! does not decrypt.
 
-use candor_domain::{CategoryId, Decision, Identifier, IdentifierKind, SubjectId};
+use candor_domain::{CategoryId, Decision, Identifier, IdentifierKind, Provenance, SubjectId};
 use candor_store::{DataKey, NewSubject, Op, SealedAttribute, SealedIdentity, SubjectRecord, WriteBatch};
 use serde::Serialize;
 use serde_json::json;
@@ -94,6 +94,9 @@ pub struct FieldView {
     pub value: Option<String>,
     /// Why it is withheld, when it is.
     pub withheld: Option<String>,
+    /// Where it came from: `platform:x`, `crm`, `staff`, `correction`,
+    /// `unrecorded`.
+    pub source: String,
 }
 
 /// One interaction as an actor may see it.
@@ -159,7 +162,7 @@ impl Candor {
         let id = SubjectId::new();
         let key = DataKey::generate();
         for i in &identifiers {
-            let sealed = SealedIdentity::seal(&self.keys, &key, &id, i);
+            let sealed = SealedIdentity::seal(&self.keys, &key, &id, i, Provenance::Staff);
             if let Some(existing) = self.store.find_subject(&sealed.blind_index).await? {
                 return Err(ServiceError::IdentityTaken { kind: i.kind(), subject: existing });
             }
@@ -167,7 +170,7 @@ impl Candor {
         }
         let mut attributes = Vec::new();
         if let Some(n) = name {
-            attributes.push(SealedAttribute::seal(&key, &id, "name", CategoryId::new("user.name"), n));
+            attributes.push(SealedAttribute::seal(&key, &id, "name", CategoryId::new("user.name"), n, Provenance::Staff));
         }
         let pseudonym = self.keys.pseudonym(id.as_uuid());
         let kinds: Vec<String> = identifiers.iter().map(Identifier::index_namespace).collect();
@@ -222,7 +225,7 @@ impl Candor {
         let key = self.subject_key(&r)?;
         let mut sealed = Vec::new();
         for i in &identifiers {
-            let s = SealedIdentity::seal(&self.keys, &key, &id, i);
+            let s = SealedIdentity::seal(&self.keys, &key, &id, i, Provenance::Staff);
             match self.store.find_subject(&s.blind_index).await? {
                 Some(owner) if owner == id => continue,
                 Some(owner) => return Err(ServiceError::IdentityTaken { kind: i.kind(), subject: owner }),
@@ -323,7 +326,7 @@ impl Candor {
                 (Some(k), true) => (Some(f.open(id, k)?), None),
                 _ => (None, Some(withheld_reason(&decision, &f.category))),
             };
-            out.push(FieldView { field: f.field, category: f.category, value, withheld });
+            out.push(FieldView { field: f.field, category: f.category, value, withheld, source: f.source.as_stored() });
         }
         Ok(SubjectView { summary: summary(&r), decision, fields: out })
     }
@@ -332,12 +335,18 @@ impl Candor {
     /// shows them (audited as read by the subject themself).
     pub async fn own_fields(&self, id: SubjectId) -> Result<Vec<FieldView>> {
         let r = self.subject_record(id).await?;
-        let key = self.subject_key(&r)?;
+        self.open_own_fields(&r).await
+    }
+
+    /// Every field of `r` decrypted for the subject themself, audited so.
+    pub(crate) async fn open_own_fields(&self, r: &SubjectRecord) -> Result<Vec<FieldView>> {
+        let key = self.subject_key(r)?;
         let mut out = Vec::new();
-        for f in sealed_fields(&r)? {
-            out.push(FieldView { value: Some(f.open(id, &key)?), field: f.field, category: f.category, withheld: None });
+        for f in sealed_fields(r)? {
+            let value = Some(f.open(r.id, &key)?);
+            out.push(FieldView { value, source: f.source.as_stored(), field: f.field, category: f.category, withheld: None });
         }
-        let audit = self.audit("subject", AuditAction::SubjectSelfView, json!({ "fields": out.len() })).subject(r.pseudonym);
+        let audit = self.audit("subject", AuditAction::SubjectSelfView, json!({ "fields": out.len() })).subject(r.pseudonym.clone());
         self.store.apply(WriteBatch { ops: Vec::new(), audit: vec![audit] }).await?;
         Ok(out)
     }
@@ -410,6 +419,8 @@ pub(crate) struct SealedField {
     sealed: Vec<u8>,
     /// The blind index, for identities.
     pub blind_index: Option<Vec<u8>>,
+    /// Where it came from.
+    pub source: Provenance,
 }
 
 impl SealedField {
@@ -441,6 +452,7 @@ pub(crate) fn sealed_fields(r: &SubjectRecord) -> Result<Vec<SealedField>> {
             category: kind.category(),
             sealed: i.sealed.clone(),
             blind_index: Some(i.blind_index.clone()),
+            source: i.source.clone(),
         });
     }
     for a in &r.attributes {
@@ -453,6 +465,7 @@ pub(crate) fn sealed_fields(r: &SubjectRecord) -> Result<Vec<SealedField>> {
             context: candor_store::attribute_context(&id, &a.name),
             sealed: a.sealed.clone(),
             blind_index: None,
+            source: a.source.clone(),
         });
     }
     Ok(fields)

@@ -108,11 +108,19 @@ pub(crate) async fn insert_identities(
     rows: &[(SubjectId, &SealedIdentity)],
 ) -> Result<(), StoreError> {
     for chunk in rows.chunks(CHUNK) {
-        let sql =
-            format!("insert into identities (blind_index, subject_id, kind, platform, sealed) values {}", values(backend, chunk.len(), 5));
+        let sql = format!(
+            "insert into identities (blind_index, subject_id, kind, platform, sealed, source) values {}",
+            values(backend, chunk.len(), 6)
+        );
         let mut q = sqlx::query(&sql);
         for (s, i) in chunk {
-            q = q.bind(i.blind_index.clone()).bind(s.to_string()).bind(i.kind.clone()).bind(i.platform.clone()).bind(i.sealed.clone());
+            q = q
+                .bind(i.blind_index.clone())
+                .bind(s.to_string())
+                .bind(i.kind.clone())
+                .bind(i.platform.clone())
+                .bind(i.sealed.clone())
+                .bind(i.source.as_stored());
         }
         match q.execute(&mut **tx).await {
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
@@ -145,17 +153,22 @@ pub(crate) async fn set_attributes_many(
 ) -> Result<(), StoreError> {
     for chunk in rows.chunks(CHUNK) {
         let sql = format!(
-            "insert into subject_attributes (subject_id, name, category, sealed) values {}{}",
-            values(backend, chunk.len(), 4),
+            "insert into subject_attributes (subject_id, name, category, sealed, source) values {}{}",
+            values(backend, chunk.len(), 5),
             if replace {
-                " on conflict (subject_id, name) do update set category = excluded.category, sealed = excluded.sealed"
+                " on conflict (subject_id, name) do update set category = excluded.category, sealed = excluded.sealed, source = excluded.source"
             } else {
                 ""
             }
         );
         let mut q = sqlx::query(&sql);
         for (s, a) in chunk {
-            q = q.bind(s.to_string()).bind(a.name.clone()).bind(a.category.as_str().to_owned()).bind(a.sealed.clone());
+            q = q
+                .bind(s.to_string())
+                .bind(a.name.clone())
+                .bind(a.category.as_str().to_owned())
+                .bind(a.sealed.clone())
+                .bind(a.source.as_stored());
         }
         match q.execute(&mut **tx).await {
             Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {

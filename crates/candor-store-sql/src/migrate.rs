@@ -42,6 +42,7 @@ const SQLITE: Files = files!("sqlite":
     "0009_mail_delivery.sql",
     "0010_concerns.sql",
     "0011_policy_notices.sql",
+    "0012_sources.sql",
 );
 const POSTGRES: Files = files!("postgres":
     "0001_foundation.sql",
@@ -55,6 +56,7 @@ const POSTGRES: Files = files!("postgres":
     "0009_mail_delivery.sql",
     "0010_concerns.sql",
     "0011_policy_notices.sql",
+    "0012_sources.sql",
 );
 
 fn files(backend: Backend) -> Files {

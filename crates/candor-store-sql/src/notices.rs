@@ -27,7 +27,7 @@ pub(crate) async fn subjects_with_email(
     limit: u32,
 ) -> Result<Vec<SubjectRecord>, StoreError> {
     let rows: Vec<AnyRow> = sqlx::query(
-        "select s.id, s.pseudonym, s.kek_id, s.wrapped_key, s.created_at, i.platform, i.blind_index, i.sealed
+        "select s.id, s.pseudonym, s.kek_id, s.wrapped_key, s.created_at, i.platform, i.blind_index, i.sealed, i.source
          from subjects s join identities i on i.subject_id = s.id
          where i.kind = 'email' and s.id > $1 and s.created_at <= $2
          order by s.id, i.blind_index limit $3",
@@ -47,6 +47,7 @@ pub(crate) async fn subjects_with_email(
             platform: r.try_get("platform").map_err(corrupt)?,
             blind_index: r.try_get("blind_index").map_err(corrupt)?,
             sealed: r.try_get("sealed").map_err(corrupt)?,
+            source: crate::rows::provenance(&r.try_get::<String, _>("source").map_err(corrupt)?)?,
         };
         match out.last_mut().filter(|s| s.id == id) {
             Some(same) => same.identities.push(identity),

@@ -3,9 +3,10 @@
 //! which SQLite and PostgreSQL both compare column by column) and `LIMIT`.
 
 use candor_domain::SubjectId;
-use candor_store::audit::micros;
+use candor_store::audit::{from_micros, micros};
 use candor_store::{
-    ConsentRecord, InteractionKey, InteractionRecord, PolicyVersionRecord, RightsFilter, RightsKey, RightsRequestRecord, StoreError,
+    ConsentRecord, InteractionKey, InteractionRecord, InteractionTally, PolicyVersionRecord, RightsFilter, RightsKey, RightsRequestRecord,
+    StoreError,
 };
 use sqlx::any::AnyRow;
 use sqlx::AnyPool;
@@ -112,4 +113,27 @@ pub(crate) async fn rights_requests(
     }
     let rows = q.bind(i64::from(limit)).fetch_all(pool).await.map_err(db_err)?;
     rows.into_iter().map(rights::record).collect()
+}
+
+/// A subject's interactions counted by platform and kind, with the first
+/// and last time of each.
+pub(crate) async fn interaction_tally(pool: &AnyPool, id: SubjectId) -> Result<Vec<InteractionTally>, StoreError> {
+    let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
+        "select platform, kind, count(*), min(occurred_at), max(occurred_at) from interactions
+         where subject_id = $1 group by platform, kind order by platform, kind",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(rows
+        .into_iter()
+        .map(|(platform, kind, count, first, last)| InteractionTally {
+            platform,
+            kind,
+            count: u64::try_from(count).unwrap_or(0),
+            first: from_micros(first),
+            last: from_micros(last),
+        })
+        .collect())
 }

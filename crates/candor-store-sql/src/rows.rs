@@ -1,6 +1,6 @@
 //! Reading rows into models and the multi-row inserts of hot paths.
 
-use candor_domain::{CategoryId, ConsentAction, ConsentEvent, ConsentSource, PurposeId, Role, SubjectId};
+use candor_domain::{CategoryId, ConsentAction, ConsentEvent, ConsentSource, Provenance, PurposeId, Role, SubjectId};
 use candor_store::audit::from_micros;
 use candor_store::{
     ActorRecord, AuditEntry, AuditRecord, ConsentRecord, LinkPage, PolicyVersionRecord, RecipientRecord, SealedAttribute, SealedIdentity,
@@ -147,6 +147,12 @@ pub(crate) async fn recipients(pool: &AnyPool) -> Result<Vec<RecipientRecord>, S
         .collect()
 }
 
+/// A stored detail's source; one that is none of the known forms is
+/// reported as undecodable, not shown as something it is not.
+pub(crate) fn provenance(stored: &str) -> Result<Provenance, StoreError> {
+    stored.parse::<Provenance>().map_err(|e| StoreError::undecodable("the source of a stored detail", e))
+}
+
 pub(crate) async fn subject(pool: &AnyPool, id: SubjectId) -> Result<Option<SubjectRecord>, StoreError> {
     let sid = id.to_string();
     let row: Option<(String, String, Vec<u8>, i64)> =
@@ -156,14 +162,14 @@ pub(crate) async fn subject(pool: &AnyPool, id: SubjectId) -> Result<Option<Subj
             .await
             .map_err(db_err)?;
     let Some((pseudonym, kek_id, blob, created_at)) = row else { return Ok(None) };
-    let attributes: Vec<(String, String, Vec<u8>)> =
-        sqlx::query_as("select name, category, sealed from subject_attributes where subject_id = $1 order by name")
+    let attributes: Vec<(String, String, Vec<u8>, String)> =
+        sqlx::query_as("select name, category, sealed, source from subject_attributes where subject_id = $1 order by name")
             .bind(&sid)
             .fetch_all(pool)
             .await
             .map_err(db_err)?;
     let identities: Vec<AnyRow> =
-        sqlx::query("select kind, platform, blind_index, sealed from identities where subject_id = $1 order by kind, platform")
+        sqlx::query("select kind, platform, blind_index, sealed, source from identities where subject_id = $1 order by kind, platform")
             .bind(&sid)
             .fetch_all(pool)
             .await
@@ -176,6 +182,7 @@ pub(crate) async fn subject(pool: &AnyPool, id: SubjectId) -> Result<Option<Subj
                 platform: r.try_get("platform").map_err(corrupt("identity"))?,
                 blind_index: r.try_get("blind_index").map_err(corrupt("identity"))?,
                 sealed: r.try_get("sealed").map_err(corrupt("identity"))?,
+                source: provenance(&r.try_get::<String, _>("source").map_err(corrupt("identity"))?)?,
             })
         })
         .collect::<Result<_, StoreError>>()?;
@@ -185,8 +192,10 @@ pub(crate) async fn subject(pool: &AnyPool, id: SubjectId) -> Result<Option<Subj
         key: WrappedKey { kek_id, blob },
         attributes: attributes
             .into_iter()
-            .map(|(name, category, sealed)| SealedAttribute { name, category: CategoryId::new(category), sealed })
-            .collect(),
+            .map(|(name, category, sealed, source)| {
+                Ok(SealedAttribute { name, category: CategoryId::new(category), sealed, source: provenance(&source)? })
+            })
+            .collect::<Result<_, StoreError>>()?,
         identities,
         created_at: from_micros(created_at),
     }))

@@ -1,7 +1,7 @@
 //! Row models: what goes into and comes out of a store. Personal fields are
 //! already sealed (`Vec<u8>` ciphertext) by the time they reach this layer.
 
-use candor_domain::{CategoryId, Concern, ConsentEvent, Identifier, Recipient, RightsRequest, Role, SubjectId};
+use candor_domain::{CategoryId, Concern, ConsentEvent, Identifier, Provenance, Recipient, RightsRequest, Role, SubjectId};
 use candor_privacy::RedactedText;
 use time::{Date, OffsetDateTime};
 
@@ -29,12 +29,15 @@ pub struct SealedAttribute {
     pub category: CategoryId,
     /// Ciphertext under the subject's data key.
     pub sealed: Vec<u8>,
+    /// Where the value came from.
+    pub source: Provenance,
 }
 
 impl SealedAttribute {
-    /// Seal `value` as the attribute `name` of `subject`.
-    pub fn seal(key: &DataKey, subject: &SubjectId, name: &str, category: CategoryId, value: &str) -> Self {
-        Self { name: name.to_owned(), category, sealed: key.seal(&attribute_context(subject, name), value.as_bytes()) }
+    /// Seal `value`, which came from `source`, as the attribute `name` of
+    /// `subject`.
+    pub fn seal(key: &DataKey, subject: &SubjectId, name: &str, category: CategoryId, value: &str, source: Provenance) -> Self {
+        Self { name: name.to_owned(), category, sealed: key.seal(&attribute_context(subject, name), value.as_bytes()), source }
     }
 }
 
@@ -49,18 +52,22 @@ pub struct SealedIdentity {
     pub blind_index: Vec<u8>,
     /// The identifier, sealed under the subject's data key.
     pub sealed: Vec<u8>,
+    /// Where the identifier came from.
+    pub source: Provenance,
 }
 
 impl SealedIdentity {
-    /// Link `identifier` to `subject`: its blind index under `keys`, its
-    /// value sealed under the subject's data key.
-    pub fn seal(keys: &KeyRing, key: &DataKey, subject: &SubjectId, identifier: &Identifier) -> Self {
+    /// Link `identifier`, which came from `source`, to `subject`: its
+    /// blind index under `keys`, its value sealed under the subject's data
+    /// key.
+    pub fn seal(keys: &KeyRing, key: &DataKey, subject: &SubjectId, identifier: &Identifier, source: Provenance) -> Self {
         let ns = identifier.index_namespace();
         Self {
             kind: identifier.kind().as_str().to_owned(),
             platform: identifier.platform().map(str::to_owned),
             blind_index: keys.blind_index(&ns, identifier.value()),
             sealed: key.seal(&identity_context(subject, &ns), identifier.value().as_bytes()),
+            source,
         }
     }
 }
@@ -97,6 +104,23 @@ pub struct SubjectRecord {
     pub identities: Vec<SealedIdentity>,
     /// Creation time.
     pub created_at: OffsetDateTime,
+}
+
+/// How many of a subject's interactions one platform holds of one kind,
+/// and over which period: what the privacy center says about messages
+/// without reading them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InteractionTally {
+    /// `x`, `facebook`, …
+    pub platform: String,
+    /// mention, reply, direct_message, comment, review.
+    pub kind: String,
+    /// How many.
+    pub count: u64,
+    /// The earliest.
+    pub first: OffsetDateTime,
+    /// The latest.
+    pub last: OffsetDateTime,
 }
 
 /// One social-media interaction. Its natural key is (platform,

@@ -18,7 +18,7 @@ use crate::{
     OutboxMessage, Outcome, PolicyVersionRecord, RecipientRecord, RightsRequestRecord, SessionRecord, StoreError, SubjectRecord,
     TokenRecord, WrappedKey, WriteBatch,
 };
-use crate::{ConcernFilter, ConcernKey, ConcernRecord, InteractionKey, RightsFilter, RightsKey};
+use crate::{ConcernFilter, ConcernKey, ConcernRecord, InteractionKey, InteractionTally, RightsFilter, RightsKey};
 
 /// Writing: a [`WriteBatch`] and its audit entries in one transaction, and
 /// making what a batch deleted unrecoverable. Every role that changes data
@@ -157,6 +157,11 @@ pub trait InteractionStore: Send + Sync {
 
     /// Every interaction about a subject, oldest first.
     async fn subject_interactions(&self, id: SubjectId) -> Result<Vec<InteractionRecord>, StoreError>;
+
+    /// A subject's interactions counted by platform and kind, with the
+    /// first and last of each, in platform and kind order (one query, no
+    /// text read).
+    async fn subject_interaction_tally(&self, id: SubjectId) -> Result<Vec<InteractionTally>, StoreError>;
 
     /// Every item of one conversation on a platform (its first item and
     /// those linked to it), oldest first; at most `limit`.

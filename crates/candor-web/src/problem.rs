@@ -141,6 +141,7 @@ impl From<ServiceError> for Problem {
             | ServiceError::InvalidPolicy(_)
             | ServiceError::Import(_) => Self::invalid_input(detail),
             ServiceError::IdentityTaken { .. } => Self::new(S::CONFLICT, "identity-taken", "Identifier taken", detail),
+            ServiceError::AlreadyOpen(_) => Self::new(S::CONFLICT, "already-open", "Already asked", detail),
             ServiceError::Rights(r) => match r {
                 RightsError::NoReason | RightsError::NotUnderRegime { .. } => Self::invalid_input(detail),
                 RightsError::WrongCode { .. } | RightsError::CodeExpired | RightsError::NoCode => {

@@ -25,7 +25,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use candor_domain::{CategoryId, Identifier, IdentifierKind, SubjectId};
+use candor_domain::{CategoryId, Identifier, IdentifierKind, Provenance, SubjectId};
 use candor_store::{ordered, IdentityConflict, Op, SealedAttribute, SealedIdentity};
 use serde::Serialize;
 use serde_json::json;
@@ -254,7 +254,7 @@ impl Run<'_> {
                 Plan::Quarantine(reason) => self.quarantine(&Quarantined { line: c.line, reason, raw: c.raw.clone() })?,
                 Plan::Create { apart_from, shared_with } => {
                     let fresh: Vec<Identifier> = ids.iter().filter(|(_, s)| *s == Standing::Unknown).map(|(i, _)| (*i).clone()).collect();
-                    let (s, op, pseudonym) = self.ids.create(&fresh, name, at, seq)?;
+                    let (s, op, pseudonym) = self.ids.create(&fresh, name, &Provenance::Crm, at, seq)?;
                     for i in &fresh {
                         if let Some(b) = index.get(i) {
                             known.standing.insert(b.clone(), Standing::Known(s));
@@ -330,13 +330,13 @@ impl Run<'_> {
                 tally.identities_linked += fresh.len() as u64;
                 ops.push(Op::AddIdentities {
                     subject: s,
-                    identities: fresh.iter().map(|i| SealedIdentity::seal(self.ids.keys(), key, &s, i)).collect(),
+                    identities: fresh.iter().map(|i| SealedIdentity::seal(self.ids.keys(), key, &s, i, Provenance::Crm)).collect(),
                 });
             }
             if let Some(name) = rename {
                 ops.push(Op::SetAttributes {
                     subject: s,
-                    attributes: vec![SealedAttribute::seal(key, &s, "name", CategoryId::new("user.name"), &name)],
+                    attributes: vec![SealedAttribute::seal(key, &s, "name", CategoryId::new("user.name"), &name, Provenance::Crm)],
                 });
             }
         }

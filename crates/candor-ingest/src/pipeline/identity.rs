@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::num::NonZeroUsize;
 use std::sync::Arc;
 
-use candor_domain::{CategoryId, Identifier, SubjectId};
+use candor_domain::{CategoryId, Identifier, Provenance, SubjectId};
 use candor_store::{DataKey, KeyError, KeyOwner, KeyRing, NewSubject, Op, SealedAttribute, SealedIdentity, Store, StoreError};
 use lru::LruCache;
 use time::OffsetDateTime;
@@ -133,19 +133,23 @@ impl Identities {
         self.pending_index.insert(index, (subject, seq));
     }
 
-    /// A new subject with these identifiers (and name), written by batch
-    /// `seq`: the operation that creates it, and its pseudonym.
+    /// A new subject with these identifiers (and name), which came from
+    /// `source`, written by batch `seq`: the operation that creates it, and
+    /// its pseudonym.
     pub(crate) fn create(
         &mut self,
         identifiers: &[Identifier],
         name: Option<&str>,
+        source: &Provenance,
         at: OffsetDateTime,
         seq: u64,
     ) -> Result<(SubjectId, Op, String), KeyError> {
         let id = SubjectId::new();
         let key = DataKey::generate();
-        let identities: Vec<SealedIdentity> = identifiers.iter().map(|i| SealedIdentity::seal(&self.keys, &key, &id, i)).collect();
-        let attributes = name.map(|n| SealedAttribute::seal(&key, &id, "name", CategoryId::new("user.name"), n)).into_iter().collect();
+        let identities: Vec<SealedIdentity> =
+            identifiers.iter().map(|i| SealedIdentity::seal(&self.keys, &key, &id, i, source.clone())).collect();
+        let attributes =
+            name.map(|n| SealedAttribute::seal(&key, &id, "name", CategoryId::new("user.name"), n, source.clone())).into_iter().collect();
         let pseudonym = self.keys.pseudonym(id.as_uuid());
         let wrapped = self.keys.wrap(&KeyOwner::Subject(id).wrap_context(), &key)?;
         for i in &identities {

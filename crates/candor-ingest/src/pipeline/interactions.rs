@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use candor_domain::{Identifier, SubjectId};
+use candor_domain::{Identifier, Provenance, SubjectId};
 use candor_store::{Op, SealedIdentity};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -42,7 +42,7 @@ impl Run<'_> {
         // Attribute each item, in input order, so an item sees the subjects
         // and conversations of those before it.
         let mut created: Vec<String> = Vec::new();
-        let mut links: Vec<(SubjectId, Identifier)> = Vec::new();
+        let mut links: Vec<(SubjectId, Identifier, Provenance)> = Vec::new();
         let mut in_batch: HashMap<(String, String), Parent> = HashMap::new();
         let mut placed: Vec<Placed> = Vec::with_capacity(todo.len());
         for d in todo {
@@ -50,10 +50,22 @@ impl Run<'_> {
             let parent = parent_key
                 .as_ref()
                 .and_then(|k| in_batch.get(k).or_else(|| stored.get(k)).cloned().or_else(|| self.recent.get(k).cloned()));
+            // Whatever an item tells about its author was read off its platform.
+            let source = Provenance::Platform(d.platform.clone());
             let (subject, account) = match &d.author {
                 Author::Customer { identifiers, name } => {
-                    let Some(s) =
-                        self.customer(identifiers, name.as_deref(), &index, &mut standing, &mut ops, &mut created, &mut links, at, seq)?
+                    let Some(s) = self.customer(
+                        identifiers,
+                        name.as_deref(),
+                        &source,
+                        &index,
+                        &mut standing,
+                        &mut ops,
+                        &mut created,
+                        &mut links,
+                        at,
+                        seq,
+                    )?
                     else {
                         self.interactions.suppressed += 1;
                         continue;
@@ -67,7 +79,18 @@ impl Run<'_> {
                         Some(p) => p.subject,
                         None => match self.mention(&d) {
                             Some(m) => {
-                                match self.customer(&[m], None, &index, &mut standing, &mut ops, &mut created, &mut links, at, seq)? {
+                                match self.customer(
+                                    &[m],
+                                    None,
+                                    &source,
+                                    &index,
+                                    &mut standing,
+                                    &mut ops,
+                                    &mut created,
+                                    &mut links,
+                                    at,
+                                    seq,
+                                )? {
                                     Some(s) => Some(s),
                                     None => {
                                         self.interactions.suppressed += 1;
@@ -225,17 +248,18 @@ impl Run<'_> {
     async fn jobs(
         &mut self,
         placed: Vec<Placed>,
-        links: &[(SubjectId, Identifier)],
+        links: &[(SubjectId, Identifier, Provenance)],
         at: OffsetDateTime,
         ops: &mut Vec<Op>,
         tally: &mut Tally,
     ) -> Result<Vec<Job>, ImportError> {
         let mut wanted_keys: HashSet<SubjectId> = placed.iter().filter_map(|p| p.subject).collect();
-        wanted_keys.extend(links.iter().map(|(s, _)| *s));
+        wanted_keys.extend(links.iter().map(|(s, _, _)| *s));
         let keys = self.ids.subject_keys(&wanted_keys).await?;
-        for (s, i) in links {
+        for (s, i, source) in links {
             if let Some(k) = keys.get(s) {
-                ops.push(Op::AddIdentities { subject: *s, identities: vec![SealedIdentity::seal(self.ids.keys(), k, s, i)] });
+                let identity = SealedIdentity::seal(self.ids.keys(), k, s, i, source.clone());
+                ops.push(Op::AddIdentities { subject: *s, identities: vec![identity] });
                 tally.identities_linked += 1;
             }
         }
@@ -271,11 +295,12 @@ impl Run<'_> {
         &mut self,
         identifiers: &[Identifier],
         name: Option<&str>,
+        source: &Provenance,
         index: &HashMap<Identifier, Vec<u8>>,
         standing: &mut HashMap<Vec<u8>, Standing>,
         ops: &mut Vec<Op>,
         created: &mut Vec<String>,
-        links: &mut Vec<(SubjectId, Identifier)>,
+        links: &mut Vec<(SubjectId, Identifier, Provenance)>,
         at: OffsetDateTime,
         seq: u64,
     ) -> Result<Option<SubjectId>, ImportError> {
@@ -295,14 +320,14 @@ impl Run<'_> {
                 for (i, b) in unknown {
                     self.ids.link(b.clone(), s, seq);
                     standing.insert(b, Standing::Known(s));
-                    links.push((s, i.clone()));
+                    links.push((s, i.clone(), source.clone()));
                 }
                 Ok(Some(s))
             }
             None if suppressed => Ok(None),
             None => {
                 let all: Vec<Identifier> = unknown.iter().map(|(i, _)| (*i).clone()).collect();
-                let (s, op, pseudonym) = self.ids.create(&all, name, at, seq)?;
+                let (s, op, pseudonym) = self.ids.create(&all, name, source, at, seq)?;
                 for (_, b) in unknown {
                     standing.insert(b, Standing::Known(s));
                 }

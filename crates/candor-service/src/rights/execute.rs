@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use candor_domain::{
     consent_allows, CategoryId, ConsentAction, ConsentEvent, ConsentSource, ConsentState, Identifier, IdentifierKind, PolicyContext,
-    RequestResult, RequestState, RightKind, RightsError,
+    Provenance, RequestResult, RequestState, RightKind, RightsError,
 };
 use candor_store::{AuditRecord, NewMessage, Op, Outcome, RightsRequestRecord, SealedAttribute, SealedIdentity, SubjectRecord, WriteBatch};
 use serde_json::json;
@@ -184,7 +184,7 @@ impl Candor {
                         return Err(ServiceError::InvalidInput("`--set name`: give a name of 1 to 200 characters".into()));
                     }
                     let category = attribute_category("name").unwrap_or_else(|| CategoryId::new("user.name"));
-                    attributes.push(SealedAttribute::seal(&key, &s.id, "name", category, value));
+                    attributes.push(SealedAttribute::seal(&key, &s.id, "name", category, value, Provenance::Correction));
                     changed.push(field.clone());
                     continue;
                 }
@@ -198,7 +198,7 @@ impl Candor {
                     )))
                 }
             };
-            let sealed = SealedIdentity::seal(&self.keys, &key, &s.id, &identifier);
+            let sealed = SealedIdentity::seal(&self.keys, &key, &s.id, &identifier, Provenance::Correction);
             match self.store.find_subject(&sealed.blind_index).await? {
                 Some(owner) if owner == s.id => continue, // already so
                 Some(owner) => return Err(ServiceError::IdentityTaken { kind: identifier.kind(), subject: owner }),

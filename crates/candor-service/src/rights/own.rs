@@ -9,7 +9,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use candor_domain::{Identifier, RightKind, SubjectId};
-use candor_store::{DataKey, RightsRequestRecord, SubjectRecord};
+use candor_store::{DataKey, RightsFilter, RightsRequestRecord, SubjectRecord};
 
 use super::execute::RECTIFIABLE;
 use super::RightsRequestView;
@@ -18,10 +18,15 @@ use crate::{Candor, Result, ServiceError};
 /// The longest corrected value accepted (an e-mail address's limit).
 const LONGEST: usize = 254;
 
+/// How many of a customer's open requests are read to find one of a kind
+/// (there are at most as many as there are kinds).
+const OPEN_REQUESTS_READ: u32 = 100;
+
 impl Candor {
     /// The signed-in customer `subject` opens a request of `kind` under
     /// the regime the right comes from.
     pub async fn open_own_request(&self, subject: SubjectId, kind: RightKind) -> Result<RightsRequestView> {
+        self.refuse_a_second(subject, kind).await?;
         let opened = self.open_request("subject", kind, subject, None, &[]).await?;
         if kind.needs_verification() {
             return self.verify_rights_request_signed_in(&opened.id).await;
@@ -34,8 +39,27 @@ impl Candor {
     /// verified by their privacy-center sign-in, carrying the values.
     pub async fn request_correction(&self, subject: SubjectId, corrections: &[(String, String)]) -> Result<RightsRequestView> {
         let cleaned = self.check_corrections(corrections)?;
+        self.refuse_a_second(subject, RightKind::Rectification).await?;
         let opened = self.open_request("subject", RightKind::Rectification, subject, None, &cleaned).await?;
         self.verify_rights_request_signed_in(&opened.id).await
+    }
+
+    /// A customer has one request of each kind open at a time: asking
+    /// again while it is handled (by a reload, a double press or a flood
+    /// of posts) opens nothing more and queues no mail.
+    async fn refuse_a_second(&self, subject: SubjectId, kind: RightKind) -> Result<()> {
+        let s = self.subject_record(subject).await?;
+        let filter = RightsFilter { open_only: true, overdue_at: None, subject_pseudonym: Some(s.pseudonym) };
+        let open = self.store.rights_request_page(&filter, None, OPEN_REQUESTS_READ).await?;
+        match open.iter().find(|r| r.request.kind == kind) {
+            Some(r) => Err(ServiceError::AlreadyOpen(format!(
+                "your {} request {} is still being handled (due {}); ask again once it is done",
+                kind.as_str(),
+                r.id,
+                r.request.due_at.date()
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// The corrected values the customer gave with request `r`, if any.

@@ -428,6 +428,77 @@ async fn contacts_create_enrich_and_link_customers() {
     .await;
 }
 
+/// Every detail says where it came from: the handle was read off X, the
+/// address, phone and name came from the CRM, a correction is marked as
+/// such; the messages are counted by platform; each is kept as long as the
+/// purposes in force that read it, from the customer's last contact.
+#[tokio::test]
+async fn each_detail_held_names_its_source_and_how_long_it_is_kept() {
+    use candor_domain::{Provenance, PurposeId};
+    use candor_service::holdings::Keeping;
+    each_backend(|db| async move {
+        let f = Fixture::with_policy(db).await;
+        let path = write(f.dir(), "twcs.csv", &format!("{HEAD}{THREADS}"));
+        import(&f, &path, options()).await;
+        let contacts =
+            write(f.dir(), "crm.csv", "Full Name,Email Address,Mobile,Twitter\nAna Lopez,ana@example.com,+44 7700 900123,@115712\n");
+        import(&f, &contacts, options()).await;
+        let ana = f.candor.find_subject(&Identifier::email("ana@example.com").unwrap()).await.unwrap().unwrap();
+
+        let overview = f.candor.consent_overview(ana).await.unwrap();
+        let held = f.candor.holdings(ana, &overview).await.unwrap();
+        let sources: BTreeMap<String, (String, Provenance)> =
+            held.details.iter().map(|d| (d.field.clone(), (d.value.clone(), d.source.clone()))).collect();
+        assert_eq!(sources["handle:x"], ("x:@115712".into(), Provenance::Platform("x".into())));
+        assert_eq!(sources["email"], ("ana@example.com".into(), Provenance::Crm));
+        assert_eq!(sources["phone"].1, Provenance::Crm);
+        assert_eq!(sources["name"], ("Ana Lopez".into(), Provenance::Crm));
+        // Her two posts and the brand's reply to her, on X, all public.
+        assert_eq!(held.messages.len(), 1, "{:?}", held.messages);
+        let m = &held.messages[0];
+        assert_eq!((m.platform.as_str(), m.category.as_str(), m.count), ("x", "user.content.public", 3));
+        assert_eq!(
+            (m.first.to_string(), m.last.to_string()),
+            ("2017-10-31 22:10:47.0 +00:00:00".into(), "2017-10-31 22:13:00.0 +00:00:00".into())
+        );
+        // Customer service (a contract, 730 days) reads the address: from
+        // her record's creation today, later than her last message of 2017.
+        // Legal claims keeps nothing without a hold placed on her.
+        let email = held.details.iter().find(|d| d.field == "email").unwrap();
+        let created = f.candor.subject_summary(ana).await.unwrap().created_at;
+        match &email.kept {
+            Keeping::For { until, purposes } => {
+                assert_eq!(*until, (created + time::Duration::days(730)).date());
+                assert!(!purposes.contains(&PurposeId::parse("legal_claims").unwrap()), "{purposes:?}");
+                assert!(purposes.contains(&PurposeId::parse("customer_service").unwrap()), "{purposes:?}");
+                assert!(!purposes.contains(&PurposeId::parse("marketing.advertising").unwrap()), "not consented: {purposes:?}");
+            }
+            Keeping::Unused => panic!("customer service reads the address"),
+        }
+
+        // A correction is marked as one.
+        let req = f.candor.request_correction(ana, &[("name".to_owned(), "Ana López".to_owned())]).await.unwrap();
+        f.candor.execute_rights_request("staff", &req.id, &Default::default()).await.unwrap();
+        let held = f.candor.holdings(ana, &overview).await.unwrap();
+        let name = held.details.iter().find(|d| d.field == "name").unwrap();
+        assert_eq!((name.value.as_str(), &name.source), ("Ana López", &Provenance::Correction));
+
+        // A legal hold keeps what it covers for its own period, named first.
+        f.candor.place_hold("carla", ana, "legal_claims", "a refund dispute").await.unwrap();
+        let held = f.candor.holdings(ana, &overview).await.unwrap();
+        let email = held.details.iter().find(|d| d.field == "email").unwrap();
+        let Keeping::For { until, purposes } = &email.kept else { panic!("kept") };
+        assert_eq!(purposes[0].as_str(), "legal_claims", "{purposes:?}");
+        assert!(*until >= (created + time::Duration::days(2190)).date(), "{until}");
+        let handle = held.details.iter().find(|d| d.field == "handle:x").unwrap();
+        assert!(
+            matches!(&handle.kept, Keeping::For { purposes, .. } if purposes[0].as_str() == "customer_service"),
+            "the hold does not read user names"
+        );
+    })
+    .await;
+}
+
 const HOUSEHOLD: &str = "Customer ID,Full Name,Email Address,Mobile,Twitter\nC-40099,Jonas Rossi,jonas.rossi99@example.com,+44 7700 900123,@jonas_r\nC-40773,Vera Silva,vera.silva73@example.com,+44 7700 900123,@vera_s\n";
 
 async fn by_email(f: &Fixture, email: &str) -> Option<SubjectId> {

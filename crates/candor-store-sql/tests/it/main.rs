@@ -10,7 +10,7 @@ mod conversations;
 mod schema;
 mod story;
 
-use candor_domain::{CategoryId, SubjectId};
+use candor_domain::{CategoryId, Provenance, SubjectId};
 use candor_store::{AuditRecord, DataKey, KeyRing, NewSubject, SealedAttribute, SealedIdentity};
 use time::OffsetDateTime;
 
@@ -26,12 +26,14 @@ pub fn new_subject(keys: &KeyRing, email: &str) -> NewSubject {
             name: "name".into(),
             category: CategoryId::new("user.name"),
             sealed: key.seal(b"name", b"Test Person"),
+            source: Provenance::Crm,
         }],
         identities: vec![SealedIdentity {
             kind: "email".into(),
             platform: None,
             blind_index: keys.blind_index("email", email),
             sealed: key.seal(b"email", email.as_bytes()),
+            source: Provenance::Crm,
         }],
         at: OffsetDateTime::now_utc(),
     }

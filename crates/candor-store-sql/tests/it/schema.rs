@@ -315,3 +315,66 @@ async fn a_log_written_before_signed_heads_is_upgraded_and_signs_from_its_next_a
     })
     .await;
 }
+
+/// Identities and attributes stored before sources were kept (migration
+/// 0012) say where they came from only when that is certain: an identity
+/// that names a platform was read off it; the rest say "unrecorded".
+#[tokio::test]
+async fn details_stored_before_sources_were_kept_are_not_given_a_guessed_source() {
+    use candor_domain::{Provenance, SubjectId};
+    use candor_store::SubjectStore as _;
+    each_backend(|db| async move {
+        let db = match db.backend {
+            candor_store_sql::Backend::Sqlite => TestDb::sqlite(),
+            candor_store_sql::Backend::Postgres => TestDb::postgres().unwrap(),
+        };
+        made_the_old_way(&db, 11).await;
+        let id = SubjectId::new();
+        {
+            use sqlx::Connection;
+            let url = match db.sqlite_file() {
+                Some(f) => format!("sqlite://{}", f.display()),
+                None => db.url.clone(),
+            };
+            let mut c = sqlx::AnyConnection::connect(&url).await.unwrap();
+            if let Some(schema) = &db.schema {
+                sqlx::raw_sql(&format!("set search_path to {schema}")).execute(&mut c).await.unwrap();
+            }
+            sqlx::query("insert into subjects (id, pseudonym, kek_id, wrapped_key, created_at) values ($1, 'p-old', 'k1', $2, 0)")
+                .bind(id.to_string())
+                .bind(vec![1u8; 8])
+                .execute(&mut c)
+                .await
+                .unwrap();
+            for (index, kind, platform) in [(vec![1u8], "handle", Some("x")), (vec![2u8], "email", None)] {
+                sqlx::query("insert into identities (blind_index, subject_id, kind, platform, sealed) values ($1, $2, $3, $4, $5)")
+                    .bind(index)
+                    .bind(id.to_string())
+                    .bind(kind)
+                    .bind(platform)
+                    .bind(vec![0u8; 4])
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+            }
+            sqlx::query("insert into subject_attributes (subject_id, name, category, sealed) values ($1, 'name', 'user.name', $2)")
+                .bind(id.to_string())
+                .bind(vec![0u8; 4])
+                .execute(&mut c)
+                .await
+                .unwrap();
+            c.close().await.unwrap();
+        }
+        let s = SqlStore::open(&db.url, OpenOptions { create: false, ..db.options() }).await.unwrap();
+        let r = s.subject(id).await.unwrap().expect("the subject stays");
+        let sources: Vec<(String, Provenance)> = r.identities.iter().map(|i| (i.kind.clone(), i.source.clone())).collect();
+        assert_eq!(sources, vec![("email".into(), Provenance::Unrecorded), ("handle".into(), Provenance::Platform("x".into()))]);
+        assert_eq!(r.attributes[0].source, Provenance::Unrecorded);
+        // A source no candor writes is reported as corrupt, not shown as another.
+        sqlx::query("update subject_attributes set source = 'gossip'").execute(s.pool()).await.unwrap();
+        let err = s.subject(id).await.unwrap_err();
+        assert!(err.corruption().is_some_and(|why| why.contains("`gossip`")), "{err}");
+        s.close().await;
+    })
+    .await;
+}

@@ -65,6 +65,7 @@ requests-done-access = We received your request for a copy of your data. When it
 requests-done-portability = We received your request for your data to take elsewhere. When it is ready you can download it here, and we tell you by e-mail.
 requests-done-rectification = We received your correction. We tell you by e-mail when your data is corrected.
 requests-done-erasure = We received your request to delete your data. We tell you by e-mail when it is done.
+requests-done-already = You asked for this already, and we are still handling it: it is listed below with its deadline. Once it is done you can ask again.
 copy-title = Get a copy of your data
 copy-intro = A copy to read shows everything we hold about you and how we use it. A copy to take elsewhere holds the data you gave us in formats other services can read.
 copy-access = Ask for a copy to read
@@ -116,6 +117,23 @@ held-nothing = We hold no contact details or profile for you.
 held-what = What
 held-value = What we hold
 held-kind = Kind of data
+held-from = Where it came from
+held-kept = How long we keep it
+held-kept-intro = We keep each detail as long as the uses of your data that need it, counted from your last contact with us; if you are in touch again, the date moves on. A detail no use needs any more can be deleted at your request.
+kept-until = until { $date }, for: { $purposes }
+kept-unused = No use of your data needs this now. You can ask us to delete it.
+source-platform = From your posts and messages on { $platform }
+source-crm = From our customer records (CRM)
+source-staff = Entered by our staff
+source-correction = Changed at your request
+source-unrecorded = Not recorded: we stored it before we kept track of sources
+messages-title = Your messages
+messages-intro = We keep what you wrote to us or about us on social media. Personal details in it, such as phone numbers, are hidden from staff whose work does not need them.
+messages-nothing = We hold no messages from you.
+messages-where = Where
+messages-count = How many
+messages-period = When
+messages-period-value = { $first } to { $last }
 choices-title = What we use your data for, and your choices
 choices-intro = Each use of your data is listed with the reason the law allows it. Where the choice is yours, one button changes it, and you can change it back at any time.
 purpose-basis = Why we may
@@ -164,6 +182,7 @@ field-phone = Phone number
 field-name = Name
 field-customer-number = Customer number
 field-handle = Account on { $platform }
+field-account = Account number on { $platform }
 field-other = Other detail ({ $field })
 
 ## Kinds of data (the most specific one written here is used)
@@ -279,6 +298,7 @@ concerns-error-empty = Please write your question or concern: the message is emp
 concerns-error-too-long = Your message is { $chars } characters long; please shorten it to at most { $max }. Nothing was sent.
 concerns-error-control = Your message holds a character we cannot accept (character { $position }). Please remove it and send again. Nothing was sent.
 concerns-error-form = We could not read the form. Please write your message again. Nothing was sent.
+concerns-too-many = { $count } of your questions or concerns are still waiting for our answer. We answer those first; then you can send more.
 deed-concern = handled a question or concern of yours
 
 ## What changed: the policy's versions, the banner asking to renew consent

@@ -65,6 +65,7 @@ requests-done-access = Hemos recibido tu solicitud de una copia de tus datos. Cu
 requests-done-portability = Hemos recibido tu solicitud de tus datos para llevarlos a otro sitio. Cuando esté lista podrás descargarla aquí, y te avisaremos por correo.
 requests-done-rectification = Hemos recibido tu corrección. Te avisaremos por correo cuando tus datos estén corregidos.
 requests-done-erasure = Hemos recibido tu solicitud de borrar tus datos. Te avisaremos por correo cuando esté hecho.
+requests-done-already = Ya lo pediste y lo estamos tramitando: aparece abajo con su plazo. Cuando esté hecho puedes volver a pedirlo.
 copy-title = Obtén una copia de tus datos
 copy-intro = Una copia para leer muestra todo lo que guardamos sobre ti y cómo lo usamos. Una copia para llevar a otro sitio contiene los datos que nos diste en formatos que otros servicios pueden leer.
 copy-access = Pedir una copia para leer
@@ -116,6 +117,23 @@ held-nothing = No guardamos datos de contacto ni perfil tuyos.
 held-what = Qué
 held-value = Lo que guardamos
 held-kind = Tipo de dato
+held-from = De dónde viene
+held-kept = Cuánto tiempo lo guardamos
+held-kept-intro = Guardamos cada dato mientras lo necesiten los usos de tus datos que lo emplean, contando desde tu último contacto con nosotros; si vuelves a escribirnos, la fecha se desplaza. Un dato que ya no necesita ningún uso se puede borrar si lo pides.
+kept-until = hasta el { $date }, para: { $purposes }
+kept-unused = Ningún uso de tus datos lo necesita ahora. Puedes pedirnos que lo borremos.
+source-platform = De tus publicaciones y mensajes en { $platform }
+source-crm = De nuestro registro de clientes (CRM)
+source-staff = Introducido por nuestro personal
+source-correction = Cambiado a petición tuya
+source-unrecorded = Sin registrar: lo guardamos antes de anotar el origen de los datos
+messages-title = Tus mensajes
+messages-intro = Guardamos lo que nos escribiste o escribiste sobre nosotros en redes sociales. Los datos personales que contienen, como números de teléfono, se ocultan al personal cuyo trabajo no los necesita.
+messages-nothing = No guardamos mensajes tuyos.
+messages-where = Dónde
+messages-count = Cuántos
+messages-period = Cuándo
+messages-period-value = del { $first } al { $last }
 choices-title = Para qué usamos tus datos, y tus opciones
 choices-intro = Cada uso de tus datos aparece con el motivo por el que la ley lo permite. Cuando la decisión es tuya, un botón la cambia, y puedes volver a cambiarla cuando quieras.
 purpose-basis = Por qué podemos
@@ -164,6 +182,7 @@ field-phone = Número de teléfono
 field-name = Nombre
 field-customer-number = Número de cliente
 field-handle = Cuenta en { $platform }
+field-account = Número de cuenta en { $platform }
 field-other = Otro dato ({ $field })
 
 ## Tipos de datos (se usa el más concreto que aparezca aquí)
@@ -279,6 +298,7 @@ concerns-error-empty = Escribe tu pregunta o inquietud: el mensaje está vacío.
 concerns-error-too-long = Tu mensaje tiene { $chars } caracteres; acórtalo a { $max } como máximo. No se ha enviado nada.
 concerns-error-control = Tu mensaje contiene un carácter que no podemos aceptar (el carácter { $position }). Quítalo y vuelve a enviarlo. No se ha enviado nada.
 concerns-error-form = No hemos podido leer el formulario. Vuelve a escribir tu mensaje. No se ha enviado nada.
+concerns-too-many = { $count } de tus preguntas o quejas esperan aún nuestra respuesta. Primero respondemos a esas; después puedes enviar más.
 deed-concern = atendió una pregunta o inquietud tuya
 
 ## What changed: the policy's versions, the banner asking to renew consent

@@ -212,7 +212,7 @@ pub async fn mine(State(state): State<AppState>, me: Customer, Query(q): Query<s
 /// Raise a question or concern as the signed-in customer: due one
 /// calendar month from now; a receipt is mailed.
 #[utoipa::path(post, path = "/api/v1/me/concerns", operation_id = "raise_my_concern", tag = "privacy center", request_body = NewConcern,
-    responses((status = 201, body = MyConcernBody), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = MyConcernBody), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 409, description = "as many of the customer's concerns as they may have waiting are waiting for an answer", body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn raise(State(state): State<AppState>, me: Customer, Json(n): Json<NewConcern>) -> ApiResult<impl IntoResponse> {
     let raised = state.candor().raise_concern("subject", me.subject, &n.message).await?;
     Ok((StatusCode::CREATED, axum::Json(my_body(&raised)?)))

@@ -269,7 +269,7 @@ pub async fn my_requests(State(state): State<AppState>, me: Customer, Query(q): 
 /// Open a request as the signed-in customer: their identity is verified
 /// by the sign-in itself.
 #[utoipa::path(post, path = "/api/v1/me/rights-requests", tag = "privacy center", request_body = MyRequest,
-    responses((status = 201, body = RightsRequestBody), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = RightsRequestBody), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 409, description = "a request of this kind of the customer's is still being handled", body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn open_my_request(State(state): State<AppState>, me: Customer, Json(r): Json<MyRequest>) -> ApiResult<impl IntoResponse> {
     let kind = super::rights::kind(&r.kind)?;
     let opened = state.candor().open_own_request(me.subject, kind).await?;

@@ -123,6 +123,11 @@ pub struct FieldBody {
     pub value: Option<String>,
     /// Why it is withheld, when it is.
     pub withheld: Option<String>,
+    /// Where it came from: `platform:NAME` (read off that platform),
+    /// `crm` (the CRM contacts import), `staff` (entered by staff),
+    /// `correction` (changed at the customer's request) or `unrecorded`
+    /// (stored before candor kept sources).
+    pub source: String,
 }
 
 /// The access gate's answer: allowed, with the categories the purpose may

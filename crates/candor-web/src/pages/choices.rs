@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use candor_domain::{Ccpa, ConsentAction, ConsentSource, SubjectId};
 use serde::Deserialize;
 
-use super::{check_form_csrf, see_other, Frame, Visit, Visitor};
+use super::{check_form_csrf, see_other, Frame, Visit};
 use crate::problem::Problem;
 use crate::AppState;
 
@@ -49,9 +49,7 @@ enum Chosen {
 /// or opt out of sale and sharing.
 pub(crate) async fn choose(State(state): State<AppState>, visit: Visit, headers: HeaderMap, Form(f): Form<ChoiceForm>) -> Response {
     let result = async {
-        let Visitor::Customer { subject, csrf } = visit.visitor()? else {
-            return Err(Problem::unauthenticated("sign in to the privacy center first"));
-        };
+        let (subject, csrf) = visit.customer()?;
         check_form_csrf(&f.csrf, &csrf)?;
         let (action, purpose) = match ConsentAction::parse(&f.action) {
             Some(a @ (ConsentAction::Grant | ConsentAction::Withdraw | ConsentAction::Object)) => (a, Some(f.purpose.as_str())),
@@ -81,7 +79,7 @@ pub(crate) async fn choose(State(state): State<AppState>, visit: Visit, headers:
             see_other(&format!("/privacy?done={}&purpose={purpose}#purpose-{purpose}", action.as_str()))
         }
         Ok(Chosen::Confirm { purpose, name, gpc }) => {
-            let Ok(Visitor::Customer { csrf, .. }) = visit.visitor() else { return see_other("/privacy/sign-in") };
+            let Ok((_, csrf)) = visit.customer() else { return see_other("/privacy/sign-in") };
             let intro = visit.w.t1(if gpc { "gpc-confirm-gpc" } else { "gpc-confirm-opted-out" }, "purpose", &name);
             let mut frame = visit.frame(&state, Some(csrf.clone())).await;
             // The language links lead back to a page, not to this form's address.
@@ -119,9 +117,7 @@ async fn sale_needs_confirming(
 /// customer's ledger position answers as one without a receipt.
 pub(crate) async fn receipt(State(state): State<AppState>, visit: Visit, Path(ledger): Path<i64>) -> Response {
     let result = async {
-        let Visitor::Customer { subject, .. } = visit.visitor()? else {
-            return Err(Problem::unauthenticated("sign in to the privacy center first"));
-        };
+        let (subject, _) = visit.customer()?;
         let r = state.candor().consent_receipt(subject, ledger).await?;
         let r = r.ok_or_else(|| Problem::not_found("unknown-receipt", format!("no receipt at ledger position {ledger} of yours")))?;
         serde_json::to_vec_pretty(&r).map_err(|e| Problem::internal(&e))

@@ -17,7 +17,7 @@ use candor_service::ServiceError;
 use serde::Deserialize;
 
 use super::i18n::Words;
-use super::{check_form_csrf, see_other, Frame, Visit, Visitor};
+use super::{check_form_csrf, see_other, Frame, Visit};
 use crate::problem::Problem;
 use crate::AppState;
 
@@ -64,25 +64,20 @@ pub(crate) struct ConcernForm {
 
 /// `GET /privacy/concerns`.
 pub(crate) async fn page(State(state): State<AppState>, visit: Visit, Query(q): Query<Done>) -> Response {
-    match visit.visitor() {
-        Err(p) => visit.problem(&state, &p).await,
-        Ok(Visitor::Stranger) => see_other("/privacy/sign-in"),
-        Ok(Visitor::Customer { subject, csrf }) => {
-            let notice = (q.done.as_deref() == Some("raised")).then(|| visit.w.t("concerns-sent"));
-            let form = Filled { message: String::new(), error: None, notice };
-            shown(&state, &visit, subject, csrf, form, StatusCode::OK).await
-        }
-    }
+    let (subject, csrf) = match visit.signed_in(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let notice = (q.done.as_deref() == Some("raised")).then(|| visit.w.t("concerns-sent"));
+    let form = Filled { message: String::new(), error: None, notice };
+    shown(&state, &visit, subject, csrf, form, StatusCode::OK).await
 }
 
 /// `POST /privacy/concerns`: raise one.
 pub(crate) async fn raise(State(state): State<AppState>, visit: Visit, form: Result<Form<ConcernForm>, FormRejection>) -> Response {
-    let (subject, csrf) = match visit.visitor() {
+    let (subject, csrf) = match visit.customer() {
+        Ok(c) => c,
         Err(p) => return visit.problem(&state, &p).await,
-        Ok(Visitor::Stranger) => {
-            return visit.problem(&state, &Problem::unauthenticated("sign in to the privacy center first")).await;
-        }
-        Ok(Visitor::Customer { subject, csrf }) => (subject, csrf),
     };
     let Form(f) = match form {
         Ok(f) => f,
@@ -103,6 +98,12 @@ pub(crate) async fn raise(State(state): State<AppState>, visit: Visit, form: Res
             let message: String = f.message.chars().take(MAX_TEXT_CHARS * 2).collect();
             let form = Filled { message, error: Some(refusal(&visit.w, &e)), notice: None };
             shown(&state, &visit, subject, csrf, form, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(ServiceError::AlreadyOpen(_)) => {
+            let message: String = f.message.chars().take(MAX_TEXT_CHARS * 2).collect();
+            let count = candor_service::concerns::MAX_OPEN_CONCERNS.to_string();
+            let form = Filled { message, error: Some(visit.w.t1("concerns-too-many", "count", &count)), notice: None };
+            shown(&state, &visit, subject, csrf, form, StatusCode::CONFLICT).await
         }
         Err(e) => visit.problem(&state, &e.into()).await,
     }

@@ -26,6 +26,7 @@ use axum::Router;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use candor_domain::SubjectId;
 use candor_service::auth::{ActiveSession, SessionHolder};
+use candor_service::policy_changes::Renewal;
 use subtle::ConstantTimeEq;
 
 use crate::credentials::{Caller, Checked, RequestAuth};
@@ -113,27 +114,57 @@ impl Visit {
         }
     }
 
+    /// The signed-in customer and their session's CSRF token, for a form
+    /// or a download: anyone else is told to sign in first (401).
+    pub(crate) fn customer(&self) -> Result<(SubjectId, String), Problem> {
+        match self.visitor()? {
+            Visitor::Customer { subject, csrf } => Ok((subject, csrf)),
+            Visitor::Stranger => Err(Problem::unauthenticated("sign in to the privacy center first")),
+        }
+    }
+
+    /// The signed-in customer and their CSRF token, for a page: a
+    /// stranger is sent to sign in, a refused session gets its error page.
+    pub(crate) async fn signed_in(&self, state: &AppState) -> Result<(SubjectId, String), Response> {
+        match self.visitor() {
+            Ok(Visitor::Customer { subject, csrf }) => Ok((subject, csrf)),
+            Ok(Visitor::Stranger) => Err(see_other("/privacy/sign-in")),
+            Err(p) => Err(self.problem(state, &p).await),
+        }
+    }
+
     /// The frame around a page: header, navigation, language switcher,
     /// sign-out, and for a signed-in customer whose consent a material
     /// policy change made outdated, the banner asking to renew it (one
     /// read of their consent ledger).
     pub(crate) async fn frame(&self, state: &AppState, csrf: Option<String>) -> Frame {
-        let (controller, contact) = match state.candor().policy_context().await {
-            Ok(ctx) => (ctx.policy.controller.name.clone(), Some(ctx.policy.controller.contact.clone()).filter(|c| c.contains('@'))),
-            Err(_) => (String::new(), None),
-        };
-        let (renew, renew_csrf) = match self.visitor() {
-            Ok(Visitor::Customer { subject, csrf }) => match state.candor().consent_to_renew(subject).await {
-                Ok(r) => (r.into_iter().map(|r| Renew { id: r.purpose.to_string(), name: r.name }).collect(), csrf),
+        let renewals = match self.visitor() {
+            Ok(Visitor::Customer { subject, .. }) => match state.candor().consent_to_renew(subject).await {
+                Ok(r) => r,
                 Err(e) => {
                     // The page still shows; the gate refuses outdated
                     // consent whatever the banner says.
                     tracing::warn!(error = %e, "could not read the consent to renew");
-                    (Vec::new(), String::new())
+                    Vec::new()
                 }
             },
-            _ => (Vec::new(), String::new()),
+            _ => Vec::new(),
         };
+        self.frame_with(state, csrf, renewals).await
+    }
+
+    /// The frame, for a page that has read the customer's consent
+    /// already and knows what must be renewed.
+    pub(crate) async fn frame_with(&self, state: &AppState, csrf: Option<String>, renewals: Vec<Renewal>) -> Frame {
+        let (controller, contact) = match state.candor().policy_context().await {
+            Ok(ctx) => (ctx.policy.controller.name.clone(), Some(ctx.policy.controller.contact.clone()).filter(|c| c.contains('@'))),
+            Err(_) => (String::new(), None),
+        };
+        let renew_csrf = match self.visitor() {
+            Ok(Visitor::Customer { csrf, .. }) if !renewals.is_empty() => csrf,
+            _ => String::new(),
+        };
+        let renew: Vec<Renew> = renewals.into_iter().map(|r| Renew { id: r.purpose.to_string(), name: r.name }).collect();
         let renew_names = renew.iter().map(|r: &Renew| format!("“{}”", r.name)).collect::<Vec<_>>().join(", ");
         Frame { w: self.w, controller, contact, csrf, path: self.path.clone(), renew, renew_names, renew_csrf }
     }

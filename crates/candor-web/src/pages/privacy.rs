@@ -6,9 +6,10 @@ use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use candor_domain::{Ccpa, ConsentAction, ConsentDefault, ConsentSource, LegalBasis, PurposeStatus, SubjectId};
+use candor_domain::{Ccpa, ConsentAction, ConsentDefault, ConsentSource, LegalBasis, Provenance, PurposeStatus, SubjectId};
 use candor_service::auth::new_challenge_id;
 use candor_service::consent::ConsentOverview;
+use candor_service::holdings::Keeping;
 use candor_service::rights::codes::explicit_over_signal;
 use candor_service::transparency::Reader;
 use serde::Deserialize;
@@ -43,6 +44,7 @@ struct Dashboard {
     csrf: String,
     notice: Option<String>,
     held: Vec<Held>,
+    messages: Vec<MessagesRow>,
     purposes: Vec<PurposeCard>,
     readings: Vec<ReadingRow>,
     received: Vec<ReceivedRow>,
@@ -78,6 +80,17 @@ struct Held {
     what: String,
     value: String,
     kind: String,
+    from: String,
+    kept: String,
+}
+
+/// The customer's messages on one platform, public or private, in words.
+struct MessagesRow {
+    platform: String,
+    kind: String,
+    count: u64,
+    period: String,
+    kept: String,
 }
 
 /// One purpose of the policy, in words, with the choice the customer has.
@@ -103,13 +116,13 @@ struct Choice {
 
 /// `GET /privacy`: the dashboard, or the way to sign in.
 pub(crate) async fn home(State(state): State<AppState>, visit: Visit, headers: HeaderMap, Query(q): Query<Done>) -> Response {
-    match visit.visitor() {
+    let (subject, csrf) = match visit.signed_in(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match dashboard(&state, &visit, &headers, subject, csrf, &q).await {
+        Ok(r) => r,
         Err(p) => visit.problem(&state, &p).await,
-        Ok(Visitor::Stranger) => see_other("/privacy/sign-in"),
-        Ok(Visitor::Customer { subject, csrf }) => match dashboard(&state, &visit, &headers, subject, csrf, &q).await {
-            Ok(r) => r,
-            Err(p) => visit.problem(&state, &p).await,
-        },
     }
 }
 
@@ -136,14 +149,37 @@ async fn dashboard(
     }
     let w = visit.w;
     let ctx = candor.policy_context().await?;
-    let held = candor
-        .own_fields(subject)
-        .await?
-        .into_iter()
-        .filter_map(|f| f.value.map(|value| Held { what: field_words(&w, &f.field), value, kind: category_words(&w, f.category.as_str()) }))
-        .collect();
     let overview = candor.consent_overview(subject).await?;
-    let frame = visit.frame(state, Some(csrf.clone())).await;
+    let name_of = |id: &str| ctx.policy.purpose(id).map_or_else(|| id.to_owned(), |p| p.name.clone());
+    let holdings = candor.holdings(subject, &overview).await?;
+    let held = holdings
+        .details
+        .into_iter()
+        .map(|d| Held {
+            what: field_words(&w, &d.field),
+            value: d.value,
+            kind: category_words(&w, d.category.as_str()),
+            from: source_words(&w, &d.source),
+            kept: keeping_words(&w, &d.kept, &name_of),
+        })
+        .collect();
+    let messages = holdings
+        .messages
+        .into_iter()
+        .map(|m| {
+            let (first, last) = (m.first.date().to_string(), m.last.date().to_string());
+            MessagesRow {
+                platform: m.platform,
+                kind: category_words(&w, m.category.as_str()),
+                count: m.count,
+                period: w.tn("messages-period-value", &[("first", first.as_str()), ("last", last.as_str())]),
+                kept: keeping_words(&w, &m.kept, &name_of),
+            }
+        })
+        .collect();
+    // The banner's renewals come from the ledger read for the page.
+    let renewals = candor_service::policy_changes::renewals_in(&ctx, &overview.state);
+    let frame = visit.frame_with(state, Some(csrf.clone()), renewals).await;
     let purposes = purpose_cards(&w, &ctx.policy, &overview, &frame.renew);
     let notice = match (q.done.as_deref(), q.purpose.as_deref().and_then(|id| ctx.policy.purpose(id))) {
         (Some(done @ ("grant" | "withdraw" | "object")), Some(p)) => Some(w.t1(&format!("notice-{done}"), "purpose", &p.name)),
@@ -152,7 +188,6 @@ async fn dashboard(
     };
     let sells = ctx.policy.purposes.values().any(|p| p.ccpa != Ccpa::None);
     let sale = sale_share(&w, sells, &overview);
-    let name_of = |id: &str| ctx.policy.purpose(id).map_or_else(|| id.to_owned(), |p| p.name.clone());
     let readings = candor
         .readings(subject, 50)
         .await?
@@ -180,7 +215,7 @@ async fn dashboard(
             }
         })
         .collect();
-    let page = Dashboard { frame, csrf, notice, held, purposes, readings, received, sale, gpc };
+    let page = Dashboard { frame, csrf, notice, held, messages, purposes, readings, received, sale, gpc };
     Ok(visit.render(StatusCode::OK, &page))
 }
 
@@ -320,10 +355,34 @@ fn field_words(w: &Words, field: &str) -> String {
         "phone" => w.t("field-phone"),
         "name" => w.t("field-name"),
         "customer_number" => w.t("field-customer-number"),
-        _ => match field.strip_prefix("handle:") {
-            Some(platform) => w.t1("field-handle", "platform", platform),
-            None => w.t1("field-other", "field", field),
+        _ => match (field.strip_prefix("handle:"), field.strip_prefix("account:")) {
+            (Some(platform), _) => w.t1("field-handle", "platform", platform),
+            (_, Some(platform)) => w.t1("field-account", "platform", platform),
+            _ => w.t1("field-other", "field", field),
         },
+    }
+}
+
+/// Where a detail came from, in words.
+fn source_words(w: &Words, source: &Provenance) -> String {
+    match source {
+        Provenance::Platform(p) => w.t1("source-platform", "platform", p),
+        Provenance::Crm => w.t("source-crm"),
+        Provenance::Staff => w.t("source-staff"),
+        Provenance::Correction => w.t("source-correction"),
+        Provenance::Unrecorded => w.t("source-unrecorded"),
+    }
+}
+
+/// Until when a detail is kept and for which purposes, in words.
+fn keeping_words(w: &Words, kept: &Keeping, name_of: &dyn Fn(&str) -> String) -> String {
+    match kept {
+        Keeping::For { until, purposes } => {
+            let names: Vec<String> = purposes.iter().map(|p| name_of(p.as_str())).collect();
+            let until = until.to_string();
+            w.tn("kept-until", &[("date", until.as_str()), ("purposes", names.join(", ").as_str())])
+        }
+        Keeping::Unused => w.t("kept-unused"),
     }
 }
 

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::i18n::Words;
 use super::privacy::category_words;
-use super::{check_form_csrf, see_other, Frame, Visit, Visitor};
+use super::{check_form_csrf, see_other, Frame, Visit};
 use crate::problem::Problem;
 use crate::AppState;
 
@@ -105,21 +105,17 @@ pub(crate) struct DeleteForm {
 }
 
 /// The signed-in customer, else the problem a form answers with.
-fn customer(visit: &Visit) -> Result<(SubjectId, String), Problem> {
-    match visit.visitor()? {
-        Visitor::Customer { subject, csrf } => Ok((subject, csrf)),
-        Visitor::Stranger => Err(Problem::unauthenticated("sign in to the privacy center first")),
-    }
-}
+/// Where a request the customer has open already sends them: the list,
+/// saying so.
+const ALREADY: &str = "/privacy/requests?done=already#requests";
 
 /// `GET /privacy/requests`.
 pub(crate) async fn page(State(state): State<AppState>, visit: Visit, Query(q): Query<Done>) -> Response {
-    let (subject, csrf) = match visit.visitor() {
-        Err(p) => return visit.problem(&state, &p).await,
-        Ok(Visitor::Stranger) => return see_other("/privacy/sign-in"),
-        Ok(Visitor::Customer { subject, csrf }) => (subject, csrf),
+    let (subject, csrf) = match visit.signed_in(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
     };
-    let notice = q.done.as_deref().filter(|d| matches!(*d, "access" | "portability" | "rectification" | "erasure"));
+    let notice = q.done.as_deref().filter(|d| matches!(*d, "access" | "portability" | "rectification" | "erasure" | "already"));
     let notice = notice.map(|d| visit.w.t(&format!("requests-done-{d}")));
     match requests_page(&state, &visit, subject, csrf, notice, None, &empty_corrections()).await {
         Ok(r) => r,
@@ -206,7 +202,7 @@ fn empty_corrections() -> CorrectForm {
 /// `POST /privacy/requests`: ask for a copy (access or portability).
 pub(crate) async fn open(State(state): State<AppState>, visit: Visit, Form(f): Form<KindForm>) -> Response {
     let result = async {
-        let (subject, csrf) = customer(&visit)?;
+        let (subject, csrf) = visit.customer()?;
         check_form_csrf(&f.csrf, &csrf)?;
         let kind = match RightKind::parse(&f.kind) {
             Some(k @ (RightKind::Access | RightKind::Portability)) => k,
@@ -218,6 +214,7 @@ pub(crate) async fn open(State(state): State<AppState>, visit: Visit, Form(f): F
     .await;
     match result {
         Ok(kind) => see_other(&format!("/privacy/requests?done={}#requests", kind.as_str())),
+        Err(p) if p.status == StatusCode::CONFLICT.as_u16() => see_other(ALREADY),
         Err(p) => visit.problem(&state, &p).await,
     }
 }
@@ -225,7 +222,7 @@ pub(crate) async fn open(State(state): State<AppState>, visit: Visit, Form(f): F
 /// `POST /privacy/requests/correct`: ask for a correction; a mistake in
 /// the form shows the form again with what was typed and what is wrong.
 pub(crate) async fn correct(State(state): State<AppState>, visit: Visit, Form(f): Form<CorrectForm>) -> Response {
-    let (subject, csrf) = match customer(&visit).and_then(|(s, c)| check_form_csrf(&f.csrf, &c).map(|()| (s, c))) {
+    let (subject, csrf) = match visit.customer().and_then(|(s, c)| check_form_csrf(&f.csrf, &c).map(|()| (s, c))) {
         Ok(ok) => ok,
         Err(p) => return visit.problem(&state, &p).await,
     };
@@ -239,6 +236,9 @@ pub(crate) async fn correct(State(state): State<AppState>, visit: Visit, Form(f)
             Ok(_) => return see_other("/privacy/requests?done=rectification#requests"),
             Err(e) => {
                 let p = Problem::from(e);
+                if p.status == StatusCode::CONFLICT.as_u16() {
+                    return see_other(ALREADY);
+                }
                 if p.status != StatusCode::UNPROCESSABLE_ENTITY.as_u16() {
                     return visit.problem(&state, &p).await;
                 }
@@ -255,10 +255,9 @@ pub(crate) async fn correct(State(state): State<AppState>, visit: Visit, Form(f)
 /// `GET /privacy/delete`: what an erasure would delete and keep, then
 /// the one button that asks for it (or the request already open).
 pub(crate) async fn delete_page(State(state): State<AppState>, visit: Visit) -> Response {
-    let (subject, csrf) = match visit.visitor() {
-        Err(p) => return visit.problem(&state, &p).await,
-        Ok(Visitor::Stranger) => return see_other("/privacy/sign-in"),
-        Ok(Visitor::Customer { subject, csrf }) => (subject, csrf),
+    let (subject, csrf) = match visit.signed_in(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
     };
     match deletion(&state, &visit, subject, csrf).await {
         Ok(r) => r,
@@ -294,14 +293,15 @@ async fn deletion(state: &AppState, visit: &Visit, subject: SubjectId, csrf: Str
 /// `POST /privacy/delete`: ask for erasure.
 pub(crate) async fn delete(State(state): State<AppState>, visit: Visit, Form(f): Form<DeleteForm>) -> Response {
     let result = async {
-        let (subject, csrf) = customer(&visit)?;
+        let (subject, csrf) = visit.customer()?;
         check_form_csrf(&f.csrf, &csrf)?;
         state.candor().open_own_request(subject, RightKind::Erasure).await?;
-        Ok(())
+        Ok::<(), Problem>(())
     }
     .await;
     match result {
         Ok(()) => see_other("/privacy/requests?done=erasure#requests"),
+        Err(p) if p.status == StatusCode::CONFLICT.as_u16() => see_other(ALREADY),
         Err(p) => visit.problem(&state, &p).await,
     }
 }
@@ -310,7 +310,7 @@ pub(crate) async fn delete(State(state): State<AppState>, visit: Visit, Form(f):
 /// one zip. Another customer's request answers as one that does not exist.
 pub(crate) async fn download(State(state): State<AppState>, visit: Visit, Path(id): Path<String>) -> Response {
     let result = async {
-        let (subject, _) = customer(&visit)?;
+        let (subject, _) = visit.customer()?;
         let c = state.candor();
         let r = c.rights_request(&id).await?;
         if r.subject != subject {

@@ -12,6 +12,7 @@ mod concerns;
 mod connections;
 mod contract;
 mod exposition;
+mod floods;
 mod headers;
 mod keys;
 mod limits;

@@ -30,7 +30,10 @@ async fn every_role_against_every_endpoint() {
         let r = api.f.candor.open_rights_request("test", candor_domain::RightKind::Access, s, None).await.unwrap().id;
         let mut concerns = Vec::new();
         for n in 0..ROLES.len() {
-            concerns.push(api.f.candor.raise_concern("subject", s, &format!("question {n}")).await.unwrap().id);
+            // A customer has at most five waiting: one customer a role.
+            let input = NewSubjectInput { email: Some(format!("asker{n}@example.com")), ..Default::default() };
+            let asker = api.f.candor.add_subject("test", &input).await.unwrap();
+            concerns.push(api.f.candor.raise_concern("subject", asker, &format!("question {n}")).await.unwrap().id);
         }
         for (n, (actor, role)) in ROLES.into_iter().enumerate() {
             let c = &concerns[n];

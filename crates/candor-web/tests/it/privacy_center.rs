@@ -134,6 +134,12 @@ async fn a_customer_signs_in_sees_what_is_held_and_changes_a_choice_with_one_pre
         assert_eq!(dashboard.status, StatusCode::OK, "{}", dashboard.html);
         assert_eq!(dashboard.header("content-type"), Some("text/html; charset=utf-8"));
         assert!(dashboard.html.contains(">ana@example.com</td>") && dashboard.html.contains(">Ana Ruiz</td>"), "{}", dashboard.html);
+        // Where each detail came from and until when it is kept, and why:
+        // staff entered her today; customer service (730 days) reads both.
+        let until = (time::OffsetDateTime::now_utc() + time::Duration::days(730)).date().to_string();
+        assert_eq!(dashboard.html.matches(">Entered by our staff</td>").count(), 2, "{}", dashboard.html);
+        assert!(dashboard.html.contains(&format!("until {until}, for: Customer service")), "{}", dashboard.html);
+        assert!(dashboard.html.contains("We hold no messages from you."));
         // Every purpose of the policy, with its basis in words, and no
         // control ticked in advance (there are no checkboxes at all).
         for purpose in ["analytics", "customer_service", "accessibility_support"] {
