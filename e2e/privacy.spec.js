@@ -19,6 +19,9 @@ test('a customer signs in with a code and changes a choice with one press', asyn
   expect(mail.from).toContain('Northwind Outfitters Ltd');
   expect(mail.content_type).toBe('text/plain');
   await expect(page.getByRole('cell', { name: EMAIL })).toBeVisible();
+  // Where it came from (staff added Eve at the shell) and until when it is kept.
+  await expect(page.getByRole('cell', { name: 'Entered by our staff' }).first()).toBeVisible();
+  await expect(page.getByRole('cell', { name: /^until \d{4}-\d{2}-\d{2}, for: / }).first()).toBeVisible();
   if (project === 'javascript') await accessible(page);
   await screenshots(page, 'dashboard', project);
 

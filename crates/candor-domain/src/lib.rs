@@ -26,6 +26,7 @@ pub mod policy;
 pub mod provenance;
 pub mod region;
 pub mod rights;
+pub mod training;
 
 pub use actor::{Actor, Role};
 pub use category::{CategoryId, Taxonomy};

@@ -18,6 +18,11 @@ pub enum AuditAction {
     ActorAttestTraining,
     /// `actor.remove`: a staff actor removed, with their tokens.
     ActorRemove,
+    /// `training.quiz`: a staff member took the training quiz (the score,
+    /// never the answers).
+    TrainingQuiz,
+    /// `training.lapse`: attestations earned on an earlier course ended.
+    TrainingLapse,
     /// `analytics.query`: an analytics report.
     AnalyticsQuery,
     /// `analytics.drill`: the conversations behind a report's cell.
@@ -106,6 +111,8 @@ impl AuditAction {
             Self::ActorUpsert => "actor.upsert",
             Self::ActorAttestTraining => "actor.attest_training",
             Self::ActorRemove => "actor.remove",
+            Self::TrainingQuiz => "training.quiz",
+            Self::TrainingLapse => "training.lapse",
             Self::AnalyticsQuery => "analytics.query",
             Self::AnalyticsDrill => "analytics.drill",
             Self::ConcernRaise => "concern.raise",

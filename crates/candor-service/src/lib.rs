@@ -35,6 +35,7 @@ pub mod rights;
 pub mod settings;
 pub mod subjects;
 pub mod telemetry;
+pub mod training;
 pub mod transparency;
 
 use std::sync::{Arc, Mutex};

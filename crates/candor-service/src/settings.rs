@@ -47,6 +47,23 @@ pub struct Settings {
     /// Mail; messages are printed for the operator without it.
     #[serde(default)]
     pub mail: Option<MailSettings>,
+    /// Staff training.
+    #[serde(default)]
+    pub training: TrainingSettings,
+}
+
+/// Where the staff course lives.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingSettings {
+    /// The course directory: Markdown chapters and `quiz.toml`.
+    pub dir: PathBuf,
+}
+
+impl Default for TrainingSettings {
+    fn default() -> Self {
+        Self { dir: PathBuf::from("training") }
+    }
 }
 
 /// How customers' identifiers are read.
@@ -472,6 +489,9 @@ impl Settings {
         }
         if self.server.exports_dir.is_relative() {
             self.server.exports_dir = base.join(&self.server.exports_dir);
+        }
+        if self.training.dir.is_relative() {
+            self.training.dir = base.join(&self.training.dir);
         }
         if let Some(themes) = self.analytics.themes.as_mut().filter(|t| t.is_relative()) {
             *themes = base.join(&*themes);

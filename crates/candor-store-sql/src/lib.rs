@@ -180,6 +180,15 @@ impl SqlStore {
                     Ok(_) => Ok(Outcome::Done),
                 }
             }
+            Op::LapseTraining { course, at } => {
+                let r = sqlx::query("update training_attestations set expires_at = $1 where expires_at > $1 and course <> $2")
+                    .bind(micros(at))
+                    .bind(&course)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                Ok(Outcome::Count(r.rows_affected()))
+            }
             Op::Rewrap(keys) => Ok(Outcome::Count(interactions::rewrap(tx, keys).await?)),
             Op::SaveRightsRequest { record, previous } => {
                 rights::save(tx, &record, previous.as_deref()).await?;

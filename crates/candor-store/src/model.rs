@@ -777,6 +777,14 @@ pub enum Op {
         /// When it expires.
         expires_at: OffsetDateTime,
     },
+    /// End now every training attestation still running that was not
+    /// earned on `course`: the course changed, and staff must take it again.
+    LapseTraining {
+        /// The course name current attestations must carry.
+        course: String,
+        /// Now: when they end.
+        at: OffsetDateTime,
+    },
     /// Replace wrapped data keys (key rotation).
     Rewrap(Vec<(KeyOwner, WrappedKey)>),
     /// Record KEKs as retired, so that no data key is ever wrapped under
@@ -846,6 +854,7 @@ impl Op {
             | Op::UpsertActor { .. }
             | Op::RemoveActor { .. }
             | Op::AttestTraining { .. }
+            | Op::LapseTraining { .. }
             | Op::RecordConflicts(_)
             | Op::RetireKeks { .. } => none,
         }

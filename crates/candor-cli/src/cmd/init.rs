@@ -38,6 +38,10 @@ pub struct Created {
     pub policy: PathBuf,
     /// Whether the example policy was written (an existing one is kept).
     pub policy_written: bool,
+    /// The staff course directory.
+    pub training: PathBuf,
+    /// Whether the default course was written (an existing one is kept).
+    pub training_written: bool,
     /// The key directory.
     pub keys: PathBuf,
     /// The database URL, password hidden.
@@ -90,6 +94,15 @@ async fn create_in(dir: &Path, config: &Path, text: &str, made: &mut Made) -> an
         fs::write(&policy, EXAMPLE_POLICY).with_context(|| format!("could not write `{}`", policy.display()))?;
     }
     let settings = Settings::from_text_in(text, dir)?;
+    let training = settings.training.dir.clone();
+    let training_written = !training.exists();
+    if training_written {
+        made.dir(&training).with_context(|| format!("could not create `{}`", training.display()))?;
+        for (name, text) in candor_domain::training::DEFAULT_COURSE {
+            let file = training.join(name);
+            fs::write(&file, text).with_context(|| format!("could not write `{}`", file.display()))?;
+        }
+    }
     made.dir(&settings.keys.dir).with_context(|| format!("could not create the key directory `{}`", settings.keys.dir.display()))?;
     KeyRing::create(&settings.keys.dir).with_context(|| format!("could not create the key directory `{}`", settings.keys.dir.display()))?;
     if let Some(file) = settings.sqlite_file() {
@@ -110,6 +123,8 @@ async fn create_in(dir: &Path, config: &Path, text: &str, made: &mut Made) -> an
         config: config.to_owned(),
         policy,
         policy_written,
+        training,
+        training_written,
         keys: settings.keys.dir.clone(),
         database: candor_service::settings::redact_url(secrecy::ExposeSecret::expose_secret(&settings.database.url)),
     })
@@ -156,6 +171,11 @@ pub async fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
             "  policy         {}{}",
             c.policy.display(),
             if c.policy_written { " (example: edit it for your brand)" } else { " (kept)" }
+        );
+        println!(
+            "  training       {}{}",
+            c.training.display(),
+            if c.training_written { " (the staff course and its quiz: edit them for your company)" } else { " (kept)" }
         );
         println!("  keys           {} (back it up apart from the database)", c.keys.display());
         println!("  database       {}", c.database);

@@ -20,6 +20,7 @@ pub mod redact;
 pub mod rights;
 pub mod serve;
 pub mod subject;
+pub mod training;
 
 use clap::Subcommand;
 
@@ -59,6 +60,9 @@ pub enum Command {
     /// Manage staff actors and their training attestations.
     #[command(subcommand)]
     Actor(actor::Command),
+    /// The staff course and its quiz: read it, pass it (recording the training the gate asks for), require it again after a change.
+    #[command(subcommand)]
+    Training(training::Command),
     /// Open a conversation (as `analytics kpis --drill` lists them) for a purpose, through the gate.
     #[command(subcommand)]
     Conversation(conversation::Command),
@@ -106,6 +110,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Concerns(c) => concerns::run(g, c).await,
         Command::Outbox(c) => outbox::run(g, c).await,
         Command::Actor(c) => actor::run(g, c).await,
+        Command::Training(c) => training::run(g, c).await,
         Command::Conversation(c) => conversation::run(g, c).await,
         Command::Access(c) => access::run(g, c).await,
         Command::Audit(c) => audit::run(g, c).await,

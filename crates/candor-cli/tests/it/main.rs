@@ -17,6 +17,7 @@ mod redact_stream;
 mod rights;
 mod serve;
 mod times;
+mod training;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -217,3 +217,81 @@ async fn the_notice_arrives_by_mail_with_a_link_to_what_changed() {
     })
     .await;
 }
+
+const CHILD: &str = "CANDOR_NOTICES_CHILD";
+
+/// Customers in the kill test: enough batches of ten that the child is
+/// killed well before the end.
+const KILLED_CUSTOMERS: usize = 600;
+
+#[tokio::test]
+#[ignore = "the child half of notices_killed_mid_way_resume_and_reach_each_customer_once"]
+async fn notices_child_queues_until_killed() {
+    use std::sync::Arc;
+    let Ok(spec) = std::env::var(CHILD) else { return };
+    let parts: Vec<&str> = spec.split('\t').collect();
+    let (url, schema, keys) = (parts[0], parts[1], parts[2]);
+    let keys = Arc::new(candor_store::KeyRing::load_with(std::path::Path::new(keys), None).unwrap());
+    let open = candor_store_sql::OpenOptions { schema: (!schema.is_empty()).then(|| schema.to_owned()), ..Default::default() };
+    let store =
+        candor_store_sql::SqlStore::open(url, open).await.unwrap().with_signer(candor_store::AuditSigner::new(Arc::clone(&keys), 4));
+    let candor = candor_service::Candor::new(Arc::new(store), keys);
+    candor.queue_policy_notices_in_batches("carla", 2, 10).await.unwrap();
+    println!("done");
+}
+
+/// Queuing killed with SIGKILL between batches (or inside one) leaves
+/// whole batches with their progress; the next run goes on from there and
+/// every customer gets exactly one notice; the audit chain still verifies.
+#[tokio::test]
+async fn notices_killed_mid_way_resume_and_reach_each_customer_once() {
+    use std::process::{Command, Stdio};
+    each_backend(|db| async move {
+        let f = Fixture::with_policy(db).await;
+        for i in 0..KILLED_CUSTOMERS {
+            let input = NewSubjectInput { email: Some(format!("k{i}@example.com")), ..Default::default() };
+            f.candor.add_subject("test", &input).await.unwrap();
+        }
+        // Analytics keeps data longer: a material change every customer is told of.
+        let v2 = EXAMPLE_POLICY.replace("retention_days = 395", "retention_days = 500");
+        f.candor.publish_policy("carla", "policy.toml", &v2).await.unwrap();
+        // As if the publishing process had stopped before queuing anything.
+        f.exec("delete from outbox").await;
+        f.exec("delete from policy_notices").await;
+
+        let spec = format!("{}\t{}\t{}", f.db.url, f.db.schema.clone().unwrap_or_default(), f.keys_dir().display());
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "policy_notices::notices_child_queues_until_killed", "--ignored", "--nocapture", "--test-threads=1"])
+            .env(CHILD, &spec)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        loop {
+            let queued = notices(&f).await.len();
+            if queued >= 50 {
+                break;
+            }
+            assert!(child.try_wait().unwrap().is_none(), "the child ended before it could be killed");
+            assert!(started.elapsed() < std::time::Duration::from_secs(120), "the child queued nothing");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let partial = notices(&f).await.len();
+        assert!(partial >= 50 && partial < KILLED_CUSTOMERS, "killed mid-way: {partial} queued");
+        assert_eq!(partial % 10, 0, "whole batches only: {partial}");
+
+        let r = f.candor.queue_policy_notices("carla", 2).await.unwrap();
+        assert_eq!((r.queued as usize, r.total as usize), (KILLED_CUSTOMERS - partial, KILLED_CUSTOMERS), "{r:?}");
+        let mut to: Vec<String> = notices(&f).await.into_iter().filter_map(|n| n.to).collect();
+        to.sort();
+        to.dedup();
+        assert_eq!(to.len(), KILLED_CUSTOMERS, "each customer once");
+        assert_eq!(notices(&f).await.len(), KILLED_CUSTOMERS, "nobody twice");
+        let report = f.candor.verify_audit(|_, _| {}).await.unwrap();
+        assert!(matches!(report, candor_service::audit::AuditReport::Intact { .. }), "{report:?}");
+    })
+    .await;
+}
