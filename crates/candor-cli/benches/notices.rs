@@ -3,10 +3,10 @@
 //! local SMTP server. Run with
 //!
 //! ```text
-//! cargo bench -p candor-cli --bench notices [-- --customers N] [--sink | --url smtp://HOST:PORT]   # default 10,000
+//! cargo bench -p candor-cli --bench notices [-- --customers N] [--sink | --url smtp://HOST:PORT] [--connections N]
 //! ```
 //!
-//! By default the server is aiosmtpd with the tests' handler (MIME parsing
+//! with N customers (10,000 unless given). By default the server is aiosmtpd with the tests' handler (MIME parsing
 //! and a JSON file per message, which caps it near 170 messages/s here),
 //! started as the tests start it (`candor-test-support`), on loopback; the
 //! messages it holds are counted at the end. With `--sink` it is aiosmtpd
@@ -18,7 +18,8 @@
 //! `[mail] url` would (plain SMTP only to a loopback address), and aiosmtpd
 //! is not needed: `benches/postfix-sink.sh` sets up Debian's Postfix on
 //! 127.0.0.1:25 to accept and discard everything, a real MTA that is not
-//! the limit.
+//! the limit. `--connections` is `[mail] connections` (default 16): the
+//! SMTP connections kept open, each with one message in flight.
 //!
 //! It makes an SQLite installation with N customers, each with an e-mail
 //! address, publishes the example policy, then a version keeping analytics
@@ -89,6 +90,9 @@ async fn main() -> anyhow::Result<()> {
         serde_json::from_value(serde_json::json!({ "url": mail_url, "from": "privacy@northwind.example" }))?;
     let mut config = settings.check(None)?;
     config.retry = retry;
+    if let Some(n) = arg("--connections") {
+        config.connections = n.parse()?;
+    }
     let mailer = SmtpMailer::new(&config)?;
     let t = Instant::now();
     let report = candor.deliver_due("bench", &mailer, &retry, || true).await?;
@@ -108,7 +112,8 @@ async fn main() -> anyhow::Result<()> {
         (None, false) => "aiosmtpd, the tests' JSON handler".into(),
     };
     println!(
-        "mail {customers} notices to the local SMTP server ({server}; deliver_due): {:.2} s, {:.0} messages/s",
+        "mail {customers} notices to the local SMTP server ({server}; deliver_due, {} connections): {:.2} s, {:.0} messages/s",
+        config.connections,
         sent.as_secs_f64(),
         rate(sent)
     );
