@@ -86,8 +86,7 @@ async fn main() -> anyhow::Result<()> {
     let retry = RetryPolicy { max_attempts: 3, initial: Duration::from_secs(60), max: Duration::from_secs(600) };
     // The URL checked as `[mail] url` is (TLS: STARTTLS, plain only to
     // loopback), with the bench's own retry policy.
-    let settings: MailSettings =
-        serde_json::from_value(serde_json::json!({ "url": mail_url, "from": "privacy@northwind.example" }))?;
+    let settings: MailSettings = serde_json::from_value(serde_json::json!({ "url": mail_url, "from": "privacy@northwind.example" }))?;
     let mut config = settings.check(None)?;
     config.retry = retry;
     if let Some(n) = arg("--connections") {

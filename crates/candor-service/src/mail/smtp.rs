@@ -62,12 +62,7 @@ impl SmtpMailer {
             builder = builder.credentials(Credentials::new(user.clone(), password.expose_secret().to_owned()));
         }
         let from = config.from.parse().map_err(|_| SettingsError::Invalid("`mail.from` is not an e-mail address".into()))?;
-        Ok(Self {
-            transport: builder.build(),
-            from,
-            server: format!("{}:{}", config.host, config.port),
-            connections: config.connections,
-        })
+        Ok(Self { transport: builder.build(), from, server: format!("{}:{}", config.host, config.port), connections: config.connections })
     }
 
     /// The message as it goes on the wire.

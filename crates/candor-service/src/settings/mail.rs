@@ -344,7 +344,8 @@ mod tests {
         let e = settings("smtp://u@localhost:25", "a@b.example").check(None).unwrap_err().to_string();
         assert!(e.contains(PASSWORD_ENV), "{e}");
         for n in [0, MAX_CONNECTIONS + 1] {
-            let s: MailSettings = toml::from_str(&format!("url = \"smtp://localhost\"\nfrom = \"a@b.example\"\nconnections = {n}\n")).unwrap();
+            let s: MailSettings =
+                toml::from_str(&format!("url = \"smtp://localhost\"\nfrom = \"a@b.example\"\nconnections = {n}\n")).unwrap();
             let e = s.check(None).unwrap_err().to_string();
             assert!(e.contains("`mail.connections`") && e.contains(&n.to_string()), "{e}");
         }
