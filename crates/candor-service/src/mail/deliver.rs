@@ -23,13 +23,14 @@ use crate::{AuditAction, Candor, Result, ServiceError};
 /// Who the background delivery of `candor serve` is in the audit log.
 pub const MAIL_ACTOR: &str = "system:mail";
 
-/// Messages looked at per page.
+/// Messages looked at per page, at least: a page is sent, then recorded,
+/// so the last messages of a page leave connections idle until the next
+/// page starts; a page of [`ROUNDS_PER_PAGE`] times the messages in flight
+/// keeps that small when many connections are open.
 const PAGE: u32 = 100;
 
-/// Messages handed to the mailer at once (each on its own connection of
-/// the SMTP pool): a server answers each message after a round trip or
-/// more, so one at a time leaves both sides waiting.
-pub const AT_ONCE: usize = 16;
+/// Rounds of sending per page, at least.
+const ROUNDS_PER_PAGE: usize = 4;
 
 /// What one delivery run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -45,7 +46,9 @@ pub struct DeliveryReport {
 impl Candor {
     /// Mail every message to a customer that is due now, until
     /// `keep_going` says stop (checked before each message is sent; up to
-    /// [`AT_ONCE`] are in flight at a time).
+    /// [`Mailer::at_once`] are in flight at a time: a server answers each
+    /// message after a round trip or more, so one at a time leaves both
+    /// sides waiting).
     pub async fn deliver_due(
         &self,
         actor: &str,
@@ -57,8 +60,10 @@ impl Candor {
         // Due by the time the run started: what fails now waits its turn.
         let now = self.now();
         let mut after = 0;
+        let at_once = mailer.at_once().max(1);
+        let page_size = PAGE.max(u32::try_from(at_once.saturating_mul(ROUNDS_PER_PAGE)).unwrap_or(u32::MAX));
         while keep_going() {
-            let page = self.store.outbox_due(now, after, PAGE).await?;
+            let page = self.store.outbox_due(now, after, page_size).await?;
             let Some(last) = page.last() else { break };
             after = last.id;
             let mut sent = Vec::new();
@@ -68,9 +73,9 @@ impl Candor {
             for m in page {
                 prepared.push((m.id, m.attempts.saturating_add(1), self.mail_of(m).await?));
             }
-            // AT_ONCE in flight at a time; none started once told to stop.
+            // `at_once` in flight at a time; none started once told to stop.
             let sends: Vec<_> = prepared.iter().map(|(_, _, mail)| send_one(mailer, mail, &keep_going)).collect();
-            let outcomes: Vec<Option<std::result::Result<(), SendError>>> = stream::iter(sends).buffered(AT_ONCE).collect().await;
+            let outcomes: Vec<Option<std::result::Result<(), SendError>>> = stream::iter(sends).buffered(at_once).collect().await;
             for ((id, attempts, _), outcome) in prepared.into_iter().zip(outcomes) {
                 match outcome {
                     None => {}

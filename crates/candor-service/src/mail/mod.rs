@@ -50,6 +50,12 @@ pub enum SendError {
 pub trait Mailer: Send + Sync {
     /// Send one message.
     fn send(&self, mail: &Mail) -> impl std::future::Future<Output = Result<(), SendError>> + Send;
+
+    /// How many messages it takes at once (delivery keeps that many in
+    /// flight).
+    fn at_once(&self) -> usize {
+        crate::settings::mail::DEFAULT_CONNECTIONS as usize
+    }
 }
 
 /// Longest error text kept with a message.

@@ -47,6 +47,9 @@ pub struct MailSettings {
     /// How often `candor serve` looks for messages due, in seconds.
     #[serde(default = "default_poll")]
     pub poll_seconds: u64,
+    /// SMTP connections kept open, each with one message in flight.
+    #[serde(default = "default_connections")]
+    pub connections: u32,
     /// Only here to refuse a password written in the file.
     #[serde(default, skip_serializing)]
     password: Option<serde::de::IgnoredAny>,
@@ -67,6 +70,16 @@ fn default_retry_max() -> u64 {
 fn default_poll() -> u64 {
     5
 }
+fn default_connections() -> u32 {
+    DEFAULT_CONNECTIONS
+}
+
+/// Connections to the SMTP server unless `[mail] connections` says: few
+/// enough for a provider that limits them, and enough to keep mailing while
+/// each connection waits for its answers.
+pub const DEFAULT_CONNECTIONS: u32 = 16;
+/// The most `[mail] connections` may ask for.
+pub const MAX_CONNECTIONS: u32 = 256;
 
 /// How the connection to the SMTP server is protected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,6 +157,8 @@ pub struct MailConfig {
     pub retry: RetryPolicy,
     /// How often `candor serve` delivers.
     pub poll: Duration,
+    /// SMTP connections in the pool, and so messages in flight at once.
+    pub connections: u32,
 }
 
 fn invalid(message: String) -> SettingsError {
@@ -178,6 +193,9 @@ impl MailSettings {
                 "`mail`: `max_attempts`, `retry_initial_seconds`, `timeout_seconds` and `poll_seconds` must be at least 1".into(),
             ));
         }
+        if !(1..=MAX_CONNECTIONS).contains(&self.connections) {
+            return Err(invalid(format!("`mail.connections` must be from 1 to {MAX_CONNECTIONS}, not {}", self.connections)));
+        }
         if self.retry_max_seconds < self.retry_initial_seconds {
             return Err(invalid("`mail.retry_max_seconds` must be at least `mail.retry_initial_seconds`".into()));
         }
@@ -204,6 +222,7 @@ impl MailSettings {
                 max: Duration::from_secs(self.retry_max_seconds),
             },
             poll: Duration::from_secs(self.poll_seconds),
+            connections: self.connections,
         })
     }
 
@@ -324,6 +343,19 @@ mod tests {
         assert!(e.contains("names no user") && !e.contains("pw"), "{e}");
         let e = settings("smtp://u@localhost:25", "a@b.example").check(None).unwrap_err().to_string();
         assert!(e.contains(PASSWORD_ENV), "{e}");
+        for n in [0, MAX_CONNECTIONS + 1] {
+            let s: MailSettings =
+                toml::from_str(&format!("url = \"smtp://localhost\"\nfrom = \"a@b.example\"\nconnections = {n}\n")).unwrap();
+            let e = s.check(None).unwrap_err().to_string();
+            assert!(e.contains("`mail.connections`") && e.contains(&n.to_string()), "{e}");
+        }
+    }
+
+    #[test]
+    fn connections_default_to_sixteen_and_can_be_raised() {
+        assert_eq!(check("smtp://localhost").unwrap().connections, DEFAULT_CONNECTIONS);
+        let s: MailSettings = toml::from_str("url = \"smtp://localhost\"\nfrom = \"a@b.example\"\nconnections = 64\n").unwrap();
+        assert_eq!(s.check(None).unwrap().connections, 64);
     }
 
     #[test]

@@ -198,6 +198,7 @@ async fn the_answer_arrives_by_mail_through_a_real_smtp_server() {
             timeout: StdDuration::from_secs(10),
             retry,
             poll: StdDuration::from_secs(1),
+            connections: 16,
         };
         let mailer = SmtpMailer::new(&config).unwrap();
         let report = f.candor.deliver_due("mailer", &mailer, &retry, || true).await.unwrap();

@@ -25,6 +25,7 @@ fn config(port: u16, retry: RetryPolicy) -> MailConfig {
         timeout: Duration::from_secs(10),
         retry,
         poll: Duration::from_secs(1),
+        connections: 16,
     }
 }
 

@@ -204,6 +204,7 @@ async fn the_notice_arrives_by_mail_with_a_link_to_what_changed() {
             timeout: std::time::Duration::from_secs(10),
             retry,
             poll: std::time::Duration::from_secs(1),
+            connections: 16,
         };
         let report = candor.deliver_due("mailer", &SmtpMailer::new(&config).unwrap(), &retry, || true).await.unwrap();
         assert_eq!((report.sent, report.failed), (1, 0));
