@@ -43,7 +43,10 @@ pub struct OpenOptions {
 /// [`candor_store::Store::defer_indexes`]), with the statement that makes
 /// each; both back ends accept the same SQL.
 pub(crate) const DEFERRABLE_INDEXES: &[(&str, &str)] = &[
-    ("interactions_by_subject", "create index if not exists interactions_by_subject on interactions (subject_id)"),
+    (
+        "interactions_by_subject",
+        "create index if not exists interactions_by_subject on interactions (subject_id, platform, kind, occurred_at)",
+    ),
     (
         "interactions_analytics",
         "create index if not exists interactions_analytics on interactions (direction, day, platform, subject_id, polarity, sentiment, themes, month)",

@@ -374,7 +374,7 @@ fn subject_field(backend: Backend) -> &'static str {
 
 /// The audit entries naming a pseudonym, newest first, before `before`
 /// when given, through the index on the body's `subject` field.
-pub(crate) async fn audit_recent_about(
+pub(crate) async fn audit_recent_about_by_others(
     pool: &AnyPool,
     backend: Backend,
     pseudonym: &str,
@@ -382,14 +382,21 @@ pub(crate) async fn audit_recent_about(
     limit: u32,
 ) -> Result<Vec<AuditEntry>, StoreError> {
     let field = subject_field(backend);
-    let rows: Vec<(i64, String, String)> =
-        sqlx::query_as(&format!("select seq, body, hash from audit_log where {field} = $1 and seq < $2 order by seq desc limit $3"))
-            .bind(pseudonym)
-            .bind(before.unwrap_or(i64::MAX))
-            .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await
-            .map_err(db_err)?;
+    // The predicate of the partial index `audit_by_subject_others`
+    // (migration 0012), written the same way so that the planner uses it.
+    let others = match backend {
+        Backend::Sqlite => "json_extract(body, '$.actor') <> 'subject'",
+        Backend::Postgres => "((body::jsonb) ->> 'actor') <> 'subject'",
+    };
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+        "select seq, body, hash from audit_log where {field} = $1 and {others} and seq < $2 order by seq desc limit $3"
+    ))
+    .bind(pseudonym)
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
     rows.into_iter().map(|(seq, body, hash)| crate::rows::audit_entry(seq, &body, &hash)).collect()
 }
 

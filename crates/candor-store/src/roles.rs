@@ -319,10 +319,12 @@ pub trait AuditStore: Send + Sync {
     /// `limit`.
     async fn audit_about(&self, pseudonym: &str, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
 
-    /// Up to `limit` audit entries naming a pseudonym, newest first, only
-    /// those before `before` (a sequence number) when it is given: a page
-    /// of a customer's own history without reading the rest of the log.
-    async fn audit_recent_about(&self, pseudonym: &str, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Up to `limit` audit entries naming a pseudonym made by anyone but
+    /// the customer themself (actor `subject`), newest first, only those
+    /// before `before` (a sequence number) when it is given: who else did
+    /// what with their data, without reading the rest of the log or the
+    /// customer's own entries (an index holds only the others').
+    async fn audit_recent_about_by_others(&self, pseudonym: &str, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
 }
 
 /// Who may come in: staff actors, API tokens, browser sessions and

@@ -59,6 +59,7 @@ impl Writer {
             let mut written = Written::default();
             let mut batches = 0u64;
             let mut refresh_at = REFRESH_FIRST;
+            let mut refreshed = 0u64;
             while let Some(mut w) = rx.recv().await {
                 if let Some(rows) = w.rows.take() {
                     let rows =
@@ -93,9 +94,15 @@ impl Writer {
                 batches += 1;
                 if batches == refresh_at {
                     store.refresh_statistics().await?;
+                    refreshed = batches;
                     refresh_at = refresh_at.saturating_mul(2);
                 }
                 done.send_replace(w.seq);
+            }
+            // Once more at the end, so that the last batches are counted
+            // (and, on PostgreSQL, readable from the indexes alone) too.
+            if batches > refreshed {
+                store.refresh_statistics().await?;
             }
             Ok(written)
         });
