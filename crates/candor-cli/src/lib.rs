@@ -9,7 +9,6 @@
 
 pub mod cmd;
 pub mod output;
-pub mod svg;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

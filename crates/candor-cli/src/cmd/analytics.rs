@@ -14,7 +14,7 @@ use candor_service::analytics::{
 use candor_service::ServiceError;
 use time::Date;
 
-use crate::{output, svg, Global, Installation, Outcome};
+use crate::{output, Global, Installation, Outcome};
 
 /// What every query takes.
 #[derive(Debug, Clone, clap::Args)]
@@ -166,7 +166,7 @@ pub async fn run(g: &Global, c: Command) -> anyhow::Result<Outcome> {
         Err(outcome) => return Ok(outcome),
     };
     if let Some(path) = &a.svg {
-        std::fs::write(path, svg::chart(&report)).with_context(|| format!("could not write `{}`", path.display()))?;
+        std::fs::write(path, candor_charts::chart(&report)).with_context(|| format!("could not write `{}`", path.display()))?;
     }
     if g.json {
         output::json(&report)?;
@@ -311,7 +311,7 @@ async fn kpis(g: &Global, a: KpiArgs) -> anyhow::Result<Outcome> {
     };
     if let Some(path) = &a.svg {
         let cells = report.cells.iter().map(|c| (c.key.as_slice(), c.first_response_median_s.map(|s| s as f64 / 60.0))).collect();
-        let chart = svg::Chart {
+        let chart = candor_charts::Chart {
             title: format!("median first response by {}", report.dimensions.join(", ")),
             dimensions: &report.dimensions,
             x_dim: 0,
@@ -322,7 +322,7 @@ async fn kpis(g: &Global, a: KpiArgs) -> anyhow::Result<Outcome> {
             suppressed: report.suppressed,
             k: report.k,
         };
-        std::fs::write(path, svg::draw(&chart)).with_context(|| format!("could not write `{}`", path.display()))?;
+        std::fs::write(path, candor_charts::draw(&chart)).with_context(|| format!("could not write `{}`", path.display()))?;
     }
     let header_figures = [
         "customers",

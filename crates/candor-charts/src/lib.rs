@@ -5,7 +5,9 @@
 //! queries and the message count for theme queries. Suppressed cells are
 //! gaps, never zeros.
 //!
-//! All text is escaped; nothing from the data is written unescaped.
+//! All text is escaped; nothing from the data is written unescaped. The
+//! CLI's `--svg` and the staff console draw with this one module, so a
+//! chart reads the same wherever it is shown.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
