@@ -43,6 +43,14 @@ impl fmt::Display for Provenance {
     }
 }
 
+/// Serialized as its stored text (`platform:x`, `crm`, …), which is what
+/// the API says.
+impl serde::Serialize for Provenance {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.as_stored())
+    }
+}
+
 /// A stored source that is none of [`Provenance`]'s forms.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("unknown source `{0}` (expected platform:NAME, crm, staff, correction or unrecorded)")]
@@ -81,6 +89,12 @@ mod tests {
         ] {
             assert_eq!(p.as_stored().parse::<Provenance>(), Ok(p));
         }
+    }
+
+    #[test]
+    fn it_serializes_as_its_stored_text() {
+        assert_eq!(serde_json::to_string(&Provenance::Platform("x".into())).unwrap(), "\"platform:x\"");
+        assert_eq!(serde_json::to_string(&Provenance::Crm).unwrap(), "\"crm\"");
     }
 
     #[test]

@@ -40,7 +40,6 @@ pub struct HeldDetail {
     /// The value.
     pub value: String,
     /// Where it came from.
-    #[serde(serialize_with = "stored")]
     pub source: Provenance,
     /// Until when it is kept, and why.
     pub kept: Keeping,
@@ -81,10 +80,6 @@ pub enum Keeping {
     Unused,
 }
 
-fn stored<S: serde::Serializer>(p: &Provenance, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&p.as_stored())
-}
-
 /// A period of retention that keeps a category: from a purpose in force
 /// (counted from the last contact) or a legal hold (from when it was placed).
 struct Keeper {
@@ -108,9 +103,8 @@ impl Candor {
             .await?
             .into_iter()
             .filter_map(|f: FieldView| {
-                let source = f.source.parse().unwrap_or(Provenance::Unrecorded);
                 let kept = keeping(&keepers, &f.category);
-                f.value.map(|value| HeldDetail { field: f.field, category: f.category, value, source, kept })
+                f.value.map(|value| HeldDetail { field: f.field, category: f.category, value, source: f.source, kept })
             })
             .collect();
         let mut grouped: BTreeMap<(String, CategoryId), HeldMessages> = BTreeMap::new();

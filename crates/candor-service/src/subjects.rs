@@ -94,9 +94,9 @@ pub struct FieldView {
     pub value: Option<String>,
     /// Why it is withheld, when it is.
     pub withheld: Option<String>,
-    /// Where it came from: `platform:x`, `crm`, `staff`, `correction`,
-    /// `unrecorded`.
-    pub source: String,
+    /// Where it came from (serialized `platform:x`, `crm`, `staff`,
+    /// `correction`, `unrecorded`).
+    pub source: Provenance,
 }
 
 /// One interaction as an actor may see it.
@@ -326,7 +326,7 @@ impl Candor {
                 (Some(k), true) => (Some(f.open(id, k)?), None),
                 _ => (None, Some(withheld_reason(&decision, &f.category))),
             };
-            out.push(FieldView { field: f.field, category: f.category, value, withheld, source: f.source.as_stored() });
+            out.push(FieldView { field: f.field, category: f.category, value, withheld, source: f.source });
         }
         Ok(SubjectView { summary: summary(&r), decision, fields: out })
     }
@@ -344,7 +344,7 @@ impl Candor {
         let mut out = Vec::new();
         for f in sealed_fields(r)? {
             let value = Some(f.open(r.id, &key)?);
-            out.push(FieldView { value, source: f.source.as_stored(), field: f.field, category: f.category, withheld: None });
+            out.push(FieldView { value, source: f.source, field: f.field, category: f.category, withheld: None });
         }
         let audit = self.audit("subject", AuditAction::SubjectSelfView, json!({ "fields": out.len() })).subject(r.pseudonym.clone());
         self.store.apply(WriteBatch { ops: Vec::new(), audit: vec![audit] }).await?;
