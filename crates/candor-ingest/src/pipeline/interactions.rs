@@ -15,6 +15,20 @@ use super::identity::Standing;
 use super::{ImportError, Parent, Run, Tally};
 use crate::record::{Author, Draft};
 
+/// What attributing one batch's items gathers as it goes: the blind
+/// index of each identifier, each index's standing (updated as subjects
+/// are created and linked), the writes, the pseudonyms of the subjects
+/// created and the identities linked to known subjects, with their source.
+struct Attribution {
+    index: HashMap<Identifier, Vec<u8>>,
+    standing: HashMap<Vec<u8>, Standing>,
+    ops: Vec<Op>,
+    created: Vec<String>,
+    links: Vec<(SubjectId, Identifier, Provenance)>,
+    at: OffsetDateTime,
+    seq: u64,
+}
+
 /// An item attributed, before its data key is fetched.
 struct Placed {
     draft: Draft,
@@ -37,12 +51,11 @@ impl Run<'_> {
         let mut ops = Vec::new();
         let mut tally = Tally::default();
         let new_accounts = self.brand_accounts(&todo, at, &mut ops, &mut tally)?;
-        let (index, mut standing) = self.standings(&todo).await?;
+        let (index, standing) = self.standings(&todo).await?;
 
         // Attribute each item, in input order, so an item sees the subjects
         // and conversations of those before it.
-        let mut created: Vec<String> = Vec::new();
-        let mut links: Vec<(SubjectId, Identifier, Provenance)> = Vec::new();
+        let mut acc = Attribution { index, standing, ops, created: Vec::new(), links: Vec::new(), at, seq };
         let mut in_batch: HashMap<(String, String), Parent> = HashMap::new();
         let mut placed: Vec<Placed> = Vec::with_capacity(todo.len());
         for d in todo {
@@ -54,19 +67,7 @@ impl Run<'_> {
             let source = Provenance::Platform(d.platform.clone());
             let (subject, account) = match &d.author {
                 Author::Customer { identifiers, name } => {
-                    let Some(s) = self.customer(
-                        identifiers,
-                        name.as_deref(),
-                        &source,
-                        &index,
-                        &mut standing,
-                        &mut ops,
-                        &mut created,
-                        &mut links,
-                        at,
-                        seq,
-                    )?
-                    else {
+                    let Some(s) = self.customer(identifiers, name.as_deref(), &source, &mut acc)? else {
                         self.interactions.suppressed += 1;
                         continue;
                     };
@@ -78,26 +79,13 @@ impl Run<'_> {
                     let subject = match &parent {
                         Some(p) => p.subject,
                         None => match self.mention(&d) {
-                            Some(m) => {
-                                match self.customer(
-                                    &[m],
-                                    None,
-                                    &source,
-                                    &index,
-                                    &mut standing,
-                                    &mut ops,
-                                    &mut created,
-                                    &mut links,
-                                    at,
-                                    seq,
-                                )? {
-                                    Some(s) => Some(s),
-                                    None => {
-                                        self.interactions.suppressed += 1;
-                                        continue;
-                                    }
+                            Some(m) => match self.customer(&[m], None, &source, &mut acc)? {
+                                Some(s) => Some(s),
+                                None => {
+                                    self.interactions.suppressed += 1;
+                                    continue;
                                 }
-                            }
+                            },
                             None => None,
                         },
                     };
@@ -117,7 +105,8 @@ impl Run<'_> {
             self.recent.put((d.platform.clone(), d.external_id.clone()), me);
             placed.push(Placed { draft: d, subject, account, conversation });
         }
-        tally.subjects_created += created.len() as u64;
+        tally.subjects_created += acc.created.len() as u64;
+        let Attribution { mut ops, created, links, .. } = acc;
 
         let jobs = self.jobs(placed, &links, at, &mut ops, &mut tally).await?;
 
@@ -290,20 +279,15 @@ impl Run<'_> {
     /// identifiers are linked to it; when none is known a subject is
     /// created, unless an identifier belonged to an erased subject
     /// (`None`: suppressed).
-    #[allow(clippy::too_many_arguments, reason = "the per-batch accumulators, kept local to the batch")]
     fn customer(
         &mut self,
         identifiers: &[Identifier],
         name: Option<&str>,
         source: &Provenance,
-        index: &HashMap<Identifier, Vec<u8>>,
-        standing: &mut HashMap<Vec<u8>, Standing>,
-        ops: &mut Vec<Op>,
-        created: &mut Vec<String>,
-        links: &mut Vec<(SubjectId, Identifier, Provenance)>,
-        at: OffsetDateTime,
-        seq: u64,
+        acc: &mut Attribution,
     ) -> Result<Option<SubjectId>, ImportError> {
+        let Attribution { index, standing, ops, created, links, at, seq } = acc;
+        let (at, seq) = (*at, *seq);
         let mut known = None;
         let mut suppressed = false;
         let mut unknown: Vec<(&Identifier, Vec<u8>)> = Vec::new();
