@@ -89,6 +89,9 @@ pub enum AuditAction {
     SessionStart,
     /// `session.code_sent`: a privacy-center sign-in code sent.
     SessionCodeSent,
+    /// `session.refused`: a staff sign-in refused (wrong code, unknown or
+    /// revoked token), with the method and the reason.
+    SessionRefused,
     /// `subject.create`: a subject created.
     SubjectCreate,
     /// `subject.link`: identifiers linked to a subject.
@@ -154,6 +157,7 @@ impl AuditAction {
             Self::RightsBundleRead => "rights.bundle.read",
             Self::SessionStart => "session.start",
             Self::SessionCodeSent => "session.code_sent",
+            Self::SessionRefused => "session.refused",
             Self::SubjectCreate => "subject.create",
             Self::SubjectLink => "subject.link",
             Self::SubjectUnlink => "subject.unlink",

@@ -33,6 +33,7 @@ pub mod policy_notices;
 pub mod receipt;
 pub mod rights;
 pub mod settings;
+pub mod staff_sign_in;
 pub mod subjects;
 pub mod telemetry;
 pub mod training;
