@@ -85,6 +85,9 @@ pub enum AuditAction {
     RightsRectify,
     /// `rights.bundle.read`: a bundle file served.
     RightsBundleRead,
+    /// `interaction.reveal`: a staff member was shown a message's
+    /// original text, with their reason.
+    InteractionReveal,
     /// `session.start`: a browser session started.
     SessionStart,
     /// `session.code_sent`: a privacy-center sign-in code sent.
@@ -155,6 +158,7 @@ impl AuditAction {
             Self::RightsEraseRecount => "rights.erase.recount",
             Self::RightsRectify => "rights.rectify",
             Self::RightsBundleRead => "rights.bundle.read",
+            Self::InteractionReveal => "interaction.reveal",
             Self::SessionStart => "session.start",
             Self::SessionCodeSent => "session.code_sent",
             Self::SessionRefused => "session.refused",

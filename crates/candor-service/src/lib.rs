@@ -31,6 +31,7 @@ pub mod policy;
 pub mod policy_changes;
 pub mod policy_notices;
 pub mod receipt;
+pub mod reveal;
 pub mod rights;
 pub mod settings;
 pub mod staff_sign_in;

@@ -111,3 +111,36 @@ fn entry(change: Change, old: &Policy, new: &Policy) -> ChangeEntry {
     let purpose_name = change.purpose.as_ref().and_then(|id| new.purposes.get(id).or_else(|| old.purposes.get(id))).map(|p| p.name.clone());
     ChangeEntry { change, purpose_name }
 }
+
+/// What publishing a policy file would do, before it is published.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublishPreview {
+    /// The file checked.
+    pub policy: Policy,
+    /// What changes against the version in force.
+    pub diff: candor_domain::PolicyDiff,
+    /// Customers whose consent in effect now the change would make
+    /// outdated (they must consent again before it counts).
+    pub stale_consent: u64,
+}
+
+impl Candor {
+    /// Check `content` (named `file` in errors) and say what publishing it
+    /// would change and how many customers' consent it would make stale:
+    /// those whose consent to a purpose needing fresh consent is in effect
+    /// now.
+    pub async fn preview_policy(&self, file: &str, content: &str) -> Result<PublishPreview> {
+        let policy = crate::policy::check_text(file, content)?;
+        let ctx = self.policy_context().await?;
+        let d = diff(&ctx.policy, &policy);
+        let purposes: Vec<&candor_domain::Purpose> = d.fresh_consent.iter().filter_map(|p| ctx.policy.purpose(p.as_str())).collect();
+        let stale_consent = if purposes.is_empty() {
+            0
+        } else {
+            let states = crate::analytics::consent_states(&*self.store).await?;
+            let in_effect = |s: &ConsentState| purposes.iter().any(|p| candor_domain::consent_allows(&ctx, p, s, &[]).is_ok());
+            states.values().filter(|s| in_effect(s)).count() as u64
+        };
+        Ok(PublishPreview { policy, diff: d, stale_consent })
+    }
+}

@@ -51,6 +51,8 @@ pub const DEFAULT_OPERATIONS: &[(Operation, &[Role])] = &[
     (Operation::PolicyRead, &[Role::Agent, Role::Analyst, Role::Marketer, Role::Compliance, Role::Admin]),
     (Operation::RecipientsRead, &[Role::Marketer, Role::Compliance, Role::Admin]),
     (Operation::AuditRead, &[Role::Compliance, Role::Admin]),
+    (Operation::PolicyWrite, &[Role::Compliance, Role::Admin]),
+    (Operation::StaffRead, &[Role::Compliance, Role::Admin]),
 ];
 
 /// The operations map in force.

@@ -33,11 +33,15 @@ pub enum Operation {
     RecipientsRead,
     /// `audit.read`: the audit log and its verification.
     AuditRead,
+    /// `policy.write`: check and publish a new policy version (the console).
+    PolicyWrite,
+    /// `staff.read`: staff, their roles and training (the console).
+    StaffRead,
 }
 
 impl Operation {
     /// Every operation, in the order the README lists them.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 15] = [
         Self::SubjectsRead,
         Self::SubjectsWrite,
         Self::InteractionsRead,
@@ -51,6 +55,8 @@ impl Operation {
         Self::PolicyRead,
         Self::RecipientsRead,
         Self::AuditRead,
+        Self::PolicyWrite,
+        Self::StaffRead,
     ];
 
     /// The stable name (`subjects.read`, …): configuration keys and
@@ -70,6 +76,8 @@ impl Operation {
             Self::PolicyRead => "policy.read",
             Self::RecipientsRead => "recipients.read",
             Self::AuditRead => "audit.read",
+            Self::PolicyWrite => "policy.write",
+            Self::StaffRead => "staff.read",
         }
     }
 
@@ -79,9 +87,10 @@ impl Operation {
     }
 
     /// Whether it reads or changes personal data (then the caller needs a
-    /// current privacy-training attestation). Only the policy is not.
+    /// current privacy-training attestation). The policy and the staff
+    /// list are not.
     pub const fn personal(self) -> bool {
-        !matches!(self, Self::PolicyRead)
+        !matches!(self, Self::PolicyRead | Self::PolicyWrite | Self::StaffRead)
     }
 }
 
@@ -116,7 +125,9 @@ mod tests {
                 "analytics.read",
                 "policy.read",
                 "recipients.read",
-                "audit.read"
+                "audit.read",
+                "policy.write",
+                "staff.read"
             ]
         );
         assert_eq!(Operation::parse("subjects.delete"), None);

@@ -24,11 +24,19 @@ use crate::problem::Problem;
 /// Requests waiting to be carried out, at most.
 const QUEUE: usize = 1_024;
 
-/// One request to carry out: the challenge id answered and the address
-/// asked for (never logged; no `Debug`).
+/// One request to carry out: the challenge id answered and whom it is
+/// for (never logged; no `Debug`).
 struct Job {
     id: String,
-    email: String,
+    whom: Whom,
+}
+
+/// Who asked for a code.
+enum Whom {
+    /// A customer, by the e-mail address they typed.
+    Customer(String),
+    /// A staff member, by the actor id they typed (the console).
+    Staff(String),
 }
 
 /// The queue of sign-in requests and its worker.
@@ -51,9 +59,19 @@ impl SignIns {
     /// Take a request for a code to `email` under challenge `id`, to carry
     /// out after the answer.
     pub(crate) fn submit(&self, id: String, email: String) -> Result<(), Problem> {
+        self.take(Job { id, whom: Whom::Customer(email) })
+    }
+
+    /// Take a staff member's request for a console code under challenge
+    /// `id`, to carry out after the answer.
+    pub(crate) fn submit_staff(&self, id: String, actor: String) -> Result<(), Problem> {
+        self.take(Job { id, whom: Whom::Staff(actor) })
+    }
+
+    fn take(&self, job: Job) -> Result<(), Problem> {
         let queue = self.queue.get_or_init(|| self.start());
         self.pending.fetch_add(1, Ordering::SeqCst);
-        if queue.try_send(Job { id, email }).is_err() {
+        if queue.try_send(job).is_err() {
             self.done();
             let mut p =
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "Busy", "too many sign-in requests at the moment; retry shortly");
@@ -70,7 +88,11 @@ impl SignIns {
             // Ends when every sender is gone (the server stopped) and the
             // queue is drained.
             while let Some(job) = rx.recv().await {
-                if let Err(e) = candor.start_sign_in(&job.id, &job.email, per_address).await {
+                let done = match &job.whom {
+                    Whom::Customer(email) => candor.start_sign_in(&job.id, email, per_address).await,
+                    Whom::Staff(actor) => candor.start_staff_sign_in(&job.id, actor, per_address).await,
+                };
+                if let Err(e) = done {
                     tracing::error!(error = %e, "a sign-in request could not be carried out");
                 }
                 if pending.fetch_sub(1, Ordering::SeqCst) == 1 {

@@ -212,7 +212,7 @@ impl Candor {
 /// Every subject's consent state, the whole ledger folded in order. It
 /// needs the store's consent role only. Fails closed: a ledger that cannot
 /// be read stops the query.
-async fn consent_states<S: ConsentStore + ?Sized>(store: &S) -> Result<HashMap<SubjectId, ConsentState>> {
+pub(crate) async fn consent_states<S: ConsentStore + ?Sized>(store: &S) -> Result<HashMap<SubjectId, ConsentState>> {
     let mut states: HashMap<SubjectId, ConsentState> = HashMap::new();
     let mut after = 0;
     loop {

@@ -18,8 +18,10 @@ pub const LANGUAGES: [&str; 2] = candor_domain::policy::PAGE_LANGUAGES;
 pub const LANG_COOKIE: &str = "candor_lang";
 
 /// The catalogues, by language code.
-const SOURCES: [(&str, &str); 2] =
-    [("en", include_str!("../../locales/en/privacy.ftl")), ("es", include_str!("../../locales/es/privacy.ftl"))];
+const SOURCES: [(&str, [(&str, &str); 2]); 2] = [
+    ("en", [("privacy.ftl", include_str!("../../locales/en/privacy.ftl")), ("console.ftl", include_str!("../../locales/en/console.ftl"))]),
+    ("es", [("privacy.ftl", include_str!("../../locales/es/privacy.ftl")), ("console.ftl", include_str!("../../locales/es/console.ftl"))]),
+];
 
 type Bundle = FluentBundle<FluentResource>;
 
@@ -36,22 +38,22 @@ impl Catalogues {
         CATALOGUES.get_or_init(|| Self::parse(&SOURCES)).as_ref().map_err(Clone::clone)
     }
 
-    fn parse(sources: &[(&'static str, &str)]) -> Result<Catalogues, String> {
+    fn parse(sources: &[(&'static str, [(&str, &str); 2])]) -> Result<Catalogues, String> {
         let mut bundles = BTreeMap::new();
-        for (lang, source) in sources {
+        for (lang, files) in sources {
             let id: LanguageIdentifier = lang.parse().map_err(|e| format!("locales/{lang}: not a language tag: {e}"))?;
-            let resource = FluentResource::try_new((*source).to_owned()).map_err(|(_, errors)| {
-                let first = errors.first().map(|e| {
-                    let line = source.as_bytes()[..e.pos.start.min(source.len())].iter().filter(|b| **b == b'\n').count() + 1;
-                    format!("line {line}: {:?}", e.kind)
-                });
-                format!("locales/{lang}/privacy.ftl: {}", first.unwrap_or_default())
-            })?;
             let mut bundle = Bundle::new_concurrent(vec![id]);
-            // No Unicode isolation marks around arguments: the pages are
-            // plain HTML, and the marks would show up in copied text.
             bundle.set_use_isolating(false);
-            bundle.add_resource(resource).map_err(|e| format!("locales/{lang}/privacy.ftl: {e:?}"))?;
+            for (file, source) in files {
+                let resource = FluentResource::try_new((*source).to_owned()).map_err(|(_, errors)| {
+                    let first = errors.first().map(|e| {
+                        let line = source.as_bytes()[..e.pos.start.min(source.len())].iter().filter(|b| **b == b'\n').count() + 1;
+                        format!("line {line}: {:?}", e.kind)
+                    });
+                    format!("locales/{lang}/{file}: {}", first.unwrap_or_default())
+                })?;
+                bundle.add_resource(resource).map_err(|e| format!("locales/{lang}/{file}: {e:?}"))?;
+            }
             bundles.insert(*lang, bundle);
         }
         Ok(Catalogues { bundles })
@@ -146,8 +148,8 @@ mod tests {
     impl Catalogues {
         /// Every message id of `lang`'s catalogue.
         pub fn ids(&self, lang: &str) -> Vec<String> {
-            let source = SOURCES.iter().find(|(l, _)| *l == lang).map_or("", |(_, s)| s);
-            source.lines().filter_map(|l| l.split_once(" =").map(|(id, _)| id.trim())).filter(|id| is_id(id)).map(str::to_owned).collect()
+            let files = SOURCES.iter().find(|(l, _)| *l == lang).map(|(_, f)| f);
+            files.into_iter().flatten().flat_map(|(_, source)| source.lines()).filter_map(|l| l.split_once(" =").map(|(id, _)| id.trim())).filter(|id| is_id(id)).map(str::to_owned).collect()
         }
     }
 
@@ -187,17 +189,19 @@ mod tests {
 
     #[test]
     fn a_syntax_error_names_the_catalogue_and_line() {
-        let e = Catalogues::parse(&[("en", "ok = fine\nbroken = { $")]).err().unwrap();
-        assert!(e.starts_with("locales/en/privacy.ftl: line 2"), "{e}");
+        let e = Catalogues::parse(&[("en", [("privacy.ftl", "ok = fine"), ("console.ftl", "fine = ok\nbroken = { $")])]).err().unwrap();
+        assert!(e.starts_with("locales/en/console.ftl: line 2"), "{e}");
     }
 
     #[test]
     fn every_message_a_template_or_page_names_is_in_the_catalogue() {
         let c = Catalogues::embedded().unwrap();
         let en = c.ids("en");
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates/privacy");
-        let mut sources: Vec<String> =
-            std::fs::read_dir(dir).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
+        let mut sources: Vec<String> = Vec::new();
+        for dir in ["/templates/privacy", "/templates/console", "/src/pages/console"] {
+            let dir = format!("{}{dir}", env!("CARGO_MANIFEST_DIR"));
+            sources.extend(std::fs::read_dir(dir).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()));
+        }
         sources.push(include_str!("privacy.rs").to_owned());
         sources.push(include_str!("changes.rs").to_owned());
         sources.push(include_str!("mod.rs").to_owned());
@@ -207,7 +211,7 @@ mod tests {
                 for piece in s.split(call).skip(1) {
                     let id = piece.split('"').next().unwrap();
                     named += 1;
-                    assert!(en.iter().any(|e| e == id), "`{id}` is used but not in locales/en/privacy.ftl");
+                    assert!(en.iter().any(|e| e == id), "`{id}` is used but not in locales/en/*.ftl");
                 }
             }
         }

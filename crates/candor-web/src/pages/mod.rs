@@ -12,6 +12,7 @@
 mod changes;
 mod choices;
 mod concerns;
+mod console;
 pub mod i18n;
 mod privacy;
 mod requests;
@@ -51,6 +52,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/privacy/changes", get(changes::page))
         .route("/privacy/static/privacy.css", get(stylesheet))
         .route("/.well-known/gpc.json", get(gpc_support))
+        .merge(console::routes())
 }
 
 /// When candor's support for Global Privacy Control last changed.
@@ -214,6 +216,19 @@ impl Visit {
 pub(crate) fn check_form_csrf(given: &str, expected: &str) -> Result<(), Problem> {
     if given.is_empty() || !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
         return Err(Problem::forbidden("the form's CSRF token does not match the session's"));
+    }
+    Ok(())
+}
+
+/// End the visitor's session at once, here and in the store, once the
+/// form's CSRF token `given` matches the session's `csrf` (signing out).
+pub(crate) async fn end_session(state: &AppState, visit: &Visit, headers: &axum::http::HeaderMap, given: &str, csrf: &str) -> Result<(), Problem> {
+    check_form_csrf(given, csrf)?;
+    if let Some(cookie) = crate::auth::session_cookie(headers, state.https()) {
+        state.candor().end_session(&cookie).await?;
+    }
+    if let Caller::Valid(_, key) = &visit.auth.caller {
+        state.0.credentials.forget(key);
     }
     Ok(())
 }

@@ -15,7 +15,7 @@ use candor_service::transparency::Reader;
 use serde::Deserialize;
 
 use super::i18n::Words;
-use super::{check_form_csrf, see_other, Frame, Visit, Visitor};
+use super::{see_other, Frame, Visit, Visitor};
 use crate::api::privacy::{clear_session, guarded, set_session_cookie};
 use crate::problem::Problem;
 use crate::AppState;
@@ -475,16 +475,8 @@ pub(crate) async fn code(State(state): State<AppState>, visit: Visit, headers: H
 /// `POST /privacy/sign-out`.
 pub(crate) async fn sign_out(State(state): State<AppState>, visit: Visit, headers: HeaderMap, Form(f): Form<SignOutForm>) -> Response {
     if let Ok(Visitor::Customer { csrf, .. }) = visit.visitor() {
-        if let Err(p) = check_form_csrf(&f.csrf, &csrf) {
+        if let Err(p) = super::end_session(&state, &visit, &headers, &f.csrf, &csrf).await {
             return visit.problem(&state, &p).await;
-        }
-        if let Some(cookie) = crate::auth::session_cookie(&headers, state.https()) {
-            if let Err(e) = state.candor().end_session(&cookie).await {
-                return visit.problem(&state, &e.into()).await;
-            }
-        }
-        if let crate::credentials::Caller::Valid(_, key) = &visit.auth.caller {
-            state.0.credentials.forget(key);
         }
     }
     let mut r = see_other("/privacy/sign-in");

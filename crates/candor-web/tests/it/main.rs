@@ -10,6 +10,7 @@ mod changes;
 mod concerns;
 #[cfg(unix)]
 mod connections;
+mod console;
 mod contract;
 mod exposition;
 mod floods;
@@ -63,6 +64,14 @@ impl Api {
         let mut tokens = Vec::new();
         for actor in ["alice", "ana", "mark", "carla", "adam", "bob"] {
             tokens.push((actor, f.candor.create_token("test", actor, Duration::days(30)).await.unwrap().token));
+        }
+        // The staff training course, as `candor init` writes it.
+        let course = f.dir().join("training");
+        if !course.exists() {
+            std::fs::create_dir_all(&course).unwrap();
+            for (name, text) in candor_domain::training::DEFAULT_COURSE {
+                std::fs::write(course.join(name), text).unwrap();
+            }
         }
         let settings = Settings::from_text_in(config, f.dir()).unwrap();
         let state = candor_web::AppState::new(f.candor.clone(), settings).unwrap();

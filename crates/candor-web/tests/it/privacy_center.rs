@@ -54,6 +54,27 @@ impl<'a> Browser<'a> {
     }
 
     pub(crate) async fn request(&mut self, method: Method, uri: &str, form: Option<&[(&str, &str)]>) -> Page {
+        match form {
+            Some(fields) => {
+                let encoded: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
+                self.send(method, uri, Some("application/x-www-form-urlencoded"), Body::from(encoded.join("&"))).await
+            }
+            None => self.send(method, uri, None, Body::empty()).await,
+        }
+    }
+
+    /// Post a file as a browser does (`multipart/form-data`), with the
+    /// session's CSRF token beside it.
+    pub(crate) async fn upload(&mut self, uri: &str, csrf: &str, file: &str, content: &str) -> Page {
+        let boundary = "----candor-test-boundary";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file}\"\r\nContent-Type: text/plain\r\n\r\n{content}\r\n--{boundary}--\r\n"
+        );
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        self.send(Method::POST, uri, Some(&content_type), Body::from(body)).await
+    }
+
+    async fn send(&mut self, method: Method, uri: &str, content_type: Option<&str>, body: Body) -> Page {
         let mut req = Request::builder().method(method).uri(uri).header("accept-language", self.accept_language);
         if let Some(c) = &self.cookie {
             req = req.header("cookie", c);
@@ -61,14 +82,9 @@ impl<'a> Browser<'a> {
         if self.gpc {
             req = req.header("sec-gpc", "1");
         }
-        let body = match form {
-            Some(fields) => {
-                req = req.header("content-type", "application/x-www-form-urlencoded");
-                let encoded: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
-                Body::from(encoded.join("&"))
-            }
-            None => Body::empty(),
-        };
+        if let Some(t) = content_type {
+            req = req.header("content-type", t);
+        }
         let mut req = req.body(body).unwrap();
         req.extensions_mut().insert(ConnectInfo(std::net::SocketAddr::new(self.ip, 40000)));
         let res = self.api.app.clone().oneshot(req).await.unwrap();
