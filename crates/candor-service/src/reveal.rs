@@ -28,14 +28,15 @@ impl Candor {
     ) -> Result<String> {
         let reason = reason.trim();
         if reason.chars().count() < 5 || reason.chars().count() > MAX_REASON {
-            return Err(ServiceError::InvalidInput(format!(
-                "showing an original text needs a reason of 5 to {MAX_REASON} characters"
-            )));
+            return Err(ServiceError::InvalidInput(format!("showing an original text needs a reason of 5 to {MAX_REASON} characters")));
         }
         let record = self.subject_record(subject).await?;
-        let item = self.store.interaction(platform, external_id).await?.filter(|i| i.subject == Some(subject)).ok_or_else(|| {
-            ServiceError::InvalidInput(format!("the customer has no message `{external_id}` on `{platform}`"))
-        })?;
+        let item = self
+            .store
+            .interaction(platform, external_id)
+            .await?
+            .filter(|i| i.subject == Some(subject))
+            .ok_or_else(|| ServiceError::InvalidInput(format!("the customer has no message `{external_id}` on `{platform}`")))?;
         let category = CategoryId::new(if item.kind == "direct_message" { "user.content.private" } else { "user.content.public" });
         let decision = self.decide_for_record(actor, &record, purpose, std::slice::from_ref(&category)).await?;
         match decision {

@@ -261,7 +261,7 @@ pub(crate) async fn outbox(pool: &AnyPool, pending_only: bool, after: i64, limit
 pub(crate) async fn outbox_due(pool: &AnyPool, now: i64, after: i64, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
     let rows: Vec<MessageRow> = sqlx::query_as(&format!(
         "select {MESSAGE_COLUMNS} from outbox
-         where id > $1 and sent_at is null and failed_at is null and recipient = 'subject'
+         where id > $1 and sent_at is null and failed_at is null and (recipient = 'subject' or recipient like 'staff:%')
            and (next_attempt_at is null or next_attempt_at <= $2)
          order by id limit $3"
     ))

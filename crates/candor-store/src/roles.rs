@@ -267,8 +267,9 @@ pub trait RightsStore: Send + Sync {
     /// transport took yet when `pending_only`.
     async fn outbox(&self, pending_only: bool, after: i64, limit: u32) -> Result<Vec<OutboxMessage>, StoreError>;
 
-    /// Up to `limit` pending messages to customers after `after`, in
-    /// order, whose next attempt is due at `now` (a mail transport's work).
+    /// Up to `limit` pending messages to customers (and staff members'
+    /// console sign-in codes) after `after`, in order, whose next attempt
+    /// is due at `now` (a mail transport's work).
     async fn outbox_due(&self, now: time::OffsetDateTime, after: i64, limit: u32) -> Result<Vec<OutboxMessage>, StoreError>;
 
     /// A subject's legal holds that are not released.

@@ -3,7 +3,7 @@
 # privacy center (sign-out, codes, language) live in privacy.ftl.
 
 console-name = Staff console
-console-footer = candor staff console. Every page you open and every original text you show is recorded in the audit log.
+console-footer = candor staff console. What you read or change of customers' data here, and every original text you show, is recorded in the audit log.
 console-nav-label = Console pages
 console-signed-in-as = Signed in as { $actor } ({ $roles })
 console-back = Back to the console

@@ -2,7 +2,7 @@
 # en/console.ftl debe estar aquí (una prueba lo comprueba).
 
 console-name = Consola del personal
-console-footer = Consola del personal de candor. Cada página que abre y cada texto original que muestra queda en el registro de auditoría.
+console-footer = Consola del personal de candor. Lo que lee o cambia aquí de los datos de los clientes, y cada texto original que muestra, queda en el registro de auditoría.
 console-nav-label = Páginas de la consola
 console-signed-in-as = Sesión de { $actor } ({ $roles })
 console-back = Volver a la consola

@@ -149,7 +149,14 @@ mod tests {
         /// Every message id of `lang`'s catalogue.
         pub fn ids(&self, lang: &str) -> Vec<String> {
             let files = SOURCES.iter().find(|(l, _)| *l == lang).map(|(_, f)| f);
-            files.into_iter().flatten().flat_map(|(_, source)| source.lines()).filter_map(|l| l.split_once(" =").map(|(id, _)| id.trim())).filter(|id| is_id(id)).map(str::to_owned).collect()
+            files
+                .into_iter()
+                .flatten()
+                .flat_map(|(_, source)| source.lines())
+                .filter_map(|l| l.split_once(" =").map(|(id, _)| id.trim()))
+                .filter(|id| is_id(id))
+                .map(str::to_owned)
+                .collect()
         }
     }
 

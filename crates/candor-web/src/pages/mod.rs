@@ -222,7 +222,13 @@ pub(crate) fn check_form_csrf(given: &str, expected: &str) -> Result<(), Problem
 
 /// End the visitor's session at once, here and in the store, once the
 /// form's CSRF token `given` matches the session's `csrf` (signing out).
-pub(crate) async fn end_session(state: &AppState, visit: &Visit, headers: &axum::http::HeaderMap, given: &str, csrf: &str) -> Result<(), Problem> {
+pub(crate) async fn end_session(
+    state: &AppState,
+    visit: &Visit,
+    headers: &axum::http::HeaderMap,
+    given: &str,
+    csrf: &str,
+) -> Result<(), Problem> {
     check_form_csrf(given, csrf)?;
     if let Some(cookie) = crate::auth::session_cookie(headers, state.https()) {
         state.candor().end_session(&cookie).await?;

@@ -66,7 +66,17 @@ async fn every_role_against_every_console_page_and_action() {
                 ("/console/requests/REQ/extend", vec![("reason", "waiting for the archive")], &[Role::Compliance, Role::Admin]),
                 ("/console/concerns/CON/close", vec![], &[Role::Compliance, Role::Admin]),
                 ("/console/audit/verify", vec![], &[Role::Compliance, Role::Admin]),
-                ("/console/conversations/reveal", vec![("customer", "pat@example.com"), ("platform", "x"), ("item", "1"), ("purpose", "customer_service"), ("reason", "checking")], &[Role::Agent, Role::Compliance, Role::Admin]),
+                (
+                    "/console/conversations/reveal",
+                    vec![
+                        ("customer", "pat@example.com"),
+                        ("platform", "x"),
+                        ("item", "1"),
+                        ("purpose", "customer_service"),
+                        ("reason", "checking"),
+                    ],
+                    &[Role::Agent, Role::Compliance, Role::Admin],
+                ),
             ];
             for (path, fields, roles) in &actions {
                 let path = path.replace("REQ", &request).replace("CON", &concern);
@@ -182,7 +192,14 @@ async fn an_original_is_shown_only_with_a_reason_and_the_customer_sees_it_was() 
         let csrf = page.hidden("csrf");
         let subject = page.hidden("customer");
         let form = |reason: &'static str| {
-            vec![("csrf", csrf.clone()), ("customer", subject.clone()), ("platform", "x".into()), ("item", "1".into()), ("purpose", "customer_service".into()), ("reason", reason.into())]
+            vec![
+                ("csrf", csrf.clone()),
+                ("customer", subject.clone()),
+                ("platform", "x".into()),
+                ("item", "1".into()),
+                ("purpose", "customer_service".into()),
+                ("reason", reason.into()),
+            ]
         };
         let as_refs = |v: &Vec<(&'static str, String)>| v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
         let no_reason = as_refs(&form(""));
@@ -237,7 +254,9 @@ async fn compliance_executes_a_request_answers_a_concern_and_verifies_the_audit_
         // The concern: read, answered (mailed), gone from the open queue.
         let read = b.get(&format!("/console/concerns?id={concern}")).await;
         assert!(read.html.contains("who sees my messages?"), "{}", read.html);
-        let r = b.post(&format!("/console/concerns/{concern}/answer"), &[("csrf", &csrf), ("answer", "Only our care team, for your requests.")]).await;
+        let r = b
+            .post(&format!("/console/concerns/{concern}/answer"), &[("csrf", &csrf), ("answer", "Only our care team, for your requests.")])
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.html);
         let mail = c.outbox(true, 0, 100).await.unwrap().into_iter().filter(|m| m.to.as_deref() == Some("pat@example.com")).count();
         assert!(mail >= 1, "the answer is queued to the customer");
@@ -269,7 +288,11 @@ async fn a_material_change_shows_its_stale_consent_count_before_it_is_published(
     assert_ne!(changed, candor_domain::EXAMPLE_POLICY);
     let checked = b.upload("/console/policy/check", &csrf, "policy.toml", &changed).await;
     assert_eq!(checked.status, StatusCode::OK, "{}", checked.html);
-    assert!(checked.html.contains("id=\"stale-count\">2 customers") && checked.html.contains("consent becomes outdated"), "{}", checked.html);
+    assert!(
+        checked.html.contains("id=\"stale-count\">2 customers") && checked.html.contains("consent becomes outdated"),
+        "{}",
+        checked.html
+    );
     let hash = checked.hidden("hash");
     let r = b.post("/console/policy/publish", &[("csrf", &csrf), ("hash", &hash), ("content", &changed)]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.html);

@@ -77,7 +77,12 @@ pub(crate) async fn queue(State(state): State<AppState>, visit: Visit, Query(q):
 }
 
 /// `POST /console/concerns/{id}/{answer|close}`.
-pub(crate) async fn act(State(state): State<AppState>, visit: Visit, Path((id, action)): Path<(String, String)>, Form(f): Form<ActForm>) -> Response {
+pub(crate) async fn act(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path((id, action)): Path<(String, String)>,
+    Form(f): Form<ActForm>,
+) -> Response {
     let d = match desk(&state, &visit, Some(Operation::ConcernsWrite)).await {
         Ok(d) => d,
         Err(r) => return r,
@@ -96,7 +101,13 @@ pub(crate) async fn act(State(state): State<AppState>, visit: Visit, Path((id, a
     or_error(&state, &visit, &d, r)
 }
 
-async fn render(state: &AppState, visit: &Visit, d: &Desk, opened: Option<ConcernView>, notice: Option<String>) -> Result<Response, Problem> {
+async fn render(
+    state: &AppState,
+    visit: &Visit,
+    d: &Desk,
+    opened: Option<ConcernView>,
+    notice: Option<String>,
+) -> Result<Response, Problem> {
     let c = state.candor();
     let now = c.now();
     let page = c.concern_page(ConcernList { open_only: false }, None, QUEUE).await?;

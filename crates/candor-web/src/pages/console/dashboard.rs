@@ -209,11 +209,16 @@ async fn render(state: &AppState, visit: &Visit, d: &Desk, f: Filters) -> Result
     let today = candor.now().date();
     let (efrom, eto) = EmergingQuery::period(from, to, today)?;
     let emerging = candor.emerging(&d.actor.id, &EmergingQuery { from: efrom, to: eto, min_customers: 0, limit: 10 }, options).await?;
-    let phrases_note = w.tn("emerging-note", &[("from", &emerging.from.to_string()), ("to", &emerging.to.to_string()), ("k", &emerging.k.to_string())]);
+    let phrases_note =
+        w.tn("emerging-note", &[("from", &emerging.from.to_string()), ("to", &emerging.to.to_string()), ("k", &emerging.k.to_string())]);
     let phrases = emerging
         .phrases
         .into_iter()
-        .map(|p| PhraseRow { phrase: p.phrase, customers: p.customers, rise: p.rise.map_or_else(|| "–".to_owned(), |r| format!("{:+.1} pp", r * 100.0)) })
+        .map(|p| PhraseRow {
+            phrase: p.phrase,
+            customers: p.customers,
+            rise: p.rise.map_or_else(|| "–".to_owned(), |r| format!("{:+.1} pp", r * 100.0)),
+        })
         .collect();
     let page = DashboardPage { frame: d.frame(state, visit), f, error: None, figures, accounts, accounts_note, phrases, phrases_note };
     Ok(visit.render(StatusCode::OK, &page))
@@ -257,7 +262,10 @@ fn figure(w: &crate::pages::i18n::Words, id: &'static str, title: String, r: &An
             let mut row = c.key.clone();
             match c.suppressed {
                 Some(_) => row.extend([w.t("suppressed"), w.t("suppressed")]),
-                None => row.extend([c.interactions.map_or_else(String::new, |n| format!("{n:.0}")), c.mean_sentiment.map_or_else(String::new, |s| format!("{s:+.2}"))]),
+                None => row.extend([
+                    c.interactions.map_or_else(String::new, |n| format!("{n:.0}")),
+                    c.mean_sentiment.map_or_else(String::new, |s| format!("{s:+.2}")),
+                ]),
             }
             row
         })

@@ -59,7 +59,8 @@ pub(crate) async fn recipients(State(state): State<AppState>, visit: Visit) -> R
             .values()
             .map(|r| {
                 let a = &r.agreement;
-                let purposes = ctx.policy.purposes.values().filter(|p| p.id.as_str() == format!("sharing.{}", r.id)).map(|p| p.name.clone());
+                let purposes =
+                    ctx.policy.purposes.values().filter(|p| p.id.as_str() == format!("sharing.{}", r.id)).map(|p| p.name.clone());
                 RecipientRow {
                     name: r.name.clone(),
                     country: r.country.clone(),

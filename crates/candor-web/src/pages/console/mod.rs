@@ -194,14 +194,7 @@ pub(crate) struct NavItem {
 impl ConsoleFrame {
     /// The frame for someone not signed in: no navigation, no sign-out.
     pub(crate) fn stranger(visit: &Visit) -> Self {
-        Self {
-            w: visit.w,
-            who: String::new(),
-            csrf: String::new(),
-            path: page_of(&visit.path).to_owned(),
-            nav: Vec::new(),
-            trained: true,
-        }
+        Self { w: visit.w, who: String::new(), csrf: String::new(), path: page_of(&visit.path).to_owned(), nav: Vec::new(), trained: true }
     }
 }
 

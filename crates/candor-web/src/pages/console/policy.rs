@@ -103,10 +103,13 @@ pub(crate) async fn publish(State(state): State<AppState>, visit: Visit, Form(f)
     };
     let r = async {
         d.check(&f.csrf)?;
-        if content_hash(&f.content) != f.hash {
+        // A browser sends a text area's line ends as CRLF; the upload was
+        // read with LF.
+        let content = f.content.replace("\r\n", "\n");
+        if content_hash(&content) != f.hash {
             return Err(Problem::invalid_input("the policy is not the one checked; upload it again"));
         }
-        let published = state.candor().publish_policy(&d.actor.id, "upload.toml", &f.content).await?;
+        let published = state.candor().publish_policy(&d.actor.id, "upload.toml", &content).await?;
         let notice = visit.w.tn(
             if published.created { "policy-published" } else { "policy-same" },
             &[("version", &published.version.to_string()), ("notices", &published.notices.queued.to_string())],
@@ -132,12 +135,14 @@ async fn read_upload(mut multipart: Multipart) -> Result<(String, String, String
                 if bytes.len() > MAX_POLICY {
                     return Err(Problem::invalid_input(format!("`{name}` is larger than {} KiB", MAX_POLICY / 1024)));
                 }
-                content = Some(String::from_utf8(bytes.to_vec()).map_err(|_| Problem::invalid_input(format!("`{name}` is not UTF-8 text")))?);
+                let text = String::from_utf8(bytes.to_vec()).map_err(|_| Problem::invalid_input(format!("`{name}` is not UTF-8 text")))?;
+                content = Some(text.replace("\r\n", "\n"));
             }
             _ => {}
         }
     }
-    let content = content.filter(|c| !c.trim().is_empty()).ok_or_else(|| Problem::invalid_input("choose a policy file (TOML) to upload"))?;
+    let content =
+        content.filter(|c| !c.trim().is_empty()).ok_or_else(|| Problem::invalid_input("choose a policy file (TOML) to upload"))?;
     Ok((csrf, name, content))
 }
 
@@ -152,7 +157,14 @@ fn pending(visit: &Visit, content: String, p: PublishPreview) -> Pending {
     }
 }
 
-async fn render(state: &AppState, visit: &Visit, d: &Desk, pending: Option<Pending>, error: Option<String>, notice: Option<String>) -> Result<Response, Problem> {
+async fn render(
+    state: &AppState,
+    visit: &Visit,
+    d: &Desk,
+    pending: Option<Pending>,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<Response, Problem> {
     let versions = state
         .candor()
         .policy_changes()
@@ -165,7 +177,8 @@ async fn render(state: &AppState, visit: &Visit, d: &Desk, pending: Option<Pendi
             changes: v.changes.iter().map(|c| (c.change.material, change_words(&c.change))).collect(),
         })
         .collect();
-    let page = PolicyPage { frame: d.frame(state, visit), versions, may_publish: d.may(state, Operation::PolicyWrite), pending, error, notice };
+    let page =
+        PolicyPage { frame: d.frame(state, visit), versions, may_publish: d.may(state, Operation::PolicyWrite), pending, error, notice };
     let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     Ok(visit.render(status, &page))
 }

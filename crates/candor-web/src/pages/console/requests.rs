@@ -122,8 +122,16 @@ fn request_page(state: &AppState, visit: &Visit, d: &Desk, r: &RightsRequestView
     }
     let report = q.result.as_ref().map(|res| {
         let mut lines = res.summary.clone();
-        lines.extend(res.deleted.iter().map(|c| w.tn("report-deleted", &[("n", &c.records.to_string()), ("what", &c.what), ("category", &c.category)])));
-        lines.extend(res.exported.iter().map(|c| w.tn("report-exported", &[("n", &c.records.to_string()), ("what", &c.what), ("category", &c.category)])));
+        lines.extend(
+            res.deleted
+                .iter()
+                .map(|c| w.tn("report-deleted", &[("n", &c.records.to_string()), ("what", &c.what), ("category", &c.category)])),
+        );
+        lines.extend(
+            res.exported
+                .iter()
+                .map(|c| w.tn("report-exported", &[("n", &c.records.to_string()), ("what", &c.what), ("category", &c.category)])),
+        );
         lines.extend(res.kept.iter().map(|k| w.tn("report-kept", &[("category", &k.category), ("purpose", &k.purpose), ("why", &k.why)])));
         lines.extend(res.notified.iter().map(|n| w.t1("report-notified", "recipient", n)));
         lines
@@ -143,7 +151,12 @@ fn request_page(state: &AppState, visit: &Visit, d: &Desk, r: &RightsRequestView
 }
 
 /// `POST /console/requests/{id}/{verify|extend|reject|execute}`.
-pub(crate) async fn act(State(state): State<AppState>, visit: Visit, Path((id, action)): Path<(String, String)>, Form(f): Form<ActForm>) -> Response {
+pub(crate) async fn act(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path((id, action)): Path<(String, String)>,
+    Form(f): Form<ActForm>,
+) -> Response {
     let d = match desk(&state, &visit, Some(Operation::RightsWrite)).await {
         Ok(d) => d,
         Err(r) => return r,
@@ -180,7 +193,8 @@ pub(crate) async fn act(State(state): State<AppState>, visit: Visit, Path((id, a
                 let r = c.rights_request(&id).await?;
                 let exports = &state.settings().server.exports_dir;
                 std::fs::create_dir_all(exports).map_err(|e| Problem::internal(&e))?;
-                let options = ExecuteOptions { out_dir: Some(exports.join(&r.id)), corrections: Vec::new(), bundles_dir: Some(exports.clone()) };
+                let options =
+                    ExecuteOptions { out_dir: Some(exports.join(&r.id)), corrections: Vec::new(), bundles_dir: Some(exports.clone()) };
                 c.execute_rights_request(me, &r.id, &options).await?.record
             }
             _ => return Ok(see_other(&format!("/console/requests/{id}"))),

@@ -117,6 +117,11 @@ pub(crate) async fn quiz(State(state): State<AppState>, visit: Visit, Form(form)
         let mut trained = Desk { actor: d.actor.clone(), csrf: d.csrf.clone() };
         if let Some(until) = taken.attested_until {
             trained.actor.training_expires_at = Some(until);
+            // The session's credential, cached with the old training, is
+            // read afresh on the next page.
+            if let crate::credentials::Caller::Valid(_, key) = &visit.auth.caller {
+                state.0.credentials.forget(key);
+            }
         }
         Ok(render(&state, &visit, &trained, &course, false, Some(Outcome { passed: m.passed, words, missed })))
     }
@@ -136,7 +141,11 @@ fn render(state: &AppState, visit: &Visit, d: &Desk, course: &Course, lapsed: bo
         .quiz
         .questions
         .iter()
-        .map(|q| QuestionView { id: q.id.clone(), text: q.text.clone(), choices: q.choices.iter().cloned().enumerate().map(|(i, c)| (i + 1, c)).collect() })
+        .map(|q| QuestionView {
+            id: q.id.clone(),
+            text: q.text.clone(),
+            choices: q.choices.iter().cloned().enumerate().map(|(i, c)| (i + 1, c)).collect(),
+        })
         .collect();
     let page = TrainingPage {
         frame: d.frame(state, visit),
