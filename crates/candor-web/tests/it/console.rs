@@ -36,6 +36,9 @@ const PAGES: [(&str, &[Role]); 8] = [
     ("/console/audit", &[Role::Compliance, Role::Admin]),
 ];
 
+/// A console action: its path, its form's fields, the roles that may.
+type Action<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a [Role]);
+
 const ROLES: [(&str, Role); 5] =
     [("alice", Role::Agent), ("ana", Role::Analyst), ("mark", Role::Marketer), ("carla", Role::Compliance), ("adam", Role::Admin)];
 
@@ -62,7 +65,7 @@ async fn every_role_against_every_console_page_and_action() {
             let csrf = b.get("/console/training").await.hidden("csrf");
             // Actions: refused unless the role may, and never without the
             // session's CSRF token.
-            let actions: [(&str, Vec<(&str, &str)>, &[Role]); 4] = [
+            let actions: [Action; 4] = [
                 ("/console/requests/REQ/extend", vec![("reason", "waiting for the archive")], &[Role::Compliance, Role::Admin]),
                 ("/console/concerns/CON/close", vec![], &[Role::Compliance, Role::Admin]),
                 ("/console/audit/verify", vec![], &[Role::Compliance, Role::Admin]),
