@@ -33,6 +33,9 @@ pub const STAFF_CODE_KIND: &str = "staff_sign_in_code";
 /// the customers' addresses).
 const STAFF_SIGN_IN: &str = "staff-sign-in";
 
+/// The blind-index namespace of customers' codes issued by the operator.
+const OPERATOR_CODES: &str = "operator-customer-code";
+
 /// The outbox recipient of a message to a staff member.
 pub fn staff_recipient(actor: &str) -> String {
     format!("staff:{actor}")
@@ -56,8 +59,6 @@ pub enum SignInMethod {
     Token,
     /// A one-time code.
     Code,
-    /// A passkey.
-    Passkey,
 }
 
 impl SignInMethod {
@@ -66,7 +67,6 @@ impl SignInMethod {
         match self {
             Self::Token => "token",
             Self::Code => "code",
-            Self::Passkey => "passkey",
         }
     }
 }
@@ -137,7 +137,7 @@ impl Candor {
         let row = ChallengeRecord {
             id: challenge.clone(),
             subject: Some(subject),
-            address_key: self.keys.blind_index(STAFF_SIGN_IN, &format!("customer:{subject}")),
+            address_key: self.keys.blind_index(OPERATOR_CODES, &subject.to_string()),
             code_hash: self.code_hash(&format!("sign-in:{challenge}"), &code),
             attempts_left: u32::from(CODE_ATTEMPTS),
             expires_at: now + valid_for,
@@ -183,10 +183,16 @@ impl Candor {
         Ok((record.into(), started))
     }
 
-    /// Audit a refused staff sign-in; `who` is the actor id as typed when
-    /// it is a valid one (never a token or a code).
+    /// Audit a refused staff sign-in, under the actor id typed when it is
+    /// a staff member's; anything else (a customer's address typed by
+    /// mistake, a guess) is recorded as `unknown`, never as typed: the
+    /// audit log holds no one's raw address. Never a token or a code.
     pub async fn sign_in_refused(&self, method: SignInMethod, who: &str, why: &str) -> Result<()> {
-        let actor = parse_actor_id(who).unwrap_or("unknown");
+        let known = match parse_actor_id(who) {
+            Ok(id) => self.store.actor(id).await?.is_some(),
+            Err(_) => false,
+        };
+        let actor = if known { who } else { "unknown" };
         let audit = self.audit(actor, AuditAction::SessionRefused, json!({ "method": method.as_str(), "reason": why }));
         self.store.apply(WriteBatch { ops: Vec::new(), audit: vec![audit] }).await?;
         Ok(())

@@ -30,7 +30,17 @@ fn public(path: &str) -> bool {
 /// credential comes with them.
 fn guessable(method: &Method, path: &str) -> bool {
     *method == Method::POST
-        && matches!(path, "/api/v1/session" | "/api/v1/privacy/sign-in" | "/api/v1/privacy/verify" | "/privacy/sign-in" | "/privacy/code")
+        && matches!(
+            path,
+            "/api/v1/session"
+                | "/api/v1/privacy/sign-in"
+                | "/api/v1/privacy/verify"
+                | "/privacy/sign-in"
+                | "/privacy/code"
+                | "/console/sign-in/code"
+                | "/console/sign-in/token"
+                | "/console/code"
+        )
 }
 
 /// Work out who a request comes from and apply the rate limits that

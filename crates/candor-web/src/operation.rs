@@ -87,10 +87,11 @@ impl Operation {
     }
 
     /// Whether it reads or changes personal data (then the caller needs a
-    /// current privacy-training attestation). The policy and the staff
-    /// list are not.
+    /// current privacy-training attestation). Reading the policy and the
+    /// staff list is not; publishing a policy is (its preview counts
+    /// customers' consent, and it notifies them).
     pub const fn personal(self) -> bool {
-        !matches!(self, Self::PolicyRead | Self::PolicyWrite | Self::StaffRead)
+        !matches!(self, Self::PolicyRead | Self::StaffRead)
     }
 }
 

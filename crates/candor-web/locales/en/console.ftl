@@ -225,3 +225,5 @@ quiz-outcome = Your result
 quiz-passed = Passed: { $correct } of { $total } right. Your training counts until { $until }.
 quiz-failed = Not passed: { $correct } of { $total } right. Read the chapters again and retry.
 quiz-right-answer = Right answer: { $answer }.
+figures-exact = These figures are exact: differential privacy applies to the analytics charts above, not to them.
+emerging-unfiltered = They cover every platform and brand account.

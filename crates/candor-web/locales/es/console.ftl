@@ -224,3 +224,5 @@ quiz-outcome = Su resultado
 quiz-passed = Aprobado: { $correct } de { $total } correctas. Su formación cuenta hasta el { $until }.
 quiz-failed = No aprobado: { $correct } de { $total } correctas. Vuelva a leer los capítulos e inténtelo de nuevo.
 quiz-right-answer = Respuesta correcta: { $answer }.
+figures-exact = Estas cifras son exactas: la privacidad diferencial se aplica a los gráficos de analítica de arriba, no a ellas.
+emerging-unfiltered = Abarcan todas las plataformas y cuentas de la marca.

@@ -40,7 +40,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/privacy", get(privacy::home))
         .route("/privacy/sign-in", get(privacy::sign_in_page).post(privacy::sign_in))
-        .route("/privacy/code", post(privacy::code))
+        .route("/privacy/code", get(privacy::code_link).post(privacy::code))
         .route("/privacy/sign-out", post(privacy::sign_out))
         .route("/privacy/choices", post(choices::choose))
         .route("/privacy/receipts/{ledger}", get(choices::receipt))

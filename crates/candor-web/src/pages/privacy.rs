@@ -451,6 +451,20 @@ async fn code_page(state: &AppState, visit: &Visit, challenge: String, error: Op
     visit.render(status, &page)
 }
 
+/// A challenge named in a link.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ChallengeLink {
+    #[serde(default)]
+    challenge: String,
+}
+
+/// `GET /privacy/code?challenge=…`: the code page for a code issued
+/// ahead by the operator (`candor demo` prints such links); the code is
+/// still typed in.
+pub(crate) async fn code_link(State(state): State<AppState>, visit: Visit, Query(q): Query<ChallengeLink>) -> Response {
+    code_page(&state, &visit, q.challenge, None, StatusCode::OK).await
+}
+
 /// `POST /privacy/code`: the code entered; a right one starts the session.
 pub(crate) async fn code(State(state): State<AppState>, visit: Visit, headers: HeaderMap, Form(f): Form<CodeForm>) -> Response {
     let code: String = f.code.chars().filter(|c| !c.is_whitespace()).collect();

@@ -95,8 +95,7 @@ async fn every_role_against_every_console_page_and_action() {
                     assert_eq!(r.status, StatusCode::FORBIDDEN, "{actor} ({role:?}) {path}: {}", r.html);
                 }
             }
-            // Publishing is compliance and admin only (a multipart form:
-            // the role is refused before the body is read).
+            // Publishing is compliance and admin only.
             let r = b.post("/console/policy/publish", &[("csrf", &csrf), ("content", "x"), ("hash", "y")]).await;
             if [Role::Compliance, Role::Admin].contains(&role) {
                 assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{actor}: a content that is not the one checked");
@@ -167,6 +166,19 @@ async fn a_code_goes_to_the_staff_members_address_and_a_wrong_one_is_refused_and
     // A wrong token is refused and audited.
     let bad = Browser::new(&api).post("/console/sign-in/token", &[("token", "candor_nothing")]).await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    // A code tried for an id that is nobody's (a customer's address typed
+    // by mistake) is audited as `unknown`: the address never reaches the log.
+    let asked = Browser::new(&api).post("/console/sign-in/code", &[("actor", "pat.customer@example.com")]).await;
+    let challenge = asked.hidden("challenge");
+    api.settle().await;
+    let r = Browser::new(&api)
+        .post("/console/code", &[("challenge", &challenge), ("actor", "pat.customer@example.com"), ("code", "12345678")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let all = c.audit_search(&AuditFilter::default(), 1_000).await.unwrap();
+    assert!(all.iter().all(|e| !serde_json::to_string(&e.record).unwrap().contains("pat.customer")), "no address in the audit log");
+    let refused = c.audit_search(&AuditFilter { action: Some("session.refused".into()), ..Default::default() }, 10).await.unwrap();
+    assert!(refused.iter().filter(|e| e.record.actor == "unknown").count() >= 2, "the token and the unknown id");
 }
 
 /// Pat writes to @northwind on X twice and the brand answers.
@@ -188,8 +200,17 @@ async fn an_original_is_shown_only_with_a_reason_and_the_customer_sees_it_was() 
         let api = with_messages(db).await;
         let mut b = Browser::new(&api);
         sign_in(&api, &mut b, "alice").await;
-        let page = b.get("/console/conversations?customer=x%3A%404001&purpose=customer_service").await;
+        let csrf = b.get("/console/conversations").await.hidden("csrf");
+        // The handle searched for is posted, never put in the page's address.
+        let found = b.post("/console/conversations", &[("csrf", &csrf), ("customer", "x:@4001"), ("purpose", "customer_service")]).await;
+        assert_eq!(found.status, StatusCode::SEE_OTHER, "{}", found.html);
+        let at = found.header("location").unwrap().to_owned();
+        assert!(at.starts_with("/console/conversations?subject=") && !at.contains("4001"), "{at}");
+        let page = b.get(&at).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+        let nobody = b.post("/console/conversations", &[("csrf", &csrf), ("customer", "nobody@example.com"), ("purpose", "")]).await;
+        assert_eq!(nobody.status, StatusCode::NOT_FOUND);
+        assert!(nobody.html.contains("No customer matches"), "{}", nobody.html);
         assert!(page.html.contains("never came call me on"), "{}", page.html);
         assert!(!page.html.contains("900123") && !page.html.contains("12345"), "redacted by default");
         let csrf = page.hidden("csrf");
@@ -226,7 +247,7 @@ async fn an_original_is_shown_only_with_a_reason_and_the_customer_sees_it_was() 
         // A marketer may not open conversations at all.
         let mut m = Browser::new(&api);
         sign_in(&api, &mut m, "mark").await;
-        assert_eq!(m.get("/console/conversations?customer=x%3A%404001").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(m.get(&at).await.status, StatusCode::FORBIDDEN);
     })
     .await;
 }
@@ -296,8 +317,15 @@ async fn a_material_change_shows_its_stale_consent_count_before_it_is_published(
         "{}",
         checked.html
     );
-    let hash = checked.hidden("hash");
-    let r = b.post("/console/policy/publish", &[("csrf", &csrf), ("hash", &hash), ("content", &changed)]).await;
+    let (hash, base) = (checked.hidden("hash"), checked.hidden("base"));
+    assert_eq!(base, "1");
+    // Another version published in between voids what was shown.
+    let stale = b.post("/console/policy/publish", &[("csrf", &csrf), ("hash", &hash), ("base", "0"), ("content", &changed)]).await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(stale.html.contains("check it again"), "{}", stale.html);
+    // A browser sends the text area back with CRLF line ends.
+    let crlf = changed.replace('\n', "\r\n");
+    let r = b.post("/console/policy/publish", &[("csrf", &csrf), ("hash", &hash), ("base", &base), ("content", &crlf)]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.html);
     assert_eq!(c.latest_policy_version().await.unwrap(), Some(2));
     let broken = b.upload("/console/policy/check", &csrf, "broken.toml", "this is = = not toml").await;

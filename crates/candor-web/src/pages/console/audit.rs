@@ -8,9 +8,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use candor_service::audit::{AuditFilter, AuditReport};
 use serde::Deserialize;
-use time::Date;
 
-use super::{desk, or_error, when, ConsoleFrame, Desk};
+use super::{desk, or_error, parse_day, when, ConsoleFrame, Desk};
 use crate::auth::Operation;
 use crate::pages::Visit;
 use crate::problem::Problem;
@@ -96,15 +95,9 @@ pub(crate) async fn verify(State(state): State<AppState>, visit: Visit, Form(v):
     or_error(&state, &visit, &d, r)
 }
 
+/// The start of the day a field names, or of the day after (`end`).
 fn day(s: &str, field: &str, end: bool) -> Result<Option<time::OffsetDateTime>, Problem> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let d = Date::parse(s, format).map_err(|_| Problem::invalid_input(format!("`{field}` must be a date as yyyy-mm-dd, not `{s}`")))?;
-    let t = if end { d.next_day().unwrap_or(d).midnight() } else { d.midnight() };
-    Ok(Some(t.assume_utc()))
+    Ok(parse_day(s, field)?.map(|d| if end { d.next_day().unwrap_or(d) } else { d }).map(|d| d.midnight().assume_utc()))
 }
 
 fn some(s: &str) -> Option<String> {

@@ -112,7 +112,9 @@ async fn render(
     let now = c.now();
     let page = c.concern_page(ConcernList { open_only: false }, None, QUEUE).await?;
     let mut items: Vec<&ConcernView> = page.items.iter().filter(|v| v.concern.state != ConcernState::Closed).collect();
-    items.sort_by_key(|v| v.concern.due_at);
+    // Open ones first (they wait for an answer), then answered ones; each
+    // by due date.
+    items.sort_by_key(|v| (v.concern.state != ConcernState::Open, v.concern.due_at));
     let rows = items
         .into_iter()
         .map(|v| Row {

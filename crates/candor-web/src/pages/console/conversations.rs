@@ -2,7 +2,8 @@
 //! default. Showing one original asks for a purpose and a reason; the
 //! access gate decides and the showing is audited (the customer sees it
 //! under "who saw my data"). The original is shown once, in the answer to
-//! the form, never put in a link.
+//! the form, never put in a link; so is the address or handle searched
+//! for: the search is a form post answered with the customer's id.
 
 use askama::Template;
 use axum::extract::{Form, Query, State};
@@ -13,19 +14,32 @@ use serde::Deserialize;
 
 use super::{desk, or_error, when, ConsoleFrame, Desk};
 use crate::auth::Operation;
-use crate::pages::Visit;
+use crate::pages::{see_other, Visit};
 use crate::problem::Problem;
 use crate::AppState;
 
 /// Messages a page shows.
 const PAGE: u32 = 50;
 
+/// The page's address: a customer by id, and the purpose.
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct Find {
+pub(crate) struct Shown {
+    /// The customer's subject id.
+    #[serde(default)]
+    subject: String,
+    /// The purpose the messages are read for.
+    #[serde(default)]
+    purpose: String,
+}
+
+/// The search form.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct FindForm {
+    #[serde(default)]
+    csrf: String,
     /// An e-mail address, a handle (`x:@name`) or a subject id.
     #[serde(default)]
     customer: String,
-    /// The purpose the messages are read for.
     #[serde(default)]
     purpose: String,
 }
@@ -65,7 +79,6 @@ struct PurposeOption {
 #[template(path = "console/conversations.html")]
 struct ConversationsPage {
     frame: ConsoleFrame,
-    customer: String,
     subject: Option<String>,
     purposes: Vec<PurposeOption>,
     items: Vec<Item>,
@@ -73,13 +86,45 @@ struct ConversationsPage {
     notice: Option<String>,
 }
 
-/// `GET /console/conversations?customer=…`.
-pub(crate) async fn page(State(state): State<AppState>, visit: Visit, Query(f): Query<Find>) -> Response {
+/// `GET /console/conversations?subject=…&purpose=…`.
+pub(crate) async fn page(State(state): State<AppState>, visit: Visit, Query(f): Query<Shown>) -> Response {
     let d = match desk(&state, &visit, Some(Operation::InteractionsRead)).await {
         Ok(d) => d,
         Err(r) => return r,
     };
-    let r = render(&state, &visit, &d, &f.customer, &f.purpose, None).await;
+    let r = async {
+        let subject = match f.subject.trim() {
+            "" => None,
+            s => Some(SubjectId::parse(s).map_err(|e| Problem::invalid_input(format!("`subject`: {e}")))?),
+        };
+        render(&state, &visit, &d, subject, &f.purpose, None).await
+    }
+    .await;
+    or_error(&state, &visit, &d, r)
+}
+
+/// `POST /console/conversations`: find the customer an address, handle
+/// or id names, and show their messages under their id.
+pub(crate) async fn find_form(State(state): State<AppState>, visit: Visit, Form(f): Form<FindForm>) -> Response {
+    let d = match desk(&state, &visit, Some(Operation::InteractionsRead)).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let r = async {
+        d.check(&f.csrf)?;
+        match find(&state, &f.customer).await? {
+            Some(subject) => {
+                let purpose: String = f.purpose.chars().filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c)).collect();
+                Ok(see_other(&format!("/console/conversations?subject={subject}&purpose={purpose}")))
+            }
+            None => {
+                let mut page = render_with(&state, &visit, &d, None, &f.purpose, None, Some(visit.w.t("conversations-nobody"))).await?;
+                *page.status_mut() = StatusCode::NOT_FOUND;
+                Ok(page)
+            }
+        }
+    }
+    .await;
     or_error(&state, &visit, &d, r)
 }
 
@@ -92,9 +137,9 @@ pub(crate) async fn reveal(State(state): State<AppState>, visit: Visit, Form(f):
     };
     let r = async {
         d.check(&f.csrf)?;
-        let subject = find(&state, &f.customer).await?.ok_or_else(|| Problem::not_found("unknown-subject", "no such customer"))?;
+        let subject = SubjectId::parse(f.customer.trim()).map_err(|e| Problem::invalid_input(format!("`customer`: {e}")))?;
         let text = state.candor().reveal_interaction(&d.actor.id, subject, &f.platform, &f.item, &f.purpose, &f.reason).await?;
-        render(&state, &visit, &d, &f.customer, &f.purpose, Some((f.platform.clone(), f.item.clone(), text))).await
+        render(&state, &visit, &d, Some(subject), &f.purpose, Some((f.platform.clone(), f.item.clone(), text))).await
     }
     .await;
     or_error(&state, &visit, &d, r)
@@ -118,9 +163,22 @@ async fn render(
     state: &AppState,
     visit: &Visit,
     d: &Desk,
-    customer: &str,
+    subject: Option<SubjectId>,
     purpose: &str,
     revealed: Option<(String, String, String)>,
+) -> Result<Response, Problem> {
+    render_with(state, visit, d, subject, purpose, revealed, None).await
+}
+
+/// [`render`], with a notice.
+async fn render_with(
+    state: &AppState,
+    visit: &Visit,
+    d: &Desk,
+    subject: Option<SubjectId>,
+    purpose: &str,
+    revealed: Option<(String, String, String)>,
+    notice: Option<String>,
 ) -> Result<Response, Problem> {
     let w = visit.w;
     let candor = state.candor();
@@ -132,16 +190,8 @@ async fn render(
         .values()
         .map(|p| PurposeOption { id: p.id.as_str().to_owned(), name: p.name.clone(), selected: p.id.as_str() == purpose })
         .collect();
-    let mut page = ConversationsPage {
-        frame: d.frame(state, visit),
-        customer: customer.to_owned(),
-        subject: None,
-        purposes,
-        items: Vec::new(),
-        denied: None,
-        notice: None,
-    };
-    if let Some(subject) = find(state, customer).await? {
+    let mut page = ConversationsPage { frame: d.frame(state, visit), subject: None, purposes, items: Vec::new(), denied: None, notice };
+    if let Some(subject) = subject {
         let view = candor.view_interactions(&d.actor.id, subject, purpose, None, PAGE).await?;
         page.subject = Some(subject.to_string());
         if let candor_domain::Decision::Deny(reason) = &view.decision {
@@ -166,8 +216,6 @@ async fn render(
         if revealed.is_some() {
             page.notice = Some(w.t("conversations-revealed"));
         }
-    } else if !customer.trim().is_empty() {
-        page.notice = Some(w.t("conversations-nobody"));
     }
     Ok(visit.render(StatusCode::OK, &page))
 }

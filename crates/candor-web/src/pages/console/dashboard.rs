@@ -21,8 +21,9 @@ use candor_store::{Bucket, Dimension};
 use serde::Deserialize;
 use time::Date;
 
-use super::{desk, or_error, ConsoleFrame, Desk};
+use super::{desk, or_error, parse_day, ConsoleFrame, Desk};
 use crate::auth::Operation;
+use crate::pages::i18n::Words;
 use crate::pages::Visit;
 use crate::problem::Problem;
 use crate::AppState;
@@ -94,15 +95,6 @@ pub(crate) async fn page(State(state): State<AppState>, visit: Visit, Query(f): 
     or_error(&state, &visit, &d, r)
 }
 
-fn date(s: &str, field: &str) -> Result<Option<Date>, Problem> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s, format).map(Some).map_err(|_| Problem::invalid_input(format!("`{field}` must be a date as yyyy-mm-dd, not `{s}`")))
-}
-
 /// The filters that narrow by a dimension: which ones, and the value.
 fn narrowing(f: &Filters) -> Vec<(Dimension, String)> {
     let mut out = Vec::new();
@@ -133,9 +125,130 @@ fn narrow<T>(cells: Vec<T>, filters: &[(Dimension, String)], key: impl Fn(&mut T
         .collect()
 }
 
+/// What every query of one dashboard view shares.
+struct View<'a> {
+    state: &'a AppState,
+    w: Words,
+    actor: &'a str,
+    from: Option<Date>,
+    to: Option<Date>,
+    dp: Option<DpRequest>,
+    /// The platform and account chosen, as dimensions to narrow by.
+    filters: Vec<(Dimension, String)>,
+}
+
+impl View<'_> {
+    /// `by` after the filters' dimensions.
+    fn widen(&self, by: &[Dimension]) -> Vec<Dimension> {
+        self.filters.iter().map(|(d, _)| *d).chain(by.iter().copied()).collect()
+    }
+
+    /// The figure of an analytics query, narrowed to the filters.
+    async fn analytics(&self, id: &'static str, measure: Measure, by: &[Dimension], title: &str) -> Result<Figure, Problem> {
+        let q = AnalyticsQuery { measure, by: self.widen(by), from: self.from, to: self.to, dp: self.dp };
+        let mut report = self.state.candor().analytics(self.actor, &q, &self.state.0.analytics).await?;
+        report.cells = narrow(std::mem::take(&mut report.cells), &self.filters, |c| &mut c.key);
+        report.dimensions.drain(..self.filters.len());
+        // Only the cells shown count as suppressed.
+        report.suppressed = report.cells.iter().filter(|c| c.suppressed.is_some()).count();
+        Ok(figure(&self.w, id, self.w.t(title), &report))
+    }
+
+    /// A note that figures without noise are exact even when ε is asked.
+    fn exact_note(&self, note: String) -> String {
+        if self.dp.is_some() {
+            format!("{note} {}", self.w.t("figures-exact"))
+        } else {
+            note
+        }
+    }
+
+    /// Customer messages per week, from the KPIs (exact: KPIs take no ε).
+    async fn volume(&self) -> Result<Figure, Problem> {
+        let w = self.w;
+        let levels = self.state.settings().service_levels();
+        let req = KpiRequest { by: self.widen(&[Dimension::Time(Bucket::Week)]), by_agent: false, from: self.from, to: self.to };
+        let report = self.state.candor().kpis(self.actor, &req, &self.state.0.analytics, &levels).await?;
+        let cells = narrow(report.cells, &self.filters, |c| &mut c.key);
+        let dims = vec!["week".to_owned()];
+        let y = w.t("chart-messages");
+        let svg = draw(&Chart {
+            title: w.t("chart-volume"),
+            dimensions: &dims,
+            x_dim: 0,
+            y_label: &y,
+            y_fixed: None,
+            signed: false,
+            cells: cells.iter().map(|c| (c.key.as_slice(), c.inbound.map(|n| n as f64))).collect(),
+            suppressed: cells.iter().filter(|c| c.suppressed.is_some()).count(),
+            k: report.k,
+        });
+        Ok(Figure {
+            id: "volume",
+            title: w.t("chart-volume"),
+            svg,
+            columns: vec![w.t("dim-week"), w.t("col-conversations"), w.t("col-messages")],
+            rows: cells.iter().map(|c| vec![c.key.join(" · "), opt(c.conversations), opt(c.inbound)]).collect(),
+            note: self
+                .exact_note(w.tn("figures-note", &[("k", &report.k.to_string()), ("excluded", &report.subjects_excluded.to_string())])),
+        })
+    }
+
+    /// First response and service level per brand account: grouped by
+    /// account (and the platform, when chosen), then the chosen account.
+    async fn accounts(&self) -> Result<(Vec<AccountRow>, String), Problem> {
+        let levels = self.state.settings().service_levels();
+        let platform: Vec<(Dimension, String)> = self.filters.iter().filter(|(d, _)| *d == Dimension::Platform).cloned().collect();
+        let by: Vec<Dimension> = platform.iter().map(|(d, _)| *d).chain([Dimension::Account]).collect();
+        let report = self
+            .state
+            .candor()
+            .kpis(self.actor, &KpiRequest { by, by_agent: false, from: self.from, to: self.to }, &self.state.0.analytics, &levels)
+            .await?;
+        let note = self
+            .exact_note(self.w.tn("figures-note", &[("k", &report.k.to_string()), ("excluded", &report.subjects_excluded.to_string())]));
+        let account = self.filters.iter().find(|(d, _)| *d == Dimension::Account).map(|(_, v)| v.clone());
+        let rows = narrow(report.cells, &platform, |c| &mut c.key)
+            .into_iter()
+            .filter(|c| account.as_ref().is_none_or(|a| c.key.first().is_some_and(|k| k.eq_ignore_ascii_case(a))))
+            .map(|c| AccountRow {
+                account: c.key.join(" · "),
+                conversations: opt(c.conversations),
+                answered: share(c.answered_share),
+                level: share(c.service_level),
+                median: duration(c.first_response_median_s),
+                p90: duration(c.first_response_p90_s),
+            })
+            .collect();
+        Ok((rows, note))
+    }
+
+    /// Emerging phrases over every platform and account (the store counts
+    /// phrases per customer, not per platform).
+    async fn emerging(&self) -> Result<(Vec<PhraseRow>, String), Problem> {
+        let candor = self.state.candor();
+        let (from, to) = EmergingQuery::period(self.from, self.to, candor.now().date())?;
+        let report = candor.emerging(self.actor, &EmergingQuery { from, to, min_customers: 0, limit: 10 }, &self.state.0.analytics).await?;
+        let mut note =
+            self.w.tn("emerging-note", &[("from", &report.from.to_string()), ("to", &report.to.to_string()), ("k", &report.k.to_string())]);
+        if !self.filters.is_empty() {
+            note.push(' ');
+            note.push_str(&self.w.t("emerging-unfiltered"));
+        }
+        let rows = report
+            .phrases
+            .into_iter()
+            .map(|p| PhraseRow {
+                phrase: p.phrase,
+                customers: p.customers,
+                rise: p.rise.map_or_else(|| "–".to_owned(), |r| format!("{:+.1} pp", r * 100.0)),
+            })
+            .collect();
+        Ok((rows, self.exact_note(note)))
+    }
+}
+
 async fn render(state: &AppState, visit: &Visit, d: &Desk, f: Filters) -> Result<Response, Problem> {
-    let w = visit.w;
-    let (from, to) = (date(&f.from, "from")?, date(&f.to, "to")?);
     let dp = match f.epsilon.trim() {
         "" => None,
         e => {
@@ -143,90 +256,31 @@ async fn render(state: &AppState, visit: &Visit, d: &Desk, f: Filters) -> Result
             Some(DpRequest { epsilon: Epsilon::new(value).map_err(|e| Problem::invalid_input(e.to_string()))?, delta: None })
         }
     };
-    let filters = narrowing(&f);
-    let widen = |by: &[Dimension]| filters.iter().map(|(d, _)| *d).chain(by.iter().copied()).collect::<Vec<_>>();
-    let candor = state.candor();
-    let options = &state.0.analytics;
-    let mut figures = Vec::new();
-    let asks = [
-        ("sentiment-time", Measure::Sentiment, vec![Dimension::Time(Bucket::Week), Dimension::Platform], "chart-sentiment-time"),
-        ("sentiment-theme", Measure::Sentiment, vec![Dimension::Theme], "chart-sentiment-theme"),
-        ("themes", Measure::Themes, vec![Dimension::Theme], "chart-themes"),
+    let view = View {
+        state,
+        w: visit.w,
+        actor: &d.actor.id,
+        from: parse_day(&f.from, "from")?,
+        to: parse_day(&f.to, "to")?,
+        dp,
+        filters: narrowing(&f),
+    };
+    let week_platform = [Dimension::Time(Bucket::Week), Dimension::Platform];
+    let mut figures = vec![
+        view.analytics("sentiment-time", Measure::Sentiment, &week_platform, "chart-sentiment-time").await?,
+        view.analytics("sentiment-theme", Measure::Sentiment, &[Dimension::Theme], "chart-sentiment-theme").await?,
+        view.analytics("themes", Measure::Themes, &[Dimension::Theme], "chart-themes").await?,
     ];
-    for (id, measure, by, title) in asks {
-        let q = AnalyticsQuery { measure, by: widen(&by), from, to, dp };
-        let mut report = candor.analytics(&d.actor.id, &q, options).await?;
-        report.cells = narrow(std::mem::take(&mut report.cells), &filters, |c| &mut c.key);
-        report.dimensions.drain(..filters.len());
-        figures.push(figure(&w, id, w.t(title), &report));
-    }
-    let levels = state.settings().service_levels();
-    let volume = candor
-        .kpis(&d.actor.id, &KpiRequest { by: widen(&[Dimension::Time(Bucket::Week)]), by_agent: false, from, to }, options, &levels)
-        .await?;
-    let volume_cells = narrow(volume.cells, &filters, |c| &mut c.key);
-    let dims = vec!["week".to_owned()];
-    let cells = volume_cells.iter().map(|c| (c.key.as_slice(), c.inbound.map(|n| n as f64))).collect();
-    let y = w.t("chart-messages");
-    let svg = draw(&Chart {
-        title: w.t("chart-volume"),
-        dimensions: &dims,
-        x_dim: 0,
-        y_label: &y,
-        y_fixed: None,
-        signed: false,
-        cells,
-        suppressed: volume.suppressed,
-        k: volume.k,
-    });
-    figures.push(Figure {
-        id: "volume",
-        title: w.t("chart-volume"),
-        svg,
-        columns: vec![w.t("dim-week"), w.t("col-conversations"), w.t("col-messages")],
-        rows: volume_cells.iter().map(|c| vec![c.key.join(" · "), opt(c.conversations), opt(c.inbound)]).collect(),
-        note: w.tn("figures-note", &[("k", &volume.k.to_string()), ("excluded", &volume.subjects_excluded.to_string())]),
-    });
-    // Per account: grouped by account (and the platform, when chosen),
-    // then the chosen account's row.
-    let platform_only: Vec<(Dimension, String)> = filters.iter().filter(|(d, _)| *d == Dimension::Platform).cloned().collect();
-    let by: Vec<Dimension> = platform_only.iter().map(|(d, _)| *d).chain([Dimension::Account]).collect();
-    let by_account = candor.kpis(&d.actor.id, &KpiRequest { by, by_agent: false, from, to }, options, &levels).await?;
-    let accounts_note = w.tn("figures-note", &[("k", &by_account.k.to_string()), ("excluded", &by_account.subjects_excluded.to_string())]);
-    let account = filters.iter().find(|(d, _)| *d == Dimension::Account).map(|(_, v)| v.clone());
-    let accounts = narrow(by_account.cells, &platform_only, |c| &mut c.key)
-        .into_iter()
-        .filter(|c| account.as_ref().is_none_or(|a| c.key.first().is_some_and(|k| k.eq_ignore_ascii_case(a))))
-        .map(|c| AccountRow {
-            account: c.key.join(" · "),
-            conversations: opt(c.conversations),
-            answered: share(c.answered_share),
-            level: share(c.service_level),
-            median: duration(c.first_response_median_s),
-            p90: duration(c.first_response_p90_s),
-        })
-        .collect();
-    let today = candor.now().date();
-    let (efrom, eto) = EmergingQuery::period(from, to, today)?;
-    let emerging = candor.emerging(&d.actor.id, &EmergingQuery { from: efrom, to: eto, min_customers: 0, limit: 10 }, options).await?;
-    let phrases_note =
-        w.tn("emerging-note", &[("from", &emerging.from.to_string()), ("to", &emerging.to.to_string()), ("k", &emerging.k.to_string())]);
-    let phrases = emerging
-        .phrases
-        .into_iter()
-        .map(|p| PhraseRow {
-            phrase: p.phrase,
-            customers: p.customers,
-            rise: p.rise.map_or_else(|| "–".to_owned(), |r| format!("{:+.1} pp", r * 100.0)),
-        })
-        .collect();
+    figures.push(view.volume().await?);
+    let (accounts, accounts_note) = view.accounts().await?;
+    let (phrases, phrases_note) = view.emerging().await?;
     let page = DashboardPage { frame: d.frame(state, visit), f, error: None, figures, accounts, accounts_note, phrases, phrases_note };
     Ok(visit.render(StatusCode::OK, &page))
 }
 
 /// A chart of an analytics report, with its figures and the rules they
 /// were released under.
-fn figure(w: &crate::pages::i18n::Words, id: &'static str, title: String, r: &AnalyticsReport) -> Figure {
+fn figure(w: &Words, id: &'static str, title: String, r: &AnalyticsReport) -> Figure {
     let cells = r
         .cells
         .iter()

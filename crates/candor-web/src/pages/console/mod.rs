@@ -17,6 +17,7 @@ mod sign_in;
 mod training;
 
 use askama::Template;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -41,7 +42,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/code", get(sign_in::code_page).post(sign_in::code))
         .route("/console/sign-out", post(sign_in::sign_out))
         .route("/console/dashboard", get(dashboard::page))
-        .route("/console/conversations", get(conversations::page))
+        .route("/console/conversations", get(conversations::page).post(conversations::find_form))
         .route("/console/conversations/reveal", post(conversations::reveal))
         .route("/console/requests", get(requests::queue))
         .route("/console/requests/{id}", get(requests::one))
@@ -49,8 +50,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/concerns", get(concerns::queue))
         .route("/console/concerns/{id}/{action}", post(concerns::act))
         .route("/console/policy", get(policy::page))
-        .route("/console/policy/check", post(policy::check))
-        .route("/console/policy/publish", post(policy::publish))
+        .route("/console/policy/check", post(policy::check).layer(DefaultBodyLimit::max(policy::POLICY_BODY)))
+        .route("/console/policy/publish", post(policy::publish).layer(DefaultBodyLimit::max(policy::POLICY_BODY)))
         .route("/console/recipients", get(directory::recipients))
         .route("/console/staff", get(directory::staff))
         .route("/console/audit", get(audit::page))
@@ -237,6 +238,16 @@ pub(crate) fn error_page(state: &AppState, visit: &Visit, desk: Option<&Desk>, p
 /// A service result as a page: the page, or the problem as one.
 pub(crate) fn or_error(state: &AppState, visit: &Visit, desk: &Desk, r: Result<Response, Problem>) -> Response {
     r.unwrap_or_else(|p| error_page(state, visit, Some(desk), &p))
+}
+
+/// A day from a form field (`yyyy-mm-dd`), or nothing when it is empty.
+pub(crate) fn parse_day(s: &str, field: &str) -> Result<Option<time::Date>, Problem> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, format).map(Some).map_err(|_| Problem::invalid_input(format!("`{field}` must be a date as yyyy-mm-dd, not `{s}`")))
 }
 
 /// A time as the console shows it: `2026-12-06 14:03 UTC`.

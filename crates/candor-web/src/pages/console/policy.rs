@@ -19,7 +19,11 @@ use crate::problem::Problem;
 use crate::AppState;
 
 /// The largest policy file taken.
-const MAX_POLICY: usize = 256 * 1024;
+pub(crate) const MAX_POLICY: usize = 256 * 1024;
+
+/// The body the policy routes take: the file, url-encoded on its way back
+/// to be published (up to three bytes a byte), and the form's fields.
+pub(crate) const POLICY_BODY: usize = 3 * MAX_POLICY + 4 * 1024;
 
 struct Version {
     version: u32,
@@ -32,6 +36,8 @@ struct Version {
 struct Pending {
     content: String,
     hash: String,
+    /// The version in force it was compared with.
+    base: u32,
     changes: Vec<(bool, String)>,
     material: bool,
     stale_words: String,
@@ -56,6 +62,8 @@ pub(crate) struct PublishForm {
     content: String,
     #[serde(default)]
     hash: String,
+    #[serde(default)]
+    base: u32,
 }
 
 /// `GET /console/policy`.
@@ -79,7 +87,10 @@ pub(crate) async fn check(State(state): State<AppState>, visit: Visit, multipart
         let (csrf, name, content) = read_upload(multipart).await?;
         d.check(&csrf)?;
         match state.candor().preview_policy(&name, &content).await {
-            Ok(preview) => render(&state, &visit, &d, Some(pending(&visit, content, preview)), None, None).await,
+            Ok(preview) => {
+                let base = state.candor().latest_policy_version().await?.unwrap_or(0);
+                render(&state, &visit, &d, Some(pending(&visit, content, preview, base)), None, None).await
+            }
             Err(candor_service::ServiceError::InvalidPolicy(diagnostics)) => {
                 let all = diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
                 render(&state, &visit, &d, None, Some(all), None).await
@@ -108,6 +119,15 @@ pub(crate) async fn publish(State(state): State<AppState>, visit: Visit, Form(f)
         let content = f.content.replace("\r\n", "\n");
         if content_hash(&content) != f.hash {
             return Err(Problem::invalid_input("the policy is not the one checked; upload it again"));
+        }
+        // What was shown (the diff, the stale-consent count) was against
+        // the version then in force: another publication since voids it.
+        let now_in_force = state.candor().latest_policy_version().await?.unwrap_or(0);
+        if now_in_force != f.base {
+            return Err(Problem::invalid_input(format!(
+                "version {now_in_force} was published since you checked this file against version {}; check it again",
+                f.base
+            )));
         }
         let published = state.candor().publish_policy(&d.actor.id, "upload.toml", &content).await?;
         let notice = visit.w.tn(
@@ -146,10 +166,11 @@ async fn read_upload(mut multipart: Multipart) -> Result<(String, String, String
     Ok((csrf, name, content))
 }
 
-fn pending(visit: &Visit, content: String, p: PublishPreview) -> Pending {
+fn pending(visit: &Visit, content: String, p: PublishPreview, base: u32) -> Pending {
     let fresh = p.diff.fresh_consent.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
     Pending {
         hash: content_hash(&content),
+        base,
         content,
         material: p.diff.is_material(),
         changes: p.diff.changes.iter().map(|c| (c.material, change_words(c))).collect(),

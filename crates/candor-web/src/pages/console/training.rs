@@ -1,8 +1,8 @@
 //! Privacy training inside the console: the course from the
 //! installation's `training/` directory, chapter by chapter, then its
 //! quiz. Passing records the attestation (named with the course's
-//! content hash, valid for the quiz's days) exactly as `candor actor
-//! attest` does. Every staff member may open it; one whose training
+//! content hash, valid for the quiz's days) exactly as `candor training
+//! quiz` does. Every staff member may open it; one whose training
 //! lapsed is sent here, course first, instead of being shown an error.
 
 use std::collections::BTreeMap;
