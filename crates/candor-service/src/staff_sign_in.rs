@@ -89,8 +89,14 @@ impl Candor {
         };
         let code = one_time_code();
         let code_hash = if known { self.staff_code_hash(id, &actor, &code) } else { hex::encode(secret_hash(&one_time_code())) };
-        let challenge =
-            ChallengeRecord { id: id.to_owned(), subject: None, address_key, code_hash, attempts_left: u32::from(CODE_ATTEMPTS), expires_at: now + CODE_VALIDITY };
+        let challenge = ChallengeRecord {
+            id: id.to_owned(),
+            subject: None,
+            address_key,
+            code_hash,
+            attempts_left: u32::from(CODE_ATTEMPTS),
+            expires_at: now + CODE_VALIDITY,
+        };
         let mut ops = vec![Op::CreateChallenge { challenge, at: now }];
         let mut audit = Vec::new();
         if known {
