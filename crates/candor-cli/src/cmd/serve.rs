@@ -4,6 +4,8 @@
 //! every `mail.poll_seconds`; it stops with the server, after the message
 //! it is sending.
 
+use std::net::SocketAddr;
+
 use crate::{Global, Installation, Outcome};
 
 /// Arguments of `candor serve`.
@@ -25,15 +27,32 @@ pub async fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
 
 async fn serve(inst: &Installation, a: Args) -> anyhow::Result<Outcome> {
     let addr = a.addr.unwrap_or_else(|| inst.settings.server.addr.clone());
+    let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| anyhow::anyhow!("cannot listen on `{addr}`: {e}"))?;
+    serve_on(inst, listener, |local| {
+        // The first line says where it listens: scripts and tests read it.
+        eprintln!("candor listening on http://{local} (OpenAPI at /api/openapi.json); Ctrl-C stops it");
+        Ok(())
+    })
+    .await
+}
+
+/// Serve `inst` on `listener` until Ctrl-C or SIGTERM, then finish the
+/// requests in flight. `ready` gets the address once the server is set
+/// up (its state built, the mail configuration read), just before the
+/// first connection is accepted: it says where to go (`candor serve`
+/// and `candor demo` say it differently).
+pub(crate) async fn serve_on(
+    inst: &Installation,
+    listener: tokio::net::TcpListener,
+    ready: impl FnOnce(SocketAddr) -> anyhow::Result<()>,
+) -> anyhow::Result<Outcome> {
     let mut settings = inst.settings.clone();
     fit_connections(&mut settings.server);
     let state = candor_web::AppState::new(inst.candor.clone(), settings)?;
-    let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| anyhow::anyhow!("cannot listen on `{addr}`: {e}"))?;
-    let local = listener.local_addr()?;
-    // The first line says where it listens: scripts and tests read it.
-    eprintln!("candor listening on http://{local} (OpenAPI at /api/openapi.json); Ctrl-C stops it");
+    let mail_config = inst.settings.mail_config()?;
+    ready(listener.local_addr()?)?;
     let (stop_mail, mail_stopped) = tokio::sync::oneshot::channel::<()>();
-    let mail = match inst.settings.mail_config()? {
+    let mail = match mail_config {
         Some(config) => {
             let mailer = candor_service::mail::SmtpMailer::new(&config)?;
             eprintln!("mailing the outbox through {}:{} every {} s", config.host, config.port, config.poll.as_secs());
