@@ -50,6 +50,7 @@ pub(crate) async fn serve_on(
     fit_connections(&mut settings.server);
     let state = candor_web::AppState::new(inst.candor.clone(), settings)?;
     let mail_config = inst.settings.mail_config()?;
+    let stop = shutdown();
     ready(listener.local_addr()?)?;
     let (stop_mail, mail_stopped) = tokio::sync::oneshot::channel::<()>();
     let mail = match mail_config {
@@ -66,7 +67,7 @@ pub(crate) async fn serve_on(
             None
         }
     };
-    let served = candor_web::serve(state, listener, shutdown()).await;
+    let served = candor_web::serve(state, listener, stop).await;
     let _ = stop_mail.send(());
     if let Some(task) = mail {
         if let Err(e) = task.await {
@@ -110,24 +111,36 @@ fn fit_connections(server: &mut candor_service::settings::ServerSettings) {
 #[cfg(not(unix))]
 fn fit_connections(_server: &mut candor_service::settings::ServerSettings) {}
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
+/// Ctrl-C (SIGINT), or SIGTERM on Unix. The handlers are installed when
+/// this is called, not when the future is first polled: a signal sent as
+/// soon as the server says it is ready (a script, a test) stops it
+/// gracefully instead of killing it with the default action.
+#[cfg(unix)]
+fn shutdown() -> impl std::future::Future<Output = ()> + Send + 'static {
+    use tokio::signal::unix::{signal, Signal, SignalKind};
+    // A handler that cannot be installed leaves the signal's default
+    // action (ending the process), so waiting for it forever is right.
+    async fn received(s: Option<Signal>) {
+        match s {
+            Some(mut s) => {
                 s.recv().await;
             }
-            Err(_) => std::future::pending::<()>().await,
+            None => std::future::pending::<()>().await,
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+    }
+    let (interrupt, terminate) = (signal(SignalKind::interrupt()).ok(), signal(SignalKind::terminate()).ok());
+    async move {
+        tokio::select! {
+            () = received(interrupt) => {},
+            () = received(terminate) => {},
+        }
+    }
+}
+
+/// Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown() -> impl std::future::Future<Output = ()> + Send + 'static {
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
