@@ -1,7 +1,7 @@
 //! `candor demo` as the README's first command: it builds and furnishes an
 //! installation, serves it (on a free port when 8080 is taken) with
-//! sign-in codes printed for every staff role and two customers, and stops
-//! on SIGTERM.
+//! sign-in codes printed for every staff role and two customers (with
+//! `--json`, in one document on standard output), and stops on SIGTERM.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -99,4 +99,49 @@ fn the_demo_serves_both_front_ends_with_codes_ready_and_a_free_port_when_8080_is
     }
     let concerns = candor(&site, &[], &["concerns", "list", "--json"]).json();
     assert_eq!(concerns.as_array().unwrap().len(), 2, "{concerns:#}");
+}
+
+#[test]
+fn the_demo_with_json_prints_the_story_links_and_codes_as_one_document_then_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_candor"))
+        .args(["demo", "--json"])
+        .current_dir(dir.path())
+        .env_remove("CANDOR_LOG")
+        .env_remove("CANDOR_KEK")
+        .env_remove("CANDOR_ACTOR")
+        .env_remove("CANDOR_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Standard output is the JSON alone; the ready line goes to standard error.
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    let ready = loop {
+        let mut line = String::new();
+        assert!(err.read_line(&mut line).unwrap() > 0, "the demo stopped before it was ready: {said}");
+        said.push_str(&line);
+        if line.starts_with("ready: ") {
+            break line;
+        }
+    };
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let mut out = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    assert!(child.wait().unwrap().success());
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"));
+    let url = doc["url"].as_str().unwrap();
+    assert!(ready.contains(url), "{ready} vs {url}");
+    let roles: Vec<&str> = doc["console"]["sign_in"].as_array().unwrap().iter().map(|s| s["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, ["agent", "analyst", "marketer", "compliance", "admin"]);
+    let customers = doc["privacy_center"]["sign_in"].as_array().unwrap();
+    assert_eq!(customers.len(), 2);
+    for c in customers {
+        let link = c["link"].as_str().unwrap();
+        assert_eq!(link, format!("{url}/privacy/code?challenge={}", c["challenge"].as_str().unwrap()));
+        assert_eq!(c["code"].as_str().unwrap().len(), 8, "{c}");
+    }
+    assert!(doc["steps"].as_array().unwrap().iter().any(|s| s["step"] == "concerns"), "{doc:#}");
 }
