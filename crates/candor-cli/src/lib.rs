@@ -29,7 +29,7 @@ consent and customers' rights (GDPR, CCPA) allow.";
 
 /// What `candor --help` says below the commands: the main tasks.
 const TASKS: &str = "Start here:
-  candor demo                                  the whole product on an embedded database, in a fresh directory
+  candor demo                                  the whole product in a fresh directory, served with sign-in codes
   candor init DIR && cd DIR                    an installation: configuration, example policy, keys, database
   candor policy publish policy.toml            the data-use policy as code, checked and versioned
   candor import FILE                           social interactions, CRM contacts, deletion notices

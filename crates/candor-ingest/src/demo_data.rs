@@ -131,6 +131,12 @@ pub fn brand_handles() -> Vec<String> {
     BRANDS.iter().map(|(b, _)| (*b).to_owned()).collect()
 }
 
+/// The `author_id` of customer `i` (from 0) in the data set made with
+/// `seed`: `candor demo` finds the customers it imported by it.
+pub fn customer_handle(i: u64, seed: u64) -> String {
+    (100_000 + i * 7 + seed % 7).to_string()
+}
+
 /// What was written.
 #[derive(Debug, Clone, Serialize)]
 pub struct DemoData {
@@ -266,12 +272,7 @@ pub fn generate(dir: &Path, customers: u64, interactions: u64, seed: u64) -> std
     let mut rng = StdRng::seed_from_u64(seed);
     let customers = customers.max(1);
     let people: Vec<Customer> = (0..customers)
-        .map(|i| Customer {
-            handle: (100_000 + i * 7 + seed % 7).to_string(),
-            first: pick(&mut rng, FIRST),
-            last: pick(&mut rng, LAST),
-            number: 0,
-        })
+        .map(|i| Customer { handle: customer_handle(i, seed), first: pick(&mut rng, FIRST), last: pick(&mut rng, LAST), number: 0 })
         .enumerate()
         .map(|(i, mut c)| {
             c.number = 40_000 + i as u64;

@@ -81,8 +81,9 @@ pub async fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
 }
 
 /// A byte-based progress bar (rate, ETA) fed from the import's counters;
-/// hidden when standard error is not a terminal.
-fn bar(progress: &Arc<Progress>) -> ProgressBar {
+/// hidden when standard error is not a terminal. `candor demo` shows it
+/// for its import too.
+pub(crate) fn bar(progress: &Arc<Progress>) -> ProgressBar {
     let bar = ProgressBar::new(0);
     if let Ok(style) =
         ProgressStyle::with_template("{spinner} importing [{bar:30}] {bytes}/{total_bytes} ({binary_bytes_per_sec}, {eta} left) {msg}")

@@ -33,7 +33,7 @@ pub enum Command {
     Init(init::Args),
     /// Serve the HTTP API (OpenAPI at /api/openapi.json).
     Serve(serve::Args),
-    /// Run the whole foundation on an embedded database in a fresh directory.
+    /// Run the whole foundation in a fresh directory, then serve it with sign-in codes ready (`--no-serve`: exit instead).
     Demo(demo::Args),
     /// Import social interactions, CRM contacts or platform deletion notices.
     Import(import::Args),

@@ -4,6 +4,8 @@
 //! every `mail.poll_seconds`; it stops with the server, after the message
 //! it is sending.
 
+use std::net::SocketAddr;
+
 use crate::{Global, Installation, Outcome};
 
 /// Arguments of `candor serve`.
@@ -25,15 +27,33 @@ pub async fn run(g: &Global, a: Args) -> anyhow::Result<Outcome> {
 
 async fn serve(inst: &Installation, a: Args) -> anyhow::Result<Outcome> {
     let addr = a.addr.unwrap_or_else(|| inst.settings.server.addr.clone());
+    let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| anyhow::anyhow!("cannot listen on `{addr}`: {e}"))?;
+    serve_on(inst, listener, |local| {
+        // The first line says where it listens: scripts and tests read it.
+        eprintln!("candor listening on http://{local} (OpenAPI at /api/openapi.json); Ctrl-C stops it");
+        Ok(())
+    })
+    .await
+}
+
+/// Serve `inst` on `listener` until Ctrl-C or SIGTERM, then finish the
+/// requests in flight. `ready` gets the address once the server is set
+/// up (its state built, the mail configuration read), just before the
+/// first connection is accepted: it says where to go (`candor serve`
+/// and `candor demo` say it differently).
+pub(crate) async fn serve_on(
+    inst: &Installation,
+    listener: tokio::net::TcpListener,
+    ready: impl FnOnce(SocketAddr) -> anyhow::Result<()>,
+) -> anyhow::Result<Outcome> {
     let mut settings = inst.settings.clone();
     fit_connections(&mut settings.server);
     let state = candor_web::AppState::new(inst.candor.clone(), settings)?;
-    let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| anyhow::anyhow!("cannot listen on `{addr}`: {e}"))?;
-    let local = listener.local_addr()?;
-    // The first line says where it listens: scripts and tests read it.
-    eprintln!("candor listening on http://{local} (OpenAPI at /api/openapi.json); Ctrl-C stops it");
+    let mail_config = inst.settings.mail_config()?;
+    let stop = shutdown();
+    ready(listener.local_addr()?)?;
     let (stop_mail, mail_stopped) = tokio::sync::oneshot::channel::<()>();
-    let mail = match inst.settings.mail_config()? {
+    let mail = match mail_config {
         Some(config) => {
             let mailer = candor_service::mail::SmtpMailer::new(&config)?;
             eprintln!("mailing the outbox through {}:{} every {} s", config.host, config.port, config.poll.as_secs());
@@ -47,7 +67,7 @@ async fn serve(inst: &Installation, a: Args) -> anyhow::Result<Outcome> {
             None
         }
     };
-    let served = candor_web::serve(state, listener, shutdown()).await;
+    let served = candor_web::serve(state, listener, stop).await;
     let _ = stop_mail.send(());
     if let Some(task) = mail {
         if let Err(e) = task.await {
@@ -91,24 +111,36 @@ fn fit_connections(server: &mut candor_service::settings::ServerSettings) {
 #[cfg(not(unix))]
 fn fit_connections(_server: &mut candor_service::settings::ServerSettings) {}
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
+/// Ctrl-C (SIGINT), or SIGTERM on Unix. The handlers are installed when
+/// this is called, not when the future is first polled: a signal sent as
+/// soon as the server says it is ready (a script, a test) stops it
+/// gracefully instead of killing it with the default action.
+#[cfg(unix)]
+fn shutdown() -> impl std::future::Future<Output = ()> + Send + 'static {
+    use tokio::signal::unix::{signal, Signal, SignalKind};
+    // A handler that cannot be installed leaves the signal's default
+    // action (ending the process), so waiting for it forever is right.
+    async fn received(s: Option<Signal>) {
+        match s {
+            Some(mut s) => {
                 s.recv().await;
             }
-            Err(_) => std::future::pending::<()>().await,
+            None => std::future::pending::<()>().await,
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+    }
+    let (interrupt, terminate) = (signal(SignalKind::interrupt()).ok(), signal(SignalKind::terminate()).ok());
+    async move {
+        tokio::select! {
+            () = received(interrupt) => {},
+            () = received(terminate) => {},
+        }
+    }
+}
+
+/// Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown() -> impl std::future::Future<Output = ()> + Send + 'static {
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -263,7 +263,7 @@ fn configuration_comes_from_the_file_then_the_environment_and_can_be_named() {
 #[test]
 fn the_demo_runs_the_whole_foundation() {
     let dir = tempfile::tempdir().unwrap();
-    let r = candor(dir.path(), &[], &["demo", "--json"]);
+    let r = candor(dir.path(), &[], &["demo", "--no-serve", "--json"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let json = r.json();
     let steps = json["steps"].as_array().unwrap();
@@ -278,13 +278,21 @@ fn the_demo_runs_the_whole_foundation() {
     ] {
         assert!(texts.iter().any(|t| t.contains(needle)), "no step says `{needle}`: {texts:#?}");
     }
+    // `--no-serve` is the story alone: nothing left open for the front
+    // ends (CI builds on that installation).
+    let site = dir.path().join("demo");
+    let requests = candor(&site, &[], &["rights", "list", "--json"]).json();
+    assert!(requests.as_array().unwrap().iter().all(|r| r["state"] == "completed"), "{requests:#}");
+    assert_eq!(candor(&site, &[], &["concerns", "list", "--json"]).json(), serde_json::json!([]));
     // Running it again replaces the earlier demo; a foreign directory is left alone.
-    let again = candor(dir.path(), &[], &["demo"]);
+    let again = candor(dir.path(), &[], &["demo", "--no-serve"]);
     assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stdout.contains("the demo installation is in demo"), "{}", again.stdout);
     std::fs::create_dir_all(dir.path().join("mine")).unwrap();
     std::fs::write(dir.path().join("mine/notes.txt"), "keep").unwrap();
-    let refused = candor(dir.path(), &[], &["demo", "mine"]);
+    let refused = candor(dir.path(), &[], &["demo", "--no-serve", "mine"]);
     assert_eq!(refused.code, 1);
+    assert!(refused.stderr.contains("exists and is not an earlier demo"), "{}", refused.stderr);
     assert!(dir.path().join("mine/notes.txt").exists());
 }
 

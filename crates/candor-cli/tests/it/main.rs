@@ -6,6 +6,7 @@ mod analytics;
 mod bad_input;
 mod concerns;
 mod consent;
+mod demo;
 mod edges;
 mod eval;
 mod foundation;
