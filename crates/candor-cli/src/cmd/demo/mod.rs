@@ -17,15 +17,11 @@
 //! customers, until Ctrl-C.
 
 use std::fs;
-use std::io::Write as _;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
-use candor_domain::{CategoryId, ConsentAction, ConsentSource, Decision, Identifier, RightKind, Role, SubjectId, EXAMPLE_POLICY};
-use candor_ingest::demo_data::customer_handle;
-use candor_ingest::formats::PLATFORM_X;
+use candor_domain::{CategoryId, ConsentAction, ConsentSource, Decision, RightKind, Role, SubjectId, EXAMPLE_POLICY};
 use candor_privacy::dp::Epsilon;
 use candor_service::analytics::{AnalyticsOptions, AnalyticsQuery, DpRequest, Measure};
 use candor_service::audit::AuditReport;
@@ -36,8 +32,14 @@ use candor_service::subjects::NewSubjectInput;
 use serde_json::json;
 use time::Duration;
 
-use crate::cmd::{import, init, serve};
+use crate::cmd::{import, init};
+
+mod furnishing;
+mod serving;
+
 use crate::{output, Global, Installation, Outcome};
+use furnishing::furnish;
+use serving::serve_demo;
 
 /// A file that marks a directory as the demo's own, so it may be replaced.
 const MARKER: &str = ".candor-demo";
@@ -401,279 +403,4 @@ async fn play(inst: &Installation, dir: &Path, s: &mut Story) -> anyhow::Result<
         AuditReport::Tampered { message, .. } => bail!("the demo's own audit chain does not verify: {message}"),
     }
     Ok(Cast { maria, tom })
-}
-
-/// A reproducible stream of draws for one imported customer (SplitMix64,
-/// seeded by their place in the data set): every run of the demo grants
-/// the same consents, so what the front ends show can be described.
-struct Draws(u64);
-
-impl Draws {
-    fn new(customer: u64) -> Self {
-        Self(customer.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ SEED)
-    }
-
-    /// True `percent` times in a hundred.
-    fn chance(&mut self, percent: u64) -> bool {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) % 100 < percent
-    }
-}
-
-/// How the imported customers chose, counted for the story.
-#[derive(Default, serde::Serialize)]
-struct Choices {
-    customers: u64,
-    personalization_granted: u64,
-    personalization_withdrawn: u64,
-    advertising_granted: u64,
-    advertising_withdrawn: u64,
-    advertising_objected: u64,
-    analytics_objected: u64,
-    accessibility_granted: u64,
-    gpc: u64,
-}
-
-/// Make the installation look lived in for the two front ends, through
-/// the service layer as a real one would be: a compliance officer and an
-/// admin, the imported customers' choices in the privacy center, and
-/// rights requests and concerns waiting for staff. Maria's and tom's data
-/// stay as the story left them.
-async fn furnish(inst: &Installation, cast: &Cast, s: &mut Story) -> anyhow::Result<()> {
-    let c = &inst.candor;
-    let me = "demo";
-    for (id, role) in [("carla", Role::Compliance), ("adam", Role::Admin)] {
-        c.upsert_actor(me, id, vec![role]).await?;
-        c.attest_training(me, id, "privacy and ethics 2026", Duration::days(365)).await?;
-    }
-    s.say(
-        "staff",
-        "carla (compliance) and adam (admin) join, trained: every role has someone to sign in to the console as".into(),
-        json!({}),
-    );
-
-    let mut imported: Vec<SubjectId> = Vec::new();
-    let mut n = Choices::default();
-    for i in 0..CUSTOMERS {
-        let handle = Identifier::handle(PLATFORM_X, &customer_handle(i, SEED)).map_err(|e| anyhow::anyhow!("{e}"))?;
-        // Not every customer of the data set wrote, and a quarantined
-        // line may have been someone's only one.
-        let Some(subject) = c.find_subject(&handle).await? else { continue };
-        imported.push(subject);
-        n.customers += 1;
-        let mut draw = Draws::new(i);
-        // Customers choose in the privacy center, as its pages record it.
-        let choose = async |purpose: &str, action: ConsentAction| {
-            c.record_consent("subject", subject, Some(purpose), action, ConsentSource::PrivacyCenter).await.map(|_| ())
-        };
-        if draw.chance(45) {
-            choose("personalization", ConsentAction::Grant).await?;
-            n.personalization_granted += 1;
-            if draw.chance(10) {
-                choose("personalization", ConsentAction::Withdraw).await?;
-                n.personalization_withdrawn += 1;
-            }
-        }
-        let advertising = draw.chance(30);
-        if advertising {
-            choose("marketing.advertising", ConsentAction::Grant).await?;
-            n.advertising_granted += 1;
-            if draw.chance(15) {
-                choose("marketing.advertising", ConsentAction::Withdraw).await?;
-                n.advertising_withdrawn += 1;
-            }
-        } else if draw.chance(5) {
-            choose("marketing.advertising", ConsentAction::Object).await?;
-            n.advertising_objected += 1;
-        }
-        if draw.chance(8) {
-            choose("analytics", ConsentAction::Object).await?;
-            n.analytics_objected += 1;
-        }
-        if draw.chance(3) {
-            choose("accessibility_support", ConsentAction::Grant).await?;
-            n.accessibility_granted += 1;
-        }
-        // A browser that sends Global Privacy Control opts out of sale and
-        // sharing; one who allowed advertising is asked first instead.
-        if !advertising && draw.chance(4) && c.record_gpc_signal("subject", subject).await? {
-            n.gpc += 1;
-        }
-    }
-    s.say(
-        "consent",
-        format!(
-            "{} imported customers chose in the privacy center: {} granted personalization ({} withdrew it since), {} advertising ({} withdrew, {} more objected to it), {} objected to analytics, {} granted accessibility support (health data, explicit consent), {} browsers sent Global Privacy Control",
-            n.customers,
-            n.personalization_granted,
-            n.personalization_withdrawn,
-            n.advertising_granted,
-            n.advertising_withdrawn,
-            n.advertising_objected,
-            n.analytics_objected,
-            n.accessibility_granted,
-            n.gpc
-        ),
-        json!(n),
-    );
-
-    let &[a, b, d, e, ..] = imported.as_slice() else { bail!("the demo's import stored fewer than four customers") };
-    let mut opened = Vec::new();
-    opened.push(c.open_rights_request(me, RightKind::Access, cast.maria, None).await?);
-    opened.push(c.request_correction(cast.tom, &[("name".to_owned(), "Thomas Becker".to_owned())]).await?);
-    opened.push(c.open_rights_request(me, RightKind::Erasure, a, None).await?);
-    let portability = c.open_rights_request(me, RightKind::Portability, b, None).await?;
-    opened.push(c.verify_rights_request_by_staff(me, &portability.id, "demo: asked from the account, in a direct message").await?);
-    opened.push(c.open_rights_request(me, RightKind::OptOutSaleShare, d, None).await?);
-    opened.push(c.open_rights_request(me, RightKind::Restriction, e, None).await?);
-    let ids: Vec<&str> = opened.iter().map(|r| r.id.as_str()).collect();
-    s.say(
-        "rights",
-        "open for staff: maria's access request (her identity not yet verified), tom's correction of his name (verified at his sign-in, waiting to be carried out), a customer's erasure waiting for verification, a portability request verified and ready, a CCPA opt-out of sale and sharing, and a restriction of processing".into(),
-        json!({ "requests": ids }),
-    );
-
-    let maria = c
-        .raise_concern(
-            "subject",
-            cast.maria,
-            "I saw an ad for your running shoes on Instagram the day after I wrote to you about my order. Which of my data was used for that?",
-        )
-        .await?;
-    let tom = c
-        .raise_concern(
-            "subject",
-            cast.tom,
-            "I objected to analytics last month. Are my messages to your support team still counted in your reports?",
-        )
-        .await?;
-    s.say(
-        "concerns",
-        format!(
-            "maria asks which of her data chose an ad, tom whether his objection holds: both waiting for an answer, due {}",
-            output::ts(maria.concern.due_at)
-        ),
-        json!({ "concerns": [maria.id, tom.id] }),
-    );
-    Ok(())
-}
-
-/// A sign-in ready to use, as printed.
-#[derive(serde::Serialize)]
-struct Printed {
-    /// The staff actor or the customer's first name.
-    who: String,
-    /// Their role, or `customer`.
-    role: String,
-    /// The page that takes the code, with the challenge filled in.
-    link: String,
-    challenge: String,
-    code: String,
-    /// When the code stops working (RFC 3339).
-    expires_at: String,
-}
-
-/// Listen on [`ADDR`], or on a free port of the same host when it is taken
-/// (another server, an earlier demo still running); whether it was.
-async fn listen() -> anyhow::Result<(tokio::net::TcpListener, bool)> {
-    match tokio::net::TcpListener::bind(ADDR).await {
-        Ok(l) => Ok((l, false)),
-        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("could not listen on a free port of 127.0.0.1")?;
-            Ok((l, true))
-        }
-        Err(e) => Err(e).with_context(|| format!("could not listen on `{ADDR}`")),
-    }
-}
-
-/// Serve the demo installation until Ctrl-C or SIGTERM, after printing
-/// the story (with `--json`, as one document) and where to sign in.
-async fn serve_demo(
-    g: &Global,
-    inst: &mut Installation,
-    dir: &Path,
-    cast: &Cast,
-    steps: Vec<serde_json::Value>,
-) -> anyhow::Result<Outcome> {
-    let (listener, taken) = listen().await?;
-    let addr: SocketAddr = listener.local_addr()?;
-    let base = format!("http://{addr}");
-    // Links in what customers are sent (policy notices) point here, unless
-    // the operator named another address.
-    if inst.settings.server.public_url.is_none() {
-        inst.settings.server.public_url = Some(base.clone());
-        inst.candor = inst.candor.clone().with_public_url(Some(base.clone()));
-    }
-    let c = &inst.candor;
-    let mut staff = Vec::new();
-    for (actor, role) in CONSOLE_STAFF {
-        let r = c.issue_staff_code("demo", actor, CODE_VALIDITY).await?;
-        staff.push(Printed {
-            who: actor.to_owned(),
-            role: role.as_str().to_owned(),
-            link: format!("{base}/console/code?challenge={}&actor={actor}", r.challenge),
-            challenge: r.challenge,
-            code: r.code,
-            expires_at: output::ts(r.expires_at),
-        });
-    }
-    let mut customers = Vec::new();
-    for (name, subject) in [("maria", cast.maria), ("tom", cast.tom)] {
-        let r = c.issue_customer_code("demo", subject, CODE_VALIDITY).await?;
-        customers.push(Printed {
-            who: name.to_owned(),
-            role: "customer".to_owned(),
-            link: format!("{base}/privacy/code?challenge={}", r.challenge),
-            challenge: r.challenge,
-            code: r.code,
-            expires_at: output::ts(r.expires_at),
-        });
-    }
-    let ready_line = format!("ready: serving on {base} (Ctrl-C to stop)");
-    let json = g.json;
-    let doc = json!({
-        "dir": dir,
-        "steps": steps,
-        "url": base,
-        "console": { "url": format!("{base}/console"), "sign_in": staff },
-        "privacy_center": { "url": format!("{base}/privacy"), "sign_in": customers, "subjects": { "maria": cast.maria, "tom": cast.tom } },
-    });
-    if taken {
-        eprintln!("note: {ADDR} is taken; the demo serves on {addr} instead");
-    }
-    serve::serve_on(inst, listener, move |_| {
-        if json {
-            output::json(&doc)?;
-            // The JSON is the whole of standard output; the ready line
-            // goes beside it.
-            eprintln!("{ready_line}");
-        } else {
-            print_sign_ins(dir, &base, &staff, &customers);
-            println!("{ready_line}");
-        }
-        std::io::stdout().flush().context("could not write to standard output")?;
-        Ok(())
-    })
-    .await
-}
-
-/// Where to go and the codes, aligned, for people.
-fn print_sign_ins(dir: &Path, base: &str, staff: &[Printed], customers: &[Printed]) {
-    let until = staff.first().map(|p| p.expires_at.as_str()).unwrap_or_default();
-    println!();
-    println!("the demo installation is in {}; after Ctrl-C, `cd {} && candor serve` serves it again", dir.display(), dir.display());
-    println!();
-    println!("staff console   {base}/console");
-    for p in staff {
-        println!("  {:<6} {:<12} code {}  {}", p.who, p.role, p.code, p.link);
-    }
-    println!("privacy center  {base}/privacy");
-    for p in customers {
-        println!("  {:<6} {:<12} code {}  {}", p.who, p.role, p.code, p.link);
-    }
-    println!("each code signs in once, until {until}");
-    println!();
 }
