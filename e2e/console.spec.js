@@ -240,3 +240,34 @@ test('the audit page verifies the chain and names the first bad entry after tamp
   await page.getByRole('button', { name: 'Verify the chain' }).click();
   await expect(page.locator('#verdict')).toContainText('The chain is intact');
 });
+
+test('the remaining pages and a refusal read well and pass axe-core, in both languages', async ({ page }, info) => {
+  const project = info.project.name;
+  const officer = staff(`reader-${project}`, 'compliance');
+  await signInWithToken(page, officer);
+  for (const [path, heading, spanish] of [
+    ['/console/recipients', 'Recipients', 'Destinatarios'],
+    ['/console/staff', 'Staff', 'Personal'],
+    ['/console/policy', 'Policy', 'Política'],
+  ]) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
+    if (project === 'javascript') await accessible(page);
+    await screenshots(page, `console${path.replace('/console', '').replace('/', '-')}`, project);
+    await page.getByRole('link', { name: 'Español' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: spanish })).toBeVisible();
+    if (project === 'javascript') await accessible(page);
+    await page.getByRole('link', { name: 'English' }).click();
+  }
+  // A marketer asking for a page of another role is refused in words,
+  // and the page is not offered to them.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  const marketer = staff(`marketer-${project}`, 'marketer');
+  await signInWithToken(page, marketer);
+  await expect(page.getByRole('link', { name: 'Audit log' })).toHaveCount(0);
+  const refused = await page.goto('/console/audit');
+  expect(refused.status()).toBe(403);
+  await expect(page.getByRole('alert')).toHaveText('Your role may not use this page or action.');
+  if (project === 'javascript') await accessible(page);
+  await screenshots(page, 'console-forbidden', project);
+});

@@ -98,6 +98,8 @@ pub struct Candor {
     /// Where customers reach the privacy center (`server.public_url`), for
     /// links in the messages they are sent.
     public_url: Option<String>,
+    /// Slow analytics results (KPIs, phrase counts), by what they depend on.
+    memo: Arc<analytics::memo::Memo>,
 }
 
 impl Candor {
@@ -116,6 +118,7 @@ impl Candor {
             witness,
             phone_region: None,
             public_url: None,
+            memo: Arc::default(),
         }
     }
 

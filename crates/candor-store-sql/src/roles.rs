@@ -14,7 +14,8 @@ use candor_store::{
 use candor_store::{ConcernFilter, ConcernKey, ConcernRecord, ConcernStore, InteractionKey, InteractionTally, RightsFilter, RightsKey};
 
 use crate::{
-    access, analytics, audit, backend, concerns, conflicts, db_err, interactions, keys, notices, pages, rights, rows, Backend, SqlStore,
+    access, analytics, audit, backend, cache, concerns, conflicts, db_err, interactions, keys, notices, pages, rights, rows, Backend,
+    SqlStore,
 };
 
 #[async_trait::async_trait]
@@ -269,6 +270,10 @@ impl AnalyticsStore for SqlStore {
 
     async fn kpis(&self, query: &KpiQuery) -> Result<Vec<KpiRow>, StoreError> {
         analytics::kpis(&self.pool, self.backend, query).await
+    }
+
+    async fn interactions_generation(&self) -> Result<i64, StoreError> {
+        cache::generation(&self.pool).await
     }
 
     async fn kpi_conversations(

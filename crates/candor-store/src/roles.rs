@@ -222,6 +222,11 @@ pub trait AnalyticsStore: Send + Sync {
     /// Customer-care KPIs over conversations, computed in the database.
     async fn kpis(&self, query: &KpiQuery) -> Result<Vec<KpiRow>, StoreError>;
 
+    /// A number every write to the interactions changes (an import, an
+    /// erasure, a platform deletion): what was computed from them under one
+    /// generation holds until it changes.
+    async fn interactions_generation(&self) -> Result<i64, StoreError>;
+
     /// The conversations behind one KPI cell (its key parts in the query's
     /// order, agent last), oldest first, at most 10,000.
     async fn kpi_conversations(&self, query: &KpiQuery, cell: &[KeyValue]) -> Result<Vec<ConversationRef>, StoreError>;

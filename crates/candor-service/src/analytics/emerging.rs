@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 use time::Date;
 
+use super::memo::Memo;
 use super::{check_shape, days_since_epoch, AnalyticsOptions, PURPOSE};
 use crate::{Candor, Result, ServiceError};
 
@@ -128,10 +129,21 @@ impl Candor {
             SubjectFilter::Only(only) => only.binary_search(s).is_ok(),
         };
         // One document per customer and period, so that a count is a
-        // number of customers.
-        let store: &dyn Store = &*self.store;
-        let (current, customers) = count_phrases(store, from, from + days, &allowed).await?;
-        let (previous, previous_customers) = count_phrases(store, previous_from, from, &allowed).await?;
+        // number of customers. Counting reads every text of both periods:
+        // kept by what it depends on (see `memo`).
+        let key =
+            Memo::key("emerging", &format!("{from} {days} {previous_from} {subjects:?}"), self.store.interactions_generation().await?);
+        let counted: Option<Counted> = self.memo.get(&key);
+        let ((current, customers), (previous, previous_customers)) = match counted {
+            Some(c) => c,
+            None => {
+                let store: &dyn Store = &*self.store;
+                let c =
+                    (count_phrases(store, from, from + days, &allowed).await?, count_phrases(store, previous_from, from, &allowed).await?);
+                self.memo.put(key, c.clone());
+                c
+            }
+        };
         let opts = EmergingOptions { min_count: query.min_customers.max(options.k), limit: usize::MAX, ..EmergingOptions::default() };
         // A previous count of 1 to k-1 customers is withheld, and so is
         // anything that would give it away: such a phrase is ranked as if
@@ -176,6 +188,9 @@ impl Candor {
 /// breaks, which no phrase spans), over the customers `allowed` keeps; and
 /// how many customers that is. It needs the store's analytics role only,
 /// and what it reads is redacted text by type.
+/// The phrases of both periods and how many customers wrote in each.
+type Counted = ((NgramCounts, u64), (NgramCounts, u64));
+
 async fn count_phrases<S: AnalyticsStore + ?Sized>(
     store: &S,
     lo: i64,

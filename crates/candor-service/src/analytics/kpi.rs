@@ -1,11 +1,12 @@
 //! Customer-care KPIs over conversations: first-response and resolution
 //! times against service levels, computed in the database.
 
-use candor_store::{Dimension, KpiQuery};
+use candor_store::{Dimension, KpiQuery, KpiRow};
 use serde::Serialize;
 use serde_json::json;
 use time::Date;
 
+use super::memo::Memo;
 use super::{check_shape, days_since_epoch, dimension_name, AnalyticsOptions, PURPOSE};
 use crate::{Candor, Result, ServiceError};
 
@@ -135,18 +136,24 @@ impl Candor {
             "policy_version": ctx.version,
         });
         let (subjects, excluded) = self.authorize_query(actor_id, params, None).await?;
-        let rows = self
-            .store
-            .kpis(&KpiQuery {
-                dimensions: req.by.clone(),
-                by_agent: req.by_agent,
-                from_day: req.from.map(days_since_epoch),
-                to_day: req.to.map(|d| days_since_epoch(d) + 1),
-                subjects,
-                targets: levels.accounts.clone(),
-                default_target: levels.default_seconds,
-            })
-            .await?;
+        let query = KpiQuery {
+            dimensions: req.by.clone(),
+            by_agent: req.by_agent,
+            from_day: req.from.map(days_since_epoch),
+            to_day: req.to.map(|d| days_since_epoch(d) + 1),
+            subjects,
+            targets: levels.accounts.clone(),
+            default_target: levels.default_seconds,
+        };
+        let key = Memo::key("kpis", &format!("{query:?}"), self.store.interactions_generation().await?);
+        let rows: Vec<KpiRow> = match self.memo.get(&key) {
+            Some(rows) => rows,
+            None => {
+                let rows = self.store.kpis(&query).await?;
+                self.memo.put(key, rows.clone());
+                rows
+            }
+        };
         // KPI cells partition conversations but no total is published, so
         // a hidden cell cannot be recovered by subtraction.
         let cells: Vec<KpiCell> = rows

@@ -20,6 +20,7 @@ mod aggregate;
 mod drill;
 mod emerging;
 mod kpi;
+pub(crate) mod memo;
 
 pub use aggregate::{AnalyticsQuery, AnalyticsReport, Cell, DpSummary};
 pub use drill::{DrillReport, DrillRow, DRILL_PURPOSE};

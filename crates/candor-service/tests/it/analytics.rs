@@ -262,3 +262,48 @@ async fn kpis_time_first_responses_per_account_and_agent() {
     })
     .await;
 }
+
+/// KPIs and phrase counts are kept between queries (they read every
+/// conversation), but never past what they depend on: an objection and an
+/// import each show in the very next answer, and every query is still
+/// audited.
+#[tokio::test]
+async fn kept_kpis_and_phrases_follow_each_objection_and_import() {
+    each_backend(|db| async move {
+        let f = Fixture::with_policy(db).await;
+        setup(&f).await;
+        let levels = ServiceLevels { default_seconds: 3600, accounts: Vec::new() };
+        let req = KpiRequest { by: vec![Dimension::Time(Bucket::Day)], by_agent: false, from: None, to: None };
+        let day = |r: &candor_service::analytics::KpiReport, d: &str| r.cells.iter().find(|c| c.key[0] == d).and_then(|c| c.customers);
+        let e = EmergingQuery { from: date!(2017 - 10 - 31), to: date!(2017 - 10 - 31), min_customers: 1, limit: 10 };
+        let first = f.candor.kpis("ana", &req, &options(), &levels).await.unwrap();
+        assert_eq!(day(&first, "2017-10-30"), Some(12));
+        assert_eq!(f.candor.emerging("ana", &e, &options()).await.unwrap().customers, 12);
+        let again = f.candor.kpis("ana", &req, &options(), &levels).await.unwrap();
+        assert_eq!(again.cells, first.cells, "the same answer, kept");
+
+        let id = f.candor.find_subject(&Identifier::handle("x", "1002").unwrap()).await.unwrap().unwrap();
+        f.candor.record_consent("test", id, Some("analytics"), ConsentAction::Object, ConsentSource::Api).await.unwrap();
+        assert_eq!(
+            day(&f.candor.kpis("ana", &req, &options(), &levels).await.unwrap(), "2017-10-30"),
+            Some(11),
+            "the objection counts at once"
+        );
+        assert_eq!(f.candor.emerging("ana", &e, &options()).await.unwrap().customers, 11);
+
+        let more = f.dir().join("more.csv");
+        std::fs::write(&more, format!("{HEAD}900,2001,True,Mon Oct 30 12:00:00 +0000 2017,@northwind where is my parcel,,\n")).unwrap();
+        let options_import = ImportOptions { brands: vec!["northwind".into()], actor: "importer".into(), ..ImportOptions::default() };
+        f.candor.import(&more, options_import, Arc::new(Progress::default())).await.unwrap();
+        assert_eq!(
+            day(&f.candor.kpis("ana", &req, &options(), &levels).await.unwrap(), "2017-10-30"),
+            Some(12),
+            "the import counts at once"
+        );
+
+        let entries = f.store.audit_entries(0, 10_000).await.unwrap();
+        let queries = entries.iter().filter(|e| e.record.action == "analytics.query").count();
+        assert_eq!(queries, 6, "every query is audited, kept or not");
+    })
+    .await;
+}
