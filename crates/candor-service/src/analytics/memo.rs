@@ -16,10 +16,13 @@ use sha2::{Digest, Sha256};
 /// Results kept at most; past it, the oldest half goes.
 const KEEP: usize = 64;
 
+/// A kept result: when it was kept (a counter) and the result.
+type Kept = (u64, Arc<dyn Any + Send + Sync>);
+
 /// The kept results.
 #[derive(Default)]
 pub(crate) struct Memo {
-    map: Mutex<HashMap<[u8; 32], (u64, Arc<dyn Any + Send + Sync>)>>,
+    map: Mutex<HashMap<[u8; 32], Kept>>,
 }
 
 impl Memo {
