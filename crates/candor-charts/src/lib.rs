@@ -78,6 +78,18 @@ pub struct Chart<'a> {
     pub suppressed: usize,
     /// The k.
     pub k: u32,
+    /// The words around the figures, in the reader's language (`None`:
+    /// English, as the CLI writes them).
+    pub words: Option<ChartWords>,
+}
+
+/// A chart's words in another language: the x axis' title and the line
+/// saying how many cells were suppressed.
+pub struct ChartWords {
+    /// The x axis' title (else the dimension's name).
+    pub x_axis: String,
+    /// The note under a chart with suppressed cells.
+    pub suppressed: String,
 }
 
 /// Draw an analytics report: mean sentiment, or messages per theme.
@@ -110,6 +122,7 @@ pub fn chart(r: &AnalyticsReport) -> String {
         cells,
         suppressed: r.suppressed,
         k: r.k,
+        words: None,
     })
 }
 
@@ -194,7 +207,10 @@ pub fn draw(ch: &Chart<'_>) -> String {
             esc(x)
         );
     }
-    let x_label = ch.dimensions.get(x_dim).map_or("", String::as_str);
+    let x_label = match &ch.words {
+        Some(w) => w.x_axis.as_str(),
+        None => ch.dimensions.get(x_dim).map_or("", String::as_str),
+    };
     let _ = write!(s, r#"<text x="{:.1}" y="{}" text-anchor="middle">{}</text>"#, LEFT + plot_w / 2.0, H - 10.0, esc(x_label));
     let zero = y_at(0.0_f64.clamp(y_min, y_max));
     let n_series = series.len().max(1) as f64;
@@ -240,13 +256,11 @@ pub fn draw(ch: &Chart<'_>) -> String {
         }
     }
     if ch.suppressed > 0 {
-        let _ = write!(
-            s,
-            r##"<text x="{LEFT}" y="{}" fill="#555">{} cells suppressed (fewer than {} customers, or recoverable from a total) are left out</text>"##,
-            H - 28.0,
-            ch.suppressed,
-            ch.k
-        );
+        let note = match &ch.words {
+            Some(w) => esc(&w.suppressed),
+            None => format!("{} cells suppressed (fewer than {} customers, or recoverable from a total) are left out", ch.suppressed, ch.k),
+        };
+        let _ = write!(s, r##"<text x="{LEFT}" y="{}" fill="#555">{note}</text>"##, H - 28.0);
     }
     s.push_str("</svg>\n");
     s
@@ -256,6 +270,26 @@ pub fn draw(ch: &Chart<'_>) -> String {
 mod tests {
     use super::*;
     use candor_service::analytics::{AnalyticsReport, Cell};
+
+    #[test]
+    fn a_chart_in_another_language_takes_its_words_escaped() {
+        let key = ["2024-05-13".to_owned()];
+        let dims = ["week".to_owned()];
+        let svg = draw(&Chart {
+            title: "Mensajes por semana".into(),
+            dimensions: &dims,
+            x_dim: 0,
+            y_label: "mensajes",
+            y_fixed: None,
+            signed: false,
+            cells: vec![(&key[..], Some(4.0))],
+            suppressed: 2,
+            k: 5,
+            words: Some(ChartWords { x_axis: "Semana".into(), suppressed: "2 celdas ocultas <5".into() }),
+        });
+        assert!(svg.contains(">Semana<") && !svg.contains(">week<"), "the x axis in the reader's words");
+        assert!(svg.contains("2 celdas ocultas &lt;5") && !svg.contains("cells suppressed"), "{svg}");
+    }
 
     fn report(measure: Measure, dimensions: &[&str], cells: Vec<Cell>) -> AnalyticsReport {
         AnalyticsReport {

@@ -321,6 +321,7 @@ async fn kpis(g: &Global, a: KpiArgs) -> anyhow::Result<Outcome> {
             cells,
             suppressed: report.suppressed,
             k: report.k,
+            words: None,
         };
         std::fs::write(path, candor_charts::draw(&chart)).with_context(|| format!("could not write `{}`", path.display()))?;
     }

@@ -227,3 +227,4 @@ quiz-failed = Not passed: { $correct } of { $total } right. Read the chapters ag
 quiz-right-answer = Right answer: { $answer }.
 figures-exact = These figures are exact: differential privacy applies to the analytics charts above, not to them.
 emerging-unfiltered = They cover every platform and brand account.
+chart-suppressed = { $n } groups hidden: fewer than { $k } customers, or recoverable from a total.

@@ -226,3 +226,4 @@ quiz-failed = No aprobado: { $correct } de { $total } correctas. Vuelva a leer l
 quiz-right-answer = Respuesta correcta: { $answer }.
 figures-exact = Estas cifras son exactas: la privacidad diferencial se aplica a los gráficos de analítica de arriba, no a ellas.
 emerging-unfiltered = Abarcan todas las plataformas y cuentas de la marca.
+chart-suppressed = { $n } grupos ocultos: menos de { $k } clientes, o deducibles de un total.

@@ -263,6 +263,10 @@ async fn compliance_executes_a_request_answers_a_concern_and_verifies_the_audit_
         let concern = c.raise_concern("subject", pat, "who sees my messages?").await.unwrap().id;
         let mut b = Browser::new(&api);
         sign_in(&api, &mut b, "carla").await;
+        // The charts speak the page's language too.
+        let es = b.get("/console/dashboard?lang=es").await;
+        assert!(es.html.contains(">Semana<") && es.html.contains("<h1>Panel</h1>"), "{}", es.html);
+        b.get("/console/dashboard?lang=en").await;
         let queue = b.get("/console/requests").await;
         assert!(queue.html.contains(&format!("/console/requests/{req}")), "{}", queue.html);
         let one = b.get(&format!("/console/requests/{req}")).await;

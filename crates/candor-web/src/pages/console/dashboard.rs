@@ -14,7 +14,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use candor_charts::{draw, Chart};
+use candor_charts::{draw, Chart, ChartWords};
 use candor_privacy::dp::Epsilon;
 use candor_service::analytics::{AnalyticsQuery, AnalyticsReport, DpRequest, EmergingQuery, KpiRequest, Measure};
 use candor_store::{Bucket, Dimension};
@@ -182,6 +182,7 @@ impl View<'_> {
             cells: cells.iter().map(|c| (c.key.as_slice(), c.inbound.map(|n| n as f64))).collect(),
             suppressed: cells.iter().filter(|c| c.suppressed.is_some()).count(),
             k: report.k,
+            words: Some(chart_words(&w, "week", cells.iter().filter(|c| c.suppressed.is_some()).count(), report.k)),
         });
         Ok(Figure {
             id: "volume",
@@ -306,6 +307,7 @@ fn figure(w: &Words, id: &'static str, title: String, r: &AnalyticsReport) -> Fi
         cells,
         suppressed: r.suppressed,
         k: r.k,
+        words: Some(chart_words(w, r.dimensions.first().map_or("", String::as_str), r.suppressed, r.k)),
     });
     let mut columns: Vec<String> = r.dimensions.iter().map(|d| w.t(&format!("dim-{d}"))).collect();
     columns.extend([w.t("col-messages"), w.t("col-mean-sentiment")]);
@@ -330,6 +332,15 @@ fn figure(w: &Words, id: &'static str, title: String, r: &AnalyticsReport) -> Fi
         note.push_str(&w.tn("figures-dp", &[("epsilon", &p.epsilon.to_string()), ("left", &format!("{:.2}", p.budget_remaining))]));
     }
     Figure { id, title, svg, columns, rows, note }
+}
+
+/// A chart's words in the reader's language: the x axis (the first
+/// dimension) and the note on suppressed cells.
+fn chart_words(w: &Words, x: &str, suppressed: usize, k: u32) -> ChartWords {
+    ChartWords {
+        x_axis: w.t(&format!("dim-{x}")),
+        suppressed: w.tn("chart-suppressed", &[("n", &suppressed.to_string()), ("k", &k.to_string())]),
+    }
 }
 
 fn opt(n: Option<u64>) -> String {
