@@ -3,9 +3,14 @@
 //! member's role may use and a reason, the access gate decides for the
 //! message's category (public post or private message), and both the
 //! decision and the showing are audited under the customer's pseudonym,
-//! so the customer sees it under "who saw my data".
+//! so the customer sees it under "who saw my data". The reason is staff's
+//! own words, but the audit log never holds personal data: it is kept
+//! with whatever the PII engine finds in it replaced (`<PHONE>`).
+
+use std::sync::OnceLock;
 
 use candor_domain::{CategoryId, Decision, SubjectId};
+use candor_privacy::pii::{Analyzer, Numbering, Operator, Redactor};
 use candor_store::{interaction_context, WriteBatch};
 use serde_json::json;
 
@@ -54,6 +59,7 @@ impl Candor {
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
             .ok_or_else(|| ServiceError::Unreadable { subject, reason: format!("interaction {external_id}") })?;
+        let reason = redacted_reason(reason);
         let audit = self
             .audit(actor, AuditAction::InteractionReveal, json!({ "platform": platform, "interaction": external_id, "reason": reason }))
             .subject(record.pseudonym)
@@ -61,5 +67,27 @@ impl Candor {
             .decision("allow");
         self.store.apply(WriteBatch { ops: Vec::new(), audit: vec![audit] }).await?;
         Ok(text)
+    }
+}
+
+/// A reason as the audit log keeps it: what the PII engine finds in it
+/// (a name, a number, an address) replaced by its type.
+pub fn redacted_reason(reason: &str) -> String {
+    static ANALYZER: OnceLock<Analyzer> = OnceLock::new();
+    let analyzer = ANALYZER.get_or_init(Analyzer::new);
+    let spans = analyzer.analyze(reason);
+    Redactor::new(Operator::Placeholder).redact(reason, &spans, &mut Numbering::new()).into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted_reason;
+
+    #[test]
+    fn a_reason_keeps_its_words_but_not_the_customers_details() {
+        let kept = redacted_reason("customer called from +44 7700 900123 about order, mail maria.garcia@example.com");
+        assert!(kept.starts_with("customer called from <"), "{kept}");
+        assert!(!kept.contains("900123") && !kept.contains("maria.garcia"), "{kept}");
+        assert_eq!(redacted_reason("customer asks where the parcel is"), "customer asks where the parcel is");
     }
 }

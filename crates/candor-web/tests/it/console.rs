@@ -241,6 +241,13 @@ async fn an_original_is_shown_only_with_a_reason_and_the_customer_sees_it_was() 
         assert_eq!(shown.len(), 1);
         assert_eq!(shown[0].record.actor, "alice");
         assert_eq!(shown[0].record.detail["reason"], "customer asks where the parcel is");
+        // A reason that names the customer's details keeps them out of the log.
+        let leaky = as_refs(&form("asked again by pat.customer@example.com"));
+        let refs: Vec<(&str, &str)> = leaky.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(b.post("/console/conversations/reveal", &refs).await.status, StatusCode::OK);
+        let shown = c.audit_search(&AuditFilter { action: Some("interaction.reveal".into()), ..Default::default() }, 10).await.unwrap();
+        let reason = shown[0].record.detail["reason"].as_str().unwrap().to_owned();
+        assert!(reason.starts_with("asked again by <") && !reason.contains("pat.customer"), "{reason}");
         let id = c.find_subject(&Identifier::parse_handle("x:@4001").unwrap()).await.unwrap().unwrap();
         let readings = c.readings(id, 50).await.unwrap();
         assert!(readings.iter().any(|r| r.action == "interaction.reveal"), "the customer sees the showing");
