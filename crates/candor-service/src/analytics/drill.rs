@@ -2,7 +2,7 @@
 //! them, each customer's look audited under their pseudonym.
 
 use candor_domain::{actor_allows, Actor, CategoryId, DenyReason, SubjectId};
-use candor_store::{Dimension, KeyValue, KpiQuery, WriteBatch};
+use candor_store::{Dimension, KeyValue, WriteBatch};
 use serde::Serialize;
 use serde_json::json;
 use time::{Date, OffsetDateTime};
@@ -86,15 +86,7 @@ impl Candor {
         let analytics =
             ctx.policy.purpose(PURPOSE).ok_or_else(|| ServiceError::Denied(DenyReason::UnknownPurpose { purpose: PURPOSE.into() }))?;
         let (subjects, _) = self.subject_filter(&ctx, &[service, analytics]).await?;
-        let query = KpiQuery {
-            dimensions: req.by.clone(),
-            by_agent: req.by_agent,
-            from_day: req.from.map(days_since_epoch),
-            to_day: req.to.map(|d| days_since_epoch(d) + 1),
-            subjects,
-            targets: levels.accounts.clone(),
-            default_target: levels.default_seconds,
-        };
+        let query = req.query(subjects, levels);
         let rows = self.store.kpi_conversations(&query, &key).await?;
         // A cell the KPIs hide stays hidden: drilling into it would show
         // what suppression kept back.

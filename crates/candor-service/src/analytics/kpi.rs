@@ -1,7 +1,7 @@
 //! Customer-care KPIs over conversations: first-response and resolution
 //! times against service levels, computed in the database.
 
-use candor_store::{Dimension, KpiQuery, KpiRow};
+use candor_store::{Dimension, KpiQuery, KpiRow, SubjectFilter};
 use serde::Serialize;
 use serde_json::json;
 use time::Date;
@@ -92,6 +92,20 @@ pub struct KpiReport {
 }
 
 impl KpiRequest {
+    /// The store's query for this request over `subjects`, timed against
+    /// `levels`.
+    pub(crate) fn query(&self, subjects: SubjectFilter, levels: &ServiceLevels) -> KpiQuery {
+        KpiQuery {
+            dimensions: self.by.clone(),
+            by_agent: self.by_agent,
+            from_day: self.from.map(days_since_epoch),
+            to_day: self.to.map(|d| days_since_epoch(d) + 1),
+            subjects,
+            targets: levels.accounts.clone(),
+            default_target: levels.default_seconds,
+        }
+    }
+
     /// Parse what to group by, as `candor analytics kpis --by` and the API
     /// take it: a comma-separated list of `day`, `week` or `month`,
     /// `platform`, `account` and `agent`.
@@ -136,15 +150,7 @@ impl Candor {
             "policy_version": ctx.version,
         });
         let (subjects, excluded) = self.authorize_query(actor_id, params, None).await?;
-        let query = KpiQuery {
-            dimensions: req.by.clone(),
-            by_agent: req.by_agent,
-            from_day: req.from.map(days_since_epoch),
-            to_day: req.to.map(|d| days_since_epoch(d) + 1),
-            subjects,
-            targets: levels.accounts.clone(),
-            default_target: levels.default_seconds,
-        };
+        let query = req.query(subjects, levels);
         let key = Memo::key("kpis", &format!("{query:?}"), self.store.interactions_generation().await?);
         let rows: Vec<KpiRow> = match self.memo.get(&key) {
             Some(rows) => rows,
