@@ -94,6 +94,16 @@ pub struct ChartWords {
 
 /// Draw an analytics report: mean sentiment, or messages per theme.
 pub fn chart(r: &AnalyticsReport) -> String {
+    let y_label = match r.measure {
+        Measure::Sentiment => "mean sentiment (−1 … +1)",
+        Measure::Themes => "messages",
+    };
+    report_chart(r, format!("{} by {}", r.measure.as_str(), r.dimensions.join(", ")), y_label, |_| None)
+}
+
+/// Draw an analytics report under `title` and `y_label`, with the words
+/// `words` gives for the x axis' dimension (`None`: English).
+pub fn report_chart(r: &AnalyticsReport, title: String, y_label: &str, words: impl Fn(&str) -> Option<ChartWords>) -> String {
     let cells = r
         .cells
         .iter()
@@ -105,24 +115,22 @@ pub fn chart(r: &AnalyticsReport) -> String {
             (c.key.as_slice(), v.filter(|_| c.suppressed.is_none()))
         })
         .collect();
+    // Themes go along the x axis of a theme chart; otherwise the first dimension.
+    let x_dim = match r.measure {
+        Measure::Themes => r.dimensions.iter().position(|d| d == "theme").unwrap_or(0),
+        Measure::Sentiment => 0,
+    };
     draw(&Chart {
-        title: format!("{} by {}", r.measure.as_str(), r.dimensions.join(", ")),
+        title,
         dimensions: &r.dimensions,
-        // Themes go along the x axis of a theme chart; otherwise the first dimension.
-        x_dim: match r.measure {
-            Measure::Themes => r.dimensions.iter().position(|d| d == "theme").unwrap_or(0),
-            Measure::Sentiment => 0,
-        },
-        y_label: match r.measure {
-            Measure::Sentiment => "mean sentiment (−1 … +1)",
-            Measure::Themes => "messages",
-        },
+        x_dim,
+        y_label,
         y_fixed: (r.measure == Measure::Sentiment).then_some((-1.0, 1.0, 0.5)),
         signed: r.measure == Measure::Sentiment,
         cells,
         suppressed: r.suppressed,
         k: r.k,
-        words: None,
+        words: words(r.dimensions.get(x_dim).map_or("", String::as_str)),
     })
 }
 

@@ -14,7 +14,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use candor_charts::{draw, Chart, ChartWords};
+use candor_charts::{draw, report_chart, Chart, ChartWords};
 use candor_privacy::dp::Epsilon;
 use candor_service::analytics::{AnalyticsQuery, AnalyticsReport, DpRequest, EmergingQuery, KpiRequest, Measure};
 use candor_store::{Bucket, Dimension};
@@ -282,33 +282,11 @@ async fn render(state: &AppState, visit: &Visit, d: &Desk, f: Filters) -> Result
 /// A chart of an analytics report, with its figures and the rules they
 /// were released under.
 fn figure(w: &Words, id: &'static str, title: String, r: &AnalyticsReport) -> Figure {
-    let cells = r
-        .cells
-        .iter()
-        .map(|c| {
-            let v = match r.measure {
-                Measure::Sentiment => c.mean_sentiment,
-                Measure::Themes => c.interactions,
-            };
-            (c.key.as_slice(), v.filter(|_| c.suppressed.is_none()))
-        })
-        .collect();
     let y = w.t(match r.measure {
         Measure::Sentiment => "chart-mean-sentiment",
         Measure::Themes => "chart-messages",
     });
-    let svg = draw(&Chart {
-        title: title.clone(),
-        dimensions: &r.dimensions,
-        x_dim: 0,
-        y_label: &y,
-        y_fixed: (r.measure == Measure::Sentiment).then_some((-1.0, 1.0, 0.5)),
-        signed: r.measure == Measure::Sentiment,
-        cells,
-        suppressed: r.suppressed,
-        k: r.k,
-        words: Some(chart_words(w, r.dimensions.first().map_or("", String::as_str), r.suppressed, r.k)),
-    });
+    let svg = report_chart(r, title.clone(), &y, |x| Some(chart_words(w, x, r.suppressed, r.k)));
     let mut columns: Vec<String> = r.dimensions.iter().map(|d| w.t(&format!("dim-{d}"))).collect();
     columns.extend([w.t("col-messages"), w.t("col-mean-sentiment")]);
     let rows = r
