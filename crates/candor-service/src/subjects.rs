@@ -353,13 +353,16 @@ impl Candor {
 
     /// A page of a subject's interactions, newest first, as `actor` may
     /// see them for `purpose`: the redacted text always, the original only
-    /// where the gate permits the content's category (public posts, private
-    /// messages). `after` is the cursor a previous page gave.
+    /// when `originals` is asked and the gate permits the content's
+    /// category (public posts, private messages); without it the
+    /// customer's key is not unwrapped at all. `after` is the cursor a
+    /// previous page gave.
     pub async fn view_interactions(
         &self,
         actor: &str,
         id: SubjectId,
         purpose: &str,
+        originals: bool,
         after: Option<&str>,
         limit: u32,
     ) -> Result<InteractionsView> {
@@ -372,7 +375,7 @@ impl Candor {
             Decision::Allow { permitted, .. } => permitted.clone(),
             Decision::Deny(_) => return Ok(InteractionsView { decision, items: Vec::new(), next: None }),
         };
-        let key = if permitted.is_empty() { None } else { Some(self.subject_key(&r)?) };
+        let key = if permitted.is_empty() || !originals { None } else { Some(self.subject_key(&r)?) };
         let mut items = Vec::new();
         let rows = self.store.subject_interaction_page(id, before.as_ref(), Self::page_probe(limit)).await?;
         let page = Self::interaction_page(rows, limit);

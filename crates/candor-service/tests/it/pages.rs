@@ -117,7 +117,7 @@ async fn walking_the_pages_of_every_list_returns_each_item_once() {
         assert_eq!(stored.len(), 7);
         for limit in [1, 2, 3, 7] {
             let walked = walk(limit, |after, limit| async move {
-                c.view_interactions("alice", ana, "customer_service", after.as_deref(), limit)
+                c.view_interactions("alice", ana, "customer_service", true, after.as_deref(), limit)
                     .await
                     .map(|v| Page { items: v.items, next: v.next })
             })

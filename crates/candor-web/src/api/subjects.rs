@@ -309,7 +309,7 @@ pub async fn interactions(
     let id = subject_id(&id)?;
     let purpose = purpose(&headers, q.purpose.as_deref(), "customer_service")?;
     let limit = super::page_limit(q.limit, 100, 1_000)?;
-    let view = state.candor().view_interactions(&staff.actor.id, id, &purpose, q.after.as_deref(), limit).await?;
+    let view = state.candor().view_interactions(&staff.actor.id, id, &purpose, true, q.after.as_deref(), limit).await?;
     if let Some(p) = denied(&view.decision) {
         return Err(p);
     }

@@ -192,7 +192,8 @@ async fn render_with(
         .collect();
     let mut page = ConversationsPage { frame: d.frame(state, visit), subject: None, purposes, items: Vec::new(), denied: None, notice };
     if let Some(subject) = subject {
-        let view = candor.view_interactions(&d.actor.id, subject, purpose, None, PAGE).await?;
+        // Redacted only: the originals are shown one at a time, with a reason.
+        let view = candor.view_interactions(&d.actor.id, subject, purpose, false, None, PAGE).await?;
         page.subject = Some(subject.to_string());
         if let candor_domain::Decision::Deny(reason) = &view.decision {
             page.denied = Some(w.t1("conversations-denied", "reason", &reason.to_string()));
