@@ -88,6 +88,10 @@ pub enum AuditAction {
     /// `interaction.reveal`: a staff member was shown a message's
     /// original text, with their reason.
     InteractionReveal,
+    /// `passkey.register`: a staff member registered a passkey.
+    PasskeyRegister,
+    /// `passkey.remove`: a staff member removed one of their passkeys.
+    PasskeyRemove,
     /// `session.start`: a browser session started.
     SessionStart,
     /// `session.code_sent`: a privacy-center sign-in code sent.
@@ -159,6 +163,8 @@ impl AuditAction {
             Self::RightsRectify => "rights.rectify",
             Self::RightsBundleRead => "rights.bundle.read",
             Self::InteractionReveal => "interaction.reveal",
+            Self::PasskeyRegister => "passkey.register",
+            Self::PasskeyRemove => "passkey.remove",
             Self::SessionStart => "session.start",
             Self::SessionCodeSent => "session.code_sent",
             Self::SessionRefused => "session.refused",

@@ -27,6 +27,7 @@ pub mod import;
 pub mod keys;
 pub mod mail;
 pub mod page;
+pub mod passkeys;
 pub mod policy;
 pub mod policy_changes;
 pub mod policy_notices;
@@ -100,6 +101,8 @@ pub struct Candor {
     public_url: Option<String>,
     /// Slow analytics results (KPIs, phrase counts), by what they depend on.
     memo: Arc<analytics::memo::Memo>,
+    /// Passkey ceremonies under way in this process.
+    ceremonies: Arc<passkeys::Ceremonies>,
 }
 
 impl Candor {
@@ -119,6 +122,7 @@ impl Candor {
             phone_region: None,
             public_url: None,
             memo: Arc::default(),
+            ceremonies: Arc::default(),
         }
     }
 

@@ -1,4 +1,4 @@
-//! Staff sign in to the console in one of three ways, each ending in a
+//! Staff sign in to the console in one of four ways, each ending in a
 //! browser session tied to an API token, so that the rule "a staff
 //! session lasts no longer than its token, and revoking the token ends
 //! it" holds for all of them:
@@ -9,7 +9,8 @@
 //!   [`Candor::finish_staff_sign_in`]); the session gets a token of its
 //!   own, valid for the session's length;
 //! - a code issued by the operator for a staff member
-//!   ([`Candor::issue_staff_code`]; `candor demo` prints them).
+//!   ([`Candor::issue_staff_code`]; `candor demo` prints them);
+//! - a passkey registered from the console (see [`crate::passkeys`]).
 //!
 //! Asking for a code for an id that is no actor stores a decoy challenge
 //! that no code opens, as the privacy center does for customers, so the
@@ -59,6 +60,8 @@ pub enum SignInMethod {
     Token,
     /// A one-time code.
     Code,
+    /// A passkey.
+    Passkey,
 }
 
 impl SignInMethod {
@@ -67,6 +70,7 @@ impl SignInMethod {
         match self {
             Self::Token => "token",
             Self::Code => "code",
+            Self::Passkey => "passkey",
         }
     }
 }

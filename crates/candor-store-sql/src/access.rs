@@ -3,7 +3,7 @@
 
 use candor_domain::SubjectId;
 use candor_store::audit::{from_micros, micros};
-use candor_store::{ChallengeRecord, Principal, SessionRecord, StoreError, TokenRecord};
+use candor_store::{ChallengeRecord, PasskeyRecord, Principal, SessionRecord, StoreError, TokenRecord};
 use sqlx::{Any, AnyPool, Transaction};
 
 use crate::{db_err, Backend};
@@ -225,4 +225,84 @@ pub(crate) async fn challenge(pool: &AnyPool, id: &str) -> Result<Option<Challen
         attempts_left: u32::try_from(attempts_left).unwrap_or(0),
         expires_at: from_micros(expires_at),
     }))
+}
+
+/// A passkey's id, whose, handle, label, static and dynamic state,
+/// created and last used.
+type PasskeyRow = (Vec<u8>, String, Vec<u8>, String, Vec<u8>, Vec<u8>, i64, Option<i64>);
+
+const PASSKEY_COLUMNS: &str =
+    "credential_id, actor_id, user_handle, label, static_state, dynamic_state, created_at, last_used_at from staff_passkeys";
+
+fn passkey_record((credential_id, actor, user_handle, label, static_state, dynamic_state, created_at, last_used_at): PasskeyRow) -> PasskeyRecord {
+    PasskeyRecord {
+        credential_id,
+        actor,
+        user_handle,
+        label,
+        static_state,
+        dynamic_state,
+        created_at: from_micros(created_at),
+        last_used_at: last_used_at.map(from_micros),
+    }
+}
+
+pub(crate) async fn add_passkey(tx: &mut Transaction<'static, Any>, p: &PasskeyRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into staff_passkeys (credential_id, actor_id, user_handle, label, static_state, dynamic_state, created_at) \
+         values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(p.credential_id.clone())
+    .bind(&p.actor)
+    .bind(p.user_handle.clone())
+    .bind(&p.label)
+    .bind(p.static_state.clone())
+    .bind(p.dynamic_state.clone())
+    .bind(micros(p.created_at))
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| match e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Changed("this passkey, registered already,".into()),
+        other => fk(other, || StoreError::UnknownActor(p.actor.clone())),
+    })?;
+    Ok(())
+}
+
+pub(crate) async fn use_passkey(tx: &mut Transaction<'static, Any>, id: &[u8], dynamic_state: &[u8], at: i64) -> Result<u64, StoreError> {
+    Ok(sqlx::query("update staff_passkeys set dynamic_state = $1, last_used_at = $2 where credential_id = $3")
+        .bind(dynamic_state.to_vec())
+        .bind(at)
+        .bind(id.to_vec())
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected())
+}
+
+pub(crate) async fn remove_passkey(tx: &mut Transaction<'static, Any>, actor: &str, id: &[u8]) -> Result<u64, StoreError> {
+    Ok(sqlx::query("delete from staff_passkeys where actor_id = $1 and credential_id = $2")
+        .bind(actor)
+        .bind(id.to_vec())
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected())
+}
+
+pub(crate) async fn passkey(pool: &AnyPool, id: &[u8]) -> Result<Option<PasskeyRecord>, StoreError> {
+    let row: Option<PasskeyRow> = sqlx::query_as(&format!("select {PASSKEY_COLUMNS} where credential_id = $1"))
+        .bind(id.to_vec())
+        .fetch_optional(pool)
+        .await
+        .map_err(db_err)?;
+    Ok(row.map(passkey_record))
+}
+
+pub(crate) async fn passkeys(pool: &AnyPool, actor: &str) -> Result<Vec<PasskeyRecord>, StoreError> {
+    let rows: Vec<PasskeyRow> = sqlx::query_as(&format!("select {PASSKEY_COLUMNS} where actor_id = $1 order by created_at, credential_id"))
+        .bind(actor)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+    Ok(rows.into_iter().map(passkey_record).collect())
 }

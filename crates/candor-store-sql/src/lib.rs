@@ -239,6 +239,14 @@ impl SqlStore {
             }
             Op::SpendChallengeAttempt { id } => Ok(Outcome::Count(access::spend_attempt(tx, &id).await?)),
             Op::DeleteChallenge { id } => Ok(Outcome::Count(access::delete_challenge(tx, &id).await?)),
+            Op::AddPasskey(passkey) => {
+                access::add_passkey(tx, &passkey).await?;
+                Ok(Outcome::Done)
+            }
+            Op::UsePasskey { credential_id, dynamic_state, at } => {
+                Ok(Outcome::Count(access::use_passkey(tx, &credential_id, &dynamic_state, micros(at)).await?))
+            }
+            Op::RemovePasskey { actor, credential_id } => Ok(Outcome::Count(access::remove_passkey(tx, &actor, &credential_id).await?)),
             Op::RetireKeks { ids, at } => {
                 keys::retire(tx, &ids, at).await?;
                 Ok(Outcome::Done)

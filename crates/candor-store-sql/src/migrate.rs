@@ -43,6 +43,7 @@ const SQLITE: Files = files!("sqlite":
     "0010_concerns.sql",
     "0011_policy_notices.sql",
     "0012_sources.sql",
+    "0013_passkeys.sql",
 );
 const POSTGRES: Files = files!("postgres":
     "0001_foundation.sql",
@@ -57,6 +58,7 @@ const POSTGRES: Files = files!("postgres":
     "0010_concerns.sql",
     "0011_policy_notices.sql",
     "0012_sources.sql",
+    "0013_passkeys.sql",
 );
 
 fn files(backend: Backend) -> Files {

@@ -7,7 +7,7 @@ use candor_store::RedactedText;
 use candor_store::{
     AccessStore, ActorRecord, AggregateQuery, AggregateRow, AnalyticsStore, AuditEntry, AuditState, AuditStore, BatchStore,
     ChallengeRecord, Checkpoint, ConsentRecord, ConsentStore, InteractionLink, InteractionRecord, InteractionStore, KeyOwner, KeyStore,
-    KpiQuery, KpiRow, LegalHoldRecord, LinkPage, OutboxMessage, Outcome, PolicyStore, PolicyVersionRecord, RecipientRecord,
+    KpiQuery, KpiRow, LegalHoldRecord, LinkPage, OutboxMessage, Outcome, PasskeyRecord, PolicyStore, PolicyVersionRecord, RecipientRecord,
     RightsRequestRecord, RightsStore, SessionRecord, StoreError, SubjectRecord, SubjectStore, TokenRecord, WrappedKey, WriteBatch,
 };
 
@@ -417,6 +417,14 @@ impl AccessStore for SqlStore {
 
     async fn challenges_since(&self, address_key: &[u8], since: time::OffsetDateTime) -> Result<u64, StoreError> {
         access::challenges_since(&self.pool, address_key, micros(since)).await
+    }
+
+    async fn passkey(&self, id: &[u8]) -> Result<Option<PasskeyRecord>, StoreError> {
+        access::passkey(&self.pool, id).await
+    }
+
+    async fn passkeys(&self, actor: &str) -> Result<Vec<PasskeyRecord>, StoreError> {
+        access::passkeys(&self.pool, actor).await
     }
 }
 

@@ -498,6 +498,29 @@ pub struct ChallengeRecord {
     pub expires_at: OffsetDateTime,
 }
 
+/// A staff member's passkey: what checking a later sign-in with it needs,
+/// none of it secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PasskeyRecord {
+    /// The credential id the authenticator chose.
+    pub credential_id: Vec<u8>,
+    /// Whose.
+    pub actor: String,
+    /// The user handle the authenticator keeps for the actor (the same
+    /// for all of one actor's passkeys).
+    pub user_handle: Vec<u8>,
+    /// What the staff member called it.
+    pub label: String,
+    /// The public key and the flags fixed at registration, encoded.
+    pub static_state: Vec<u8>,
+    /// The signature counter and the flags that may change, encoded.
+    pub dynamic_state: Vec<u8>,
+    /// When it was registered.
+    pub created_at: OffsetDateTime,
+    /// When it last signed someone in.
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
 /// One write.
 #[derive(Clone, Debug)]
 pub enum Op {
@@ -547,6 +570,26 @@ pub enum Op {
     DeleteChallenge {
         /// Its id.
         id: String,
+    },
+    /// Register a staff member's passkey; fails if its credential id is
+    /// registered already.
+    AddPasskey(PasskeyRecord),
+    /// A passkey signed someone in: its new dynamic state; returns 1 if it
+    /// is still registered.
+    UsePasskey {
+        /// Its credential id.
+        credential_id: Vec<u8>,
+        /// The state after this sign-in.
+        dynamic_state: Vec<u8>,
+        /// When.
+        at: OffsetDateTime,
+    },
+    /// Remove one of `actor`'s passkeys; returns how many went.
+    RemovePasskey {
+        /// Whose.
+        actor: String,
+        /// Its credential id.
+        credential_id: Vec<u8>,
     },
     /// Erase a subject: delete their interactions, attributes, identities,
     /// consent events and messages, remember `suppress` (their identifiers'
@@ -839,6 +882,9 @@ impl Op {
             | Op::CreateChallenge { .. }
             | Op::SpendChallengeAttempt { .. }
             | Op::DeleteChallenge { .. }
+            | Op::AddPasskey(_)
+            | Op::UsePasskey { .. }
+            | Op::RemovePasskey { .. }
             | Op::QueueMessages(_)
             | Op::NoticeProgress { .. }
             | Op::PlaceHold { .. }

@@ -15,7 +15,7 @@ use crate::KeyRing;
 use crate::{
     ActorRecord, AggregateQuery, AggregateRow, AuditEntry, AuditState, ChallengeRecord, Checkpoint, ConsentRecord, ConversationRef,
     IdentityConflict, InteractionLink, InteractionRecord, KeyOwner, KeyValue, KpiQuery, KpiRow, LegalHoldRecord, LinkPage, NoticeProgress,
-    OutboxMessage, Outcome, PolicyVersionRecord, RecipientRecord, RightsRequestRecord, SessionRecord, StoreError, SubjectRecord,
+    OutboxMessage, Outcome, PasskeyRecord, PolicyVersionRecord, RecipientRecord, RightsRequestRecord, SessionRecord, StoreError, SubjectRecord,
     TokenRecord, WrappedKey, WriteBatch,
 };
 use crate::{ConcernFilter, ConcernKey, ConcernRecord, InteractionKey, InteractionTally, RightsFilter, RightsKey};
@@ -361,6 +361,12 @@ pub trait AccessStore: Send + Sync {
     /// How many sign-in challenges (decoys included) were made for the
     /// address whose keyed hash is `address_key` since `since`.
     async fn challenges_since(&self, address_key: &[u8], since: time::OffsetDateTime) -> Result<u64, StoreError>;
+
+    /// The passkey with credential id `id`.
+    async fn passkey(&self, id: &[u8]) -> Result<Option<PasskeyRecord>, StoreError>;
+
+    /// An actor's passkeys, oldest first.
+    async fn passkeys(&self, actor: &str) -> Result<Vec<PasskeyRecord>, StoreError>;
 }
 
 /// Key management: which data keys each key-encryption key wraps, for

@@ -12,6 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub mod passkey;
 pub mod smtp;
 
 use candor_domain::{Role, EXAMPLE_POLICY};

@@ -15,6 +15,7 @@ mod import;
 mod keys;
 mod mail;
 mod pages;
+mod passkeys;
 mod policy;
 mod policy_notices;
 mod rights;
