@@ -40,6 +40,8 @@ fn guessable(method: &Method, path: &str) -> bool {
                 | "/console/sign-in/code"
                 | "/console/sign-in/token"
                 | "/console/code"
+                | "/console/sign-in/passkey"
+                | "/console/sign-in/passkey/options"
         )
 }
 
@@ -136,7 +138,12 @@ pub(crate) fn wrap<S: Clone + Send + Sync + 'static>(router: Router<S>, timeout:
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(axum::middleware::map_response(move |r: Response| async move { timeout_problem(r, timeout) }));
     let router = SECURITY_HEADERS.iter().fold(router, |router, (name, value)| {
-        router.layer(SetResponseHeaderLayer::overriding(HeaderName::from_static(name), HeaderValue::from_static(value)))
+        let (name, value) = (HeaderName::from_static(name), HeaderValue::from_static(value));
+        if PAGE_MAY_SET.contains(&name.as_str()) {
+            router.layer(SetResponseHeaderLayer::if_not_present(name, value))
+        } else {
+            router.layer(SetResponseHeaderLayer::overriding(name, value))
+        }
     });
     // HSTS only when clients are told an https address: over plain http
     // browsers ignore it, and a deployment still on http must not be
@@ -173,22 +180,51 @@ fn timeout_problem(r: Response, limit: Duration) -> Response {
 /// `Strict-Transport-Security` under https: two years, subdomains too.
 pub(crate) const HSTS: &str = "max-age=63072000; includeSubDomains";
 
+/// The Permissions-Policy with the passkey features (WebAuthn `get`
+/// and `create`) set to `$passkeys`: every other feature is denied to
+/// every origin (`()`), and no interest-cohort or topics tracking.
+macro_rules! permissions_policy {
+    ($passkeys:literal) => {
+        concat!(
+            "accelerometer=(), autoplay=(), browsing-topics=(), camera=(), display-capture=(), encrypted-media=(), fullscreen=(), ",
+            "geolocation=(), gyroscope=(), hid=(), idle-detection=(), interest-cohort=(), magnetometer=(), microphone=(), midi=(), ",
+            "payment=(), picture-in-picture=(), ",
+            $passkeys,
+            ", screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
+        )
+    };
+}
+
 /// The browser features no page of candor's uses, each denied to every
-/// origin (`()`), and no interest-cohort or topics tracking.
-pub(crate) const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), browsing-topics=(), camera=(), display-capture=(), \
-encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), hid=(), idle-detection=(), interest-cohort=(), magnetometer=(), \
-microphone=(), midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), \
-xr-spatial-tracking=()";
+/// origin.
+pub(crate) const PERMISSIONS_POLICY: &str = permissions_policy!("publickey-credentials-create=(), publickey-credentials-get=()");
+
+/// The Content-Security-Policy of every page: no script, no connection,
+/// styles and images from candor itself.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// The two console pages that use passkeys (signing in, registering one)
+/// run one script, candor's own file, which asks candor for the
+/// ceremony's options and hands them to the browser's WebAuthn API.
+const PASSKEY_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; \
+frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const PASSKEY_PERMISSIONS_POLICY: &str = permissions_policy!("publickey-credentials-create=(self), publickey-credentials-get=(self)");
+
+/// Let `r`, a page that uses passkeys, run candor's own script and the
+/// WebAuthn API (its own origin only). Every other answer keeps the
+/// defaults the security-header layers set.
+pub(crate) fn allow_passkeys(r: &mut Response) {
+    r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PASSKEY_CSP));
+    r.headers_mut().insert(HeaderName::from_static("permissions-policy"), HeaderValue::from_static(PASSKEY_PERMISSIONS_POLICY));
+}
 
 /// Headers every response carries: no script or framing from anywhere,
 /// no MIME sniffing, no referrer, no powerful browser feature, and no
-/// caching of personal data.
+/// caching of personal data. The first two are set only when a page did
+/// not set its own ([`allow_passkeys`]).
 const SECURITY_HEADERS: [(&str, &str); 8] = [
     ("permissions-policy", PERMISSIONS_POLICY),
-    (
-        "content-security-policy",
-        "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    ),
+    ("content-security-policy", CSP),
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "no-referrer"),
     ("x-frame-options", "DENY"),
@@ -196,6 +232,9 @@ const SECURITY_HEADERS: [(&str, &str); 8] = [
     ("cross-origin-resource-policy", "same-origin"),
     ("cache-control", "no-store"),
 ];
+
+/// The security headers a page may set for itself.
+const PAGE_MAY_SET: [&str; 2] = ["permissions-policy", "content-security-policy"];
 
 /// The route a request matched (the pattern, so no id ends up in a
 /// metric label or a log line).

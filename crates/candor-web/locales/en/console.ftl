@@ -228,3 +228,23 @@ quiz-right-answer = Right answer: { $answer }.
 figures-exact = These figures are exact: differential privacy applies to the analytics charts above, not to them.
 emerging-unfiltered = They cover every platform and brand account.
 chart-suppressed = { $n } groups hidden: fewer than { $k } customers, or recoverable from a total.
+
+## Passkeys
+console-nav-passkeys = Passkeys
+console-sign-in-by-passkey = With a passkey
+console-passkey-sign-in = Sign in with a passkey
+console-passkey-failed = The passkey could not be used:
+console-passkey-refused = That passkey was not accepted. Try again, or sign in another way.
+passkeys-intro = A passkey signs you in with your device's lock (fingerprint, face or PIN) instead of a code. It stays on your device; candor keeps only its public key. You can register several and remove any.
+passkeys-none = You have no passkeys yet.
+passkeys-need-script = Registering a passkey needs JavaScript, which this browser does not run here.
+passkeys-off = This installation offers no passkeys: they need `server.public_url` to name a host (for example https://care.example.com, or http://localhost on this machine), never an IP address.
+passkey-added = The passkey is registered. You can sign in with it from now on.
+passkey-add-title = Register a passkey
+passkey-label = A name for it (optional)
+passkey-add = Register a passkey
+passkey-remove = Remove
+passkey-never-used = Never
+col-passkey = Passkey
+col-registered = Registered
+col-last-used = Last used

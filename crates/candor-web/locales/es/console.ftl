@@ -227,3 +227,23 @@ quiz-right-answer = Respuesta correcta: { $answer }.
 figures-exact = Estas cifras son exactas: la privacidad diferencial se aplica a los gráficos de analítica de arriba, no a ellas.
 emerging-unfiltered = Abarcan todas las plataformas y cuentas de la marca.
 chart-suppressed = { $n } grupos ocultos: menos de { $k } clientes, o deducibles de un total.
+
+## Llaves de acceso
+console-nav-passkeys = Llaves de acceso
+console-sign-in-by-passkey = Con una llave de acceso
+console-passkey-sign-in = Entrar con una llave de acceso
+console-passkey-failed = No se pudo usar la llave de acceso:
+console-passkey-refused = Esa llave de acceso no fue aceptada. Inténtelo de nuevo o entre de otra forma.
+passkeys-intro = Una llave de acceso le permite entrar con el bloqueo de su dispositivo (huella, cara o PIN) en lugar de un código. Se queda en su dispositivo; candor solo guarda su clave pública. Puede registrar varias y quitar cualquiera.
+passkeys-none = Aún no tiene llaves de acceso.
+passkeys-need-script = Registrar una llave de acceso necesita JavaScript, que este navegador no ejecuta aquí.
+passkeys-off = Esta instalación no ofrece llaves de acceso: necesitan que `server.public_url` nombre un host (por ejemplo https://care.example.com, o http://localhost en esta máquina), nunca una dirección IP.
+passkey-added = La llave de acceso está registrada. Desde ahora puede entrar con ella.
+passkey-add-title = Registrar una llave de acceso
+passkey-label = Un nombre para ella (opcional)
+passkey-add = Registrar una llave de acceso
+passkey-remove = Quitar
+passkey-never-used = Nunca
+col-passkey = Llave de acceso
+col-registered = Registrada
+col-last-used = Último uso

@@ -1,5 +1,6 @@
 //! The staff console under `/console`, built as the privacy center is
-//! (compiled templates, the Fluent catalogues, no script, forms that
+//! (compiled templates, the Fluent catalogues, no script but the passkey
+//! pages' own file, forms that
 //! carry the session's CSRF token) and role-aware: each page belongs to
 //! an operation of the operations map, its link shows only to a role that
 //! may use it, and asking for it anyway is refused (403). A page that
@@ -11,6 +12,7 @@ mod concerns;
 mod conversations;
 mod dashboard;
 mod directory;
+mod passkeys;
 mod policy;
 mod requests;
 mod sign_in;
@@ -40,6 +42,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/sign-in/code", post(sign_in::ask_code))
         .route("/console/sign-in/token", post(sign_in::token))
         .route("/console/code", get(sign_in::code_page).post(sign_in::code))
+        .route("/console/sign-in/passkey", post(passkeys::sign_in))
+        .route("/console/sign-in/passkey/options", post(passkeys::sign_in_options))
         .route("/console/sign-out", post(sign_in::sign_out))
         .route("/console/dashboard", get(dashboard::page))
         .route("/console/conversations", get(conversations::page).post(conversations::find_form))
@@ -58,7 +62,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/audit/verify", post(audit::verify))
         .route("/console/training", get(training::page))
         .route("/console/training/quiz", post(training::quiz))
+        .route("/console/passkeys", get(passkeys::page).post(passkeys::register))
+        .route("/console/passkeys/options", post(passkeys::register_options))
+        .route("/console/passkeys/remove", post(passkeys::remove))
         .route("/console/static/console.css", get(stylesheet))
+        .route("/console/static/passkey.js", get(passkeys::script))
 }
 
 /// The privacy center's stylesheet and the console's additions.
@@ -71,7 +79,7 @@ async fn stylesheet() -> Response {
 
 /// The console's pages, in the order of its navigation, each with the
 /// operation that opens it (`None`: every staff member).
-const PAGES: [(&str, &str, Option<Operation>); 9] = [
+const PAGES: [(&str, &str, Option<Operation>); 10] = [
     ("/console/dashboard", "console-nav-dashboard", Some(Operation::AnalyticsRead)),
     ("/console/conversations", "console-nav-conversations", Some(Operation::InteractionsRead)),
     ("/console/requests", "console-nav-requests", Some(Operation::RightsRead)),
@@ -81,6 +89,7 @@ const PAGES: [(&str, &str, Option<Operation>); 9] = [
     ("/console/staff", "console-nav-staff", Some(Operation::StaffRead)),
     ("/console/audit", "console-nav-audit", Some(Operation::AuditRead)),
     ("/console/training", "console-nav-training", None),
+    ("/console/passkeys", "console-nav-passkeys", None),
 ];
 
 /// The page a path belongs to, for the language links: an answer to a

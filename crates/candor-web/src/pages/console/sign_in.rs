@@ -1,6 +1,7 @@
 //! Signing in to the console: a one-time code mailed to the staff
 //! member's actor id (an e-mail address), or an API token pasted once;
-//! both start a session cookie as the privacy center's does. A refused
+//! both start a session cookie as the privacy center's does (passkeys,
+//! the third way, are in `passkeys.rs`). A refused
 //! attempt spends the address's failure budget and is audited.
 
 use askama::Template;
@@ -14,6 +15,7 @@ use serde::Deserialize;
 use super::{error_page, ConsoleFrame};
 use crate::api::privacy::{clear_session, guarded, set_session_cookie};
 use crate::credentials::{Caller, Checked};
+use crate::middleware::allow_passkeys;
 use crate::pages::{end_session, see_other, Visit};
 use crate::AppState;
 
@@ -23,6 +25,8 @@ struct SignInPage {
     frame: ConsoleFrame,
     actor: String,
     error: Option<String>,
+    /// Whether signing in with a passkey is offered.
+    passkeys: bool,
 }
 
 #[derive(Template)]
@@ -67,16 +71,23 @@ fn signed_in(visit: &Visit) -> bool {
     matches!(&visit.auth.caller, Caller::Valid(Checked::Session(s), _) if matches!(s.holder, candor_service::auth::SessionHolder::Staff(_)))
 }
 
-fn sign_in_page(visit: &Visit, actor: String, error: Option<String>, status: StatusCode) -> Response {
-    visit.render(status, &SignInPage { frame: ConsoleFrame::stranger(visit), actor, error })
+/// The sign-in page, offering passkeys where `server.public_url` allows
+/// them.
+pub(super) fn sign_in_page(state: &AppState, visit: &Visit, actor: String, error: Option<String>, status: StatusCode) -> Response {
+    let passkeys = state.candor().relying_party().is_some();
+    let mut r = visit.render(status, &SignInPage { frame: ConsoleFrame::stranger(visit), actor, error, passkeys });
+    if passkeys {
+        allow_passkeys(&mut r);
+    }
+    r
 }
 
 /// `GET /console/sign-in`.
-pub(crate) async fn page(visit: Visit) -> Response {
+pub(crate) async fn page(State(state): State<AppState>, visit: Visit) -> Response {
     if signed_in(&visit) {
         return see_other("/console");
     }
-    sign_in_page(&visit, String::new(), None, StatusCode::OK)
+    sign_in_page(&state, &visit, String::new(), None, StatusCode::OK)
 }
 
 /// `POST /console/sign-in/code`: ask for a code. The same answer, as
@@ -84,7 +95,7 @@ pub(crate) async fn page(visit: Visit) -> Response {
 pub(crate) async fn ask_code(State(state): State<AppState>, visit: Visit, Form(f): Form<ActorForm>) -> Response {
     let actor = f.actor.trim().to_ascii_lowercase();
     if actor.is_empty() || actor.len() > 64 {
-        return sign_in_page(&visit, actor, Some(visit.w.t("console-sign-in-actor-needed")), StatusCode::UNPROCESSABLE_ENTITY);
+        return sign_in_page(&state, &visit, actor, Some(visit.w.t("console-sign-in-actor-needed")), StatusCode::UNPROCESSABLE_ENTITY);
     }
     let challenge = new_challenge_id();
     if let Err(p) = state.0.sign_ins.submit_staff(challenge.clone(), actor.clone()) {
@@ -134,7 +145,7 @@ pub(crate) async fn token(State(state): State<AppState>, visit: Visit, Form(f): 
             if let Err(e) = candor.sign_in_refused(SignInMethod::Token, "unknown", &p.detail).await {
                 return error_page(&state, &visit, None, &e.into());
             }
-            sign_in_page(&visit, String::new(), Some(visit.w.t("console-token-wrong")), StatusCode::UNAUTHORIZED)
+            sign_in_page(&state, &visit, String::new(), Some(visit.w.t("console-token-wrong")), StatusCode::UNAUTHORIZED)
         }
         Err(p) => error_page(&state, &visit, None, &p),
     }
