@@ -30,9 +30,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use webauthn_rp::bin::{Decode as _, Encode as _};
 use webauthn_rp::request::auth::AuthenticationVerificationOptions;
-use webauthn_rp::request::register::{
-    CredProtect, PublicKeyCredentialUserEntity, RegistrationVerificationOptions, UserHandle, Username,
-};
+use webauthn_rp::request::register::{CredProtect, PublicKeyCredentialUserEntity, RegistrationVerificationOptions, UserHandle, Username};
 use webauthn_rp::request::{AsciiDomain, DomainOrigin, FixedCapHashSet, InsertResult, Port, PublicKeyCredentialDescriptor, RpId, Scheme};
 use webauthn_rp::response::register::{CompressedPubKey, DynamicState, StaticState};
 use webauthn_rp::response::{AuthTransports, CredentialId};
@@ -109,6 +107,14 @@ impl RelyingParty {
         &self.host
     }
 
+    /// The origin passkeys work at, as a URL (`https://care.example.com`).
+    pub fn origin_url(&self) -> String {
+        match self.port {
+            Some(p) => format!("{}://{}:{p}", self.scheme, self.host),
+            None => format!("{}://{}", self.scheme, self.host),
+        }
+    }
+
     fn origin(&self) -> DomainOrigin<'_, '_> {
         let scheme = if self.scheme == "https" { Scheme::Https } else { Scheme::Other(&self.scheme) };
         DomainOrigin { scheme, host: &self.host, port: self.port.map_or(Port::None, Port::Val) }
@@ -123,10 +129,7 @@ pub(crate) struct Ceremonies {
 
 impl Default for Ceremonies {
     fn default() -> Self {
-        Self {
-            registrations: Mutex::new(FixedCapHashSet::new(MAX_CEREMONIES)),
-            sign_ins: Mutex::new(FixedCapHashSet::new(MAX_CEREMONIES)),
-        }
+        Self { registrations: Mutex::new(FixedCapHashSet::new(MAX_CEREMONIES)), sign_ins: Mutex::new(FixedCapHashSet::new(MAX_CEREMONIES)) }
     }
 }
 
@@ -151,7 +154,12 @@ pub struct PasskeySummary {
 
 impl From<&PasskeyRecord> for PasskeySummary {
     fn from(p: &PasskeyRecord) -> Self {
-        Self { id: URL_SAFE_NO_PAD.encode(&p.credential_id), label: p.label.clone(), created_at: p.created_at, last_used_at: p.last_used_at }
+        Self {
+            id: URL_SAFE_NO_PAD.encode(&p.credential_id),
+            label: p.label.clone(),
+            created_at: p.created_at,
+            last_used_at: p.last_used_at,
+        }
     }
 }
 
@@ -176,9 +184,10 @@ impl Candor {
     }
 
     fn required_relying_party(&self) -> Result<RelyingParty> {
-        let url = self.public_url.as_deref().ok_or_else(|| {
-            ServiceError::InvalidInput("passkeys need `server.public_url` (the address people reach candor at)".into())
-        })?;
+        let url = self
+            .public_url
+            .as_deref()
+            .ok_or_else(|| ServiceError::InvalidInput("passkeys need `server.public_url` (the address people reach candor at)".into()))?;
         RelyingParty::from_public_url(url).map_err(ServiceError::InvalidInput)
     }
 
@@ -211,7 +220,8 @@ impl Candor {
             .map(|id| PublicKeyCredentialDescriptor { id, transports })
             .collect();
         let handle = self.passkey_user_handle(&actor.id);
-        let name = Username::try_from(actor.id.as_str()).map_err(|e| ServiceError::InvalidInput(format!("actor id `{}`: {e}", actor.id)))?;
+        let name =
+            Username::try_from(actor.id.as_str()).map_err(|e| ServiceError::InvalidInput(format!("actor id `{}`: {e}", actor.id)))?;
         let user = PublicKeyCredentialUserEntity { name, id: &handle, display_name: None };
         let mut options = PublicKeyCredentialCreationOptions::passkey(&rp.id, user, exclude);
         // User verification is required anyway; asking authenticators for
@@ -376,6 +386,8 @@ mod tests {
     fn passkeys_need_a_host_name_over_https_or_localhost() {
         let rp = RelyingParty::from_public_url("https://care.example.com/").unwrap();
         assert_eq!(rp.id(), "care.example.com");
+        assert_eq!(rp.origin_url(), "https://care.example.com");
+        assert_eq!(RelyingParty::from_public_url("http://LOCALHOST:8080/x").unwrap().origin_url(), "http://localhost:8080");
         assert_eq!(RelyingParty::from_public_url("http://localhost:8080").unwrap().id(), "localhost");
         for bad in ["http://127.0.0.1:8080", "https://[::1]:8443", "http://care.example.com", "care.example.com", "https://a@b.example"] {
             assert!(RelyingParty::from_public_url(bad).is_err(), "{bad} should be refused");

@@ -234,7 +234,9 @@ type PasskeyRow = (Vec<u8>, String, Vec<u8>, String, Vec<u8>, Vec<u8>, i64, Opti
 const PASSKEY_COLUMNS: &str =
     "credential_id, actor_id, user_handle, label, static_state, dynamic_state, created_at, last_used_at from staff_passkeys";
 
-fn passkey_record((credential_id, actor, user_handle, label, static_state, dynamic_state, created_at, last_used_at): PasskeyRow) -> PasskeyRecord {
+fn passkey_record(
+    (credential_id, actor, user_handle, label, static_state, dynamic_state, created_at, last_used_at): PasskeyRow,
+) -> PasskeyRecord {
     PasskeyRecord {
         credential_id,
         actor,

@@ -15,8 +15,8 @@ use crate::KeyRing;
 use crate::{
     ActorRecord, AggregateQuery, AggregateRow, AuditEntry, AuditState, ChallengeRecord, Checkpoint, ConsentRecord, ConversationRef,
     IdentityConflict, InteractionLink, InteractionRecord, KeyOwner, KeyValue, KpiQuery, KpiRow, LegalHoldRecord, LinkPage, NoticeProgress,
-    OutboxMessage, Outcome, PasskeyRecord, PolicyVersionRecord, RecipientRecord, RightsRequestRecord, SessionRecord, StoreError, SubjectRecord,
-    TokenRecord, WrappedKey, WriteBatch,
+    OutboxMessage, Outcome, PasskeyRecord, PolicyVersionRecord, RecipientRecord, RightsRequestRecord, SessionRecord, StoreError,
+    SubjectRecord, TokenRecord, WrappedKey, WriteBatch,
 };
 use crate::{ConcernFilter, ConcernKey, ConcernRecord, InteractionKey, InteractionTally, RightsFilter, RightsKey};
 

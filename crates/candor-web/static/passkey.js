@@ -99,7 +99,26 @@
       });
   }
 
+  // Passkeys belong to a host name: opened under another (an IP
+  // address), the page points to the installation's own address instead.
+  function atHome(rpId) {
+    var here = location.hostname;
+    return !rpId || here === rpId || here.slice(-(rpId.length + 1)) === "." + rpId;
+  }
+
   function enable(form) {
+    // The note for browsers without this script (or without WebAuthn).
+    var without = document.querySelector("[data-passkey-without]");
+    if (without) {
+      without.hidden = true;
+    }
+    if (!atHome(form.dataset.rpId)) {
+      var elsewhere = document.querySelector("[data-passkey-elsewhere]");
+      if (elsewhere) {
+        elsewhere.hidden = false;
+      }
+      return;
+    }
     var section = form.closest("[data-passkey-section]");
     if (section) {
       section.hidden = false;

@@ -53,8 +53,11 @@ fn the_demo_serves_both_front_ends_with_codes_ready_and_a_free_port_when_8080_is
     };
     eprintln!("ready after {:.1} s", started.elapsed().as_secs_f64());
     let base = ready.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| panic!("{ready}")).to_owned();
-    let addr = base.trim_start_matches("http://").to_owned();
-    assert!(addr.starts_with("127.0.0.1:") && addr != "127.0.0.1:8080", "{ready}");
+    // Links name localhost (passkeys need a host name); the server
+    // listens on 127.0.0.1.
+    let port = base.strip_prefix("http://localhost:").unwrap_or_else(|| panic!("{ready}")).to_owned();
+    let addr = format!("127.0.0.1:{port}");
+    assert_ne!(addr, "127.0.0.1:8080", "{ready}");
 
     // The story, then the furnishing, then where to sign in.
     for needle in ["audit chain intact", "carla (compliance) and adam (admin)", "granted personalization", "open for staff"] {

@@ -1,6 +1,6 @@
 //! Serving the demo installation: listen on 127.0.0.1:8080 or a free
-//! port, print where to sign in with a code for each role and for two
-//! customers, and serve until Ctrl-C.
+//! port, print where to sign in (at http://localhost:PORT) with a code
+//! for each role and for two customers, and serve until Ctrl-C.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -53,7 +53,10 @@ pub(super) async fn serve_demo(
 ) -> anyhow::Result<Outcome> {
     let (listener, taken) = listen().await?;
     let addr: SocketAddr = listener.local_addr()?;
-    let base = format!("http://{addr}");
+    // Links name the host `localhost`, not the address: browsers offer
+    // passkeys on a host name only, and the console's passkeys belong to
+    // the public address.
+    let base = format!("http://localhost:{}", addr.port());
     // Links in what customers are sent (policy notices) point here, unless
     // the operator named another address.
     if inst.settings.server.public_url.is_none() {

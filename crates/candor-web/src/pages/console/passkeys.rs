@@ -24,6 +24,21 @@ use crate::AppState;
 /// The script of the passkey forms.
 const SCRIPT: &str = include_str!("../../../static/passkey.js");
 
+/// Where passkeys work, for the pages' forms: the relying party id the
+/// script checks the page's host against, and the origin to go to when
+/// the page was opened under another name (an IP address).
+pub(super) struct PasskeyPlace {
+    pub rp_id: String,
+    pub origin: String,
+}
+
+impl PasskeyPlace {
+    /// Where `server.public_url` allows passkeys, if it does.
+    pub(super) fn of(state: &AppState) -> Option<Self> {
+        state.candor().relying_party().map(|rp| Self { rp_id: rp.id().to_owned(), origin: rp.origin_url() })
+    }
+}
+
 struct PasskeyRow {
     id: String,
     label: String,
@@ -36,7 +51,7 @@ struct PasskeyRow {
 struct PasskeysPage {
     frame: ConsoleFrame,
     rows: Vec<PasskeyRow>,
-    enabled: bool,
+    place: Option<PasskeyPlace>,
     added: bool,
     error: Option<String>,
 }
@@ -131,7 +146,7 @@ async fn render(state: &AppState, visit: &Visit, d: &Desk, added: bool, error: O
             .collect(),
         Err(e) => return error_page(state, visit, Some(d), &e.into()),
     };
-    let page = PasskeysPage { frame: d.frame(state, visit), rows, enabled: candor.relying_party().is_some(), added, error };
+    let page = PasskeysPage { frame: d.frame(state, visit), rows, place: PasskeyPlace::of(state), added, error };
     let mut r = visit.render(status, &page);
     allow_passkeys(&mut r);
     r

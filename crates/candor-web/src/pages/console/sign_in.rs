@@ -12,6 +12,7 @@ use candor_service::auth::new_challenge_id;
 use candor_service::staff_sign_in::SignInMethod;
 use serde::Deserialize;
 
+use super::passkeys::PasskeyPlace;
 use super::{error_page, ConsoleFrame};
 use crate::api::privacy::{clear_session, guarded, set_session_cookie};
 use crate::credentials::{Caller, Checked};
@@ -25,8 +26,8 @@ struct SignInPage {
     frame: ConsoleFrame,
     actor: String,
     error: Option<String>,
-    /// Whether signing in with a passkey is offered.
-    passkeys: bool,
+    /// Where signing in with a passkey works, when it is offered.
+    place: Option<PasskeyPlace>,
 }
 
 #[derive(Template)]
@@ -74,8 +75,9 @@ fn signed_in(visit: &Visit) -> bool {
 /// The sign-in page, offering passkeys where `server.public_url` allows
 /// them.
 pub(super) fn sign_in_page(state: &AppState, visit: &Visit, actor: String, error: Option<String>, status: StatusCode) -> Response {
-    let passkeys = state.candor().relying_party().is_some();
-    let mut r = visit.render(status, &SignInPage { frame: ConsoleFrame::stranger(visit), actor, error, passkeys });
+    let place = PasskeyPlace::of(state);
+    let passkeys = place.is_some();
+    let mut r = visit.render(status, &SignInPage { frame: ConsoleFrame::stranger(visit), actor, error, place });
     if passkeys {
         allow_passkeys(&mut r);
     }
