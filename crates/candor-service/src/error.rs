@@ -164,6 +164,10 @@ pub enum ServiceError {
     /// here rather than queued for staff and mailed back).
     #[error("{0}")]
     AlreadyOpen(String),
+    /// Too much of something is under way at once (passkey ceremonies);
+    /// trying again in a minute works.
+    #[error("{0}")]
+    Busy(String),
     /// A consent receipt failed verification.
     #[error("the consent receipt is not valid: {0}")]
     Receipt(String),

@@ -49,8 +49,11 @@ use crate::{AuditAction, Candor, Result, ServiceError};
 /// passkeys and telling nothing of who it is.
 pub const USER_HANDLE_LEN: usize = 32;
 
-/// Ceremonies of each kind (registration, sign-in) waiting at once.
-pub const MAX_CEREMONIES: usize = 1024;
+/// Ceremonies of each kind (registration, sign-in) waiting at once, each
+/// at most five minutes: a few hundred kilobytes. Starting a sign-in
+/// costs an anonymous caller its per-address allowance, so filling them
+/// takes many addresses; when full, expired ones make room first.
+pub const MAX_CEREMONIES: usize = 8192;
 
 /// Passkeys one staff member may register.
 pub const MAX_PASSKEYS: usize = 10;
@@ -173,7 +176,7 @@ fn not_accepted(why: impl std::fmt::Display) -> ServiceError {
 }
 
 fn busy() -> ServiceError {
-    ServiceError::InvalidInput("too many passkey ceremonies are under way; try again in a few minutes".into())
+    ServiceError::Busy("too many passkey ceremonies are under way; try again in a minute".into())
 }
 
 impl Candor {
@@ -255,6 +258,9 @@ impl Candor {
         let handle = self.passkey_user_handle(&actor.id);
         if credential.user_id() != &handle {
             return Err(not_accepted("it was made for another staff member"));
+        }
+        if self.store.passkey(credential.id().as_ref()).await?.is_some() {
+            return Err(not_accepted("it is registered already"));
         }
         let now = self.now();
         let record = PasskeyRecord {

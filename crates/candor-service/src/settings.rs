@@ -183,7 +183,8 @@ pub struct ServerSettings {
     /// Listen address.
     pub addr: String,
     /// The address people reach the server at; an `https://` one marks
-    /// session cookies `Secure`.
+    /// session cookies `Secure`. Staff passkeys belong to its host name
+    /// (see [`crate::passkeys::RelyingParty`]).
     #[serde(default)]
     pub public_url: Option<String>,
     /// Largest request body accepted, in bytes.

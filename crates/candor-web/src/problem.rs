@@ -142,6 +142,7 @@ impl From<ServiceError> for Problem {
             | ServiceError::Import(_) => Self::invalid_input(detail),
             ServiceError::IdentityTaken { .. } => Self::new(S::CONFLICT, "identity-taken", "Identifier taken", detail),
             ServiceError::AlreadyOpen(_) => Self::new(S::CONFLICT, "already-open", "Already asked", detail),
+            ServiceError::Busy(_) => Self { retry_after: Some(60), ..Self::new(S::SERVICE_UNAVAILABLE, "busy", "Busy", detail) },
             ServiceError::Rights(r) => match r {
                 RightsError::NoReason | RightsError::NotUnderRegime { .. } => Self::invalid_input(detail),
                 RightsError::WrongCode { .. } | RightsError::CodeExpired | RightsError::NoCode => {

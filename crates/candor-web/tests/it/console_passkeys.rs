@@ -5,6 +5,7 @@
 //! Permissions-Policy; and an installation without passkeys.
 
 use axum::http::StatusCode;
+use candor_service::settings::EXAMPLE_CONFIG;
 use candor_store::AuditStore as _;
 use candor_test_support::passkey::SoftPasskey;
 use candor_test_support::{each_backend, Fixture};
@@ -15,9 +16,13 @@ use crate::Api;
 const ORIGIN: &str = "http://localhost:8080";
 
 async fn with_passkeys(f: Fixture) -> Api {
+    with_passkeys_and(f, EXAMPLE_CONFIG).await
+}
+
+async fn with_passkeys_and(f: Fixture, config: &str) -> Api {
     let mut f = f;
     f.candor = f.candor.clone().with_public_url(Some(ORIGIN.into()));
-    Api::new(f).await
+    Api::with_config(f, config).await
 }
 
 async fn token_sign_in(api: &Api, b: &mut Browser<'_>, actor: &str) {
@@ -134,4 +139,42 @@ async fn without_a_host_name_the_console_offers_no_passkeys_and_runs_no_script()
         assert_eq!(script.header("content-type"), Some("text/javascript; charset=utf-8"));
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_flood_of_passkey_ceremonies_or_forged_answers_from_one_address_is_held_back() {
+    let config = EXAMPLE_CONFIG.replace("rate_per_ip = 20", "rate_per_ip = 1");
+    let api = with_passkeys_and(Fixture::with_policy(candor_test_support::TestDb::sqlite()).await, &config).await;
+    let mut b = Browser::new(&api);
+    b.ip = std::net::IpAddr::from([10, 9, 1, 1]);
+    // Options for a ceremony cost the address its allowance: a burst of
+    // two, then 429.
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        got.push(b.post("/console/sign-in/passkey/options", &[]).await.status);
+    }
+    assert_eq!(got, [StatusCode::OK, StatusCode::OK, StatusCode::TOO_MANY_REQUESTS]);
+    let mut other = Browser::new(&api);
+    other.ip = std::net::IpAddr::from([10, 9, 1, 2]);
+    assert_eq!(other.post("/console/sign-in/passkey/options", &[]).await.status, StatusCode::OK, "another address is not held");
+
+    // Forged answers spend the failure budget: three, then held even
+    // with a good one.
+    let config = EXAMPLE_CONFIG
+        .replace("rate_per_ip = 20", "rate_per_ip = 100000")
+        .replace("failed_auth_per_minute = 30", "failed_auth_per_minute = 3");
+    let api = with_passkeys_and(Fixture::with_policy(candor_test_support::TestDb::sqlite()).await, &config).await;
+    let mut owner = Browser::new(&api);
+    token_sign_in(&api, &mut owner, "carla").await;
+    let mut passkey = register(&mut owner, "Phone").await;
+    let mut guesser = Browser::new(&api);
+    guesser.ip = std::net::IpAddr::from([10, 9, 1, 3]);
+    for _ in 0..3 {
+        let options = guesser.post("/console/sign-in/passkey/options", &[]).await;
+        let forged = passkey.sign_in_with_another_key(&options.html, ORIGIN);
+        assert_eq!(guesser.post("/console/sign-in/passkey", &[("response", &forged)]).await.status, StatusCode::UNAUTHORIZED);
+    }
+    let held = passkey_sign_in(&mut guesser, &mut passkey).await;
+    assert_eq!(held.status, StatusCode::TOO_MANY_REQUESTS, "{}", held.html);
+    assert!(guesser.cookie.is_none());
 }
