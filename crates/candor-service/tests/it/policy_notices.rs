@@ -26,10 +26,8 @@ async fn notices(f: &Fixture) -> Vec<Delivery> {
 /// enough to poll while another process queues them (reading them back
 /// opens every message and would let it finish first).
 async fn queued_count(f: &Fixture) -> usize {
-    let (n,): (i64,) = sqlx::query_as(&format!("select count(*) from outbox where kind = '{NOTICE_KIND}'"))
-        .fetch_one(f.store.pool())
-        .await
-        .unwrap();
+    let (n,): (i64,) =
+        sqlx::query_as(&format!("select count(*) from outbox where kind = '{NOTICE_KIND}'")).fetch_one(f.store.pool()).await.unwrap();
     usize::try_from(n).unwrap()
 }
 

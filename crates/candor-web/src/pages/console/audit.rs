@@ -9,7 +9,7 @@ use axum::response::Response;
 use candor_service::audit::{AuditFilter, AuditReport};
 use serde::Deserialize;
 
-use super::{desk, or_error, parse_day, when, ConsoleFrame, Desk};
+use super::{or_error, parse_day, when, ConsoleFrame, Desk};
 use crate::auth::Operation;
 use crate::pages::Visit;
 use crate::problem::Problem;
@@ -65,20 +65,14 @@ struct AuditPage {
 
 /// `GET /console/audit`.
 pub(crate) async fn page(State(state): State<AppState>, visit: Visit, Query(f): Query<Filters>) -> Response {
-    let d = match desk(&state, &visit, Some(Operation::AuditRead)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, Some(Operation::AuditRead));
     let r = render(&state, &visit, &d, f, None).await;
     or_error(&state, &visit, &d, r)
 }
 
 /// `POST /console/audit/verify`: verify the whole chain.
 pub(crate) async fn verify(State(state): State<AppState>, visit: Visit, Form(v): Form<VerifyForm>) -> Response {
-    let d = match desk(&state, &visit, Some(Operation::AuditRead)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, Some(Operation::AuditRead));
     let r = async {
         d.check(&v.csrf)?;
         let w = visit.w;

@@ -10,7 +10,7 @@ use candor_domain::ConcernState;
 use candor_service::concerns::{ConcernList, ConcernView};
 use serde::Deserialize;
 
-use super::{desk, or_error, when, ConsoleFrame, Desk};
+use super::{or_error, when, ConsoleFrame, Desk};
 use crate::auth::Operation;
 use crate::pages::Visit;
 use crate::problem::Problem;
@@ -61,10 +61,7 @@ pub(crate) struct ActForm {
 
 /// `GET /console/concerns[?id=…]`.
 pub(crate) async fn queue(State(state): State<AppState>, visit: Visit, Query(q): Query<Show>) -> Response {
-    let d = match desk(&state, &visit, Some(Operation::ConcernsRead)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, Some(Operation::ConcernsRead));
     let r = async {
         let opened = match q.id.as_deref().filter(|i| !i.is_empty()) {
             Some(id) => Some(state.candor().concern(&d.actor.id, id).await?),
@@ -83,10 +80,7 @@ pub(crate) async fn act(
     Path((id, action)): Path<(String, String)>,
     Form(f): Form<ActForm>,
 ) -> Response {
-    let d = match desk(&state, &visit, Some(Operation::ConcernsWrite)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, Some(Operation::ConcernsWrite));
     let r = async {
         d.check(&f.csrf)?;
         let c = state.candor();

@@ -12,7 +12,7 @@ use axum::response::Response;
 use candor_domain::{Identifier, SubjectId};
 use serde::Deserialize;
 
-use super::{desk, or_error, when, ConsoleFrame, Desk};
+use super::{or_error, when, ConsoleFrame, Desk};
 use crate::auth::Operation;
 use crate::pages::{see_other, Visit};
 use crate::problem::Problem;
@@ -88,10 +88,7 @@ struct ConversationsPage {
 
 /// `GET /console/conversations?subject=…&purpose=…`.
 pub(crate) async fn page(State(state): State<AppState>, visit: Visit, Query(f): Query<Shown>) -> Response {
-    let d = match desk(&state, &visit, Some(Operation::InteractionsRead)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, Some(Operation::InteractionsRead));
     let r = async {
         let subject = match f.subject.trim() {
             "" => None,
@@ -106,10 +103,7 @@ pub(crate) async fn page(State(state): State<AppState>, visit: Visit, Query(f): 
 /// `POST /console/conversations`: find the customer an address, handle
 /// or id names, and show their messages under their id.
 pub(crate) async fn find_form(State(state): State<AppState>, visit: Visit, Form(f): Form<FindForm>) -> Response {
-    let d = match desk(&state, &visit, Some(Operation::InteractionsRead)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, Some(Operation::InteractionsRead));
     let r = async {
         d.check(&f.csrf)?;
         match find(&state, &f.customer).await? {
@@ -131,10 +125,7 @@ pub(crate) async fn find_form(State(state): State<AppState>, visit: Visit, Form(
 /// `POST /console/conversations/reveal`: one original, for a purpose and
 /// a reason.
 pub(crate) async fn reveal(State(state): State<AppState>, visit: Visit, Form(f): Form<RevealForm>) -> Response {
-    let d = match desk(&state, &visit, Some(Operation::InteractionsRead)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, Some(Operation::InteractionsRead));
     let r = async {
         d.check(&f.csrf)?;
         let subject = SubjectId::parse(f.customer.trim()).map_err(|e| Problem::invalid_input(format!("`customer`: {e}")))?;

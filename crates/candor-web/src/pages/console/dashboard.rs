@@ -21,7 +21,7 @@ use candor_store::{Bucket, Dimension};
 use serde::Deserialize;
 use time::Date;
 
-use super::{desk, or_error, parse_day, ConsoleFrame, Desk};
+use super::{or_error, parse_day, ConsoleFrame, Desk};
 use crate::auth::Operation;
 use crate::pages::i18n::Words;
 use crate::pages::Visit;
@@ -87,10 +87,7 @@ struct DashboardPage {
 
 /// `GET /console/dashboard`.
 pub(crate) async fn page(State(state): State<AppState>, visit: Visit, Query(f): Query<Filters>) -> Response {
-    let d = match desk(&state, &visit, Some(Operation::AnalyticsRead)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, Some(Operation::AnalyticsRead));
     let r = render(&state, &visit, &d, f).await;
     or_error(&state, &visit, &d, r)
 }

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::{desk, or_error, ConsoleFrame};
+use super::{or_error, ConsoleFrame};
 use crate::auth::Operation;
 use crate::pages::Visit;
 use crate::AppState;
@@ -46,10 +46,7 @@ struct StaffPage {
 
 /// `GET /console/recipients`.
 pub(crate) async fn recipients(State(state): State<AppState>, visit: Visit) -> Response {
-    let d = match desk(&state, &visit, Some(Operation::RecipientsRead)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, Some(Operation::RecipientsRead));
     let r = async {
         let ctx = state.candor().policy_context().await?;
         let today = state.candor().now().date();
@@ -81,10 +78,7 @@ pub(crate) async fn recipients(State(state): State<AppState>, visit: Visit) -> R
 
 /// `GET /console/staff`.
 pub(crate) async fn staff(State(state): State<AppState>, visit: Visit) -> Response {
-    let d = match desk(&state, &visit, Some(Operation::StaffRead)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, Some(Operation::StaffRead));
     let r = async {
         let now = state.candor().now();
         let w = visit.w;

@@ -7,6 +7,18 @@
 //! reads personal data needs current privacy training: a member whose
 //! training lapsed is sent to the course instead of an error.
 
+/// The staff member at the console allowed `op` (see [`desk`]), or
+/// return from the handler with the answer to give instead (sign in
+/// first, forbidden, or the training course).
+macro_rules! desk {
+    ($state:expr, $visit:expr, $op:expr) => {
+        match $crate::pages::console::desk($state, $visit, $op).await {
+            Ok(d) => d,
+            Err(r) => return r,
+        }
+    };
+}
+
 mod audit;
 mod concerns;
 mod conversations;
@@ -170,10 +182,7 @@ pub(crate) async fn desk(state: &AppState, visit: &Visit, op: Option<Operation>)
 
 /// `GET /console`: the first page the member may use.
 async fn home(axum::extract::State(state): axum::extract::State<AppState>, visit: Visit) -> Response {
-    let d = match desk(&state, &visit, None).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, None);
     // Training first when it is not current; else the first page.
     let first = PAGES.iter().find(|(_, _, op)| op.is_some_and(|op| d.may(&state, op))).filter(|_| d.trained(&state));
     see_other(first.map_or("/console/training", |(href, _, _)| href))

@@ -154,10 +154,7 @@ async fn render(state: &AppState, visit: &Visit, d: &Desk, added: bool, error: O
 
 /// `GET /console/passkeys`: the member's passkeys, and registering one.
 pub(crate) async fn page(State(state): State<AppState>, visit: Visit, Query(q): Query<Added>) -> Response {
-    let d = match desk(&state, &visit, None).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, None);
     render(&state, &visit, &d, q.added.is_some(), None, StatusCode::OK).await
 }
 
@@ -175,10 +172,7 @@ pub(crate) async fn register_options(State(state): State<AppState>, visit: Visit
 
 /// `POST /console/passkeys`: the browser's answer to a registration.
 pub(crate) async fn register(State(state): State<AppState>, visit: Visit, Form(f): Form<RegisterForm>) -> Response {
-    let d = match desk(&state, &visit, None).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, None);
     if let Err(p) = d.check(&f.csrf) {
         return error_page(&state, &visit, Some(&d), &p);
     }
@@ -193,10 +187,7 @@ pub(crate) async fn register(State(state): State<AppState>, visit: Visit, Form(f
 
 /// `POST /console/passkeys/remove`.
 pub(crate) async fn remove(State(state): State<AppState>, visit: Visit, Form(f): Form<RemoveForm>) -> Response {
-    let d = match desk(&state, &visit, None).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, None);
     if let Err(p) = d.check(&f.csrf) {
         return error_page(&state, &visit, Some(&d), &p);
     }

@@ -12,7 +12,7 @@ use candor_service::policy::content_hash;
 use candor_service::policy_changes::PublishPreview;
 use serde::Deserialize;
 
-use super::{desk, or_error, when, ConsoleFrame, Desk};
+use super::{or_error, when, ConsoleFrame, Desk};
 use crate::auth::Operation;
 use crate::pages::Visit;
 use crate::problem::Problem;
@@ -68,10 +68,7 @@ pub(crate) struct PublishForm {
 
 /// `GET /console/policy`.
 pub(crate) async fn page(State(state): State<AppState>, visit: Visit) -> Response {
-    let d = match desk(&state, &visit, Some(Operation::PolicyRead)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, Some(Operation::PolicyRead));
     let r = render(&state, &visit, &d, None, None, None).await;
     or_error(&state, &visit, &d, r)
 }
@@ -79,10 +76,7 @@ pub(crate) async fn page(State(state): State<AppState>, visit: Visit) -> Respons
 /// `POST /console/policy/check` (multipart: `csrf`, `file`): the diff
 /// and the stale-consent count, and the button to publish.
 pub(crate) async fn check(State(state): State<AppState>, visit: Visit, multipart: Multipart) -> Response {
-    let d = match desk(&state, &visit, Some(Operation::PolicyWrite)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, Some(Operation::PolicyWrite));
     let r = async {
         let (csrf, name, content) = read_upload(multipart).await?;
         d.check(&csrf)?;
@@ -108,10 +102,7 @@ pub(crate) async fn check(State(state): State<AppState>, visit: Visit, multipart
 /// `POST /console/policy/publish`: publish the file checked, unless it
 /// changed since (its hash must match what was shown).
 pub(crate) async fn publish(State(state): State<AppState>, visit: Visit, Form(f): Form<PublishForm>) -> Response {
-    let d = match desk(&state, &visit, Some(Operation::PolicyWrite)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, Some(Operation::PolicyWrite));
     let r = async {
         d.check(&f.csrf)?;
         // A browser sends a text area's line ends as CRLF; the upload was

@@ -10,7 +10,7 @@ use candor_service::rights::execute::ExecuteOptions;
 use candor_service::rights::RightsRequestView;
 use serde::Deserialize;
 
-use super::{desk, or_error, when, ConsoleFrame, Desk};
+use super::{or_error, when, ConsoleFrame, Desk};
 use crate::auth::Operation;
 use crate::pages::{see_other, Visit};
 use crate::problem::Problem;
@@ -74,10 +74,7 @@ fn row(state: &AppState, r: &RightsRequestView, w: &crate::pages::i18n::Words) -
 
 /// `GET /console/requests`: open requests, overdue first, then by due date.
 pub(crate) async fn queue(State(state): State<AppState>, visit: Visit) -> Response {
-    let d = match desk(&state, &visit, Some(Operation::RightsRead)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, Some(Operation::RightsRead));
     let r = async {
         let mut all = state.candor().rights_requests(false).await?;
         all.retain(|r| !r.request.state.is_final());
@@ -91,10 +88,7 @@ pub(crate) async fn queue(State(state): State<AppState>, visit: Visit) -> Respon
 
 /// `GET /console/requests/{id}`.
 pub(crate) async fn one(State(state): State<AppState>, visit: Visit, Path(id): Path<String>) -> Response {
-    let d = match desk(&state, &visit, Some(Operation::RightsRead)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, Some(Operation::RightsRead));
     let r = async {
         let r = state.candor().rights_request(&id).await?;
         Ok(request_page(&state, &visit, &d, &r, None))
@@ -157,10 +151,7 @@ pub(crate) async fn act(
     Path((id, action)): Path<(String, String)>,
     Form(f): Form<ActForm>,
 ) -> Response {
-    let d = match desk(&state, &visit, Some(Operation::RightsWrite)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, Some(Operation::RightsWrite));
     let r = async {
         d.check(&f.csrf)?;
         let c = state.candor();

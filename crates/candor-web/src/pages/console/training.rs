@@ -16,7 +16,7 @@ use candor_domain::training::Course;
 use candor_service::training::load_course;
 use serde::Deserialize;
 
-use super::{desk, or_error, ConsoleFrame, Desk};
+use super::{or_error, ConsoleFrame, Desk};
 use crate::pages::Visit;
 use crate::problem::Problem;
 use crate::AppState;
@@ -67,10 +67,7 @@ pub(crate) struct Lapsed {
 
 /// `GET /console/training[?lapsed=1]`.
 pub(crate) async fn page(State(state): State<AppState>, visit: Visit, Query(q): Query<Lapsed>) -> Response {
-    let d = match desk(&state, &visit, None).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, None);
     let r = async {
         let course = load_course(&state.settings().training.dir)?;
         Ok(render(&state, &visit, &d, &course, q.lapsed.is_some(), None))
@@ -82,10 +79,7 @@ pub(crate) async fn page(State(state): State<AppState>, visit: Visit, Query(q): 
 /// `POST /console/training/quiz`: the answers, marked; a pass records
 /// the attestation.
 pub(crate) async fn quiz(State(state): State<AppState>, visit: Visit, Form(form): Form<Vec<(String, String)>>) -> Response {
-    let d = match desk(&state, &visit, None).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = desk!(&state, &visit, None);
     let r = async {
         let csrf = form.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
         d.check(csrf)?;
