@@ -11,6 +11,7 @@ mod concerns;
 #[cfg(unix)]
 mod connections;
 mod console;
+mod console_limits;
 mod console_passkeys;
 mod contract;
 mod exposition;
