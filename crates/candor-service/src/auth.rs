@@ -157,8 +157,14 @@ impl Candor {
     /// the token and ends no later than it: revoking the token ends the
     /// session too (see [`Candor::session`]).
     pub async fn start_staff_session(&self, token: &str) -> Result<StartedSession> {
+        self.start_staff_session_as(token, json!({ "method": "token" })).await
+    }
+
+    /// [`Candor::start_staff_session`], recording `how` the member proved
+    /// who they are in the `session.start` entry.
+    pub(crate) async fn start_staff_session_as(&self, token: &str, how: serde_json::Value) -> Result<StartedSession> {
         let (t, actor) = self.authenticate_token(token).await?;
-        self.start_session(Principal::Staff(actor.id.clone()), &actor.id, None, Some(&t)).await
+        self.start_session(Principal::Staff(actor.id.clone()), &actor.id, None, Some(&t), how).await
     }
 
     async fn start_session(
@@ -167,12 +173,13 @@ impl Candor {
         actor: &str,
         subject: Option<String>,
         token: Option<&TokenRecord>,
+        how: serde_json::Value,
     ) -> Result<StartedSession> {
         let cookie = random_token(32);
         let now = self.now();
         let ends = token.map_or(now + SESSION_LENGTH, |t| t.expires_at.min(now + SESSION_LENGTH));
         let session = SessionRecord { principal, csrf: random_token(24), expires_at: ends, token: token.map(|t| t.id.clone()) };
-        let mut audit = self.audit(actor, AuditAction::SessionStart, json!({}));
+        let mut audit = self.audit(actor, AuditAction::SessionStart, how);
         if let Some(s) = subject {
             audit = audit.subject(s);
         }
@@ -296,7 +303,8 @@ impl Candor {
         };
         self.store.apply(WriteBatch { ops: vec![Op::DeleteChallenge { id: id.to_owned() }], audit: Vec::new() }).await?;
         let pseudonym = self.keys.pseudonym(subject.as_uuid());
-        let started = self.start_session(Principal::Customer(subject), "subject", Some(pseudonym), None).await?;
+        let started =
+            self.start_session(Principal::Customer(subject), "subject", Some(pseudonym), None, json!({ "method": "code" })).await?;
         Ok((subject, started))
     }
 }

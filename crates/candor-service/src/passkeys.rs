@@ -24,6 +24,7 @@ use std::sync::Mutex;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use candor_domain::Identifier;
 use candor_store::{Op, PasskeyRecord, WriteBatch};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -49,11 +50,17 @@ use crate::{AuditAction, Candor, Result, ServiceError};
 /// passkeys and telling nothing of who it is.
 pub const USER_HANDLE_LEN: usize = 32;
 
-/// Ceremonies of each kind (registration, sign-in) waiting at once, each
-/// at most five minutes: a few hundred kilobytes. Starting a sign-in
-/// costs an anonymous caller its per-address allowance, so filling them
-/// takes many addresses; when full, expired ones make room first.
-pub const MAX_CEREMONIES: usize = 8192;
+/// Ceremonies of each kind (registration, sign-in) that may wait at once
+/// (at least; the set rounds its room up), each
+/// at most five minutes: a few megabytes at most. The console lets one
+/// address start only a few sign-ins a minute, so filling them takes
+/// over a thousand addresses; when full, expired ones make room first,
+/// and a new ceremony is refused as busy until one does.
+pub const MAX_CEREMONIES: usize = 65_536;
+
+/// The outbox kind of the notice a staff member gets when a passkey is
+/// registered for them.
+pub const PASSKEY_NOTICE_KIND: &str = "staff_passkey_registered";
 
 /// Passkeys one staff member may register.
 pub const MAX_PASSKEYS: usize = 10;
@@ -102,6 +109,8 @@ impl RelyingParty {
             _ => return Err(format!("`{url}`: passkeys need https (or http://localhost)")),
         }
         let domain = AsciiDomain::try_from(host.clone()).map_err(|e| format!("`{url}`: {e}"))?;
+        // Browsers leave a scheme's default port out of the origin.
+        let port = port.filter(|p| !matches!((scheme.as_str(), *p), ("https", 443) | ("http", 80)));
         Ok(Self { id: RpId::Domain(domain), scheme, host, port })
     }
 
@@ -262,6 +271,10 @@ impl Candor {
         if self.store.passkey(credential.id().as_ref()).await?.is_some() {
             return Err(not_accepted("it is registered already"));
         }
+        // Checked again: several ceremonies may have been started at once.
+        if self.store.passkeys(&actor.id).await?.len() >= MAX_PASSKEYS {
+            return Err(ServiceError::InvalidInput(format!("{MAX_PASSKEYS} passkeys are registered already; remove one first")));
+        }
         let now = self.now();
         let record = PasskeyRecord {
             credential_id: credential.id().as_ref().to_vec(),
@@ -274,17 +287,39 @@ impl Candor {
             last_used_at: None,
         };
         let audit = self.audit(&actor.id, AuditAction::PasskeyRegister, json!({ "passkey": fingerprint(&record.credential_id) }));
-        self.store.apply(WriteBatch::one(Op::AddPasskey(record.clone()), audit)).await?;
+        let mut ops = vec![Op::AddPasskey(record.clone())];
+        // Whoever holds the member's session could add a passkey of their
+        // own: the member hears of every one, where they read their mail.
+        if Identifier::email(&actor.id).is_ok() {
+            let text = format!(
+                "A passkey named \"{}\" was registered for your candor console account at {} UTC. It signs you in from now on. If it was not you, tell your administrator: `candor actor passkeys {}` lists your passkeys and `candor actor remove-passkey` removes one.",
+                record.label,
+                format_args!("{} {:02}:{:02}", now.date(), now.hour(), now.minute()),
+                actor.id
+            );
+            ops.push(Op::QueueMessages(vec![self.staff_message(
+                &actor.id,
+                PASSKEY_NOTICE_KIND,
+                "A passkey was registered for you",
+                &text,
+            )?]));
+        }
+        self.store.apply(WriteBatch { ops, audit: vec![audit] }).await?;
         Ok(PasskeySummary::from(&record))
     }
 
-    /// Remove one of `actor`'s passkeys, by its id (base64url). Audited
-    /// as `passkey.remove`.
-    pub async fn remove_passkey(&self, actor: &str, id: &str) -> Result<()> {
-        let unknown = || ServiceError::InvalidInput(format!("no passkey `{id}` of yours"));
+    /// Remove one of `owner`'s passkeys, by its id (base64url): `owner`
+    /// at the console, or an operator (`by`) for a lost device. Audited as
+    /// `passkey.remove` under `by`.
+    pub async fn remove_passkey(&self, by: &str, owner: &str, id: &str) -> Result<()> {
+        let unknown = || ServiceError::InvalidInput(format!("`{owner}` has no passkey `{id}`"));
         let credential_id = URL_SAFE_NO_PAD.decode(id.trim()).map_err(|_| unknown())?;
-        let audit = self.audit(actor, AuditAction::PasskeyRemove, json!({ "passkey": fingerprint(&credential_id) }));
-        let op = Op::RemovePasskey { actor: actor.to_owned(), credential_id };
+        if !self.store.passkey(&credential_id).await?.is_some_and(|p| p.actor == owner) {
+            return Err(unknown());
+        }
+        let detail = json!({ "passkey": fingerprint(&credential_id), "owner": owner });
+        let audit = self.audit(by, AuditAction::PasskeyRemove, detail);
+        let op = Op::RemovePasskey { actor: owner.to_owned(), credential_id };
         match self.store.apply(WriteBatch::one(op, audit)).await?.first() {
             Some(candor_store::Outcome::Count(1)) => Ok(()),
             _ => Err(unknown()),
@@ -331,9 +366,22 @@ impl Candor {
         let actor = record.actor.clone();
         match self.check_assertion(&rp, server, &assertion, &record) {
             Ok(state) => {
-                let op = Op::UsePasskey { credential_id: record.credential_id, dynamic_state: state, at: self.now() };
-                self.store.apply(WriteBatch { ops: vec![op], audit: Vec::new() }).await?;
-                self.session_for_actor(&actor, SignInMethod::Passkey).await
+                let passkey = fingerprint(&record.credential_id);
+                // Kept only if no other sign-in changed the passkey (or
+                // removed it) since it was read: of two answers from
+                // copies of one authenticator at once, one wins.
+                let op = Op::UsePasskey {
+                    credential_id: record.credential_id,
+                    previous: record.dynamic_state,
+                    dynamic_state: state,
+                    at: self.now(),
+                };
+                let kept = self.store.apply(WriteBatch { ops: vec![op], audit: Vec::new() }).await?;
+                if kept.first() != Some(&candor_store::Outcome::Count(1)) {
+                    self.sign_in_refused(SignInMethod::Passkey, &actor, "the passkey changed or went meanwhile").await?;
+                    return Err(refused());
+                }
+                self.session_for_actor_as(&actor, SignInMethod::Passkey, json!({ "method": "passkey", "passkey": passkey })).await
             }
             Err(why) => {
                 self.sign_in_refused(SignInMethod::Passkey, &actor, &why).await?;
@@ -399,5 +447,8 @@ mod tests {
             assert!(RelyingParty::from_public_url(bad).is_err(), "{bad} should be refused");
         }
         assert!(RelyingParty::from_public_url("https://care.example.com:99999").is_err());
+        // A default port written out is not part of the origin browsers send.
+        assert_eq!(RelyingParty::from_public_url("https://care.example.com:443").unwrap().origin_url(), "https://care.example.com");
+        assert_eq!(RelyingParty::from_public_url("https://care.example.com:8443").unwrap().origin_url(), "https://care.example.com:8443");
     }
 }

@@ -178,12 +178,23 @@ impl Candor {
     /// A session for `actor`, who has proved who they are by `method`,
     /// with a token of its own for the session's length.
     pub(crate) async fn session_for_actor(&self, actor: &str, method: SignInMethod) -> Result<(Actor, StartedSession)> {
+        self.session_for_actor_as(actor, method, json!({ "method": method.as_str() })).await
+    }
+
+    /// [`Candor::session_for_actor`], with `how` (the method and what was
+    /// used) in the `session.start` entry.
+    pub(crate) async fn session_for_actor_as(
+        &self,
+        actor: &str,
+        method: SignInMethod,
+        how: serde_json::Value,
+    ) -> Result<(Actor, StartedSession)> {
         let Some(record) = self.store.actor(actor).await? else {
             self.sign_in_refused(method, actor, "no such actor").await?;
             return Err(ServiceError::Unauthenticated("no such staff member".into()));
         };
         let issued = self.create_token(&format!("sign-in:{}", method.as_str()), actor, SESSION_LENGTH).await?;
-        let started = self.start_staff_session(&issued.token).await?;
+        let started = self.start_staff_session_as(&issued.token, how).await?;
         Ok((record.into(), started))
     }
 
@@ -209,15 +220,22 @@ impl Candor {
     /// The code, mailed to the actor id (an e-mail address), sealed for
     /// delivery only: wiped from the outbox once sent.
     fn staff_code_message(&self, actor: &str, code: &str) -> Result<NewMessage> {
-        let recipient = staff_recipient(actor);
         let text = format!(
             "Your code to sign in to the candor console is {code}. It is valid for {} minutes. If you did not ask for it, tell your administrator.",
             CODE_VALIDITY.whole_minutes()
         );
-        let personal = json!({ "to": actor, "subject": "candor console sign-in code", "text": text }).to_string();
-        let sealed = self.keys.delivery_key().seal(&delivery_context(&recipient, STAFF_CODE_KIND), personal.as_bytes());
+        self.staff_message(actor, STAFF_CODE_KIND, "candor console sign-in code", &text)
+    }
+
+    /// A message of `kind` to the staff member `actor` (whose id is an
+    /// e-mail address), sealed for delivery only: wiped from the outbox
+    /// once sent.
+    pub(crate) fn staff_message(&self, actor: &str, kind: &str, subject: &str, text: &str) -> Result<NewMessage> {
+        let recipient = staff_recipient(actor);
+        let personal = json!({ "to": actor, "subject": subject, "text": text }).to_string();
+        let sealed = self.keys.delivery_key().seal(&delivery_context(&recipient, kind), personal.as_bytes());
         Ok(NewMessage {
-            kind: STAFF_CODE_KIND.into(),
+            kind: kind.into(),
             recipient,
             subject: None,
             subject_pseudonym: None,

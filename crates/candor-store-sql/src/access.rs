@@ -270,11 +270,18 @@ pub(crate) async fn add_passkey(tx: &mut Transaction<'static, Any>, p: &PasskeyR
     Ok(())
 }
 
-pub(crate) async fn use_passkey(tx: &mut Transaction<'static, Any>, id: &[u8], dynamic_state: &[u8], at: i64) -> Result<u64, StoreError> {
-    Ok(sqlx::query("update staff_passkeys set dynamic_state = $1, last_used_at = $2 where credential_id = $3")
+pub(crate) async fn use_passkey(
+    tx: &mut Transaction<'static, Any>,
+    id: &[u8],
+    previous: &[u8],
+    dynamic_state: &[u8],
+    at: i64,
+) -> Result<u64, StoreError> {
+    Ok(sqlx::query("update staff_passkeys set dynamic_state = $1, last_used_at = $2 where credential_id = $3 and dynamic_state = $4")
         .bind(dynamic_state.to_vec())
         .bind(at)
         .bind(id.to_vec())
+        .bind(previous.to_vec())
         .execute(&mut **tx)
         .await
         .map_err(db_err)?

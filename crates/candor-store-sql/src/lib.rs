@@ -243,8 +243,8 @@ impl SqlStore {
                 access::add_passkey(tx, &passkey).await?;
                 Ok(Outcome::Done)
             }
-            Op::UsePasskey { credential_id, dynamic_state, at } => {
-                Ok(Outcome::Count(access::use_passkey(tx, &credential_id, &dynamic_state, micros(at)).await?))
+            Op::UsePasskey { credential_id, previous, dynamic_state, at } => {
+                Ok(Outcome::Count(access::use_passkey(tx, &credential_id, &previous, &dynamic_state, micros(at)).await?))
             }
             Op::RemovePasskey { actor, credential_id } => Ok(Outcome::Count(access::remove_passkey(tx, &actor, &credential_id).await?)),
             Op::RetireKeks { ids, at } => {

@@ -575,10 +575,13 @@ pub enum Op {
     /// registered already.
     AddPasskey(PasskeyRecord),
     /// A passkey signed someone in: its new dynamic state; returns 1 if it
-    /// is still registered.
+    /// is still registered with the state `previous` (0: it changed or
+    /// went meanwhile, and nothing is written).
     UsePasskey {
         /// Its credential id.
         credential_id: Vec<u8>,
+        /// The state the sign-in was checked against.
+        previous: Vec<u8>,
         /// The state after this sign-in.
         dynamic_state: Vec<u8>,
         /// When.

@@ -19,9 +19,19 @@ use crate::problem::Problem;
 pub(crate) struct Limiters {
     credential: DefaultKeyedRateLimiter<Vec<u8>>,
     ip: DefaultKeyedRateLimiter<IpAddr>,
+    /// Passkey sign-ins started per address: each waits in memory for
+    /// five minutes, so one address may keep only a few under way.
+    ceremonies: DefaultKeyedRateLimiter<IpAddr>,
     failures: FailureBudget,
     swept: Mutex<Instant>,
 }
+
+/// Passkey sign-ins one address may start a minute (and at once): with
+/// ceremonies waiting five minutes, an address keeps at most fifty.
+const CEREMONIES_PER_MINUTE: NonZeroU32 = match NonZeroU32::new(10) {
+    Some(n) => n,
+    None => NonZeroU32::MIN,
+};
 
 fn quota(per_second: u32) -> Quota {
     let n = NonZeroU32::new(per_second.max(1)).unwrap_or(NonZeroU32::MIN);
@@ -33,6 +43,7 @@ impl Limiters {
         Self {
             credential: RateLimiter::keyed(quota(per_credential)),
             ip: RateLimiter::keyed(quota(per_ip)),
+            ceremonies: RateLimiter::keyed(Quota::per_minute(CEREMONIES_PER_MINUTE).allow_burst(CEREMONIES_PER_MINUTE)),
             failures: FailureBudget::new(failures_per_minute),
             swept: Mutex::new(Instant::now()),
         }
@@ -46,6 +57,7 @@ impl Limiters {
                 *last = Instant::now();
                 self.credential.retain_recent();
                 self.ip.retain_recent();
+                self.ceremonies.retain_recent();
                 self.failures.sweep();
             }
         }
@@ -61,6 +73,13 @@ impl Limiters {
     pub(crate) fn check_ip(&self, ip: IpAddr) -> Result<(), Problem> {
         self.sweep();
         self.ip.check_key(&client(ip)).map_err(|_| limited(1))
+    }
+
+    /// A passkey sign-in started from `ip`: at most
+    /// [`CEREMONIES_PER_MINUTE`] a minute, on top of the request rate.
+    pub(crate) fn check_ceremony(&self, ip: IpAddr) -> Result<(), Problem> {
+        self.sweep();
+        self.ceremonies.check_key(&client(ip)).map_err(|_| limited(6))
     }
 
     /// Refuse when `ip` has spent its failed authentications: then its

@@ -1,6 +1,6 @@
-//! `candor actor add|remove|attest|list|show|token|tokens|revoke`: staff members, their
-//! roles, their privacy-and-ethics training attestations and their API
-//! tokens.
+//! `candor actor add|remove|attest|list|show|token|tokens|revoke|passkeys|remove-passkey`:
+//! staff members, their roles, their privacy-and-ethics training
+//! attestations, their API tokens and their passkeys.
 
 use candor_service::actors::parse_roles;
 use serde_json::json;
@@ -61,6 +61,19 @@ pub enum Command {
     Revoke {
         /// The token id.
         token: String,
+    },
+    /// List an actor's passkeys (registered at the console's Passkeys page).
+    Passkeys {
+        /// Actor id.
+        id: String,
+    },
+    /// Remove one of an actor's passkeys (a lost or replaced device): it
+    /// signs no one in from then on.
+    RemovePasskey {
+        /// Actor id.
+        id: String,
+        /// The passkey's id, as `candor actor passkeys` lists it.
+        passkey: String,
     },
 }
 
@@ -141,6 +154,34 @@ async fn run_in(g: &Global, inst: &Installation, c: Command) -> anyhow::Result<O
                 output::json(&json!({ "revoked": id }))?;
             } else {
                 println!("token {id} revoked");
+            }
+        }
+        Command::Passkeys { id } => {
+            let all = candor.passkeys(&id).await?;
+            if g.json {
+                let docs: Vec<_> = all
+                    .iter()
+                    .map(|p| json!({ "id": p.id, "label": p.label, "created_at": output::ts(p.created_at), "last_used_at": p.last_used_at.map(output::ts) }))
+                    .collect();
+                output::json(&docs)?;
+            } else {
+                let rows = all.iter().map(|p| {
+                    vec![
+                        p.id.clone(),
+                        p.label.clone(),
+                        output::ts(p.created_at),
+                        p.last_used_at.map_or_else(|| "never".to_owned(), output::ts),
+                    ]
+                });
+                println!("{}", output::table(&["id", "name", "registered", "last used"], rows));
+            }
+        }
+        Command::RemovePasskey { id, passkey } => {
+            candor.remove_passkey(&g.actor, &id, &passkey).await?;
+            if g.json {
+                output::json(&json!({ "removed": passkey, "actor": id }))?;
+            } else {
+                println!("passkey {passkey} of `{id}` removed");
             }
         }
         Command::List => {

@@ -13,6 +13,7 @@ mod foundation;
 mod import;
 mod keys;
 mod mail;
+mod passkeys;
 mod redact;
 mod redact_stream;
 mod rights;

@@ -3,9 +3,9 @@
 //! another origin, a cloned authenticator, a forged signature, a row
 //! moved to another actor in the database).
 
-use candor_service::passkeys::RelyingParty;
+use candor_service::passkeys::{RelyingParty, MAX_CEREMONIES, PASSKEY_NOTICE_KIND};
 use candor_service::{Candor, ServiceError};
-use candor_store::AuditStore as _;
+use candor_store::{AccessStore as _, AuditStore as _, BatchStore as _, Op, Outcome, WriteBatch};
 use candor_test_support::passkey::SoftPasskey;
 use candor_test_support::{each_backend, Fixture};
 
@@ -137,8 +137,8 @@ async fn removing_a_passkey_or_its_actor_ends_its_sign_ins() {
         let listed = candor.passkeys("ana").await.unwrap();
         assert_eq!(listed.len(), 2);
         // Only one's own passkey can be removed.
-        assert!(candor.remove_passkey("alice", &listed[0].id).await.is_err());
-        candor.remove_passkey("ana", &listed[0].id).await.unwrap();
+        assert!(candor.remove_passkey("alice", "alice", &listed[0].id).await.is_err());
+        candor.remove_passkey("ana", "ana", &listed[0].id).await.unwrap();
         let options = candor.start_passkey_sign_in().unwrap();
         assert!(is_refusal(&candor.finish_passkey_sign_in(&first.sign_in(&options, ORIGIN)).await));
         let options = candor.start_passkey_sign_in().unwrap();
@@ -165,4 +165,70 @@ async fn without_a_public_host_name_there_are_no_passkeys() {
         assert_eq!(RelyingParty::from_public_url("http://localhost:8080").unwrap().id(), "localhost");
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_member_with_an_address_is_told_of_each_passkey_registered_for_them() {
+    each_backend(|db| async move {
+        let f = Fixture::with_policy(db).await;
+        f.candor.upsert_actor("test", "carla@northwind.example", vec![candor_domain::Role::Compliance]).await.unwrap();
+        let candor = with_url(&f);
+        let mut passkey = registered(&candor, "carla@northwind.example").await;
+        let mail: Vec<_> = candor.outbox(false, 0, 100).await.unwrap().into_iter().filter(|m| m.kind == PASSKEY_NOTICE_KIND).collect();
+        assert_eq!(mail.len(), 1, "{mail:?}");
+        assert_eq!(mail[0].to.as_deref(), Some("carla@northwind.example"));
+        let text = mail[0].body["text"].as_str().unwrap();
+        assert!(text.contains("\"Laptop\"") && text.contains("If it was not you"), "{text}");
+        // A member whose id is no address (carla) gets none, and none is queued for it.
+        registered(&candor, "carla").await;
+        let notices = candor.outbox(false, 0, 100).await.unwrap().into_iter().filter(|m| m.kind == PASSKEY_NOTICE_KIND).count();
+        assert_eq!(notices, 1);
+
+        // The sign-in names the passkey it used.
+        let options = candor.start_passkey_sign_in().unwrap();
+        candor.finish_passkey_sign_in(&passkey.sign_in(&options, ORIGIN)).await.unwrap();
+        let log = actions(&f).await;
+        let started = log.iter().filter(|(a, who, _)| a == "session.start" && who == "carla@northwind.example").last().unwrap();
+        assert!(started.2.contains("\"method\":\"passkey\"") && started.2.contains("\"passkey\":\""), "{started:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_sign_in_checked_against_a_state_that_changed_meanwhile_is_not_kept() {
+    each_backend(|db| async move {
+        let f = Fixture::with_policy(db).await;
+        let candor = with_url(&f);
+        registered(&candor, "carla").await;
+        let stored = f.store.passkey(&f.store.passkeys("carla").await.unwrap()[0].credential_id).await.unwrap().unwrap();
+        let stale = Op::UsePasskey {
+            credential_id: stored.credential_id.clone(),
+            previous: vec![9; 7],
+            dynamic_state: vec![0; 7],
+            at: f.candor.now(),
+        };
+        assert_eq!(f.store.apply(WriteBatch { ops: vec![stale], audit: Vec::new() }).await.unwrap(), [Outcome::Count(0)]);
+        let same = f.store.passkey(&stored.credential_id).await.unwrap().unwrap();
+        assert_eq!((same.dynamic_state, same.last_used_at), (stored.dynamic_state, None), "nothing written");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn once_the_ceremonies_are_full_a_new_one_is_busy_not_an_error() {
+    let f = Fixture::with_policy(candor_test_support::TestDb::sqlite()).await;
+    let candor = with_url(&f);
+    // At least MAX_CEREMONIES fit (the set rounds its room up), then busy.
+    let mut started = 0;
+    let refusal = loop {
+        match candor.start_passkey_sign_in() {
+            Ok(_) if started < 4 * MAX_CEREMONIES => started += 1,
+            other => break other,
+        }
+    };
+    assert!(matches!(refusal, Err(ServiceError::Busy(_))), "{refusal:?}");
+    assert!(started >= MAX_CEREMONIES, "{started}");
+    // Registrations have their own room.
+    let carla = candor.actor("carla").await.unwrap().unwrap();
+    candor.start_passkey_registration(&carla).await.unwrap();
 }

@@ -65,6 +65,18 @@ async fn a_flood_of_passkey_ceremonies_or_forged_answers_from_one_address_is_hel
     other.ip = std::net::IpAddr::from([10, 9, 1, 2]);
     assert_eq!(other.post("/console/sign-in/passkey/options", &[]).await.status, StatusCode::OK, "another address is not held");
 
+    // Ceremonies wait in memory: however fast it may ask, one address
+    // starts ten a minute.
+    let config = EXAMPLE_CONFIG.replace("rate_per_ip = 20", "rate_per_ip = 100000");
+    let api = with_passkeys_and(Fixture::with_policy(TestDb::sqlite()).await, &config).await;
+    let mut b = from(&api, 9);
+    let mut got = Vec::new();
+    for _ in 0..11 {
+        got.push(b.post("/console/sign-in/passkey/options", &[]).await.status);
+    }
+    assert_eq!(got[..10], [StatusCode::OK; 10]);
+    assert_eq!(got[10], StatusCode::TOO_MANY_REQUESTS);
+
     // Forged answers spend the failure budget: three, then held even
     // with a good one.
     let config = EXAMPLE_CONFIG

@@ -44,6 +44,8 @@ pub(crate) async fn register(b: &mut Browser<'_>, label: &str) -> SoftPasskey {
     let done = b.post("/console/passkeys", &[("csrf", &csrf), ("label", label), ("response", &answer)]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
     assert_eq!(done.header("location"), Some("/console/passkeys?added=1"));
+    let listed = b.get("/console/passkeys?added=1").await;
+    assert!(listed.html.contains("is registered") && listed.html.contains(label), "{}", listed.html);
     passkey
 }
 
@@ -75,12 +77,31 @@ async fn a_staff_member_registers_a_passkey_and_signs_in_with_it() {
         assert!(other.html.contains("href=\"/console/passkeys\""), "every member sees the passkeys page");
 
         let mut passkey = register(&mut b, "Work laptop").await;
-        let listed = b.get("/console/passkeys?added=1").await;
-        assert!(listed.html.contains("Work laptop") && listed.html.contains("is registered"), "{}", listed.html);
+        let listed = b.get("/console/passkeys").await;
+        assert!(listed.html.contains("Work laptop") && listed.html.contains("Never"), "{}", listed.html);
+
+        // Another member cannot remove it through the page.
+        let id = listed.hidden("id");
+        let mut alice = Browser::new(&api);
+        token_sign_in(&api, &mut alice, "alice").await;
+        let csrf = alice.get("/console/passkeys").await.hidden("csrf");
+        let r = alice.post("/console/passkeys/remove", &[("csrf", &csrf), ("id", &id)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.html);
+        assert!(b.get("/console/passkeys").await.html.contains("Work laptop"));
+
+        // Another site posting an answer (login CSRF) is refused before it
+        // is even checked; from the installation's own page it is taken.
+        let mut lured = Browser::new(&api);
+        lured.ip = std::net::IpAddr::from([10, 9, 0, 5]);
+        lured.origin = Some("https://evil.example".into());
+        let r = passkey_sign_in(&mut lured, &mut passkey).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.html);
+        assert!(lured.cookie.is_none());
 
         // A stranger's browser: the sign-in page offers passkeys.
         let mut stranger = Browser::new(&api);
         stranger.ip = std::net::IpAddr::from([10, 9, 0, 2]);
+        stranger.origin = Some(ORIGIN.into());
         let sign_in = stranger.get("/console/sign-in").await;
         assert!(sign_in.html.contains("data-passkey=\"get\""), "{}", sign_in.html);
         assert!(sign_in.header("permissions-policy").unwrap().contains("publickey-credentials-get=(self)"));

@@ -9,7 +9,7 @@
 
 use askama::Template;
 use axum::extract::{Form, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -112,13 +112,34 @@ fn options(r: Result<String, Problem>) -> Response {
 }
 
 /// `POST /console/sign-in/passkey/options`: a sign-in ceremony's options.
-pub(crate) async fn sign_in_options(State(state): State<AppState>) -> Response {
+/// Each waits in memory, so one address may start only a few a minute.
+pub(crate) async fn sign_in_options(State(state): State<AppState>, visit: Visit) -> Response {
+    if let Err(p) = state.0.limiters.check_ceremony(visit.auth.ip) {
+        return p.into_response();
+    }
     options(state.candor().start_passkey_sign_in().map_err(Problem::from))
+}
+
+/// Whether a sign-in form was posted from the installation's own pages:
+/// the `Origin` browsers send with a form post is the passkeys' origin
+/// (without it, the fetch metadata does not say another site). Another
+/// site could otherwise post an answer of its own passkey and sign the
+/// visitor in as someone else (login CSRF).
+fn posted_here(headers: &HeaderMap, origin: &str) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    match text("origin") {
+        Some(o) => o == origin,
+        None => !matches!(text("sec-fetch-site"), Some("cross-site" | "same-site")),
+    }
 }
 
 /// `POST /console/sign-in/passkey`: the browser's answer; a good one
 /// starts the session. A refusal spends the address's failure budget.
-pub(crate) async fn sign_in(State(state): State<AppState>, visit: Visit, Form(f): Form<AnswerForm>) -> Response {
+pub(crate) async fn sign_in(State(state): State<AppState>, visit: Visit, headers: HeaderMap, Form(f): Form<AnswerForm>) -> Response {
+    if !PasskeyPlace::of(&state).is_some_and(|p| posted_here(&headers, &p.origin)) {
+        let p = Problem::forbidden("a passkey sign-in must come from this installation's own sign-in page");
+        return error_page(&state, &visit, None, &p);
+    }
     match guarded(&state, &visit.auth, state.candor().finish_passkey_sign_in(&f.response)).await {
         Ok((_, started)) => {
             let mut r = see_other("/console");
@@ -191,7 +212,7 @@ pub(crate) async fn remove(State(state): State<AppState>, visit: Visit, Form(f):
     if let Err(p) = d.check(&f.csrf) {
         return error_page(&state, &visit, Some(&d), &p);
     }
-    match state.candor().remove_passkey(&d.actor.id, &f.id).await {
+    match state.candor().remove_passkey(&d.actor.id, &d.actor.id, &f.id).await {
         Ok(()) => see_other("/console/passkeys"),
         Err(e) => error_page(&state, &visit, Some(&d), &e.into()),
     }
