@@ -53,5 +53,9 @@ fn an_operator_lists_and_removes_a_members_passkey() {
     let log: serde_json::Value = serde_json::from_str(&i.ok(&["audit", "log", "--action", "passkey.", "--json"])).unwrap();
     let removals: Vec<_> = log.as_array().unwrap().iter().filter(|e| e["action"] == "passkey.remove").collect();
     assert_eq!(removals.len(), 1, "the refused removal left no entry: {log:#}");
-    assert_eq!((removals[0]["actor"].as_str(), removals[0]["detail"]["owner"].as_str()), (Some("adam-the-operator"), Some("carla")), "{log:#}");
+    assert_eq!(
+        (removals[0]["actor"].as_str(), removals[0]["detail"]["owner"].as_str()),
+        (Some("adam-the-operator"), Some("carla")),
+        "{log:#}"
+    );
 }

@@ -91,17 +91,23 @@ async fn a_staff_member_registers_a_passkey_and_signs_in_with_it() {
 
         // Another site posting an answer (login CSRF) is refused before it
         // is even checked; from the installation's own page it is taken.
-        let mut lured = Browser::new(&api);
-        lured.ip = std::net::IpAddr::from([10, 9, 0, 5]);
-        lured.origin = Some("https://evil.example".into());
-        let r = passkey_sign_in(&mut lured, &mut passkey).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.html);
-        assert!(lured.cookie.is_none());
+        for (i, told) in
+            [("sec-fetch-site", "cross-site"), ("sec-fetch-site", "same-site"), ("origin", "https://evil.example")].into_iter().enumerate()
+        {
+            let mut lured = Browser::new(&api);
+            lured.ip = std::net::IpAddr::from([10, 9, 0, 5 + u8::try_from(i).unwrap()]);
+            lured.extra = vec![(told.0, told.1.to_owned())];
+            let r = passkey_sign_in(&mut lured, &mut passkey).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{told:?}: {}", r.html);
+            assert!(lured.cookie.is_none());
+        }
 
         // A stranger's browser: the sign-in page offers passkeys.
         let mut stranger = Browser::new(&api);
         stranger.ip = std::net::IpAddr::from([10, 9, 0, 2]);
-        stranger.origin = Some(ORIGIN.into());
+        // As Chromium posts candor's own form: same-origin, and an Origin
+        // of `null` since candor's pages send no referrer.
+        stranger.extra = vec![("sec-fetch-site", "same-origin".into()), ("origin", "null".into())];
         let sign_in = stranger.get("/console/sign-in").await;
         assert!(sign_in.html.contains("data-passkey=\"get\""), "{}", sign_in.html);
         assert!(sign_in.header("permissions-policy").unwrap().contains("publickey-credentials-get=(self)"));

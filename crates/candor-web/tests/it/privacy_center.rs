@@ -46,13 +46,13 @@ pub(crate) struct Browser<'a> {
     pub(crate) ip: IpAddr,
     /// Whether the browser sends `Sec-GPC: 1`.
     pub(crate) gpc: bool,
-    /// The `Origin` it sends (a form posted from that site), if any.
-    pub(crate) origin: Option<String>,
+    /// Headers it adds to every request (`Origin`, fetch metadata).
+    pub(crate) extra: Vec<(&'static str, String)>,
 }
 
 impl<'a> Browser<'a> {
     pub(crate) fn new(api: &'a Api) -> Self {
-        Self { api, cookie: None, accept_language: "en", ip: IpAddr::from([10, 9, 0, 1]), gpc: false, origin: None }
+        Self { api, cookie: None, accept_language: "en", ip: IpAddr::from([10, 9, 0, 1]), gpc: false, extra: Vec::new() }
     }
 
     pub(crate) async fn request(&mut self, method: Method, uri: &str, form: Option<&[(&str, &str)]>) -> Page {
@@ -84,8 +84,8 @@ impl<'a> Browser<'a> {
         if self.gpc {
             req = req.header("sec-gpc", "1");
         }
-        if let Some(o) = &self.origin {
-            req = req.header("origin", o);
+        for (name, value) in &self.extra {
+            req = req.header(*name, value);
         }
         if let Some(t) = content_type {
             req = req.header("content-type", t);

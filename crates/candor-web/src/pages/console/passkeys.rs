@@ -120,16 +120,16 @@ pub(crate) async fn sign_in_options(State(state): State<AppState>, visit: Visit)
     options(state.candor().start_passkey_sign_in().map_err(Problem::from))
 }
 
-/// Whether a sign-in form was posted from the installation's own pages:
-/// the `Origin` browsers send with a form post is the passkeys' origin
-/// (without it, the fetch metadata does not say another site). Another
-/// site could otherwise post an answer of its own passkey and sign the
-/// visitor in as someone else (login CSRF).
+/// Whether a sign-in form was posted from the installation's own pages.
+/// Browsers say where a post comes from in `Sec-Fetch-Site`; older ones
+/// only in `Origin`, which is `null` for candor's own pages (they send no
+/// referrer). Another site could otherwise post an answer of its own
+/// passkey and sign the visitor in as someone else (login CSRF).
 fn posted_here(headers: &HeaderMap, origin: &str) -> bool {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    match text("origin") {
-        Some(o) => o == origin,
-        None => !matches!(text("sec-fetch-site"), Some("cross-site" | "same-site")),
+    match text("sec-fetch-site") {
+        Some(site) => site == "same-origin",
+        None => text("origin").is_none_or(|o| o == "null" || o == origin),
     }
 }
 
