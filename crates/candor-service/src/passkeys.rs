@@ -314,7 +314,7 @@ impl Candor {
     pub async fn remove_passkey(&self, by: &str, owner: &str, id: &str) -> Result<()> {
         let unknown = || ServiceError::InvalidInput(format!("`{owner}` has no passkey `{id}`"));
         let credential_id = URL_SAFE_NO_PAD.decode(id.trim()).map_err(|_| unknown())?;
-        if !self.store.passkey(&credential_id).await?.is_some_and(|p| p.actor == owner) {
+        if self.store.passkey(&credential_id).await?.is_none_or(|p| p.actor != owner) {
             return Err(unknown());
         }
         let detail = json!({ "passkey": fingerprint(&credential_id), "owner": owner });
