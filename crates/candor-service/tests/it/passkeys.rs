@@ -188,7 +188,7 @@ async fn a_member_with_an_address_is_told_of_each_passkey_registered_for_them() 
         let options = candor.start_passkey_sign_in().unwrap();
         candor.finish_passkey_sign_in(&passkey.sign_in(&options, ORIGIN)).await.unwrap();
         let log = actions(&f).await;
-        let started = log.iter().filter(|(a, who, _)| a == "session.start" && who == "carla@northwind.example").last().unwrap();
+        let started = log.iter().rfind(|(a, who, _)| a == "session.start" && who == "carla@northwind.example").unwrap();
         assert!(started.2.contains("\"method\":\"passkey\"") && started.2.contains("\"passkey\":\""), "{started:?}");
     })
     .await;
