@@ -125,7 +125,11 @@ fn a_household_stays_two_customers_and_staff_move_the_shared_phone_deliberately(
     assert_eq!(i.ok(&["subject", "find", "--phone", "+447700900123"]).trim(), vera);
     let audit = i.ok(&["audit", "log", "--limit", "1000", "--json"]);
     assert!(audit.contains("subject.unlink") && audit.contains("subject.link"), "the deliberate changes are audited");
-    assert!(!audit.contains("7700") && !audit.contains("vera@"), "the audit log holds kinds, not values");
+    // The whole number in the forms it was written in: four digits alone
+    // turn up by chance in the log's hashes.
+    for value in ["7700900123", "7700 900123", "vera@"] {
+        assert!(!audit.contains(value), "the audit log holds kinds, not values: {value}");
+    }
 }
 
 #[test]
