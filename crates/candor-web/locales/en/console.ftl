@@ -25,7 +25,7 @@ console-training-lapsed-banner = Your privacy training is not current: pages wit
 
 ## Signing in
 console-sign-in-title = Sign in to the staff console
-console-sign-in-intro = Sign in with a code sent to your work e-mail address (your staff id), or with an API token from `candor actor token`.
+console-sign-in-intro = Sign in with a passkey where this installation offers them, with a code sent to your work e-mail address (your staff id), or with an API token from `candor actor token`.
 console-sign-in-by-code = With a code by e-mail
 console-sign-in-actor = Your staff id
 console-sign-in-actor-needed = Enter your staff id (your work e-mail address).

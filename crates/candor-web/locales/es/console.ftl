@@ -24,7 +24,7 @@ console-training-lapsed-banner = Su formación en privacidad no está vigente: l
 
 ## Iniciar sesión
 console-sign-in-title = Entrar en la consola del personal
-console-sign-in-intro = Entre con un código enviado a su correo de trabajo (su identificador de personal) o con un token de API de `candor actor token`.
+console-sign-in-intro = Entre con una llave de acceso si esta instalación las ofrece, con un código enviado a su correo de trabajo (su identificador de personal) o con un token de API de `candor actor token`.
 console-sign-in-by-code = Con un código por correo
 console-sign-in-actor = Su identificador de personal
 console-sign-in-actor-needed = Escriba su identificador de personal (su correo de trabajo).

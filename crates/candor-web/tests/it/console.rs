@@ -380,3 +380,36 @@ async fn the_quiz_failed_then_passed_opens_the_pages_with_personal_data() {
     let bob = api.f.candor.actor("bob").await.unwrap().unwrap();
     assert!(bob.training_expires_at.is_some());
 }
+
+#[tokio::test]
+async fn a_sign_in_posted_from_another_site_is_refused() {
+    let api = Api::new(Fixture::with_policy(TestDb::sqlite()).await).await;
+    let code = api.f.candor.issue_staff_code("test", "carla", time::Duration::minutes(30)).await.unwrap();
+    let token = api.token("carla").to_owned();
+    let attempts: [(&str, Vec<(&str, &str)>); 2] = [
+        ("/console/sign-in/token", vec![("token", &token)]),
+        ("/console/code", vec![("challenge", &code.challenge), ("actor", "carla"), ("code", &code.code)]),
+    ];
+    for (path, form) in &attempts {
+        for told in [("sec-fetch-site", "cross-site"), ("sec-fetch-site", "same-site"), ("origin", "https://evil.example")] {
+            let mut lured = Browser::new(&api);
+            lured.extra = vec![(told.0, told.1.to_owned())];
+            let r = lured.post(path, form).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{path} {told:?}: {}", r.html);
+            assert!(lured.cookie.is_none() && r.html.contains("own sign-in page"), "{}", r.html);
+        }
+    }
+    // As a browser posts candor's own form: same-origin, Origin `null`
+    // (no referrer), or an Origin naming the host asked.
+    for (i, (path, form)) in attempts.iter().enumerate() {
+        let mut b = Browser::new(&api);
+        b.extra = if i == 0 {
+            vec![("sec-fetch-site", "same-origin".into()), ("origin", "null".into())]
+        } else {
+            vec![("origin", "http://care.example.com:8080".into()), ("host", "care.example.com:8080".into())]
+        };
+        let r = b.post(path, form).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}: {}", r.html);
+        assert!(b.cookie.is_some());
+    }
+}

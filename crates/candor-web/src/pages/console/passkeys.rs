@@ -13,7 +13,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::sign_in::sign_in_page;
+use super::sign_in::{from_our_page, not_our_page, sign_in_page};
 use super::{desk, error_page, when, ConsoleFrame, Desk};
 use crate::api::privacy::{guarded, set_session_cookie};
 use crate::middleware::allow_passkeys;
@@ -120,25 +120,11 @@ pub(crate) async fn sign_in_options(State(state): State<AppState>, visit: Visit)
     options(state.candor().start_passkey_sign_in().map_err(Problem::from))
 }
 
-/// Whether a sign-in form was posted from the installation's own pages.
-/// Browsers say where a post comes from in `Sec-Fetch-Site`; older ones
-/// only in `Origin`, which is `null` for candor's own pages (they send no
-/// referrer). Another site could otherwise post an answer of its own
-/// passkey and sign the visitor in as someone else (login CSRF).
-fn posted_here(headers: &HeaderMap, origin: &str) -> bool {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    match text("sec-fetch-site") {
-        Some(site) => site == "same-origin",
-        None => text("origin").is_none_or(|o| o == "null" || o == origin),
-    }
-}
-
 /// `POST /console/sign-in/passkey`: the browser's answer; a good one
 /// starts the session. A refusal spends the address's failure budget.
 pub(crate) async fn sign_in(State(state): State<AppState>, visit: Visit, headers: HeaderMap, Form(f): Form<AnswerForm>) -> Response {
-    if !PasskeyPlace::of(&state).is_some_and(|p| posted_here(&headers, &p.origin)) {
-        let p = Problem::forbidden("a passkey sign-in must come from this installation's own sign-in page");
-        return error_page(&state, &visit, None, &p);
+    if PasskeyPlace::of(&state).is_none() || !from_our_page(&headers) {
+        return error_page(&state, &visit, None, &not_our_page());
     }
     match guarded(&state, &visit.auth, state.candor().finish_passkey_sign_in(&f.response)).await {
         Ok((_, started)) => {

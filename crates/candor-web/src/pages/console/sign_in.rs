@@ -18,6 +18,7 @@ use crate::api::privacy::{clear_session, guarded, set_session_cookie};
 use crate::credentials::{Caller, Checked};
 use crate::middleware::allow_passkeys;
 use crate::pages::{end_session, see_other, Visit};
+use crate::problem::Problem;
 use crate::AppState;
 
 #[derive(Template)]
@@ -84,6 +85,28 @@ pub(super) fn sign_in_page(state: &AppState, visit: &Visit, actor: String, error
     r
 }
 
+/// Whether a sign-in form was posted from one of candor's own pages.
+/// Browsers say where a post comes from in `Sec-Fetch-Site`; older ones
+/// only in `Origin`, which is `null` for candor's own pages (they send no
+/// referrer) and otherwise names the host asked. Another site could
+/// otherwise sign its visitor in as someone else, with a token, code or
+/// passkey answer of its own (login CSRF), and read what they then do.
+pub(super) fn from_our_page(headers: &HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    match text("sec-fetch-site") {
+        Some(site) => site == "same-origin",
+        None => match text("origin") {
+            None | Some("null") => true,
+            Some(origin) => origin.split_once("://").map(|(_, authority)| authority) == text("host"),
+        },
+    }
+}
+
+/// The refusal of a sign-in posted from another site.
+pub(super) fn not_our_page() -> Problem {
+    Problem::forbidden("signing in must start from this installation's own sign-in page")
+}
+
 /// `GET /console/sign-in`.
 pub(crate) async fn page(State(state): State<AppState>, visit: Visit) -> Response {
     if signed_in(&visit) {
@@ -118,7 +141,10 @@ pub(crate) async fn code_page(State(state): State<AppState>, visit: Visit, Query
 }
 
 /// `POST /console/code`: a right code starts the session.
-pub(crate) async fn code(State(state): State<AppState>, visit: Visit, Form(f): Form<CodeForm>) -> Response {
+pub(crate) async fn code(State(state): State<AppState>, visit: Visit, headers: HeaderMap, Form(f): Form<CodeForm>) -> Response {
+    if !from_our_page(&headers) {
+        return error_page(&state, &visit, None, &not_our_page());
+    }
     let code: String = f.code.chars().filter(|c| !c.is_whitespace()).collect();
     match guarded(&state, &visit.auth, state.candor().finish_staff_sign_in(&f.challenge, &f.actor, &code)).await {
         Ok((_, started)) => {
@@ -135,7 +161,10 @@ pub(crate) async fn code(State(state): State<AppState>, visit: Visit, Form(f): F
 
 /// `POST /console/sign-in/token`: an API token pasted once starts a
 /// session that ends with the token.
-pub(crate) async fn token(State(state): State<AppState>, visit: Visit, Form(f): Form<TokenForm>) -> Response {
+pub(crate) async fn token(State(state): State<AppState>, visit: Visit, headers: HeaderMap, Form(f): Form<TokenForm>) -> Response {
+    if !from_our_page(&headers) {
+        return error_page(&state, &visit, None, &not_our_page());
+    }
     let candor = state.candor();
     match guarded(&state, &visit.auth, candor.start_staff_session(f.token.trim())).await {
         Ok(started) => {
