@@ -19,22 +19,27 @@
 //! of each kind, each for at most five minutes: a ceremony started on one
 //! `candor serve` process must finish on the same one.
 
+use std::borrow::Borrow;
+use std::hash::Hash;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use candor_domain::Identifier;
 use candor_store::{Op, PasskeyRecord, WriteBatch};
+use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use webauthn_rp::bin::{Decode as _, Encode as _};
 use webauthn_rp::request::auth::AuthenticationVerificationOptions;
 use webauthn_rp::request::register::{CredProtect, PublicKeyCredentialUserEntity, RegistrationVerificationOptions, UserHandle, Username};
-use webauthn_rp::request::{AsciiDomain, DomainOrigin, FixedCapHashSet, InsertResult, Port, PublicKeyCredentialDescriptor, RpId, Scheme};
+use webauthn_rp::request::{
+    AsciiDomain, DomainOrigin, FixedCapHashSet, InsertResult, Port, PublicKeyCredentialDescriptor, RpId, Scheme, TimedCeremony,
+};
 use webauthn_rp::response::register::{CompressedPubKey, DynamicState, StaticState};
-use webauthn_rp::response::{AuthTransports, CredentialId};
+use webauthn_rp::response::{AuthTransports, CredentialId, SentChallenge};
 use webauthn_rp::{
     AuthenticatedCredential, DiscoverableAuthentication, DiscoverableAuthenticationServerState, DiscoverableCredentialRequestOptions,
     PublicKeyCredentialCreationOptions, Registration, RegistrationServerState,
@@ -145,6 +150,25 @@ impl Default for Ceremonies {
     }
 }
 
+/// A ceremony set, even after a thread panicked holding it: an insert or
+/// a take is whole, so what it holds stays consistent.
+fn held<T>(set: &Mutex<FixedCapHashSet<T>>) -> MutexGuard<'_, FixedCapHashSet<T>> {
+    set.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Keep `server` in `set` until the browser answers, and hand the browser
+/// `client` as JSON; busy when the set is full of ceremonies under way.
+fn await_answer<T>(set: &Mutex<FixedCapHashSet<T>>, server: T, client: &impl Serialize) -> Result<String>
+where
+    T: Borrow<SentChallenge> + Eq + Hash + TimedCeremony,
+{
+    let json = serde_json::to_string(client).map_err(|e| ServiceError::Encode { what: "passkey options", source: e })?;
+    match held(set).insert_or_replace_all_expired(server) {
+        InsertResult::Success => Ok(json),
+        InsertResult::CapacityFull | InsertResult::Duplicate => Err(busy()),
+    }
+}
+
 impl std::fmt::Debug for Ceremonies {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Ceremonies")
@@ -221,10 +245,7 @@ impl Candor {
     /// `navigator.credentials.create`, as JSON.
     pub async fn start_passkey_registration(&self, actor: &Actor) -> Result<String> {
         let rp = self.required_relying_party()?;
-        let existing = self.store.passkeys(&actor.id).await?;
-        if existing.len() >= MAX_PASSKEYS {
-            return Err(ServiceError::InvalidInput(format!("{MAX_PASSKEYS} passkeys are registered already; remove one first")));
-        }
+        let existing = self.passkeys_with_room(&actor.id).await?;
         let transports = AuthTransports::decode(0).map_err(not_accepted)?;
         let exclude = existing
             .into_iter()
@@ -240,11 +261,16 @@ impl Candor {
         // credProtect as well would refuse the many that do not offer it.
         options.extensions.cred_protect = CredProtect::None;
         let (server, client) = options.start_ceremony().map_err(not_accepted)?;
-        let json = serde_json::to_string(&client).map_err(|e| ServiceError::Encode { what: "passkey options", source: e })?;
-        match self.ceremonies.registrations.lock().unwrap_or_else(|p| p.into_inner()).insert_or_replace_all_expired(server) {
-            InsertResult::Success => Ok(json),
-            InsertResult::CapacityFull | InsertResult::Duplicate => Err(busy()),
+        await_answer(&self.ceremonies.registrations, server, &client)
+    }
+
+    /// `actor`'s passkeys, when there is room for another.
+    async fn passkeys_with_room(&self, actor: &str) -> Result<Vec<PasskeyRecord>> {
+        let existing = self.store.passkeys(actor).await?;
+        if existing.len() >= MAX_PASSKEYS {
+            return Err(ServiceError::InvalidInput(format!("{MAX_PASSKEYS} passkeys are registered already; remove one first")));
         }
+        Ok(existing)
     }
 
     /// Finish registering: `response` is the browser's
@@ -256,7 +282,7 @@ impl Candor {
         let label = passkey_label(label)?;
         let registration = Registration::from_json_relaxed(response.as_bytes()).map_err(not_accepted)?;
         let challenge = registration.challenge_relaxed().map_err(not_accepted)?;
-        let server = self.ceremonies.registrations.lock().unwrap_or_else(|p| p.into_inner()).take(&challenge);
+        let server = held(&self.ceremonies.registrations).take(&challenge);
         let server = server.ok_or_else(|| not_accepted("it answers no registration under way here (expired, or finished already)"))?;
         let origins = [rp.origin()];
         let options = RegistrationVerificationOptions::<DomainOrigin<'_, '_>, DomainOrigin<'_, '_>> {
@@ -272,9 +298,7 @@ impl Candor {
             return Err(not_accepted("it is registered already"));
         }
         // Checked again: several ceremonies may have been started at once.
-        if self.store.passkeys(&actor.id).await?.len() >= MAX_PASSKEYS {
-            return Err(ServiceError::InvalidInput(format!("{MAX_PASSKEYS} passkeys are registered already; remove one first")));
-        }
+        self.passkeys_with_room(&actor.id).await?;
         let now = self.now();
         let record = PasskeyRecord {
             credential_id: credential.id().as_ref().to_vec(),
@@ -332,11 +356,7 @@ impl Candor {
     pub fn start_passkey_sign_in(&self) -> Result<String> {
         let rp = self.required_relying_party()?;
         let (server, client) = DiscoverableCredentialRequestOptions::passkey(&rp.id).start_ceremony().map_err(not_accepted)?;
-        let json = serde_json::to_string(&client).map_err(|e| ServiceError::Encode { what: "passkey options", source: e })?;
-        match self.ceremonies.sign_ins.lock().unwrap_or_else(|p| p.into_inner()).insert_or_replace_all_expired(server) {
-            InsertResult::Success => Ok(json),
-            InsertResult::CapacityFull | InsertResult::Duplicate => Err(busy()),
-        }
+        await_answer(&self.ceremonies.sign_ins, server, &client)
     }
 
     /// Finish a passkey sign-in: `response` is the browser's
@@ -351,7 +371,7 @@ impl Candor {
             return Err(refused());
         };
         let server = match assertion.challenge_relaxed() {
-            Ok(c) => self.ceremonies.sign_ins.lock().unwrap_or_else(|p| p.into_inner()).take(&c),
+            Ok(c) => held(&self.ceremonies.sign_ins).take(&c),
             Err(_) => None,
         };
         let Some(server) = server else {
