@@ -199,15 +199,26 @@ macro_rules! permissions_policy {
 /// origin.
 pub(crate) const PERMISSIONS_POLICY: &str = permissions_policy!("publickey-credentials-create=(), publickey-credentials-get=()");
 
-/// The Content-Security-Policy of every page: no script, no connection,
-/// styles and images from candor itself.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/// A Content-Security-Policy: nothing from anywhere (`default-src
+/// 'none'`) but what `$allow` adds, styles and images from candor itself,
+/// no framing, no `<base>`, forms posted to candor only.
+macro_rules! csp {
+    ($allow:literal) => {
+        concat!(
+            "default-src 'none'; ",
+            $allow,
+            "style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        )
+    };
+}
+
+/// The Content-Security-Policy of every page: no script, no connection.
+const CSP: &str = csp!("");
 
 /// The two console pages that use passkeys (signing in, registering one)
 /// run one script, candor's own file, which asks candor for the
 /// ceremony's options and hands them to the browser's WebAuthn API.
-const PASSKEY_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; \
-frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const PASSKEY_CSP: &str = csp!("script-src 'self'; connect-src 'self'; ");
 const PASSKEY_PERMISSIONS_POLICY: &str = permissions_policy!("publickey-credentials-create=(self), publickey-credentials-get=(self)");
 
 /// Let `r`, a page that uses passkeys, run candor's own script and the
